@@ -1,0 +1,128 @@
+import type { SimContext } from '../context.js'
+import type { IssueTable, SimSite } from '../data/model.js'
+import { jiraError, json, type SimResponse } from '../http/respond.js'
+import { JqlError, UNBOUNDED_JQL_MESSAGE, compileJql, searchRows } from '../jql/index.js'
+import { fieldNames, fieldSchemas, issueJson, selectFields, type ApiVersion } from './fields.js'
+import { PageTokens } from './page-token.js'
+
+/** The parameters of `search/jql`, after parsing GET's query or POST's body. */
+export interface SearchParams {
+  readonly jql: string
+  readonly nextPageToken: string | undefined
+  readonly maxResults: number | undefined
+  readonly fields: readonly string[] | undefined
+  readonly expand: readonly string[]
+  readonly properties: readonly string[]
+  readonly reconcileIssues: readonly number[]
+}
+
+/** Page size caps: Atlassian returns up to 5000 ids or keys a page, fewer when fields are asked for. */
+export const DEFAULT_MAX_RESULTS = 50
+export const MAX_RESULTS_IDS = 5000
+export const MAX_RESULTS_FIELDS = 100
+/** Rendering HTML costs more: with renderedFields a page holds at most this many. */
+export const MAX_RESULTS_RENDERED = 50
+
+const CACHE_SIZE = 64
+const CACHE_MS = 60_000
+
+interface CachedSearch {
+  readonly rows: Uint32Array
+  readonly at: number
+}
+
+/**
+ * Runs searches for one simulator: JQL → matching rows (cached briefly per
+ * site, user and query, so paging through 100,000 issues does not re-run the
+ * query for every page) → one page of IssueBeans with a signed `nextPageToken`.
+ */
+export class SearchService {
+  readonly #ctx: SimContext
+  readonly #tokens: PageTokens
+  readonly #cache = new Map<string, CachedSearch>()
+
+  constructor(ctx: SimContext) {
+    this.#ctx = ctx
+    this.#tokens = new PageTokens(`page-tokens:${ctx.world.seed}`)
+  }
+
+  /** Matching rows in order, or a Jira 400 for JQL it cannot run. */
+  rows(siteIndex: number, userIndex: number, jql: string): Uint32Array | SimResponse {
+    const key = `${siteIndex}\u0000${userIndex}\u0000${jql}`
+    const now = this.#ctx.clock.now()
+    const cached = this.#cache.get(key)
+    if (cached && now - cached.at < CACHE_MS && now >= cached.at) return cached.rows
+    const table = this.#ctx.world.issues[siteIndex] as IssueTable
+    let rows: Uint32Array
+    try {
+      const compiled = compileJql(jql, { world: this.#ctx.world, table, currentUser: userIndex, now })
+      if (!compiled.bounded) return jiraError(400, [UNBOUNDED_JQL_MESSAGE])
+      rows = searchRows(compiled, table)
+    } catch (error) {
+      if (error instanceof JqlError) return jiraError(400, error.errorMessages)
+      throw error
+    }
+    this.#cache.delete(key)
+    this.#cache.set(key, { rows, at: now })
+    if (this.#cache.size > CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string)
+    return rows
+  }
+
+  search(site: SimSite, userIndex: number, version: ApiVersion, params: SearchParams): SimResponse {
+    const siteIndex = this.#ctx.world.sites.indexOf(site)
+    const table = this.#ctx.world.issues[siteIndex] as IssueTable
+    if (params.properties.length > 5)
+      return jiraError(400, ['A maximum of 5 issue properties can be requested.'])
+    if (params.reconcileIssues.length > 50)
+      return jiraError(400, ['A maximum of 50 issues can be reconciled.'])
+    const fields = selectFields(params.fields)
+    const expand = new Set(params.expand)
+    const cap = fields.idOnly
+      ? MAX_RESULTS_IDS
+      : expand.has('renderedFields')
+        ? MAX_RESULTS_RENDERED
+        : MAX_RESULTS_FIELDS
+    const requested = params.maxResults ?? DEFAULT_MAX_RESULTS
+    if (!Number.isInteger(requested) || requested < 0) {
+      return jiraError(400, [`The value '${String(params.maxResults)}' is invalid for maxResults.`])
+    }
+    const pageSize = Math.min(requested, cap)
+
+    const rows = this.rows(siteIndex, userIndex, params.jql)
+    if (!(rows instanceof Uint32Array)) return rows
+    const now = this.#ctx.clock.now()
+    const digest = this.#tokens.queryDigest(siteIndex, userIndex, params.jql)
+    let offset = 0
+    if (params.nextPageToken !== undefined) {
+      const check = this.#tokens.check(params.nextPageToken, digest, now)
+      if (!check.ok) {
+        return jiraError(400, [
+          `The nextPageToken is invalid or has expired (${check.reason}). Start the search again without it.`,
+        ])
+      }
+      offset = check.offset
+    }
+    const end = Math.min(rows.length, offset + pageSize)
+    const options = { world: this.#ctx.world, site, table, version, fields, expand }
+    const issues: unknown[] = []
+    for (let i = offset; i < end; i++) issues.push(issueJson(options, rows[i] as number))
+    const isLast = end >= rows.length
+    const body: Record<string, unknown> = { issues, isLast }
+    if (!isLast && pageSize > 0) body.nextPageToken = this.#tokens.issue(end, digest, now)
+    if (!isLast && pageSize === 0)
+      body.nextPageToken = params.nextPageToken ?? this.#tokens.issue(offset, digest, now)
+    if (expand.has('names')) body.names = fieldNames(fields)
+    if (expand.has('schema')) body.schema = fieldSchemas(fields)
+    return json(200, body)
+  }
+
+  count(site: SimSite, userIndex: number, jql: string): SimResponse {
+    const rows = this.rows(this.#ctx.world.sites.indexOf(site), userIndex, jql)
+    if (!(rows instanceof Uint32Array)) return rows
+    return json(200, { count: rows.length })
+  }
+
+  reset(): void {
+    this.#cache.clear()
+  }
+}
