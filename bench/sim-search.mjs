@@ -1,0 +1,170 @@
+// Measures the simulator's search/jql throughput (100 issues a page, keys and
+// summaries) side by side with a bare node:http server answering a fixed page
+// of the same bytes, in the same run, alternating rounds. Prints the ratio and
+// writes it to bench/RESULTS.md.
+//
+//   npm run bench:sim                 # 2 rounds of 8 s each per server
+//   npm run bench:sim -- --seconds 3 --rounds 1 --no-write
+import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '16' },
+    issues: { type: 'string', default: '100000' },
+    'no-write': { type: 'boolean', default: false },
+  },
+})
+const seconds = Number(args.seconds)
+const rounds = Number(args.rounds)
+const connections = Number(args.connections)
+
+/** Starts `quarry sim` in its own process and resolves with its base URL once it listens. */
+function startSim() {
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/quarry.js',
+      'sim',
+      '--port',
+      '0',
+      '--issues',
+      args.issues,
+      '--auto-consent',
+      'alice',
+      '--client',
+      'bench:bench-secret:http://localhost:8765/callback',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      const match = /listening on (http:\/\/\S+)/.exec(out)
+      if (match) resolve({ url: match[1], stop: () => child.kill('SIGTERM') })
+    })
+    child.on('exit', (code) => reject(new Error(`quarry sim exited with ${code}`)))
+  })
+}
+
+async function token(sim) {
+  const authorize = new URL('/authorize', sim)
+  authorize.search = new URLSearchParams({
+    audience: 'api.atlassian.com',
+    client_id: 'bench',
+    scope: 'read:jira-work offline_access',
+    redirect_uri: 'http://localhost:8765/callback',
+    state: 'bench',
+    response_type: 'code',
+  }).toString()
+  const code = new URL(
+    (await fetch(authorize, { redirect: 'manual' })).headers.get('location'),
+  ).searchParams.get('code')
+  const tokens = await (
+    await fetch(`${sim}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        grant_type: 'authorization_code',
+        client_id: 'bench',
+        client_secret: 'bench-secret',
+        code,
+        redirect_uri: 'http://localhost:8765/callback',
+      }),
+    })
+  ).json()
+  const sites = await (
+    await fetch(`${sim}/oauth/token/accessible-resources`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    })
+  ).json()
+  return { accessToken: tokens.access_token, cloudId: sites[0].id }
+}
+
+/** A bare node:http server in its own process, answering every request with the given body. */
+function startBare(body) {
+  const source = `
+    const body = Buffer.from(process.env.BODY)
+    require('node:http').createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8', 'content-length': body.length })
+      res.end(body)
+    }).listen(0, '127.0.0.1', function () { console.log('listening on http://127.0.0.1:' + this.address().port) })`
+  const child = spawn(process.execPath, ['-e', source], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BODY: body },
+  })
+  return new Promise((resolve) => {
+    child.stdout.on('data', (chunk) => {
+      const match = /listening on (\S+)/.exec(String(chunk))
+      if (match) resolve({ url: match[1], stop: () => child.kill('SIGTERM') })
+    })
+  })
+}
+
+function load(url, headers) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections, duration: seconds, headers }, (error, result) => {
+      if (error) reject(error)
+      else if (result.non2xx > 0 || result.errors > 0)
+        reject(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`))
+      else resolve(result.requests.average)
+    })
+  })
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+const sim = await startSim()
+try {
+  const { accessToken, cloudId } = await token(sim.url)
+  const path = `/ex/jira/${cloudId}/rest/api/3/search/jql?${new URLSearchParams({
+    jql: 'project = DEMO ORDER BY key ASC',
+    fields: 'key,summary',
+    maxResults: '100',
+  })}`
+  const headers = { authorization: `Bearer ${accessToken}` }
+  const sample = await (await fetch(sim.url + path, { headers })).text()
+  const issues = JSON.parse(sample).issues.length
+  if (issues !== 100) throw new Error(`expected a page of 100 issues, got ${issues}`)
+  const bare = await startBare(sample)
+  try {
+    const simRps = []
+    const bareRps = []
+    for (let round = 0; round < rounds; round++) {
+      bareRps.push(await load(bare.url, {}))
+      simRps.push(await load(sim.url + path, headers))
+    }
+    const ratio = median(simRps) / median(bareRps)
+    const line = `search/jql, 100 issues a page (${sample.length} bytes), ${args.issues} issues in the world: simulator ${median(simRps).toFixed(0)} pages/s vs bare node:http ${median(bareRps).toFixed(0)} pages/s on the same page — ratio **${ratio.toFixed(2)}** (${rounds} alternating rounds of ${seconds} s, ${connections} connections, autocannon)`
+    console.log(line)
+    if (!args['no-write']) {
+      const file = new URL('./RESULTS.md', import.meta.url)
+      const heading = '## Simulator: search/jql pages per second'
+      let text = ''
+      try {
+        text = readFileSync(file, 'utf8')
+      } catch {
+        text =
+          '# Benchmark results\n\nEach line is a ratio measured side by side in one run on the project machine (2 cores); absolute numbers are for context only.\n'
+      }
+      const entry = `${heading}\n\n\`npm run bench:sim\` — ${new Date().toISOString().slice(0, 10)}, node ${process.version}\n\n${line}\n`
+      const start = text.indexOf(heading)
+      if (start >= 0) {
+        const end = text.indexOf('\n## ', start + heading.length)
+        text = text.slice(0, start) + entry + (end >= 0 ? text.slice(end + 1) : '')
+      } else {
+        text = `${text.trimEnd()}\n\n${entry}`
+      }
+      writeFileSync(file, text)
+    }
+  } finally {
+    bare.stop()
+  }
+} finally {
+  sim.stop()
+}

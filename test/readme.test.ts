@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { describe, expect, it } from 'vitest'
+
+const root = new URL('..', import.meta.url)
+const readme = readFileSync(new URL('README.md', root), 'utf8')
+
+/** The bash block between `<!-- readme-NAME:start -->` and `<!-- readme-NAME:end -->`. */
+function block(name: string): string {
+  const start = readme.indexOf(`<!-- readme-${name}:start -->`)
+  const end = readme.indexOf(`<!-- readme-${name}:end -->`)
+  const match = /```bash\n([\s\S]*?)```/.exec(readme.slice(start, end))
+  if (start < 0 || end < 0 || !match) throw new Error(`README has no readme-${name} block`)
+  return match[1] as string
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function bash(script: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (chunk) => (out += chunk))
+    child.stderr.on('data', (chunk) => (out += chunk))
+    child.on('exit', (code) => resolve({ code, out }))
+  })
+}
+
+describe('README', () => {
+  it('walks through 3LO with curl exactly as written (only the port differs)', async () => {
+    const port = await freePort()
+    const script = block('3lo').replaceAll('4455', String(port))
+    // Harness only: stop the background simulator even if a step fails.
+    const { code, out } = await bash(
+      `set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n${script}`,
+    )
+    expect(code, out).toBe(0)
+    expect(out).toMatch(/https:\/\/example\.com\/\?code=code-[\w-]+&state=k9x2/)
+    expect(out).toContain('"key":"DEMO-1"')
+    expect(out).toContain('rotated')
+    expect(out).toContain('{"error":"invalid_grant","error_description":"Unknown or invalid refresh token."}')
+    expect(out).toContain('"revokedGrants":1')
+  }, 60_000)
+
+  it('keeps the quick start to the two commands, word for word', () => {
+    const quick = /## Quick start[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+    const commands = quick
+      .split('\n')
+      .map((line) => line.replace(/#.*/, '').trim())
+      .filter(Boolean)
+    expect(commands).toEqual(['bash scripts/demo.sh', 'bash scripts/test.sh'])
+    expect(readFileSync(new URL('.ci/run', root), 'utf8')).toContain('bash scripts/test.sh')
+  })
+})
