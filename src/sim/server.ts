@@ -182,9 +182,9 @@ export async function startSimulator(options: SimOptions): Promise<RunningSimula
     if (method === 'HEAD') return send(res, { ...final, body: '' })
     const malformation = faulty ? faults.malformation() : undefined
     if (malformation) stats.faultsInjected++
-    if (malformation || (faulty && options.faults.slowBodyMs > 0)) {
+    if (malformation || (faulty && options.faults.slowBodyMs > 0))
       return sendDamaged(res, final, malformation, options.faults.slowBodyMs)
-    }
+
     send(res, final)
   }
 

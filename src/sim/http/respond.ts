@@ -13,8 +13,8 @@ export type Headers = Readonly<Record<string, string | number>>
 export interface SimResponse {
   readonly status: number
   readonly headers: Headers
-  /** Sent as is; objects are JSON-encoded by `json()`. */
-  readonly body: string
+  /** Sent as is; objects are JSON-encoded by `json()`. A Buffer is sent without re-encoding. */
+  readonly body: string | Buffer
 }
 
 export function json(status: number, value: unknown, headers: Headers = {}): SimResponse {
