@@ -13,6 +13,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
+      // A one-line if may go without braces; a nested statement may not (a dangling else once chose the wrong if).
+      curly: ['error', 'multi-or-nest', 'consistent'],
       'no-console': 'off',
     },
   },

@@ -22,9 +22,9 @@ export function inspectionRoutes(ctx: SimContext, onReset: () => void): Route[] 
     route('POST', 'advance', (req) => {
       const text = req.url.searchParams.get('seconds') ?? ''
       const seconds = Number(text)
-      if (text === '' || !Number.isFinite(seconds) || seconds < 0) {
+      if (text === '' || !Number.isFinite(seconds) || seconds < 0)
         return json(400, { error: `seconds must be a number >= 0, got "${text}"` })
-      }
+
       ctx.clock.advance(seconds)
       return json(200, { now: new Date(ctx.clock.now()).toISOString() })
     }),

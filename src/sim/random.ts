@@ -78,10 +78,11 @@ export class Random {
   /** n random bytes as lowercase hex. Deterministic; not for real secrets. */
   hex(bytes: number): string {
     let out = ''
-    for (let i = 0; i < bytes; i++)
+    for (let i = 0; i < bytes; i++) {
       out += Math.floor(this.next() * 256)
         .toString(16)
         .padStart(2, '0')
+    }
     return out
   }
 }

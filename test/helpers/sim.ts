@@ -43,9 +43,9 @@ export function authorizeUrl(sim: RunningSimulator, params: Record<string, strin
 export async function authorize(sim: RunningSimulator, params: Record<string, string> = {}): Promise<URL> {
   const response = await fetch(authorizeUrl(sim, params), { redirect: 'manual' })
   const location = response.headers.get('location')
-  if (response.status !== 302 || !location) {
+  if (response.status !== 302 || !location)
     throw new Error(`authorize answered ${response.status}: ${await response.text()}`)
-  }
+
   return new URL(location)
 }
 

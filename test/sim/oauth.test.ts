@@ -160,6 +160,29 @@ describe('authorization codes', () => {
     expect(await response.json()).toMatchObject({ error: 'invalid_grant' })
   })
 
+  it('are bound to the client they were issued to', async () => {
+    const other = await startTestSim({
+      clients: [
+        TEST_CLIENT,
+        { clientId: 'other', clientSecret: 'other-secret', redirectUris: [REDIRECT_URI], name: 'other' },
+      ],
+    })
+    try {
+      const code = await codeFor(other)
+      const response = await postToken(other, {
+        grant_type: 'authorization_code',
+        client_id: 'other',
+        client_secret: 'other-secret',
+        code,
+        redirect_uri: REDIRECT_URI,
+      })
+      expect(response.status).toBe(403)
+      expect(await response.json()).toMatchObject({ error: 'invalid_grant' })
+    } finally {
+      await other.close()
+    }
+  })
+
   it('are bound to the redirect_uri they were issued for', async () => {
     const code = await codeFor(sim)
     const response = await postToken(sim, {
@@ -291,10 +314,12 @@ describe('rotating refresh tokens', () => {
     await expectInvalidGrant(await refresh(sim, tokens.refresh_token ?? ''))
   })
 
-  it('are counted in /_sim/stats', async () => {
+  it('are counted in /_sim/stats, with requests per endpoint', async () => {
     const first = await connect(sim)
     await refreshOk(first.refresh_token ?? '')
-    expect(await stats(sim)).toMatchObject({ refreshes: 1, tokensIssued: 2, invalidGrants: 0 })
+    const counters = await stats(sim)
+    expect(counters).toMatchObject({ refreshes: 1, tokensIssued: 2, invalidGrants: 0 })
+    expect(counters.requests).toMatchObject({ 'GET /authorize': 1, 'POST /oauth/token': 2 })
   })
 })
 

@@ -206,11 +206,12 @@ describe('generateWorld: issue columns', () => {
     const priorities = world.issues.flatMap((t) => Array.from(t.priority))
     const medium = priorities.filter((p) => p === 2).length
     expect(medium / priorities.length).toBeGreaterThan(0.45)
-    for (const table of world.issues)
+    for (const table of world.issues) {
       for (const bits of table.labels) {
         expect(bits >>> LABELS.length).toBe(0)
         expect(bits.toString(2).replace(/0/g, '').length).toBeLessThanOrEqual(4)
       }
+    }
   })
 })
 

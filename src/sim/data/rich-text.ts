@@ -263,10 +263,13 @@ function wikiInline(nodes: readonly AdfNode[]): string {
 function wikiText(node: AdfNode): string {
   let out = textOf(node).replace(WIKI_SPECIAL, '\\$&')
   for (const mark of sortedMarks(node)) {
-    if (mark.type === 'code') out = wrapInside(out, '{{', '}}')
-    else if (mark.type === 'em') out = wrapInside(out, '_', '_')
-    else if (mark.type === 'strong') out = wrapInside(out, '*', '*')
-    else {
+    if (mark.type === 'code') {
+      out = wrapInside(out, '{{', '}}')
+    } else if (mark.type === 'em') {
+      out = wrapInside(out, '_', '_')
+    } else if (mark.type === 'strong') {
+      out = wrapInside(out, '*', '*')
+    } else {
       const href = safeHref(mark.attrs?.href)
       if (href === null) continue
       // `[`, `]`, `|` and whitespace would end the link early.
@@ -349,10 +352,13 @@ function htmlInline(nodes: readonly AdfNode[], options: HtmlOptions): string {
 function htmlText(node: AdfNode): string {
   let out = escapeHtml(textOf(node))
   for (const mark of sortedMarks(node)) {
-    if (mark.type === 'code') out = `<tt>${out}</tt>`
-    else if (mark.type === 'em') out = `<em>${out}</em>`
-    else if (mark.type === 'strong') out = `<b>${out}</b>`
-    else {
+    if (mark.type === 'code') {
+      out = `<tt>${out}</tt>`
+    } else if (mark.type === 'em') {
+      out = `<em>${out}</em>`
+    } else if (mark.type === 'strong') {
+      out = `<b>${out}</b>`
+    } else {
       const href = safeHref(mark.attrs?.href)
       if (href !== null)
         out = `<a href="${escapeHtml(href)}" class="external-link" rel="nofollow noreferrer">${out}</a>`

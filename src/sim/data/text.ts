@@ -108,7 +108,7 @@ export function issueDescription(ctx: TextContext, cols: TextColumns, row: numbe
       ]
       blocks.push(heading(3, 'Steps to reproduce'), orderedList(steps.map(line)))
     }
-    if (rng.chance(0.7))
+    if (rng.chance(0.7)) {
       blocks.push(
         paragraph([
           ...line('*Expected:* {expected}.'),
@@ -116,6 +116,7 @@ export function issueDescription(ctx: TextContext, cols: TextColumns, row: numbe
           ...line('*Actual:* {actual}.'),
         ]),
       )
+    }
     for (const detail of pickSome(rng, BUG_DETAILS, rng.int(0, 2))) blocks.push(para(detail))
     if (rng.chance(0.35)) blocks.push(code(rng.pick(BUG_CODE), slots))
   } else if (type === EPIC) {

@@ -48,17 +48,16 @@ export type BodyFields = Readonly<Record<string, unknown>>
 export function parseBody(text: string, contentType: string | undefined): BodyFields | undefined {
   if (text.trim() === '') return undefined
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase()
-  if (type === 'application/x-www-form-urlencoded') {
-    return Object.fromEntries(new URLSearchParams(text))
-  }
+  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text))
+
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
     throw new BodyError(400, 'The request body is not valid JSON.')
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new BodyError(400, 'The request body must be a JSON object.')
-  }
+
   return value as BodyFields
 }

@@ -38,9 +38,9 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
   for (const route of routes) {
     const match = route.pattern.exec(path)
     if (!match) continue
-    if (route.method === method || (method === 'HEAD' && route.method === 'GET')) {
+    if (route.method === method || (method === 'HEAD' && route.method === 'GET'))
       return { kind: 'found', route, params: { ...match.groups } }
-    }
+
     allowed.push(route.method)
     surface ??= route.surface
   }

@@ -147,9 +147,9 @@ function searchParamsFromQuery(query: URLSearchParams): Parsed<SearchParams> {
       .filter((value) => value !== '')
   const maxText = query.get('maxResults')
   const maxResults = maxText === null ? undefined : Number(maxText)
-  if (maxText !== null && (maxText.trim() === '' || !Number.isInteger(maxResults))) {
+  if (maxText !== null && (maxText.trim() === '' || !Number.isInteger(maxResults)))
     return invalid([`The value '${maxText}' is invalid for maxResults.`])
-  }
+
   const reconcile = list('reconcileIssues').map(Number)
   if (reconcile.some((id) => !Number.isInteger(id))) return invalid(['reconcileIssues must be issue ids.'])
   const value: SearchParams = {
@@ -204,9 +204,9 @@ function searchParamsFromBody(req: SimRequest): Parsed<SearchParams> {
 function issue(ctx: SimContext, call: JiraCall): SimResponse {
   const ref = decodeURIComponent(call.req.params.issue ?? '')
   const row = /^\d+$/.test(ref) ? call.table.rowOfId(Number(ref)) : call.table.rowOfKey(ref.toUpperCase())
-  if (row === undefined) {
+  if (row === undefined)
     return jiraError(404, ['Issue does not exist or you do not have permission to see it.'])
-  }
+
   const query = call.req.url.searchParams
   const list = (name: string) =>
     query
@@ -263,9 +263,9 @@ function projectSearch(ctx: SimContext, call: JiraCall): SimResponse {
   const isLast = startAt + maxResults >= projects.length
   const self = `${call.site.url}/rest/api/${call.version}/project/search?startAt=${startAt}&maxResults=${maxResults}`
   const page: Record<string, unknown> = { self, maxResults, startAt, total: projects.length, isLast, values }
-  if (!isLast) {
+  if (!isLast)
     page.nextPage = `${call.site.url}/rest/api/${call.version}/project/search?startAt=${startAt + maxResults}&maxResults=${maxResults}`
-  }
+
   return json(200, page)
 }
 

@@ -68,9 +68,9 @@ function compileDate(column: (table: IssueTable) => Float64Array, input: ClauseI
     }
   }
   const negative = isNegative(operator)
-  if (instants.length === 1) {
+  if (instants.length === 1)
     return { test: negative ? (row) => dates[row] !== pivot : (row) => dates[row] === pivot, cost: 1 }
-  }
+
   const set = new Set(instants)
   return { test: (row) => set.has(dates[row] as number) !== negative, cost: 2 }
 }

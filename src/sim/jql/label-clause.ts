@@ -23,9 +23,11 @@ export const compileLabels: ClauseCompiler = ({ ctx, field, operator, items }) =
   let empty = false
   const problems: string[] = []
   for (const item of items) {
-    if (item.kind === 'empty') empty = true
-    else if (item.kind === 'function') problems.push(functionValueInvalid(item.name, field))
-    else {
+    if (item.kind === 'empty') {
+      empty = true
+    } else if (item.kind === 'function') {
+      problems.push(functionValueInvalid(item.name, field))
+    } else {
       const bit = LABELS.indexOf(item.text)
       if (bit >= 0) mask |= 1 << bit
     }

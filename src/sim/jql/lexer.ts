@@ -103,9 +103,9 @@ export function tokenize(jql: string): Token[] {
   const escape = (): string => {
     const start = i
     const next = jql[i + 1]
-    if (next === undefined) {
+    if (next === undefined)
       throw syntaxError(`The escape sequence has not been completed. ${VALID_ESCAPES}`, position(start))
-    }
+
     if (next === 'u') {
       let j = i + 2
       while (j < i + 6 && j < jql.length && /[0-9a-fA-F]/.test(jql[j] ?? '')) j++
@@ -117,9 +117,9 @@ export function tokenize(jql: string): Token[] {
       throw syntaxError(`'${shown}' is an illegal JQL escape sequence. ${VALID_ESCAPES}`, position(start))
     }
     const decoded = ESCAPES[next]
-    if (decoded === undefined) {
+    if (decoded === undefined)
       throw syntaxError(`'\\${next}' is an illegal JQL escape sequence. ${VALID_ESCAPES}`, position(start))
-    }
+
     i += 2
     return decoded
   }

@@ -57,9 +57,9 @@ const CATEGORY_ORDER: Readonly<Record<StatusCategoryKey, number>> = { new: 0, in
  */
 export function compileOrder(terms: readonly SortTerm[], ctx: JqlContext, problems: string[]): RowCompare {
   const ids = ctx.table.id
-  if (terms.length > MAX_SORT_FIELDS) {
+  if (terms.length > MAX_SORT_FIELDS)
     problems.push(`The ORDER BY clause can have at most ${MAX_SORT_FIELDS} fields.`)
-  }
+
   const seen = new Set<SortId>()
   const compares: RowCompare[] = []
   for (const term of terms) {
@@ -183,9 +183,9 @@ function userCompare(values: Int16Array, ctx: JqlContext): RowCompare {
     if (
       previous !== undefined &&
       users[previous]?.displayName.toLowerCase() !== users[user]?.displayName.toLowerCase()
-    ) {
+    )
       position = i
-    }
+
     rank[user + 1] = position
   })
   return (a, b) => (rank[(values[a] as number) + 1] as number) - (rank[(values[b] as number) + 1] as number)

@@ -93,11 +93,10 @@ class Parser {
     if (this.#peek().kind !== 'eof' && !this.#isWord(this.#peek(), 'order')) where = this.#or()
     let orderBy: SortTerm[] = []
     const next = this.#peek()
-    if (this.#isWord(next, 'order')) {
-      orderBy = this.#orderBy()
-    } else if (next.kind !== 'eof') {
+    if (this.#isWord(next, 'order')) orderBy = this.#orderBy()
+    else if (next.kind !== 'eof')
       throw syntaxError(`Expecting either 'OR' or 'AND' but got '${next.raw}'.`, next)
-    }
+
     return { where, orderBy }
   }
 
@@ -241,12 +240,12 @@ class Parser {
     if (open.kind === 'eof') throw syntaxError(`Expecting '[' before the end of the query.`)
     if (open.kind !== 'lbracket') throw syntaxError(`Expecting '[' but got '${open.raw}'.`, open)
     const id = this.#take()
-    if (id.kind === 'eof') {
+    if (id.kind === 'eof')
       throw syntaxError('Expecting a custom field id (a positive number) before the end of the query.')
-    }
-    if (id.kind !== 'word' || !/^[0-9]+$/.test(id.value)) {
+
+    if (id.kind !== 'word' || !/^[0-9]+$/.test(id.value))
       throw syntaxError(`Expecting a custom field id (a positive number) but got '${id.raw}'.`, id)
-    }
+
     const close = this.#take()
     if (close.kind === 'eof') throw syntaxError(`Expecting ']' before the end of the query.`)
     if (close.kind !== 'rbracket') throw syntaxError(`Expecting ']' but got '${close.raw}'.`, close)
@@ -268,9 +267,9 @@ class Parser {
       this.#take()
       return { kind: 'value', text: token.value, quoted: token.kind === 'string', at: token }
     }
-    if (token.kind === 'eof') {
+    if (token.kind === 'eof')
       throw syntaxError('Expecting either a value, list or function before the end of the query.')
-    }
+
     throw notAValue(token)
   }
 
@@ -336,9 +335,8 @@ class Parser {
         direction = token.value.toLowerCase() as 'asc' | 'desc'
         this.#take()
         token = this.#peek()
-        if (token.kind !== 'comma' && token.kind !== 'eof') {
+        if (token.kind !== 'comma' && token.kind !== 'eof')
           throw syntaxError(`Expecting ',' but got '${token.raw}'.`, token)
-        }
       } else if (token.kind !== 'comma' && token.kind !== 'eof') {
         throw syntaxError(`Expecting either 'ASC' or 'DESC' but got '${token.raw}'.`, token)
       }

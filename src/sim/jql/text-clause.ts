@@ -59,9 +59,9 @@ function compileText(source: TextSource, input: ClauseInput): Predicate {
   const read = source.read
   if (operand.kind === 'empty') {
     const isEmpty = source.isEmpty
-    if (isEmpty === undefined || (operator !== 'is' && operator !== 'is not')) {
+    if (isEmpty === undefined || (operator !== 'is' && operator !== 'is not'))
       throw new JqlError(emptyNotSupported(field))
-    }
+
     const want = operator === 'is'
     return { test: (row) => isEmpty(table, row) === want, cost: TEXT_COST }
   }

@@ -51,9 +51,9 @@ export function compileTextQuery(value: string, field: string): TextMatcher {
   if (rest.includes('"')) throw unsupported(value, field)
   for (const token of rest.split(/\s+/)) {
     if (token === '') continue
-    if (token === 'AND' || token === 'OR' || token === 'NOT' || token === '&&' || token === '||') {
+    if (token === 'AND' || token === 'OR' || token === 'NOT' || token === '&&' || token === '||')
       throw unsupported(value, field)
-    }
+
     if (/^[-+!]./.test(token) || /[~^][0-9.]*$/.test(token)) throw unsupported(value, field)
   }
   const plain: string[] = []

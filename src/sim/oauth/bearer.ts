@@ -29,9 +29,9 @@ export function authenticate(ctx: SimContext, req: SimRequest, scopes: readonly 
     if (check.reason === 'expired') return deny(ctx, expiredResponse(ctx))
     return deny(ctx, gatewayError(401, 'Unauthorized'))
   }
-  if (scopes.length > 0 && !hasAnyScope(check.access.scopes, scopes)) {
+  if (scopes.length > 0 && !hasAnyScope(check.access.scopes, scopes))
     return deny(ctx, gatewayError(401, 'Unauthorized; scope does not match'))
-  }
+
   const userIndex = check.access.grant.userIndex
   return {
     ok: true,

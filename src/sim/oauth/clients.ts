@@ -40,9 +40,8 @@ export function parseClientSpec(spec: string): SimClient {
     } catch {
       throw new ClientSpecError(`--client ${clientId}: redirect URI "${uri}" is not an absolute URL`)
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new ClientSpecError(`--client ${clientId}: redirect URI "${uri}" must use http or https`)
-    }
   }
   return { clientId, clientSecret, redirectUris, name: clientId }
 }

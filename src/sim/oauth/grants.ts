@@ -154,9 +154,9 @@ export class AuthorizationServer {
   exchangeCode(clientId: string, code: string, redirectUri: string): TokenOutcome {
     const record = this.#codes.get(code)
     const now = this.#clock.now()
-    if (!record || record.clientId !== clientId || record.used || now > record.expiresAt) {
+    if (!record || record.clientId !== clientId || record.used || now > record.expiresAt)
       return this.#fail(INVALID_CODE)
-    }
+
     if (record.redirectUri !== redirectUri) {
       return this.#fail({
         status: 403,
@@ -182,9 +182,9 @@ export class AuthorizationServer {
   refresh(clientId: string, refreshToken: string): TokenOutcome {
     const record = this.#refresh.get(refreshToken)
     const now = this.#clock.now()
-    if (!record || record.chain.grant.clientId !== clientId || record.chain.grant.revokedAt !== null) {
+    if (!record || record.chain.grant.clientId !== clientId || record.chain.grant.revokedAt !== null)
       return this.#fail(INVALID_REFRESH)
-    }
+
     const { chain } = record
     if (now > chain.consentedAt + this.#policy.absoluteMs) return this.#fail(INVALID_REFRESH)
     if (record.supersededAt !== null) {

@@ -204,17 +204,17 @@ function token(ctx: SimContext, req: SimRequest): SimResponse {
   }
   const grantType = field('grant_type')
   if (!grantType) return fail(ctx, 400, 'invalid_request', 'Missing grant_type.')
-  if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+  if (grantType !== 'authorization_code' && grantType !== 'refresh_token')
     return fail(ctx, 400, 'unsupported_grant_type', `Unsupported grant_type: ${grantType}`)
-  }
+
   const basic = basicCredentials(req.headers.authorization)
   const clientId = field('client_id') ?? basic?.id
   const clientSecret = field('client_secret') ?? basic?.secret
   const client = clientId ? ctx.clients.get(clientId) : undefined
   // No PKCE: Atlassian's REST API needs the client secret on every token request.
-  if (!client || clientSecret === undefined || clientSecret !== client.clientSecret) {
+  if (!client || clientSecret === undefined || clientSecret !== client.clientSecret)
     return fail(ctx, 401, 'access_denied', 'Unauthorized')
-  }
+
   if (grantType === 'authorization_code') {
     const code = field('code')
     const redirectUri = field('redirect_uri')
