@@ -40,9 +40,12 @@ fi
 # npm writes node_modules/.package-lock.json on every install.
 if [ ! -f "$quarry_root/node_modules/.package-lock.json" ] ||
   [ "$quarry_root/package-lock.json" -nt "$quarry_root/node_modules/.package-lock.json" ]; then
-  echo "quarry bootstrap: installing dependencies (npm ci) …" >&2
-  (cd "$quarry_root" && npm ci --no-audit --no-fund --loglevel=error) ||
-    quarry_fail "npm ci failed (see npm's message above)" || return 1
+  echo "quarry bootstrap: installing dependencies (npm install, from package-lock.json) …" >&2
+  # Not `npm ci`: it refuses a lockfile that lacks an optional dependency the
+  # registry does not serve (vite's Windows-only napi-windows-process-start-time),
+  # while `npm install` follows the same lockfile and skips that package.
+  (cd "$quarry_root" && npm install --no-audit --no-fund --loglevel=error) ||
+    quarry_fail "npm install failed (see npm's message above)" || return 1
 fi
 
 # Build when the compiled CLI is missing or older than any source file.
