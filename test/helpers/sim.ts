@@ -71,14 +71,28 @@ export interface Tokens {
   token_type: string
 }
 
-export async function exchange(sim: RunningSimulator, code: string): Promise<Tokens> {
-  const response = await postToken(sim, {
+/** POSTs an authorization_code exchange for the test app; `overrides` change or (with undefined) drop fields. */
+export async function postCode(
+  sim: RunningSimulator,
+  code: string,
+  overrides: Record<string, string | undefined> = {},
+): Promise<Response> {
+  const body: Record<string, string | undefined> = {
     grant_type: 'authorization_code',
     client_id: TEST_CLIENT.clientId,
     client_secret: TEST_CLIENT.clientSecret,
     code,
     redirect_uri: REDIRECT_URI,
-  })
+    ...overrides,
+  }
+  return postToken(
+    sim,
+    Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as Record<string, string>,
+  )
+}
+
+export async function exchange(sim: RunningSimulator, code: string): Promise<Tokens> {
+  const response = await postCode(sim, code)
   if (response.status !== 200) throw new Error(`token answered ${response.status}: ${await response.text()}`)
   return (await response.json()) as Tokens
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { NO_FAULTS } from '../../src/sim/faults.js'
 import { connect, jira, startTestSim, stats } from '../helpers/sim.js'
 
 describe('rate limits', () => {
@@ -56,7 +57,7 @@ describe('faults', () => {
   async function statuses(seed: number): Promise<number[]> {
     const sim = await startTestSim({
       seed,
-      faults: { latencyMs: 0, latencyJitterMs: 0, errorRate: 0.3, malformedRate: 0, slowBodyMs: 0 },
+      faults: { ...NO_FAULTS, errorRate: 0.3 },
     })
     try {
       const { access_token } = await connect(sim)
@@ -77,7 +78,7 @@ describe('faults', () => {
 
   it('send cut-off or invalid bodies at --malformed-rate', async () => {
     const sim = await startTestSim({
-      faults: { latencyMs: 0, latencyJitterMs: 0, errorRate: 0, malformedRate: 1, slowBodyMs: 0 },
+      faults: { ...NO_FAULTS, malformedRate: 1 },
     })
     try {
       const { access_token } = await connect(sim)
@@ -97,7 +98,7 @@ describe('faults', () => {
 
   it('deliver a complete body slowly with --slow-body', async () => {
     const sim = await startTestSim({
-      faults: { latencyMs: 0, latencyJitterMs: 0, errorRate: 0, malformedRate: 0, slowBodyMs: 5 },
+      faults: { ...NO_FAULTS, slowBodyMs: 5 },
     })
     try {
       const { access_token } = await connect(sim)
@@ -110,7 +111,7 @@ describe('faults', () => {
 
   it('leave the token endpoint alone unless --token-faults', async () => {
     const sim = await startTestSim({
-      faults: { latencyMs: 0, latencyJitterMs: 0, errorRate: 1, malformedRate: 0, slowBodyMs: 0 },
+      faults: { ...NO_FAULTS, errorRate: 1 },
     })
     try {
       const { access_token } = await connect(sim)

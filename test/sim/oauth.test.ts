@@ -10,6 +10,7 @@ import {
   connect,
   exchange,
   jira,
+  postCode,
   postToken,
   refresh,
   startTestSim,
@@ -135,13 +136,7 @@ describe('authorization codes', () => {
   it('are single use: the second exchange is invalid_grant', async () => {
     const code = await codeFor(sim)
     await exchange(sim, code)
-    const again = await postToken(sim, {
-      grant_type: 'authorization_code',
-      client_id: TEST_CLIENT.clientId,
-      client_secret: TEST_CLIENT.clientSecret,
-      code,
-      redirect_uri: REDIRECT_URI,
-    })
+    const again = await postCode(sim, code)
     expect(again.status).toBe(403)
     expect(await again.json()).toMatchObject({ error: 'invalid_grant' })
   })
@@ -149,13 +144,7 @@ describe('authorization codes', () => {
   it('expire after 10 minutes', async () => {
     const code = await codeFor(sim)
     await advance(sim, 601)
-    const response = await postToken(sim, {
-      grant_type: 'authorization_code',
-      client_id: TEST_CLIENT.clientId,
-      client_secret: TEST_CLIENT.clientSecret,
-      code,
-      redirect_uri: REDIRECT_URI,
-    })
+    const response = await postCode(sim, code)
     expect(response.status).toBe(403)
     expect(await response.json()).toMatchObject({ error: 'invalid_grant' })
   })
@@ -169,13 +158,7 @@ describe('authorization codes', () => {
     })
     try {
       const code = await codeFor(other)
-      const response = await postToken(other, {
-        grant_type: 'authorization_code',
-        client_id: 'other',
-        client_secret: 'other-secret',
-        code,
-        redirect_uri: REDIRECT_URI,
-      })
+      const response = await postCode(other, code, { client_id: 'other', client_secret: 'other-secret' })
       expect(response.status).toBe(403)
       expect(await response.json()).toMatchObject({ error: 'invalid_grant' })
     } finally {
@@ -185,13 +168,7 @@ describe('authorization codes', () => {
 
   it('are bound to the redirect_uri they were issued for', async () => {
     const code = await codeFor(sim)
-    const response = await postToken(sim, {
-      grant_type: 'authorization_code',
-      client_id: TEST_CLIENT.clientId,
-      client_secret: TEST_CLIENT.clientSecret,
-      code,
-      redirect_uri: 'https://example.com',
-    })
+    const response = await postCode(sim, code, { redirect_uri: 'https://example.com' })
     expect(response.status).toBe(403)
     expect(await response.json()).toMatchObject({ error: 'invalid_grant' })
   })
@@ -200,26 +177,14 @@ describe('authorization codes', () => {
 describe('token endpoint', () => {
   it('requires the client secret (no PKCE-only exchange)', async () => {
     const code = await codeFor(sim)
-    const response = await postToken(sim, {
-      grant_type: 'authorization_code',
-      client_id: TEST_CLIENT.clientId,
-      code,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: 'a'.repeat(43),
-    })
+    const response = await postCode(sim, code, { client_secret: undefined, code_verifier: 'a'.repeat(43) })
     expect(response.status).toBe(401)
     expect(await response.json()).toEqual({ error: 'access_denied', error_description: 'Unauthorized' })
   })
 
   it('refuses a wrong client secret', async () => {
     const code = await codeFor(sim)
-    const response = await postToken(sim, {
-      grant_type: 'authorization_code',
-      client_id: TEST_CLIENT.clientId,
-      client_secret: 'wrong',
-      code,
-      redirect_uri: REDIRECT_URI,
-    })
+    const response = await postCode(sim, code, { client_secret: 'wrong' })
     expect(response.status).toBe(401)
   })
 

@@ -13,21 +13,22 @@ import {
   type TextColumns,
 } from './text.js'
 
-/** The typed-array columns of one site, all of length `count`. */
-export interface IssueColumns {
-  readonly count: number
-  readonly project: Uint16Array
-  readonly number: Uint32Array
-  readonly id: Uint32Array
-  readonly status: Uint8Array
-  readonly priority: Uint8Array
-  readonly issueType: Uint8Array
-  readonly assignee: Int16Array
-  readonly reporter: Int16Array
-  readonly created: Float64Array
-  readonly updated: Float64Array
-  readonly labels: Uint32Array
-}
+/** The typed-array columns of one site, all of length `count`: the table without its derived text. */
+export type IssueColumns = Pick<
+  IssueTable,
+  | 'count'
+  | 'project'
+  | 'number'
+  | 'id'
+  | 'status'
+  | 'priority'
+  | 'issueType'
+  | 'assignee'
+  | 'reporter'
+  | 'created'
+  | 'updated'
+  | 'labels'
+>
 
 /**
  * One site's issues.
