@@ -14,6 +14,14 @@ const roots = [
   'User',
   'JQLCountResultsBean',
   'FieldDetails',
+  // the field values nested in IssueBean.fields, which the spec leaves untyped
+  'StatusDetails',
+  'Priority',
+  'IssueTypeDetails',
+  'UserDetails',
+  'PageOfComments',
+  'Resolution',
+  'ProjectDetails',
 ]
 const picked = {}
 const queue = [...roots]

@@ -26,11 +26,23 @@ function freePort(): Promise<number> {
 
 function bash(script: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    // Its own process group, so everything it started can be stopped with it.
+    const child = spawn('bash', ['-c', script], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
     let out = ''
     child.stdout.on('data', (chunk) => (out += chunk))
     child.stderr.on('data', (chunk) => (out += chunk))
-    child.on('exit', (code) => resolve({ code, out }))
+    child.on('exit', (code) => {
+      try {
+        process.kill(-(child.pid as number), 'SIGTERM')
+      } catch {
+        // the group is gone already
+      }
+      resolve({ code, out })
+    })
   })
 }
 

@@ -63,7 +63,8 @@ export class FaultInjector {
           `<html><head><title>502 Bad Gateway</title></head><body><h1>${escapeHtml('502 Bad Gateway')}</h1></body></html>`,
         )
       case 2:
-        return gatewayError(503, 'Service Unavailable')
+        // Atlassian sends some 503s with Retry-After, as for 429.
+        return gatewayError(503, 'Service Unavailable', { 'retry-after': '1' })
       default:
         return html(
           504,

@@ -2,6 +2,8 @@ import type { SimContext } from './context.js'
 import { json, type SimResponse } from './http/respond.js'
 import type { Route, SimRequest } from './http/router.js'
 
+const MAX_ADVANCE_SECONDS = 100 * 365 * 24 * 3600
+
 /**
  * The simulator's own endpoints, under `/_sim/` so they can never be mistaken
  * for Atlassian's: statistics, the clock, grant revocation and reset.
@@ -22,9 +24,12 @@ export function inspectionRoutes(ctx: SimContext, onReset: () => void): Route[] 
     route('POST', 'advance', (req) => {
       const text = req.url.searchParams.get('seconds') ?? ''
       const seconds = Number(text)
-      if (text === '' || !Number.isFinite(seconds) || seconds < 0)
-        return json(400, { error: `seconds must be a number >= 0, got "${text}"` })
-
+      // Capped at 100 years: beyond that, dates stop being representable.
+      if (text === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_ADVANCE_SECONDS) {
+        return json(400, {
+          error: `seconds must be a number from 0 to ${MAX_ADVANCE_SECONDS}, got "${text}"`,
+        })
+      }
       ctx.clock.advance(seconds)
       return json(200, { now: new Date(ctx.clock.now()).toISOString() })
     }),

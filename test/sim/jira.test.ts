@@ -140,17 +140,45 @@ describe('search/jql', () => {
   })
 
   it('lets a nextPageToken expire after 7 days', async () => {
-    const first = await page({ jql: 'project = DEMO', maxResults: '5' })
-    await fetch(`${sim.url}/_sim/advance?seconds=${7 * 24 * 3600 + 60}`, { method: 'POST' })
-    const fresh = (await connect(sim)).access_token
-    const response = await jira(
-      sim,
-      fresh,
-      `search/jql?${new URLSearchParams({ jql: 'project = DEMO', maxResults: '5', nextPageToken: first.nextPageToken ?? '' })}`,
+    // Its own simulator: moving the clock must not touch the other tests.
+    const own = await startTestSim()
+    try {
+      const ownToken = (await connect(own)).access_token
+      const params = { jql: 'project = DEMO', maxResults: '5' }
+      const first = (await (
+        await jira(own, ownToken, `search/jql?${new URLSearchParams(params)}`)
+      ).json()) as SearchPage
+      await fetch(`${own.url}/_sim/advance?seconds=${7 * 24 * 3600 + 60}`, { method: 'POST' })
+      const fresh = (await connect(own)).access_token
+      const response = await jira(
+        own,
+        fresh,
+        `search/jql?${new URLSearchParams({ ...params, nextPageToken: first.nextPageToken ?? '' })}`,
+      )
+      expect(response.status).toBe(400)
+      expect(JSON.stringify(await response.json())).toContain('expired')
+    } finally {
+      await own.close()
+    }
+  })
+
+  it('returns keys for fields=key', async () => {
+    const issue = (await page({ jql: 'project = DEMO ORDER BY key', fields: 'key', maxResults: '1' }))
+      .issues[0]
+    expect(issue).toMatchObject({ key: 'DEMO-1', fields: {} })
+  })
+
+  it('starts from the navigable fields when only exclusions are given', async () => {
+    const issue = (await page({ jql: 'project = DEMO', fields: '-description', maxResults: '1' })).issues[0]
+    expect(Object.keys(issue?.fields ?? {})).toEqual(
+      expect.arrayContaining(['summary', 'status', 'assignee']),
     )
-    expect(response.status).toBe(400)
-    expect(JSON.stringify(await response.json())).toContain('expired')
-    token = fresh
+    expect(Object.keys(issue?.fields ?? {})).not.toContain('description')
+    expect(Object.keys(issue?.fields ?? {})).not.toContain('comment')
+  })
+
+  it('treats maxResults=0 as the default page size', async () => {
+    expect((await page({ jql: 'project = DEMO', fields: 'key', maxResults: '0' })).issues.length).toBe(50)
   })
 
   it('refuses unknown properties in the POST body', async () => {
@@ -190,6 +218,25 @@ describe('rich text', () => {
     const issue = (await page({ jql: describedIssue, fields: 'description', maxResults: '1' }, 2)).issues[0]
     expect(typeof issue?.fields?.description).toBe('string')
   })
+
+  /** The first DEMO issue that has comments, found in the simulator's own data. */
+  const commented = () => {
+    const table = sim.context.world.issues[0]
+    for (let row = 0; table && row < table.count; row++) {
+      if (table.key(row).startsWith('DEMO-') && table.comments(row).length > 0)
+        return `key = ${table.key(row)}`
+    }
+    throw new Error('no commented DEMO issue in the test data')
+  }
+  const firstComment = (issue: SearchPage['issues'][number] | undefined) =>
+    (issue?.fields?.comment as { comments: { body: unknown }[] } | undefined)?.comments[0]?.body
+
+  it('gives comment bodies as ADF in v3 and as strings in v2', async () => {
+    const v3 = (await page({ jql: commented(), fields: 'comment', maxResults: '1' }, 3)).issues[0]
+    expect(firstComment(v3)).toMatchObject({ version: 1, type: 'doc' })
+    const v2 = (await page({ jql: commented(), fields: 'comment', maxResults: '1' }, 2)).issues[0]
+    expect(typeof firstComment(v2)).toBe('string')
+  })
 })
 
 describe('search/approximate-count', () => {
@@ -218,11 +265,33 @@ describe('legacy search', () => {
 
 describe('issue, project/search, myself, field', () => {
   it('gets an issue by key and by id, matching IssueBean', async () => {
-    const byKey = (await (await jira(sim, token, 'issue/DEMO-1')).json()) as { id: string; key: string }
+    const byKey = (await (await jira(sim, token, 'issue/DEMO-1')).json()) as {
+      id: string
+      key: string
+      fields: Record<string, unknown>
+    }
     expect(byKey.key).toBe('DEMO-1')
     expectJiraSchema('IssueBean', byKey)
+    // IssueBean leaves its fields untyped; check each against the schema Jira uses for it.
+    const { fields } = byKey
+    expectJiraSchema('StatusDetails', fields.status)
+    expectJiraSchema('Priority', fields.priority)
+    expectJiraSchema('IssueTypeDetails', fields.issuetype)
+    expectJiraSchema('UserDetails', fields.reporter)
+    expectJiraSchema('ProjectDetails', fields.project)
+    expectJiraSchema('PageOfComments', fields.comment)
+    if (fields.assignee !== null) expectJiraSchema('UserDetails', fields.assignee)
+    if (fields.resolution !== null) expectJiraSchema('Resolution', fields.resolution)
     const byId = (await (await jira(sim, token, `issue/${byKey.id}`)).json()) as { key: string }
     expect(byId.key).toBe('DEMO-1')
+  })
+
+  it('gives all fields but the excluded one for GET issue with only an exclusion', async () => {
+    const issue = (await (await jira(sim, token, 'issue/DEMO-1?fields=-description')).json()) as {
+      fields: object
+    }
+    expect(Object.keys(issue.fields)).toContain('comment')
+    expect(Object.keys(issue.fields)).not.toContain('description')
   })
 
   it('answers a missing issue with Jira’s 404', async () => {

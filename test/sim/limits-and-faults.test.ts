@@ -109,6 +109,16 @@ describe('faults', () => {
     }
   })
 
+  it('reach the token endpoint with --token-faults', async () => {
+    const sim = await startTestSim({ faults: { ...NO_FAULTS, errorRate: 1 }, tokenFaults: true })
+    try {
+      const response = await fetch(`${sim.url}/oauth/token`, { method: 'POST', body: '{}' })
+      expect(response.status).toBeGreaterThanOrEqual(500)
+    } finally {
+      await sim.close()
+    }
+  })
+
   it('leave the token endpoint alone unless --token-faults', async () => {
     const sim = await startTestSim({
       faults: { ...NO_FAULTS, errorRate: 1 },

@@ -41,10 +41,32 @@ describe('the simulator under malformed requests', () => {
   })
 
   it('answers odd paths with an Atlassian-shaped error', async () => {
-    for (const path of ['/%', '//ex/jira', '/ex/jira/', '/ex/jira/x/rest/api/9/myself', '/oauth/token/%zz']) {
+    const cloudId = sim.context.world.sites[0]?.cloudId ?? ''
+    for (const path of [
+      '/%',
+      '//ex/jira',
+      '/ex/jira/',
+      '/ex/jira/x/rest/api/9/myself',
+      '/oauth/token/%zz',
+      `/ex/jira/${cloudId}/rest/api/3/issue/%E0%A4%A`,
+      '/_sim/advance?seconds=1e300',
+    ]) {
       const answer = await raw(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
-      expect(answer).toMatch(/^HTTP\/1\.1 (400|401|404)/)
+      expect(answer).toMatch(/^HTTP\/1\.1 (400|401|404|405)/)
     }
+    await stillAlive()
+  })
+
+  it('answers undecodable Basic client credentials with invalid client, not a crash', async () => {
+    const response = await fetch(`${sim.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from('a%zz:b').toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: '{"grant_type":"refresh_token","refresh_token":"x"}',
+    })
+    expect(response.status).toBe(401)
     await stillAlive()
   })
 
@@ -69,6 +91,7 @@ describe('the simulator under malformed requests', () => {
       `/ex/jira/${cloudId}/rest/api/3/search/jql`,
       `/ex/jira/${cloudId}/rest/api/2/search/approximate-count`,
       `/ex/jira/${cloudId}/rest/api/3/issue/DEMO-1`,
+      `/ex/jira/${cloudId}/rest/api/3/issue/%E0%A4%A`,
       `/ex/jira/${cloudId}/rest/api/3/project/search`,
       '/_sim/advance',
     ]

@@ -37,8 +37,8 @@ export function jiraError(status: number, errorMessages: readonly string[], erro
   return json(status, { errorMessages, errors })
 }
 
-export function gatewayError(status: number, message: string): SimResponse {
-  return json(status, { code: status, message })
+export function gatewayError(status: number, message: string, headers: Headers = {}): SimResponse {
+  return json(status, { code: status, message }, headers)
 }
 
 export function oauthError(status: number, error: string, description: string): SimResponse {

@@ -70,7 +70,7 @@ function field(
   name: string,
   schema: Record<string, string>,
   clauseNames: string[],
-  flags: Partial<Pick<FieldInfo, 'navigable' | 'orderable'>> = {},
+  flags: Partial<Pick<FieldInfo, 'navigable' | 'orderable' | 'searchable'>> = {},
 ): FieldInfo {
   return { id, name, schema, clauseNames, navigable: true, orderable: true, searchable: true, ...flags }
 }
@@ -90,27 +90,37 @@ export interface FieldSelection {
   readonly idOnly: boolean
 }
 
-export function selectFields(requested: readonly string[] | undefined, fallback = 'id'): FieldSelection {
+export function selectFields(
+  requested: readonly string[] | undefined,
+  fallback = 'id',
+  base = '*navigable',
+): FieldSelection {
   const items = (requested && requested.length > 0 ? requested : [fallback])
     .flatMap((item) => item.split(','))
     .map((item) => item.trim())
     .filter((item) => item !== '')
   const chosen = new Set<string>()
   const excluded = new Set<string>()
-  for (const item of items) {
+  const add = (item: string) => {
     if (item === '*all') {
       for (const f of FIELDS) chosen.add(f.id)
     } else if (item === '*navigable') {
       for (const f of FIELDS) if (f.navigable) chosen.add(f.id)
-    } else if (item.startsWith('-')) {
-      excluded.add(item.slice(1))
     } else if (FIELD_BY_ID.has(item)) {
       chosen.add(item)
     }
   }
+  for (const item of items) {
+    if (item.startsWith('-')) excluded.add(item.slice(1))
+    else add(item)
+  }
+  // Only exclusions ("-description"): Jira starts from the navigable fields (all of them for GET issue).
+  if (items.every((item) => item.startsWith('-'))) add(base)
   for (const id of excluded) chosen.delete(id)
   const idOnly =
-    chosen.size === 0 && items.every((item) => item === 'id' || item === 'key' || item.startsWith('-'))
+    chosen.size === 0 &&
+    items.every((item) => item === 'id' || item.startsWith('-')) &&
+    !items.includes('key')
   return { ids: FIELDS.filter((f) => chosen.has(f.id)).map((f) => f.id), idOnly }
 }
 
@@ -132,7 +142,7 @@ export function issueJson(options: IssueOptions, row: number): Record<string, un
   const bean: Record<string, unknown> = {
     expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations',
     id,
-    self: `${site.url}/rest/api/3/issue/${id}`,
+    self: `${site.url}/rest/api/${options.version}/issue/${id}`,
     key: table.key(row),
     fields: Object.fromEntries(fields.ids.map((fieldId) => [fieldId, fieldValue(options, row, fieldId)])),
   }

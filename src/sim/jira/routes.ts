@@ -202,7 +202,12 @@ function searchParamsFromBody(req: SimRequest): Parsed<SearchParams> {
 }
 
 function issue(ctx: SimContext, call: JiraCall): SimResponse {
-  const ref = decodeURIComponent(call.req.params.issue ?? '')
+  let ref: string
+  try {
+    ref = decodeURIComponent(call.req.params.issue ?? '')
+  } catch {
+    return jiraError(404, ['Issue does not exist or you do not have permission to see it.'])
+  }
   const row = /^\d+$/.test(ref) ? call.table.rowOfId(Number(ref)) : call.table.rowOfKey(ref.toUpperCase())
   if (row === undefined)
     return jiraError(404, ['Issue does not exist or you do not have permission to see it.'])
@@ -214,7 +219,7 @@ function issue(ctx: SimContext, call: JiraCall): SimResponse {
       .flatMap((v) => v.split(','))
       .map((v) => v.trim())
       .filter(Boolean)
-  const fields = selectFields(query.has('fields') ? list('fields') : undefined, '*all')
+  const fields = selectFields(query.has('fields') ? list('fields') : undefined, '*all', '*all')
   const expand = new Set(list('expand'))
   const bean = issueJson(
     { world: ctx.world, site: call.site, table: call.table, version: call.version, fields, expand },
@@ -234,7 +239,8 @@ function projectSearch(ctx: SimContext, call: JiraCall): SimResponse {
     return text.trim() !== '' && Number.isInteger(value) && value >= 0 ? value : undefined
   }
   const startAt = int('startAt', 0)
-  const requested = int('maxResults', 50)
+  // 0 would page forever (nextPage = self): treat it as the default, as for search.
+  const requested = int('maxResults', 50) || 50
   if (startAt === undefined)
     return jiraError(400, [`The value '${query.get('startAt')}' is invalid for startAt.`])
   if (requested === undefined)

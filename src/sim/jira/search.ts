@@ -89,12 +89,15 @@ export class SearchService {
       return jiraError(400, ['A maximum of 50 issues can be reconciled.'])
     const fields = selectFields(params.fields)
     const expand = new Set(params.expand)
-    const cap = fields.idOnly
-      ? MAX_RESULTS_IDS
-      : expand.has('renderedFields')
-        ? MAX_RESULTS_RENDERED
-        : MAX_RESULTS_FIELDS
-    const requested = params.maxResults ?? DEFAULT_MAX_RESULTS
+    // "The greatest number of items returned per page is achieved when requesting id or key only."
+    const cap =
+      fields.ids.length === 0
+        ? MAX_RESULTS_IDS
+        : expand.has('renderedFields')
+          ? MAX_RESULTS_RENDERED
+          : MAX_RESULTS_FIELDS
+    // 0 would hand back the same token forever: treat it as the default.
+    const requested = params.maxResults || DEFAULT_MAX_RESULTS
     if (!Number.isInteger(requested) || requested < 0)
       return jiraError(400, [`The value '${String(params.maxResults)}' is invalid for maxResults.`])
 
@@ -135,9 +138,7 @@ export class SearchService {
     }
     const isLast = end >= rows.length
     const rest: Record<string, unknown> = { isLast }
-    if (!isLast && pageSize > 0) rest.nextPageToken = this.#tokens.issue(end, digest, now)
-    if (!isLast && pageSize === 0)
-      rest.nextPageToken = params.nextPageToken ?? this.#tokens.issue(offset, digest, now)
+    if (!isLast) rest.nextPageToken = this.#tokens.issue(end, digest, now)
     if (expand.has('names')) rest.names = fieldNames(fields)
     if (expand.has('schema')) rest.schema = fieldSchemas(fields)
     const response = json(200, rest)

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto'
 import { DAY, MINUTE, type SimClock } from '../clock.js'
 import { Random, hashString } from '../random.js'
 import type { SimStats } from '../stats.js'
@@ -110,6 +111,7 @@ export class AuthorizationServer {
   readonly #policy: OAuthPolicy
   readonly #seed: number
   #random: Random
+  #nonce = randomBytes(16)
   #chainIds = 0
   readonly #codes = new Map<string, AuthCode>()
   /** Live or revoked grants by id; `#grantByUser` points at each (client, user)'s latest. */
@@ -141,6 +143,7 @@ export class AuthorizationServer {
     this.#access.clear()
     this.#chainIds = 0
     this.#random = new Random(hashString(`oauth:${this.#seed}`))
+    this.#nonce = randomBytes(16)
   }
 
   /** Records a consent and returns the code to send back to the app. */
@@ -275,15 +278,29 @@ export class AuthorizationServer {
     return { ok: false, ...failure }
   }
 
-  /** Deterministic opaque tokens: the same seed replays the same run. */
+  /**
+   * Opaque tokens, unique to this process and this reset generation: a token
+   * from an earlier run or before a reset must never become valid again (a
+   * client that failed to save a rotated token would go unnoticed). Everything
+   * else stays seeded.
+   */
   #token(prefix: string, bytes: number): string {
-    return `${prefix}-${Buffer.from(this.#random.hex(bytes), 'hex').toString('base64url')}`
+    const unique = Buffer.concat([this.#nonce, Buffer.from(this.#random.hex(bytes), 'hex')])
+    return `${prefix}-${createHash('sha256')
+      .update(unique)
+      .digest('base64url')
+      .slice(0, Math.ceil((bytes * 4) / 3))}`
   }
 
   #sweeps = 0
-  /** Drops access tokens a day past expiry, so long stress runs keep a flat heap. */
+  /**
+   * Drops access tokens 30 days past expiry, so long stress runs keep a flat
+   * heap; until then an expired token is still recognised (and answered with
+   * the --expired-status quirk rather than as unknown).
+   */
   #sweep(now: number): void {
     if (++this.#sweeps % 1024 !== 0) return
-    for (const [token, access] of this.#access) if (access.expiresAt + DAY < now) this.#access.delete(token)
+    for (const [token, access] of this.#access)
+      if (access.expiresAt + 30 * DAY < now) this.#access.delete(token)
   }
 }
