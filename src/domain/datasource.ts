@@ -1,0 +1,147 @@
+import { z } from 'zod'
+
+/**
+ * Datasources: where a query's requests go and how they authenticate. Parsed
+ * with zod at every edge (CLI flags, config imports, the API); inside, the
+ * types are trusted. Each auth kind is one member of a discriminated union, so
+ * a strategy that forgets a kind is a compile error.
+ */
+
+const name = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+    'names are 1–64 letters, digits, "_", "." or "-", starting with a letter or digit',
+  )
+
+const httpUrl = z.string().refine((text) => {
+  try {
+    const url = new URL(text)
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === ''
+    )
+  } catch {
+    return false
+  }
+}, 'must be an absolute http(s) URL without user:password')
+
+export const HeaderSchema = z.object({
+  name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'header names are HTTP tokens, e.g. X-Api-Key'),
+  value: z.string().refine((v) => !/[\r\n]/.test(v), 'header values cannot contain line breaks'),
+  /** Encrypted at rest and never shown unless asked for. */
+  secret: z.boolean().default(false),
+})
+export type Header = z.infer<typeof HeaderSchema>
+
+export const AuthSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }),
+  z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string() }),
+  z.object({
+    type: z.literal('api-key'),
+    /** Where the key goes: a header, or a query parameter. */
+    in: z.enum(['header', 'query']),
+    name: z.string().min(1),
+    value: z.string().min(1),
+  }),
+  z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
+  z.object({
+    type: z.literal('oauth2-client-credentials'),
+    tokenUrl: httpUrl,
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    scope: z.string().optional(),
+    audience: z.string().optional(),
+    /** RFC 6749 §2.3.1: HTTP Basic (recommended) or the request body. */
+    clientAuth: z.enum(['basic', 'body']).default('basic'),
+  }),
+  z.object({
+    type: z.literal('oauth2-authorization-code'),
+    authorizeUrl: httpUrl,
+    tokenUrl: httpUrl,
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    /** Space-separated. */
+    scopes: z.string().min(1),
+    redirectUri: httpUrl,
+    audience: z.string().optional(),
+    /** PKCE (RFC 7636) where the provider supports it; Atlassian does not. */
+    pkce: z.boolean().default(false),
+    clientAuth: z.enum(['basic', 'body']).default('body'),
+  }),
+])
+export type Auth = z.infer<typeof AuthSchema>
+export type AuthType = Auth['type']
+export const AUTH_TYPES = AuthSchema.options.map((option) => option.shape.type.value) as readonly AuthType[]
+
+export const RestDatasourceSchema = z.object({
+  name,
+  type: z.literal('rest'),
+  baseUrl: httpUrl,
+  /** Path (relative to baseUrl) that `datasource test` requests. */
+  testPath: z.string().default('/'),
+  headers: z.array(HeaderSchema).default([]),
+  timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 31)
+    .default(64 * 1024 * 1024),
+  /** Hosts requests (and redirects) may go to; empty = only the base URL's host. */
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  auth: AuthSchema.default({ type: 'none' }),
+})
+export type RestDatasource = z.infer<typeof RestDatasourceSchema>
+export type RestDatasourceInput = z.input<typeof RestDatasourceSchema>
+
+export const DatasourceSchema = RestDatasourceSchema
+export type Datasource = RestDatasource
+
+/**
+ * Splits a datasource into what is stored in clear and the secrets the store
+ * encrypts. Secret values are replaced by the empty string in `config`.
+ *
+ * @example splitSecrets(ds) // { config: { …, auth: { type: 'bearer', token: '' } }, secrets: { 'auth.token': 'abc' } }
+ */
+export function splitSecrets(datasource: Datasource): {
+  config: Datasource
+  secrets: Record<string, string>
+} {
+  const secrets: Record<string, string> = {}
+  const auth = { ...datasource.auth } as Record<string, unknown>
+  for (const field of SECRET_AUTH_FIELDS) {
+    if (typeof auth[field] === 'string') {
+      secrets[`auth.${field}`] = auth[field]
+      auth[field] = ''
+    }
+  }
+  const headers = datasource.headers.map((header) => {
+    if (!header.secret) return header
+    secrets[`header.${header.name.toLowerCase()}`] = header.value
+    return { ...header, value: '' }
+  })
+  return { config: { ...datasource, auth: auth as Auth, headers }, secrets }
+}
+
+/** The inverse of splitSecrets. */
+export function joinSecrets(config: Datasource, secrets: Readonly<Record<string, string>>): Datasource {
+  const auth = { ...config.auth } as Record<string, unknown>
+  for (const field of SECRET_AUTH_FIELDS) {
+    const value = secrets[`auth.${field}`]
+    if (field in auth && value !== undefined) auth[field] = value
+  }
+  const headers = config.headers.map((header) =>
+    header.secret ? { ...header, value: secrets[`header.${header.name.toLowerCase()}`] ?? '' } : header,
+  )
+  return { ...config, auth: auth as Auth, headers }
+}
+
+/** Auth fields that hold secrets, in every auth kind that has them. */
+export const SECRET_AUTH_FIELDS = ['password', 'value', 'token', 'clientSecret'] as const
+
+/** A copy safe to print: every secret replaced by `••••••`. */
+export function redactDatasource(datasource: Datasource): Datasource {
+  const { config, secrets } = splitSecrets(datasource)
+  const masked = Object.fromEntries(Object.keys(secrets).map((key) => [key, '••••••']))
+  return joinSecrets(config, masked)
+}

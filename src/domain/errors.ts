@@ -1,0 +1,96 @@
+/**
+ * Every error Quarry raises on purpose has a stable code, registered here with
+ * whose fault it is, the HTTP status the API answers with and the CLI's exit
+ * code. Messages say what failed, why, and what to do next; they never contain
+ * a secret. (Fastify keeps its FST_ERR_* the same way; test/domain/errors.test.ts
+ * checks the registry against docs/errors.md.)
+ */
+
+/** Whose fault: the caller's input, an upstream system (API, token endpoint, database), or Quarry itself. */
+export type Fault = 'user' | 'upstream' | 'internal'
+
+interface ErrorSpec {
+  readonly fault: Fault
+  readonly status: number
+  /** 1 = the query (or command) failed, 2 = usage or configuration error. */
+  readonly exitCode: 1 | 2
+  readonly summary: string
+}
+
+const spec = (fault: Fault, status: number, exitCode: 1 | 2, summary: string): ErrorSpec => ({
+  fault,
+  status,
+  exitCode,
+  summary,
+})
+
+export const ERROR_CODES = {
+  QUARRY_CONFIG_INVALID: spec('user', 400, 2, 'A datasource, query or option is invalid.'),
+  QUARRY_PARAM_MISSING: spec('user', 400, 2, 'A required query parameter has no value.'),
+  QUARRY_PARAM_TYPE: spec('user', 400, 2, 'A query parameter value does not match its type.'),
+  QUARRY_PARAM_UNKNOWN: spec('user', 400, 2, 'A parameter was given that the query does not declare.'),
+  QUARRY_TEMPLATE_INVALID: spec('user', 400, 2, 'A query path or body template is malformed.'),
+  QUARRY_DATASOURCE_NOT_FOUND: spec('user', 404, 2, 'No datasource has that name.'),
+  QUARRY_DATASOURCE_EXISTS: spec('user', 409, 2, 'A datasource with that name exists already.'),
+  QUARRY_DATASOURCE_IN_USE: spec('user', 409, 2, 'Queries still use the datasource.'),
+  QUARRY_QUERY_NOT_FOUND: spec('user', 404, 2, 'No query has that name.'),
+  QUARRY_QUERY_EXISTS: spec('user', 409, 2, 'A query with that name exists already.'),
+  QUARRY_HOST_NOT_ALLOWED: spec(
+    'user',
+    400,
+    1,
+    'A request or redirect went to a host the datasource does not allow.',
+  ),
+  QUARRY_UPSTREAM_STATUS: spec('upstream', 502, 1, 'The API answered with an error status.'),
+  QUARRY_UPSTREAM_NOT_JSON: spec(
+    'upstream',
+    502,
+    1,
+    'The API answered with something other than JSON or XML.',
+  ),
+  QUARRY_UPSTREAM_TOO_LARGE: spec('upstream', 502, 1, 'The response exceeded the datasource’s byte limit.'),
+  QUARRY_UPSTREAM_TIMEOUT: spec('upstream', 504, 1, 'The API did not answer within the timeout.'),
+  QUARRY_UPSTREAM_NETWORK: spec('upstream', 502, 1, 'The API could not be reached.'),
+  QUARRY_RATE_LIMITED: spec('upstream', 429, 1, 'The API kept answering 429 past the retry budget.'),
+  QUARRY_PAGINATION_LOOP: spec('upstream', 502, 1, 'Pagination did not advance.'),
+  QUARRY_AUTH_FAILED: spec('upstream', 502, 1, 'The API refused the credentials.'),
+  QUARRY_OAUTH_TOKEN_ERROR: spec('upstream', 502, 1, 'The token endpoint refused the request.'),
+  QUARRY_OAUTH_INVALID_GRANT: spec(
+    'upstream',
+    401,
+    1,
+    'The OAuth grant is gone; the user must consent again.',
+  ),
+  QUARRY_OAUTH_NOT_CONNECTED: spec('user', 409, 2, 'The datasource has no OAuth connection yet.'),
+  QUARRY_CONVERTER_FAILED: spec('user', 422, 1, 'The converter threw, timed out or ran out of memory.'),
+  QUARRY_STORE: spec('internal', 500, 1, 'The store failed.'),
+  QUARRY_INTERNAL: spec('internal', 500, 1, 'Quarry hit a bug.'),
+} as const satisfies Record<string, ErrorSpec>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/**
+ * An error the user can act on.
+ *
+ * @example throw new QuarryError('QUARRY_PARAM_TYPE', 'Parameter "limit" must be an integer, got "ten".')
+ */
+export class QuarryError extends Error {
+  readonly code: ErrorCode
+  readonly fault: Fault
+  readonly status: number
+  readonly exitCode: 1 | 2
+
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'QuarryError'
+    this.code = code
+    const { fault, status, exitCode } = ERROR_CODES[code]
+    this.fault = fault
+    this.status = status
+    this.exitCode = exitCode
+  }
+}
+
+export function isQuarryError(error: unknown, code?: ErrorCode): error is QuarryError {
+  return error instanceof QuarryError && (code === undefined || error.code === code)
+}

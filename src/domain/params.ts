@@ -1,0 +1,92 @@
+import { QuarryError } from './errors.js'
+import type { ParamSpec, Query } from './query.js'
+
+/** A parameter's value after parsing: what its type promises. */
+export type ParamValue = string | number | boolean | readonly string[]
+
+const DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/
+
+/**
+ * Parses one raw value (from `--param k=v`, a URL, a default) by its declared type.
+ * Throws QUARRY_PARAM_TYPE naming the parameter and the expected type.
+ *
+ * @example parseParam({ name: 'limit', type: 'integer' }, '10') // 10
+ */
+export function parseParam(spec: ParamSpec, raw: string): ParamValue {
+  const fail = (expected: string): never => {
+    throw new QuarryError(
+      'QUARRY_PARAM_TYPE',
+      `Parameter "${spec.name}" must be ${expected}, got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)}.`,
+    )
+  }
+  switch (spec.type) {
+    case 'string':
+      return raw
+    case 'integer': {
+      const value = Number(raw)
+      if (!/^[+-]?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) fail('an integer')
+      return value
+    }
+    case 'number': {
+      const value = Number(raw)
+      if (raw.trim() === '' || !Number.isFinite(value)) fail('a number')
+      return value
+    }
+    case 'boolean': {
+      const text = raw.trim().toLowerCase()
+      if (['true', 'yes', '1', 'on'].includes(text)) return true
+      if (['false', 'no', '0', 'off'].includes(text)) return false
+      return fail('true or false')
+    }
+    case 'date': {
+      const text = raw.trim()
+      if (!DATE.test(text) || Number.isNaN(Date.parse(text.replace(' ', 'T'))))
+        fail('a date like 2026-01-15 or 2026-01-15T10:30:00Z')
+
+      return text
+    }
+    case 'list':
+      return raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
+    case 'constant': {
+      const allowed = spec.values ?? []
+      if (!allowed.includes(raw)) fail(`one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`)
+      return raw
+    }
+  }
+}
+
+/**
+ * Binds the given raw values to a query's declared parameters: every declared
+ * parameter gets a value (given, or its default), nothing undeclared is accepted.
+ */
+export function resolveParams(
+  query: Pick<Query, 'name' | 'params'>,
+  given: Readonly<Record<string, string>>,
+): Map<string, ParamValue> {
+  const declared = new Map(query.params.map((spec) => [spec.name, spec]))
+  for (const name of Object.keys(given)) {
+    if (!declared.has(name)) {
+      const known = [...declared.keys()]
+      throw new QuarryError(
+        'QUARRY_PARAM_UNKNOWN',
+        `Query "${query.name}" has no parameter "${name}"` +
+          (known.length > 0 ? `; its parameters are ${known.join(', ')}.` : '; it takes no parameters.'),
+      )
+    }
+  }
+  const values = new Map<string, ParamValue>()
+  for (const spec of query.params) {
+    const raw = given[spec.name] ?? spec.default
+    if (raw === undefined) {
+      throw new QuarryError(
+        'QUARRY_PARAM_MISSING',
+        `Query "${query.name}" needs parameter "${spec.name}" (${spec.type}); pass --param ${spec.name}=…`,
+      )
+    }
+    values.set(spec.name, parseParam(spec, raw))
+  }
+  return values
+}

@@ -1,0 +1,139 @@
+import { QuarryError } from '../domain/errors.js'
+import type { ParamValue } from '../domain/params.js'
+
+/**
+ * Binding `:name` parameters into a query's path, query string and body. Every
+ * value is encoded for the place it lands, so no value can change the host, add
+ * a path segment or smuggle in a query parameter (or JSON property).
+ */
+
+/** A request ready to send: plain frozen data. Credentials are added later, by the auth strategy. */
+export interface BoundRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: string
+}
+
+const PLACEHOLDER = /:([A-Za-z_][A-Za-z0-9_]*)/g
+
+/** Text as one URL component (path segment or query value). Lists become comma-separated items. */
+function component(value: ParamValue): string {
+  if (Array.isArray(value)) return value.map((item) => encodeURIComponent(item)).join(',')
+  return encodeURIComponent(String(value))
+}
+
+function substitute(
+  template: string,
+  values: ReadonlyMap<string, ParamValue>,
+  where: string,
+  encode: (value: ParamValue, name: string) => string,
+): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => {
+    const value = values.get(name)
+    if (value === undefined) {
+      throw new QuarryError(
+        'QUARRY_TEMPLATE_INVALID',
+        `The ${where} uses ":${name}", which is not a declared parameter; declare it or write the colon as %3A.`,
+      )
+    }
+    return encode(value, name)
+  })
+}
+
+/** WHATWG URL parsing treats these segments as `.` and `..` even when percent-encoded. */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i
+
+function pathSegment(value: ParamValue, name: string): string {
+  const encoded = component(value)
+  if (DOT_SEGMENT.test(encoded)) {
+    throw new QuarryError(
+      'QUARRY_PARAM_TYPE',
+      `Parameter "${name}" cannot be "${String(value)}" where it lands in the URL path.`,
+    )
+  }
+
+  return encoded
+}
+
+/**
+ * Joins a datasource base URL and a query path template, with values bound.
+ *
+ * @example bindUrl('https://api.example.com/v1', '/items/:id?q=:q', new Map([['id', 'a/b'], ['q', 'x&y=1']]))
+ * // 'https://api.example.com/v1/items/a%2Fb?q=x%26y%3D1'
+ */
+export function bindUrl(
+  baseUrl: string,
+  pathTemplate: string,
+  values: ReadonlyMap<string, ParamValue>,
+): string {
+  const base = new URL(baseUrl)
+  const [pathPart = '', ...queryParts] = pathTemplate.split('?')
+  const queryPart = queryParts.join('?')
+  const path = substitute(pathPart, values, 'path', pathSegment)
+  const query = substitute(queryPart, values, 'query string', (value) => component(value))
+  const basePath = base.pathname.replace(/\/+$/, '')
+  const joined = `${basePath}${path === '' || path.startsWith('/') ? '' : '/'}${path}`
+  const url = new URL(`${base.origin}${joined}${query === '' ? '' : `?${query}`}`)
+  // Belt and braces: the template itself is admin-written, but no binding may leave the base.
+  if (url.origin !== base.origin || !url.pathname.startsWith(basePath)) {
+    throw new QuarryError(
+      'QUARRY_TEMPLATE_INVALID',
+      `The path "${pathTemplate}" leaves the datasource's base URL.`,
+    )
+  }
+
+  for (const [name, value] of base.searchParams)
+    if (!url.searchParams.has(name)) url.searchParams.append(name, value)
+  return url.toString()
+}
+
+/**
+ * Binds a JSON body template. `:name` inside a JSON string is escaped into the
+ * string; a bare `:name` becomes the value as JSON (numbers, booleans, lists as arrays).
+ *
+ * @example bindBody('{"jql":"project = :p","max": :n}', new Map([['p', 'A"B'], ['n', 5]])) // '{"jql":"project = A\\"B","max": 5}'
+ */
+export function bindBody(template: string, values: ReadonlyMap<string, ParamValue>): string {
+  let out = ''
+  let inString = false
+  for (let i = 0; i < template.length; i++) {
+    const char = template[i] as string
+    if (inString && char === '\\') {
+      out += char + (template[i + 1] ?? '')
+      i++
+      continue
+    }
+    if (char === '"') inString = !inString
+    const match = char === ':' ? /^:([A-Za-z_][A-Za-z0-9_]*)/.exec(template.slice(i)) : null
+    // In JSON, a colon right after a closing quote separates key and value: not a placeholder.
+    if (!match || (!inString && /"\s*$/.test(out))) {
+      out += char
+      continue
+    }
+    const name = match[1] as string
+    const value = values.get(name)
+    if (value === undefined) {
+      throw new QuarryError(
+        'QUARRY_TEMPLATE_INVALID',
+        `The body uses ":${name}", which is not a declared parameter; declare it, or write the colon as \\u003a.`,
+      )
+    }
+    out += inString
+      ? JSON.stringify(Array.isArray(value) ? value.join(',') : String(value)).slice(1, -1)
+      : JSON.stringify(value)
+    i += match[0].length - 1
+  }
+  try {
+    JSON.parse(out)
+  } catch (error) {
+    throw new QuarryError(
+      'QUARRY_TEMPLATE_INVALID',
+      `The body template is not valid JSON once bound: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    )
+  }
+  return out
+}
