@@ -1,0 +1,103 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { Kysely } from 'kysely'
+import { StoreError } from './errors.js'
+import type { Dialect } from './migrations.js'
+import { retryWhileBusy } from './retry.js'
+import type { Database } from './schema.js'
+import type { SecretBox } from './secrets.js'
+
+/** The withLock call an async task runs inside, if any. */
+export interface LockFrame {
+  readonly context: StoreContext
+  readonly datasource: string
+  /** Cleared when fn settles: a save() or write that comes later is not under the lock any more. */
+  active: boolean
+}
+
+const lockFrames = new AsyncLocalStorage<LockFrame>()
+
+/**
+ * What every repository of one store shares: the dialect, Kysely, the secret box, and the rules each
+ * operation goes through (store open; no writes from inside withLock; SQLite's busy waits).
+ */
+export class StoreContext {
+  readonly dialect: Dialect
+  readonly db: Kysely<Database>
+  readonly box: SecretBox
+  /** The store's path or redacted URL, for messages. */
+  readonly where: string
+  /** How long to wait for a lock: withLock's deadline, and SQLite's busy deadline. */
+  readonly lockTimeoutMs: number
+  #closed = false
+
+  constructor(options: {
+    dialect: Dialect
+    db: Kysely<Database>
+    box: SecretBox
+    where: string
+    lockTimeoutMs: number
+  }) {
+    this.dialect = options.dialect
+    this.db = options.db
+    this.box = options.box
+    this.where = options.where
+    this.lockTimeoutMs = options.lockTimeoutMs
+  }
+
+  markClosed(): void {
+    this.#closed = true
+  }
+
+  /**
+   * Runs one repository operation. `body` must be a single statement or a transaction, so that on
+   * SQLite it can be run again when another process holds the write lock: such an attempt failed
+   * before it changed anything. The retry sleeps outside Kysely's connection mutex, so the other
+   * tasks of this process (a withLock holder reading a datasource, say) keep the connection meanwhile.
+   */
+  async run<T>(operation: string, mode: 'read' | 'write', body: () => Promise<T>): Promise<T> {
+    this.assertOpen()
+    if (mode === 'write') {
+      const frame = this.currentLock()
+      if (frame !== undefined) {
+        throw new StoreError(
+          'QUARRY_STORE_LOCK_MISUSE',
+          `${operation} was called inside connections.withLock("${frame.datasource}") on the same store: it ` +
+            `would wait for the lock it runs under. Inside withLock, write only through save(); do other ` +
+            `writes after withLock resolves.`,
+        )
+      }
+    }
+    if (this.dialect === 'postgres') return body()
+    return retryWhileBusy(body, Date.now() + this.lockTimeoutMs, (cause) => this.busy(operation, cause))
+  }
+
+  assertOpen(): void {
+    if (this.#closed) {
+      throw new StoreError(
+        'QUARRY_STORE_CLOSED',
+        `The store ${this.where} was used after close(); open it again.`,
+      )
+    }
+  }
+
+  /** The active withLock frame of this store that the calling task runs inside, if any. */
+  currentLock(): LockFrame | undefined {
+    const frame = lockFrames.getStore()
+    return frame !== undefined && frame.context === this && frame.active ? frame : undefined
+  }
+
+  /** Runs `fn` marked as being inside withLock(`datasource`). */
+  runInLock<T>(frame: LockFrame, fn: () => Promise<T>): Promise<T> {
+    return lockFrames.run(frame, fn)
+  }
+
+  busy(operation: string, cause: unknown): StoreError {
+    return new StoreError(
+      'QUARRY_STORE_BUSY',
+      `${operation} gave up after ${this.lockTimeoutMs / 1000} s: the SQLite store ${this.where} stayed locked ` +
+        `by another process (for example one refreshing a token). Try again; if it persists, look for a ` +
+        `Quarry process that hangs.`,
+      { cause },
+    )
+  }
+}

@@ -1,0 +1,23 @@
+import type { Kysely } from 'kysely'
+import type { StoreError } from './errors.js'
+import type { Database } from './schema.js'
+
+/**
+ * How one dialect holds the token invariant's lock in the store itself (DESIGN.md, "The token
+ * invariant", rule 1). The lock lives exactly as long as one database transaction: it cannot be
+ * outlived by a slow holder, released by another holder, or leaked by a process that dies — the
+ * database ends a dead client's transaction.
+ */
+export interface LockBackend {
+  /**
+   * Takes the lock on `datasource`'s connection (failing with `timeout()` once `deadline`, a
+   * `Date.now()` value, passes, and with QUARRY_DATASOURCE_NOT_FOUND for an unknown datasource), runs
+   * `body` with the executor of the transaction that holds it, then commits — or rolls back when
+   * `body` throws.
+   */
+  locked<T>(datasource: string, deadline: number, body: (tx: Kysely<Database>) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+/** Builds the QUARRY_STORE_LOCK_TIMEOUT error for `datasource`. */
+export type LockTimeoutError = (datasource: string, cause?: unknown) => StoreError

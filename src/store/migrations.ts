@@ -1,0 +1,196 @@
+import { sql, type Kysely } from 'kysely'
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
+import { StoreError } from './errors.js'
+import { retryWhileBusy } from './retry.js'
+import type { Database } from './schema.js'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+/** Quarry's own names, so that a Kysely app sharing the schema keeps its `kysely_migration` table. */
+const MIGRATION_TABLE = 'quarry_migration'
+const MIGRATION_LOCK_TABLE = 'quarry_migration_lock'
+
+/**
+ * The numbered migrations, oldest first. Each works on both dialects: only the time type differs
+ * (schema.ts says why). Never edit a released migration; add the next number.
+ */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const time = dialect === 'postgres' ? 'timestamptz' : 'text'
+  return {
+    '0001_initial': {
+      // Migrations take Kysely<any>: they run against the schema as it was, not as Database says it is now.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('meta')
+          .addColumn('key', 'text', (col) => col.primaryKey())
+          .addColumn('value', 'text', (col) => col.notNull())
+          .execute()
+
+        await db.schema
+          .createTable('datasources')
+          .addColumn('name', 'text', (col) => col.primaryKey())
+          .addColumn('type', 'text', (col) => col.notNull())
+          .addColumn('config', 'text', (col) => col.notNull())
+          .addColumn('secrets', 'text', (col) => col.notNull())
+          .addColumn('created_at', time, (col) => col.notNull())
+          .addColumn('updated_at', time, (col) => col.notNull())
+          .execute()
+
+        // Names are the keys; a rename cascades to the rows that point at it. A datasource in use by
+        // queries cannot be deleted (restrict); its connection goes with it (cascade).
+        await db.schema
+          .createTable('queries')
+          .addColumn('name', 'text', (col) => col.primaryKey())
+          .addColumn('datasource', 'text', (col) =>
+            col.notNull().references('datasources.name').onUpdate('cascade').onDelete('restrict'),
+          )
+          .addColumn('definition', 'text', (col) => col.notNull())
+          .addColumn('created_at', time, (col) => col.notNull())
+          .addColumn('updated_at', time, (col) => col.notNull())
+          .execute()
+        await db.schema.createIndex('queries_datasource_idx').on('queries').column('datasource').execute()
+
+        await db.schema
+          .createTable('connections')
+          .addColumn('datasource', 'text', (col) =>
+            col.primaryKey().references('datasources.name').onUpdate('cascade').onDelete('cascade'),
+          )
+          .addColumn('version', 'integer', (col) => col.notNull())
+          .addColumn('tokens', 'text')
+          .addColumn('access_expires_at', time)
+          .addColumn('status', 'text', (col) =>
+            col.notNull().check(sql`status in ('connected', 'needs_consent')`),
+          )
+          .addColumn('status_message', 'text')
+          .addColumn('scope', 'text')
+          .addColumn('site', 'text')
+          .addColumn('last_refresh_at', time)
+          .addColumn('last_used_at', time)
+          .addColumn('updated_at', time, (col) => col.notNull())
+          .execute()
+
+        await db.schema
+          .createTable('cache')
+          .addColumn('key', 'text', (col) => col.primaryKey())
+          .addColumn('value', 'text', (col) => col.notNull())
+          .addColumn('stored_at', time, (col) => col.notNull())
+          .addColumn('expires_at', time, (col) => col.notNull())
+          .execute()
+        await db.schema.createIndex('cache_expires_at_idx').on('cache').column('expires_at').execute()
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        for (const table of ['cache', 'connections', 'queries', 'datasources', 'meta'])
+          await db.schema.dropTable(table).execute()
+      },
+    },
+  }
+}
+
+/** Kysely's Migrator takes its migrations from a provider; ours are in the code, not in files. */
+class InCodeMigrationProvider implements MigrationProvider {
+  readonly #dialect: Dialect
+  constructor(dialect: Dialect) {
+    this.#dialect = dialect
+  }
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.#dialect)
+  }
+}
+
+/**
+ * The names of all migrations this version of Quarry knows, oldest first.
+ *
+ * @example
+ * migrationNames('sqlite') // ['0001_initial']
+ */
+export function migrationNames(dialect: Dialect): string[] {
+  return Object.keys(migrations(dialect)).sort()
+}
+
+/**
+ * Brings the store's schema to the latest migration. Cheap when nothing is pending (one read, no
+ * lock), because every CLI run opens the store. On SQLite the whole run happens inside one BEGIN
+ * IMMEDIATE transaction (SQLite's DDL is transactional even though Kysely does not rely on it), so two
+ * processes opening a new store at once cannot both create the tables, and a failed migration leaves
+ * nothing behind; on PostgreSQL Kysely's Migrator takes an advisory lock and a transaction itself.
+ *
+ * @example
+ * await migrateToLatest(db, 'sqlite', { where: '/tmp/quarry.db', busyTimeoutMs: 30_000 })
+ */
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  options: { where: string; busyTimeoutMs: number; schema?: string },
+): Promise<void> {
+  const known = migrationNames(dialect)
+  const executed = await executedMigrations(db, dialect)
+  const unknown = executed.filter((name) => !known.includes(name))
+  if (unknown.length > 0) {
+    throw new StoreError(
+      'QUARRY_STORE_MIGRATION_FAILED',
+      `The store ${options.where} was migrated by a newer version of Quarry (it has migration ` +
+        `${unknown.join(', ')}, which this version does not know). Upgrade Quarry.`,
+    )
+  }
+  if (known.every((name) => executed.includes(name))) return
+
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(dialect),
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    // Kysely's check for its tables looks in every schema unless told which one; name ours.
+    ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
+  })
+
+  const fail = (cause: unknown) =>
+    new StoreError(
+      'QUARRY_STORE_MIGRATION_FAILED',
+      `Migrating the store ${options.where} failed: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        `Nothing was changed; check the database's permissions and free space, then try again.`,
+      { cause },
+    )
+
+  if (dialect === 'postgres') {
+    const { error } = await migrator.migrateToLatest()
+    if (error !== undefined) throw fail(error)
+    return
+  }
+
+  await retryWhileBusy(
+    () => sql`begin immediate`.execute(db),
+    Date.now() + options.busyTimeoutMs,
+    (cause) =>
+      new StoreError(
+        'QUARRY_STORE_BUSY',
+        `The SQLite store ${options.where} stayed locked by another process for ` +
+          `${options.busyTimeoutMs / 1000} s while this one waited to migrate it. Try again.`,
+        { cause },
+      ),
+  )
+  let error: unknown
+  try {
+    ;({ error } = await migrator.migrateToLatest())
+  } catch (thrown) {
+    error = thrown
+  }
+  if (error === undefined) {
+    await sql`commit`.execute(db)
+    return
+  }
+  await sql`rollback`.execute(db)
+  throw fail(error)
+}
+
+async function executedMigrations(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
+  const exists =
+    dialect === 'postgres'
+      ? await sql<{ found: string | null }>`select to_regclass(${MIGRATION_TABLE})::text as found`.execute(db)
+      : await sql<{ found: string | null }>`select name as found from sqlite_master
+          where type = 'table' and name = ${MIGRATION_TABLE}`.execute(db)
+  if ((exists.rows[0]?.found ?? null) === null) return []
+  const rows = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(db)
+  return rows.rows.map((row) => row.name)
+}

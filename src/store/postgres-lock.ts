@@ -1,0 +1,69 @@
+import { sql, type Kysely } from 'kysely'
+import { datasourceNotFound } from './datasource-repo.js'
+import type { LockBackend, LockTimeoutError } from './lock-backend.js'
+import type { Database } from './schema.js'
+import { isForeignKeyViolation, isLockNotAvailable } from './sql-errors.js'
+
+/**
+ * PostgreSQL's lock: SELECT … FOR UPDATE on the datasource's connection row, in a transaction. Other
+ * datasources' rows stay free. When no connection is stored yet, a lock-only row (version 0, no
+ * tokens; readers skip it) is inserted first with ON CONFLICT DO NOTHING: of two transactions racing
+ * to insert it, the second waits for the first to end and then finds the row, so both lock the same
+ * row. If the row vanishes while we wait for it (the connection was removed, or the datasource
+ * renamed), FOR UPDATE returns nothing; then we insert again and retry, because a lock on no row is no
+ * lock. The deadline becomes the transaction's lock_timeout.
+ *
+ * @example
+ * const backend = new PostgresLockBackend(db, timeoutError)
+ * await backend.locked('jira', Date.now() + 30_000, async (tx) => …)
+ */
+export class PostgresLockBackend implements LockBackend {
+  readonly #db: Kysely<Database>
+  readonly #timeout: LockTimeoutError
+
+  constructor(db: Kysely<Database>, timeout: LockTimeoutError) {
+    this.#db = db
+    this.#timeout = timeout
+  }
+
+  locked<T>(datasource: string, deadline: number, body: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.#db.transaction().execute(async (tx) => {
+      for (;;) {
+        const wait = deadline - Date.now()
+        if (wait <= 0) throw this.#timeout(datasource)
+        await sql`select set_config('lock_timeout', ${`${Math.ceil(wait)}ms`}, true)`.execute(tx)
+        try {
+          await tx
+            .insertInto('connections')
+            .values({
+              datasource,
+              version: 0,
+              tokens: null,
+              status: 'needs_consent',
+              updated_at: new Date().toISOString(),
+            })
+            .onConflict((conflict) => conflict.column('datasource').doNothing())
+            .execute()
+          const row = await tx
+            .selectFrom('connections')
+            .select('version')
+            .where('datasource', '=', datasource)
+            .forUpdate()
+            .executeTakeFirst()
+          if (row !== undefined) break
+        } catch (error) {
+          if (isForeignKeyViolation(error)) throw datasourceNotFound(datasource)
+          if (isLockNotAvailable(error)) throw this.#timeout(datasource, error)
+          throw error
+        }
+      }
+      // The holder's own statements must not time out on locks: it holds the one that matters.
+      await sql`select set_config('lock_timeout', '0', true)`.execute(tx)
+      return body(tx)
+    })
+  }
+
+  async close(): Promise<void> {
+    // The lock shares the store's pool, which the store closes.
+  }
+}

@@ -1,0 +1,124 @@
+import type { Selectable } from 'kysely'
+import type { StoreContext } from './context.js'
+import { compare, datasourceNotFound } from './datasource-repo.js'
+import { StoreError } from './errors.js'
+import { fromDbTime, fromJsonText, toDbTime, toJsonText, type QueriesTable } from './schema.js'
+import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js'
+import type { QueryInput, QueryPatch, QueryRepo, StoredQuery } from './types.js'
+
+function queryNotFound(name: string): StoreError {
+  return new StoreError(
+    'QUARRY_QUERY_NOT_FOUND',
+    `No query named "${name}". List the queries with: quarry query list`,
+  )
+}
+
+function queryExists(name: string): StoreError {
+  return new StoreError(
+    'QUARRY_QUERY_EXISTS',
+    `A query named "${name}" already exists. Choose another name, or edit the existing one.`,
+  )
+}
+
+/**
+ * Queries: a JSON definition the store does not look inside, tied to a datasource by name (a foreign
+ * key, so a query can never point at a datasource that is gone).
+ *
+ * @example
+ * const repo = new SqlQueryRepo(context)
+ * await repo.create({ name: 'open-bugs', datasource: 'jira', definition: { method: 'GET', path: '/search/jql' } })
+ */
+export class SqlQueryRepo implements QueryRepo {
+  readonly #context: StoreContext
+
+  constructor(context: StoreContext) {
+    this.#context = context
+  }
+
+  async list(): Promise<StoredQuery[]> {
+    return this.#context.run('queries.list', 'read', async () => {
+      const rows = await this.#context.db.selectFrom('queries').selectAll().execute()
+      return rows.map(decode).sort((a, b) => compare(a.name, b.name))
+    })
+  }
+
+  async get(name: string): Promise<StoredQuery | undefined> {
+    return this.#context.run('queries.get', 'read', async () => {
+      const row = await this.#context.db
+        .selectFrom('queries')
+        .selectAll()
+        .where('name', '=', name)
+        .executeTakeFirst()
+      return row === undefined ? undefined : decode(row)
+    })
+  }
+
+  async create(input: QueryInput): Promise<StoredQuery> {
+    const now = toDbTime(new Date(), 'now')
+    const values = {
+      name: input.name,
+      datasource: input.datasource,
+      definition: toJsonText(input.definition, 'definition'),
+      created_at: now,
+      updated_at: now,
+    }
+    return this.#context.run('queries.create', 'write', async () => {
+      try {
+        return decode(
+          await this.#context.db
+            .insertInto('queries')
+            .values(values)
+            .returningAll()
+            .executeTakeFirstOrThrow(),
+        )
+      } catch (error) {
+        if (isUniqueViolation(error)) throw queryExists(input.name)
+        if (isForeignKeyViolation(error)) throw datasourceNotFound(input.datasource)
+        throw error
+      }
+    })
+  }
+
+  async update(name: string, patch: QueryPatch): Promise<StoredQuery> {
+    const changes = {
+      ...(patch.name === undefined ? {} : { name: patch.name }),
+      ...(patch.datasource === undefined ? {} : { datasource: patch.datasource }),
+      ...(patch.definition === undefined ? {} : { definition: toJsonText(patch.definition, 'definition') }),
+      updated_at: toDbTime(new Date(), 'now'),
+    }
+    return this.#context.run('queries.update', 'write', async () => {
+      try {
+        const row = await this.#context.db
+          .updateTable('queries')
+          .set(changes)
+          .where('name', '=', name)
+          .returningAll()
+          .executeTakeFirst()
+        if (row === undefined) throw queryNotFound(name)
+        return decode(row)
+      } catch (error) {
+        if (isUniqueViolation(error) && patch.name !== undefined) throw queryExists(patch.name)
+        if (isForeignKeyViolation(error) && patch.datasource !== undefined)
+          throw datasourceNotFound(patch.datasource)
+        throw error
+      }
+    })
+  }
+
+  async remove(name: string): Promise<void> {
+    return this.#context.run('queries.remove', 'write', async () => {
+      const result = await this.#context.db.deleteFrom('queries').where('name', '=', name).executeTakeFirst()
+      if (result.numDeletedRows === 0n) throw queryNotFound(name)
+    })
+  }
+}
+
+function decode(row: Selectable<QueriesTable>): StoredQuery {
+  return Object.freeze({
+    name: row.name,
+    datasource: row.datasource,
+    definition: fromJsonText(row.definition),
+    createdAt: fromDbTime(row.created_at),
+    updatedAt: fromDbTime(row.updated_at),
+  })
+}

@@ -1,0 +1,143 @@
+import type { ColumnType } from 'kysely'
+
+/**
+ * A point in time. SQLite has no time type, so times are ISO-8601 UTC text there (`toISOString()`
+ * always has the same width, so text order is time order); PostgreSQL keeps `timestamptz` and pg
+ * reads it back as a Date. Both accept the ISO text on the way in.
+ */
+type Time = ColumnType<Date | string, string, string>
+type NullableTime = ColumnType<Date | string | null, string | null, string | null>
+
+/** Small key/value facts about the store itself, e.g. the secret key's check value. */
+export interface MetaTable {
+  key: string
+  value: string
+}
+
+export interface DatasourcesTable {
+  name: string
+  type: string
+  /** JSON text: the store does not look inside. */
+  config: string
+  /** One secret envelope (secrets.ts) around the JSON of the whole secrets map. */
+  secrets: string
+  created_at: Time
+  updated_at: Time
+}
+
+export interface QueriesTable {
+  name: string
+  datasource: string
+  /** JSON text. */
+  definition: string
+  created_at: Time
+  updated_at: Time
+}
+
+export interface ConnectionsTable {
+  datasource: string
+  /**
+   * Starts at 1 and grows by one on every save. 0 marks a row that exists only to be locked
+   * (PostgreSQL's withLock creates it when no connection was stored yet); readers skip it.
+   */
+  version: number
+  /** Secret envelope around the JSON of the tokens map; NULL only on a lock-only row. */
+  tokens: string | null
+  access_expires_at: NullableTime
+  status: string
+  status_message: string | null
+  scope: string | null
+  /** JSON text, or NULL for none. */
+  site: string | null
+  last_refresh_at: NullableTime
+  last_used_at: NullableTime
+  updated_at: Time
+}
+
+export interface CacheTable {
+  key: string
+  value: string
+  stored_at: Time
+  expires_at: Time
+}
+
+export interface Database {
+  meta: MetaTable
+  datasources: DatasourcesTable
+  queries: QueriesTable
+  connections: ConnectionsTable
+  cache: CacheTable
+}
+
+/**
+ * A Date as the store writes it (ISO-8601 UTC text, understood by both dialects).
+ *
+ * @example
+ * toDbTime(new Date(0), 'storedAt') // '1970-01-01T00:00:00.000Z'
+ */
+export function toDbTime(date: Date, field: string): string {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime()))
+    throw new TypeError(`${field} must be a valid Date, got ${String(date)}`)
+  return date.toISOString()
+}
+
+/**
+ * A nullable Date as the store writes it.
+ *
+ * @example
+ * toDbTimeOrNull(null, 'lastUsedAt') // null
+ */
+export function toDbTimeOrNull(date: Date | null, field: string): string | null {
+  return date === null ? null : toDbTime(date, field)
+}
+
+/**
+ * A time as either dialect returns it, as a Date.
+ *
+ * @example
+ * fromDbTime('1970-01-01T00:00:00.000Z').getTime() // 0
+ */
+export function fromDbTime(value: Date | string): Date {
+  return value instanceof Date ? new Date(value.getTime()) : new Date(value)
+}
+
+/**
+ * A nullable time as either dialect returns it.
+ *
+ * @example
+ * fromDbTimeOrNull(null) // null
+ */
+export function fromDbTimeOrNull(value: Date | string | null): Date | null {
+  return value === null ? null : fromDbTime(value)
+}
+
+/**
+ * JSON text of a document the store keeps without looking inside it.
+ *
+ * @example
+ * toJsonText({ baseUrl: 'https://example.com' }, 'config') // '{"baseUrl":"https://example.com"}'
+ */
+export function toJsonText(value: unknown, field: string): string {
+  const text = JSON.stringify(value)
+  if (text === undefined) throw new TypeError(`${field} must be JSON-serialisable, got ${typeof value}`)
+  return text
+}
+
+/**
+ * Parses stored JSON text into a deeply frozen value (STYLE.md habit 5: values that leave the store
+ * cannot be changed behind its back).
+ *
+ * @example
+ * fromJsonText('{"a":[1]}') // { a: [1] }, frozen
+ */
+export function fromJsonText(text: string): unknown {
+  return deepFreeze(JSON.parse(text) as unknown)
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
+}

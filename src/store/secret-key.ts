@@ -1,0 +1,103 @@
+import { join } from 'node:path'
+import type { Kysely } from 'kysely'
+import { StoreError } from './errors.js'
+import { KEY_FILE_NAME, createKeyFile, ensureDataDir, readKeyFile } from './key-file.js'
+import { retryWhileBusy } from './retry.js'
+import type { Database } from './schema.js'
+import { SecretBox, envelopeKeyId, generateSecretKey, parseSecretKey } from './secrets.js'
+
+/** The meta row that proves which key the store's secrets were sealed with. */
+const CHECK_ROW = 'secret_key_check'
+const CHECK_CONTEXT = 'key-check'
+const CHECK_TEXT = 'quarry secret key check'
+
+/**
+ * Finds the secret key and proves it is the store's. The key comes from, in order: the `secretKey`
+ * option, QUARRY_SECRET_KEY, the key file `secret.key` in `dataDir` — created on first use, unless the
+ * store already holds secrets sealed with some key (a new key could not open them: say so instead).
+ * On first open the store records a check value (a sealed constant) in `meta`; every later open must
+ * be able to open it, so a wrong key is refused up front with both key ids, never discovered later as
+ * undecryptable values.
+ *
+ * @example
+ * const box = await loadSecretBox(db, { dataDir: defaultDataDir(), where: '/tmp/quarry.db', busyTimeoutMs: 30_000 })
+ */
+export async function loadSecretBox(
+  db: Kysely<Database>,
+  options: { secretKey?: string; dataDir: string; where: string; busyTimeoutMs: number },
+): Promise<SecretBox> {
+  const busy = (cause: unknown) =>
+    new StoreError(
+      'QUARRY_STORE_BUSY',
+      `The SQLite store ${options.where} stayed locked by another process for ${options.busyTimeoutMs / 1000} s ` +
+        `while opening it. Try again.`,
+      { cause },
+    )
+  const readCheck = () =>
+    retryWhileBusy(
+      async () =>
+        (await db.selectFrom('meta').select('value').where('key', '=', CHECK_ROW).executeTakeFirst())?.value,
+      Date.now() + options.busyTimeoutMs,
+      busy,
+    )
+
+  let check = await readCheck()
+  const box = await findKey(options, check, options.where)
+  if (check === undefined) {
+    const value = box.encrypt(CHECK_TEXT, CHECK_CONTEXT)
+    await retryWhileBusy(
+      () =>
+        db
+          .insertInto('meta')
+          .values({ key: CHECK_ROW, value })
+          .onConflict((conflict) => conflict.column('key').doNothing())
+          .execute(),
+      Date.now() + options.busyTimeoutMs,
+      busy,
+    )
+    // Another process opening the new store at the same moment may have recorded its key first.
+    check = (await readCheck()) ?? value
+  }
+
+  const storedKeyId = envelopeKeyId(check)
+  if (storedKeyId !== undefined && storedKeyId !== box.keyId) {
+    throw new StoreError(
+      'QUARRY_SECRET_KEY_MISMATCH',
+      `The store ${options.where} was encrypted with key ${storedKeyId}, but the current key (from ${box.source}) ` +
+        `is ${box.keyId}. Set QUARRY_SECRET_KEY to the original key.`,
+    )
+  }
+  box.decrypt(check, CHECK_CONTEXT, `the key check value of the store ${options.where}`)
+  return box
+}
+
+async function findKey(
+  options: { secretKey?: string; dataDir: string },
+  check: string | undefined,
+  where: string,
+): Promise<SecretBox> {
+  if (options.secretKey !== undefined) {
+    const source = 'the secretKey option'
+    return new SecretBox(parseSecretKey(options.secretKey, source), source)
+  }
+  const fromEnv = process.env.QUARRY_SECRET_KEY
+  if (fromEnv !== undefined && fromEnv.trim() !== '')
+    return new SecretBox(parseSecretKey(fromEnv, 'QUARRY_SECRET_KEY'), 'QUARRY_SECRET_KEY')
+
+  const path = join(options.dataDir, KEY_FILE_NAME)
+  let text = await readKeyFile(path)
+  if (text === undefined) {
+    if (check !== undefined) {
+      throw new StoreError(
+        'QUARRY_SECRET_KEY_MISSING',
+        `The store ${where} holds secrets encrypted with key ${envelopeKeyId(check) ?? '(unknown)'}, but no key ` +
+          `was found: QUARRY_SECRET_KEY is not set and the key file ${path} does not exist. Set ` +
+          `QUARRY_SECRET_KEY to the original key, or restore the key file.`,
+      )
+    }
+    await ensureDataDir(options.dataDir)
+    text = await createKeyFile(path, `${generateSecretKey()}\n`)
+  }
+  const source = `the key file ${path}`
+  return new SecretBox(parseSecretKey(text, source), source)
+}

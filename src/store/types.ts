@@ -1,0 +1,156 @@
+/**
+ * The store's public types. The store knows nothing of auth types or query shapes: it keeps JSON
+ * documents, and maps of secret strings that it encrypts as a whole.
+ */
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres'
+  readonly datasources: DatasourceRepo
+  readonly queries: QueryRepo
+  readonly connections: ConnectionRepo
+  readonly cache: CacheRepo
+  /** Closes the database connections. Idempotent; the store cannot be used afterwards. */
+  close(): Promise<void>
+}
+
+export interface StoredDatasource {
+  readonly name: string
+  readonly type: string
+  readonly config: unknown
+  /** Decrypted. Encrypted at rest as one envelope. */
+  readonly secrets: Readonly<Record<string, string>>
+  readonly createdAt: Date
+  readonly updatedAt: Date
+}
+
+export interface DatasourceInput {
+  name: string
+  type: string
+  config: unknown
+  secrets: Record<string, string>
+}
+
+export interface DatasourcePatch {
+  /** A new name; queries and the connection follow the rename. */
+  name?: string
+  config?: unknown
+  /** Replaces the whole map (it is not merged). */
+  secrets?: Record<string, string>
+}
+
+export interface DatasourceRepo {
+  /** All datasources, by name. */
+  list(): Promise<StoredDatasource[]>
+  get(name: string): Promise<StoredDatasource | undefined>
+  /** A taken name → StoreError QUARRY_DATASOURCE_EXISTS. */
+  create(input: DatasourceInput): Promise<StoredDatasource>
+  /** Missing → QUARRY_DATASOURCE_NOT_FOUND; renaming onto a taken name → QUARRY_DATASOURCE_EXISTS. */
+  update(name: string, patch: DatasourcePatch): Promise<StoredDatasource>
+  /**
+   * Removes the datasource and its connection. Refused with QUARRY_DATASOURCE_IN_USE (naming the
+   * queries) while queries use it; missing → QUARRY_DATASOURCE_NOT_FOUND.
+   */
+  remove(name: string): Promise<void>
+}
+
+export interface StoredQuery {
+  readonly name: string
+  readonly datasource: string
+  readonly definition: unknown
+  readonly createdAt: Date
+  readonly updatedAt: Date
+}
+
+export interface QueryInput {
+  name: string
+  datasource: string
+  definition: unknown
+}
+
+export interface QueryPatch {
+  name?: string
+  datasource?: string
+  definition?: unknown
+}
+
+export interface QueryRepo {
+  /** All queries, by name. */
+  list(): Promise<StoredQuery[]>
+  get(name: string): Promise<StoredQuery | undefined>
+  /** A taken name → QUARRY_QUERY_EXISTS; an unknown datasource → QUARRY_DATASOURCE_NOT_FOUND. */
+  create(input: QueryInput): Promise<StoredQuery>
+  /** Missing → QUARRY_QUERY_NOT_FOUND; otherwise as create. */
+  update(name: string, patch: QueryPatch): Promise<StoredQuery>
+  /** Missing → QUARRY_QUERY_NOT_FOUND. */
+  remove(name: string): Promise<void>
+}
+
+export interface StoredConnection {
+  readonly datasource: string
+  /** 1 after the first save, +1 on every save. */
+  readonly version: number
+  /** Decrypted (access_token, refresh_token, …). Encrypted at rest as one envelope. */
+  readonly tokens: Readonly<Record<string, string>>
+  readonly accessExpiresAt: Date | null
+  readonly status: 'connected' | 'needs_consent'
+  readonly statusMessage: string | null
+  readonly scope: string | null
+  /** JSON (e.g. { id, name, url }); null when none. */
+  readonly site: unknown
+  readonly lastRefreshAt: Date | null
+  readonly lastUsedAt: Date | null
+  readonly updatedAt: Date
+}
+
+export type ConnectionInput = Omit<StoredConnection, 'datasource' | 'version' | 'updatedAt'>
+
+/** Receives what fn wants committed under the lock; resolves to the connection as saved. */
+export type SaveConnection = (input: ConnectionInput) => Promise<StoredConnection>
+
+export interface ConnectionRepo {
+  get(datasource: string): Promise<StoredConnection | undefined>
+  /** Replaces the connection (e.g. after consent). Unknown datasource → QUARRY_DATASOURCE_NOT_FOUND. */
+  put(datasource: string, input: ConnectionInput): Promise<StoredConnection>
+  /**
+   * The token invariant's lock (DESIGN.md): runs fn while holding a lock in the store on this
+   * datasource's connection, so that no other process — nor another task of this one — holds it at the
+   * same time. fn receives the connection as re-read after the lock was taken (undefined when none is
+   * stored yet); whatever fn passes to save() is committed before withLock resolves; if fn throws,
+   * nothing it saved is kept. So return the new tokens from fn and use them after withLock resolves:
+   * then they are committed before they are used (rule 3).
+   *
+   * - SQLite: BEGIN IMMEDIATE on a connection of its own. SQLite has one writer per database, so while
+   *   one withLock holds it, withLock on any other datasource (and every write) waits.
+   * - PostgreSQL: SELECT … FOR UPDATE on the connection row in a transaction; other datasources do not wait.
+   * - Waiting longer than the store's lockTimeoutMs (default 30 s) → QUARRY_STORE_LOCK_TIMEOUT.
+   * - Inside fn, write only through save(): any other write through this store (or a nested withLock)
+   *   would wait for the lock it runs under and fails at once with QUARRY_STORE_LOCK_MISUSE. Reads are
+   *   fine; on SQLite they do not see what fn saved until withLock resolves.
+   * - Unknown datasource → QUARRY_DATASOURCE_NOT_FOUND.
+   */
+  withLock<T>(
+    datasource: string,
+    fn: (current: StoredConnection | undefined, save: SaveConnection) => Promise<T>,
+  ): Promise<T>
+  /** Records a use (never moves lastUsedAt backwards). Does not change version. No connection → no-op. */
+  markUsed(datasource: string, at: Date): Promise<void>
+  /** All connections, by datasource. */
+  list(): Promise<StoredConnection[]>
+  /** Forgets the connection's tokens. No connection → no-op. */
+  remove(datasource: string): Promise<void>
+}
+
+export interface CacheEntry {
+  readonly value: string
+  readonly storedAt: Date
+  readonly expiresAt: Date
+}
+
+export interface CacheRepo {
+  /** The entry unless missing or expired (expiresAt <= now). */
+  get(key: string, now: Date): Promise<CacheEntry | undefined>
+  /** Stores or replaces the entry. */
+  set(key: string, value: string, storedAt: Date, expiresAt: Date): Promise<void>
+  /** Deletes expired entries; returns how many. */
+  purgeExpired(now: Date): Promise<number>
+}
