@@ -1,0 +1,30 @@
+/**
+ * The one error a converter run fails with. Its message is written for the
+ * person who wrote the converter: what went wrong and, when known, where in
+ * their source (lines count from 1 in the source as they wrote it).
+ */
+
+/** What failed: the source would not compile, it threw, ran too long, used too much memory, broke the contract, or killed its worker. */
+export type ConverterErrorKind = 'syntax' | 'runtime' | 'timeout' | 'memory' | 'contract' | 'crashed'
+
+/**
+ * @example
+ * try { await pool.run(input) } catch (error) {
+ *   if (error instanceof ConverterError && error.kind === 'runtime') console.error(error.message, error.line)
+ * }
+ */
+export class ConverterError extends Error {
+  readonly kind: ConverterErrorKind
+  /** 1-based line in the converter's source, when known. */
+  readonly line?: number
+  /** 1-based column in the converter's source, when known. */
+  readonly column?: number
+
+  constructor(kind: ConverterErrorKind, message: string, location: { line?: number; column?: number } = {}) {
+    super(message)
+    this.name = 'ConverterError'
+    this.kind = kind
+    if (location.line !== undefined) this.line = location.line
+    if (location.column !== undefined) this.column = location.column
+  }
+}

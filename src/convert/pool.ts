@@ -1,0 +1,189 @@
+/**
+ * ConverterPool: runs untrusted converters in isolated-vm isolates hosted by
+ * a few worker processes, so that a converter which loops, allocates without
+ * end or crashes V8 costs one run (and at worst one worker), never the caller.
+ */
+import { resolveLimits } from './limits.js'
+import type { ConvertLimits } from './limits.js'
+import { CONVERTER_FILENAME } from './protocol.js'
+import type { InitMessage } from './protocol.js'
+import { buildPrelude, PRELUDE_FILENAME } from './sandbox/prelude.js'
+import { shardPages } from './shards.js'
+import type { ConvertInput, ConvertResult } from './types.js'
+import { workerEntry } from './worker-entry.js'
+import type { WorkerEntry } from './worker-entry.js'
+import { WorkerProcess } from './worker-process.js'
+import type { RowParts, RunPayload } from './worker-process.js'
+
+/** The project machine has 2 cores. */
+const DEFAULT_SIZE = 2
+
+/** What one worker is asked to do: a whole run, or one shard of a large one. */
+interface Job {
+  readonly payload: RunPayload
+  readonly limits: ConvertLimits
+  readonly resolve: (result: RowParts) => void
+  readonly reject: (error: Error) => void
+}
+
+interface Prepared {
+  readonly source: string
+  readonly pages: readonly string[]
+  readonly metadataJson: string
+  readonly limits: ConvertLimits
+}
+
+/**
+ * A pool of converter workers. Workers start on first use and stay warm; one
+ * that dies is replaced at once. Work queues when every worker is busy.
+ *
+ * How pages reach the converter: `convert(json, metadata)` is called once per
+ * page with that page's raw text as `json` and `{ ...metadata, page, pages }`
+ * (0-based page index, number of pages in the run) as `metadata`; the rows of
+ * all pages are concatenated in page order. Pages are independent, as each
+ * response was in PocketQuery: a large run (over SHARD_MIN_CHARS of text) is
+ * split into contiguous shards that the workers convert side by side, each
+ * shard in one fresh context, so a converter must not rely on globals carried
+ * from one page to the next. No run ever sees another run's globals. Zero
+ * pages give zero rows. The limits apply to each worker's share of a run (its
+ * isolate's heap, its CPU time); shards run in parallel, so a run's wall time
+ * stays within the time limit plus transfer.
+ *
+ * Inside the sandbox the converter has standard JavaScript plus the helpers
+ * `adfToText`, `adfToMarkdown`, `adfToHtml` and `formatDate` (see
+ * src/convert/README.md) — no `require`, `process`, timers, network or files.
+ *
+ * @example
+ * const pool = new ConverterPool()
+ * const { rowsJson, rowCount } = await pool.run({ source, pages: [responseText], metadata: { query: 'bugs', parameters: {} } })
+ * await pool.close()
+ */
+export class ConverterPool {
+  readonly #size: number
+  readonly #entry: WorkerEntry
+  readonly #init: InitMessage
+  readonly #workers = new Set<WorkerProcess>()
+  readonly #queue: Job[] = []
+  #closed = false
+
+  constructor(options: { size?: number } = {}) {
+    const size = options.size ?? DEFAULT_SIZE
+    if (!Number.isInteger(size) || size < 1)
+      throw new TypeError(`pool size must be an integer ≥ 1, got ${size}`)
+    this.#size = size
+    this.#entry = workerEntry()
+    this.#init = {
+      type: 'init',
+      prelude: buildPrelude(),
+      preludeFilename: PRELUDE_FILENAME,
+      converterFilename: CONVERTER_FILENAME,
+      memoryMb: resolveLimits().memoryMb,
+    }
+  }
+
+  /**
+   * Converts all pages with the converter; rejects with a ConverterError when the converter fails.
+   *
+   * @example await pool.run({ source: 'function convert(json) { return JSON.parse(json).values }', pages, metadata: {} })
+   */
+  async run(input: ConvertInput): Promise<ConvertResult> {
+    if (this.#closed) throw new Error('The converter pool is closed')
+    const { source, pages, metadataJson, limits } = prepare(input)
+    const shards = shardPages(pages, this.#size)
+    const settled = await Promise.allSettled(
+      shards.map((shard) =>
+        this.#enqueue(
+          {
+            source,
+            pages: shard.pages,
+            firstPage: shard.first,
+            pageTotal: pages.length,
+            metadataJson,
+            ...limits,
+          },
+          limits,
+        ),
+      ),
+    )
+    // Report the failure of the earliest shard, whatever finished first: the same input fails the same way.
+    let parts: readonly string[] = []
+    let rowCount = 0
+    for (const result of settled) {
+      if (result.status === 'rejected') throw result.reason
+      parts = parts.concat(result.value.parts)
+      rowCount += result.value.rowCount
+    }
+    // One concatenation: each page's text is copied once, into the result.
+    return { rowsJson: `[${parts.join(',')}]`, rowCount }
+  }
+
+  /** Process ids of the live workers (diagnostics; tests use it to kill one). */
+  get pids(): number[] {
+    return [...this.#workers].flatMap((worker) =>
+      worker.alive && worker.pid !== undefined ? [worker.pid] : [],
+    )
+  }
+
+  /** Ends every worker and fails queued runs; afterwards the process can exit. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true
+    for (const job of this.#queue.splice(0))
+      job.reject(new Error('The converter pool was closed before the run started'))
+    await Promise.all([...this.#workers].map((worker) => worker.close()))
+  }
+
+  #enqueue(payload: RunPayload, limits: ConvertLimits): Promise<RowParts> {
+    return new Promise<RowParts>((resolve, reject) => {
+      this.#queue.push({ payload, limits, resolve, reject })
+      this.#dispatch()
+    })
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const worker = this.#idleWorker()
+      if (worker === undefined) return
+      const job = this.#queue.shift()
+      if (job === undefined) return
+      worker
+        .run(job.payload, job.limits)
+        .then(job.resolve, job.reject)
+        .finally(() => this.#dispatch())
+    }
+  }
+
+  #idleWorker(): WorkerProcess | undefined {
+    for (const worker of this.#workers) if (worker.alive && !worker.busy) return worker
+    if (this.#workers.size >= this.#size) return undefined
+    return this.#spawn()
+  }
+
+  #spawn(): WorkerProcess {
+    const worker = new WorkerProcess(this.#entry, this.#init, (gone) => this.#forget(gone))
+    this.#workers.add(worker)
+    return worker
+  }
+
+  /**
+   * A worker died (or was closed). One that had served runs is replaced at once,
+   * so the next run finds a warm worker; one that died before any run (it could
+   * not start) is not, or a broken install would respawn forever.
+   */
+  #forget(worker: WorkerProcess): void {
+    this.#workers.delete(worker)
+    if (this.#closed) return
+    if (worker.runs > 0) this.#spawn()
+    this.#dispatch()
+  }
+}
+
+function prepare(input: ConvertInput): Prepared {
+  if (typeof input.source !== 'string') throw new TypeError('converter source must be a string')
+  if (!Array.isArray(input.pages) || !input.pages.every((page) => typeof page === 'string'))
+    throw new TypeError('pages must be an array of strings (raw response texts)')
+  const limits = resolveLimits(input.limits)
+  const metadataJson = JSON.stringify(input.metadata ?? {})
+  if (typeof metadataJson !== 'string' || !metadataJson.startsWith('{'))
+    throw new TypeError('metadata must be a JSON-serialisable object')
+  return { source: input.source, pages: input.pages, metadataJson, limits }
+}

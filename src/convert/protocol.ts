@@ -1,0 +1,85 @@
+/**
+ * Messages between the pool (parent) and a worker process. Types only: the
+ * worker imports them with `import type`, which Node's type stripping erases,
+ * so the worker entry has no relative import to resolve at run time.
+ *
+ * A run streams both ways: the parent sends `run`, then the pages in batches;
+ * the worker converts each page as soon as it has arrived and answers with
+ * that page's rows as JSON text, then `done`. Sending, converting and
+ * receiving overlap, so the boundary costs little beyond the conversion.
+ */
+
+/** The file name converter scripts are compiled under; stack frames that name it point into the user's source. */
+export const CONVERTER_FILENAME = 'converter.js'
+
+/** First message after fork: what every context runs before the converter (helpers and driver), and names for stack traces. */
+export interface InitMessage {
+  readonly type: 'init'
+  readonly prelude: string
+  readonly preludeFilename: string
+  readonly converterFilename: string
+  /** Heap limit of the isolate the worker warms up before its first run. */
+  readonly memoryMb: number
+}
+
+/** Starts a run (or one shard of it); its pages follow in `pages` messages. */
+export interface RunStart {
+  readonly type: 'run'
+  readonly id: number
+  readonly source: string
+  /** Pages this worker gets. */
+  readonly pageCount: number
+  /** Index, in the whole run, of this worker's first page (0 unless the run is sharded). */
+  readonly firstPage: number
+  /** Pages in the whole run (`metadata.pages`). */
+  readonly pageTotal: number
+  readonly metadataJson: string
+  readonly memoryMb: number
+  readonly timeoutMs: number
+}
+
+/** Pages `first`, `first + 1`, … of run `id` (indexes local to this worker's share). */
+export interface PageBatch {
+  readonly type: 'pages'
+  readonly id: number
+  readonly first: number
+  readonly texts: readonly string[]
+}
+
+export type ToWorker = InitMessage | RunStart | PageBatch
+
+/** What the worker knows about a failure; the pool turns it into a ConverterError. */
+export type FailureKind = 'syntax' | 'runtime' | 'timeout' | 'memory' | 'contract'
+
+/**
+ * Rows of the next converted pages, in page order: each page's rows as JSON
+ * array text without its brackets (pages without rows left out).
+ */
+export interface PageRows {
+  readonly type: 'rows'
+  readonly id: number
+  readonly parts: readonly string[]
+  readonly count: number
+}
+
+export interface RunDone {
+  readonly type: 'done'
+  readonly id: number
+}
+
+export interface RunFailed {
+  readonly type: 'failed'
+  readonly id: number
+  readonly kind: FailureKind
+  /** Error name inside the sandbox, e.g. `TypeError`; empty for timeouts and contract failures. */
+  readonly name: string
+  readonly message: string
+  /** The sandbox's stack text, from which the pool reads the converter's line and column. */
+  readonly stack: string
+  /** 0-based index, in the whole run, of the page being converted when it failed, if it failed on one. */
+  readonly page?: number
+  /** Number of pages in the whole run. */
+  readonly pages: number
+}
+
+export type FromWorker = PageRows | RunDone | RunFailed

@@ -1,0 +1,44 @@
+/**
+ * The one script every sandbox context runs before the converter: it installs
+ * the helpers as globals, removes what a converter must not have, and yields
+ * the driver. Worker processes compile it once per isolate.
+ */
+import { ADF_SOURCE } from './adf-source.js'
+import { DATE_SOURCE } from './date-source.js'
+import { DRIVER_SOURCE } from './driver-source.js'
+
+/** File name of the prelude in stack traces, so its frames are never taken for the converter's. */
+export const PRELUDE_FILENAME = 'quarry-sandbox.js'
+
+/**
+ * Globals removed from every context. WebAssembly memory and SharedArrayBuffers
+ * live outside the isolate's heap limit; Atomics.wait blocks a thread;
+ * FinalizationRegistry and WeakRef callbacks run after a run has ended,
+ * outside its time limit. No converter needs them.
+ */
+const REMOVED_GLOBALS = ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry', 'WeakRef']
+
+/**
+ * The prelude's source. Its completion value is the driver function.
+ *
+ * @example const drive = await isolate.compileScriptSync(buildPrelude()).run(context, { reference: true })
+ */
+export function buildPrelude(): string {
+  return `(function () {
+'use strict'
+// Helpers are configurable, non-enumerable properties: a converter may declare
+// its own function or const of the same name without a redeclaration error.
+function install(name, value) {
+  Object.defineProperty(globalThis, name, { value: value, writable: true, configurable: true, enumerable: false })
+}
+var adf = (function () {${ADF_SOURCE}})()
+var dates = (function () {${DATE_SOURCE}})()
+install('adfToText', adf.adfToText)
+install('adfToMarkdown', adf.adfToMarkdown)
+install('adfToHtml', adf.adfToHtml)
+install('formatDate', dates.formatDate)
+;${JSON.stringify(REMOVED_GLOBALS)}.forEach(function (name) { delete globalThis[name] })
+return (function () {${DRIVER_SOURCE}})()
+})()
+`
+}

@@ -1,0 +1,26 @@
+/**
+ * Where the worker entry is and how to start it. The pool forks the file next
+ * to its own module: `dist/convert/worker.js` when running compiled code, and
+ * `src/convert/worker.ts` itself when running from source (vitest). That works
+ * because worker.ts needs no relative import at run time (it imports only
+ * types, which Node's type stripping erases) — so no loader, no build step and
+ * no stale dist/ copy is involved in tests.
+ */
+import { fileURLToPath } from 'node:url'
+
+export interface WorkerEntry {
+  readonly file: string
+  readonly execArgv: readonly string[]
+}
+
+/**
+ * @example workerEntry().file // '/app/dist/convert/worker.js'
+ */
+export function workerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
+  const fromSource = moduleUrl.endsWith('.ts')
+  const file = fileURLToPath(new URL(fromSource ? './worker.ts' : './worker.js', moduleUrl))
+  // isolated-vm asks for --no-node-snapshot on Node ≥ 20. Node 22 strips types only when asked.
+  const execArgv = ['--no-node-snapshot']
+  if (fromSource && !process.features.typescript) execArgv.push('--experimental-strip-types')
+  return { file, execArgv }
+}

@@ -1,0 +1,243 @@
+/**
+ * One forked worker process, seen from the pool: sends it one run at a time,
+ * enforces a watchdog, and turns its death into the failure of the run it was
+ * doing (and of that run only).
+ */
+import { fork } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import type { Socket } from 'node:net'
+import { describeDeath, describeFailure } from './describe-failure.js'
+import { ConverterError } from './errors.js'
+import type { ConvertLimits } from './limits.js'
+import type { FromWorker, InitMessage, PageBatch, RunStart } from './protocol.js'
+import type { WorkerEntry } from './worker-entry.js'
+
+/** Kept from the worker's stderr: enough to recognise V8's out-of-memory report. */
+const STDERR_TAIL_BYTES = 8192
+/** Past its own time limit, a run gets this long (at least) before the worker is killed. */
+const WATCHDOG_GRACE_MS = 2000
+/** After a worker exits, how long its stderr may take to drain. */
+const STDERR_DRAIN_MS = 500
+/** How long an idle worker may take to leave after disconnect before it is killed. */
+const CLOSE_GRACE_MS = 1000
+
+interface Pending {
+  readonly id: number
+  readonly limits: ConvertLimits
+  /** Each page's rows as JSON text without brackets, in page order; empty pages left out. */
+  readonly parts: string[]
+  rowCount: number
+  readonly resolve: (result: RowParts) => void
+  readonly reject: (error: Error) => void
+  readonly watchdog: NodeJS.Timeout
+}
+
+/** What a run (or a shard of it) needs besides its id: the converter, the pages and the limits. */
+export interface RunPayload {
+  readonly source: string
+  readonly pages: readonly string[]
+  /** Index of `pages[0]` in the whole run, and the number of pages in it. */
+  readonly firstPage: number
+  readonly pageTotal: number
+  readonly metadataJson: string
+  readonly memoryMb: number
+  readonly timeoutMs: number
+}
+
+/** A worker's rows: each page's rows as JSON text without brackets, in page order, empty pages left out. */
+export interface RowParts {
+  readonly parts: readonly string[]
+  readonly rowCount: number
+}
+
+/** Pages go to the worker in batches of about this many characters: few messages, yet early work. */
+const BATCH_CHARS = 256 * 1024
+
+export class WorkerProcess {
+  readonly #child: ChildProcess
+  readonly #converterFilename: string
+  readonly #closed: Promise<void>
+  #pending: Pending | undefined
+  #nextId = 1
+  #runs = 0
+  #stderrTail = ''
+  #alive = true
+
+  /**
+   * @param onExit called once when the process is gone, whatever the reason
+   * @example new WorkerProcess(workerEntry(), init, (w) => pool.forget(w))
+   */
+  constructor(entry: WorkerEntry, init: InitMessage, onExit: (worker: WorkerProcess) => void) {
+    this.#converterFilename = init.converterFilename
+    this.#child = fork(entry.file, [], {
+      execArgv: [...entry.execArgv],
+      // The worker needs nothing from the environment, and secrets there are none of its business.
+      env: {},
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    })
+    this.#child.stderr?.setEncoding('utf8')
+    this.#child.stderr?.on('data', (chunk: string) => {
+      this.#stderrTail = (this.#stderrTail + chunk).slice(-STDERR_TAIL_BYTES)
+    })
+    this.#child.on('message', (message: FromWorker) => this.#answer(message))
+    // A send to a dying child can fail; its 'exit' follows and settles the run.
+    this.#child.on('error', () => this.#child.kill('SIGKILL'))
+    this.#closed = new Promise((resolve) => {
+      // Not 'close': Node never emits it for a child whose IPC channel the parent
+      // disconnected. Wait for 'exit' and for stderr's end (so V8's out-of-memory
+      // report is in the tail), whichever comes last.
+      let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
+      let stderrOpen = this.#child.stderr !== null
+      let finished = false
+      const finish = (): void => {
+        if (exit === undefined || stderrOpen || finished) return
+        finished = true
+        const pending = this.#settle()
+        pending?.reject(describeDeath(exit.code, exit.signal, this.#stderrTail, pending.limits))
+        onExit(this)
+        resolve()
+      }
+      this.#child.stderr?.once('close', () => {
+        stderrOpen = false
+        finish()
+      })
+      this.#child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+        // Dead from now on: no new run may be given to it while its stderr drains.
+        this.#alive = false
+        exit = { code, signal }
+        // A grandchild holding stderr open must not keep the run pending.
+        setTimeout(() => {
+          stderrOpen = false
+          finish()
+        }, STDERR_DRAIN_MS).unref()
+        finish()
+      })
+    })
+    this.#child.send(init)
+    this.#setRef(false)
+  }
+
+  get busy(): boolean {
+    return this.#pending !== undefined
+  }
+
+  get alive(): boolean {
+    return this.#alive
+  }
+
+  /** Runs sent to this worker so far. */
+  get runs(): number {
+    return this.#runs
+  }
+
+  /** Process id, for diagnostics (and for tests that kill a worker). */
+  get pid(): number | undefined {
+    return this.#child.pid
+  }
+
+  /**
+   * Runs one conversion; the worker must be idle.
+   *
+   * @example await worker.run({ source, pages, metadataJson: '{}', memoryMb: 128, timeoutMs: 5000 }, limits)
+   */
+  run(payload: RunPayload, limits: ConvertLimits): Promise<RowParts> {
+    if (this.#pending !== undefined) throw new Error('converter worker is busy')
+    if (!this.#alive) throw new Error('converter worker has exited')
+    const id = this.#nextId++
+    this.#runs += 1
+    return new Promise<RowParts>((resolve, reject) => {
+      // A worker stuck outside JavaScript (a long GC near its heap limit) does not
+      // hear the isolate's own timer: the watchdog ends the whole process.
+      const watchdog = setTimeout(
+        () => {
+          const pending = this.#settle()
+          pending?.reject(
+            new ConverterError(
+              'timeout',
+              `Converter exceeded its CPU time limit of ${limits.timeoutMs} ms (its worker stopped answering and was replaced)`,
+            ),
+          )
+          this.#child.kill('SIGKILL')
+        },
+        limits.timeoutMs + Math.max(WATCHDOG_GRACE_MS, limits.timeoutMs),
+      )
+      this.#pending = { id, limits, parts: [], rowCount: 0, resolve, reject, watchdog }
+      this.#setRef(true)
+      const { pages, ...rest } = payload
+      const start: RunStart = { type: 'run', id, pageCount: pages.length, ...rest }
+      this.#child.send(start)
+      for (const batch of batches(id, pages)) this.#child.send(batch)
+    })
+  }
+
+  /** Ends the process: gently when idle, at once when a run is under way (that run fails). */
+  close(): Promise<void> {
+    if (this.#alive) {
+      const pending = this.#settle()
+      // Whoever awaits close() must see the exit: hold the process until then.
+      this.#setRef(true)
+      if (pending !== undefined) {
+        pending.reject(new Error('The converter pool was closed before the run finished'))
+        this.#child.kill('SIGKILL')
+      } else if (this.#child.connected) {
+        this.#child.disconnect()
+        setTimeout(() => this.#child.kill('SIGKILL'), CLOSE_GRACE_MS).unref()
+      } else {
+        this.#child.kill('SIGKILL')
+      }
+    }
+    return this.#closed
+  }
+
+  #answer(message: FromWorker): void {
+    const pending = this.#pending
+    if (pending === undefined || message.id !== pending.id) return
+    if (message.type === 'rows') {
+      for (const part of message.parts) pending.parts.push(part)
+      pending.rowCount += message.count
+      return
+    }
+    this.#settle()
+    if (message.type === 'done') pending.resolve({ parts: pending.parts, rowCount: pending.rowCount })
+    else pending.reject(describeFailure(message, pending.limits, this.#converterFilename))
+  }
+
+  /** Takes the pending run (if any) off the worker, so it is settled exactly once. */
+  #settle(): Pending | undefined {
+    const pending = this.#pending
+    if (pending === undefined) return undefined
+    clearTimeout(pending.watchdog)
+    this.#pending = undefined
+    this.#setRef(false)
+    return pending
+  }
+
+  /** An idle worker must not keep the caller's process alive: only a pending run holds a reference. */
+  #setRef(busy: boolean): void {
+    const stderr = this.#child.stderr as Socket | null
+    if (busy) {
+      this.#child.ref()
+      this.#child.channel?.ref()
+      stderr?.ref()
+    } else {
+      this.#child.unref()
+      this.#child.channel?.unref()
+      stderr?.unref()
+    }
+  }
+}
+
+/** Consecutive pages grouped into messages of about BATCH_CHARS characters. */
+function* batches(id: number, pages: readonly string[]): Generator<PageBatch> {
+  let first = 0
+  let size = 0
+  for (let i = 0; i < pages.length; i++) {
+    size += pages[i]?.length ?? 0
+    if (size >= BATCH_CHARS || i === pages.length - 1) {
+      yield { type: 'pages', id, first, texts: pages.slice(first, i + 1) }
+      first = i + 1
+      size = 0
+    }
+  }
+}
