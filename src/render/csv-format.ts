@@ -1,0 +1,68 @@
+/**
+ * CSV as RFC 4180 defines it: CRLF after every record (the last one too), a header record first,
+ * a field in double quotes when it contains `"`, `,`, CR or LF, with each `"` inside doubled
+ * (RFC 4180 §2). UTF-8 without a byte order mark (RFC 7111 registers text/csv with a charset).
+ *
+ * Two additions, both still valid RFC 4180:
+ * - A field with leading or trailing whitespace is quoted too, so tools that trim unquoted fields
+ *   keep the spaces.
+ * - CSV injection (OWASP, "CSV Injection"): a spreadsheet opening the file runs a cell that starts
+ *   with `=`, `+`, `-` or `@` as a formula (`=HYPERLINK(…)`, `=cmd|' /C calc'!A0`), and a leading tab
+ *   or CR can hide such a start. Following OWASP's advice, a text cell that starts with one of these
+ *   six characters gets a leading `'`, which spreadsheets read as "this is text". The cost: a
+ *   program reading the CSV sees the `'`. Real numbers are never prefixed — `-5` stays `-5` —
+ *   only text is, so a string "-5" becomes `'-5`. Column names are treated as text.
+ */
+import { cellText, cellValue, isNumeric } from './cell.js'
+import type { FormatContext, RowFormat } from './format.js'
+
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/
+const FORMULA_START = /^[=+\-@\t\r]/
+
+/**
+ * One CSV field for a cell value: text as {@link cellText} gives it, prefixed against formula
+ * injection, quoted when needed.
+ *
+ * @example
+ * csvField('plain') // 'plain'
+ * csvField('say "hi", then go') // '"say ""hi"", then go"'
+ * csvField('=1+1') // "'=1+1"
+ * csvField(-5) // '-5'
+ * csvField(' padded') // '" padded"'
+ */
+export function csvField(value: unknown): string {
+  let text = cellText(value)
+  if (!isNumeric(value) && FORMULA_START.test(text)) text = `'${text}`
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+function record(fields: readonly string[]): string {
+  return fields.join(',') + '\r\n'
+}
+
+function columnsIn(context: FormatContext): readonly string[] {
+  // The drivers always resolve columns for this format (needsColumns); [] is only a type fallback.
+  return context.columns ?? []
+}
+
+/** Header line, or nothing at all when there are no columns (an empty line would be one empty field). */
+function header(context: FormatContext): string {
+  const columns = columnsIn(context)
+  return columns.length === 0 ? '' : record(columns.map(csvField))
+}
+
+/**
+ * CSV output.
+ *
+ * @example
+ * render('csv', [{ key: 'QA-1', points: 3 }]) // 'key,points\r\nQA-1,3\r\n'
+ */
+export const csvFormat: RowFormat = {
+  kind: 'rows',
+  name: 'csv',
+  needsColumns: true,
+  open: header,
+  row: (row, _index, context) => record(columnsIn(context).map((column) => csvField(cellValue(row, column)))),
+  close: () => '',
+  empty: header,
+}
