@@ -7,6 +7,7 @@ import { authenticate, type Caller } from '../oauth/bearer.js'
 import { SCOPE_READ_USER, SCOPE_READ_WORK } from '../oauth/scopes.js'
 import { FIELDS, fieldNames, fieldSchemas, issueJson, selectFields, type ApiVersion } from './fields.js'
 import { avatarUrls, userJson } from './format.js'
+import { agileRoutes } from './agile.js'
 import { SearchService, type SearchParams } from './search.js'
 
 /** The body Jira sends for the search endpoints it removed in 2025 (CHANGE-2046). */
@@ -18,7 +19,7 @@ export const LEGACY_SEARCH_GONE = {
 }
 
 /** What a Jira handler gets once the gateway has let the request through. */
-interface JiraCall {
+export interface JiraCall {
   readonly req: SimRequest
   readonly site: SimSite
   readonly table: IssueTable
@@ -82,10 +83,11 @@ export function jiraRoutes(ctx: SimContext): Route[] {
     route('GET', 'project/search', 'project/search', SCOPE_READ_WORK, (call) => projectSearch(ctx, call)),
     route('GET', 'myself', 'myself', SCOPE_READ_USER, (call) => myself(call)),
     route('GET', 'field', 'field', SCOPE_READ_WORK, () => json(200, FIELDS.map(fieldDetails))),
+    ...agileRoutes(ctx, search),
   ]
 }
 
-function gateway(
+export function gateway(
   ctx: SimContext,
   req: SimRequest,
   scopes: readonly string[],

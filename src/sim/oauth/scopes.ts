@@ -20,12 +20,16 @@ export const KNOWN_SCOPES: ReadonlySet<string> = new Set([
   'read:user:jira',
   'read:field:jira',
   'read:jql:jira',
+  'read:board-scope:jira-software',
+  'read:sprint:jira-software',
 ])
 
 /** What each Jira route demands. A token needs one of the listed scopes (classic or granular). */
 export const SCOPE_READ_WORK = ['read:jira-work', 'read:issue:jira'] as const
 export const SCOPE_READ_USER = ['read:jira-user', 'read:user:jira'] as const
 export const SCOPE_READ_ME = ['read:me'] as const
+/** Jira Software's agile API takes its own granular scopes: classic read:jira-work is not enough. */
+export const SCOPE_READ_BOARD = ['read:board-scope:jira-software'] as const
 
 export function parseScopes(text: string): string[] {
   return text.split(/\s+/).filter((s) => s !== '')
