@@ -1,0 +1,291 @@
+import { createHash } from 'node:crypto'
+import type { Dispatcher } from 'undici'
+import { authFor, type AuthStrategy, type Credentials } from './auth/index.js'
+import { defaultRows, type ConverterPool } from './convert/index.js'
+import { DatasourceSchema, joinSecrets, type Datasource } from './domain/datasource.js'
+import { QuarryError } from './domain/errors.js'
+import { resolveParams, type ParamValue } from './domain/params.js'
+import { QuerySchema, type Query } from './domain/query.js'
+import { bindBody, bindUrl, type BoundRequest } from './http/bind.js'
+import type { SendOptions } from './http/client.js'
+import { decodeBody, statusError } from './http/decode.js'
+import { paginate, type FetchPage } from './http/pagination/index.js'
+import type { RetryPolicy } from './http/retry.js'
+import type { Store } from './store/index.js'
+
+/**
+ * runQuery(): parameters → requests → pages → convert → cache → result.
+ * The one place the pipeline's stages meet; the CLI, the server and the tests
+ * all run queries through it.
+ */
+
+export interface EngineDeps {
+  readonly store: Store
+  readonly converters: ConverterPool
+  readonly dispatcher?: Dispatcher
+  /** The token endpoint's transport (tests inject one). */
+  readonly fetch?: typeof fetch
+  readonly retry?: RetryPolicy
+  readonly now?: () => number
+}
+
+export interface RunOptions {
+  /** Raw parameter values, parsed by each parameter's declared type. */
+  readonly params?: Readonly<Record<string, string>>
+  /** Bypass the cache (and refill it). */
+  readonly refresh?: boolean
+  /** Overrides the query's cache TTL. */
+  readonly cacheTtlSeconds?: number
+  /** Called after each page arrives. */
+  readonly onPage?: (pages: number) => void
+  /**
+   * Receives each page's rows (a JSON array text) as soon as they exist; the
+   * result's rowsJson is then empty unless the run is cached. For output that
+   * can stream (CSV, NDJSON, JSON, HTML), so large results never sit in memory.
+   */
+  readonly onRows?: (rowsJson: string) => Promise<void>
+  readonly signal?: AbortSignal
+}
+
+export interface RunResult {
+  readonly query: string
+  /** The rows as one JSON array text (rows stay text wherever they are only stored or sent); '' when they went to onRows only. */
+  readonly rowsJson: string
+  readonly rowCount: number
+  readonly pages: number
+  /** Why results may be incomplete (a cap was hit, pagination stopped early): shown to the user. */
+  readonly notices: readonly string[]
+  readonly fromCache: boolean
+  readonly fetchedAt: Date
+}
+
+/** Loads a query and its datasource from the store, parsed and with secrets joined back. */
+export async function loadQuery(
+  store: Store,
+  name: string,
+): Promise<{ query: Query; datasource: Datasource }> {
+  const storedQuery = await store.queries.get(name)
+  if (!storedQuery)
+    throw new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}". See: quarry query list`)
+  const query = QuerySchema.parse({
+    ...(storedQuery.definition as object),
+    name: storedQuery.name,
+    datasource: storedQuery.datasource,
+  })
+  return { query, datasource: await loadDatasource(store, query.datasource) }
+}
+
+export async function loadDatasource(store: Store, name: string): Promise<Datasource> {
+  const stored = await store.datasources.get(name)
+  if (!stored) {
+    throw new QuarryError(
+      'QUARRY_DATASOURCE_NOT_FOUND',
+      `No datasource named "${name}". See: quarry datasource list`,
+    )
+  }
+  return DatasourceSchema.parse(joinSecrets(stored.config as Datasource, stored.secrets))
+}
+
+/** The first request of a query, parameters bound, without credentials. */
+export function bindQuery(
+  datasource: Datasource,
+  query: Query,
+  values: ReadonlyMap<string, ParamValue>,
+): BoundRequest {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  for (const header of datasource.headers) headers[header.name.toLowerCase()] = header.value
+  const body = query.body === undefined ? undefined : bindBody(query.body, values)
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  return Object.freeze({
+    method: query.method,
+    url: bindUrl(datasource.baseUrl, query.path, values),
+    headers: Object.freeze(headers),
+    ...(body === undefined ? {} : { body }),
+  })
+}
+
+function withCredentials(request: BoundRequest, credentials: Credentials): BoundRequest {
+  const url = new URL(request.url)
+  for (const [name, value] of Object.entries(credentials.query)) url.searchParams.set(name, value)
+  return { ...request, url: url.toString(), headers: { ...request.headers, ...credentials.headers } }
+}
+
+/** Hosts a datasource may reach: its own, plus the ones the admin allowed. */
+export function allowedHosts(datasource: Datasource): Set<string> {
+  const base = new URL(datasource.baseUrl)
+  return new Set([base.host, base.hostname, ...datasource.allowedHosts])
+}
+
+/**
+ * Fetches one request with credentials: a refused token is renewed once and the
+ * request retried; any other final error status becomes a QuarryError.
+ */
+export function pageFetcher(
+  datasource: Datasource,
+  auth: AuthStrategy,
+  deps: Pick<EngineDeps, 'dispatcher' | 'retry'>,
+  signal?: AbortSignal,
+): FetchPage {
+  const options: Omit<SendOptions, 'dispatcher'> = {
+    timeoutMs: datasource.timeoutMs,
+    maxBytes: datasource.maxResponseBytes,
+    allowedHosts: allowedHosts(datasource),
+    sensitiveHeaders: [
+      ...auth.sensitiveHeaders,
+      ...datasource.headers.filter((h) => h.secret).map((h) => h.name),
+    ],
+    ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(signal ? { signal } : {}),
+  }
+  return async (request) => {
+    // The HTTP client (undici) loads on the first request: a cached run never pays for it.
+    const { send, sharedDispatcher } = await import('./http/client.js')
+    const sendOptions: SendOptions = { ...options, dispatcher: deps.dispatcher ?? sharedDispatcher() }
+    let credentials = await auth.credentials()
+    let response = await send(withCredentials(request, credentials), sendOptions)
+    if (response.status >= 400 && (await auth.rejected(response.status, credentials))) {
+      credentials = await auth.credentials()
+      response = await send(withCredentials(request, credentials), sendOptions)
+    }
+    if (response.status < 200 || response.status >= 300) throw statusError(request.method, response)
+    const { text, value } = await decodeBody(request.method, response)
+    return { request, text, value, headers: response.headers }
+  }
+}
+
+const inflight = new Map<string, Promise<RunResult>>()
+
+/**
+ * Runs a stored query.
+ *
+ * @example const result = await runQuery(deps, 'jira-issues', { params: { jql: 'project = DEMO' } })
+ */
+export async function runQuery(deps: EngineDeps, name: string, options: RunOptions = {}): Promise<RunResult> {
+  const { query, datasource } = await loadQuery(deps.store, name)
+  const values = resolveParams(query, options.params ?? {})
+  const first = bindQuery(datasource, query, values)
+  const ttl = options.cacheTtlSeconds ?? query.cacheTtlSeconds ?? 0
+  const key = cacheKey(datasource, query, first)
+  const now = () => new Date((deps.now ?? Date.now)())
+  if (ttl > 0 && !options.refresh) {
+    const cached = await deps.store.cache.get(key, now())
+    if (cached) {
+      const stored = JSON.parse(cached.value) as Omit<RunResult, 'fromCache' | 'fetchedAt'>
+      if (options.onRows && stored.rowCount > 0) await options.onRows(stored.rowsJson)
+      return { ...stored, fromCache: true, fetchedAt: cached.storedAt }
+    }
+  }
+  // Concurrent identical runs share one upstream fetch (streamed runs have their own).
+  const running = options.onRows ? undefined : inflight.get(key)
+  if (running) return running
+  const run = fetchAndConvert(deps, datasource, query, values, first, options, ttl > 0).then(
+    async (result) => {
+      if (ttl > 0) {
+        const { fromCache: _f, fetchedAt, ...stored } = result
+        await deps.store.cache.set(
+          key,
+          JSON.stringify(stored),
+          fetchedAt,
+          new Date(fetchedAt.getTime() + ttl * 1000),
+        )
+      }
+      return result
+    },
+  )
+  if (options.onRows) return run
+  inflight.set(key, run)
+  try {
+    return await run
+  } finally {
+    inflight.delete(key)
+  }
+}
+
+/** The cache key: the bound request (not its credentials) and the converter that shapes its rows. */
+function cacheKey(datasource: Datasource, query: Query, request: BoundRequest): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        datasource.name,
+        request.method,
+        request.url,
+        request.body ?? null,
+        query.converter ?? null,
+        query.maxRows ?? null,
+      ]),
+    )
+    .digest('base64url')
+}
+
+async function fetchAndConvert(
+  deps: EngineDeps,
+  datasource: Datasource,
+  query: Query,
+  values: ReadonlyMap<string, ParamValue>,
+  first: BoundRequest,
+  options: RunOptions,
+  keep: boolean,
+): Promise<RunResult> {
+  const notices: string[] = []
+  const fetchPage = pageFetcher(
+    datasource,
+    authFor(datasource, deps.store.connections, deps.fetch),
+    deps,
+    options.signal,
+  )
+  const parameters = Object.fromEntries(values)
+  // Each page becomes rows (JSON text) as it arrives: with onRows they go straight
+  // out, so 100,000 rows never sit in memory at once (bench/memory.mjs).
+  const parts: string[] = []
+  let rowCount = 0
+  let pages = 0
+  for await (const page of paginate(first, query.pagination, fetchPage, {
+    maxPages: query.maxPages,
+    concurrency: query.concurrency,
+    onNotice: (notice) => notices.push(notice),
+  })) {
+    pages++
+    options.onPage?.(pages)
+    let json: string
+    let count: number
+    if (query.converter === undefined) {
+      const rows = defaultRows(page.value)
+      json = JSON.stringify(rows)
+      count = rows.length
+    } else {
+      // PocketQuery's contract: convert() sees one response; pages' rows are concatenated in order.
+      const converted = await deps.converters.run({
+        source: query.converter,
+        pages: [page.text],
+        metadata: { query: query.name, parameters, page: page.index },
+      })
+      json = converted.rowsJson
+      count = converted.rowCount
+    }
+    const full = query.maxRows !== undefined && rowCount + count >= query.maxRows
+    if (full && query.maxRows !== undefined && rowCount + count > query.maxRows) {
+      const room = query.maxRows - rowCount
+      json = JSON.stringify((JSON.parse(json) as unknown[]).slice(0, room))
+      count = room
+      notices.push(`Stopped at ${query.maxRows} rows (the query's maxRows); more results exist.`)
+    }
+    rowCount += count
+    if (count > 0) {
+      if (options.onRows) await options.onRows(json)
+      if (keep || !options.onRows) parts.push(json.slice(1, -1))
+    }
+    // The row cap is reached: no need to fetch what would be cut anyway.
+    if (full) break
+  }
+  const fetchedAt = new Date((deps.now ?? Date.now)())
+  const streamedOnly = options.onRows !== undefined && !keep
+  return {
+    query: query.name,
+    rowsJson: streamedOnly ? '' : `[${parts.filter((part) => part !== '').join(',')}]`,
+    rowCount,
+    pages,
+    notices,
+    fromCache: false,
+    fetchedAt,
+  }
+}
