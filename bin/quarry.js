@@ -4,6 +4,7 @@
 // JavaScript that any Node parses, so it can say what is wrong on an old one.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import module from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 const [major, minor] = process.versions.node.split('.').map(Number)
@@ -25,6 +26,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
 } else {
+  // Compiled code is cached on disk between runs (Node >= 22.1): a CLI starts often.
+  module.enableCompileCache?.()
   try {
     await import('../dist/cli/main.js')
   } catch (error) {

@@ -1,24 +1,53 @@
-import { Command } from 'commander'
+import { Command, CommanderError } from 'commander'
+import { QuarryError } from '../domain/errors.js'
 import { CliError } from './errors.js'
 
 /**
- * The `quarry` command line. Each command lives in its own file and is loaded
- * only when it runs, so `quarry --help` stays instant.
+ * The `quarry` command line. Each command lives in its own file and loads its
+ * work only when it runs, so `quarry --help` stays instant.
  */
 const program = new Command()
   .name('quarry')
   .description(
     'Pull data out of REST APIs behind OAuth 2.0 (Jira Cloud first) into tables, charts and pages.',
   )
+  .option(
+    '--db <path>',
+    'the SQLite store (default: quarry.db in the data directory; QUARRY_DATABASE_URL selects PostgreSQL)',
+  )
   .showHelpAfterError()
 
-const { registerSim } = await import('./sim.js')
+const [{ registerSim }, { registerDatasource }, { registerQuery }, { registerRun }] = await Promise.all([
+  import('./sim.js'),
+  import('./datasource.js'),
+  import('./query.js'),
+  import('./run.js'),
+])
 registerSim(program)
+registerDatasource(program)
+registerQuery(program)
+registerRun(program)
+
+// Usage errors exit 2, like every other configuration mistake (1 is for a query that failed).
+const overrideExits = (command: Command): void => {
+  command.exitOverride()
+  for (const sub of command.commands) overrideExits(sub)
+}
+overrideExits(program)
+
+// `quarry run … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
 
 try {
   await program.parseAsync(process.argv)
 } catch (error) {
-  if (error instanceof CliError) {
+  if (error instanceof CommanderError) {
+    // Commander has printed the problem (or the help) already.
+    process.exitCode = error.exitCode === 0 ? 0 : 2
+  } else if (error instanceof CliError || error instanceof QuarryError) {
     console.error(`quarry: ${error.message}`)
     process.exitCode = error.exitCode
   } else {

@@ -1,0 +1,61 @@
+import { ConverterPool } from '../convert/index.js'
+import { QuarryError } from '../domain/errors.js'
+import type { EngineDeps } from '../engine.js'
+import { openStore, StoreError, type Store } from '../store/index.js'
+
+/** Global options every command that touches the store understands. */
+export interface StoreFlags {
+  readonly db?: string
+}
+
+/**
+ * Opens the store the flags and environment point at: `QUARRY_DATABASE_URL`
+ * (PostgreSQL) wins, then `--db PATH`, then the SQLite file in the data directory.
+ */
+export async function openCliStore(flags: StoreFlags): Promise<Store> {
+  const databaseUrl = process.env.QUARRY_DATABASE_URL
+  try {
+    return await openStore(databaseUrl ? { databaseUrl } : flags.db ? { sqlitePath: flags.db } : {})
+  } catch (error) {
+    throw asQuarryError(error)
+  }
+}
+
+/** Store errors carry their own codes; the CLI shows them as configuration/store errors. */
+export function asQuarryError(error: unknown): unknown {
+  if (error instanceof StoreError) {
+    const known = [
+      'QUARRY_DATASOURCE_NOT_FOUND',
+      'QUARRY_DATASOURCE_EXISTS',
+      'QUARRY_DATASOURCE_IN_USE',
+      'QUARRY_QUERY_NOT_FOUND',
+      'QUARRY_QUERY_EXISTS',
+    ] as const
+    const code = known.find((c) => c === error.code) ?? 'QUARRY_STORE'
+    return new QuarryError(code, error.message, { cause: error })
+  }
+  return error
+}
+
+/** Runs `fn` with an open store (and a converter pool when asked), closing both however it ends. */
+export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openCliStore(flags)
+  try {
+    return await fn(store)
+  } catch (error) {
+    throw asQuarryError(error)
+  } finally {
+    await store.close()
+  }
+}
+
+export async function withEngine<T>(flags: StoreFlags, fn: (deps: EngineDeps) => Promise<T>): Promise<T> {
+  return withStore(flags, async (store) => {
+    const converters = new ConverterPool()
+    try {
+      return await fn({ store, converters })
+    } finally {
+      await converters.close()
+    }
+  })
+}

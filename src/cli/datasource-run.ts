@@ -1,0 +1,152 @@
+import { authFor } from '../auth/index.js'
+import { isFresh } from '../auth/oauth/token-manager.js'
+import { redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
+import { QuarryError } from '../domain/errors.js'
+import { loadDatasource, pageFetcher } from '../engine.js'
+import { bindUrl } from '../http/bind.js'
+import type { Store } from '../store/index.js'
+import { withStore, type StoreFlags } from './context.js'
+import { datasourceFromFlags, type DatasourceFlags } from './datasource-input.js'
+
+interface TokenFlags {
+  readonly refreshToken?: string
+  readonly accessToken?: string
+  readonly rename?: string
+}
+
+async function save(store: Store, datasource: Datasource, previousName?: string): Promise<void> {
+  const { config, secrets } = splitSecrets(datasource)
+  if (previousName === undefined)
+    await store.datasources.create({ name: datasource.name, type: datasource.type, config, secrets })
+  else await store.datasources.update(previousName, { name: datasource.name, config, secrets })
+}
+
+/** Seeds a 3LO connection with tokens obtained elsewhere (the manual guide's way; `quarry connect` is the better one). */
+async function seedTokens(store: Store, datasource: Datasource, flags: TokenFlags): Promise<void> {
+  if (flags.refreshToken === undefined && flags.accessToken === undefined) return
+  if (datasource.auth.type !== 'oauth2-authorization-code') {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      '--refresh-token and --access-token need --auth oauth2-authorization-code',
+    )
+  }
+
+  if (flags.refreshToken === undefined) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      '--access-token needs --refresh-token too: without it the connection dies within the hour',
+    )
+  }
+
+  const now = new Date()
+  await store.connections.put(datasource.name, {
+    tokens: {
+      refresh_token: flags.refreshToken,
+      ...(flags.accessToken ? { access_token: flags.accessToken } : {}),
+    },
+    // Unknown expiry: treat the access token as due, so the first use refreshes it (and rotates the refresh token).
+    accessExpiresAt: flags.accessToken ? now : null,
+    status: 'connected',
+    statusMessage: null,
+    scope: datasource.auth.scopes,
+    site: null,
+    lastRefreshAt: null,
+    lastUsedAt: null,
+  })
+}
+
+export async function addDatasource(
+  name: string,
+  flags: DatasourceFlags & TokenFlags,
+  global: StoreFlags,
+): Promise<void> {
+  const datasource = datasourceFromFlags(name, flags)
+  await withStore(global, async (store) => {
+    await save(store, datasource)
+    await seedTokens(store, datasource, flags)
+  })
+  console.log(`Added datasource "${name}" (${datasource.auth.type}, ${datasource.baseUrl}).`)
+}
+
+export async function editDatasource(
+  name: string,
+  flags: DatasourceFlags & TokenFlags,
+  global: StoreFlags,
+): Promise<void> {
+  await withStore(global, async (store) => {
+    const current = await loadDatasource(store, name)
+    const next = datasourceFromFlags(flags.rename ?? name, flags, current)
+    await save(store, next, name)
+    await seedTokens(store, next, flags)
+  })
+  console.log(`Updated datasource "${flags.rename ?? name}".`)
+}
+
+export async function listDatasources(global: StoreFlags): Promise<void> {
+  await withStore(global, async (store) => {
+    const all = await store.datasources.list()
+    if (all.length === 0) {
+      console.log('No datasources yet. Add one: quarry datasource add NAME --url https://… [--auth …]')
+      return
+    }
+    const connections = new Map((await store.connections.list()).map((c) => [c.datasource, c]))
+    for (const stored of all) {
+      const datasource = await loadDatasource(store, stored.name)
+      let state = ''
+      if (datasource.auth.type.startsWith('oauth2')) {
+        const connection = connections.get(stored.name)
+        if (!connection) {
+          state = datasource.auth.type === 'oauth2-authorization-code' ? 'not connected' : 'no token yet'
+        } else if (connection.status === 'needs_consent') {
+          state = 'needs consent'
+        } else {
+          const expiry = connection.accessExpiresAt
+          state = isFresh(connection, Date.now())
+            ? `connected, access token until ${expiry ? expiry.toISOString() : 'no expiry'}`
+            : 'connected, access token due for refresh'
+          if (connection.lastRefreshAt) state += `, last refresh ${connection.lastRefreshAt.toISOString()}`
+        }
+      }
+      console.log(
+        [stored.name, datasource.auth.type, datasource.baseUrl, state].filter(Boolean).join('  ·  '),
+      )
+    }
+  })
+}
+
+export async function showDatasource(
+  name: string,
+  flags: { showSecrets?: boolean },
+  global: StoreFlags,
+): Promise<void> {
+  await withStore(global, async (store) => {
+    const datasource = await loadDatasource(store, name)
+    console.log(JSON.stringify(flags.showSecrets ? datasource : redactDatasource(datasource), null, 2))
+  })
+}
+
+export async function removeDatasource(name: string, global: StoreFlags): Promise<void> {
+  await withStore(global, (store) => store.datasources.remove(name))
+  console.log(`Removed datasource "${name}".`)
+}
+
+export async function testDatasource(name: string, global: StoreFlags): Promise<void> {
+  await withStore(global, async (store) => {
+    const datasource = await loadDatasource(store, name)
+    const url = bindUrl(datasource.baseUrl, datasource.testPath, new Map())
+    const started = performance.now()
+    try {
+      const fetchPage = pageFetcher(datasource, authFor(datasource, store.connections), {})
+      await fetchPage({ method: 'GET', url, headers: { accept: 'application/json' } })
+      const ms = Math.round(performance.now() - started)
+      console.log(`ok: ${datasource.name} works (GET ${new URL(url).pathname} answered in ${ms} ms)`)
+    } catch (error) {
+      if (error instanceof QuarryError) {
+        process.exitCode = 1
+        console.log(`failed: ${datasource.name} does not work: ${error.message}`)
+        return
+      }
+      throw error
+    }
+  })
+}

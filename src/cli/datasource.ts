@@ -1,0 +1,94 @@
+import type { Command } from 'commander'
+import { collect } from './flags.js'
+
+/** `quarry datasource add|list|show|edit|remove|test`. */
+export function registerDatasource(program: Command): void {
+  const command = program
+    .command('datasource')
+    .description('Define where queries send requests and how they authenticate')
+  const definition = (sub: Command) =>
+    sub
+      .option('--url <baseUrl>', 'base URL every query path is relative to')
+      .option('--test-path <path>', 'path `datasource test` requests (default /)')
+      .option('--header <"Name: value">', 'a header sent with every request (repeatable)', collect)
+      .option(
+        '--secret-header <"Name: value">',
+        'a header whose value is a secret: encrypted, never shown (repeatable)',
+        collect,
+      )
+      .option('--timeout <duration>', 'per-request timeout, e.g. 30s')
+      .option('--max-bytes <n>', 'largest response accepted, in bytes')
+      .option('--allow-host <host>', 'another host requests and redirects may reach (repeatable)', collect)
+      .option(
+        '--auth <type>',
+        'none | basic | api-key | bearer | oauth2-client-credentials | oauth2-authorization-code',
+      )
+      .option('--username <user>', 'basic: user name')
+      .option('--password <password>', 'basic: password (secret)')
+      .option('--key-name <name>', 'api-key: header or query parameter name')
+      .option('--key-in <where>', 'api-key: header (default) or query')
+      .option('--key <value>', 'api-key: the key (secret)')
+      .option('--token <token>', 'bearer: the token (secret)')
+      .option('--token-url <url>', 'oauth2: token endpoint')
+      .option('--authorize-url <url>', 'oauth2-authorization-code: authorize endpoint')
+      .option('--client-id <id>', 'oauth2: client id')
+      .option('--client-secret <secret>', 'oauth2: client secret (secret)')
+      .option('--scope <scopes>', 'oauth2: scopes, space-separated')
+      .option('--audience <audience>', 'oauth2: audience parameter')
+      .option(
+        '--redirect-uri <uri>',
+        'oauth2-authorization-code: the callback URL registered with the provider',
+      )
+      .option('--pkce', 'oauth2-authorization-code: use PKCE (not for Atlassian)')
+      .option('--client-auth <how>', 'oauth2: send client credentials by basic or body')
+      .option(
+        '--refresh-token <token>',
+        'oauth2-authorization-code: a refresh token obtained elsewhere (secret)',
+      )
+      .option(
+        '--access-token <token>',
+        'oauth2-authorization-code: its access token, if you have one (secret)',
+      )
+
+  definition(command.command('add <name>').description('Add a REST datasource')).action(
+    async (name, flags, sub) => {
+      const { addDatasource } = await import('./datasource-run.js')
+      await addDatasource(name, flags, sub.optsWithGlobals())
+    },
+  )
+  definition(command.command('edit <name>').description('Change a datasource: only the flags given change'))
+    .option('--rename <newName>', 'give the datasource a new name')
+    .action(async (name, flags, sub) => {
+      const { editDatasource } = await import('./datasource-run.js')
+      await editDatasource(name, flags, sub.optsWithGlobals())
+    })
+  command
+    .command('list')
+    .description('List datasources and the state of their OAuth connections')
+    .action(async (_flags, sub) => {
+      const { listDatasources } = await import('./datasource-run.js')
+      await listDatasources(sub.optsWithGlobals())
+    })
+  command
+    .command('show <name>')
+    .description('Show a datasource (secrets masked)')
+    .option('--show-secrets', 'print secrets in clear')
+    .action(async (name, flags, sub) => {
+      const { showDatasource } = await import('./datasource-run.js')
+      await showDatasource(name, flags, sub.optsWithGlobals())
+    })
+  command
+    .command('remove <name>')
+    .description('Remove a datasource (refused while queries use it)')
+    .action(async (name, _flags, sub) => {
+      const { removeDatasource } = await import('./datasource-run.js')
+      await removeDatasource(name, sub.optsWithGlobals())
+    })
+  command
+    .command('test <name>')
+    .description('Say in one line whether the datasource works, and why not')
+    .action(async (name, _flags, sub) => {
+      const { testDatasource } = await import('./datasource-run.js')
+      await testDatasource(name, sub.optsWithGlobals())
+    })
+}

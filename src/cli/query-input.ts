@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs'
+import { QuarryError } from '../domain/errors.js'
+import { PARAM_TYPES, QuerySchema, type Pagination, type ParamSpec, type Query } from '../domain/query.js'
+import { describeIssues } from './datasource-input.js'
+import { parseDuration, parseInteger } from './flags.js'
+
+/** The flags of `query add` and `query edit`. */
+export interface QueryFlags {
+  readonly datasource?: string
+  readonly method?: string
+  readonly path?: string
+  readonly body?: string
+  readonly param?: string[]
+  readonly allowed?: string[]
+  readonly pagination?: string
+  readonly pageSize?: string
+  readonly itemsPath?: string
+  readonly totalPath?: string
+  readonly lastPath?: string
+  readonly tokenParam?: string
+  readonly tokenPath?: string
+  readonly cursorPath?: string
+  readonly cursorParam?: string
+  readonly pageParam?: string
+  readonly sizeParam?: string
+  readonly startParam?: string
+  readonly firstPage?: string
+  readonly maxPages?: string
+  readonly maxRows?: string
+  readonly concurrency?: string
+  readonly cache?: string
+  readonly converter?: string
+  readonly noConverter?: boolean
+}
+
+/**
+ * `name`, `name:type`, `name=default` or `name:type=default`.
+ *
+ * @example parseParamSpec('limit:integer=50') // { name: 'limit', type: 'integer', default: '50' }
+ */
+export function parseParamSpec(text: string): ParamSpec {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?(?:=(.*))?$/s.exec(text)
+  if (!match) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `--param must look like name[:type][=default]; got "${text}"`,
+    )
+  }
+  const type = match[2] ?? 'string'
+  if (!(PARAM_TYPES as readonly string[]).includes(type)) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `--param ${match[1]}: type must be one of ${PARAM_TYPES.join(', ')}; got "${type}"`,
+    )
+  }
+
+  return {
+    name: match[1] as string,
+    type: type as ParamSpec['type'],
+    ...(match[3] === undefined ? {} : { default: match[3] }),
+  }
+}
+
+function readSource(flag: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `${flag}: cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? error}`,
+    )
+  }
+}
+
+function pagination(flags: QueryFlags, base: Pagination | undefined): Pagination | undefined {
+  const type = flags.pagination ?? base?.type
+  if (type === undefined) return undefined
+  const previous = (base?.type === type ? base : {}) as Record<string, unknown>
+  const int = (flag: string, value: string | undefined) =>
+    value === undefined ? undefined : parseInteger(flag, value, 0)
+  const fields: Record<string, unknown> = {
+    ...previous,
+    type,
+    pageSize: int('--page-size', flags.pageSize) ?? previous.pageSize,
+    itemsPath: flags.itemsPath ?? previous.itemsPath,
+    totalPath: flags.totalPath ?? previous.totalPath,
+    lastPath: flags.lastPath ?? previous.lastPath,
+    tokenParam: flags.tokenParam ?? previous.tokenParam,
+    tokenPath: flags.tokenPath ?? previous.tokenPath,
+    cursorPath: flags.cursorPath ?? previous.cursorPath,
+    cursorParam: flags.cursorParam ?? previous.cursorParam,
+    pageParam: flags.pageParam ?? previous.pageParam,
+    sizeParam: flags.sizeParam ?? previous.sizeParam,
+    startParam: flags.startParam ?? previous.startParam,
+    firstPage: int('--first-page', flags.firstPage) ?? previous.firstPage,
+  }
+  for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key]
+  return fields as Pagination
+}
+
+/** Builds a query from flags, on top of an existing one for `edit`. */
+export function queryFromFlags(name: string, flags: QueryFlags, base?: Query): Query {
+  let params = base?.params ?? []
+  if (flags.param !== undefined) params = flags.param.map(parseParamSpec)
+  for (const item of flags.allowed ?? []) {
+    const [paramName, values = ''] = item.split(/=(.*)/s)
+    const spec = params.find((p) => p.name === paramName)
+    if (!spec) throw new QuarryError('QUARRY_CONFIG_INVALID', `--allowed ${paramName}: no such --param`)
+    params = params.map((p) => (p === spec ? { ...p, values: values.split(',').map((v) => v.trim()) } : p))
+  }
+  const raw: Record<string, unknown> = {
+    ...base,
+    name,
+    datasource: flags.datasource ?? base?.datasource,
+    method: flags.method?.toUpperCase() ?? base?.method,
+    path: flags.path ?? base?.path,
+    body:
+      flags.body === undefined
+        ? base?.body
+        : flags.body.startsWith('@')
+          ? readSource('--body', flags.body.slice(1))
+          : flags.body,
+    params,
+    pagination: pagination(flags, base?.pagination),
+    maxPages: flags.maxPages === undefined ? base?.maxPages : parseInteger('--max-pages', flags.maxPages, 1),
+    maxRows: flags.maxRows === undefined ? base?.maxRows : parseInteger('--max-rows', flags.maxRows, 1),
+    concurrency:
+      flags.concurrency === undefined
+        ? base?.concurrency
+        : parseInteger('--concurrency', flags.concurrency, 1),
+    cacheTtlSeconds:
+      flags.cache === undefined ? base?.cacheTtlSeconds : parseDuration('--cache', flags.cache),
+    converter: flags.noConverter
+      ? undefined
+      : flags.converter === undefined
+        ? base?.converter
+        : readSource('--converter', flags.converter),
+  }
+  for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key]
+  const parsed = QuerySchema.safeParse(raw)
+  if (!parsed.success) throw describeIssues(parsed.error, `query "${name}"`)
+  return parsed.data
+}

@@ -1,0 +1,70 @@
+import type { Query } from '../domain/query.js'
+import { loadQuery } from '../engine.js'
+import type { Store } from '../store/index.js'
+import { withStore, type StoreFlags } from './context.js'
+import { queryFromFlags, type QueryFlags } from './query-input.js'
+
+function definitionOf(query: Query): Omit<Query, 'name' | 'datasource'> {
+  const { name: _n, datasource: _d, ...definition } = query
+  return definition
+}
+
+async function requireDatasource(store: Store, name: string): Promise<void> {
+  // loadQuery validates on read; checking here gives the error at `add` time instead.
+  const { loadDatasource } = await import('../engine.js')
+  await loadDatasource(store, name)
+}
+
+export async function addQuery(name: string, flags: QueryFlags, global: StoreFlags): Promise<void> {
+  const query = queryFromFlags(name, flags)
+  await withStore(global, async (store) => {
+    await requireDatasource(store, query.datasource)
+    await store.queries.create({ name, datasource: query.datasource, definition: definitionOf(query) })
+  })
+  console.log(`Added query "${name}" on datasource "${query.datasource}".`)
+}
+
+export async function editQuery(
+  name: string,
+  flags: QueryFlags & { rename?: string },
+  global: StoreFlags,
+): Promise<void> {
+  await withStore(global, async (store) => {
+    const { query: current } = await loadQuery(store, name)
+    const next = queryFromFlags(flags.rename ?? name, flags, current)
+    await requireDatasource(store, next.datasource)
+    await store.queries.update(name, {
+      name: next.name,
+      datasource: next.datasource,
+      definition: definitionOf(next),
+    })
+  })
+  console.log(`Updated query "${flags.rename ?? name}".`)
+}
+
+export async function listQueries(global: StoreFlags): Promise<void> {
+  await withStore(global, async (store) => {
+    const all = await store.queries.list()
+    if (all.length === 0)
+      console.log('No queries yet. Add one: quarry query add NAME --datasource DS --path /…')
+    for (const stored of all) {
+      const { query } = await loadQuery(store, stored.name)
+      const params = query.params.map((p) => `:${p.name}`).join(' ')
+      console.log(
+        [query.name, query.datasource, `${query.method} ${query.path}`, params].filter(Boolean).join('  ·  '),
+      )
+    }
+  })
+}
+
+export async function showQuery(name: string, global: StoreFlags): Promise<void> {
+  await withStore(global, async (store) => {
+    const { query } = await loadQuery(store, name)
+    console.log(JSON.stringify(query, null, 2))
+  })
+}
+
+export async function removeQuery(name: string, global: StoreFlags): Promise<void> {
+  await withStore(global, (store) => store.queries.remove(name))
+  console.log(`Removed query "${name}".`)
+}

@@ -1,0 +1,18 @@
+import type { Command } from 'commander'
+import { collect } from './flags.js'
+
+/** `quarry run NAME [--param k=v …]`. */
+export function registerRun(program: Command): void {
+  program
+    .command('run <query>')
+    .description('Run a query and print its rows')
+    .option('-p, --param <name=value>', 'a parameter value (repeatable)', collect)
+    .option('-f, --format <format>', 'table | json | csv | ndjson | html', 'table')
+    .option('--columns <a,b,…>', 'which columns, in which order')
+    .option('--refresh', 'bypass the cache (and refill it)')
+    .option('--cache <duration>', "keep the result this long (overrides the query's TTL), e.g. 5m")
+    .action(async (name, flags, sub) => {
+      const { runCommand } = await import('./run-command.js')
+      await runCommand(name, flags, sub.optsWithGlobals())
+    })
+}

@@ -1,0 +1,196 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startApiServer, type ApiServer } from '../helpers/api-server.js'
+import { TEST_SECRET_KEY } from '../helpers/engine.js'
+
+const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
+let api: ApiServer
+let dir: string
+let db: string
+
+/** Runs the built CLI as a user would, with its own store and key. */
+function quarry(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, '--db', db, ...args], {
+      env: {
+        ...process.env,
+        QUARRY_SECRET_KEY: TEST_SECRET_KEY,
+        QUARRY_DATABASE_URL: '',
+        XDG_DATA_HOME: dir,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('exit', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+beforeAll(async () => {
+  api = await startApiServer()
+  dir = mkdtempSync(join(tmpdir(), 'quarry-cli-'))
+  db = join(dir, 'quarry.db')
+  const added = await quarry(
+    'datasource',
+    'add',
+    'api',
+    '--url',
+    api.url,
+    '--auth',
+    'bearer',
+    '--token',
+    'tok-CLI-SECRET',
+    '--test-path',
+    '/echo',
+  )
+  expect(added.code, added.stderr).toBe(0)
+})
+afterAll(async () => {
+  await api.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('quarry datasource', () => {
+  it('lists datasources', async () => {
+    const { stdout, code } = await quarry('datasource', 'list')
+    expect(code).toBe(0)
+    expect(stdout).toContain(`api  ·  bearer  ·  ${api.url}`)
+  })
+
+  it('shows a datasource with its secrets masked', async () => {
+    const { stdout } = await quarry('datasource', 'show', 'api')
+    expect(stdout).toContain('"token": "••••••"')
+    expect(stdout).not.toContain('tok-CLI-SECRET')
+  })
+
+  it('shows secrets only when asked', async () => {
+    expect((await quarry('datasource', 'show', 'api', '--show-secrets')).stdout).toContain('tok-CLI-SECRET')
+  })
+
+  it('tests a working datasource in one line', async () => {
+    const { stdout, code } = await quarry('datasource', 'test', 'api')
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^ok: api works \(GET \/echo answered in \d+ ms\)\n$/)
+  })
+
+  it('tests a broken datasource in one line that says why', async () => {
+    await quarry('datasource', 'add', 'broken', '--url', api.url, '--test-path', '/html')
+    const { stdout, code } = await quarry('datasource', 'test', 'broken')
+    expect(code).toBe(1)
+    expect(stdout.trim().split('\n')).toHaveLength(1)
+    expect(stdout).toContain('failed: broken does not work:')
+    expect(stdout).toContain('text/html')
+  })
+
+  it('refuses an invalid base URL, naming the field', async () => {
+    const { stderr, code } = await quarry('datasource', 'add', 'bad', '--url', 'not-a-url')
+    expect(code).toBe(2)
+    expect(stderr).toContain('baseUrl: must be an absolute http(s) URL')
+  })
+
+  it('refuses an unknown auth type', async () => {
+    const { stderr, code } = await quarry('datasource', 'add', 'bad', '--url', api.url, '--auth', 'magic')
+    expect(code).toBe(2)
+    expect(stderr).toContain('--auth must be one of none, basic, api-key, bearer')
+  })
+
+  it('refuses a duplicate name', async () => {
+    const { stderr, code } = await quarry('datasource', 'add', 'api', '--url', api.url)
+    expect(code).toBe(2)
+    expect(stderr).toContain('api')
+  })
+
+  it('never writes a secret into the store file in clear', () => {
+    expect(readFileSync(db).includes('tok-CLI-SECRET')).toBe(false)
+  })
+})
+
+describe('quarry query and run', () => {
+  beforeAll(async () => {
+    const converter = join(dir, 'names.js')
+    writeFileSync(
+      converter,
+      'function convert(json) { return JSON.parse(json).values.map(v => ({ ID: v.id, Name: v.name })) }',
+    )
+    const added = await quarry(
+      'query',
+      'add',
+      'items',
+      '--datasource',
+      'api',
+      '--path',
+      '/offset',
+      '--pagination',
+      'offset',
+      '--page-size',
+      '25',
+      '--items-path',
+      'values',
+      '--converter',
+      converter,
+    )
+    expect(added.code, added.stderr).toBe(0)
+    await quarry(
+      'query',
+      'add',
+      'echo',
+      '--datasource',
+      'api',
+      '--path',
+      '/echo?q=:q',
+      '--param',
+      'q:integer=1',
+    )
+  })
+
+  it('prints rows as CSV', async () => {
+    const { stdout, code } = await quarry('run', 'items', '--format', 'csv')
+    expect(code).toBe(0)
+    const lines = stdout.split('\r\n')
+    expect(lines[0]).toBe('ID,Name')
+    expect(lines[1]).toBe('1,item 1')
+    expect(lines.filter(Boolean)).toHaveLength(104)
+  })
+
+  it('prints a table that fits the terminal', async () => {
+    const { stdout, code } = await quarry('run', 'items')
+    expect(code).toBe(0)
+    expect(stdout).toContain('item 103')
+  })
+
+  it('exits 2 and names the parameter on a bad value', async () => {
+    const { stderr, code } = await quarry('run', 'echo', '--param', 'q=abc')
+    expect(code).toBe(2)
+    expect(stderr).toContain('Parameter "q" must be an integer, got "abc".')
+  })
+
+  it('exits 2 on an unknown parameter', async () => {
+    const { stderr, code } = await quarry('run', 'echo', '--param', 'zzz=1')
+    expect(code).toBe(2)
+    expect(stderr).toContain('has no parameter "zzz"')
+  })
+
+  it('exits 1 when the query fails upstream', async () => {
+    await quarry('query', 'add', 'html', '--datasource', 'api', '--path', '/html')
+    const { stderr, code } = await quarry('run', 'html')
+    expect(code).toBe(1)
+    expect(stderr).toContain('not JSON')
+  })
+
+  it('exits 2 on an unknown format', async () => {
+    const { stderr, code } = await quarry('run', 'items', '--format', 'xlsx')
+    expect(code).toBe(2)
+    expect(stderr).toContain('--format must be one of table, json, csv, ndjson, html')
+  })
+
+  it('exits 2 on an unknown query', async () => {
+    const { stderr, code } = await quarry('run', 'nope')
+    expect(code).toBe(2)
+    expect(stderr).toContain('No query named "nope"')
+  })
+})

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { adfToWiki } from '../../src/sim/data/rich-text.js'
+import type { RunningSimulator } from '../../src/sim/server.js'
+import { runQuery } from '../../src/engine.js'
+import { startTestEngine, type TestEngine } from '../helpers/engine.js'
+import { TEST_CLIENT, REDIRECT_URI, connect, startTestSim, stats } from '../helpers/sim.js'
+
+/** The converter from DESIGN.md, verbatim: what PocketQuery users have today. */
+const DESIGN_CONVERTER = `function convert(json) {
+  const parsed = JSON.parse(json);
+  return parsed['issues'].map(issue => ({
+    'Issue Key': issue.key,
+    'Description': issue.fields.description,
+  }));
+}`
+
+let sim: RunningSimulator
+let engine: TestEngine
+
+beforeAll(async () => {
+  // 17,000 issues put a little over 10,000 on acme, the site alice consents to.
+  sim = await startTestSim({ issues: 17_000, now: Date.parse('2026-11-28T12:00:00Z') })
+  engine = await startTestEngine()
+  const tokens = await connect(sim)
+  const cloudId = sim.context.world.sites[0]?.cloudId as string
+  for (const version of [2, 3]) {
+    const name = `jira-v${version}`
+    await engine.addDatasource({
+      name,
+      type: 'rest',
+      baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/${version}`,
+      testPath: '/myself',
+      auth: {
+        type: 'oauth2-authorization-code',
+        authorizeUrl: `${sim.url}/authorize`,
+        tokenUrl: `${sim.url}/oauth/token`,
+        clientId: TEST_CLIENT.clientId,
+        clientSecret: TEST_CLIENT.clientSecret,
+        scopes: 'read:jira-work read:jira-user offline_access',
+        redirectUri: REDIRECT_URI,
+      },
+    })
+    // Each datasource has its own connection; v2 gets a consent of its own.
+    const own = version === 3 ? tokens : await connect(sim)
+    await engine.store.connections.put(name, {
+      tokens: { access_token: own.access_token, refresh_token: own.refresh_token as string },
+      accessExpiresAt: new Date(Date.now() + own.expires_in * 1000),
+      status: 'connected',
+      statusMessage: null,
+      scope: own.scope,
+      site: { id: cloudId, name: 'acme' },
+      lastRefreshAt: new Date(),
+      lastUsedAt: null,
+    })
+    await engine.addQuery({
+      name: `issues-v${version}`,
+      datasource: name,
+      path: '/search/jql?jql=:jql&fields=key,description&maxResults=100',
+      params: [{ name: 'jql', type: 'string', default: 'project in (DEMO, WEB, OPS) ORDER BY key ASC' }],
+      pagination: { type: 'next-page-token' },
+      converter: DESIGN_CONVERTER,
+    })
+  }
+}, 60_000)
+
+afterAll(async () => {
+  await engine?.close()
+  await sim?.close()
+})
+
+describe('the DESIGN.md converter over search/jql', () => {
+  it.each([3, 2] as const)(
+    'returns every acme issue once, with its description, through API v%i',
+    async (version) => {
+      const table = sim.context.world.issues[0]
+      if (!table) throw new Error('no acme table')
+      expect(table.count).toBeGreaterThan(10_000)
+      const result = await runQuery(engine, `issues-v${version}`)
+      const rows = JSON.parse(result.rowsJson) as { 'Issue Key': string; Description: unknown }[]
+      expect(result.pages).toBe(Math.ceil(table.count / 100))
+      expect(result.notices).toEqual([])
+      expect(rows.length).toBe(table.count)
+      const byKey = new Map(rows.map((row) => [row['Issue Key'], row.Description]))
+      expect(byKey.size).toBe(table.count)
+      for (let row = 0; row < table.count; row++) {
+        const key = table.key(row)
+        expect(byKey.has(key), key).toBe(true)
+        const description = table.description(row)
+        const expected = description === null ? null : version === 3 ? description : adfToWiki(description)
+        expect(byKey.get(key), key).toEqual(expected)
+      }
+      expect((await stats(sim)).invalidGrants).toBe(0)
+    },
+    60_000,
+  )
+})

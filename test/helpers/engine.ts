@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ConverterPool } from '../../src/convert/index.js'
+import { splitSecrets, type RestDatasourceInput } from '../../src/domain/datasource.js'
+import { DatasourceSchema } from '../../src/domain/datasource.js'
+import { QuerySchema, type QueryInput } from '../../src/domain/query.js'
+import type { EngineDeps } from '../../src/engine.js'
+import { openStore, type Store } from '../../src/store/index.js'
+
+/** A fixed key: tests must not depend on (or create) a key file in the user's data directory. */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64')
+
+export interface TestEngine extends EngineDeps {
+  readonly store: Store
+  readonly dir: string
+  addDatasource(input: RestDatasourceInput): Promise<void>
+  addQuery(input: QueryInput): Promise<void>
+  close(): Promise<void>
+}
+
+/** An engine over a fresh SQLite store in a temp directory, with a converter pool. */
+export async function startTestEngine(overrides: Partial<EngineDeps> = {}): Promise<TestEngine> {
+  const dir = mkdtempSync(join(tmpdir(), 'quarry-engine-'))
+  const store = await openStore({
+    sqlitePath: join(dir, 'quarry.db'),
+    secretKey: TEST_SECRET_KEY,
+    dataDir: dir,
+  })
+  const converters = new ConverterPool()
+  return {
+    store,
+    converters,
+    dir,
+    ...overrides,
+    async addDatasource(input) {
+      const datasource = DatasourceSchema.parse(input)
+      const { config, secrets } = splitSecrets(datasource)
+      await store.datasources.create({ name: datasource.name, type: datasource.type, config, secrets })
+    },
+    async addQuery(input) {
+      const { name, datasource, ...definition } = QuerySchema.parse(input)
+      await store.queries.create({ name, datasource, definition })
+    },
+    async close() {
+      await converters.close()
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
