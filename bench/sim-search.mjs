@@ -6,6 +6,7 @@
 //   npm run bench:sim                 # 2 rounds of 8 s each per server
 //   npm run bench:sim -- --seconds 3 --rounds 1 --no-write
 import { spawn } from 'node:child_process'
+import { consent, startSim } from './sim-process.mjs'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { recordResult } from './results.mjs'
@@ -22,69 +23,6 @@ const { values: args } = parseArgs({
 const seconds = Number(args.seconds)
 const rounds = Number(args.rounds)
 const connections = Number(args.connections)
-
-/** Starts `quarry sim` in its own process and resolves with its base URL once it listens. */
-function startSim() {
-  const child = spawn(
-    process.execPath,
-    [
-      'bin/quarry.js',
-      'sim',
-      '--port',
-      '0',
-      '--issues',
-      args.issues,
-      '--auto-consent',
-      'alice',
-      '--client',
-      'bench:bench-secret:http://localhost:8765/callback',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const match = /listening on (http:\/\/\S+)/.exec(out)
-      if (match) resolve({ url: match[1], stop: () => child.kill('SIGTERM') })
-    })
-    child.on('exit', (code) => reject(new Error(`quarry sim exited with ${code}`)))
-  })
-}
-
-async function token(sim) {
-  const authorize = new URL('/authorize', sim)
-  authorize.search = new URLSearchParams({
-    audience: 'api.atlassian.com',
-    client_id: 'bench',
-    scope: 'read:jira-work offline_access',
-    redirect_uri: 'http://localhost:8765/callback',
-    state: 'bench',
-    response_type: 'code',
-  }).toString()
-  const code = new URL(
-    (await fetch(authorize, { redirect: 'manual' })).headers.get('location'),
-  ).searchParams.get('code')
-  const tokens = await (
-    await fetch(`${sim}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        grant_type: 'authorization_code',
-        client_id: 'bench',
-        client_secret: 'bench-secret',
-        code,
-        redirect_uri: 'http://localhost:8765/callback',
-      }),
-    })
-  ).json()
-  const sites = await (
-    await fetch(`${sim}/oauth/token/accessible-resources`, {
-      headers: { authorization: `Bearer ${tokens.access_token}` },
-    })
-  ).json()
-  return { accessToken: tokens.access_token, cloudId: sites[0].id }
-}
 
 /** A bare node:http server in its own process, answering every request with the given body. */
 function startBare(body) {
@@ -119,9 +57,10 @@ function load(url, headers) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-const sim = await startSim()
+const sim = await startSim(['--issues', args.issues])
 try {
-  const { accessToken, cloudId } = await token(sim.url)
+  const { tokens, cloudId } = await consent(sim.url, 'read:jira-work offline_access')
+  const accessToken = tokens.access_token
   const path = `/ex/jira/${cloudId}/rest/api/3/search/jql?${new URLSearchParams({
     jql: 'project = DEMO ORDER BY key ASC',
     fields: 'key,summary',

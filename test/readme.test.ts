@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
 
@@ -60,6 +62,24 @@ describe('README', () => {
     expect(out).toContain('rotated')
     expect(out).toContain('{"error":"invalid_grant","error_description":"Unknown or invalid refresh token."}')
     expect(out).toContain('"revokedGrants":1')
+  }, 60_000)
+
+  it('runs the Jira guide as written: datasource, converter, query, CSV', async () => {
+    const port = await freePort()
+    const dir = mkdtempSync(join(tmpdir(), 'quarry-readme-'))
+    // Harness only: its own store and key, so the user's data directory is never touched.
+    const env = `export QUARRY_SECRET_KEY=${Buffer.alloc(32, 9).toString('base64')} XDG_DATA_HOME=${dir} QUARRY_DATABASE_URL=\n`
+    const script = block('run').replaceAll('4456', String(port))
+    try {
+      const { code, out } = await bash(`set -euo pipefail\n${env}${script}`)
+      expect(code, out).toBe(0)
+      expect(out).toContain('ok: jira works')
+      expect(out).toContain('Issue Key,Description')
+      expect(out).toMatch(/DEMO-1,/)
+      expect(out).toMatch(/\{"Issue Key":"WEB-\d+"/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   }, 60_000)
 
   it('keeps the quick start to the two commands, word for word', () => {
