@@ -17,16 +17,19 @@ const program = new Command()
   )
   .showHelpAfterError()
 
-const [{ registerSim }, { registerDatasource }, { registerQuery }, { registerRun }] = await Promise.all([
-  import('./sim.js'),
-  import('./datasource.js'),
-  import('./query.js'),
-  import('./run.js'),
-])
+const [{ registerSim }, { registerDatasource }, { registerQuery }, { registerRun }, { registerTransfer }] =
+  await Promise.all([
+    import('./sim.js'),
+    import('./datasource.js'),
+    import('./query.js'),
+    import('./run.js'),
+    import('./transfer.js'),
+  ])
 registerSim(program)
 registerDatasource(program)
 registerQuery(program)
 registerRun(program)
+registerTransfer(program)
 
 // Usage errors exit 2, like every other configuration mistake (1 is for a query that failed).
 const overrideExits = (command: Command): void => {

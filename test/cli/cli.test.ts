@@ -13,13 +13,21 @@ let db: string
 
 /** Runs the built CLI as a user would, with its own store and key. */
 function quarry(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return quarryWith({}, '--db', db, ...args)
+}
+
+function quarryWith(
+  extraEnv: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, '--db', db, ...args], {
+    const child = spawn(process.execPath, [bin, ...args], {
       env: {
         ...process.env,
         QUARRY_SECRET_KEY: TEST_SECRET_KEY,
         QUARRY_DATABASE_URL: '',
         XDG_DATA_HOME: dir,
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -192,5 +200,96 @@ describe('quarry query and run', () => {
     const { stderr, code } = await quarry('run', 'nope')
     expect(code).toBe(2)
     expect(stderr).toContain('No query named "nope"')
+  })
+})
+
+describe('quarry export and import', () => {
+  it('exports without secrets unless asked', async () => {
+    const { stdout, code } = await quarry('export')
+    expect(code).toBe(0)
+    const document = JSON.parse(stdout) as {
+      datasources: { name: string }[]
+      queries: { name: string }[]
+      secrets: unknown
+    }
+    expect(document.datasources.map((d) => d.name)).toContain('api')
+    expect(document.queries.map((q) => q.name)).toContain('items')
+    expect(document.secrets).toBeNull()
+    expect(stdout).not.toContain('tok-CLI-SECRET')
+  })
+
+  it('round-trips everything, secrets included, into another store with a passphrase', async () => {
+    const file = join(dir, 'export.json')
+    const exported = await quarryWith(
+      { QUARRY_EXPORT_PASSPHRASE: 'correct horse' },
+      '--db',
+      db,
+      'export',
+      '--include-secrets',
+      '--output',
+      file,
+    )
+    expect(exported.code, exported.stderr).toBe(0)
+    expect(readFileSync(file, 'utf8')).not.toContain('tok-CLI-SECRET')
+    const other = join(dir, 'other.db')
+    const imported = await quarryWith(
+      { QUARRY_EXPORT_PASSPHRASE: 'correct horse' },
+      '--db',
+      other,
+      'import',
+      file,
+    )
+    expect(imported.code, imported.stderr).toBe(0)
+    const shown = await quarryWith({}, '--db', other, 'datasource', 'show', 'api', '--show-secrets')
+    expect(shown.stdout, shown.stderr).toContain('tok-CLI-SECRET')
+    const run = await quarryWith({}, '--db', other, 'run', 'items', '--format', 'csv')
+    expect(run.stdout.split('\r\n')[1]).toBe('1,item 1')
+  })
+
+  it('refuses a wrong passphrase and changes nothing', async () => {
+    const file = join(dir, 'export2.json')
+    await quarryWith(
+      { QUARRY_EXPORT_PASSPHRASE: 'correct horse' },
+      '--db',
+      db,
+      'export',
+      '--include-secrets',
+      '--output',
+      file,
+    )
+    const other = join(dir, 'third.db')
+    const imported = await quarryWith(
+      { QUARRY_EXPORT_PASSPHRASE: 'wrong horse' },
+      '--db',
+      other,
+      'import',
+      file,
+    )
+    expect(imported.code).toBe(2)
+    expect(imported.stderr).toContain('passphrase does not open the secrets')
+    expect((await quarryWith({}, '--db', other, 'datasource', 'list')).stdout).toContain('No datasources yet')
+  })
+
+  it('validates everything before it changes anything', async () => {
+    const file = join(dir, 'bad.json')
+    const document = JSON.parse((await quarry('export')).stdout) as { queries: Record<string, unknown>[] }
+    document.queries.push({ name: 'orphan', datasource: 'nowhere', path: '/x' })
+    document.queries.push({ name: 'broken', datasource: 'api', path: '/x', method: 'FETCH' })
+    writeFileSync(file, JSON.stringify(document))
+    const other = join(dir, 'fourth.db')
+    const imported = await quarryWith({}, '--db', other, 'import', file)
+    expect(imported.code).toBe(2)
+    expect(imported.stderr).toContain('Nothing was imported')
+    expect(imported.stderr).toContain('Query "orphan" uses datasource "nowhere"')
+    expect(imported.stderr).toContain('query "broken"')
+    expect((await quarryWith({}, '--db', other, 'query', 'list')).stdout).toContain('No queries yet')
+  })
+
+  it('refuses to overwrite without --replace', async () => {
+    const file = join(dir, 'same.json')
+    writeFileSync(file, (await quarry('export')).stdout)
+    const again = await quarry('import', file)
+    expect(again.code).toBe(2)
+    expect(again.stderr).toContain('use --replace to overwrite')
   })
 })
