@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import { authFor, type AuthStrategy, type Credentials } from './auth/index.js'
 import { defaultRows, type ConverterPool } from './convert/index.js'
-import { DatasourceSchema, joinSecrets, type Datasource } from './domain/datasource.js'
+import { DatasourceSchema, joinSecrets, splitSecrets, type Datasource } from './domain/datasource.js'
 import { QuarryError } from './domain/errors.js'
 import { resolveParams, type ParamValue } from './domain/params.js'
 import { QuerySchema, type Query } from './domain/query.js'
@@ -137,23 +137,53 @@ export function pageFetcher(
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(signal ? { signal } : {}),
   }
+  const origin = new URL(datasource.baseUrl).origin
+  const { secrets } = splitSecrets(datasource)
+  const secretValues = Object.values(secrets)
   return async (request) => {
     // The HTTP client (undici) loads on the first request: a cached run never pays for it.
     const { send, sharedDispatcher } = await import('./http/client.js')
     const sendOptions: SendOptions = { ...options, dispatcher: deps.dispatcher ?? sharedDispatcher() }
+    // Credentials go to the datasource's own origin only, not to a pagination link elsewhere.
+    if (new URL(request.url).origin !== origin) {
+      const response = await send(request, sendOptions)
+      if (response.status < 200 || response.status >= 300) throw statusError(request.method, response)
+      const { text, value } = await decodeBody(request.method, response)
+      return { request, text, value, headers: response.headers }
+    }
     let credentials = await auth.credentials()
     let response = await send(withCredentials(request, credentials), sendOptions)
     if (response.status >= 400 && (await auth.rejected(response.status, credentials))) {
       credentials = await auth.credentials()
       response = await send(withCredentials(request, credentials), sendOptions)
     }
-    if (response.status < 200 || response.status >= 300) throw statusError(request.method, response)
+    if (response.status < 200 || response.status >= 300) {
+      throw scrubbed(statusError(request.method, response), [
+        ...secretValues,
+        ...Object.values(credentials.headers).flatMap((value) => [value, ...value.split(' ')]),
+        ...Object.values(credentials.query),
+      ])
+    }
     const { text, value } = await decodeBody(request.method, response)
     return { request, text, value, headers: response.headers }
   }
 }
 
-const inflight = new Map<string, Promise<RunResult>>()
+/**
+ * An upstream error with every known secret masked: an API that echoes the
+ * request (a key, a token) in its error body must not put it on the user's screen.
+ */
+function scrubbed(error: QuarryError, secrets: readonly string[]): QuarryError {
+  let message = error.message
+  for (const secret of secrets) {
+    // Short values (e.g. "Bearer") would mask ordinary words; real secrets are longer.
+    if (secret.length >= 8) message = message.replaceAll(secret, '••••••')
+  }
+  return message === error.message ? error : new QuarryError(error.code, message, { cause: error.cause })
+}
+
+/** Runs in progress, per store: concurrent identical runs share one. */
+const inflightByStore = new WeakMap<Store, Map<string, Promise<RunResult>>>()
 
 /**
  * Runs a stored query.
@@ -176,6 +206,8 @@ export async function runQuery(deps: EngineDeps, name: string, options: RunOptio
     }
   }
   // Concurrent identical runs share one upstream fetch (streamed runs have their own).
+  let inflight = inflightByStore.get(deps.store)
+  if (!inflight) inflightByStore.set(deps.store, (inflight = new Map()))
   const running = options.onRows ? undefined : inflight.get(key)
   if (running) return running
   const run = fetchAndConvert(deps, datasource, query, values, first, options, ttl > 0).then(
@@ -201,17 +233,24 @@ export async function runQuery(deps: EngineDeps, name: string, options: RunOptio
   }
 }
 
-/** The cache key: the bound request (not its credentials) and the converter that shapes its rows. */
+/**
+ * The cache key: the bound request with its headers, the whole datasource
+ * (so any edit — another account, another secret — misses the old entries),
+ * and everything that shapes the rows: pagination, caps, converter.
+ */
 function cacheKey(datasource: Datasource, query: Query, request: BoundRequest): string {
   return createHash('sha256')
     .update(
       JSON.stringify([
-        datasource.name,
+        datasource,
         request.method,
         request.url,
+        request.headers,
         request.body ?? null,
-        query.converter ?? null,
+        query.pagination,
+        query.maxPages,
         query.maxRows ?? null,
+        query.converter ?? null,
       ]),
     )
     .digest('base64url')
@@ -263,11 +302,11 @@ async function fetchAndConvert(
       count = converted.rowCount
     }
     const full = query.maxRows !== undefined && rowCount + count >= query.maxRows
-    if (full && query.maxRows !== undefined && rowCount + count > query.maxRows) {
+    if (full && query.maxRows !== undefined) {
       const room = query.maxRows - rowCount
-      json = JSON.stringify((JSON.parse(json) as unknown[]).slice(0, room))
+      if (count > room) json = JSON.stringify((JSON.parse(json) as unknown[]).slice(0, room))
       count = room
-      notices.push(`Stopped at ${query.maxRows} rows (the query's maxRows); more results exist.`)
+      notices.push(`Stopped at ${query.maxRows} rows (the query's maxRows); more results may exist.`)
     }
     rowCount += count
     if (count > 0) {

@@ -50,8 +50,10 @@ export function oauthAuth(
       if (!REJECTED.has(status)) return false
       const stale = used.headers.authorization?.replace(/^Bearer /, '')
       if (!stale) return false
-      // A 403/404 with a token we believe fresh is a real "forbidden/not found", not an expiry: but the
-      // gateway's quirk only shows near expiry, and one refresh costs little next to a wrong answer.
+      // 401: the token is no good, whatever its stored expiry says. 403/404: Atlassian's gateway says
+      // that for an expired token too, but for a token far from expiry it is a real "forbidden" or
+      // "not found" — refreshing then would only rotate the refresh token for nothing.
+      if (status !== 401 && !(await manager.nearExpiry(stale))) return false
       await manager.renew(stale)
       return true
     },

@@ -39,20 +39,25 @@ async function seedTokens(store: Store, datasource: Datasource, flags: TokenFlag
   }
 
   const now = new Date()
-  await store.connections.put(datasource.name, {
-    tokens: {
-      refresh_token: flags.refreshToken,
-      ...(flags.accessToken ? { access_token: flags.accessToken } : {}),
-    },
-    // Unknown expiry: treat the access token as due, so the first use refreshes it (and rotates the refresh token).
-    accessExpiresAt: flags.accessToken ? now : null,
-    status: 'connected',
-    statusMessage: null,
-    scope: datasource.auth.scopes,
-    site: null,
-    lastRefreshAt: null,
-    lastUsedAt: null,
-  })
+  const refreshToken = flags.refreshToken
+  const scope = datasource.auth.scopes
+  // Through the lock, like any refresh: a concurrent refresh must not be overwritten half way.
+  await store.connections.withLock(datasource.name, (_current, save) =>
+    save({
+      tokens: {
+        refresh_token: refreshToken,
+        ...(flags.accessToken ? { access_token: flags.accessToken } : {}),
+      },
+      // Unknown expiry: treat the access token as due, so the first use refreshes it (and rotates the refresh token).
+      accessExpiresAt: flags.accessToken ? now : null,
+      status: 'connected',
+      statusMessage: null,
+      scope,
+      site: null,
+      lastRefreshAt: null,
+      lastUsedAt: null,
+    }),
+  )
 }
 
 export async function addDatasource(

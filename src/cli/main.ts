@@ -39,9 +39,10 @@ const overrideExits = (command: Command): void => {
 overrideExits(program)
 
 // `quarry run … | head` closes the pipe early: that is the reader's choice, not an error.
+// Not an exit on the spot: a token refresh may be committing; the run ends normally, writing nothing more.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0)
-  throw error
+  if (error.code !== 'EPIPE') throw error
+  process.stdout.write = (() => true) as typeof process.stdout.write
 })
 
 try {

@@ -1,4 +1,3 @@
-import { once } from 'node:events'
 import { QuarryError } from '../domain/errors.js'
 import { runQuery, type RunResult } from '../engine.js'
 import { FORMATS, isFormatName, renderStream, type Row } from '../render/index.js'
@@ -12,6 +11,17 @@ interface RunFlags {
   readonly columns?: string
   readonly refresh?: boolean
   readonly cache?: string
+}
+
+/** Resolves when stdout can take more, or is gone (a reader such as `head` closed the pipe). */
+function drained(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done).off('close', done).off('error', done)
+      resolve()
+    }
+    process.stdout.once('drain', done).once('close', done).once('error', done)
+  })
 }
 
 /** A one-line progress note on stderr while pages arrive, only when a person is watching. */
@@ -53,7 +63,7 @@ export async function runCommand(name: string, flags: RunFlags, global: StoreFla
     title: name,
   }
   const write = async (chunks: AsyncIterable<string>) => {
-    for await (const chunk of chunks) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain')
+    for await (const chunk of chunks) if (!process.stdout.write(chunk)) await drained()
   }
   const runOptions = {
     params,

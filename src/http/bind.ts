@@ -46,7 +46,8 @@ const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i
 
 function pathSegment(value: ParamValue, name: string): string {
   const encoded = component(value)
-  if (DOT_SEGMENT.test(encoded)) {
+  // An empty value would drop the segment: /issue/:id/comments would become /issue//comments.
+  if (encoded === '' || DOT_SEGMENT.test(encoded)) {
     throw new QuarryError(
       'QUARRY_PARAM_TYPE',
       `Parameter "${name}" cannot be "${String(value)}" where it lands in the URL path.`,

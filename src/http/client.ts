@@ -34,6 +34,8 @@ export interface SendOptions {
 }
 
 const MAX_REDIRECTS = 5
+/** RFC 9110 §9.2.2. (429 and 503 are retried for every method: the server did not act on those.) */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 const ALWAYS_SENSITIVE = ['authorization', 'cookie', 'proxy-authorization']
 
 /** One keep-alive pool per process, shared by every datasource (undici pools per origin inside). */
@@ -63,6 +65,8 @@ export async function send(req: BoundRequest, options: SendOptions): Promise<Htt
       response = await sendFollowingRedirects(req, options)
     } catch (error) {
       if (!(error instanceof QuarryError) || error.code !== 'QUARRY_UPSTREAM_NETWORK') throw error
+      // A request that failed on the wire may have been processed: repeat only what is safe to repeat.
+      if (!IDEMPOTENT.has(req.method)) throw error
       failure = error
     }
     const retryable = failure !== undefined || (response !== undefined && RETRY_STATUSES.has(response.status))

@@ -201,6 +201,34 @@ describe('OAuth 2.0 authorization code (3LO) against the simulator', () => {
     expect((await stats(sim)).requests['POST /oauth/token']).toBe(tokenCalls)
   })
 
+  it('takes a 403 for a token far from expiry as an answer, not a reason to refresh', async () => {
+    await sim.close()
+    sim = await startTestSim({ accessTtlSeconds: 600, expiredStatus: 403 })
+    await connected()
+    await advance(sim, 601)
+    const error = await runQuery(engine, 'me').catch((e: unknown) => e)
+    expect(isQuarryError(error, 'QUARRY_AUTH_FAILED')).toBe(true)
+    expect((await stats(sim)).refreshes).toBe(0)
+  })
+
+  it('refreshes on a 403 when the token is near its stored expiry (the gateway quirk)', async () => {
+    await sim.close()
+    sim = await startTestSim({ accessTtlSeconds: 600, expiredStatus: 403 })
+    await connected()
+    const current = await engine.store.connections.get('jira')
+    if (!current) throw new Error('not connected')
+    const { datasource: _d, version: _v, updatedAt: _u, ...input } = current
+    // Quarry believes the token has a minute left (inside the refresh margin it would still use it).
+    await engine.store.connections.put('jira', {
+      ...input,
+      accessExpiresAt: new Date(Date.now() + 70_000),
+      lastRefreshAt: new Date(Date.now() - 3_600_000),
+    })
+    await advance(sim, 601)
+    await runQuery(engine, 'me')
+    expect(await stats(sim)).toMatchObject({ refreshes: 1, invalidGrants: 0 })
+  })
+
   it('says a datasource without a connection is not connected yet', async () => {
     await connected()
     await engine.store.connections.remove('jira')

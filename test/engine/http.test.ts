@@ -66,6 +66,13 @@ describe('responses', () => {
     expect(error.message).toContain('answered 500: Something broke upstream.')
   })
 
+  it('masks credentials an API echoes in its error', async () => {
+    const error = await failure('/echo-error')
+    expect(error.message).toContain('bad request with')
+    expect(error.message).not.toContain('secret-token')
+    expect(error.message).toContain('••••••')
+  })
+
   it('refuses a body over the byte limit', async () => {
     expect(isQuarryError(await failure('/huge'), 'QUARRY_UPSTREAM_TOO_LARGE')).toBe(true)
   })

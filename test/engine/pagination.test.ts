@@ -110,6 +110,17 @@ describe('pagination rules', () => {
     expect(result.notices.join(' ')).toContain('Stopped after 3 pages')
   })
 
+  it('reports the row cap when it falls on a page boundary, and stops fetching there', async () => {
+    const { ids: got, result } = await ids(
+      '/cursor',
+      { type: 'cursor', cursorPath: 'paging.next', cursorParam: 'cursor', itemsPath: 'data' },
+      { maxRows: 40 },
+    )
+    expect(got).toEqual(ALL.slice(0, 40))
+    expect(result.pages).toBe(2)
+    expect(result.notices.join(' ')).toContain('Stopped at 40 rows')
+  })
+
   it('reports the row cap', async () => {
     const { ids: got, result } = await ids('/linked', { type: 'link-header' }, { maxRows: 50 })
     expect(got).toEqual(ALL.slice(0, 50))

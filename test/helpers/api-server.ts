@@ -104,6 +104,9 @@ export async function startApiServer(options: { redirectTarget?: string } = {}):
         return json(res, 200, { ok: true, attempts: hit })
       case '/always-429':
         return json(res, 429, { message: 'slow down' }, { 'retry-after': '1' })
+      case '/echo-error':
+        // Some APIs echo the request in their errors: credentials must not reach the user that way.
+        return json(res, 400, { message: `bad request with ${req.headers.authorization ?? 'nothing'}` })
       case '/server-error':
         return json(res, 500, { errorMessages: ['Something broke upstream.'] })
       case '/redirect-out':

@@ -34,6 +34,10 @@ describe('bindUrl', () => {
       expect(() => bindUrl('https://x.test', '/a/:p/b', values({ p: dots }))).toThrow(/cannot be/)
   })
 
+  it('refuses an empty path value, which would drop a segment', () => {
+    expect(() => bindUrl('https://x.test', '/issue/:id/comments', values({ id: '' }))).toThrow(/cannot be ""/)
+  })
+
   it('keeps an encoded-looking dot value literal', () => {
     expect(bindUrl('https://x.test', '/a/:p/b', values({ p: '%2e%2e' }))).toBe(
       'https://x.test/a/%252e%252e/b',

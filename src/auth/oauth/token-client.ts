@@ -45,8 +45,14 @@ function requestOptions(config: TokenEndpoint): oauth.TokenEndpointRequestOption
     // Loopback and test servers speak plain HTTP; real providers are HTTPS (the URL is the admin's choice).
     [oauth.allowInsecureRequests]: new URL(config.tokenUrl).protocol === 'http:',
     ...(config.fetch ? { [oauth.customFetch]: config.fetch } : {}),
+    // Refreshes run under the store lock: a hung token endpoint must give up well before the
+    // lock's own deadline, so no waiter outlives a holder (DESIGN.md, "What broke").
+    signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
   }
 }
+
+/** Less than the store's lock timeout (30 s). */
+export const TOKEN_REQUEST_TIMEOUT_MS = 20_000
 
 function toTokenSet(result: oauth.TokenEndpointResponse): TokenSet {
   return {

@@ -24,6 +24,8 @@ export interface TokenManagerOptions {
 
 /** Refresh this long before expiry at most; less for short-lived tokens (a quarter of their life). */
 const MAX_MARGIN_MS = 60_000
+/** A 403/404 within this much of the stored expiry is taken for the gateway's "expired token" quirk. */
+const NEAR_EXPIRY_MS = 5 * 60_000
 /** lastUsedAt is written at most this often: the keep-alive needs days, not milliseconds. */
 const USE_WRITE_INTERVAL_MS = 3600_000
 
@@ -81,6 +83,14 @@ export class TokenManager {
     return this.#refresh(stale)
   }
 
+  /** Whether `token` is past or near its stored expiry (or already replaced by a newer one). */
+  async nearExpiry(token: string): Promise<boolean> {
+    const connection = await this.#options.connections.get(this.#options.datasource)
+    if (!connection || connection.tokens.access_token !== token) return true
+    const expires = connection.accessExpiresAt?.getTime()
+    return expires !== undefined && expires - this.#now() < NEAR_EXPIRY_MS
+  }
+
   #refuseUnusable(connection: StoredConnection | undefined): void {
     const { datasource, grant } = this.#options
     if (grant.kind === 'client-credentials') return
@@ -110,10 +120,9 @@ export class TokenManager {
     const outcome = await connections.withLock(datasource, async (current, save): Promise<RefreshOutcome> => {
       this.#refuseUnusable(current)
       // Re-read under the lock: another process may have refreshed while we waited.
-      if (isFresh(current, this.#now()) && current.tokens.access_token !== stale) {
-        this.#known = current
-        return { token: current.tokens.access_token as string }
-      }
+      if (isFresh(current, this.#now()) && current.tokens.access_token !== stale)
+        return { token: current.tokens.access_token as string, connection: current }
+
       let tokens: TokenSet
       try {
         tokens = await this.#grant(current)
@@ -141,8 +150,7 @@ export class TokenManager {
         lastRefreshAt: new Date(now),
         lastUsedAt: new Date(now),
       })
-      this.#known = saved
-      return { token: saved.tokens.access_token as string }
+      return { token: saved.tokens.access_token as string, connection: saved }
     })
     if ('error' in outcome) {
       throw new QuarryError(
@@ -151,6 +159,8 @@ export class TokenManager {
         { cause: outcome.error },
       )
     }
+    // Remembered only now that the lock is released and the tokens are committed.
+    this.#known = outcome.connection
     return outcome.token
   }
 
@@ -168,7 +178,8 @@ export class TokenManager {
 }
 
 /** What a locked refresh ended with: a token to use, or the invalid_grant it recorded. */
-type RefreshOutcome = { readonly token: string } | { readonly error: QuarryError }
+type RefreshOutcome =
+  { readonly token: string; readonly connection: StoredConnection } | { readonly error: QuarryError }
 
 function inputOf(connection: StoredConnection): ConnectionInput {
   const { datasource: _d, version: _v, updatedAt: _u, ...input } = connection

@@ -65,10 +65,16 @@ async function* inOrder<T>(tasks: readonly (() => Promise<T>)[], limit: number):
     results[started++] = promise
   }
   while (started < Math.min(limit, tasks.length)) start()
-  for (let i = 0; i < tasks.length; i++) {
-    const value = await (results[i] as Promise<T>)
-    results[i] = undefined
-    start()
-    yield value
+  try {
+    for (let i = 0; i < tasks.length; i++) {
+      const value = await (results[i] as Promise<T>)
+      results[i] = undefined
+      start()
+      yield value
+    }
+  } finally {
+    // Stopped early (a cap, an error, the caller left): no fetch may outlive the run — a
+    // refresh still in flight must commit its rotated token before the store closes.
+    await Promise.allSettled(results.filter((promise) => promise !== undefined))
   }
 }
