@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { recordResult } from './results.mjs'
-import { BENCH_CLIENT, consent, startSim } from './sim-process.mjs'
+import { consent, jiraDatasourceArgs, startSim } from './sim-process.mjs'
 
 const RUNS = 15
 const dir = mkdtempSync(join(tmpdir(), 'quarry-bench-'))
@@ -39,29 +39,7 @@ try {
   const { tokens, cloudId } = await consent(sim.url)
   const base = `${sim.url}/ex/jira/${cloudId}/rest/api/3`
   const path = '/search/jql?jql=project%20%3D%20DEMO%20ORDER%20BY%20key&fields=key,summary&maxResults=100'
-  quarry(
-    'datasource',
-    'add',
-    'jira',
-    '--url',
-    base,
-    '--auth',
-    'oauth2-authorization-code',
-    '--authorize-url',
-    `${sim.url}/authorize`,
-    '--token-url',
-    `${sim.url}/oauth/token`,
-    '--client-id',
-    BENCH_CLIENT.id,
-    '--client-secret',
-    BENCH_CLIENT.secret,
-    '--scope',
-    'read:jira-work offline_access',
-    '--redirect-uri',
-    BENCH_CLIENT.redirect,
-    '--refresh-token',
-    tokens.refresh_token,
-  )
+  quarry(...jiraDatasourceArgs(sim.url, base, tokens.refresh_token))
   quarry('query', 'add', 'hundred', '--datasource', 'jira', '--path', path, '--cache', '1h')
   const warm = quarry('run', 'hundred', '--format', 'json')
   const rows = JSON.parse(warm).length

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { recordResult } from './results.mjs'
-import { BENCH_CLIENT, consent, startSim } from './sim-process.mjs'
+import { consent, jiraDatasourceArgs, startSim } from './sim-process.mjs'
 
 const ISSUES = 100_000
 const LIMIT_MB = 300
@@ -55,29 +55,9 @@ function quarry(args, { sink = false } = {}) {
 const sim = await startSim(['--issues', '170000', '--seed', '5'])
 try {
   const { tokens, cloudId } = await consent(sim.url)
-  const add = await quarry([
-    'datasource',
-    'add',
-    'jira',
-    '--url',
-    `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
-    '--auth',
-    'oauth2-authorization-code',
-    '--authorize-url',
-    `${sim.url}/authorize`,
-    '--token-url',
-    `${sim.url}/oauth/token`,
-    '--client-id',
-    BENCH_CLIENT.id,
-    '--client-secret',
-    BENCH_CLIENT.secret,
-    '--scope',
-    'read:jira-work offline_access',
-    '--redirect-uri',
-    BENCH_CLIENT.redirect,
-    '--refresh-token',
-    tokens.refresh_token,
-  ])
+  const add = await quarry(
+    jiraDatasourceArgs(sim.url, `${sim.url}/ex/jira/${cloudId}/rest/api/3`, tokens.refresh_token),
+  )
   if (add.code !== 0) throw new Error(add.stderr)
   const query = await quarry([
     'query',

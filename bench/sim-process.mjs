@@ -71,3 +71,30 @@ export async function consent(sim, scope = 'read:jira-work read:jira-user offlin
   ).json()
   return { tokens, cloudId: sites.find((s) => s.name === 'acme').id }
 }
+
+/** `quarry datasource add` arguments for a 3LO Jira datasource on the simulator, seeded with a refresh token. */
+export function jiraDatasourceArgs(sim, baseUrl, refreshToken) {
+  return [
+    'datasource',
+    'add',
+    'jira',
+    '--url',
+    baseUrl,
+    '--auth',
+    'oauth2-authorization-code',
+    '--authorize-url',
+    `${sim}/authorize`,
+    '--token-url',
+    `${sim}/oauth/token`,
+    '--client-id',
+    BENCH_CLIENT.id,
+    '--client-secret',
+    BENCH_CLIENT.secret,
+    '--scope',
+    'read:jira-work offline_access',
+    '--redirect-uri',
+    BENCH_CLIENT.redirect,
+    '--refresh-token',
+    refreshToken,
+  ]
+}
