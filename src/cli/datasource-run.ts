@@ -1,12 +1,14 @@
 import { authFor } from '../auth/index.js'
 import { isFresh } from '../auth/oauth/token-manager.js'
-import { redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
+import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-cloud.js'
+import { DatasourceSchema, redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
+import { QuerySchema } from '../domain/query.js'
 import { QuarryError } from '../domain/errors.js'
 import { loadDatasource, pageFetcher } from '../engine.js'
 import { bindUrl } from '../http/bind.js'
 import type { Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
-import { datasourceFromFlags, type DatasourceFlags } from './datasource-input.js'
+import { datasourceFromFlags, describeIssues, type DatasourceFlags } from './datasource-input.js'
 
 interface TokenFlags {
   readonly refreshToken?: string
@@ -62,15 +64,67 @@ async function seedTokens(store: Store, datasource: Datasource, flags: TokenFlag
 
 export async function addDatasource(
   name: string,
-  flags: DatasourceFlags & TokenFlags,
+  flags: DatasourceFlags & TokenFlags & PresetFlags,
   global: StoreFlags,
 ): Promise<void> {
+  if (flags.preset !== undefined) return addPreset(name, flags, global)
   const datasource = datasourceFromFlags(name, flags)
   await withStore(global, async (store) => {
     await save(store, datasource)
     await seedTokens(store, datasource, flags)
   })
   console.log(`Added datasource "${name}" (${datasource.auth.type}, ${datasource.baseUrl}).`)
+}
+
+/** `--preset jira-cloud`: Atlassian's endpoints and scopes filled in, the ready-made queries added. */
+async function addPreset(
+  name: string,
+  flags: DatasourceFlags & PresetFlags,
+  global: StoreFlags,
+): Promise<void> {
+  if (flags.preset !== 'jira-cloud')
+    throw new QuarryError('QUARRY_CONFIG_INVALID', `--preset must be jira-cloud; got "${flags.preset}"`)
+
+  if (!flags.clientId || !flags.clientSecret) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      '--preset jira-cloud needs --client-id and --client-secret from your app in the Atlassian developer console.',
+    )
+  }
+  if (flags.apiVersion !== undefined && flags.apiVersion !== '2' && flags.apiVersion !== '3')
+    throw new QuarryError('QUARRY_CONFIG_INVALID', `--api-version must be 2 or 3; got "${flags.apiVersion}"`)
+
+  const parsed = DatasourceSchema.safeParse(
+    jiraCloudDatasource({
+      name,
+      clientId: flags.clientId,
+      clientSecret: flags.clientSecret,
+      ...(flags.redirectUri ? { redirectUri: flags.redirectUri } : {}),
+      ...(flags.scope ? { scopes: flags.scope } : {}),
+      ...(flags.apiVersion ? { apiVersion: Number(flags.apiVersion) as 2 | 3 } : {}),
+      ...(flags.authUrl ? { authUrl: flags.authUrl } : {}),
+      ...(flags.apiUrl ? { apiUrl: flags.apiUrl } : {}),
+    }),
+  )
+  if (!parsed.success) throw describeIssues(parsed.error, `datasource "${name}"`)
+  const datasource = parsed.data
+  const queries = jiraCloudQueries(name).map((query) => QuerySchema.parse(query))
+  await withStore(global, async (store) => {
+    await save(store, datasource)
+    for (const { name: queryName, datasource: on, ...definition } of queries)
+      await store.queries.create({ name: queryName, datasource: on, definition })
+  })
+  console.log(
+    `Added Jira Cloud datasource "${name}" with queries ${queries.map((q) => q.name).join(', ')}.\n` +
+      `Its callback URL is ${datasource.auth.type === 'oauth2-authorization-code' ? datasource.auth.redirectUri : ''}: register exactly that in your app. Next: quarry connect ${name}`,
+  )
+}
+
+interface PresetFlags {
+  readonly preset?: string
+  readonly apiVersion?: string
+  readonly authUrl?: string
+  readonly apiUrl?: string
 }
 
 export async function editDatasource(

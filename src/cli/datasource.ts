@@ -50,12 +50,18 @@ export function registerDatasource(program: Command): void {
         'oauth2-authorization-code: its access token, if you have one (secret)',
       )
 
-  definition(command.command('add <name>').description('Add a REST datasource')).action(
-    async (name, flags, sub) => {
+  definition(command.command('add <name>').description('Add a REST datasource'))
+    .option(
+      '--preset <preset>',
+      'jira-cloud: Atlassian OAuth 2.0 (3LO) settings, ready-made queries; then quarry connect',
+    )
+    .option('--api-version <2|3>', 'jira-cloud: REST API version (default 3)')
+    .option('--auth-url <url>', 'jira-cloud: where auth.atlassian.com is (e.g. quarry sim)')
+    .option('--api-url <url>', 'jira-cloud: where api.atlassian.com is (e.g. quarry sim)')
+    .action(async (name, flags, sub) => {
       const { addDatasource } = await import('./datasource-run.js')
       await addDatasource(name, flags, sub.optsWithGlobals())
-    },
-  )
+    })
   definition(command.command('edit <name>').description('Change a datasource: only the flags given change'))
     .option('--rename <newName>', 'give the datasource a new name')
     .action(async (name, flags, sub) => {

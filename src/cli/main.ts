@@ -17,19 +17,15 @@ const program = new Command()
   )
   .showHelpAfterError()
 
-const [{ registerSim }, { registerDatasource }, { registerQuery }, { registerRun }, { registerTransfer }] =
-  await Promise.all([
-    import('./sim.js'),
-    import('./datasource.js'),
-    import('./query.js'),
-    import('./run.js'),
-    import('./transfer.js'),
-  ])
-registerSim(program)
-registerDatasource(program)
-registerQuery(program)
-registerRun(program)
-registerTransfer(program)
+const commands = await Promise.all([
+  import('./sim.js').then((m) => m.registerSim),
+  import('./datasource.js').then((m) => m.registerDatasource),
+  import('./connect.js').then((m) => m.registerConnect),
+  import('./query.js').then((m) => m.registerQuery),
+  import('./run.js').then((m) => m.registerRun),
+  import('./transfer.js').then((m) => m.registerTransfer),
+])
+for (const register of commands) register(program)
 
 // Usage errors exit 2, like every other configuration mistake (1 is for a query that failed).
 const overrideExits = (command: Command): void => {

@@ -90,6 +90,16 @@ export const RestDatasourceSchema = z.object({
   /** Hosts requests (and redirects) may go to; empty = only the base URL's host. */
   allowedHosts: z.array(z.string().min(1)).default([]),
   auth: AuthSchema.default({ type: 'none' }),
+  /** Set by `--preset`: what `quarry connect` completes after consent (the site, hence the base URL). */
+  preset: z
+    .object({
+      name: z.literal('jira-cloud'),
+      /** api.atlassian.com, or a stand-in such as `quarry sim`. */
+      apiUrl: httpUrl,
+      apiVersion: z.union([z.literal(2), z.literal(3)]).default(3),
+      site: z.object({ id: z.string(), name: z.string(), url: z.string() }).optional(),
+    })
+    .optional(),
 })
 export type RestDatasource = z.infer<typeof RestDatasourceSchema>
 export type RestDatasourceInput = z.input<typeof RestDatasourceSchema>

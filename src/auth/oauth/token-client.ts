@@ -78,7 +78,13 @@ export function tokenError(config: TokenEndpoint, error: unknown): QuarryError {
         { cause: error },
       )
     }
-
+    if (error.status === 401 || error.error === 'invalid_client') {
+      return new QuarryError(
+        'QUARRY_OAUTH_TOKEN_ERROR',
+        `The token endpoint ${where} refused the client credentials (${error.status} ${said}): check the datasource's client id and secret.`,
+        { cause: error },
+      )
+    }
     return new QuarryError(
       'QUARRY_OAUTH_TOKEN_ERROR',
       `The token endpoint ${where} answered ${error.status} (${said}).`,

@@ -1,0 +1,124 @@
+import type { Datasource } from '../../domain/datasource.js'
+import type { QueryInput } from '../../domain/query.js'
+
+/**
+ * Jira Cloud over OAuth 2.0 (3LO), as Atlassian runs it (DESIGN.md, "Atlassian
+ * facts"): authorize and token endpoints at auth.atlassian.com, the API behind
+ * api.atlassian.com/ex/jira/{cloudId}, the audience parameter, no PKCE, and
+ * offline_access for a refresh token. The hosts can point elsewhere (flags or
+ * QUARRY_ATLASSIAN_AUTH_URL / QUARRY_ATLASSIAN_API_URL) so `quarry sim` can stand in.
+ */
+export const JIRA_CLOUD = {
+  authUrl: 'https://auth.atlassian.com',
+  apiUrl: 'https://api.atlassian.com',
+  audience: 'api.atlassian.com',
+  scopes: 'read:jira-work read:jira-user offline_access',
+  testPath: '/myself',
+} as const
+
+/** Quarry's loopback callback: register exactly this URL in the Atlassian developer console. */
+export const DEFAULT_REDIRECT_URI = 'http://localhost:8765/callback'
+
+export interface JiraCloudOptions {
+  readonly name: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly redirectUri?: string
+  readonly scopes?: string
+  readonly apiVersion?: 2 | 3
+  readonly authUrl?: string
+  readonly apiUrl?: string
+}
+
+/** The API base for a site: https://api.atlassian.com/ex/jira/{cloudId}/rest/api/{2|3}. */
+export function jiraBaseUrl(apiUrl: string, cloudId: string, version: 2 | 3): string {
+  return `${apiUrl.replace(/\/+$/, '')}/ex/jira/${encodeURIComponent(cloudId)}/rest/api/${version}`
+}
+
+/**
+ * A Jira Cloud datasource before consent: everything but the site, which
+ * `quarry connect` picks from accessible-resources.
+ *
+ * @example jiraCloudDatasource({ name: 'jira', clientId: 'abc', clientSecret: 's3' })
+ */
+export function jiraCloudDatasource(
+  options: JiraCloudOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Datasource {
+  const authUrl = (options.authUrl ?? env.QUARRY_ATLASSIAN_AUTH_URL ?? JIRA_CLOUD.authUrl).replace(/\/+$/, '')
+  const apiUrl = (options.apiUrl ?? env.QUARRY_ATLASSIAN_API_URL ?? JIRA_CLOUD.apiUrl).replace(/\/+$/, '')
+  const apiVersion = options.apiVersion ?? 3
+  return {
+    name: options.name,
+    type: 'rest',
+    // Completed by `quarry connect` once the site is known.
+    baseUrl: jiraBaseUrl(apiUrl, 'not-connected', apiVersion),
+    testPath: JIRA_CLOUD.testPath,
+    headers: [],
+    timeoutMs: 30_000,
+    maxResponseBytes: 64 * 1024 * 1024,
+    allowedHosts: [],
+    auth: {
+      type: 'oauth2-authorization-code',
+      authorizeUrl: `${authUrl}/authorize`,
+      tokenUrl: `${authUrl}/oauth/token`,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      scopes: options.scopes ?? JIRA_CLOUD.scopes,
+      redirectUri: options.redirectUri ?? DEFAULT_REDIRECT_URI,
+      audience: JIRA_CLOUD.audience,
+      // Atlassian does not support PKCE for the REST API; the client secret authenticates.
+      pkce: false,
+      clientAuth: 'body',
+    },
+    preset: { name: 'jira-cloud', apiUrl, apiVersion },
+  }
+}
+
+/** Converter for the ready-made issues query: ADF (v3) or wiki text (v2) both become plain text. */
+export const ISSUES_CONVERTER = `function convert(json) {
+  const { issues } = JSON.parse(json);
+  const text = (value) => (value && typeof value === 'object' ? adfToText(value) : value ?? '');
+  return issues.map((issue) => ({
+    Key: issue.key,
+    Summary: issue.fields.summary,
+    Status: issue.fields.status ? issue.fields.status.name : '',
+    Assignee: issue.fields.assignee ? issue.fields.assignee.displayName : '',
+    Updated: formatDate(issue.fields.updated, 'yyyy-MM-dd HH:mm'),
+    Description: text(issue.fields.description),
+  }));
+}`
+
+/** Converter for the ready-made projects query. */
+export const PROJECTS_CONVERTER = `function convert(json) {
+  return JSON.parse(json).values.map((p) => ({ Key: p.key, Name: p.name, Type: p.projectTypeKey }));
+}`
+
+/** The queries a Jira Cloud datasource comes with. */
+export function jiraCloudQueries(datasource: string): QueryInput[] {
+  return [
+    {
+      name: `${datasource}-issues`,
+      datasource,
+      path: '/search/jql?jql=:jql&fields=summary,status,assignee,updated,description&maxResults=100',
+      params: [{ name: 'jql', type: 'string', default: 'updated >= -30d ORDER BY updated DESC' }],
+      pagination: { type: 'next-page-token' },
+      converter: ISSUES_CONVERTER,
+    },
+    {
+      name: `${datasource}-projects`,
+      datasource,
+      path: '/project/search',
+      pagination: { type: 'offset', pageSize: 50, itemsPath: 'values', totalPath: 'total' },
+      converter: PROJECTS_CONVERTER,
+    },
+    {
+      name: `${datasource}-count`,
+      datasource,
+      method: 'POST',
+      path: '/search/approximate-count',
+      body: '{"jql": ":jql"}',
+      params: [{ name: 'jql', type: 'string', default: 'updated >= -30d' }],
+    },
+  ]
+}
