@@ -24,6 +24,7 @@ const commands = await Promise.all([
   import('./query.js').then((m) => m.registerQuery),
   import('./run.js').then((m) => m.registerRun),
   import('./transfer.js').then((m) => m.registerTransfer),
+  import('./connections.js').then((m) => m.registerConnections),
 ])
 for (const register of commands) register(program)
 

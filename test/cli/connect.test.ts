@@ -210,7 +210,9 @@ describe('quarry connect', () => {
     )
     const { code, stderr } = await done
     expect(code).toBe(1)
-    expect(stderr).toContain('refused the client credentials (401 access_denied: Unauthorized): check the datasource')
+    expect(stderr).toContain(
+      'refused the client credentials (401 access_denied: Unauthorized): check the datasource',
+    )
     expect(stderr).not.toContain('wrong-secret')
     await notConnected()
   })

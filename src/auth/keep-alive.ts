@@ -1,0 +1,78 @@
+import { DatasourceSchema, joinSecrets, type Datasource } from '../domain/datasource.js'
+import { isQuarryError } from '../domain/errors.js'
+import type { Store } from '../store/index.js'
+import { TokenManager, reconnectCommand } from './oauth/token-manager.js'
+
+/**
+ * The keep-alive: Atlassian expires a refresh token after 90 days unused, so a
+ * connection nobody has refreshed for `olderThanMs` (default 30 days) is
+ * refreshed now — through the TokenManager, so under the store lock like any
+ * other refresh. For cron (`quarry connections refresh-idle`) and, later, the server.
+ */
+export const DEFAULT_IDLE_MS = 30 * 24 * 3600 * 1000
+
+export interface KeepAliveResult {
+  readonly datasource: string
+  readonly outcome: 'refreshed' | 'fresh' | 'needs_consent' | 'failed'
+  readonly message: string
+}
+
+export async function refreshIdle(
+  store: Store,
+  options: { readonly olderThanMs?: number; readonly now?: () => number; readonly fetch?: typeof fetch } = {},
+): Promise<KeepAliveResult[]> {
+  const now = options.now ?? Date.now
+  const olderThan = options.olderThanMs ?? DEFAULT_IDLE_MS
+  const results: KeepAliveResult[] = []
+  for (const connection of await store.connections.list()) {
+    const stored = await store.datasources.get(connection.datasource)
+    if (!stored) continue
+    const datasource: Datasource = DatasourceSchema.parse(
+      joinSecrets(stored.config as Datasource, stored.secrets),
+    )
+    const { auth } = datasource
+    if (auth.type !== 'oauth2-authorization-code') continue
+    const name = datasource.name
+    if (connection.status === 'needs_consent') {
+      results.push({
+        datasource: name,
+        outcome: 'needs_consent',
+        message: `needs consent: run ${reconnectCommand(name)}`,
+      })
+      continue
+    }
+    const last = (connection.lastRefreshAt ?? connection.updatedAt).getTime()
+    const idleDays = Math.floor((now() - last) / 86_400_000)
+    if (now() - last < olderThan) {
+      results.push({
+        datasource: name,
+        outcome: 'fresh',
+        message: `fine (last refreshed ${idleDays} days ago)`,
+      })
+      continue
+    }
+    const manager = new TokenManager({
+      datasource: name,
+      connections: store.connections,
+      endpoint: {
+        tokenUrl: auth.tokenUrl,
+        clientId: auth.clientId,
+        clientSecret: auth.clientSecret,
+        clientAuth: auth.clientAuth,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      },
+      grant: { kind: 'refresh' },
+      now,
+    })
+    try {
+      // Renewing "the current token" forces a refresh even while the access token is fresh.
+      await manager.renew(connection.tokens.access_token ?? '')
+      results.push({ datasource: name, outcome: 'refreshed', message: `refreshed (idle ${idleDays} days)` })
+    } catch (error) {
+      if (isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT'))
+        results.push({ datasource: name, outcome: 'needs_consent', message: error.message })
+      else results.push({ datasource: name, outcome: 'failed', message: (error as Error).message })
+    }
+  }
+  return results
+}
