@@ -22,7 +22,10 @@ export interface TokenManagerOptions {
   readonly now?: () => number
 }
 
-/** Refresh this long before expiry at most; less for short-lived tokens (a quarter of their life). */
+/**
+ * Refresh this long before expiry at most; for short-lived tokens a tenth of their life, so a
+ * token is refreshed about once per lifetime (a late request still gets one refresh via the 401).
+ */
 const MAX_MARGIN_MS = 60_000
 /** A 403/404 within this much of the stored expiry is taken for the gateway's "expired token" quirk. */
 const NEAR_EXPIRY_MS = 5 * 60_000
@@ -37,7 +40,7 @@ function margin(connection: StoredConnection): number {
   const expires = connection.accessExpiresAt?.getTime()
   const since = connection.lastRefreshAt?.getTime() ?? connection.updatedAt.getTime()
   if (expires === undefined) return 0
-  return Math.min(MAX_MARGIN_MS, Math.max(0, (expires - since) / 4))
+  return Math.min(MAX_MARGIN_MS, Math.max(0, (expires - since) / 10))
 }
 
 /** A connection whose access token can be used now. */

@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningSimulator } from '../../src/sim/server.js'
+import { TEST_SECRET_KEY, startTestEngine, type TestEngine } from '../helpers/engine.js'
+import { REDIRECT_URI, TEST_CLIENT, connect, startTestSim, stats } from '../helpers/sim.js'
+
+/**
+ * The token invariant under load (issue 4): 4 OS processes, each with 25
+ * concurrent query runs, sharing one store, for 60 s, with access tokens that
+ * live 2 s. Rotation makes any reuse of an old refresh token after the grace
+ * period fatal to the grant, so zero invalid grants and zero revoked grants
+ * prove no process ever sent a superseded refresh token late; the refresh count
+ * proves the lock makes one refresh per expiry, not one per process.
+ */
+const PROCESSES = 4
+const CONCURRENCY = 25
+const SECONDS = Number(process.env.QUARRY_STRESS_SECONDS ?? 60)
+const TTL = 2
+
+const runner = new URL('./fixtures/runner.mjs', import.meta.url).pathname
+let sim: RunningSimulator
+let engine: TestEngine
+
+beforeAll(async () => {
+  if (!existsSync(new URL('../../dist/engine.js', import.meta.url)))
+    throw new Error('dist/ is missing: run `npm run build` (scripts/test.sh does) before this test')
+
+  // Grace 0: a superseded refresh token reused even a moment later revokes the grant.
+  sim = await startTestSim({ accessTtlSeconds: TTL, refreshGraceSeconds: 0 })
+  engine = await startTestEngine()
+  const cloudId = sim.context.world.sites[0]?.cloudId as string
+  await engine.addDatasource({
+    name: 'jira',
+    type: 'rest',
+    baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
+    auth: {
+      type: 'oauth2-authorization-code',
+      authorizeUrl: `${sim.url}/authorize`,
+      tokenUrl: `${sim.url}/oauth/token`,
+      clientId: TEST_CLIENT.clientId,
+      clientSecret: TEST_CLIENT.clientSecret,
+      scopes: 'read:jira-work read:jira-user offline_access',
+      redirectUri: REDIRECT_URI,
+    },
+  })
+  await engine.addQuery({
+    name: 'me',
+    datasource: 'jira',
+    path: '/myself?n=:n',
+    params: [{ name: 'n', type: 'integer' }],
+  })
+  const tokens = await connect(sim)
+  await engine.store.connections.put('jira', {
+    tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
+    accessExpiresAt: new Date(Date.now() + TTL * 1000),
+    status: 'connected',
+    statusMessage: null,
+    scope: tokens.scope,
+    site: null,
+    lastRefreshAt: new Date(),
+    lastUsedAt: null,
+  })
+})
+
+afterAll(async () => {
+  await engine?.close()
+  await sim?.close()
+})
+
+function runProcess(): Promise<{ ok: number; failed: number; errors: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [runner, join(engine.dir, 'quarry.db'), String(SECONDS), String(CONCURRENCY)],
+      {
+        env: { ...process.env, QUARRY_SECRET_KEY: TEST_SECRET_KEY, QUARRY_DATA_DIR: engine.dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (chunk) => (out += chunk))
+    child.stderr.on('data', (chunk) => (err += chunk))
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`runner exited ${code}: ${err}`))
+      else resolve(JSON.parse(out.trim().split('\n').at(-1) as string))
+    })
+  })
+}
+
+describe('the token invariant under load', () => {
+  it(
+    `${PROCESSES} processes × ${CONCURRENCY} concurrent runs for ${SECONDS} s with ${TTL} s tokens: no grant lost, one refresh per expiry`,
+    async () => {
+      const started = Date.now()
+      const results = await Promise.all(Array.from({ length: PROCESSES }, runProcess))
+      const elapsed = (Date.now() - started) / 1000
+      const counters = await stats(sim)
+      const ok = results.reduce((sum, r) => sum + r.ok, 0)
+      const failed = results.reduce((sum, r) => sum + r.failed, 0)
+      const report = JSON.stringify({
+        elapsed,
+        ok,
+        failed,
+        errors: results.flatMap((r) => r.errors),
+        counters,
+      })
+      console.log(
+        `stress: ${ok} runs in ${elapsed.toFixed(1)} s, ${counters.refreshes} refreshes (bound ${(elapsed / TTL + 4).toFixed(0)}), invalidGrants ${counters.invalidGrants}, revokedGrants ${counters.revokedGrants}`,
+      )
+      expect(failed, report).toBe(0)
+      expect(ok, report).toBeGreaterThan(PROCESSES * CONCURRENCY)
+      expect(counters.invalidGrants, report).toBe(0)
+      expect(counters.revokedGrants, report).toBe(0)
+      expect(counters.refreshes, report).toBeLessThanOrEqual(elapsed / TTL + 4)
+      expect(counters.refreshes, report).toBeGreaterThan(0)
+    },
+    (SECONDS + 60) * 1000,
+  )
+})
