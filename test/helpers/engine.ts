@@ -19,11 +19,14 @@ export interface TestEngine extends EngineDeps {
   close(): Promise<void>
 }
 
-/** An engine over a fresh SQLite store in a temp directory, with a converter pool. */
-export async function startTestEngine(overrides: Partial<EngineDeps> = {}): Promise<TestEngine> {
+/** An engine over a fresh store (SQLite in a temp directory, or the PostgreSQL URL given), with a converter pool. */
+export async function startTestEngine(
+  overrides: Partial<EngineDeps> = {},
+  target: { readonly databaseUrl?: string } = {},
+): Promise<TestEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'quarry-engine-'))
   const store = await openStore({
-    sqlitePath: join(dir, 'quarry.db'),
+    ...(target.databaseUrl ? { databaseUrl: target.databaseUrl } : { sqlitePath: join(dir, 'quarry.db') }),
     secretKey: TEST_SECRET_KEY,
     dataDir: dir,
   })

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { TEST_SECRET_KEY, startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { REDIRECT_URI, TEST_CLIENT, connect, startTestSim, stats } from '../helpers/sim.js'
@@ -20,77 +21,79 @@ const SECONDS = Number(process.env.QUARRY_STRESS_SECONDS ?? 60)
 const TTL = 2
 
 const runner = new URL('./fixtures/runner.mjs', import.meta.url).pathname
-let sim: RunningSimulator
-let engine: TestEngine
 
-beforeAll(async () => {
-  if (!existsSync(new URL('../../dist/engine.js', import.meta.url)))
-    throw new Error('dist/ is missing: run `npm run build` (scripts/test.sh does) before this test')
+describe.each(['sqlite', 'postgres'] as const)('the token invariant under load, on %s', (dialect) => {
+  let sim: RunningSimulator
+  let engine: TestEngine
+  let schema: TestSchema | undefined
+  let target: string
 
-  // Grace 0: a superseded refresh token reused even a moment later revokes the grant.
-  sim = await startTestSim({ accessTtlSeconds: TTL, refreshGraceSeconds: 0 })
-  engine = await startTestEngine()
-  const cloudId = sim.context.world.sites[0]?.cloudId as string
-  await engine.addDatasource({
-    name: 'jira',
-    type: 'rest',
-    baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
-    auth: {
-      type: 'oauth2-authorization-code',
-      authorizeUrl: `${sim.url}/authorize`,
-      tokenUrl: `${sim.url}/oauth/token`,
-      clientId: TEST_CLIENT.clientId,
-      clientSecret: TEST_CLIENT.clientSecret,
-      scopes: 'read:jira-work read:jira-user offline_access',
-      redirectUri: REDIRECT_URI,
-    },
-  })
-  await engine.addQuery({
-    name: 'me',
-    datasource: 'jira',
-    path: '/myself?n=:n',
-    params: [{ name: 'n', type: 'integer' }],
-  })
-  const tokens = await connect(sim)
-  await engine.store.connections.put('jira', {
-    tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
-    accessExpiresAt: new Date(Date.now() + TTL * 1000),
-    status: 'connected',
-    statusMessage: null,
-    scope: tokens.scope,
-    site: null,
-    lastRefreshAt: new Date(),
-    lastUsedAt: null,
-  })
-})
+  beforeAll(async () => {
+    if (!existsSync(new URL('../../dist/engine.js', import.meta.url)))
+      throw new Error('dist/ is missing: run `npm run build` (scripts/test.sh does) before this test')
 
-afterAll(async () => {
-  await engine?.close()
-  await sim?.close()
-})
-
-function runProcess(): Promise<{ ok: number; failed: number; errors: string[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [runner, join(engine.dir, 'quarry.db'), String(SECONDS), String(CONCURRENCY)],
-      {
-        env: { ...process.env, QUARRY_SECRET_KEY: TEST_SECRET_KEY, QUARRY_DATA_DIR: engine.dir },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    // Grace 0: a superseded refresh token reused even a moment later revokes the grant.
+    sim = await startTestSim({ accessTtlSeconds: TTL, refreshGraceSeconds: 0 })
+    schema = dialect === 'postgres' ? await createTestSchema() : undefined
+    engine = await startTestEngine({}, schema ? { databaseUrl: schema.url } : {})
+    target = schema ? schema.url : join(engine.dir, 'quarry.db')
+    const cloudId = sim.context.world.sites[0]?.cloudId as string
+    await engine.addDatasource({
+      name: 'jira',
+      type: 'rest',
+      baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
+      auth: {
+        type: 'oauth2-authorization-code',
+        authorizeUrl: `${sim.url}/authorize`,
+        tokenUrl: `${sim.url}/oauth/token`,
+        clientId: TEST_CLIENT.clientId,
+        clientSecret: TEST_CLIENT.clientSecret,
+        scopes: 'read:jira-work read:jira-user offline_access',
+        redirectUri: REDIRECT_URI,
       },
-    )
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.stderr.on('data', (chunk) => (err += chunk))
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`runner exited ${code}: ${err}`))
-      else resolve(JSON.parse(out.trim().split('\n').at(-1) as string))
+    })
+    await engine.addQuery({
+      name: 'me',
+      datasource: 'jira',
+      path: '/myself?n=:n',
+      params: [{ name: 'n', type: 'integer' }],
+    })
+    const tokens = await connect(sim)
+    await engine.store.connections.put('jira', {
+      tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
+      accessExpiresAt: new Date(Date.now() + TTL * 1000),
+      status: 'connected',
+      statusMessage: null,
+      scope: tokens.scope,
+      site: null,
+      lastRefreshAt: new Date(),
+      lastUsedAt: null,
     })
   })
-}
 
-describe('the token invariant under load', () => {
+  afterAll(async () => {
+    await engine?.close()
+    await sim?.close()
+    await schema?.drop()
+  })
+
+  function runProcess(): Promise<{ ok: number; failed: number; errors: string[] }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [runner, target, String(SECONDS), String(CONCURRENCY)], {
+        env: { ...process.env, QUARRY_SECRET_KEY: TEST_SECRET_KEY, QUARRY_DATA_DIR: engine.dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let out = ''
+      let err = ''
+      child.stdout.on('data', (chunk) => (out += chunk))
+      child.stderr.on('data', (chunk) => (err += chunk))
+      child.on('exit', (code) => {
+        if (code !== 0) reject(new Error(`runner exited ${code}: ${err}`))
+        else resolve(JSON.parse(out.trim().split('\n').at(-1) as string))
+      })
+    })
+  }
+
   it(
     `${PROCESSES} processes × ${CONCURRENCY} concurrent runs for ${SECONDS} s with ${TTL} s tokens: no grant lost, one refresh per expiry`,
     async () => {
