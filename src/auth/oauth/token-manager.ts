@@ -1,5 +1,6 @@
 import { QuarryError, isQuarryError } from '../../domain/errors.js'
 import type { ConnectionInput, ConnectionRepo, StoredConnection } from '../../store/index.js'
+import { faultPoint } from './fault-point.js'
 import { clientCredentialsGrant, refreshGrant, type TokenEndpoint, type TokenSet } from './token-client.js'
 
 /**
@@ -121,6 +122,7 @@ export class TokenManager {
   async #refreshLocked(stale: string | undefined): Promise<string> {
     const { connections, datasource } = this.#options
     const outcome = await connections.withLock(datasource, async (current, save): Promise<RefreshOutcome> => {
+      faultPoint('refresh:locked')
       this.#refuseUnusable(current)
       // Re-read under the lock: another process may have refreshed while we waited.
       if (isFresh(current, this.#now()) && current.tokens.access_token !== stale)
@@ -135,6 +137,7 @@ export class TokenManager {
         await save({ ...inputOf(current), status: 'needs_consent', statusMessage: error.message })
         return { error }
       }
+      faultPoint('refresh:token-received')
       const now = this.#now()
       const saved = await save({
         tokens: {
@@ -153,6 +156,7 @@ export class TokenManager {
         lastRefreshAt: new Date(now),
         lastUsedAt: new Date(now),
       })
+      faultPoint('refresh:saved')
       return { token: saved.tokens.access_token as string, connection: saved }
     })
     if ('error' in outcome) {
