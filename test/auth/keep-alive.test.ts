@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
 import { refreshIdle } from '../../src/auth/keep-alive.js'
 import { isQuarryError } from '../../src/domain/errors.js'
 import { runQuery } from '../../src/engine.js'
@@ -7,72 +8,77 @@ import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { REDIRECT_URI, TEST_CLIENT, advance, connect, startTestSim, stats } from '../helpers/sim.js'
 
 const DAY = 24 * 3600
-let sim: RunningSimulator
-let engine: TestEngine
+describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
+  let sim: RunningSimulator
+  let engine: TestEngine
+  let schema: TestSchema | undefined
 
-beforeEach(async () => {
-  sim = await startTestSim()
-  engine = await startTestEngine()
-  const cloudId = sim.context.world.sites[0]?.cloudId as string
-  await engine.addDatasource({
-    name: 'jira',
-    type: 'rest',
-    baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
-    auth: {
-      type: 'oauth2-authorization-code',
-      authorizeUrl: `${sim.url}/authorize`,
-      tokenUrl: `${sim.url}/oauth/token`,
-      clientId: TEST_CLIENT.clientId,
-      clientSecret: TEST_CLIENT.clientSecret,
-      scopes: 'read:jira-work read:jira-user offline_access',
-      redirectUri: REDIRECT_URI,
-    },
-  })
-  const tokens = await connect(sim)
-  await engine.store.connections.put('jira', {
-    tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
-    accessExpiresAt: new Date(Date.now() + 3_600_000),
-    status: 'connected',
-    statusMessage: null,
-    scope: tokens.scope,
-    site: null,
-    lastRefreshAt: new Date(),
-    lastUsedAt: null,
-  })
-  await engine.addQuery({ name: 'me', datasource: 'jira', path: '/myself' })
-})
-
-afterEach(async () => {
-  await engine.close()
-  await sim.close()
-})
-
-describe('keep-alive (quarry connections refresh-idle)', () => {
-  it('leaves a recently refreshed connection alone', async () => {
-    const [result] = await refreshIdle(engine.store)
-    expect(result).toMatchObject({ datasource: 'jira', outcome: 'fresh' })
-    expect((await stats(sim)).refreshes).toBe(0)
+  beforeEach(async () => {
+    sim = await startTestSim()
+    schema = dialect === 'postgres' ? await createTestSchema() : undefined
+    engine = await startTestEngine({}, schema ? { databaseUrl: schema.url } : {})
+    const cloudId = sim.context.world.sites[0]?.cloudId as string
+    await engine.addDatasource({
+      name: 'jira',
+      type: 'rest',
+      baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
+      auth: {
+        type: 'oauth2-authorization-code',
+        authorizeUrl: `${sim.url}/authorize`,
+        tokenUrl: `${sim.url}/oauth/token`,
+        clientId: TEST_CLIENT.clientId,
+        clientSecret: TEST_CLIENT.clientSecret,
+        scopes: 'read:jira-work read:jira-user offline_access',
+        redirectUri: REDIRECT_URI,
+      },
+    })
+    const tokens = await connect(sim)
+    await engine.store.connections.put('jira', {
+      tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
+      accessExpiresAt: new Date(Date.now() + 3_600_000),
+      status: 'connected',
+      statusMessage: null,
+      scope: tokens.scope,
+      site: null,
+      lastRefreshAt: new Date(),
+      lastUsedAt: null,
+    })
+    await engine.addQuery({ name: 'me', datasource: 'jira', path: '/myself' })
   })
 
-  it('keeps an idle connection alive: 89 days later it still works', async () => {
-    // A daily cron on both clocks: the simulator's and Quarry's move together.
-    let days = 0
-    for (; days < 89; days++) {
-      await advance(sim, DAY)
-      await refreshIdle(engine.store, { now: () => Date.now() + (days + 1) * DAY * 1000 })
-    }
-    expect((await stats(sim)).refreshes).toBe(2) // at days 30 and 60
-    await runQuery(engine, 'me')
-    expect(await stats(sim)).toMatchObject({ invalidGrants: 0, revokedGrants: 0 })
+  afterEach(async () => {
+    await engine.close()
+    await sim.close()
+    await schema?.drop()
   })
 
-  it('without it, 91 idle days end the grant: the user sees "needs consent" and the command', async () => {
-    await advance(sim, 91 * DAY)
-    const error = await runQuery(engine, 'me').catch((e: unknown) => e)
-    expect(isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT')).toBe(true)
-    expect((error as Error).message).toContain('needs consent again')
-    expect((error as Error).message).toContain('Run: quarry connect jira')
-    const [result] = await refreshIdle(engine.store)
-    expect(result).toMatchObject({ outcome: 'needs_consent' })
+  describe('keep-alive (quarry connections refresh-idle)', () => {
+    it('leaves a recently refreshed connection alone', async () => {
+      const [result] = await refreshIdle(engine.store)
+      expect(result).toMatchObject({ datasource: 'jira', outcome: 'fresh' })
+      expect((await stats(sim)).refreshes).toBe(0)
+    })
+
+    it('keeps an idle connection alive: 89 days later it still works', async () => {
+      // A daily cron on both clocks: the simulator's and Quarry's move together.
+      let days = 0
+      for (; days < 89; days++) {
+        await advance(sim, DAY)
+        await refreshIdle(engine.store, { now: () => Date.now() + (days + 1) * DAY * 1000 })
+      }
+      expect((await stats(sim)).refreshes).toBe(2) // at days 30 and 60
+      await runQuery(engine, 'me')
+      expect(await stats(sim)).toMatchObject({ invalidGrants: 0, revokedGrants: 0 })
+    })
+
+    it('without it, 91 idle days end the grant: the user sees "needs consent" and the command', async () => {
+      await advance(sim, 91 * DAY)
+      const error = await runQuery(engine, 'me').catch((e: unknown) => e)
+      expect(isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT')).toBe(true)
+      expect((error as Error).message).toContain('needs consent again')
+      expect((error as Error).message).toContain('Run: quarry connect jira')
+      const [result] = await refreshIdle(engine.store)
+      expect(result).toMatchObject({ outcome: 'needs_consent' })
+    })
   })
 })

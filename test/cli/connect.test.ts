@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
 import { parseClientSpec } from '../../src/sim/oauth/clients.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
@@ -13,6 +14,8 @@ const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 let dir: string
 let sim: RunningSimulator
 let callbackPort: number
+/** '' for the SQLite file; a schema's URL when the suite runs on PostgreSQL. */
+let databaseUrl = ''
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -25,7 +28,12 @@ function freePort(): Promise<number> {
 
 function spawnQuarry(...args: string[]): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [bin, '--db', join(dir, 'q.db'), ...args], {
-    env: { ...process.env, QUARRY_SECRET_KEY: TEST_SECRET_KEY, QUARRY_DATABASE_URL: '', XDG_DATA_HOME: dir },
+    env: {
+      ...process.env,
+      QUARRY_SECRET_KEY: TEST_SECRET_KEY,
+      QUARRY_DATABASE_URL: databaseUrl,
+      XDG_DATA_HOME: dir,
+    },
   })
 }
 
@@ -101,7 +109,17 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-describe('quarry connect', () => {
+describe.each(['sqlite', 'postgres'] as const)('quarry connect on %s', (dialect) => {
+  let schema: TestSchema | undefined
+  beforeEach(async () => {
+    schema = dialect === 'postgres' ? await createTestSchema() : undefined
+    databaseUrl = schema?.url ?? ''
+  })
+  afterEach(async () => {
+    await schema?.drop()
+    databaseUrl = ''
+  })
+
   it('receives the code on the loopback callback, stores the tokens and picks the site', async () => {
     await addJira()
     const child = spawnQuarry('connect', 'jira', '--no-browser', '--site', 'globex')

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
 import type { FaultPoint } from '../../src/auth/oauth/fault-point.js'
 import { Random } from '../../src/sim/random.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
@@ -19,90 +20,97 @@ const TRIALS = 50
 const POINTS: readonly FaultPoint[] = ['refresh:locked', 'refresh:token-received', 'refresh:saved']
 const once = new URL('./fixtures/once.mjs', import.meta.url).pathname
 
-let sim: RunningSimulator
-let engine: TestEngine
+describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
+  let sim: RunningSimulator
+  let engine: TestEngine
+  let schema: TestSchema | undefined
+  let target: string
 
-beforeAll(async () => {
-  sim = await startTestSim()
-  engine = await startTestEngine()
-  const cloudId = sim.context.world.sites[0]?.cloudId as string
-  await engine.addDatasource({
-    name: 'jira',
-    type: 'rest',
-    baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
-    auth: {
-      type: 'oauth2-authorization-code',
-      authorizeUrl: `${sim.url}/authorize`,
-      tokenUrl: `${sim.url}/oauth/token`,
-      clientId: TEST_CLIENT.clientId,
-      clientSecret: TEST_CLIENT.clientSecret,
-      scopes: 'read:jira-work read:jira-user offline_access',
-      redirectUri: REDIRECT_URI,
-    },
-  })
-  await engine.addQuery({ name: 'me', datasource: 'jira', path: '/myself' })
-  const tokens = await connect(sim)
-  await engine.store.connections.put('jira', {
-    tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
-    accessExpiresAt: new Date(0),
-    status: 'connected',
-    statusMessage: null,
-    scope: tokens.scope,
-    site: null,
-    lastRefreshAt: null,
-    lastUsedAt: null,
-  })
-})
-
-afterAll(async () => {
-  await engine?.close()
-  await sim?.close()
-})
-
-function runOnce(
-  faultPoint?: FaultPoint,
-): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [once, join(engine.dir, 'quarry.db')], {
-      env: {
-        ...process.env,
-        QUARRY_SECRET_KEY: TEST_SECRET_KEY,
-        QUARRY_DATA_DIR: engine.dir,
-        QUARRY_FAULT_POINT: faultPoint ?? '',
+  beforeAll(async () => {
+    sim = await startTestSim()
+    schema = dialect === 'postgres' ? await createTestSchema() : undefined
+    engine = await startTestEngine({}, schema ? { databaseUrl: schema.url } : {})
+    target = schema ? schema.url : join(engine.dir, 'quarry.db')
+    const cloudId = sim.context.world.sites[0]?.cloudId as string
+    await engine.addDatasource({
+      name: 'jira',
+      type: 'rest',
+      baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
+      auth: {
+        type: 'oauth2-authorization-code',
+        authorizeUrl: `${sim.url}/authorize`,
+        tokenUrl: `${sim.url}/oauth/token`,
+        clientId: TEST_CLIENT.clientId,
+        clientSecret: TEST_CLIENT.clientSecret,
+        scopes: 'read:jira-work read:jira-user offline_access',
+        redirectUri: REDIRECT_URI,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
     })
-    let stderr = ''
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('exit', (code, signal) => resolve({ code, signal, stderr }))
+    await engine.addQuery({ name: 'me', datasource: 'jira', path: '/myself' })
+    const tokens = await connect(sim)
+    await engine.store.connections.put('jira', {
+      tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
+      accessExpiresAt: new Date(0),
+      status: 'connected',
+      statusMessage: null,
+      scope: tokens.scope,
+      site: null,
+      lastRefreshAt: null,
+      lastUsedAt: null,
+    })
   })
-}
 
-/** Makes the stored access token due, so the next run must refresh. */
-async function expireStoredToken(): Promise<void> {
-  const current = await engine.store.connections.get('jira')
-  if (!current) throw new Error('no connection')
-  const { datasource: _d, version: _v, updatedAt: _u, ...input } = current
-  await engine.store.connections.put('jira', { ...input, accessExpiresAt: new Date(0) })
-}
+  afterAll(async () => {
+    await engine?.close()
+    await sim?.close()
+    await schema?.drop()
+  })
 
-describe('a process killed inside a refresh', () => {
-  it(`loses no grant: ${TRIALS} trials at random fault points, each followed by a normal run`, async () => {
-    const random = new Random(2026)
-    const killedAt = new Map<string, number>()
-    for (let trial = 0; trial < TRIALS; trial++) {
-      await expireStoredToken()
-      const point = random.pick(POINTS)
-      const crashed = await runOnce(point)
-      expect(crashed.signal, `trial ${trial} at ${point}: ${crashed.stderr}`).toBe('SIGKILL')
-      killedAt.set(point, (killedAt.get(point) ?? 0) + 1)
-      await expireStoredToken()
-      const next = await runOnce()
-      expect(next.code, `trial ${trial}, the run after a crash at ${point}: ${next.stderr}`).toBe(0)
-    }
-    expect([...killedAt.keys()].sort()).toEqual([...POINTS].sort())
-    const counters = await stats(sim)
-    expect(counters).toMatchObject({ invalidGrants: 0, revokedGrants: 0 })
-    expect((await engine.store.connections.get('jira'))?.status).toBe('connected')
-  }, 180_000)
+  function runOnce(
+    faultPoint?: FaultPoint,
+  ): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [once, target], {
+        env: {
+          ...process.env,
+          QUARRY_SECRET_KEY: TEST_SECRET_KEY,
+          QUARRY_DATA_DIR: engine.dir,
+          QUARRY_FAULT_POINT: faultPoint ?? '',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (chunk) => (stderr += chunk))
+      child.on('exit', (code, signal) => resolve({ code, signal, stderr }))
+    })
+  }
+
+  /** Makes the stored access token due, so the next run must refresh. */
+  async function expireStoredToken(): Promise<void> {
+    const current = await engine.store.connections.get('jira')
+    if (!current) throw new Error('no connection')
+    const { datasource: _d, version: _v, updatedAt: _u, ...input } = current
+    await engine.store.connections.put('jira', { ...input, accessExpiresAt: new Date(0) })
+  }
+
+  describe('a process killed inside a refresh', () => {
+    it(`loses no grant: ${TRIALS} trials at random fault points, each followed by a normal run`, async () => {
+      const random = new Random(2026)
+      const killedAt = new Map<string, number>()
+      for (let trial = 0; trial < TRIALS; trial++) {
+        await expireStoredToken()
+        const point = random.pick(POINTS)
+        const crashed = await runOnce(point)
+        expect(crashed.signal, `trial ${trial} at ${point}: ${crashed.stderr}`).toBe('SIGKILL')
+        killedAt.set(point, (killedAt.get(point) ?? 0) + 1)
+        await expireStoredToken()
+        const next = await runOnce()
+        expect(next.code, `trial ${trial}, the run after a crash at ${point}: ${next.stderr}`).toBe(0)
+      }
+      expect([...killedAt.keys()].sort()).toEqual([...POINTS].sort())
+      const counters = await stats(sim)
+      expect(counters).toMatchObject({ invalidGrants: 0, revokedGrants: 0 })
+      expect((await engine.store.connections.get('jira'))?.status).toBe('connected')
+    }, 180_000)
+  })
 })
