@@ -4,7 +4,7 @@ import { checkCallback, receiveCallback, startConsent } from '../auth/oauth/cons
 import { authorizationCodeGrant, type TokenSet } from '../auth/oauth/token-client.js'
 import { jiraBaseUrl } from '../auth/presets/jira-cloud.js'
 import { splitSecrets, type Datasource } from '../domain/datasource.js'
-import { QuarryError } from '../domain/errors.js'
+import { QuarryError, isQuarryError } from '../domain/errors.js'
 import { loadDatasource } from '../engine.js'
 import { withStore, type StoreFlags } from './context.js'
 import { parseDuration } from './flags.js'
@@ -149,7 +149,14 @@ export async function connect(name: string, flags: ConnectFlags, global: StoreFl
       callback,
       auth.redirectUri,
       attempt.codeVerifier,
-    )
+    ).catch((error: unknown) => {
+      if (!isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT')) throw error
+      throw new QuarryError(
+        'QUARRY_OAUTH_INVALID_GRANT',
+        `${error.message} The code has expired (they live 10 minutes) or was used already. Nothing was stored; run quarry connect ${name} again.`,
+        { cause: error },
+      )
+    })
     if (!tokens.refreshToken) {
       throw new QuarryError(
         'QUARRY_CONFIG_INVALID',

@@ -8,7 +8,7 @@ import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
 import { parseClientSpec } from '../../src/sim/oauth/clients.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
-import { startTestSim, stats } from '../helpers/sim.js'
+import { advance, startTestSim, stats } from '../helpers/sim.js'
 
 const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 let dir: string
@@ -232,6 +232,21 @@ describe.each(['sqlite', 'postgres'] as const)('quarry connect on %s', (dialect)
       'refused the client credentials (401 access_denied: Unauthorized): check the datasource',
     )
     expect(stderr).not.toContain('wrong-secret')
+    await notConnected()
+  })
+
+  it('says an expired code was refused, storing nothing', async () => {
+    await addJira()
+    const child = spawnQuarry('connect', 'jira', '--paste', '--site', 'acme')
+    const done = finished(child)
+    const redirect =
+      (await fetch(await authorizeUrlOf(child), { redirect: 'manual' })).headers.get('location') ?? ''
+    // Codes live 10 minutes.
+    await advance(sim, 11 * 60)
+    child.stdin.write(`${redirect}\n`)
+    const result = await done
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('refused the grant (invalid_grant')
     await notConnected()
   })
 
