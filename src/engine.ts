@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import { authFor, type AuthStrategy, type Credentials } from './auth/index.js'
+import { NO_CREDENTIALS } from './auth/strategy.js'
 import { defaultRows, type ConverterPool } from './convert/index.js'
 import { DatasourceSchema, joinSecrets, splitSecrets, type Datasource } from './domain/datasource.js'
 import { QuarryError } from './domain/errors.js'
@@ -145,15 +146,10 @@ export function pageFetcher(
     const { send, sharedDispatcher } = await import('./http/client.js')
     const sendOptions: SendOptions = { ...options, dispatcher: deps.dispatcher ?? sharedDispatcher() }
     // Credentials go to the datasource's own origin only, not to a pagination link elsewhere.
-    if (new URL(request.url).origin !== origin) {
-      const response = await send(request, sendOptions)
-      if (response.status < 200 || response.status >= 300) throw statusError(request.method, response)
-      const { text, value } = await decodeBody(request.method, response)
-      return { request, text, value, headers: response.headers }
-    }
-    let credentials = await auth.credentials()
+    const own = new URL(request.url).origin === origin
+    let credentials = own ? await auth.credentials() : NO_CREDENTIALS
     let response = await send(withCredentials(request, credentials), sendOptions)
-    if (response.status >= 400 && (await auth.rejected(response.status, credentials))) {
+    if (own && response.status >= 400 && (await auth.rejected(response.status, credentials))) {
       credentials = await auth.credentials()
       response = await send(withCredentials(request, credentials), sendOptions)
     }
