@@ -5,7 +5,8 @@ import { isQuarryError } from '../../src/domain/errors.js'
 import { runQuery } from '../../src/engine.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
-import { REDIRECT_URI, TEST_CLIENT, advance, connect, startTestSim, stats } from '../helpers/sim.js'
+import { addSimJira } from '../helpers/jira.js'
+import { advance, startTestSim, stats } from '../helpers/sim.js'
 
 const DAY = 24 * 3600
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
@@ -17,32 +18,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
     sim = await startTestSim()
     schema = dialect === 'postgres' ? await createTestSchema() : undefined
     engine = await startTestEngine({}, schema ? { databaseUrl: schema.url } : {})
-    const cloudId = sim.context.world.sites[0]?.cloudId as string
-    await engine.addDatasource({
-      name: 'jira',
-      type: 'rest',
-      baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
-      auth: {
-        type: 'oauth2-authorization-code',
-        authorizeUrl: `${sim.url}/authorize`,
-        tokenUrl: `${sim.url}/oauth/token`,
-        clientId: TEST_CLIENT.clientId,
-        clientSecret: TEST_CLIENT.clientSecret,
-        scopes: 'read:jira-work read:jira-user offline_access',
-        redirectUri: REDIRECT_URI,
-      },
-    })
-    const tokens = await connect(sim)
-    await engine.store.connections.put('jira', {
-      tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
-      accessExpiresAt: new Date(Date.now() + 3_600_000),
-      status: 'connected',
-      statusMessage: null,
-      scope: tokens.scope,
-      site: null,
-      lastRefreshAt: new Date(),
-      lastUsedAt: null,
-    })
+    await addSimJira(engine, sim, { connection: { accessExpiresAt: new Date(Date.now() + 3_600_000) } })
     await engine.addQuery({ name: 'me', datasource: 'jira', path: '/myself' })
   })
 

@@ -3,7 +3,8 @@ import { TokenManager } from '../../src/auth/index.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import type { ConnectionRepo } from '../../src/store/index.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
-import { TEST_CLIENT, connect, startTestSim, stats } from '../helpers/sim.js'
+import { addSimJira } from '../helpers/jira.js'
+import { TEST_CLIENT, startTestSim, stats } from '../helpers/sim.js'
 
 let sim: RunningSimulator
 let engine: TestEngine
@@ -13,18 +14,7 @@ let connections: ConnectionRepo
 beforeEach(async () => {
   sim = await startTestSim()
   engine = await startTestEngine()
-  await engine.addDatasource({ name: 'jira', type: 'rest', baseUrl: `${sim.url}/ex/jira/x/rest/api/3` })
-  const tokens = await connect(sim)
-  await engine.store.connections.put('jira', {
-    tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
-    accessExpiresAt: new Date(Date.now() + 3_600_000),
-    status: 'connected',
-    statusMessage: null,
-    scope: tokens.scope,
-    site: null,
-    lastRefreshAt: new Date(),
-    lastUsedAt: null,
-  })
+  await addSimJira(engine, sim, { connection: { accessExpiresAt: new Date(Date.now() + 3_600_000) } })
   // Count how often the store lock is taken, without changing what it does.
   locks = 0
   const real = engine.store.connections

@@ -5,7 +5,8 @@ import { runQuery } from '../../src/engine.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { startApiServer, type ApiServer } from '../helpers/api-server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
-import { REDIRECT_URI, TEST_CLIENT, advance, connect, startTestSim, stats } from '../helpers/sim.js'
+import { addSimJira, patchConnection } from '../helpers/jira.js'
+import { advance, startTestSim, stats } from '../helpers/sim.js'
 
 let api: ApiServer
 let engine: TestEngine
@@ -123,32 +124,7 @@ describe('OAuth 2.0 authorization code (3LO) against the simulator', () => {
   })
 
   async function connected(): Promise<void> {
-    const tokens = await connect(sim)
-    const cloudId = sim.context.world.sites[0]?.cloudId as string
-    await engine.addDatasource({
-      name: 'jira',
-      type: 'rest',
-      baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
-      auth: {
-        type: 'oauth2-authorization-code',
-        authorizeUrl: `${sim.url}/authorize`,
-        tokenUrl: `${sim.url}/oauth/token`,
-        clientId: TEST_CLIENT.clientId,
-        clientSecret: TEST_CLIENT.clientSecret,
-        scopes: 'read:jira-work read:jira-user offline_access',
-        redirectUri: REDIRECT_URI,
-      },
-    })
-    await engine.store.connections.put('jira', {
-      tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
-      accessExpiresAt: new Date(Date.now() + tokens.expires_in * 1000),
-      status: 'connected',
-      statusMessage: null,
-      scope: tokens.scope,
-      site: null,
-      lastRefreshAt: new Date(),
-      lastUsedAt: null,
-    })
+    await addSimJira(engine, sim)
     await engine.addQuery({ name: 'me', datasource: 'jira', path: '/myself' })
   }
 
@@ -215,12 +191,8 @@ describe('OAuth 2.0 authorization code (3LO) against the simulator', () => {
     await sim.close()
     sim = await startTestSim({ accessTtlSeconds: 600, expiredStatus: 403 })
     await connected()
-    const current = await engine.store.connections.get('jira')
-    if (!current) throw new Error('not connected')
-    const { datasource: _d, version: _v, updatedAt: _u, ...input } = current
     // Quarry believes the token has a minute left (inside the refresh margin it would still use it).
-    await engine.store.connections.put('jira', {
-      ...input,
+    await patchConnection(engine.store, 'jira', {
       accessExpiresAt: new Date(Date.now() + 70_000),
       lastRefreshAt: new Date(Date.now() - 3_600_000),
     })

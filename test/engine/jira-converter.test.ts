@@ -3,7 +3,8 @@ import { adfToWiki } from '../../src/sim/data/rich-text.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { runQuery } from '../../src/engine.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
-import { TEST_CLIENT, REDIRECT_URI, connect, startTestSim, stats } from '../helpers/sim.js'
+import { addSimJira } from '../helpers/jira.js'
+import { connect, startTestSim, stats } from '../helpers/sim.js'
 
 /** The converter from DESIGN.md, verbatim: what PocketQuery users have today. */
 const DESIGN_CONVERTER = `function convert(json) {
@@ -22,36 +23,10 @@ beforeAll(async () => {
   sim = await startTestSim({ issues: 17_000, now: Date.parse('2026-11-28T12:00:00Z') })
   engine = await startTestEngine()
   const tokens = await connect(sim)
-  const cloudId = sim.context.world.sites[0]?.cloudId as string
-  for (const version of [2, 3]) {
+  for (const version of [2, 3] as const) {
     const name = `jira-v${version}`
-    await engine.addDatasource({
-      name,
-      type: 'rest',
-      baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/${version}`,
-      testPath: '/myself',
-      auth: {
-        type: 'oauth2-authorization-code',
-        authorizeUrl: `${sim.url}/authorize`,
-        tokenUrl: `${sim.url}/oauth/token`,
-        clientId: TEST_CLIENT.clientId,
-        clientSecret: TEST_CLIENT.clientSecret,
-        scopes: 'read:jira-work read:jira-user offline_access',
-        redirectUri: REDIRECT_URI,
-      },
-    })
     // Each datasource has its own connection; v2 gets a consent of its own.
-    const own = version === 3 ? tokens : await connect(sim)
-    await engine.store.connections.put(name, {
-      tokens: { access_token: own.access_token, refresh_token: own.refresh_token as string },
-      accessExpiresAt: new Date(Date.now() + own.expires_in * 1000),
-      status: 'connected',
-      statusMessage: null,
-      scope: own.scope,
-      site: { id: cloudId, name: 'acme' },
-      lastRefreshAt: new Date(),
-      lastUsedAt: null,
-    })
+    await addSimJira(engine, sim, { name, version, ...(version === 3 ? { tokens } : {}) })
     await engine.addQuery({
       name: `issues-v${version}`,
       datasource: name,

@@ -6,7 +6,8 @@ import type { FaultPoint } from '../../src/auth/oauth/fault-point.js'
 import { Random } from '../../src/sim/random.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { TEST_SECRET_KEY, startTestEngine, type TestEngine } from '../helpers/engine.js'
-import { REDIRECT_URI, TEST_CLIENT, connect, startTestSim, stats } from '../helpers/sim.js'
+import { addSimJira, patchConnection } from '../helpers/jira.js'
+import { startTestSim, stats } from '../helpers/sim.js'
 
 /**
  * Crash safety of the token invariant (issue 4): a process killed with SIGKILL
@@ -31,33 +32,8 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
     schema = dialect === 'postgres' ? await createTestSchema() : undefined
     engine = await startTestEngine({}, schema ? { databaseUrl: schema.url } : {})
     target = schema ? schema.url : join(engine.dir, 'quarry.db')
-    const cloudId = sim.context.world.sites[0]?.cloudId as string
-    await engine.addDatasource({
-      name: 'jira',
-      type: 'rest',
-      baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
-      auth: {
-        type: 'oauth2-authorization-code',
-        authorizeUrl: `${sim.url}/authorize`,
-        tokenUrl: `${sim.url}/oauth/token`,
-        clientId: TEST_CLIENT.clientId,
-        clientSecret: TEST_CLIENT.clientSecret,
-        scopes: 'read:jira-work read:jira-user offline_access',
-        redirectUri: REDIRECT_URI,
-      },
-    })
+    await addSimJira(engine, sim, { connection: { accessExpiresAt: new Date(0), lastRefreshAt: null } })
     await engine.addQuery({ name: 'me', datasource: 'jira', path: '/myself' })
-    const tokens = await connect(sim)
-    await engine.store.connections.put('jira', {
-      tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
-      accessExpiresAt: new Date(0),
-      status: 'connected',
-      statusMessage: null,
-      scope: tokens.scope,
-      site: null,
-      lastRefreshAt: null,
-      lastUsedAt: null,
-    })
   })
 
   afterAll(async () => {
@@ -87,10 +63,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
 
   /** Makes the stored access token due, so the next run must refresh. */
   async function expireStoredToken(): Promise<void> {
-    const current = await engine.store.connections.get('jira')
-    if (!current) throw new Error('no connection')
-    const { datasource: _d, version: _v, updatedAt: _u, ...input } = current
-    await engine.store.connections.put('jira', { ...input, accessExpiresAt: new Date(0) })
+    await patchConnection(engine.store, 'jira', { accessExpiresAt: new Date(0) })
   }
 
   describe('a process killed inside a refresh', () => {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { TEST_SECRET_KEY, startTestEngine, type TestEngine } from '../helpers/engine.js'
-import { REDIRECT_URI, TEST_CLIENT, connect, startTestSim, stats } from '../helpers/sim.js'
+import { addSimJira } from '../helpers/jira.js'
+import { startTestSim, stats } from '../helpers/sim.js'
 
 /**
  * The token invariant under load (issue 4): 4 OS processes, each with 25
@@ -37,37 +38,12 @@ describe.each(['sqlite', 'postgres'] as const)('the token invariant under load, 
     schema = dialect === 'postgres' ? await createTestSchema() : undefined
     engine = await startTestEngine({}, schema ? { databaseUrl: schema.url } : {})
     target = schema ? schema.url : join(engine.dir, 'quarry.db')
-    const cloudId = sim.context.world.sites[0]?.cloudId as string
-    await engine.addDatasource({
-      name: 'jira',
-      type: 'rest',
-      baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/3`,
-      auth: {
-        type: 'oauth2-authorization-code',
-        authorizeUrl: `${sim.url}/authorize`,
-        tokenUrl: `${sim.url}/oauth/token`,
-        clientId: TEST_CLIENT.clientId,
-        clientSecret: TEST_CLIENT.clientSecret,
-        scopes: 'read:jira-work read:jira-user offline_access',
-        redirectUri: REDIRECT_URI,
-      },
-    })
+    await addSimJira(engine, sim, { connection: { accessExpiresAt: new Date(Date.now() + TTL * 1000) } })
     await engine.addQuery({
       name: 'me',
       datasource: 'jira',
       path: '/myself?n=:n',
       params: [{ name: 'n', type: 'integer' }],
-    })
-    const tokens = await connect(sim)
-    await engine.store.connections.put('jira', {
-      tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
-      accessExpiresAt: new Date(Date.now() + TTL * 1000),
-      status: 'connected',
-      statusMessage: null,
-      scope: tokens.scope,
-      site: null,
-      lastRefreshAt: new Date(),
-      lastUsedAt: null,
     })
   })
 
