@@ -17,7 +17,7 @@ import { BENCH_CLIENT, consent, startSim } from './sim-process.mjs'
 
 const LATENCY_MS = 20
 const PAGES = 100
-const ROUNDS = 3
+const ROUNDS = 5
 const budget = PAGES * LATENCY_MS
 
 // Enough issues for 100 pages of 100 on one project's board (acme's DEMO).
@@ -115,8 +115,8 @@ try {
   const sequential = await time('sequential')
   const parallel = await time('parallel')
   const line =
-    `${PAGES} pages at a fixed ${LATENCY_MS} ms latency (sum ${budget} ms): sequential nextPageToken **${(sequential / budget).toFixed(2)}×** the sum (target ≤ 1.10); ` +
-    `offset with a known total at concurrency 4 **${(parallel / budget).toFixed(2)}×** (target ≤ 0.35); for scale, a bare undici loop over the same sequential pages takes ${(floor / budget).toFixed(2)}×; median of ${ROUNDS} runs`
+    `${PAGES} pages at a fixed ${LATENCY_MS} ms latency (sum ${budget} ms): sequential nextPageToken **${(sequential / budget).toFixed(3)}×** the sum (target ≤ 1.10); ` +
+    `offset with a known total at concurrency 4 **${(parallel / budget).toFixed(2)}×** (target ≤ 0.35); for scale, a bare undici loop over the same sequential pages takes ${(floor / budget).toFixed(3)}×; median of ${ROUNDS} runs`
   console.log(line)
   if (!process.argv.includes('--no-write'))
     recordResult('Engine: fetch overhead', 'npm run bench:fetch', line)

@@ -106,9 +106,11 @@ export function bindQuery(
 }
 
 function withCredentials(request: BoundRequest, credentials: Credentials): BoundRequest {
+  const headers = { ...request.headers, ...credentials.headers }
+  if (Object.keys(credentials.query).length === 0) return { ...request, headers }
   const url = new URL(request.url)
   for (const [name, value] of Object.entries(credentials.query)) url.searchParams.set(name, value)
-  return { ...request, url: url.toString(), headers: { ...request.headers, ...credentials.headers } }
+  return { ...request, url: url.toString(), headers }
 }
 
 /** Hosts a datasource may reach: its own, plus the ones the admin allowed. */
@@ -116,6 +118,9 @@ export function allowedHosts(datasource: Datasource): Set<string> {
   const base = new URL(datasource.baseUrl)
   return new Set([base.host, base.hostname, ...datasource.allowedHosts])
 }
+
+/** The HTTP client (undici), loaded on the first request: a cached run never pays for it. */
+let httpClient: typeof import('./http/client.js') | undefined
 
 /**
  * Fetches one request with credentials: a refused token is renewed once and the
@@ -142,8 +147,7 @@ export function pageFetcher(
   const { secrets } = splitSecrets(datasource)
   const secretValues = Object.values(secrets)
   return async (request) => {
-    // The HTTP client (undici) loads on the first request: a cached run never pays for it.
-    const { send, sharedDispatcher } = await import('./http/client.js')
+    const { send, sharedDispatcher } = httpClient ?? (httpClient = await import('./http/client.js'))
     const sendOptions: SendOptions = { ...options, dispatcher: deps.dispatcher ?? sharedDispatcher() }
     // Credentials go to the datasource's own origin only, not to a pagination link elsewhere.
     const own = new URL(request.url).origin === origin

@@ -39,6 +39,9 @@ export async function* sequentialPages(
         pending = fetchPage(following)
         // Observed when its turn comes; until then it must not count as unhandled.
         pending.catch(() => undefined)
+        // Let the request reach the socket before the page is handed on: handing it on
+        // (to a converter worker, to output) would otherwise run first and delay it.
+        await new Promise<void>((resolve) => setImmediate(resolve))
       }
       if (notice !== null) options.onNotice(notice)
       yield page
