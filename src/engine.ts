@@ -8,6 +8,7 @@ import { QuarryError } from './domain/errors.js'
 import { resolveParams, type ParamValue } from './domain/params.js'
 import { QuerySchema, type Query } from './domain/query.js'
 import { bindBody, bindUrl, type BoundRequest } from './http/bind.js'
+import type * as HttpClient from './http/client.js'
 import type { SendOptions } from './http/client.js'
 import { decodeBody, statusError } from './http/decode.js'
 import { paginate, type FetchPage } from './http/pagination/index.js'
@@ -120,7 +121,7 @@ export function allowedHosts(datasource: Datasource): Set<string> {
 }
 
 /** The HTTP client (undici), loaded on the first request: a cached run never pays for it. */
-let httpClient: typeof import('./http/client.js') | undefined
+let httpClient: typeof HttpClient | undefined
 
 /**
  * Fetches one request with credentials: a refused token is renewed once and the
