@@ -183,6 +183,29 @@ function scrubbed(error: QuarryError, secrets: readonly string[]): QuarryError {
   return message === error.message ? error : new QuarryError(error.code, message, { cause: error.cause })
 }
 
+/**
+ * Whether a datasource works: one GET of its test path with its credentials. The answer is one line
+ * for the user, success or the reason for failure (CLI `datasource test`, the admin UI's button).
+ */
+export async function checkDatasource(
+  store: Store,
+  name: string,
+  deps: Pick<EngineDeps, 'dispatcher' | 'fetch'> = {},
+): Promise<{ ok: boolean; message: string }> {
+  const datasource = await loadDatasource(store, name)
+  const url = bindUrl(datasource.baseUrl, datasource.testPath, new Map())
+  const started = performance.now()
+  try {
+    const fetchPage = pageFetcher(datasource, authFor(datasource, store.connections, deps.fetch), deps)
+    await fetchPage({ method: 'GET', url, headers: { accept: 'application/json' } })
+    const ms = Math.round(performance.now() - started)
+    return { ok: true, message: `${datasource.name} works (GET ${new URL(url).pathname} answered in ${ms} ms)` }
+  } catch (error) {
+    if (error instanceof QuarryError) return { ok: false, message: `${datasource.name} does not work: ${error.message}` }
+    throw error
+  }
+}
+
 /** Runs in progress, per store: concurrent identical runs share one. */
 const inflightByStore = new WeakMap<Store, Map<string, Promise<RunResult>>>()
 

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline/promises'
 import { checkCallback, receiveCallback, startConsent } from '../auth/oauth/consent.js'
+import { saveConsent } from '../auth/oauth/save-consent.js'
 import { authorizationCodeGrant, type TokenSet } from '../auth/oauth/token-client.js'
-import { jiraBaseUrl } from '../auth/presets/jira-cloud.js'
-import { splitSecrets, type Datasource } from '../domain/datasource.js'
 import { QuarryError, isQuarryError } from '../domain/errors.js'
 import { loadDatasource } from '../engine.js'
 import { withStore, type StoreFlags } from './context.js'
@@ -14,13 +13,6 @@ interface ConnectFlags {
   readonly paste?: boolean
   readonly site?: string
   readonly timeout: string
-}
-
-interface Site {
-  readonly id: string
-  readonly name: string
-  readonly url: string
-  readonly scopes?: readonly string[]
 }
 
 /** Opens a URL in the user's browser when the platform has a way to; says so when it does not. */
@@ -52,54 +44,6 @@ async function readPastedUrl(): Promise<URL> {
   } finally {
     rl.close()
   }
-}
-
-/** Jira Cloud: the sites the grant covers (order is not stable: sort for a stable choice and display). */
-async function accessibleSites(apiUrl: string, accessToken: string): Promise<Site[]> {
-  const url = `${apiUrl}/oauth/token/accessible-resources`
-  let response: Response
-  try {
-    response = await fetch(url, {
-      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-    })
-  } catch (error) {
-    throw new QuarryError(
-      'QUARRY_UPSTREAM_NETWORK',
-      `${url} could not be reached: ${(error as Error).message}. Nothing was stored.`,
-    )
-  }
-  if (!response.ok)
-    throw new QuarryError('QUARRY_UPSTREAM_STATUS', `${url} answered ${response.status}. Nothing was stored.`)
-
-  const sites = (await response.json()) as Site[]
-  return [...sites].sort((a, b) => a.name.localeCompare(b.name))
-}
-
-function chooseSite(sites: readonly Site[], wanted: string | undefined, datasource: string): Site {
-  if (sites.length === 0) {
-    throw new QuarryError(
-      'QUARRY_SITE_CHOICE',
-      'The consent covers no Jira site. Nothing was stored; connect again and pick a site.',
-    )
-  }
-  if (wanted !== undefined) {
-    const want = wanted.toLowerCase().replace(/\/+$/, '')
-    const site = sites.find((s) =>
-      [s.id, s.name, s.url, s.url.replace(/^https?:\/\//, '')].some((v) => v.toLowerCase() === want),
-    )
-    if (!site) {
-      throw new QuarryError(
-        'QUARRY_SITE_CHOICE',
-        `No site "${wanted}" in this grant; it covers ${sites.map((s) => s.name).join(', ')}.`,
-      )
-    }
-    return site
-  }
-  if (sites.length === 1) return sites[0] as Site
-  throw new QuarryError(
-    'QUARRY_SITE_CHOICE',
-    `The grant covers several sites: ${sites.map((s) => `${s.name} (${s.url})`).join(', ')}. Choose one: quarry connect ${datasource} --site NAME`,
-  )
 }
 
 export async function connect(name: string, flags: ConnectFlags, global: StoreFlags): Promise<void> {
@@ -157,44 +101,7 @@ export async function connect(name: string, flags: ConnectFlags, global: StoreFl
         { cause: error },
       )
     })
-    if (!tokens.refreshToken) {
-      throw new QuarryError(
-        'QUARRY_CONFIG_INVALID',
-        `The provider sent no refresh token, so the connection would die with the access token. Add offline_access to the scopes (quarry datasource edit ${name} --scope "… offline_access") and connect again. Nothing was stored.`,
-      )
-    }
-    let next: Datasource = datasource
-    let where = ''
-    if (datasource.preset) {
-      const site = chooseSite(
-        await accessibleSites(datasource.preset.apiUrl, tokens.accessToken),
-        flags.site,
-        name,
-      )
-      next = {
-        ...datasource,
-        baseUrl: jiraBaseUrl(datasource.preset.apiUrl, site.id, datasource.preset.apiVersion),
-        preset: { ...datasource.preset, site: { id: site.id, name: site.name, url: site.url } },
-      }
-      where = ` to ${site.name} (${site.url})`
-    }
-    // Everything checked: now store, the datasource and then its tokens (under the lock, like a refresh).
-    const { config, secrets } = splitSecrets(next)
-    await store.datasources.update(name, { config, secrets })
-    const now = new Date()
-    await store.connections.withLock(name, (_current, save) =>
-      save({
-        tokens: { access_token: tokens.accessToken, refresh_token: tokens.refreshToken as string },
-        accessExpiresAt:
-          tokens.expiresIn === undefined ? null : new Date(now.getTime() + tokens.expiresIn * 1000),
-        status: 'connected',
-        statusMessage: null,
-        scope: tokens.scope ?? auth.scopes,
-        site: next.preset?.site ?? null,
-        lastRefreshAt: now,
-        lastUsedAt: now,
-      }),
-    )
+    const { where } = await saveConsent(store, datasource, tokens, flags.site)
     console.log(`Connected "${name}"${where} with scopes ${tokens.scope ?? auth.scopes}.`)
   })
 }

@@ -1,11 +1,9 @@
-import { authFor } from '../auth/index.js'
 import { isFresh } from '../auth/oauth/token-manager.js'
 import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-cloud.js'
 import { DatasourceSchema, redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
 import { QuerySchema } from '../domain/query.js'
 import { QuarryError } from '../domain/errors.js'
-import { loadDatasource, pageFetcher } from '../engine.js'
-import { bindUrl } from '../http/bind.js'
+import { checkDatasource, loadDatasource } from '../engine.js'
 import type { Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { datasourceFromFlags, describeIssues, type DatasourceFlags } from './datasource-input.js'
@@ -191,21 +189,8 @@ export async function removeDatasource(name: string, global: StoreFlags): Promis
 
 export async function testDatasource(name: string, global: StoreFlags): Promise<void> {
   await withStore(global, async (store) => {
-    const datasource = await loadDatasource(store, name)
-    const url = bindUrl(datasource.baseUrl, datasource.testPath, new Map())
-    const started = performance.now()
-    try {
-      const fetchPage = pageFetcher(datasource, authFor(datasource, store.connections), {})
-      await fetchPage({ method: 'GET', url, headers: { accept: 'application/json' } })
-      const ms = Math.round(performance.now() - started)
-      console.log(`ok: ${datasource.name} works (GET ${new URL(url).pathname} answered in ${ms} ms)`)
-    } catch (error) {
-      if (error instanceof QuarryError) {
-        process.exitCode = 1
-        console.log(`failed: ${datasource.name} does not work: ${error.message}`)
-        return
-      }
-      throw error
-    }
+    const result = await checkDatasource(store, name)
+    if (!result.ok) process.exitCode = 1
+    console.log(`${result.ok ? 'ok' : 'failed'}: ${result.message}`)
   })
 }

@@ -68,6 +68,12 @@ export const ERROR_CODES = {
   QUARRY_OAUTH_CANCELLED: spec('user', 499, 1, 'Connect was interrupted.'),
   QUARRY_SITE_CHOICE: spec('user', 409, 2, 'The grant covers several sites and none was chosen.'),
   QUARRY_CONVERTER_FAILED: spec('user', 422, 1, 'The converter threw, timed out or ran out of memory.'),
+  QUARRY_UNAUTHENTICATED: spec('user', 401, 1, 'Sign in (or send an API token) first.'),
+  QUARRY_LOGIN_FAILED: spec('user', 401, 1, 'The name or password is wrong.'),
+  QUARRY_FORBIDDEN: spec('user', 403, 1, 'The signed-in user’s role does not allow this.'),
+  QUARRY_CSRF: spec('user', 403, 1, 'A state-changing request came without the session’s CSRF token.'),
+  QUARRY_SETUP: spec('user', 403, 1, 'First-run setup is done already, or the setup link is wrong.'),
+  QUARRY_NOT_FOUND: spec('user', 404, 1, 'Nothing is at that address.'),
   QUARRY_STORE: spec('internal', 500, 1, 'The store failed.'),
   QUARRY_INTERNAL: spec('internal', 500, 1, 'Quarry hit a bug.'),
 } as const satisfies Record<string, ErrorSpec>

@@ -68,6 +68,18 @@ export const PaginationSchema = z.discriminatedUnion('type', [
 export type Pagination = z.infer<typeof PaginationSchema>
 export type PaginationType = Pagination['type']
 
+/**
+ * Who sees a query in the server: viewers by role, or only members of some groups; `public` lets
+ * anyone (also an iframe on another site, without a session) open its view.
+ */
+export const VisibilitySchema = z.object({
+  roles: z.array(z.enum(['viewer', 'editor'])).default(['viewer', 'editor']),
+  /** When not empty, a viewer must also be in one of these groups. */
+  groups: z.array(z.string().min(1)).default([]),
+  public: z.boolean().default(false),
+})
+export type Visibility = z.infer<typeof VisibilitySchema>
+
 export const QuerySchema = z.object({
   name: z
     .string()
@@ -91,6 +103,10 @@ export const QuerySchema = z.object({
   cacheTtlSeconds: z.number().int().min(0).optional(),
   /** PocketQuery's `function convert(json, metadata)`, run sandboxed. */
   converter: z.string().optional(),
+  /** A title for views; the name when absent. */
+  title: z.string().max(200).optional(),
+  /** Who may run and view it in the server (admins and editors always may). */
+  visibility: VisibilitySchema.default({ roles: ['viewer', 'editor'], groups: [], public: false }),
 })
 export type Query = z.infer<typeof QuerySchema>
 export type QueryInput = z.input<typeof QuerySchema>

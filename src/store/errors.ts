@@ -11,6 +11,8 @@ export const STORE_ERRORS = {
   QUARRY_DATASOURCE_IN_USE: { fault: 'caller', httpStatus: 409 },
   QUARRY_QUERY_EXISTS: { fault: 'caller', httpStatus: 409 },
   QUARRY_QUERY_NOT_FOUND: { fault: 'caller', httpStatus: 404 },
+  QUARRY_USER_EXISTS: { fault: 'caller', httpStatus: 409 },
+  QUARRY_USER_NOT_FOUND: { fault: 'caller', httpStatus: 404 },
   /** QUARRY_SECRET_KEY (or the key option) is not 32 bytes in base64 or hex. */
   QUARRY_SECRET_KEY_INVALID: { fault: 'caller', httpStatus: 500 },
   /** The store was encrypted with another key than the one configured now. */

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
+import { SqlAccountRepo } from './account-repo.js'
 import { SqlCacheRepo } from './cache-repo.js'
 import { SqlConnectionRepo, lockTimeout } from './connection-repo.js'
 import { StoreContext } from './context.js'
@@ -7,14 +8,26 @@ import { SqlDatasourceRepo } from './datasource-repo.js'
 import { defaultDataDir } from './key-file.js'
 import type { LockBackend } from './lock-backend.js'
 import { migrateToLatest, type Dialect } from './migrations.js'
+import { SqlLeaseRepo } from './lease-repo.js'
 import { SqlQueryRepo } from './query-repo.js'
 import type { Database } from './schema.js'
 import { loadSecretBox } from './secret-key.js'
+import { SqlSessionRepo } from './session-repo.js'
 import { openSqlite } from './sqlite-dialect.js'
 import { SqliteLockBackend } from './sqlite-lock.js'
-import type { CacheRepo, ConnectionRepo, DatasourceRepo, QueryRepo, Store } from './types.js'
+import type {
+  AccountRepo,
+  CacheRepo,
+  ConnectionRepo,
+  DatasourceRepo,
+  LeaseRepo,
+  QueryRepo,
+  SessionRepo,
+  Store,
+} from './types.js'
 
 export { STORE_ERRORS, StoreError, isStoreError, type StoreErrorCode } from './errors.js'
+export { digest } from './account-repo.js'
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from './database-url.js'
 export { generateSecretKey, MAKE_A_KEY } from './secrets.js'
@@ -111,6 +124,9 @@ class SqlStore implements Store {
   readonly queries: QueryRepo
   readonly connections: ConnectionRepo
   readonly cache: CacheRepo
+  readonly accounts: AccountRepo
+  readonly sessions: SessionRepo
+  readonly leases: LeaseRepo
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -121,6 +137,9 @@ class SqlStore implements Store {
     this.queries = new SqlQueryRepo(context)
     this.connections = new SqlConnectionRepo(context, backend)
     this.cache = new SqlCacheRepo(context)
+    this.accounts = new SqlAccountRepo(context)
+    this.sessions = new SqlSessionRepo(context)
+    this.leases = new SqlLeaseRepo(context)
     this.#context = context
     this.#backend = backend
   }

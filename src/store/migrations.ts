@@ -85,6 +85,62 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           await db.schema.dropTable(table).execute()
       },
     },
+    '0002_accounts': {
+      // The server's people and their browser state. Secrets (passwords, session ids, API tokens, OAuth
+      // states) are stored only as hashes: a copy of the database logs nobody in.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('name', 'text', (col) => col.primaryKey())
+          .addColumn('password_hash', 'text', (col) => col.notNull())
+          .addColumn('role', 'text', (col) => col.notNull().check(sql`role in ('admin', 'editor', 'viewer')`))
+          .addColumn('groups', 'text', (col) => col.notNull())
+          .addColumn('created_at', time, (col) => col.notNull())
+          .addColumn('updated_at', time, (col) => col.notNull())
+          .execute()
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id_hash', 'text', (col) => col.primaryKey())
+          .addColumn('user_name', 'text', (col) =>
+            col.notNull().references('users.name').onUpdate('cascade').onDelete('cascade'),
+          )
+          .addColumn('csrf_token', 'text', (col) => col.notNull())
+          .addColumn('created_at', time, (col) => col.notNull())
+          .addColumn('expires_at', time, (col) => col.notNull())
+          .execute()
+        await db.schema
+          .createTable('api_tokens')
+          .addColumn('id', 'text', (col) => col.primaryKey())
+          .addColumn('user_name', 'text', (col) =>
+            col.notNull().references('users.name').onUpdate('cascade').onDelete('cascade'),
+          )
+          .addColumn('name', 'text', (col) => col.notNull())
+          .addColumn('token_hash', 'text', (col) => col.notNull().unique())
+          .addColumn('created_at', time, (col) => col.notNull())
+          .addColumn('last_used_at', time)
+          .execute()
+        await db.schema
+          .createTable('consent_states')
+          .addColumn('state_hash', 'text', (col) => col.primaryKey())
+          .addColumn('session_hash', 'text', (col) => col.notNull())
+          .addColumn('datasource', 'text', (col) => col.notNull())
+          .addColumn('details', 'text', (col) => col.notNull())
+          .addColumn('expires_at', time, (col) => col.notNull())
+          .execute()
+        await db.schema
+          .createTable('leases')
+          .addColumn('name', 'text', (col) => col.primaryKey())
+          .addColumn('holder', 'text', (col) => col.notNull())
+          .addColumn('expires_at', time, (col) => col.notNull())
+          .execute()
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        for (const table of ['leases', 'consent_states', 'api_tokens', 'sessions', 'users'])
+          await db.schema.dropTable(table).execute()
+      },
+    },
   }
 }
 

@@ -61,8 +61,60 @@ export interface CacheTable {
   expires_at: Time
 }
 
+export interface UsersTable {
+  name: string
+  /** scrypt, self-describing (see server/auth/password.ts). */
+  password_hash: string
+  role: string
+  /** JSON array of group names. */
+  groups: string
+  created_at: Time
+  updated_at: Time
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie's value. */
+  id_hash: string
+  user_name: string
+  csrf_token: string
+  created_at: Time
+  expires_at: Time
+}
+
+export interface ApiTokensTable {
+  id: string
+  user_name: string
+  name: string
+  /** SHA-256 of the token. */
+  token_hash: string
+  created_at: Time
+  last_used_at: NullableTime
+}
+
+export interface ConsentStatesTable {
+  /** SHA-256 of the OAuth state parameter. */
+  state_hash: string
+  /** The browser session that started the consent: the callback must come back in it. */
+  session_hash: string
+  datasource: string
+  /** Secret envelope around JSON (PKCE verifier, redirect URI, chosen site). */
+  details: string
+  expires_at: Time
+}
+
+export interface LeasesTable {
+  name: string
+  holder: string
+  expires_at: Time
+}
+
 export interface Database {
   meta: MetaTable
+  users: UsersTable
+  sessions: SessionsTable
+  api_tokens: ApiTokensTable
+  consent_states: ConsentStatesTable
+  leases: LeasesTable
   datasources: DatasourcesTable
   queries: QueriesTable
   connections: ConnectionsTable

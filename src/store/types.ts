@@ -9,6 +9,9 @@ export interface Store {
   readonly queries: QueryRepo
   readonly connections: ConnectionRepo
   readonly cache: CacheRepo
+  readonly accounts: AccountRepo
+  readonly sessions: SessionRepo
+  readonly leases: LeaseRepo
   /** Closes the database connections. Idempotent; the store cannot be used afterwards. */
   close(): Promise<void>
 }
@@ -153,4 +156,86 @@ export interface CacheRepo {
   set(key: string, value: string, storedAt: Date, expiresAt: Date): Promise<void>
   /** Deletes expired entries; returns how many. */
   purgeExpired(now: Date): Promise<number>
+}
+
+export type Role = 'admin' | 'editor' | 'viewer'
+
+export interface StoredUser {
+  readonly name: string
+  readonly passwordHash: string
+  readonly role: Role
+  readonly groups: readonly string[]
+  readonly createdAt: Date
+  readonly updatedAt: Date
+}
+
+export interface UserInput {
+  name: string
+  passwordHash: string
+  role: Role
+  groups: readonly string[]
+}
+
+export type UserPatch = Partial<Pick<UserInput, 'passwordHash' | 'role' | 'groups'>>
+
+export interface ApiTokenInfo {
+  readonly id: string
+  readonly user: string
+  readonly name: string
+  readonly createdAt: Date
+  readonly lastUsedAt: Date | null
+}
+
+export interface AccountRepo {
+  countUsers(): Promise<number>
+  listUsers(): Promise<StoredUser[]>
+  getUser(name: string): Promise<StoredUser | undefined>
+  /** A taken name → QUARRY_USER_EXISTS. */
+  createUser(input: UserInput): Promise<StoredUser>
+  /** Missing → QUARRY_USER_NOT_FOUND. */
+  updateUser(name: string, patch: UserPatch): Promise<StoredUser>
+  /** Missing → QUARRY_USER_NOT_FOUND. Their sessions and tokens go with them. */
+  removeUser(name: string): Promise<void>
+  /** Stores only the token's digest. */
+  createApiToken(user: string, id: string, name: string, token: string): Promise<ApiTokenInfo>
+  listApiTokens(user: string): Promise<ApiTokenInfo[]>
+  /** Whether a token of this user with this id existed. */
+  removeApiToken(user: string, id: string): Promise<boolean>
+  /** The user a token belongs to (recording the use), or undefined. */
+  userByApiToken(token: string, now: Date): Promise<StoredUser | undefined>
+  /** Replaces the one-time setup token (its digest). */
+  setSetupToken(token: string): Promise<void>
+  /** Consumes the setup token: true once, for the right token. */
+  takeSetupToken(token: string): Promise<boolean>
+}
+
+export interface StoredSession {
+  readonly idHash: string
+  readonly user: string
+  readonly csrfToken: string
+  readonly expiresAt: Date
+}
+
+export interface ConsentState {
+  /** The digest of the session that started the consent. */
+  readonly sessionHash: string
+  readonly datasource: string
+  /** Encrypted at rest: PKCE verifier, redirect URI, site wanted. */
+  readonly details: Readonly<Record<string, string>>
+}
+
+export interface SessionRepo {
+  create(id: string, user: string, csrfToken: string, now: Date, expiresAt: Date): Promise<void>
+  /** The session unless missing or expired. */
+  get(id: string, now: Date): Promise<StoredSession | undefined>
+  remove(id: string): Promise<void>
+  purgeExpired(now: Date): Promise<void>
+  saveConsent(state: string, consent: ConsentState, expiresAt: Date): Promise<void>
+  /** Returns and deletes the consent attempt (once), unless missing or expired. */
+  takeConsent(state: string, now: Date): Promise<ConsentState | undefined>
+}
+
+export interface LeaseRepo {
+  /** Takes (or extends) the lease when it is free, expired or already ours; true when we hold it now. */
+  take(name: string, holder: string, now: Date, until: Date): Promise<boolean>
 }

@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto'
+import type { Selectable } from 'kysely'
+import type { StoreContext } from './context.js'
+import { StoreError } from './errors.js'
+import { fromDbTime, fromDbTimeOrNull, toDbTime, type ApiTokensTable, type UsersTable } from './schema.js'
+import { isUniqueViolation } from './sql-errors.js'
+import type { AccountRepo, ApiTokenInfo, Role, StoredUser, UserInput, UserPatch } from './types.js'
+
+/** SHA-256 in hex: how bearer secrets (session ids, API tokens, states) are looked up without storing them. */
+export function digest(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex')
+}
+
+const SETUP_KEY = 'setup_token_sha256'
+
+function userNotFound(name: string): StoreError {
+  return new StoreError('QUARRY_USER_NOT_FOUND', `No user named "${name}".`)
+}
+
+/**
+ * People who sign in to the server, their API tokens, and the first-run setup token. Passwords arrive
+ * already hashed (the store never sees one in clear); tokens are kept as SHA-256 digests.
+ */
+export class SqlAccountRepo implements AccountRepo {
+  readonly #context: StoreContext
+
+  constructor(context: StoreContext) {
+    this.#context = context
+  }
+
+  async countUsers(): Promise<number> {
+    return this.#context.run('users.count', 'read', async () => {
+      const row = await this.#context.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .executeTakeFirstOrThrow()
+      return Number(row.n)
+    })
+  }
+
+  async listUsers(): Promise<StoredUser[]> {
+    return this.#context.run('users.list', 'read', async () => {
+      const rows = await this.#context.db.selectFrom('users').selectAll().orderBy('name').execute()
+      return rows.map(decodeUser)
+    })
+  }
+
+  async getUser(name: string): Promise<StoredUser | undefined> {
+    return this.#context.run('users.get', 'read', async () => {
+      const row = await this.#context.db
+        .selectFrom('users')
+        .selectAll()
+        .where('name', '=', name)
+        .executeTakeFirst()
+      return row === undefined ? undefined : decodeUser(row)
+    })
+  }
+
+  async createUser(input: UserInput): Promise<StoredUser> {
+    const now = toDbTime(new Date(), 'now')
+    return this.#context.run('users.create', 'write', async () => {
+      try {
+        const row = await this.#context.db
+          .insertInto('users')
+          .values({
+            name: input.name,
+            password_hash: input.passwordHash,
+            role: input.role,
+            groups: JSON.stringify(input.groups),
+            created_at: now,
+            updated_at: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        return decodeUser(row)
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw new StoreError('QUARRY_USER_EXISTS', `A user named "${input.name}" exists already.`)
+        throw error
+      }
+    })
+  }
+
+  async updateUser(name: string, patch: UserPatch): Promise<StoredUser> {
+    const changes = {
+      ...(patch.passwordHash === undefined ? {} : { password_hash: patch.passwordHash }),
+      ...(patch.role === undefined ? {} : { role: patch.role }),
+      ...(patch.groups === undefined ? {} : { groups: JSON.stringify(patch.groups) }),
+      updated_at: toDbTime(new Date(), 'now'),
+    }
+    return this.#context.run('users.update', 'write', async () => {
+      const row = await this.#context.db
+        .updateTable('users')
+        .set(changes)
+        .where('name', '=', name)
+        .returningAll()
+        .executeTakeFirst()
+      if (row === undefined) throw userNotFound(name)
+      return decodeUser(row)
+    })
+  }
+
+  async removeUser(name: string): Promise<void> {
+    return this.#context.run('users.remove', 'write', async () => {
+      const result = await this.#context.db.deleteFrom('users').where('name', '=', name).executeTakeFirst()
+      if (result.numDeletedRows === 0n) throw userNotFound(name)
+    })
+  }
+
+  async createApiToken(user: string, id: string, name: string, token: string): Promise<ApiTokenInfo> {
+    const now = toDbTime(new Date(), 'now')
+    return this.#context.run('apiTokens.create', 'write', async () => {
+      const row = await this.#context.db
+        .insertInto('api_tokens')
+        .values({ id, user_name: user, name, token_hash: digest(token), created_at: now, last_used_at: null })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      return decodeToken(row)
+    })
+  }
+
+  async listApiTokens(user: string): Promise<ApiTokenInfo[]> {
+    return this.#context.run('apiTokens.list', 'read', async () => {
+      const rows = await this.#context.db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('user_name', '=', user)
+        .orderBy('created_at')
+        .execute()
+      return rows.map(decodeToken)
+    })
+  }
+
+  async removeApiToken(user: string, id: string): Promise<boolean> {
+    return this.#context.run('apiTokens.remove', 'write', async () => {
+      const result = await this.#context.db
+        .deleteFrom('api_tokens')
+        .where('id', '=', id)
+        .where('user_name', '=', user)
+        .executeTakeFirst()
+      return result.numDeletedRows > 0n
+    })
+  }
+
+  async userByApiToken(token: string, now: Date): Promise<StoredUser | undefined> {
+    const hash = digest(token)
+    const user = await this.#context.run('apiTokens.find', 'read', async () => {
+      const row = await this.#context.db
+        .selectFrom('api_tokens')
+        .innerJoin('users', 'users.name', 'api_tokens.user_name')
+        .selectAll('users')
+        .where('api_tokens.token_hash', '=', hash)
+        .executeTakeFirst()
+      return row === undefined ? undefined : decodeUser(row)
+    })
+    if (user !== undefined) {
+      await this.#context.run('apiTokens.used', 'write', async () => {
+        await this.#context.db
+          .updateTable('api_tokens')
+          .set({ last_used_at: toDbTime(now, 'now') })
+          .where('token_hash', '=', hash)
+          .execute()
+      })
+    }
+    return user
+  }
+
+  async setSetupToken(token: string): Promise<void> {
+    const value = digest(token)
+    return this.#context.run('setup.set', 'write', async () => {
+      await this.#context.db
+        .insertInto('meta')
+        .values({ key: SETUP_KEY, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .execute()
+    })
+  }
+
+  async takeSetupToken(token: string): Promise<boolean> {
+    return this.#context.run('setup.take', 'write', async () => {
+      const result = await this.#context.db
+        .deleteFrom('meta')
+        .where('key', '=', SETUP_KEY)
+        .where('value', '=', digest(token))
+        .executeTakeFirst()
+      return result.numDeletedRows > 0n
+    })
+  }
+}
+
+function decodeUser(row: Selectable<UsersTable>): StoredUser {
+  return Object.freeze({
+    name: row.name,
+    passwordHash: row.password_hash,
+    role: row.role as Role,
+    groups: Object.freeze(JSON.parse(row.groups) as string[]),
+    createdAt: fromDbTime(row.created_at),
+    updatedAt: fromDbTime(row.updated_at),
+  })
+}
+
+function decodeToken(row: Selectable<ApiTokensTable>): ApiTokenInfo {
+  return Object.freeze({
+    id: row.id,
+    user: row.user_name,
+    name: row.name,
+    createdAt: fromDbTime(row.created_at),
+    lastUsedAt: fromDbTimeOrNull(row.last_used_at),
+  })
+}
