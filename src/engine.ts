@@ -199,9 +199,13 @@ export async function checkDatasource(
     const fetchPage = pageFetcher(datasource, authFor(datasource, store.connections, deps.fetch), deps)
     await fetchPage({ method: 'GET', url, headers: { accept: 'application/json' } })
     const ms = Math.round(performance.now() - started)
-    return { ok: true, message: `${datasource.name} works (GET ${new URL(url).pathname} answered in ${ms} ms)` }
+    return {
+      ok: true,
+      message: `${datasource.name} works (GET ${new URL(url).pathname} answered in ${ms} ms)`,
+    }
   } catch (error) {
-    if (error instanceof QuarryError) return { ok: false, message: `${datasource.name} does not work: ${error.message}` }
+    if (error instanceof QuarryError)
+      return { ok: false, message: `${datasource.name} does not work: ${error.message}` }
     throw error
   }
 }

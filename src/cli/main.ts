@@ -25,6 +25,7 @@ const commands = await Promise.all([
   import('./run.js').then((m) => m.registerRun),
   import('./transfer.js').then((m) => m.registerTransfer),
   import('./connections.js').then((m) => m.registerConnections),
+  import('./serve.js').then((m) => m.registerServe),
 ])
 for (const register of commands) register(program)
 

@@ -93,10 +93,9 @@ export class SqlSessionRepo implements SessionRepo {
     return {
       sessionHash: row.session_hash,
       datasource: row.datasource,
-      details: JSON.parse(this.#context.box.decrypt(row.details, `consent:${hash}`, 'a consent state')) as Record<
-        string,
-        string
-      >,
+      details: JSON.parse(
+        this.#context.box.decrypt(row.details, `consent:${hash}`, 'a consent state'),
+      ) as Record<string, string>,
     }
   }
 }

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import fastifyCookie from '@fastify/cookie'
+import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { authenticate } from './auth/authenticate.js'
+import type { ServerContext } from './context.js'
+import { errorReply } from './error-handler.js'
+import { openApiDocument } from './openapi.js'
+import type { RouteDef } from './route.js'
+import { datasourceRoutes } from './routes/datasource-routes.js'
+import { previewRoutes } from './routes/preview-routes.js'
+import { queryRoutes } from './routes/query-routes.js'
+import { sessionRoutes } from './routes/session-routes.js'
+import { userRoutes } from './routes/user-routes.js'
+
+/** Every route of the server, in one table (the OpenAPI document and the authorization test read it). */
+export const ROUTES: readonly RouteDef[] = [
+  ...sessionRoutes,
+  ...datasourceRoutes,
+  ...queryRoutes,
+  ...previewRoutes,
+  ...userRoutes,
+]
+
+/** The admin UI's build (Vite), when present. */
+const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url))
+
+export interface BuildOptions {
+  /** pino options, or false for no logs (tests). */
+  readonly logger?: boolean | object
+}
+
+/**
+ * The Fastify app: API, OAuth callback, views, admin UI. Logs are structured (pino) with every
+ * credential-bearing header redacted.
+ */
+export async function buildServer(ctx: ServerContext, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            redact: {
+              paths: [
+                'req.headers.authorization',
+                'req.headers.cookie',
+                'req.headers["x-csrf-token"]',
+                'res.headers["set-cookie"]',
+              ],
+              censor: '[redacted]',
+            },
+            ...(typeof options.logger === 'object' ? options.logger : {}),
+          },
+    // The OAuth callback's query must be read as sent; ids in paths are names, not numbers.
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 8 * 1024 * 1024,
+    // Close idle keep-alive sockets on close(); in-flight requests still finish.
+    forceCloseConnections: 'idle',
+  })
+  await app.register(fastifyCookie)
+  await app.register(fastifyRateLimit, { global: false })
+  app.setErrorHandler((error, request, reply) => reply.send(errorReply(error, request, reply)))
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send({ error: { code: 'QUARRY_NOT_FOUND', message: `Nothing at ${request.method} ${request.url}.` } }),
+  )
+  app.addHook('onRequest', authenticate(ctx))
+
+  for (const route of ROUTES) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      config: {
+        access: route.access,
+        ...(route.rateLimited
+          ? { rateLimit: { max: ctx.options.loginAttemptsPerMinute, timeWindow: 60_000 } }
+          : {}),
+      },
+      handler: (request, reply) => route.handler(request, reply, ctx),
+    })
+  }
+
+  app.route({
+    method: 'GET',
+    url: '/healthz',
+    config: { access: 'public' },
+    handler: async () => {
+      await ctx.store.accounts.countUsers()
+      return { status: 'ok' }
+    },
+  })
+  // Built on first request: the public URL is known only once the server listens.
+  let document: object | undefined
+  app.route({
+    method: 'GET',
+    url: '/api/docs',
+    config: { access: 'public' },
+    handler: async () => (document ??= openApiDocument(ROUTES, ctx.options.publicUrl)),
+  })
+
+  if (existsSync(WEB_DIR)) {
+    await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/admin/', index: false, wildcard: false })
+    const spa = (_request: unknown, reply: { sendFile(file: string): unknown }) =>
+      reply.sendFile('index.html')
+    app.route({ method: 'GET', url: '/admin', config: { access: 'public' }, handler: spa as never })
+    app.route({ method: 'GET', url: '/admin/*', config: { access: 'public' }, handler: spa as never })
+  }
+  app.route({
+    method: 'GET',
+    url: '/',
+    config: { access: 'public' },
+    handler: (_request, reply) => reply.redirect('/admin/'),
+  })
+  return app
+}

@@ -1,0 +1,68 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { QuarryError } from '../../domain/errors.js'
+import { SESSION_COOKIE, type ServerContext } from '../context.js'
+import { allows, type Access, type Principal } from './access.js'
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+/** API tokens start with this, so a leaked one is recognisable (and greppable by secret scanners). */
+export const API_TOKEN_PREFIX = 'qk_'
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a)
+  const right = Buffer.from(b)
+  return left.length === right.length && timingSafeEqual(left, right)
+}
+
+/** Who is asking: an API token (Authorization: Bearer qk_…) or the session cookie. */
+async function identify(request: FastifyRequest, ctx: ServerContext): Promise<Principal | undefined> {
+  const authorization = request.headers.authorization
+  if (authorization?.startsWith(`Bearer ${API_TOKEN_PREFIX}`)) {
+    const user = await ctx.store.accounts.userByApiToken(authorization.slice('Bearer '.length), ctx.now())
+    if (user === undefined)
+      throw new QuarryError('QUARRY_UNAUTHENTICATED', 'The API token is unknown or was revoked.')
+    return { user, via: 'token' }
+  }
+  const id = request.cookies[SESSION_COOKIE]
+  if (!id) return undefined
+  const session = await ctx.store.sessions.get(id, ctx.now())
+  if (session === undefined) return undefined
+  const user = await ctx.store.accounts.getUser(session.user)
+  return user === undefined ? undefined : { user, via: 'session', session }
+}
+
+/**
+ * The one gate every request passes (an onRequest hook): identifies the caller, applies the route's
+ * access rule, and for session-authenticated state changes demands the session's CSRF token in
+ * `x-csrf-token` (a synchronizer token: another site can make the browser send the cookie, but it
+ * cannot read the token). API-token requests need no CSRF token: browsers never add that header.
+ */
+export function authenticate(ctx: ServerContext) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    // A route without a rule is admin-only, except the admin UI's static files (its data comes from the API).
+    const access: Access =
+      request.routeOptions.config.access ??
+      (request.routeOptions.url?.startsWith('/admin/') ? 'public' : 'admin')
+    const principal = await identify(request, ctx)
+    if (principal !== undefined) request.principal = principal
+    if (access === 'public') return
+    if (principal === undefined)
+      throw new QuarryError('QUARRY_UNAUTHENTICATED', 'Sign in first (or send an API token).')
+
+    if (!allows(access, principal.user.role)) {
+      throw new QuarryError(
+        'QUARRY_FORBIDDEN',
+        `This needs the ${access} role; ${principal.user.name} is ${principal.user.role}.`,
+      )
+    }
+    if (principal.via === 'session' && !SAFE_METHODS.has(request.method)) {
+      const sent = request.headers['x-csrf-token']
+      if (typeof sent !== 'string' || !sameSecret(sent, principal.session?.csrfToken ?? '')) {
+        throw new QuarryError(
+          'QUARRY_CSRF',
+          'This request needs the x-csrf-token header from GET /api/session; reload the page and try again.',
+        )
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import type { ConverterPool } from '../convert/index.js'
+import type { Store } from '../store/index.js'
+
+export interface ServerOptions {
+  /** Where people reach this server, e.g. http://localhost:8080 — used for links, cookies and the OAuth callback. */
+  readonly publicUrl: string
+  /** Origins allowed to put views in an iframe (besides this server itself). */
+  readonly frameAncestors: readonly string[]
+  /** How long a sign-in lasts. */
+  readonly sessionTtlMs: number
+  /** Sign-in attempts allowed per client address per minute. */
+  readonly loginAttemptsPerMinute: number
+}
+
+/** What every route shares. */
+export interface ServerContext {
+  readonly store: Store
+  readonly converters: ConverterPool
+  readonly options: ServerOptions
+  readonly now: () => Date
+}
+
+export const SESSION_COOKIE = 'quarry_session'
+export const CALLBACK_PATH = '/api/oauth/callback'

@@ -1,0 +1,51 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { z } from 'zod'
+import { QuarryError } from '../domain/errors.js'
+import type { Access, Principal } from './auth/access.js'
+import type { ServerContext } from './context.js'
+
+/**
+ * One route of the server, as data: its address, who may call it, what body it takes. The app
+ * registers these, the OpenAPI document is built from them, and the authorization test walks them
+ * all — so no route can exist without an access rule.
+ */
+export interface RouteDef {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  readonly url: string
+  readonly access: Access
+  readonly summary: string
+  readonly tag: string
+  readonly body?: z.ZodType
+  /** Login-like routes: limited per client address. */
+  readonly rateLimited?: boolean
+  readonly handler: (request: FastifyRequest, reply: FastifyReply, ctx: ServerContext) => Promise<unknown>
+}
+
+/** The principal set by the auth hook; routes with access other than 'public' always have one. */
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = request.principal
+  if (principal === undefined) throw new QuarryError('QUARRY_UNAUTHENTICATED', 'Sign in first.')
+  return principal
+}
+
+/** Parses a request body with a zod schema; the error names every field that is wrong. */
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const result = schema.safeParse(body ?? {})
+  if (result.success) return result.data
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`)
+  throw new QuarryError('QUARRY_CONFIG_INVALID', `The request body is invalid — ${problems.join('; ')}.`)
+}
+
+/** A path parameter by name (Fastify has decoded it). */
+export function param(request: FastifyRequest, name: string): string {
+  return (request.params as Record<string, string>)[name] ?? ''
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal
+  }
+  interface FastifyContextConfig {
+    access?: Access
+  }
+}

@@ -1,0 +1,170 @@
+import { z } from 'zod'
+import { QuarryError } from '../../domain/errors.js'
+import { resolveParams } from '../../domain/params.js'
+import { QuerySchema, type Query } from '../../domain/query.js'
+import { bindQuery, loadQuery, pageFetcher, runQuery, type EngineDeps, type RunResult } from '../../engine.js'
+import { authFor } from '../../auth/index.js'
+import { columnsOf, type Row } from '../../render/index.js'
+import { canSeeQuery, type Principal } from '../auth/access.js'
+import type { ServerContext } from '../context.js'
+import { param, parseBody, principalOf, type RouteDef } from '../route.js'
+
+export const RunBody = z.object({
+  params: z.record(z.string(), z.string()).default({}),
+  refresh: z.boolean().default(false),
+})
+
+/** Loads a query the caller may see; one they may not is "not found", so its name does not leak. */
+export async function visibleQuery(
+  ctx: ServerContext,
+  name: string,
+  principal: Principal | undefined,
+): Promise<Query> {
+  const { query } = await loadQuery(ctx.store, name)
+  if (!canSeeQuery(principal, query))
+    throw new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}" is shown to you.`)
+  return query
+}
+
+/** What the engine needs of the server's context. */
+export function engineDeps(ctx: ServerContext): EngineDeps {
+  return { store: ctx.store, converters: ctx.converters, now: () => ctx.now().getTime() }
+}
+
+/** The run as the API answers it: rows parsed once here, for the JSON reply. */
+export function runView(result: RunResult) {
+  const rows = JSON.parse(result.rowsJson || '[]') as Row[]
+  return {
+    rows,
+    columns: columnsOf(rows),
+    rowCount: result.rowCount,
+    pages: result.pages,
+    notices: result.notices,
+    fromCache: result.fromCache,
+    fetchedAt: result.fetchedAt.toISOString(),
+  }
+}
+
+function definitionOf(query: Query): object {
+  const { name: _name, datasource: _datasource, ...definition } = query
+  return definition
+}
+
+/** Queries: editors and admins write them; everyone signed in runs the ones shown to them. */
+export const queryRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    url: '/api/queries',
+    access: 'signed-in',
+    tag: 'queries',
+    summary: 'The queries shown to the caller.',
+    handler: async (request, _reply, ctx) => {
+      const principal = principalOf(request)
+      const list = await ctx.store.queries.list()
+      return list
+        .map((stored) =>
+          QuerySchema.parse({
+            ...(stored.definition as object),
+            name: stored.name,
+            datasource: stored.datasource,
+          }),
+        )
+        .filter((query) => canSeeQuery(principal, query))
+        .map((query) => ({
+          name: query.name,
+          datasource: query.datasource,
+          title: query.title ?? null,
+          method: query.method,
+          path: query.path,
+          params: query.params,
+        }))
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/queries/:name',
+    access: 'signed-in',
+    tag: 'queries',
+    summary: 'One query (as shown to the caller).',
+    handler: async (request, _reply, ctx) => visibleQuery(ctx, param(request, 'name'), principalOf(request)),
+  },
+  {
+    method: 'POST',
+    url: '/api/queries',
+    access: 'editor',
+    tag: 'queries',
+    summary: 'Creates a query.',
+    body: QuerySchema,
+    handler: async (request, reply, ctx) => {
+      const query = parseBody(QuerySchema, request.body)
+      await ctx.store.queries.create({
+        name: query.name,
+        datasource: query.datasource,
+        definition: definitionOf(query),
+      })
+      reply.status(201)
+      return query
+    },
+  },
+  {
+    method: 'PUT',
+    url: '/api/queries/:name',
+    access: 'editor',
+    tag: 'queries',
+    summary: 'Replaces a query (a new name renames it).',
+    body: QuerySchema,
+    handler: async (request, _reply, ctx) => {
+      const query = parseBody(QuerySchema, request.body)
+      await ctx.store.queries.update(param(request, 'name'), {
+        name: query.name,
+        datasource: query.datasource,
+        definition: definitionOf(query),
+      })
+      return query
+    },
+  },
+  {
+    method: 'DELETE',
+    url: '/api/queries/:name',
+    access: 'editor',
+    tag: 'queries',
+    summary: 'Removes a query.',
+    handler: async (request, reply, ctx) => {
+      await ctx.store.queries.remove(param(request, 'name'))
+      reply.status(204)
+      return null
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/queries/:name/run',
+    access: 'signed-in',
+    tag: 'queries',
+    summary: 'Runs a query with parameters (cached per its TTL unless refresh); answers rows and notices.',
+    body: RunBody,
+    handler: async (request, _reply, ctx) => {
+      const body = parseBody(RunBody, request.body)
+      const query = await visibleQuery(ctx, param(request, 'name'), principalOf(request))
+      const result = await runQuery(engineDeps(ctx), query.name, {
+        params: body.params,
+        refresh: body.refresh,
+      })
+      return runView(result)
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/queries/:name/sample',
+    access: 'editor',
+    tag: 'queries',
+    summary: "The first page's raw response text, for writing a converter against.",
+    body: RunBody,
+    handler: async (request, _reply, ctx) => {
+      const body = parseBody(RunBody, request.body)
+      const { query, datasource } = await loadQuery(ctx.store, param(request, 'name'))
+      const first = bindQuery(datasource, query, resolveParams(query, body.params))
+      const page = await pageFetcher(datasource, authFor(datasource, ctx.store.connections), {})(first)
+      return { text: page.text }
+    },
+  },
+]

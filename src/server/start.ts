@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { ConverterPool } from '../convert/index.js'
+import type { Store } from '../store/index.js'
+import { buildServer } from './app.js'
+import type { ServerContext, ServerOptions } from './context.js'
+import { startKeepAlive, type KeepAliveJob } from './keep-alive-job.js'
+
+export interface RunningServer {
+  readonly app: FastifyInstance
+  readonly url: string
+  /** The first-run link, when no user exists yet. */
+  readonly setupUrl: string | undefined
+  readonly keepAlive: KeepAliveJob
+  /** Graceful: stops taking requests, lets in-flight ones finish, then closes the converters. */
+  close(): Promise<void>
+}
+
+export interface StartOptions extends Partial<ServerOptions> {
+  readonly host: string
+  readonly port: number
+  readonly logger?: boolean | object
+  readonly keepAliveIntervalMs?: number
+}
+
+/**
+ * Starts `quarry serve` on an open store. On a store without users it creates a one-time setup
+ * token (only its digest is stored) and answers the link that creates the admin.
+ */
+export async function startServer(store: Store, options: StartOptions): Promise<RunningServer> {
+  const converters = new ConverterPool()
+  let publicUrl = options.publicUrl
+  const ctx: ServerContext = {
+    store,
+    converters,
+    get options(): ServerOptions {
+      return {
+        publicUrl: publicUrl ?? '',
+        frameAncestors: options.frameAncestors ?? [],
+        sessionTtlMs: options.sessionTtlMs ?? 12 * 3600_000,
+        loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 10,
+      }
+    },
+    now: () => new Date(),
+  }
+  const app = await buildServer(ctx, { logger: options.logger ?? true })
+  await app.listen({ host: options.host, port: options.port })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : options.port
+  const host = options.host.includes(':')
+    ? `[${options.host}]`
+    : options.host === '0.0.0.0'
+      ? 'localhost'
+      : options.host
+  const url = `http://${host}:${port}`
+  publicUrl ??= url
+  let setupUrl: string | undefined
+  if ((await store.accounts.countUsers()) === 0) {
+    const token = randomBytes(24).toString('base64url')
+    await store.accounts.setSetupToken(token)
+    setupUrl = `${publicUrl}/admin/setup?token=${token}`
+  }
+  const keepAlive = startKeepAlive(store, app.log, { intervalMs: options.keepAliveIntervalMs ?? 3600_000 })
+  return {
+    app,
+    url: publicUrl,
+    setupUrl,
+    keepAlive,
+    async close() {
+      await keepAlive.stop()
+      await app.close()
+      await converters.close()
+    },
+  }
+}
