@@ -68,6 +68,13 @@ export const ERROR_CODES = {
   QUARRY_OAUTH_CANCELLED: spec('user', 499, 1, 'Connect was interrupted.'),
   QUARRY_SITE_CHOICE: spec('user', 409, 2, 'The grant covers several sites and none was chosen.'),
   QUARRY_CONVERTER_FAILED: spec('user', 422, 1, 'The converter threw, timed out or ran out of memory.'),
+  QUARRY_VIEW_TEMPLATE_INVALID: spec(
+    'user',
+    422,
+    1,
+    'A view template (Liquid, chart or Vega-Lite spec) is malformed or does not fit the rows.',
+  ),
+  QUARRY_VIEW_TEMPLATE_LIMIT: spec('user', 422, 1, 'A view template exceeded its time or memory limit.'),
   QUARRY_STORE: spec('internal', 500, 1, 'The store failed.'),
   QUARRY_INTERNAL: spec('internal', 500, 1, 'Quarry hit a bug.'),
 } as const satisfies Record<string, ErrorSpec>
