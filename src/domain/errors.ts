@@ -74,6 +74,13 @@ export const ERROR_CODES = {
   QUARRY_CSRF: spec('user', 403, 1, 'A state-changing request came without the session’s CSRF token.'),
   QUARRY_SETUP: spec('user', 403, 1, 'First-run setup is done already, or the setup link is wrong.'),
   QUARRY_NOT_FOUND: spec('user', 404, 1, 'Nothing is at that address.'),
+  QUARRY_VIEW_TEMPLATE_INVALID: spec(
+    'user',
+    422,
+    1,
+    'A view template (Liquid, chart or Vega-Lite spec) is malformed or does not fit the rows.',
+  ),
+  QUARRY_VIEW_TEMPLATE_LIMIT: spec('user', 422, 1, 'A view template exceeded its time or memory limit.'),
   QUARRY_STORE: spec('internal', 500, 1, 'The store failed.'),
   QUARRY_INTERNAL: spec('internal', 500, 1, 'Quarry hit a bug.'),
 } as const satisfies Record<string, ErrorSpec>

@@ -79,6 +79,49 @@ export const VisibilitySchema = z.object({
   public: z.boolean().default(false),
 })
 export type Visibility = z.infer<typeof VisibilitySchema>
+/** Chart marks a `chart` template can draw (an `arc` is a pie: `x` gives the slices, `y` their size). */
+export const CHART_MARKS = ['bar', 'line', 'area', 'point', 'arc'] as const
+export type ChartMark = (typeof CHART_MARKS)[number]
+
+/** How a `chart` template combines the `y` values of rows that share an `x` (and `series`). */
+export const CHART_AGGREGATES = ['sum', 'count', 'mean', 'median', 'min', 'max', 'distinct'] as const
+export type ChartAggregate = (typeof CHART_AGGREGATES)[number]
+
+const column = z.string().min(1).max(256)
+
+/**
+ * How a view shows the rows. Default (absent): a sortable, filterable table.
+ *
+ * @example
+ * TemplateSchema.parse({ type: 'chart', mark: 'bar', x: 'Status', y: 'Key', aggregate: 'count' })
+ */
+export const TemplateSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('table') }),
+  /** Gets `rows`, `columns`, `query`, `params` and `fetchedAt`; every `{{ }}` output is HTML-escaped. */
+  z.object({ type: z.literal('liquid'), source: z.string().max(100_000) }),
+  /** A Vega-Lite spec built from the columns, rendered to SVG on the server. */
+  z.object({
+    type: z.literal('chart'),
+    mark: z.enum(CHART_MARKS),
+    x: column,
+    y: column,
+    series: column.optional(),
+    aggregate: z.enum(CHART_AGGREGATES).optional(),
+    title: z.string().max(200).optional(),
+    width: z.number().int().min(50).max(4000).optional(),
+    height: z.number().int().min(50).max(4000).optional(),
+  }),
+  /**
+   * A hand-written Vega-Lite spec. The rows replace its `data` (a chart never loads a URL), and
+   * it is rendered to SVG on the server like a `chart`.
+   */
+  z.object({ type: z.literal('vega-lite'), spec: z.record(z.string(), z.unknown()) }),
+])
+export type Template = z.infer<typeof TemplateSchema>
+export type ChartTemplate = Extract<Template, { type: 'chart' }>
+
+/** What a query without a `template` shows. */
+export const DEFAULT_TEMPLATE: Template = Object.freeze({ type: 'table' })
 
 export const QuerySchema = z.object({
   name: z
@@ -107,6 +150,8 @@ export const QuerySchema = z.object({
   title: z.string().max(200).optional(),
   /** Who may run and view it in the server (admins and editors always may). */
   visibility: VisibilitySchema.default({ roles: ['viewer', 'editor'], groups: [], public: false }),
+  /** How views show the rows; absent means DEFAULT_TEMPLATE (a table). */
+  template: TemplateSchema.optional(),
 })
 export type Query = z.infer<typeof QuerySchema>
 export type QueryInput = z.input<typeof QuerySchema>

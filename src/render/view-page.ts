@@ -1,0 +1,395 @@
+/**
+ * The view page (`/v/QUERY?param=…`): one complete HTML document, rendered on the server, showing a
+ * query's rows through its template — the default sortable, filterable table, a Liquid template's
+ * output or a chart's SVG — with a parameter form, notices, freshness, Refresh and downloads.
+ * With `embed`, only the content (for an iframe on another site; see embedScript).
+ *
+ * Every value that came from an API, a user or the query's definition is escaped with escapeHtml;
+ * the page has no inline script or style, so it works under contentSecurityPolicy(): scripts and
+ * styles come from the asset URLs (VIEW_SCRIPT and VIEW_STYLESHEET served as files).
+ */
+import { QuarryError, isQuarryError } from '../domain/errors.js'
+import type { ParamValue } from '../domain/params.js'
+import type { ParamSpec, Template } from '../domain/query.js'
+import { DEFAULT_TEMPLATE } from '../domain/query.js'
+import type { Row } from './cell.js'
+import { cellText, cellValue, columnsOf, isNumeric } from './cell.js'
+import { renderChart } from './chart.js'
+import { escapeHtml } from './html-format.js'
+import { renderLiquid } from './liquid-template.js'
+import { quarryOrigin } from './view-script.js'
+
+/** Everything a view page shows. The caller (the server) runs the query and builds the URLs. */
+export interface ViewPageInput {
+  /** The query's name. */
+  readonly query: string
+  /** Shown as the heading; default: the query's name. */
+  readonly title?: string
+  /** The query's parameters, for the form. */
+  readonly params: readonly ParamSpec[]
+  /** The values the rows were fetched with (raw text or parsed), by parameter name. */
+  readonly values: Readonly<Record<string, ParamValue | undefined>> | ReadonlyMap<string, ParamValue>
+  readonly rows: readonly Row[]
+  /** Column order; default: keys in order of first appearance. */
+  readonly columns?: readonly string[]
+  /** When the rows were fetched; absent when the query failed before any. */
+  readonly fetchedAt?: Date
+  readonly fromCache?: boolean
+  /** Why the rows may be incomplete (a page cap hit …): always shown, in embeds too. */
+  readonly notices?: readonly string[]
+  /** Default: DEFAULT_TEMPLATE (the table). */
+  readonly template?: Template
+  /** The query failed: this message is shown instead of rows. */
+  readonly error?: string
+  readonly now: Date
+  /** The response's CSP nonce (see contentSecurityPolicy), put on the page's script and stylesheet tags. */
+  readonly nonce: string
+  readonly urls: ViewUrls
+  /** Just the content, for an iframe: no heading, form, links or freshness line. */
+  readonly embed: boolean
+  readonly assets: { readonly script: string; readonly stylesheet: string }
+  /** A hidden field for the Refresh form (POST), when the server protects forms with a token. */
+  readonly csrf?: { readonly name: string; readonly token: string }
+}
+
+export interface ViewUrls {
+  /** The page itself: the parameter form's action (GET). */
+  readonly self: string
+  /** Where the Refresh form POSTs to (fetch again, bypassing the cache). */
+  readonly refresh: string
+  readonly csv: string
+  readonly json: string
+}
+
+/**
+ * "just now", "1 minute ago", "5 minutes ago", "2 hours ago", "3 days ago".
+ *
+ * @example
+ * updatedAgo(new Date('2026-01-15T10:00:00Z'), new Date('2026-01-15T10:05:30Z')) // '5 minutes ago'
+ */
+export function updatedAgo(fetchedAt: Date, now: Date): string {
+  const seconds = Math.floor((now.getTime() - fetchedAt.getTime()) / 1000)
+  if (!Number.isFinite(seconds) || seconds < 60) return 'just now'
+  const [amount, unit] =
+    seconds < 3600
+      ? [Math.floor(seconds / 60), 'minute']
+      : seconds < 86_400
+        ? [Math.floor(seconds / 3600), 'hour']
+        : [Math.floor(seconds / 86_400), 'day']
+  return `${amount} ${unit}${amount === 1 ? '' : 's'} ago`
+}
+
+/**
+ * A URL for an href/action/src attribute, escaped. Only http(s) and relative URLs: the caller
+ * builds these, but a `javascript:` URL must never reach an attribute whatever happened upstream.
+ */
+function url(value: string): string {
+  const trimmed = value.trim()
+  if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && !/^https?:/i.test(trimmed))
+    throw new QuarryError('QUARRY_INTERNAL', `A view page URL must be http(s) or relative, got "${value}".`)
+  return escapeHtml(trimmed)
+}
+
+const NONCE = /^[A-Za-z0-9+/_-]+={0,2}$/
+
+function checkNonce(nonce: string): string {
+  if (!NONCE.test(nonce))
+    throw new QuarryError('QUARRY_INTERNAL', 'A CSP nonce must be base64 (or base64url) text.')
+  return nonce
+}
+
+function valueText(value: ParamValue | undefined): string {
+  if (value === undefined) return ''
+  if (Array.isArray(value)) return value.join(', ')
+  return String(value)
+}
+
+function valuesRecord(values: ViewPageInput['values']): Readonly<Record<string, ParamValue | undefined>> {
+  return values instanceof Map
+    ? Object.fromEntries(values)
+    : (values as Readonly<Record<string, ParamValue | undefined>>)
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
+
+/** One labelled input for a parameter, typed by the parameter's type. */
+function paramInput(spec: ParamSpec, current: string): string {
+  const id = `p-${spec.name}`
+  const attrs = `id="${escapeHtml(id)}" name="${escapeHtml(spec.name)}"`
+  const value = escapeHtml(current)
+  const option = (choice: string, label = choice): string =>
+    `<option value="${escapeHtml(choice)}"${choice === current ? ' selected' : ''}>${escapeHtml(label)}</option>`
+  let control: string
+  switch (spec.type) {
+    case 'integer':
+      control = `<input ${attrs} type="number" step="1" inputmode="numeric" value="${value}">`
+      break
+    case 'number':
+      control = `<input ${attrs} type="number" step="any" value="${value}">`
+      break
+    case 'date':
+      // <input type="date"> holds a day only; a date-time value stays editable as text.
+      control =
+        current === '' || DATE_ONLY.test(current)
+          ? `<input ${attrs} type="date" value="${value}">`
+          : `<input ${attrs} type="text" value="${value}">`
+      break
+    case 'boolean': {
+      // A checkbox sends nothing when unticked (so the default would win, and a true default could
+      // never be turned off through the form): a yes/no choice sends a value either way.
+      const normalized = ['true', 'yes', '1', 'on'].includes(current.toLowerCase())
+        ? 'true'
+        : ['false', 'no', '0', 'off'].includes(current.toLowerCase())
+          ? 'false'
+          : ''
+      control =
+        `<select ${attrs}>` +
+        (normalized === '' ? '<option value="" selected></option>' : '') +
+        [
+          `<option value="true"${normalized === 'true' ? ' selected' : ''}>yes</option>`,
+          `<option value="false"${normalized === 'false' ? ' selected' : ''}>no</option>`,
+        ].join('') +
+        '</select>'
+      break
+    }
+    case 'constant':
+      control = `<select ${attrs}>${(spec.values ?? []).map((choice) => option(choice)).join('')}</select>`
+      break
+    case 'list':
+      control = `<input ${attrs} type="text" value="${value}" placeholder="a, b, c">`
+      break
+    case 'string':
+      control = `<input ${attrs} type="text" value="${value}">`
+      break
+  }
+  const hint = spec.description === undefined ? '' : ` <small>${escapeHtml(spec.description)}</small>`
+  return `<label for="${escapeHtml(id)}">${escapeHtml(spec.name)}${hint}${control}</label>`
+}
+
+function paramForm(input: ViewPageInput): string {
+  if (input.params.length === 0) return ''
+  const values = valuesRecord(input.values)
+  const fields = input.params.map((spec) =>
+    paramInput(
+      spec,
+      valueText(Object.hasOwn(values, spec.name) ? values[spec.name] : undefined) || (spec.default ?? ''),
+    ),
+  )
+  return (
+    `<form class="quarry-params" method="get" action="${url(input.urls.self)}">\n` +
+    fields.join('\n') +
+    '\n<button type="submit">Run</button>\n</form>\n'
+  )
+}
+
+/** The default template: a table the view script makes sortable and filterable. */
+function tableHtml(rows: readonly Row[], columns: readonly string[]): string {
+  const head = columns
+    .map(
+      (column) =>
+        `<th scope="col"><button type="button" class="quarry-sort">${escapeHtml(column)}</button></th>`,
+    )
+    .join('')
+  const body = rows
+    .map(
+      (row) =>
+        '<tr>' +
+        columns
+          .map((column) => {
+            const value = cellValue(row, column)
+            const text = escapeHtml(cellText(value))
+            return isNumeric(value) ? `<td class="num">${text}</td>` : `<td>${text}</td>`
+          })
+          .join('') +
+        '</tr>',
+    )
+    .join('\n')
+  return (
+    '<div class="quarry-table">\n' +
+    '<div class="quarry-filter" hidden><input type="search" placeholder="Filter rows" aria-label="Filter rows">' +
+    '<output aria-live="polite"></output></div>\n' +
+    `<table>\n<thead>\n<tr>${head}</tr>\n</thead>\n<tbody>\n${body}\n</tbody>\n</table>\n</div>\n`
+  )
+}
+
+interface Content {
+  readonly html: string
+  readonly notices: readonly string[]
+  readonly error?: string
+}
+
+async function content(input: ViewPageInput, columns: readonly string[]): Promise<Content> {
+  const template = input.template ?? DEFAULT_TEMPLATE
+  try {
+    switch (template.type) {
+      case 'table':
+        return { html: tableHtml(input.rows, columns), notices: [] }
+      case 'liquid': {
+        const html = await renderLiquid(template.source, {
+          rows: input.rows,
+          columns,
+          query: input.query,
+          params: valuesRecord(input.values),
+          fetchedAt: (input.fetchedAt ?? input.now).toISOString(),
+        })
+        return { html: `<div class="quarry-liquid">\n${html}\n</div>\n`, notices: [] }
+      }
+      case 'chart':
+      case 'vega-lite': {
+        const chart = await renderChart(template, input.rows, columns)
+        return { html: `<figure class="quarry-chart">${chart.svg}</figure>\n`, notices: chart.warnings }
+      }
+    }
+  } catch (error) {
+    // A broken template is the query author's to fix: say so on the page, as with a failed query.
+    if (
+      isQuarryError(error, 'QUARRY_VIEW_TEMPLATE_INVALID') ||
+      isQuarryError(error, 'QUARRY_VIEW_TEMPLATE_LIMIT')
+    )
+      return { html: '', notices: [], error: error.message }
+    throw error
+  }
+}
+
+function noticesHtml(notices: readonly string[]): string {
+  if (notices.length === 0) return ''
+  return `<ul class="quarry-notices" role="status">\n${notices.map((n) => `<li>${escapeHtml(n)}</li>`).join('\n')}\n</ul>\n`
+}
+
+function errorHtml(message: string): string {
+  return `<p class="quarry-error" role="alert">${escapeHtml(message)}</p>\n`
+}
+
+function freshness(input: ViewPageInput): string {
+  if (input.fetchedAt === undefined) return ''
+  const iso = input.fetchedAt.toISOString()
+  const cache = input.fromCache === true ? ' · from the cache' : ''
+  return (
+    `<p class="quarry-meta">Updated <time datetime="${escapeHtml(iso)}" title="${escapeHtml(iso)}">` +
+    `${escapeHtml(updatedAgo(input.fetchedAt, input.now))}</time>${cache}</p>`
+  )
+}
+
+function actions(input: ViewPageInput): string {
+  const csrf =
+    input.csrf === undefined
+      ? ''
+      : `<input type="hidden" name="${escapeHtml(input.csrf.name)}" value="${escapeHtml(input.csrf.token)}">`
+  return (
+    '<nav class="quarry-actions" aria-label="View actions">' +
+    `<form method="post" action="${url(input.urls.refresh)}">${csrf}<button type="submit">Refresh</button></form>` +
+    `<a href="${url(input.urls.csv)}" download>CSV</a>` +
+    `<a href="${url(input.urls.json)}" download>JSON</a>` +
+    '</nav>'
+  )
+}
+
+/**
+ * The view page: a complete HTML document. Template errors (a Liquid syntax error, a chart column
+ * that is not in the result, a limit hit) are shown on the page like a failed query; other errors
+ * are thrown.
+ *
+ * @example
+ * const html = await renderViewPage({
+ *   query: 'open-issues', params: query.params, values: { project: 'QA' }, rows, fetchedAt, fromCache,
+ *   notices, template: query.template, now: new Date(), nonce, embed: false,
+ *   urls: { self: '/v/open-issues', refresh: '/v/open-issues/refresh?project=QA', csv: '…', json: '…' },
+ *   assets: { script: '/assets/view.js', stylesheet: '/assets/view.css' },
+ * })
+ */
+export async function renderViewPage(input: ViewPageInput): Promise<string> {
+  const nonce = escapeHtml(checkNonce(input.nonce))
+  const title = input.title ?? input.query
+  const columns = input.columns ?? columnsOf(input.rows)
+  const hasRows = input.rows.length > 0
+  const shown: Content =
+    input.error === undefined && hasRows ? await content(input, columns) : { html: '', notices: [] }
+  const error = input.error ?? shown.error
+  const notices = [...(input.notices ?? []), ...shown.notices]
+
+  const parts: string[] = [
+    '<!doctype html>',
+    `<html lang="en"${input.embed ? ' data-embed' : ''}>`,
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="referrer" content="same-origin">',
+    `<title>${escapeHtml(title)} · Quarry</title>`,
+    `<link rel="stylesheet" href="${url(input.assets.stylesheet)}" nonce="${nonce}">`,
+    `<script src="${url(input.assets.script)}" nonce="${nonce}" defer></script>`,
+    '</head>',
+    '<body>',
+    `<main class="quarry-page" data-query="${escapeHtml(input.query)}">`,
+  ]
+  if (!input.embed) {
+    parts.push(
+      `<header class="quarry-header">\n<div><h1>${escapeHtml(title)}</h1>${freshness(input)}</div>\n${actions(input)}\n</header>`,
+      paramForm(input),
+    )
+  }
+  parts.push(noticesHtml(notices))
+  if (error !== undefined) parts.push(errorHtml(error))
+  else if (!hasRows)
+    parts.push('<p class="quarry-empty">No rows: the query returned nothing for these parameters.</p>\n')
+  else parts.push(shown.html)
+  parts.push('</main>', '</body>', '</html>', '')
+  return parts.filter((part) => part !== '').join('\n')
+}
+
+/**
+ * The HTML someone pastes into another site to embed a view (with embedScript served at
+ * `origin`/embed.js).
+ *
+ * @example
+ * embedSnippet('https://quarry.example.com', 'open-issues', { project: 'QA' })
+ * // '<div data-quarry-view="open-issues" data-params="project=QA"></div>\n<script src="https://quarry.example.com/embed.js" async></script>'
+ */
+export function embedSnippet(
+  origin: string,
+  query: string,
+  params: Readonly<Record<string, string>> = {},
+): string {
+  const search = new URLSearchParams(Object.entries(params)).toString()
+  return (
+    `<div data-quarry-view="${escapeHtml(query)}"${search === '' ? '' : ` data-params="${escapeHtml(search)}"`}></div>\n` +
+    `<script src="${escapeHtml(quarryOrigin(origin))}/embed.js" async></script>`
+  )
+}
+
+// A CSP source expression for frame-ancestors: a scheme-qualified host (wildcard subdomain and port
+// allowed), nothing that could end the directive or add another.
+const ANCESTOR = /^https?:\/\/(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?$/
+
+/**
+ * The Content-Security-Policy header value of a view page. No inline script or style at all (the
+ * nonce only vouches for the page's own `<script src>` and `<link>`), no plugins, no other origins;
+ * framed by this origin and the configured ones (embeds), nobody else.
+ *
+ * @example
+ * contentSecurityPolicy({ nonce: 'abc123', frameAncestors: ['https://wiki.example.com'] })
+ * // "default-src 'none'; script-src 'self' 'nonce-abc123'; style-src 'self' 'nonce-abc123'; img-src 'self' data:;
+ * //  form-action 'self'; base-uri 'none'; frame-ancestors 'self' https://wiki.example.com"
+ */
+export function contentSecurityPolicy(options: {
+  readonly nonce: string
+  readonly frameAncestors: readonly string[]
+}): string {
+  const nonce = `'nonce-${checkNonce(options.nonce)}'`
+  for (const ancestor of options.frameAncestors) {
+    if (!ANCESTOR.test(ancestor)) {
+      throw new QuarryError(
+        'QUARRY_CONFIG_INVALID',
+        `"${ancestor}" cannot be a frame ancestor; give an origin such as https://wiki.example.com or https://*.example.com.`,
+      )
+    }
+  }
+  return [
+    "default-src 'none'",
+    `script-src 'self' ${nonce}`,
+    `style-src 'self' ${nonce}`,
+    "img-src 'self' data:",
+    "form-action 'self'",
+    "base-uri 'none'",
+    `frame-ancestors ${["'self'", ...new Set(options.frameAncestors)].join(' ')}`,
+  ].join('; ')
+}

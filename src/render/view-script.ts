@@ -1,0 +1,209 @@
+/**
+ * The static assets of a view page, as text for the server to serve as files: the page's
+ * Content-Security-Policy (`script-src 'self'; style-src 'self'`) allows no inline script or style,
+ * so the table's sort and filter, the embed's height messages and the look all come from here.
+ *
+ * - VIEW_SCRIPT → /assets/view.js: sortable headers (click: ascending, again: descending; numeric
+ *   columns by value, text by natural order), a filter box, and in embed mode the page's height
+ *   posted to the parent window.
+ * - VIEW_STYLESHEET → /assets/view.css.
+ * - embedScript(origin) → /embed.js: what another site includes to embed views.
+ */
+import { QuarryError } from '../domain/errors.js'
+
+/** The `type` of the message a view page in embed mode posts to its parent with its height. */
+export const HEIGHT_MESSAGE = 'quarry:height'
+
+/**
+ * The view page's script (served as /assets/view.js). Plain ES2017, no dependencies; it reads the
+ * markup renderViewPage writes: `.quarry-table` wrappers holding a hidden `.quarry-filter` box and a
+ * table whose header cells hold `<button class="quarry-sort">`, numeric cells with class `num`.
+ */
+export const VIEW_SCRIPT = `'use strict'
+;(function () {
+  function key(cell) {
+    var text = cell ? cell.textContent : ''
+    return cell && cell.classList.contains('num') && text !== '' ? Number(text) : text
+  }
+  function compare(a, b) {
+    if (typeof a === 'number' && typeof b === 'number') return a - b
+    if (typeof a === 'number') return -1
+    if (typeof b === 'number') return 1
+    if (a === '' || b === '') return a === b ? 0 : a === '' ? 1 : -1
+    return a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' })
+  }
+  function sort(table, header, index) {
+    var descending = header.getAttribute('aria-sort') === 'ascending'
+    var headers = table.tHead.rows[0].cells
+    for (var i = 0; i < headers.length; i++) headers[i].removeAttribute('aria-sort')
+    header.setAttribute('aria-sort', descending ? 'descending' : 'ascending')
+    var body = table.tBodies[0]
+    var rows = Array.prototype.slice.call(body.rows)
+    rows.sort(function (r1, r2) {
+      var order = compare(key(r1.cells[index]), key(r2.cells[index]))
+      return descending ? -order : order
+    })
+    var fragment = document.createDocumentFragment()
+    rows.forEach(function (row) { fragment.appendChild(row) })
+    body.appendChild(fragment)
+  }
+  function filter(table, input, count) {
+    var needle = input.value.trim().toLowerCase()
+    var rows = table.tBodies[0].rows
+    var shown = 0
+    for (var i = 0; i < rows.length; i++) {
+      var hit = needle === '' || rows[i].textContent.toLowerCase().indexOf(needle) !== -1
+      rows[i].hidden = !hit
+      if (hit) shown++
+    }
+    count.textContent = needle === '' ? '' : shown + ' of ' + rows.length + ' rows'
+  }
+  document.querySelectorAll('.quarry-table').forEach(function (wrapper) {
+    var table = wrapper.querySelector('table')
+    if (!table || !table.tHead || table.tBodies.length === 0) return
+    var headers = table.tHead.rows[0].cells
+    Array.prototype.forEach.call(headers, function (header, index) {
+      var button = header.querySelector('.quarry-sort')
+      if (button) button.addEventListener('click', function () { sort(table, header, index) })
+    })
+    var box = wrapper.querySelector('.quarry-filter')
+    if (!box) return
+    var input = box.querySelector('input')
+    var count = box.querySelector('output')
+    input.addEventListener('input', function () { filter(table, input, count) })
+    box.hidden = false
+  })
+  if (document.documentElement.hasAttribute('data-embed') && window.parent !== window) {
+    var last = -1
+    var post = function () {
+      var height = Math.ceil(document.documentElement.getBoundingClientRect().height)
+      if (height === last) return
+      last = height
+      window.parent.postMessage({ type: '${HEIGHT_MESSAGE}', height: height }, '*')
+    }
+    if (typeof ResizeObserver === 'function') new ResizeObserver(post).observe(document.documentElement)
+    window.addEventListener('load', post)
+    post()
+  }
+})()
+`
+
+/** The view page's stylesheet (served as /assets/view.css). */
+export const VIEW_STYLESHEET = `:root{color-scheme:light;--muted:#5f6368;--line:#d0d4d9;--accent:#0b57d0}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f1f1f;background:#fff}
+.quarry-page{max-width:1200px;margin:0 auto;padding:1rem 1.25rem 2rem}
+html[data-embed] body{background:transparent}
+html[data-embed] .quarry-page{max-width:none;padding:0}
+.quarry-header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline;justify-content:space-between}
+.quarry-header h1{font-size:1.35rem;margin:0}
+.quarry-meta{color:var(--muted);font-size:.9em}
+.quarry-actions{display:flex;gap:.5rem;align-items:center}
+.quarry-actions form{margin:0}
+.quarry-actions a,.quarry-actions button,.quarry-params button{font:inherit;padding:.3rem .7rem;border:1px solid var(--line);border-radius:4px;background:#f8f9fa;color:inherit;text-decoration:none;cursor:pointer}
+.quarry-params{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:1rem 0;padding:.75rem;border:1px solid var(--line);border-radius:6px}
+.quarry-params label{display:flex;flex-direction:column;gap:.2rem;font-weight:600}
+.quarry-params small{font-weight:400;color:var(--muted)}
+.quarry-params input,.quarry-params select{font:inherit;padding:.25rem .4rem;border:1px solid var(--line);border-radius:4px;min-width:8rem}
+.quarry-notices{margin:.75rem 0;padding:.5rem .75rem .5rem 2rem;background:#fef7e0;border:1px solid #f9e2a7;border-radius:4px}
+.quarry-error{margin:.75rem 0;padding:.5rem .75rem;background:#fce8e6;border:1px solid #f4c7c3;border-radius:4px;white-space:pre-wrap}
+.quarry-empty{color:var(--muted);margin:1rem 0}
+.quarry-filter{margin:.5rem 0;display:flex;gap:.5rem;align-items:center}
+.quarry-filter[hidden]{display:none}
+.quarry-filter input{font:inherit;padding:.25rem .4rem;border:1px solid var(--line);border-radius:4px;min-width:16rem}
+.quarry-filter output{color:var(--muted)}
+.quarry-table{overflow-x:auto}
+.quarry-table table{border-collapse:collapse;width:100%}
+.quarry-table th,.quarry-table td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top;white-space:pre-wrap}
+.quarry-table th{background:#f3f4f6;position:sticky;top:0}
+.quarry-table td.num{text-align:right;font-variant-numeric:tabular-nums}
+.quarry-sort{all:unset;cursor:pointer;font-weight:600}
+.quarry-sort:focus-visible{outline:2px solid var(--accent)}
+th[aria-sort=ascending] .quarry-sort::after{content:" \\25B2"}
+th[aria-sort=descending] .quarry-sort::after{content:" \\25BC"}
+.quarry-chart{margin:1rem 0;overflow-x:auto}
+.quarry-chart svg{max-width:100%;height:auto}
+`
+
+/**
+ * The origin of a Quarry server, checked: http(s), no path, query or credentials.
+ *
+ * @example
+ * quarryOrigin('https://quarry.example.com/') // 'https://quarry.example.com'
+ */
+export function quarryOrigin(origin: string): string {
+  let url: URL
+  try {
+    url = new URL(origin)
+  } catch {
+    url = new URL('invalid:')
+  }
+  const bare = url.pathname === '/' || url.pathname === ''
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    !bare ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  ) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `"${origin}" is not an origin; give scheme, host and port only, e.g. https://quarry.example.com.`,
+    )
+  }
+  return url.origin
+}
+
+/**
+ * The script another site includes (served as /embed.js) to embed views: every element like
+ * `<div data-quarry-view="open-issues" data-params="project=QA">` gets an iframe showing
+ * `ORIGIN/v/open-issues?embed=1&project=QA`, as tall as its content — the view page posts its
+ * height, and only messages from `origin`, from that very iframe, are believed.
+ *
+ * @example
+ * embedScript('https://quarry.example.com') // "'use strict'\n;(function () {\n  var ORIGIN = \"https://quarry.example.com\"…"
+ */
+export function embedScript(origin: string): string {
+  // JSON is a JavaScript string literal; `<` escaped too so the text is safe even pasted inline.
+  const literal = JSON.stringify(quarryOrigin(origin)).replace(/</g, '\\u003c')
+  return `'use strict'
+;(function () {
+  var ORIGIN = ${literal}
+  var frames = []
+  function mount(element) {
+    if (element.hasAttribute('data-quarry-mounted')) return
+    element.setAttribute('data-quarry-mounted', '')
+    var query = element.getAttribute('data-quarry-view') || ''
+    var search = new URLSearchParams([['embed', '1']])
+    new URLSearchParams(element.getAttribute('data-params') || '').forEach(function (value, name) {
+      if (name !== 'embed') search.append(name, value)
+    })
+    var frame = document.createElement('iframe')
+    frame.src = ORIGIN + '/v/' + encodeURIComponent(query) + '?' + search.toString()
+    frame.title = element.getAttribute('data-title') || query
+    frame.loading = 'lazy'
+    frame.referrerPolicy = 'strict-origin-when-cross-origin'
+    frame.style.width = '100%'
+    frame.style.height = '150px'
+    frame.style.border = '0'
+    frame.style.display = 'block'
+    element.replaceChildren(frame)
+    frames.push(frame)
+  }
+  window.addEventListener('message', function (event) {
+    if (event.origin !== ORIGIN) return
+    var data = event.data
+    if (!data || data.type !== '${HEIGHT_MESSAGE}' || typeof data.height !== 'number' || !(data.height >= 0)) return
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].contentWindow === event.source) frames[i].style.height = Math.min(Math.ceil(data.height), 100000) + 'px'
+    }
+  })
+  function scan() {
+    document.querySelectorAll('[data-quarry-view]').forEach(mount)
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', scan)
+  else scan()
+})()
+`
+}
