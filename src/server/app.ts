@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { authenticate } from './auth/authenticate.js'
+import { authenticate, requireCsrfToken } from './auth/authenticate.js'
 import type { ServerContext } from './context.js'
 import { errorReply } from './error-handler.js'
 import { openApiDocument } from './openapi.js'
@@ -14,6 +14,7 @@ import { previewRoutes } from './routes/preview-routes.js'
 import { queryRoutes } from './routes/query-routes.js'
 import { sessionRoutes } from './routes/session-routes.js'
 import { userRoutes } from './routes/user-routes.js'
+import { viewRoutes } from './routes/view-routes.js'
 
 /** Every route of the server, in one table (the OpenAPI document and the authorization test read it). */
 export const ROUTES: readonly RouteDef[] = [
@@ -22,6 +23,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...queryRoutes,
   ...previewRoutes,
   ...userRoutes,
+  ...viewRoutes,
 ]
 
 /** The admin UI's build (Vite), when present. */
@@ -68,6 +70,13 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
       .send({ error: { code: 'QUARRY_NOT_FOUND', message: `Nothing at ${request.method} ${request.url}.` } }),
   )
   app.addHook('onRequest', authenticate(ctx))
+  app.addHook('preHandler', requireCsrfToken)
+  // Plain HTML forms (a view's Refresh button) post url-encoded fields.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  )
 
   for (const route of ROUTES) {
     app.route({

@@ -32,10 +32,8 @@ async function identify(request: FastifyRequest, ctx: ServerContext): Promise<Pr
 }
 
 /**
- * The one gate every request passes (an onRequest hook): identifies the caller, applies the route's
- * access rule, and for session-authenticated state changes demands the session's CSRF token in
- * `x-csrf-token` (a synchronizer token: another site can make the browser send the cookie, but it
- * cannot read the token). API-token requests need no CSRF token: browsers never add that header.
+ * The one gate every request passes (an onRequest hook): identifies the caller and applies the
+ * route's access rule.
  */
 export function authenticate(ctx: ServerContext) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
@@ -55,14 +53,27 @@ export function authenticate(ctx: ServerContext) {
         `This needs the ${access} role; ${principal.user.name} is ${principal.user.role}.`,
       )
     }
-    if (principal.via === 'session' && !SAFE_METHODS.has(request.method)) {
-      const sent = request.headers['x-csrf-token']
-      if (typeof sent !== 'string' || !sameSecret(sent, principal.session?.csrfToken ?? '')) {
-        throw new QuarryError(
-          'QUARRY_CSRF',
-          'This request needs the x-csrf-token header from GET /api/session; reload the page and try again.',
-        )
-      }
-    }
+  }
+}
+
+/** The form field a plain HTML form (a view's Refresh button) carries the CSRF token in. */
+export const CSRF_FIELD = '_csrf'
+
+/**
+ * For session-authenticated state changes, the session's CSRF token must come along, in the
+ * `x-csrf-token` header (API, admin UI) or the `_csrf` form field (views): a synchronizer token —
+ * another site can make the browser send the cookie, but cannot read the token. API-token requests
+ * need none: browsers never add that header by themselves. A preHandler, so the form body is parsed.
+ */
+export async function requireCsrfToken(request: FastifyRequest): Promise<void> {
+  const principal = request.principal
+  if (principal?.via !== 'session' || SAFE_METHODS.has(request.method)) return
+  const fromForm = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD]
+  const sent = request.headers['x-csrf-token'] ?? fromForm
+  if (typeof sent !== 'string' || !sameSecret(sent, principal.session?.csrfToken ?? '')) {
+    throw new QuarryError(
+      'QUARRY_CSRF',
+      'This request needs the x-csrf-token header from GET /api/session; reload the page and try again.',
+    )
   }
 }

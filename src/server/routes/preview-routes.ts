@@ -1,6 +1,14 @@
+import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
+import { TemplateSchema } from '../../domain/query.js'
+import { renderViewPage } from '../../render/view-page.js'
 import { columnsOf, type Row } from '../../render/index.js'
 import { parseBody, type RouteDef } from '../route.js'
+
+const TemplatePreviewBody = z.object({
+  template: TemplateSchema,
+  rows: z.array(z.record(z.string(), z.unknown())).max(10_000),
+})
 
 const ConverterPreviewBody = z.object({
   converter: z.string().min(1),
@@ -28,6 +36,32 @@ export const previewRoutes: RouteDef[] = [
       })
       const rows = JSON.parse(result.rowsJson) as Row[]
       return { rows, columns: columnsOf(rows) }
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/preview/template',
+    access: 'editor',
+    tag: 'preview',
+    summary:
+      'Renders a template (table, Liquid, chart, Vega-Lite) over rows as a view would; answers the HTML document.',
+    body: TemplatePreviewBody,
+    handler: async (request, _reply, ctx) => {
+      const body = parseBody(TemplatePreviewBody, request.body)
+      const html = await renderViewPage({
+        query: 'preview',
+        params: [],
+        values: {},
+        rows: body.rows,
+        template: body.template,
+        now: ctx.now(),
+        fetchedAt: ctx.now(),
+        nonce: randomBytes(16).toString('base64url'),
+        embed: true,
+        urls: { self: '/', refresh: '/', csv: '/', json: '/' },
+        assets: { script: '/assets/view.js', stylesheet: '/assets/view.css' },
+      })
+      return { html }
     },
   },
 ]

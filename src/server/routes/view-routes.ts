@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { QuarryError } from '../../domain/errors.js'
+import type { Query } from '../../domain/query.js'
+import { loadQuery, runQuery } from '../../engine.js'
+import { columnsOf, render, type Row } from '../../render/index.js'
+import { contentSecurityPolicy, renderViewPage } from '../../render/view-page.js'
+import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
+import { canSeeQuery } from '../auth/access.js'
+import { CSRF_FIELD } from '../auth/authenticate.js'
+import type { ServerContext } from '../context.js'
+import { param, type RouteDef } from '../route.js'
+import { engineDeps } from './query-routes.js'
+
+const ASSETS = { script: '/assets/view.js', stylesheet: '/assets/view.css' } as const
+
+/** The parameters of a view: the URL's query string, without the view's own switches and empty fields. */
+function viewParams(request: FastifyRequest): Record<string, string> {
+  const params: Record<string, string> = {}
+  for (const [name, value] of Object.entries(request.query as Record<string, unknown>)) {
+    if (name === 'embed' || name === CSRF_FIELD || typeof value !== 'string' || value === '') continue
+    params[name] = value
+  }
+  return params
+}
+
+function queryString(params: Record<string, string>): string {
+  const search = new URLSearchParams(params).toString()
+  return search === '' ? '' : `?${search}`
+}
+
+/**
+ * The query a view shows, if the caller may see it. Someone not signed in is sent to sign in (the
+ * query might be theirs to see); a signed-in user who may not see it gets "not found".
+ */
+async function viewableQuery(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+): Promise<Query | undefined> {
+  const name = param(request, 'query')
+  let query: Query | undefined
+  try {
+    query = (await loadQuery(ctx.store, name)).query
+  } catch (error) {
+    if (!(error instanceof QuarryError) || error.code !== 'QUARRY_QUERY_NOT_FOUND') throw error
+  }
+  if (query !== undefined && canSeeQuery(request.principal, query)) return query
+  if (request.principal === undefined) {
+    await reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`)
+    return undefined
+  }
+  throw new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}" is shown to you.`)
+}
+
+async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> {
+  const query = await viewableQuery(request, reply, ctx)
+  if (query === undefined) return reply
+  const params = viewParams(request)
+  const embed = (request.query as Record<string, unknown>).embed === '1'
+  const base = `/v/${encodeURIComponent(query.name)}`
+  const nonce = randomBytes(16).toString('base64url')
+  let rows: Row[] = []
+  let outcome: { fetchedAt?: Date; fromCache?: boolean; notices?: readonly string[]; error?: string }
+  try {
+    const result = await runQuery(engineDeps(ctx), query.name, { params })
+    rows = JSON.parse(result.rowsJson || '[]') as Row[]
+    outcome = { fetchedAt: result.fetchedAt, fromCache: result.fromCache, notices: result.notices }
+  } catch (error) {
+    if (!(error instanceof QuarryError)) throw error
+    reply.status(error.status)
+    outcome = { error: error.message }
+  }
+  const session = request.principal?.session
+  const html = await renderViewPage({
+    query: query.name,
+    ...(query.title === undefined ? {} : { title: query.title }),
+    params: query.params,
+    values: params,
+    rows,
+    columns: columnsOf(rows),
+    ...outcome,
+    ...(query.template === undefined ? {} : { template: query.template }),
+    now: ctx.now(),
+    nonce,
+    embed,
+    urls: {
+      self: base,
+      refresh: `${base}/refresh${queryString(params)}`,
+      csv: `${base}/rows.csv${queryString(params)}`,
+      json: `${base}/rows.json${queryString(params)}`,
+    },
+    assets: ASSETS,
+    ...(session ? { csrf: { name: CSRF_FIELD, token: session.csrfToken } } : {}),
+  })
+  return reply
+    .header(
+      'content-security-policy',
+      contentSecurityPolicy({ nonce, frameAncestors: ctx.options.frameAncestors }),
+    )
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'same-origin')
+    .header('cache-control', 'private, no-store')
+    .type('text/html; charset=utf-8')
+    .send(html)
+}
+
+function download(format: 'csv' | 'json') {
+  return async (request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> => {
+    const query = await viewableQuery(request, reply, ctx)
+    if (query === undefined) return reply
+    const result = await runQuery(engineDeps(ctx), query.name, { params: viewParams(request) })
+    const body =
+      format === 'json' ? result.rowsJson : render('csv', JSON.parse(result.rowsJson || '[]') as Row[])
+    return reply
+      .type(format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${query.name}.${format}"`)
+      .header('x-content-type-options', 'nosniff')
+      .send(body)
+  }
+}
+
+function asset(type: string, text: (ctx: ServerContext) => string) {
+  return async (_request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> =>
+    reply
+      .type(type)
+      .header('cache-control', 'public, max-age=300')
+      .header('x-content-type-options', 'nosniff')
+      .send(text(ctx))
+}
+
+/**
+ * Views: a query rendered on the server as a page (table, Liquid or chart), its downloads, and what
+ * embedding needs. Public routes: each checks the query's visibility itself, so a public query can
+ * be embedded on another site without a session.
+ */
+export const viewRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    url: '/v/:query',
+    access: 'public',
+    tag: 'views',
+    summary: 'The view of a query, parameters from the URL (`?embed=1`: content only, for iframes).',
+    handler: page,
+  },
+  {
+    method: 'POST',
+    url: '/v/:query/refresh',
+    access: 'public',
+    tag: 'views',
+    summary: "Fetches the view's rows again (bypassing the cache) and returns to the view.",
+    handler: async (request, reply, ctx) => {
+      const query = await viewableQuery(request, reply, ctx)
+      if (query === undefined) return reply
+      const params = viewParams(request)
+      try {
+        await runQuery(engineDeps(ctx), query.name, { params, refresh: true })
+      } catch (error) {
+        // The view shows the failure when it runs again.
+        if (!(error instanceof QuarryError)) throw error
+      }
+      return reply.redirect(`/v/${encodeURIComponent(query.name)}${queryString(params)}`, 303)
+    },
+  },
+  {
+    method: 'GET',
+    url: '/v/:query/rows.csv',
+    access: 'public',
+    tag: 'views',
+    summary: "The view's rows as CSV (RFC 4180).",
+    handler: download('csv'),
+  },
+  {
+    method: 'GET',
+    url: '/v/:query/rows.json',
+    access: 'public',
+    tag: 'views',
+    summary: "The view's rows as JSON.",
+    handler: download('json'),
+  },
+  {
+    method: 'GET',
+    url: '/assets/view.js',
+    access: 'public',
+    tag: 'views',
+    summary: "The views' table script (sort, filter, embed height).",
+    handler: asset('text/javascript; charset=utf-8', () => VIEW_SCRIPT),
+  },
+  {
+    method: 'GET',
+    url: '/assets/view.css',
+    access: 'public',
+    tag: 'views',
+    summary: "The views' stylesheet.",
+    handler: asset('text/css; charset=utf-8', () => VIEW_STYLESHEET),
+  },
+  {
+    method: 'GET',
+    url: '/embed.js',
+    access: 'public',
+    tag: 'views',
+    summary: 'The embed script: `<div data-quarry-view="QUERY">` elements become iframes of the view.',
+    handler: asset('text/javascript; charset=utf-8', (ctx) => embedScript(ctx.options.publicUrl)),
+  },
+]
