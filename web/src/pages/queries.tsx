@@ -1,0 +1,3 @@
+export function QueriesPage(_props: { name?: string | null }) {
+  return <p>TODO</p>
+}

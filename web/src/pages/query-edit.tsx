@@ -1,0 +1,3 @@
+export function QueryEditPage(_props: { name?: string | null }) {
+  return <p>TODO</p>
+}

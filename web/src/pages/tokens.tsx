@@ -1,0 +1,3 @@
+export function TokensPage(_props: { name?: string | null }) {
+  return <p>TODO</p>
+}

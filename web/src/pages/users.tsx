@@ -1,0 +1,3 @@
+export function UsersPage(_props: { name?: string | null }) {
+  return <p>TODO</p>
+}
