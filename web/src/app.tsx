@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react'
 import { api, messageOf, setCsrfToken, type Role, type Session } from './api.js'
 import { Layout } from './components/layout.js'
 import { DatasourceEditPage } from './pages/datasource-edit.js'
@@ -7,12 +7,14 @@ import { JiraCloudPage } from './pages/jira-cloud.js'
 import { LoginPage } from './pages/login.js'
 import { NotFoundPage } from './pages/not-found.js'
 import { QueriesPage } from './pages/queries.js'
-import { QueryEditPage } from './pages/query-edit.js'
 import { SetupPage } from './pages/setup.js'
 import { TokensPage } from './pages/tokens.js'
 import { UsersPage } from './pages/users.js'
 import { match, navigate, useLocation } from './router.js'
 import { canUse, SessionContext, useSession } from './session.js'
+
+// The query editor carries CodeMirror: loaded when first opened.
+const QueryEditPage = lazy(() => import('./pages/query-edit.js').then((m) => ({ default: m.QueryEditPage })))
 
 type Loaded =
   { state: 'loading' } | { state: 'failed'; message: string } | { state: 'ready'; session: Session | null }
@@ -44,7 +46,9 @@ export function App() {
   return (
     <SessionContext.Provider value={{ session, setSession }}>
       <Layout>
-        <Routes />
+        <Suspense fallback={<p>Loading…</p>}>
+          <Routes />
+        </Suspense>
       </Layout>
     </SessionContext.Provider>
   )

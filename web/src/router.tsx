@@ -1,4 +1,4 @@
-import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react'
+import { useMemo, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react'
 
 /**
  * A tiny router on history.pushState: paths are relative to the app's base
@@ -32,17 +32,21 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   listeners.forEach((listener) => listener())
 }
 
-/** The current location; re-renders on navigation. */
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener)
+  return () => {
+    listeners.delete(listener)
+  }
+}
+
+/**
+ * The current location; re-renders on navigation. An external store (not state copied in an effect),
+ * so a navigation from a child's effect, before this component subscribed, is not missed.
+ */
 export function useLocation(): Location {
-  const [location, setLocation] = useState(current)
-  useEffect(() => {
-    const listener = () => setLocation(current())
-    listeners.add(listener)
-    return () => {
-      listeners.delete(listener)
-    }
-  }, [])
-  return location
+  const href = useSyncExternalStore(subscribe, () => window.location.href)
+  // `href` is the snapshot: a new one means a new location.
+  return useMemo(() => current(), [href])
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { api, messageOf } from '../api.js'
-import { Link, useLocation } from '../router.js'
+import { Link, navigate, useLocation } from '../router.js'
 import { canUse, useSession } from '../session.js'
 
 /** The signed-in frame: header with the user's name and role, the nav their role may use, and Sign out. */
@@ -21,6 +21,7 @@ export function Layout({ children }: { children: ReactNode }) {
       // Signed out either way: the session is dropped below.
       console.warn(messageOf(error))
     }
+    navigate('/login', { replace: true })
     setSession(null)
   }
   return (
