@@ -111,6 +111,12 @@ export class ApiError extends Error {
 export const MASKED = '••••••'
 
 let csrfToken = ''
+let onSignedOut: () => void = () => {}
+
+/** What to do when a request answers 401 (the session expired or was revoked): show sign-in. */
+export function setSignedOutHandler(handler: () => void): void {
+  onSignedOut = handler
+}
 
 /** Called whenever a session is obtained (or lost). */
 export function setCsrfToken(token: string): void {
@@ -141,6 +147,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     // Not JSON (a proxy's error page, say): reported below with the status.
   }
   if (!response.ok) {
+    if (response.status === 401 && !path.startsWith('/api/session') && !path.startsWith('/api/setup'))
+      onSignedOut()
     const error = (json as { error?: { code?: string; message?: string; line?: number } } | undefined)?.error
     throw new ApiError(
       response.status,

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react'
-import { api, messageOf, setCsrfToken, type Role, type Session } from './api.js'
+import { api, messageOf, setCsrfToken, setSignedOutHandler, type Role, type Session } from './api.js'
 import { Layout } from './components/layout.js'
 import { DatasourceEditPage } from './pages/datasource-edit.js'
 import { DatasourcesPage } from './pages/datasources.js'
@@ -28,6 +28,8 @@ export function App() {
     setCsrfToken(session?.csrfToken ?? '')
     setLoaded({ state: 'ready', session })
   }, [])
+
+  useEffect(() => setSignedOutHandler(() => setSession(null)), [setSession])
 
   useEffect(() => {
     api

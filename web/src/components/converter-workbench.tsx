@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react'
+import { useEffect, useId, useMemo, useState } from 'react'
 import { api, ApiError, messageOf, type Rows } from '../api.js'
 import { CONVERTER_PLACEHOLDER } from '../query-defaults.js'
 import { useDebounced } from '../use-debounced.js'
@@ -79,10 +79,7 @@ export function ConverterWorkbench({
     // The parameters and callbacks at the time of the edit are the ones wanted: not a reason to run again.
   }, [input])
 
-  const shown =
-    sample !== null && sample.length > SHOWN_SAMPLE_CHARS
-      ? `${sample.slice(0, SHOWN_SAMPLE_CHARS)}\n… (${sample.length - SHOWN_SAMPLE_CHARS} more characters)`
-      : sample
+  const shown = useMemo(() => (sample === null ? null : readable(sample)), [sample])
 
   return (
     <fieldset>
@@ -132,4 +129,18 @@ export function ConverterWorkbench({
       )}
     </fieldset>
   )
+}
+
+/** The raw response for reading: JSON indented, and cut short when long (the converter still gets all of it). */
+function readable(text: string): string {
+  let shown = text
+  if (text.length <= 4 * SHOWN_SAMPLE_CHARS) {
+    try {
+      shown = JSON.stringify(JSON.parse(text), null, 2)
+    } catch {
+      // Not JSON (XML, text): shown as it came.
+    }
+  }
+  if (shown.length <= SHOWN_SAMPLE_CHARS) return shown
+  return `${shown.slice(0, SHOWN_SAMPLE_CHARS)}\n… (${shown.length - SHOWN_SAMPLE_CHARS} more characters)`
 }
