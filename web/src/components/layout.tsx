@@ -10,7 +10,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const role = session.user.role
   const items = [
     { to: '/datasources', label: 'Datasources', show: canUse.datasources(role) },
-    { to: '/queries', label: canUse.editQueries(role) ? 'Queries' : 'Views', show: true },
+    { to: '/queries', label: 'Queries', show: true },
     { to: '/users', label: 'Users', show: canUse.users(role) },
     { to: '/tokens', label: 'API tokens', show: true },
   ]

@@ -73,7 +73,8 @@ function ViewList() {
   const { data, error } = useLoad(api.queries)
   return (
     <section>
-      <h1>Views</h1>
+      <h1>Queries</h1>
+      <p className="muted">Open a query's view to see its data.</p>
       <ErrorMessage message={error} />
       {data && data.length === 0 && <p className="muted">No views are shared with you yet.</p>}
       {data && data.length > 0 && (

@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import { api, messageOf, type Session } from '../api.js'
 import { ErrorMessage } from '../components/error-message.js'
 import { Field } from '../components/field.js'
-import { navigate, useLocation } from '../router.js'
+import { Link, navigate, useLocation } from '../router.js'
 
 /** First run: create the admin with the setup token from the URL (?token=…). */
 export function SetupPage({ onSession }: { onSession: (session: Session) => void }) {
@@ -13,6 +13,14 @@ export function SetupPage({ onSession }: { onSession: (session: Session) => void
   const [repeat, setRepeat] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const [done, setDone] = useState(false)
+
+  useEffect(() => {
+    api.setupRequired().then(
+      (answer) => setDone(!answer.required),
+      () => setDone(false),
+    )
+  }, [])
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -37,6 +45,11 @@ export function SetupPage({ onSession }: { onSession: (session: Session) => void
     <main className="narrow">
       <h1>Set up Quarry</h1>
       <p>Create the first admin. They can then add datasources, queries and other users.</p>
+      {done && (
+        <p className="notice">
+          Setup is already done. <Link to="/login">Sign in</Link> instead.
+        </p>
+      )}
       {token === '' && (
         <p className="error">This link has no setup token: open the one `quarry serve` printed.</p>
       )}
