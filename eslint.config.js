@@ -18,4 +18,6 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The admin UI runs in the browser.
+  { files: ['web/src/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
 )

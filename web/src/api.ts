@@ -1,0 +1,231 @@
+import type { Datasource } from '../../src/domain/datasource.js'
+import type { Pagination, ParamSpec, ParamType, Query } from '../../src/domain/query.js'
+
+/**
+ * The one client for Quarry's JSON API: same origin, cookie session, and the
+ * session's CSRF token on every state-changing request.
+ */
+
+export type { Datasource, Pagination, ParamSpec, ParamType, Query }
+
+export type Role = 'admin' | 'editor' | 'viewer'
+
+export interface User {
+  name: string
+  role: Role
+  groups: string[]
+}
+
+export interface Session {
+  user: User
+  csrfToken: string
+}
+
+export interface Connection {
+  status: 'connected' | 'needs_consent'
+  expiresAt: string | null
+  lastRefreshAt: string | null
+  site: { id: string; name: string; url: string } | null
+  statusMessage: string | null
+}
+
+export interface DatasourceSummary {
+  name: string
+  type: string
+  baseUrl: string
+  authType: string
+  preset: { name: string; site?: { id: string; name: string; url: string } } | null
+  connection: Connection | null
+}
+
+export interface QuerySummary {
+  name: string
+  datasource: string
+  title: string | null
+  method: string
+  path: string
+  params: ParamSpec[]
+}
+
+export type ChartMark = 'bar' | 'line' | 'point' | 'area' | 'arc'
+export type ChartAggregate = 'none' | 'sum' | 'count' | 'mean' | 'min' | 'max'
+
+/** How a query's rows are shown. */
+export type Template =
+  | { type: 'table' }
+  | { type: 'liquid'; source: string }
+  | { type: 'chart'; mark: ChartMark; x: string; y: string; series?: string; aggregate?: ChartAggregate }
+  | { type: 'vega-lite'; spec: string }
+
+export interface Visibility {
+  roles: ('viewer' | 'editor')[]
+  groups: string[]
+}
+
+export type QueryDocument = Query & {
+  title?: string | null
+  visibility: Visibility
+  template: Template | null
+}
+
+export interface RunResult {
+  rows: Record<string, unknown>[]
+  columns: string[]
+  rowCount: number
+  pages: number
+  notices: string[]
+  fromCache: boolean
+  fetchedAt: string
+}
+
+export interface Rows {
+  rows: Record<string, unknown>[]
+  columns: string[]
+}
+
+export interface UserRecord extends User {
+  createdAt: string
+}
+
+export interface ApiToken {
+  id: string
+  name: string
+  createdAt: string
+  lastUsedAt: string | null
+}
+
+/** A non-2xx answer: `{ error: { code, message, line? } }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+/** Secrets come back as this; sending it back keeps the stored value. */
+export const MASKED = '••••••'
+
+let csrfToken = ''
+let onSignedOut: () => void = () => {}
+
+/** What to do when a request answers 401 (the session expired or was revoked): show sign-in. */
+export function setSignedOutHandler(handler: () => void): void {
+  onSignedOut = handler
+}
+
+/** Called whenever a session is obtained (or lost). */
+export function setCsrfToken(token: string): void {
+  csrfToken = token
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken
+  let response: Response
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch (error) {
+    throw new ApiError(0, 'QUARRY_NETWORK', `The server cannot be reached (${String(error)}).`)
+  }
+  if (response.status === 204) return undefined as T
+  const text = await response.text()
+  let json: unknown = undefined
+  try {
+    json = text === '' ? undefined : JSON.parse(text)
+  } catch {
+    // Not JSON (a proxy's error page, say): reported below with the status.
+  }
+  if (!response.ok) {
+    if (response.status === 401 && !path.startsWith('/api/session') && !path.startsWith('/api/setup'))
+      onSignedOut()
+    const error = (json as { error?: { code?: string; message?: string; line?: number } } | undefined)?.error
+    throw new ApiError(
+      response.status,
+      error?.code ?? `HTTP_${response.status}`,
+      error?.message ?? `The server answered ${response.status} ${response.statusText}.`,
+      error?.line,
+    )
+  }
+  return json as T
+}
+
+const enc = encodeURIComponent
+
+export const api = {
+  setupRequired: () => request<{ required: boolean }>('GET', '/api/setup'),
+  setup: (body: { token: string; name: string; password: string }) =>
+    request<Session>('POST', '/api/setup', body),
+
+  /** The current session, or null when signed out (401). */
+  session: async (): Promise<Session | null> => {
+    try {
+      return await request<Session>('GET', '/api/session')
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return null
+      throw error
+    }
+  },
+  signIn: (body: { name: string; password: string }) => request<Session>('POST', '/api/session', body),
+  signOut: () => request<void>('DELETE', '/api/session'),
+
+  datasources: () => request<DatasourceSummary[]>('GET', '/api/datasources'),
+  datasource: (name: string) => request<Datasource>('GET', `/api/datasources/${enc(name)}`),
+  createDatasource: (body: Datasource) => request<Datasource>('POST', '/api/datasources', body),
+  updateDatasource: (name: string, body: Datasource) =>
+    request<Datasource>('PUT', `/api/datasources/${enc(name)}`, body),
+  deleteDatasource: (name: string) => request<void>('DELETE', `/api/datasources/${enc(name)}`),
+  createJiraCloud: (body: { name: string; clientId: string; clientSecret: string; apiVersion: 3 | 2 }) =>
+    request<Datasource>('POST', '/api/datasources/presets/jira-cloud', body),
+  testDatasource: (name: string) =>
+    request<{ ok: boolean; message: string }>('POST', `/api/datasources/${enc(name)}/test`, {}),
+  connectDatasource: (name: string) =>
+    request<{ authorizeUrl: string }>('POST', `/api/datasources/${enc(name)}/connect`, {}),
+
+  queries: () => request<QuerySummary[]>('GET', '/api/queries'),
+  query: (name: string) => request<QueryDocument>('GET', `/api/queries/${enc(name)}`),
+  createQuery: (body: QueryDocument) => request<QueryDocument>('POST', '/api/queries', body),
+  updateQuery: (name: string, body: QueryDocument) =>
+    request<QueryDocument>('PUT', `/api/queries/${enc(name)}`, body),
+  deleteQuery: (name: string) => request<void>('DELETE', `/api/queries/${enc(name)}`),
+  runQuery: (name: string, body: { params: Record<string, string>; refresh?: boolean }) =>
+    request<RunResult>('POST', `/api/queries/${enc(name)}/run`, body),
+  sampleQuery: (name: string, body: { params: Record<string, string> }) =>
+    request<{ text: string }>('POST', `/api/queries/${enc(name)}/sample`, body),
+
+  previewConverter: (body: {
+    converter: string
+    json: string
+    query?: string
+    params?: Record<string, string>
+  }) => request<Rows>('POST', '/api/preview/converter', body),
+  previewTemplate: (body: { template: Template; rows: Record<string, unknown>[] }) =>
+    request<{ html: string }>('POST', '/api/preview/template', body),
+
+  users: () => request<UserRecord[]>('GET', '/api/users'),
+  createUser: (body: { name: string; password: string; role: Role; groups: string[] }) =>
+    request<UserRecord>('POST', '/api/users', body),
+  updateUser: (name: string, body: { role?: Role; groups?: string[]; password?: string }) =>
+    request<UserRecord>('PUT', `/api/users/${enc(name)}`, body),
+  deleteUser: (name: string) => request<void>('DELETE', `/api/users/${enc(name)}`),
+
+  tokens: () => request<ApiToken[]>('GET', '/api/tokens'),
+  createToken: (body: { name: string }) =>
+    request<{ id: string; name: string; token: string }>('POST', '/api/tokens', body),
+  revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${enc(id)}`),
+}
+
+/** The message to show for anything thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

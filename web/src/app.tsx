@@ -1,0 +1,90 @@
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react'
+import { api, messageOf, setCsrfToken, setSignedOutHandler, type Role, type Session } from './api.js'
+import { Layout } from './components/layout.js'
+import { DatasourceEditPage } from './pages/datasource-edit.js'
+import { DatasourcesPage } from './pages/datasources.js'
+import { JiraCloudPage } from './pages/jira-cloud.js'
+import { LoginPage } from './pages/login.js'
+import { NotFoundPage } from './pages/not-found.js'
+import { QueriesPage } from './pages/queries.js'
+import { SetupPage } from './pages/setup.js'
+import { TokensPage } from './pages/tokens.js'
+import { UsersPage } from './pages/users.js'
+import { match, navigate, useLocation } from './router.js'
+import { canUse, SessionContext, useSession } from './session.js'
+
+// The query editor carries CodeMirror: loaded when first opened.
+const QueryEditPage = lazy(() => import('./pages/query-edit.js').then((m) => ({ default: m.QueryEditPage })))
+
+type Loaded =
+  { state: 'loading' } | { state: 'failed'; message: string } | { state: 'ready'; session: Session | null }
+
+/** Loads the session, then shows setup/sign-in or the signed-in pages. */
+export function App() {
+  const location = useLocation()
+  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' })
+
+  const setSession = useCallback((session: Session | null) => {
+    setCsrfToken(session?.csrfToken ?? '')
+    setLoaded({ state: 'ready', session })
+  }, [])
+
+  useEffect(() => setSignedOutHandler(() => setSession(null)), [setSession])
+
+  useEffect(() => {
+    api
+      .session()
+      .then(setSession, (error: unknown) => setLoaded({ state: 'failed', message: messageOf(error) }))
+  }, [setSession])
+
+  if (loaded.state === 'loading') return <p className="page-message">Loading…</p>
+  if (loaded.state === 'failed') return <p className="page-message error">{loaded.message}</p>
+
+  const session = loaded.session
+  if (session === null) {
+    if (location.path === '/setup') return <SetupPage onSession={setSession} />
+    return <LoginPage onSession={setSession} />
+  }
+  return (
+    <SessionContext.Provider value={{ session, setSession }}>
+      <Layout>
+        <Suspense fallback={<p>Loading…</p>}>
+          <Routes />
+        </Suspense>
+      </Layout>
+    </SessionContext.Provider>
+  )
+}
+
+function Routes() {
+  const { path } = useLocation()
+  const role = useSession().session.user.role
+  let params: Record<string, string> | null
+
+  if (path === '/' || path === '/login' || path === '/setup') return <Redirect to={home(role)} />
+  if (canUse.datasources(role)) {
+    if (path === '/datasources') return <DatasourcesPage />
+    if (path === '/datasources/new') return <DatasourceEditPage key="new" name={null} />
+    if (path === '/datasources/jira-cloud') return <JiraCloudPage />
+    if ((params = match('/datasources/:name', path)))
+      return <DatasourceEditPage key={params.name} name={params.name!} />
+  }
+  if (path === '/queries') return <QueriesPage />
+  if (canUse.editQueries(role)) {
+    if (path === '/queries/new') return <QueryEditPage key="new" name={null} />
+    if ((params = match('/queries/:name', path)))
+      return <QueryEditPage key={params.name} name={params.name!} />
+  }
+  if (canUse.users(role) && path === '/users') return <UsersPage />
+  if (path === '/tokens') return <TokensPage />
+  return <NotFoundPage />
+}
+
+function home(role: Role): string {
+  return role === 'admin' ? '/datasources' : '/queries'
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to])
+  return null
+}

@@ -1,0 +1,54 @@
+import type { ReactNode } from 'react'
+import { api, messageOf } from '../api.js'
+import { Link, navigate, useLocation } from '../router.js'
+import { canUse, useSession } from '../session.js'
+
+/** The signed-in frame: header with the user's name and role, the nav their role may use, and Sign out. */
+export function Layout({ children }: { children: ReactNode }) {
+  const { session, setSession } = useSession()
+  const { path } = useLocation()
+  const role = session.user.role
+  const items = [
+    { to: '/datasources', label: 'Datasources', show: canUse.datasources(role) },
+    { to: '/queries', label: 'Queries', show: true },
+    { to: '/users', label: 'Users', show: canUse.users(role) },
+    { to: '/tokens', label: 'API tokens', show: true },
+  ]
+  const signOut = async () => {
+    try {
+      await api.signOut()
+    } catch (error) {
+      // Signed out either way: the session is dropped below.
+      console.warn(messageOf(error))
+    }
+    navigate('/login', { replace: true })
+    setSession(null)
+  }
+  return (
+    <div className="layout">
+      <header className="header">
+        <span className="brand">Quarry</span>
+        <nav aria-label="Main">
+          {items
+            .filter((item) => item.show)
+            .map((item) => (
+              <Link
+                key={item.to}
+                to={item.to}
+                className={path === item.to || path.startsWith(`${item.to}/`) ? 'active' : undefined}
+              >
+                {item.label}
+              </Link>
+            ))}
+        </nav>
+        <span className="user">
+          <span className="user-name">{session.user.name}</span> <span className="role">{role}</span>
+        </span>
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main className="main">{children}</main>
+    </div>
+  )
+}

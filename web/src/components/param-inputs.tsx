@@ -1,0 +1,96 @@
+import { useId } from 'react'
+import type { ParamSpec } from '../api.js'
+
+/** The values a run starts with: each parameter's default. */
+export function defaultParamValues(params: readonly ParamSpec[]): Record<string, string> {
+  return Object.fromEntries(params.map((param) => [param.name, param.default ?? '']))
+}
+
+/** One input per parameter, its kind chosen by the parameter's type; values stay strings (the API parses them). */
+export function ParamInputs({
+  params,
+  values,
+  onChange,
+}: {
+  params: readonly ParamSpec[]
+  values: Record<string, string>
+  onChange: (values: Record<string, string>) => void
+}) {
+  if (params.length === 0) return <p className="muted">This query has no parameters.</p>
+  return (
+    <div className="row">
+      {params.map((param) => (
+        <ParamInput
+          key={param.name}
+          param={param}
+          value={values[param.name] ?? ''}
+          onChange={(value) => onChange({ ...values, [param.name]: value })}
+        />
+      ))}
+    </div>
+  )
+}
+
+function ParamInput({
+  param,
+  value,
+  onChange,
+}: {
+  param: ParamSpec
+  value: string
+  onChange: (v: string) => void
+}) {
+  const id = useId()
+  const label = (
+    <label htmlFor={id} title={param.description}>
+      {param.name}
+    </label>
+  )
+  switch (param.type) {
+    case 'boolean':
+      return (
+        <div className="field checkbox">
+          <input
+            id={id}
+            type="checkbox"
+            checked={value === 'true'}
+            onChange={(event) => onChange(event.target.checked ? 'true' : 'false')}
+          />
+          {label}
+        </div>
+      )
+    case 'constant':
+      return (
+        <div className="field">
+          {label}
+          <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+            {(param.values ?? []).map((allowed) => (
+              <option key={allowed} value={allowed}>
+                {allowed}
+              </option>
+            ))}
+          </select>
+        </div>
+      )
+    default:
+      return (
+        <div className="field">
+          {label}
+          <input
+            id={id}
+            type={inputType(param.type)}
+            step={param.type === 'integer' ? 1 : param.type === 'number' ? 'any' : undefined}
+            value={value}
+            onChange={(event) => onChange(event.target.value)}
+            placeholder={param.type === 'list' ? 'a, b, c' : undefined}
+          />
+        </div>
+      )
+  }
+}
+
+function inputType(type: ParamSpec['type']): string {
+  if (type === 'integer' || type === 'number') return 'number'
+  if (type === 'date') return 'date'
+  return 'text'
+}

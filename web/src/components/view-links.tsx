@@ -1,0 +1,31 @@
+import { CopyButton } from './copy-button.js'
+
+/** The embed snippet for a query's view on this server. */
+export function embedSnippet(name: string, origin = window.location.origin): string {
+  return `<script src="${origin}/embed.js"></script><div data-quarry-view="${name}"></div>`
+}
+
+/** "Open view" (/v/NAME) and the embed snippet with a copy button. */
+export function ViewLinks({ name }: { name: string }) {
+  const snippet = embedSnippet(name)
+  return (
+    <div className="panel">
+      <div className="actions">
+        <a href={`/v/${encodeURIComponent(name)}`} target="_blank" rel="noopener">
+          Open view
+        </a>
+      </div>
+      <label htmlFor="embed-snippet">Embed snippet</label>
+      <div className="actions">
+        <input
+          id="embed-snippet"
+          readOnly
+          value={snippet}
+          size={80}
+          onFocus={(event) => event.target.select()}
+        />
+        <CopyButton text={snippet} label="Copy snippet" />
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,92 @@
+import { api } from '../api.js'
+import { ErrorMessage } from '../components/error-message.js'
+import { Link, navigate } from '../router.js'
+import { canUse, useSession } from '../session.js'
+import { useLoad } from '../use-load.js'
+
+/** Queries: the editor's list, or for a viewer the views they may open. */
+export function QueriesPage() {
+  const role = useSession().session.user.role
+  return canUse.editQueries(role) ? <QueryList /> : <ViewList />
+}
+
+function viewHref(name: string): string {
+  return `/v/${encodeURIComponent(name)}`
+}
+
+function QueryList() {
+  const { data, error } = useLoad(api.queries)
+  return (
+    <section>
+      <h1>Queries</h1>
+      <div className="actions">
+        <button type="button" className="primary" onClick={() => navigate('/queries/new')}>
+          Add query
+        </button>
+      </div>
+      <ErrorMessage message={error} />
+      {data && data.length === 0 && <p className="muted">No queries yet.</p>}
+      {data && data.length > 0 && (
+        <table className="list">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Title</th>
+              <th scope="col">Datasource</th>
+              <th scope="col">Request</th>
+              <th scope="col">View</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.map((query) => (
+              <tr key={query.name}>
+                <td>
+                  <Link to={`/queries/${encodeURIComponent(query.name)}`}>{query.name}</Link>
+                </td>
+                <td>{query.title ?? ''}</td>
+                <td>{query.datasource}</td>
+                <td>
+                  <code>
+                    {query.method} {query.path}
+                  </code>
+                </td>
+                <td>
+                  <a
+                    href={viewHref(query.name)}
+                    target="_blank"
+                    rel="noopener"
+                    aria-label={`Open view ${query.name}`}
+                  >
+                    Open view
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}
+
+function ViewList() {
+  const { data, error } = useLoad(api.queries)
+  return (
+    <section>
+      <h1>Queries</h1>
+      <p className="muted">Open a query's view to see its data.</p>
+      <ErrorMessage message={error} />
+      {data && data.length === 0 && <p className="muted">No views are shared with you yet.</p>}
+      {data && data.length > 0 && (
+        <ul className="view-list">
+          {data.map((query) => (
+            <li key={query.name}>
+              <a href={viewHref(query.name)}>{query.title ?? query.name}</a>
+              {query.title && <span className="muted"> ({query.name})</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}

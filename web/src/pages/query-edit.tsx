@@ -1,0 +1,278 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react'
+import { api, messageOf, type Query, type QueryDocument, type Rows } from '../api.js'
+import { ConverterWorkbench } from '../components/converter-workbench.js'
+import { ErrorMessage } from '../components/error-message.js'
+import { CheckboxField, Field, SelectField } from '../components/field.js'
+import { PaginationFields } from '../components/pagination-fields.js'
+import { defaultParamValues } from '../components/param-inputs.js'
+import { ParamsEditor } from '../components/params-editor.js'
+import { RunPanel } from '../components/run-panel.js'
+import { TemplateEditor } from '../components/template-editor.js'
+import { ViewLinks } from '../components/view-links.js'
+import { splitList } from '../lists.js'
+import { NEW_QUERY } from '../query-defaults.js'
+import { Link, navigate } from '../router.js'
+import { useLoad } from '../use-load.js'
+
+const METHODS: readonly Query['method'][] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
+
+/** Create (name null) or edit a query: request, parameters, pagination, converter, template, visibility; run it. */
+export function QueryEditPage({ name }: { name: string | null }) {
+  const [query, setQuery] = useState<QueryDocument | null>(name === null ? NEW_QUERY : null)
+  const [error, setError] = useState<string | null>(null)
+  const [saved, setSaved] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [dirty, setDirty] = useState(false)
+  const [paramValues, setParamValues] = useState<Record<string, string>>({})
+  const [rows, setRows] = useState<Rows>({ rows: [], columns: [] })
+  const datasources = useLoad(api.datasources)
+
+  useEffect(() => {
+    if (name === null) return
+    api.query(name).then(
+      (loaded) => {
+        setQuery({
+          ...loaded,
+          template: loaded.template ?? { type: 'table' },
+          converter: loaded.converter ?? '',
+        })
+        setParamValues(defaultParamValues(loaded.params))
+      },
+      (failure: unknown) => setError(messageOf(failure)),
+    )
+  }, [name])
+
+  const datasourceNames = useMemo(() => (datasources.data ?? []).map((d) => d.name), [datasources.data])
+
+  if (query === null) return error ? <ErrorMessage message={error} /> : <p>Loading…</p>
+
+  const change = (patch: Partial<QueryDocument>) => {
+    setQuery({ ...query, ...patch })
+    setDirty(true)
+    setSaved(null)
+  }
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault()
+    setBusy(true)
+    setError(null)
+    const body = toSaved(query)
+    try {
+      if (name === null) {
+        const created = await api.createQuery(body)
+        navigate(`/queries/${encodeURIComponent(created.name)}`, { replace: true })
+        return
+      }
+      await api.updateQuery(name, body)
+      setDirty(false)
+      setSaved('Saved.')
+      setParamValues((values) => ({ ...defaultParamValues(query.params), ...values }))
+    } catch (failure) {
+      setError(messageOf(failure))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const remove = async () => {
+    if (name === null || !window.confirm(`Delete the query ${name}?`)) return
+    try {
+      await api.deleteQuery(name)
+      navigate('/queries')
+    } catch (failure) {
+      setError(messageOf(failure))
+    }
+  }
+
+  const visibility = query.visibility
+  const toggleRole = (role: 'viewer' | 'editor', on: boolean) =>
+    change({
+      visibility: {
+        ...visibility,
+        roles: on ? [...new Set([...visibility.roles, role])] : visibility.roles.filter((r) => r !== role),
+      },
+    })
+
+  return (
+    <section>
+      <p>
+        <Link to="/queries">← Queries</Link>
+      </p>
+      <h1>{name === null ? 'New query' : `Query ${name}`}</h1>
+      {name !== null && <ViewLinks name={name} />}
+      <form onSubmit={save} aria-label="Query">
+        <div className="panel">
+          <div className="row">
+            <Field
+              label="Name"
+              value={query.name}
+              onChange={(v) => change({ name: v })}
+              required
+              readOnly={name !== null}
+            />
+            <Field
+              label="Title"
+              value={query.title ?? ''}
+              onChange={(v) => change({ title: v === '' ? null : v })}
+            />
+          </div>
+          <div className="row">
+            {datasources.error === null && datasources.data ? (
+              <SelectField
+                label="Datasource"
+                value={query.datasource}
+                options={[
+                  { value: '', label: '(choose)' },
+                  ...[...new Set([...datasourceNames, ...(query.datasource ? [query.datasource] : [])])].map(
+                    (d) => ({
+                      value: d,
+                      label: d,
+                    }),
+                  ),
+                ]}
+                onChange={(v) => change({ datasource: v })}
+              />
+            ) : (
+              <Field
+                label="Datasource"
+                value={query.datasource}
+                onChange={(v) => change({ datasource: v })}
+                required
+              />
+            )}
+            <SelectField
+              label="Method"
+              value={query.method}
+              options={METHODS}
+              onChange={(method) => change({ method })}
+            />
+          </div>
+          <Field
+            label="Path"
+            value={query.path}
+            onChange={(v) => change({ path: v })}
+            required
+            size={80}
+            hint="Relative to the datasource's base URL, with :name parameters, e.g. /search/jql?jql=:jql"
+          />
+          {query.method !== 'GET' && (
+            <BodyField value={query.body ?? ''} onChange={(v) => change({ body: v })} />
+          )}
+        </div>
+        <ParamsEditor params={query.params} onChange={(params) => change({ params })} />
+        <PaginationFields pagination={query.pagination} onChange={(pagination) => change({ pagination })} />
+        <fieldset>
+          <legend>Limits and cache</legend>
+          <div className="row">
+            <Field
+              label="Max pages"
+              type="number"
+              min={1}
+              value={String(query.maxPages)}
+              onChange={(v) => change({ maxPages: Number(v) })}
+            />
+            <Field
+              label="Cache TTL (seconds)"
+              type="number"
+              min={0}
+              value={query.cacheTtlSeconds === undefined ? '' : String(query.cacheTtlSeconds)}
+              onChange={(v) => change({ cacheTtlSeconds: v === '' ? undefined : Number(v) })}
+              hint="Empty = the server's default."
+            />
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Visibility</legend>
+          <p className="muted">Admins see every query. Who else may see this one:</p>
+          <div className="row">
+            <CheckboxField
+              label="viewer"
+              checked={visibility.roles.includes('viewer')}
+              onChange={(on) => toggleRole('viewer', on)}
+            />
+            <CheckboxField
+              label="editor"
+              checked={visibility.roles.includes('editor')}
+              onChange={(on) => toggleRole('editor', on)}
+            />
+            <Field
+              label="Groups"
+              value={visibility.groups.join(', ')}
+              onChange={(v) => change({ visibility: { ...visibility, groups: splitList(v) } })}
+              hint="Comma-separated; members see it whatever their role."
+            />
+          </div>
+        </fieldset>
+        <ConverterWorkbench
+          queryName={name}
+          converter={query.converter ?? ''}
+          onChange={(converter) => change({ converter })}
+          params={paramValues}
+          onRows={setRows}
+        />
+        <TemplateEditor
+          template={query.template ?? { type: 'table' }}
+          onChange={(template) => change({ template })}
+          rows={rows.rows}
+          columns={rows.columns}
+        />
+        <ErrorMessage message={error} />
+        {saved && (
+          <p className="ok" role="status">
+            {saved}
+          </p>
+        )}
+        <div className="actions sticky-actions">
+          <button type="submit" className="primary" disabled={busy}>
+            Save
+          </button>
+          {name !== null && (
+            <button type="button" className="danger" onClick={remove}>
+              Delete
+            </button>
+          )}
+          {dirty && name !== null && (
+            <span className="muted">Unsaved changes: Fetch sample and Run use the saved query.</span>
+          )}
+        </div>
+      </form>
+      {name !== null && (
+        <RunPanel
+          name={name}
+          params={query.params}
+          values={paramValues}
+          onValuesChange={setParamValues}
+          onResult={(result) => setRows({ rows: result.rows, columns: result.columns })}
+        />
+      )}
+    </section>
+  )
+}
+
+function BodyField({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  return (
+    <div className="field">
+      <label htmlFor="query-body">Body</label>
+      <textarea
+        id="query-body"
+        className="code"
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        placeholder={'{ "jql": :jql, "maxResults": 100 }'}
+        spellCheck={false}
+      />
+      <small className="hint">
+        JSON; :name inside a string is escaped into it, a bare :name becomes a JSON value.
+      </small>
+    </div>
+  )
+}
+
+/** What is sent: empty optional texts left out rather than saved as "". */
+function toSaved(query: QueryDocument): QueryDocument {
+  const saved: QueryDocument = { ...query }
+  if (!saved.converter) delete saved.converter
+  if (!saved.body || saved.method === 'GET') delete saved.body
+  if (!saved.title) delete saved.title
+  return saved
+}
