@@ -48,9 +48,9 @@ if [ ! -f "$quarry_root/node_modules/.package-lock.json" ] ||
     quarry_fail "npm install failed (see npm's message above)" || return 1
 fi
 
-# Build when the compiled CLI is missing or older than any source file.
+# Build (the CLI and server with tsc, the admin UI with Vite) when missing or older than any source file.
 if [ ! -f "$quarry_root/dist/.built" ] ||
-  [ -n "$(find "$quarry_root/src" "$quarry_root/package.json" "$quarry_root/tsconfig.json" -newer "$quarry_root/dist/.built" -print -quit)" ]; then
+  [ -n "$(find "$quarry_root/src" "$quarry_root/web" "$quarry_root/package.json" "$quarry_root/tsconfig.json" -newer "$quarry_root/dist/.built" -print -quit)" ]; then
   (cd "$quarry_root" && npm run --silent build) ||
-    quarry_fail "the TypeScript build failed (see the compiler's messages above)" || return 1
+    quarry_fail "the build failed (see the TypeScript or Vite messages above)" || return 1
 fi

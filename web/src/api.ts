@@ -62,9 +62,10 @@ export interface Visibility {
   groups: string[]
 }
 
-export type QueryDocument = Query & {
+/** A query as the editor holds it (the server's shape, but see toWire for the template). */
+export type QueryDocument = Omit<Query, 'title' | 'visibility' | 'template'> & {
   title?: string | null
-  visibility: Visibility
+  visibility: Visibility & { public?: boolean }
   template: Template | null
 }
 
@@ -193,10 +194,14 @@ export const api = {
     request<{ authorizeUrl: string }>('POST', `/api/datasources/${enc(name)}/connect`, {}),
 
   queries: () => request<QuerySummary[]>('GET', '/api/queries'),
-  query: (name: string) => request<QueryDocument>('GET', `/api/queries/${enc(name)}`),
-  createQuery: (body: QueryDocument) => request<QueryDocument>('POST', '/api/queries', body),
+  query: (name: string) =>
+    request<QueryDocument>('GET', `/api/queries/${enc(name)}`).then((query) => ({
+      ...query,
+      ...(query.template ? { template: fromWire(query.template) } : {}),
+    })),
+  createQuery: (body: QueryDocument) => request<QueryDocument>('POST', '/api/queries', queryToWire(body)),
   updateQuery: (name: string, body: QueryDocument) =>
-    request<QueryDocument>('PUT', `/api/queries/${enc(name)}`, body),
+    request<QueryDocument>('PUT', `/api/queries/${enc(name)}`, queryToWire(body)),
   deleteQuery: (name: string) => request<void>('DELETE', `/api/queries/${enc(name)}`),
   runQuery: (name: string, body: { params: Record<string, string>; refresh?: boolean }) =>
     request<RunResult>('POST', `/api/queries/${enc(name)}/run`, body),
@@ -210,7 +215,7 @@ export const api = {
     params?: Record<string, string>
   }) => request<Rows>('POST', '/api/preview/converter', body),
   previewTemplate: (body: { template: Template; rows: Record<string, unknown>[] }) =>
-    request<{ html: string }>('POST', '/api/preview/template', body),
+    request<{ html: string }>('POST', '/api/preview/template', { ...body, template: toWire(body.template) }),
 
   users: () => request<UserRecord[]>('GET', '/api/users'),
   createUser: (body: { name: string; password: string; role: Role; groups: string[] }) =>
@@ -228,4 +233,40 @@ export const api = {
 /** The message to show for anything thrown. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * The editor keeps a Vega-Lite spec as text and "none" as an aggregate choice; the server takes the
+ * spec as a JSON object and no aggregate at all. (Text that is not JSON is sent as is: the server's
+ * error names it.)
+ */
+function toWire(template: Template | null): unknown {
+  if (template === null) return undefined
+  if (template.type === 'vega-lite') {
+    try {
+      return { type: 'vega-lite', spec: JSON.parse(template.spec) as unknown }
+    } catch {
+      return template
+    }
+  }
+  if (template.type === 'chart' && (template.aggregate === 'none' || template.aggregate === undefined)) {
+    const { aggregate: _aggregate, ...rest } = template
+    return rest
+  }
+  return template
+}
+
+function fromWire(template: Template): Template {
+  if (template.type === 'vega-lite' && typeof template.spec !== 'string')
+    return { type: 'vega-lite', spec: JSON.stringify(template.spec, null, 2) }
+  return template
+}
+
+function queryToWire(query: QueryDocument): unknown {
+  const { template, title, ...rest } = query
+  return {
+    ...rest,
+    ...(template ? { template: toWire(template) } : {}),
+    ...(title ? { title } : {}),
+  }
 }

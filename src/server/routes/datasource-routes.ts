@@ -62,9 +62,10 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/datasources',
-    access: 'admin',
+    // Editors pick a datasource for their queries; the list holds no secrets.
+    access: 'editor',
     tag: 'datasources',
-    summary: 'All datasources with their connection state.',
+    summary: 'All datasources with their connection state (no secrets).',
     handler: async (_request, _reply, ctx) => {
       const connections = new Map((await ctx.store.connections.list()).map((c) => [c.datasource, c]))
       const list = await ctx.store.datasources.list()

@@ -42,7 +42,7 @@ export function authOfType(type: AuthType, previous: Auth): Auth {
         clientId: text('clientId'),
         clientSecret: text('clientSecret'),
         scopes: '',
-        redirectUri: `${window.location.origin}/oauth/callback`,
+        redirectUri: `${window.location.origin}/api/oauth/callback`,
         pkce: false,
         clientAuth: 'body',
       }
