@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ROUTES } from '../../src/server/app.js'
+import type { Access } from '../../src/server/auth/access.js'
+import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
+
+/**
+ * The authorization rule of every route, written out: the test fails when a route is added without
+ * a line here, or when a route's rule changes. Views are public routes that check the query's own
+ * visibility (tested in views.test.ts).
+ */
+const EXPECTED: Record<string, Access> = {
+  'GET /api/setup': 'public',
+  'POST /api/setup': 'public',
+  'GET /api/session': 'signed-in',
+  'POST /api/session': 'public',
+  'DELETE /api/session': 'signed-in',
+  'GET /api/datasources': 'editor',
+  'GET /api/datasources/:name': 'admin',
+  'POST /api/datasources': 'admin',
+  'POST /api/datasources/presets/jira-cloud': 'admin',
+  'PUT /api/datasources/:name': 'admin',
+  'DELETE /api/datasources/:name': 'admin',
+  'POST /api/datasources/:name/test': 'admin',
+  'POST /api/datasources/:name/connect': 'admin',
+  'GET /api/oauth/callback': 'admin',
+  'GET /api/queries': 'signed-in',
+  'GET /api/queries/:name': 'signed-in',
+  'POST /api/queries': 'editor',
+  'PUT /api/queries/:name': 'editor',
+  'DELETE /api/queries/:name': 'editor',
+  'POST /api/queries/:name/run': 'signed-in',
+  'POST /api/queries/:name/sample': 'editor',
+  'POST /api/preview/converter': 'editor',
+  'POST /api/preview/template': 'editor',
+  'GET /api/users': 'admin',
+  'POST /api/users': 'admin',
+  'PUT /api/users/:name': 'admin',
+  'DELETE /api/users/:name': 'admin',
+  'GET /api/tokens': 'signed-in',
+  'POST /api/tokens': 'signed-in',
+  'DELETE /api/tokens/:id': 'signed-in',
+  'GET /v/:query': 'public',
+  'POST /v/:query/refresh': 'public',
+  'GET /v/:query/rows.csv': 'public',
+  'GET /v/:query/rows.json': 'public',
+  'GET /assets/view.js': 'public',
+  'GET /assets/view.css': 'public',
+  'GET /embed.js': 'public',
+}
+
+const ROLES = ['anonymous', 'viewer', 'editor', 'admin'] as const
+type Caller = (typeof ROLES)[number]
+
+function allowed(access: Access, caller: Caller): boolean {
+  const rank = { anonymous: 0, viewer: 1, editor: 2, admin: 3 }[caller]
+  return rank >= { public: 0, 'signed-in': 1, editor: 2, admin: 3 }[access]
+}
+
+let server: TestServer
+
+beforeAll(async () => {
+  server = await startTestServer()
+  // Somebody exists, so setup is done; the admin stays admin whatever the matrix sends.
+  await server.signIn('root', 'admin')
+})
+afterAll(() => server.close())
+
+describe('the route table', () => {
+  it('has exactly the routes this specification lists, each with its rule', () => {
+    const actual = Object.fromEntries(ROUTES.map((route) => [`${route.method} ${route.url}`, route.access]))
+    expect(actual).toEqual(EXPECTED)
+  })
+})
+
+describe('role × route', () => {
+  for (const [key, access] of Object.entries(EXPECTED)) {
+    const [method, url] = key.split(' ') as [string, string]
+    for (const caller of ROLES) {
+      const verdict = allowed(access, caller) ? 'is let through' : 'is refused'
+      it(`${key}: ${caller} ${verdict}`, async () => {
+        // A fresh session per cell: DELETE /api/session ends the one it is sent with.
+        const browser: Browser | undefined =
+          caller === 'anonymous' ? undefined : await server.signIn(`${caller}-user`, caller)
+        const response = await server.as(browser, {
+          method: method as 'GET',
+          url: url.replace(/:[a-z]+/g, 'nothing-here'),
+          ...(method === 'GET' ? {} : { payload: {} }),
+        })
+        if (allowed(access, caller)) {
+          expect([401, 403], `${key} as ${caller}: ${response.body}`).not.toContain(response.statusCode)
+        } else {
+          expect(response.statusCode).toBe(caller === 'anonymous' ? 401 : 403)
+          expect(response.json().error.code).toBe(
+            caller === 'anonymous' ? 'QUARRY_UNAUTHENTICATED' : 'QUARRY_FORBIDDEN',
+          )
+        }
+      })
+    }
+  }
+})

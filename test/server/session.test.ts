@@ -1,0 +1,218 @@
+import { Writable } from 'node:stream'
+import { afterEach, describe, expect, it } from 'vitest'
+import { buildServer } from '../../src/server/app.js'
+import { startTestServer, TEST_PASSWORD, type TestServer } from '../helpers/server.js'
+
+let server: TestServer | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+function cookieOf(response: { headers: Record<string, unknown> }): string {
+  const header = response.headers['set-cookie']
+  const first = Array.isArray(header) ? (header[0] as string) : (header as string)
+  return first.split(';')[0] as string
+}
+
+describe('first-run setup', () => {
+  it('creates the admin once, with the token only', async () => {
+    server = await startTestServer()
+    await server.engine.store.accounts.setSetupToken('the-token')
+    expect((await server.as(undefined, { url: '/api/setup' })).json()).toEqual({ required: true })
+
+    const wrong = await server.as(undefined, {
+      method: 'POST',
+      url: '/api/setup',
+      payload: { token: 'guess', name: 'ada', password: TEST_PASSWORD },
+    })
+    expect(wrong.statusCode).toBe(403)
+    expect(wrong.json().error.code).toBe('QUARRY_SETUP')
+
+    const right = await server.as(undefined, {
+      method: 'POST',
+      url: '/api/setup',
+      payload: { token: 'the-token', name: 'ada', password: TEST_PASSWORD },
+    })
+    expect(right.statusCode).toBe(201)
+    expect(right.json().user).toEqual({ name: 'ada', role: 'admin', groups: [] })
+
+    const again = await server.as(undefined, {
+      method: 'POST',
+      url: '/api/setup',
+      payload: { token: 'the-token', name: 'eve', password: TEST_PASSWORD },
+    })
+    expect(again.statusCode).toBe(403)
+    expect((await server.as(undefined, { url: '/api/setup' })).json()).toEqual({ required: false })
+  })
+
+  it('refuses a short password, naming the rule', async () => {
+    server = await startTestServer()
+    await server.engine.store.accounts.setSetupToken('t')
+    const response = await server.as(undefined, {
+      method: 'POST',
+      url: '/api/setup',
+      payload: { token: 't', name: 'ada', password: 'short' },
+    })
+    expect(response.statusCode).toBe(400)
+    expect(response.json().error.message).toContain('password: passwords have at least 10 characters')
+  })
+})
+
+describe('sign-in', () => {
+  it('sets an HttpOnly, SameSite=Lax session cookie (Secure behind https) and answers the CSRF token', async () => {
+    server = await startTestServer({ publicUrl: 'https://quarry.example.com' })
+    await server.signIn('ada', 'editor')
+    const response = await server.as(undefined, {
+      method: 'POST',
+      url: '/api/session',
+      payload: { name: 'ada', password: TEST_PASSWORD },
+    })
+    expect(response.statusCode).toBe(200)
+    const header = String(response.headers['set-cookie'])
+    expect(header).toMatch(/^quarry_session=[\w-]{40,};/)
+    expect(header).toContain('HttpOnly')
+    expect(header).toContain('SameSite=Lax')
+    expect(header).toContain('Secure')
+    const session = await server.as(undefined, {
+      url: '/api/session',
+      headers: { cookie: cookieOf(response) },
+    })
+    expect(session.json()).toEqual({
+      user: { name: 'ada', role: 'editor', groups: [] },
+      csrfToken: response.json().csrfToken,
+    })
+  })
+
+  it('answers a wrong password and an unknown name alike', async () => {
+    server = await startTestServer()
+    await server.signIn('ada', 'viewer')
+    for (const payload of [
+      { name: 'ada', password: 'not the password' },
+      { name: 'nobody', password: TEST_PASSWORD },
+    ]) {
+      const response = await server.as(undefined, { method: 'POST', url: '/api/session', payload })
+      expect(response.statusCode).toBe(401)
+      expect(response.json().error).toEqual({
+        code: 'QUARRY_LOGIN_FAILED',
+        message: 'The name or password is wrong.',
+      })
+    }
+  })
+
+  it('limits sign-in attempts per client address', async () => {
+    server = await startTestServer({ loginAttemptsPerMinute: 3 })
+    const statuses: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const response = await server.as(undefined, {
+        method: 'POST',
+        url: '/api/session',
+        payload: { name: 'ada', password: 'guess number ' + i },
+      })
+      statuses.push(response.statusCode)
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429])
+  })
+
+  it('signs out on the server, not only in the browser', async () => {
+    server = await startTestServer()
+    const browser = await server.signIn('ada', 'viewer')
+    expect((await server.as(browser, { method: 'DELETE', url: '/api/session' })).statusCode).toBe(204)
+    expect((await server.as(browser, { url: '/api/session' })).statusCode).toBe(401)
+  })
+})
+
+describe('CSRF', () => {
+  it('refuses a state change from a session without the token, and accepts it with the token', async () => {
+    server = await startTestServer()
+    const browser = await server.signIn('ada', 'admin')
+    const payload = { name: 'bob', password: TEST_PASSWORD, role: 'viewer' }
+    const forged = await server.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      headers: { cookie: browser.cookie },
+      payload,
+    })
+    expect(forged.statusCode).toBe(403)
+    expect(forged.json().error.code).toBe('QUARRY_CSRF')
+    const wrong = await server.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      headers: { cookie: browser.cookie, 'x-csrf-token': 'x'.repeat(browser.csrf.length) },
+      payload,
+    })
+    expect(wrong.statusCode).toBe(403)
+    expect(await server.engine.store.accounts.getUser('bob')).toBeUndefined()
+    expect((await server.as(browser, { method: 'POST', url: '/api/users', payload })).statusCode).toBe(201)
+  })
+})
+
+describe('API tokens', () => {
+  it('authenticate scripts without a cookie or CSRF token, until revoked', async () => {
+    server = await startTestServer()
+    const browser = await server.signIn('ada', 'editor')
+    const created = (
+      await server.as(browser, { method: 'POST', url: '/api/tokens', payload: { name: 'cron' } })
+    ).json()
+    expect(created.token).toMatch(/^qk_[\w-]{40,}$/)
+    const bearer = { authorization: `Bearer ${created.token}` }
+
+    const listed = await server.app.inject({ url: '/api/tokens', headers: bearer })
+    expect(listed.json()).toEqual([expect.objectContaining({ id: created.id, name: 'cron' })])
+    expect(listed.body).not.toContain(created.token)
+    const write = await server.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: bearer,
+      payload: { name: 'x' },
+    })
+    expect(write.statusCode).toBe(201)
+
+    await server.as(browser, { method: 'DELETE', url: `/api/tokens/${created.id}` })
+    const revoked = await server.app.inject({ url: '/api/tokens', headers: bearer })
+    expect(revoked.statusCode).toBe(401)
+    expect(revoked.json().error.message).toContain('unknown or was revoked')
+  })
+})
+
+describe('users', () => {
+  it('keeps at least one admin', async () => {
+    server = await startTestServer()
+    const admin = await server.signIn('ada', 'admin')
+    const demote = await server.as(admin, {
+      method: 'PUT',
+      url: '/api/users/ada',
+      payload: { role: 'viewer' },
+    })
+    expect(demote.statusCode).toBe(403)
+    expect(demote.json().error.message).toBe('ada is the only admin; make another admin first.')
+  })
+})
+
+describe('logs', () => {
+  it('never contain the session cookie, the CSRF token or an API token', async () => {
+    server = await startTestServer()
+    const lines: string[] = []
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk))
+        done()
+      },
+    })
+    const logged = await buildServer(server.ctx, { logger: { level: 'info', stream } })
+    const browser = await server.signIn('ada', 'admin')
+    await logged.inject({ url: '/api/session', headers: { cookie: browser.cookie } })
+    await logged.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: { cookie: browser.cookie, 'x-csrf-token': browser.csrf },
+      payload: { name: 'x' },
+    })
+    await logged.inject({ url: '/api/users', headers: { authorization: 'Bearer qk_secret-token-value-123' } })
+    await logged.close()
+    const text = lines.join('')
+    expect(text).toContain('"url":"/api/session"')
+    for (const secret of [browser.cookie.split('=')[1] as string, browser.csrf, 'qk_secret-token-value-123'])
+      expect(text).not.toContain(secret)
+  })
+})
