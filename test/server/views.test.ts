@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningSimulator } from '../../src/sim/server.js'
+import { addSimJira } from '../helpers/jira.js'
+import { startTestServer, type TestServer } from '../helpers/server.js'
+import { startTestSim, stats } from '../helpers/sim.js'
+
+const CONVERTER = `function convert(json) {
+  return JSON.parse(json).issues.map(issue => ({ Key: issue.key, Summary: issue.fields.summary }))
+}`
+
+let sim: RunningSimulator
+let server: TestServer
+
+beforeAll(async () => {
+  sim = await startTestSim({ issues: 300 })
+  server = await startTestServer({ frameAncestors: ['https://wiki.example.com'] })
+  await addSimJira(server.engine, sim)
+  const query = {
+    datasource: 'jira',
+    path: '/search/jql?jql=:jql&fields=summary&maxResults=50',
+    params: [{ name: 'jql', type: 'string' as const, default: 'project = DEMO ORDER BY key ASC' }],
+    pagination: { type: 'next-page-token' as const },
+    converter: CONVERTER,
+  }
+  await server.engine.addQuery({ ...query, name: 'demo', cacheTtlSeconds: 300 })
+  await server.engine.addQuery({ ...query, name: 'public-demo', visibility: { public: true } })
+  await server.engine.addQuery({ ...query, name: 'sales-only', visibility: { groups: ['sales'] } })
+}, 30_000)
+afterAll(async () => {
+  await server.close()
+  await sim.close()
+})
+
+describe('a view', () => {
+  it('shows the rows in a table with a strict Content-Security-Policy', async () => {
+    const viewer = await server.signIn('vic', 'viewer')
+    const response = await server.as(viewer, { url: '/v/demo' })
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8')
+    const csp = String(response.headers['content-security-policy'])
+    expect(csp).toContain("default-src 'none'")
+    expect(csp).toMatch(/script-src 'self' 'nonce-[\w-]+'/)
+    expect(csp).toContain("frame-ancestors 'self' https://wiki.example.com")
+    expect(response.body).toContain('<table')
+    expect(response.body).toContain('DEMO-1')
+    expect(response.body).not.toMatch(/<script>(?!<\/script>)/)
+  })
+
+  it('shows an API value that is HTML as text', async () => {
+    const viewer = await server.signIn('vic', 'viewer')
+    const body = (await server.as(viewer, { url: '/v/demo' })).body
+    expect(body).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    expect(body).not.toContain('<img src=x onerror=alert(1)>')
+  })
+
+  it('takes its parameters from the URL', async () => {
+    const viewer = await server.signIn('vic', 'viewer')
+    const body = (await server.as(viewer, { url: `/v/demo?jql=${encodeURIComponent('key = DEMO-3')}` })).body
+    expect(body).toContain('DEMO-3')
+    expect(body).not.toContain('DEMO-1<')
+  })
+
+  it('says so when there are no rows', async () => {
+    const viewer = await server.signIn('vic', 'viewer')
+    const body = (
+      await server.as(viewer, {
+        url: `/v/demo?jql=${encodeURIComponent('project = DEMO AND created < "2000-01-01"')}`,
+      })
+    ).body
+    expect(body).toContain('No rows: the query returned nothing for these parameters.')
+  })
+
+  it('shows a failing query’s error with its status, not a stack', async () => {
+    const viewer = await server.signIn('vic', 'viewer')
+    const response = await server.as(viewer, { url: `/v/demo?jql=${encodeURIComponent('project = = DEMO')}` })
+    expect(response.statusCode).toBe(502)
+    expect(response.body).toContain('answered 400')
+    expect(response.body).not.toContain('    at ')
+  })
+
+  it('is served from the cache within its TTL, and the Refresh button fetches again', async () => {
+    const viewer = await server.signIn('vic', 'viewer')
+    const jql = encodeURIComponent('project = DEMO AND key <= DEMO-5 ORDER BY key ASC')
+    await server.as(viewer, { url: `/v/demo?jql=${jql}` })
+    const before = (await stats(sim)).requests['GET search/jql'] ?? 0
+    const cached = await server.as(viewer, { url: `/v/demo?jql=${jql}` })
+    expect(cached.body).toContain('DEMO-5')
+    expect((await stats(sim)).requests['GET search/jql'] ?? 0).toBe(before)
+
+    const refresh = await server.app.inject({
+      method: 'POST',
+      url: `/v/demo/refresh?jql=${jql}`,
+      headers: { cookie: viewer.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${viewer.csrf}`,
+    })
+    expect(refresh.statusCode).toBe(303)
+    expect(refresh.headers.location).toBe(`/v/demo?${new URLSearchParams({ jql: decodeURIComponent(jql) })}`)
+    expect((await stats(sim)).requests['GET search/jql'] ?? 0).toBeGreaterThan(before)
+  })
+
+  it('refuses a Refresh form without the session’s CSRF field', async () => {
+    const viewer = await server.signIn('vic', 'viewer')
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/v/demo/refresh',
+      headers: { cookie: viewer.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: '_csrf=forged',
+    })
+    expect(response.statusCode).toBe(403)
+  })
+
+  it('offers its rows as a CSV download', async () => {
+    const viewer = await server.signIn('vic', 'viewer')
+    const response = await server.as(viewer, {
+      url: `/v/demo/rows.csv?jql=${encodeURIComponent('key = DEMO-3')}`,
+    })
+    expect(response.headers['content-disposition']).toBe('attachment; filename="demo.csv"')
+    expect(response.body).toBe(
+      'Key,Summary\r\nDEMO-3,"Escape <b>tags</b> & ""quotes"" in the CSV export"\r\n',
+    )
+  })
+
+  it('renders only the content in embed mode', async () => {
+    const viewer = await server.signIn('vic', 'viewer')
+    const body = (await server.as(viewer, { url: '/v/demo?embed=1' })).body
+    expect(body).toContain('<table')
+    expect(body).not.toContain('<h1>')
+  })
+})
+
+describe('who sees a view', () => {
+  it('sends someone not signed in to sign in', async () => {
+    const response = await server.as(undefined, { url: '/v/demo' })
+    expect(response.statusCode).toBe(302)
+    expect(response.headers.location).toBe('/admin/login?next=%2Fv%2Fdemo')
+  })
+
+  it('shows a public query to anyone (an embed on another site has no session)', async () => {
+    const response = await server.as(undefined, { url: '/v/public-demo?embed=1' })
+    expect(response.statusCode).toBe(200)
+    expect(response.body).toContain('DEMO-1')
+  })
+
+  it('hides a group’s query from a viewer outside the group, as if it did not exist', async () => {
+    const outsider = await server.signIn('olga', 'viewer')
+    const insider = await server.signIn('sam', 'viewer', ['sales'])
+    const hidden = await server.as(outsider, { url: '/v/sales-only' })
+    expect(hidden.statusCode).toBe(404)
+    expect(hidden.json().error.message).toBe('No query named "sales-only" is shown to you.')
+    expect((await server.as(insider, { url: '/v/sales-only' })).statusCode).toBe(200)
+    const names = (await server.as(outsider, { url: '/api/queries' }))
+      .json()
+      .map((q: { name: string }) => q.name)
+    expect(names).toEqual(['demo', 'public-demo'])
+  })
+})
