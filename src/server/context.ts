@@ -10,6 +10,8 @@ export interface ServerOptions {
   readonly sessionTtlMs: number
   /** Sign-in attempts allowed per client address per minute. */
   readonly loginAttemptsPerMinute: number
+  /** Atlassian's hosts for the Jira Cloud preset (default: the real ones, or QUARRY_ATLASSIAN_AUTH_URL/API_URL). */
+  readonly atlassian?: { readonly authUrl: string; readonly apiUrl: string }
 }
 
 /** What every route shares. */

@@ -116,6 +116,7 @@ export const datasourceRoutes: RouteDef[] = [
       const body = parseBody(JiraPresetBody, request.body)
       const datasource = jiraCloudDatasource({
         ...body,
+        ...ctx.options.atlassian,
         redirectUri: `${ctx.options.publicUrl}${CALLBACK_PATH}`,
       })
       const queries = jiraCloudQueries(datasource.name).map((query) => QuerySchema.parse(query))

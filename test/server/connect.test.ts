@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseClientSpec } from '../../src/sim/oauth/clients.js'
+import type { RunningSimulator } from '../../src/sim/server.js'
+import { startTestServer, type TestServer } from '../helpers/server.js'
+import { startTestSim, stats } from '../helpers/sim.js'
+
+/** The app registered for the server: its redirect URI is the server's own callback route. */
+const SERVER_CLIENT = parseClientSpec('quarry-web:web-secret:http://quarry.test/api/oauth/callback')
+
+let sim: RunningSimulator
+let server: TestServer
+
+beforeAll(async () => {
+  sim = await startTestSim({ clients: [SERVER_CLIENT] })
+  server = await startTestServer({ atlassian: { authUrl: sim.url, apiUrl: sim.url } })
+})
+afterAll(async () => {
+  await server.close()
+  await sim.close()
+})
+
+/** What the browser does after Connect: follows the authorize URL; the simulator consents (alice) and redirects. */
+async function consentAt(authorizeUrl: string): Promise<string> {
+  const response = await fetch(authorizeUrl, { redirect: 'manual' })
+  const location = response.headers.get('location')
+  if (!location) throw new Error(`authorize answered ${response.status} without a redirect`)
+  const callback = new URL(location)
+  return `${callback.pathname}${callback.search}`
+}
+
+describe('Connect in the server', () => {
+  it('runs consent through the server’s callback and stores the connection with its site', async () => {
+    const admin = await server.signIn('ada', 'admin')
+    const created = await server.as(admin, {
+      method: 'POST',
+      url: '/api/datasources/presets/jira-cloud',
+      payload: { name: 'jira', clientId: 'quarry-web', clientSecret: 'web-secret' },
+    })
+    expect(created.statusCode).toBe(201)
+    expect(created.json().auth.clientSecret).toBe('••••••')
+
+    const started = await server.as(admin, {
+      method: 'POST',
+      url: '/api/datasources/jira/connect',
+      payload: {},
+    })
+    const { authorizeUrl, redirectUri } = started.json()
+    expect(redirectUri).toBe('http://quarry.test/api/oauth/callback')
+    expect(new URL(authorizeUrl).searchParams.get('redirect_uri')).toBe(redirectUri)
+
+    const back = await server.as(admin, { url: await consentAt(authorizeUrl) })
+    expect(back.statusCode).toBe(302)
+    expect(back.headers.location).toBe('/admin/datasources/jira?connected=1')
+
+    const [listed] = (await server.as(admin, { url: '/api/datasources' })).json()
+    expect(listed.connection).toMatchObject({ status: 'connected', site: { name: 'acme' } })
+    const run = await server.as(admin, {
+      method: 'POST',
+      url: '/api/queries/jira-issues/run',
+      payload: { params: { jql: 'project = DEMO ORDER BY key ASC' } },
+    })
+    expect(run.statusCode).toBe(200)
+    expect(run.json().rows.length).toBeGreaterThan(0)
+  })
+
+  it('refuses a consent answer that arrives in another browser session, storing nothing', async () => {
+    const admin = await server.signIn('ada', 'admin')
+    const other = await server.signIn('bea', 'admin')
+    await server.as(admin, {
+      method: 'POST',
+      url: '/api/datasources/presets/jira-cloud',
+      payload: { name: 'jira2', clientId: 'quarry-web', clientSecret: 'web-secret' },
+    })
+    const { authorizeUrl } = (
+      await server.as(admin, { method: 'POST', url: '/api/datasources/jira2/connect', payload: {} })
+    ).json()
+    const exchangesBefore = (await stats(sim)).codeExchanges
+    const back = await server.as(other, { url: await consentAt(authorizeUrl) })
+    expect(back.statusCode).toBe(302)
+    expect(decodeURIComponent(String(back.headers.location))).toContain(
+      'does not belong to a Connect started in this browser session',
+    )
+    expect(await server.engine.store.connections.get('jira2')).toBeUndefined()
+    expect((await stats(sim)).codeExchanges).toBe(exchangesBefore)
+  })
+
+  it('refuses a replayed callback', async () => {
+    const admin = await server.signIn('ada', 'admin')
+    await server.as(admin, {
+      method: 'POST',
+      url: '/api/datasources/presets/jira-cloud',
+      payload: { name: 'jira3', clientId: 'quarry-web', clientSecret: 'web-secret' },
+    })
+    const { authorizeUrl } = (
+      await server.as(admin, { method: 'POST', url: '/api/datasources/jira3/connect', payload: {} })
+    ).json()
+    const callback = await consentAt(authorizeUrl)
+    expect((await server.as(admin, { url: callback })).headers.location).toBe(
+      '/admin/datasources/jira3?connected=1',
+    )
+    const replay = await server.as(admin, { url: callback })
+    expect(decodeURIComponent(String(replay.headers.location))).toContain('expired, or was used')
+  })
+})
