@@ -26,6 +26,7 @@ const commands = await Promise.all([
   import('./transfer.js').then((m) => m.registerTransfer),
   import('./connections.js').then((m) => m.registerConnections),
   import('./serve.js').then((m) => m.registerServe),
+  import('./demo.js').then((m) => m.registerDemo),
 ])
 for (const register of commands) register(program)
 

@@ -26,6 +26,16 @@ export const ROUTES: readonly RouteDef[] = [
   ...viewRoutes,
 ]
 
+const ADMIN_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ')
+
 /** The admin UI's build (Vite), when present. */
 const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url))
 
@@ -110,6 +120,13 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
     handler: async () => (document ??= openApiDocument(ROUTES, ctx.options.publicUrl)),
   })
 
+  // The admin UI: its own scripts only; styles may be inline (CodeMirror injects them); never framed.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/admin') && !reply.hasHeader('content-security-policy')) {
+      reply.header('content-security-policy', ADMIN_CSP)
+      reply.header('x-content-type-options', 'nosniff')
+    }
+  })
   if (existsSync(WEB_DIR)) {
     await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/admin/', index: false, wildcard: false })
     const spa = (_request: unknown, reply: { sendFile(file: string): unknown }) =>

@@ -39,6 +39,7 @@ export async function startServer(store: Store, options: StartOptions): Promise<
         frameAncestors: options.frameAncestors ?? [],
         sessionTtlMs: options.sessionTtlMs ?? 12 * 3600_000,
         loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 10,
+        ...(options.atlassian ? { atlassian: options.atlassian } : {}),
       }
     },
     now: () => new Date(),
