@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Quick start, command 2: installs what is missing, then runs every check:
-# typecheck, lint, format and the test suite. Extra arguments go to vitest.
+# typecheck, lint, format and the test suite (Chromium included, for the browser
+# tests). Extra arguments go to vitest.
 set -euo pipefail
 source "$(dirname "$0")/bootstrap.sh"
+source "$(dirname "$0")/chromium.sh"
 cd "$quarry_root"
 npm run --silent typecheck
 npm run --silent lint
