@@ -1,5 +1,6 @@
 import type { ConverterPool } from '../convert/index.js'
 import type { Store } from '../store/index.js'
+import type { ViewCache } from './view-cache.js'
 
 export interface ServerOptions {
   /** Where people reach this server, e.g. http://localhost:8080 — used for links, cookies and the OAuth callback. */
@@ -18,6 +19,8 @@ export interface ServerOptions {
 export interface ServerContext {
   readonly store: Store
   readonly converters: ConverterPool
+  /** Rendered views of cached results (this process). */
+  readonly views: ViewCache
   readonly options: ServerOptions
   readonly now: () => Date
 }

@@ -5,6 +5,10 @@ import type { Store } from '../store/index.js'
 import { buildServer } from './app.js'
 import type { ServerContext, ServerOptions } from './context.js'
 import { startKeepAlive, type KeepAliveJob } from './keep-alive-job.js'
+import { ViewCache } from './view-cache.js'
+
+/** How stale a rendered view may be against a Refresh or an edit made through another server process. */
+export const VIEW_REVALIDATE_MS = 2000
 
 export interface RunningServer {
   readonly app: FastifyInstance
@@ -33,6 +37,7 @@ export async function startServer(store: Store, options: StartOptions): Promise<
   const ctx: ServerContext = {
     store,
     converters,
+    views: new ViewCache({ revalidateMs: VIEW_REVALIDATE_MS }),
     get options(): ServerOptions {
       return {
         publicUrl: publicUrl ?? '',

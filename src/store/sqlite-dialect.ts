@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite'
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import {
   CompiledQuery,
   Kysely,
@@ -16,6 +16,9 @@ import { StoreError } from './errors.js'
 import { retryWhileBusy } from './retry.js'
 import type { Database } from './schema.js'
 
+/** Prepared statements kept per connection. */
+const MAX_PREPARED = 500
+
 /** SQLite's result code for "file is not a database". */
 const SQLITE_NOTADB = 26
 
@@ -28,18 +31,28 @@ const SQLITE_NOTADB = 26
  * const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: nodeSqliteDatabase(db) }) })
  */
 export function nodeSqliteDatabase(database: DatabaseSync): SqliteDatabase {
+  // Kysely prepares every statement it runs; the store runs the same few hundred texts over and over,
+  // and compiling one is most of a small query's cost. Bounded, in case a caller builds texts freely.
+  const prepared = new Map<string, StatementSync>()
+  const values = (parameters: ReadonlyArray<unknown>) => parameters as SQLInputValue[]
   return {
     close() {
+      prepared.clear()
       if (database.isOpen) database.close()
     },
     prepare(sql: string): SqliteStatement {
-      const statement = database.prepare(sql)
-      const values = (parameters: ReadonlyArray<unknown>) => parameters as SQLInputValue[]
+      let statement = prepared.get(sql)
+      if (statement === undefined) {
+        statement = database.prepare(sql)
+        if (prepared.size >= MAX_PREPARED) prepared.clear()
+        prepared.set(sql, statement)
+      }
+      const ready = statement
       return {
-        reader: statement.columns().length > 0,
-        all: (parameters) => statement.all(...values(parameters)),
-        run: (parameters) => statement.run(...values(parameters)),
-        iterate: (parameters) => statement.iterate(...values(parameters)),
+        reader: ready.columns().length > 0,
+        all: (parameters) => ready.all(...values(parameters)),
+        run: (parameters) => ready.run(...values(parameters)),
+        iterate: (parameters) => ready.iterate(...values(parameters)),
       }
     },
   }

@@ -3,6 +3,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { hashPassword } from '../../src/server/auth/password.js'
 import { buildServer } from '../../src/server/app.js'
 import { SESSION_COOKIE, type ServerContext, type ServerOptions } from '../../src/server/context.js'
+import { ViewCache } from '../../src/server/view-cache.js'
 import type { Role } from '../../src/store/index.js'
 import { startTestEngine, type TestEngine } from './engine.js'
 
@@ -36,6 +37,7 @@ export async function startTestServer(
   const ctx: ServerContext = {
     store: engine.store,
     converters: engine.converters,
+    views: new ViewCache({ revalidateMs: 2000 }),
     options: {
       publicUrl: 'http://quarry.test',
       frameAncestors: [],

@@ -128,6 +128,32 @@ describe('a view', () => {
   })
 })
 
+describe('a rendered view kept in memory', () => {
+  it('carries each signed-in viewer’s own CSRF token', async () => {
+    const one = await server.signIn('una', 'viewer')
+    const two = await server.signIn('tom', 'viewer')
+    const first = (await server.as(one, { url: '/v/demo?jql=key%20%3D%20DEMO-2' })).body
+    const second = (await server.as(two, { url: '/v/demo?jql=key%20%3D%20DEMO-2' })).body
+    expect(first).toContain(`value="${one.csrf}"`)
+    expect(second).toContain(`value="${two.csrf}"`)
+    expect(second).not.toContain(one.csrf)
+    const anonymous = (await server.as(undefined, { url: '/v/public-demo?embed=1' })).body
+    expect(anonymous).not.toContain('QuarryCsrfTokenPlaceholder')
+  })
+
+  it('is dropped when the query is edited', async () => {
+    const editor = await server.signIn('eda', 'editor')
+    await server.as(editor, { url: '/v/demo' })
+    const query = (await server.as(editor, { url: '/api/queries/demo' })).json()
+    await server.as(editor, {
+      method: 'PUT',
+      url: '/api/queries/demo',
+      payload: { ...query, title: 'Renamed view' },
+    })
+    expect((await server.as(editor, { url: '/v/demo' })).body).toContain('<h1>Renamed view</h1>')
+  })
+})
+
 describe('who sees a view', () => {
   it('sends someone not signed in to sign in', async () => {
     const response = await server.as(undefined, { url: '/v/demo' })

@@ -144,6 +144,7 @@ export const datasourceRoutes: RouteDef[] = [
       const datasource = fromBody(request.body, name, stored)
       const { config, secrets } = splitSecrets(datasource)
       await ctx.store.datasources.update(name, { name: datasource.name, config, secrets })
+      ctx.views.forget()
       return redactDatasource(datasource)
     },
   },
@@ -243,6 +244,7 @@ export const datasourceRoutes: RouteDef[] = [
           consent.details.codeVerifier,
         )
         await saveConsent(ctx.store, datasource, tokens, consent.details.site)
+        ctx.views.forget()
         return reply.redirect(`${back}?connected=1`)
       } catch (error) {
         if (!(error instanceof QuarryError)) throw error

@@ -115,6 +115,7 @@ export const queryRoutes: RouteDef[] = [
     body: QuerySchema,
     handler: async (request, _reply, ctx) => {
       const query = parseBody(QuerySchema, request.body)
+      ctx.views.forget(param(request, 'name'))
       await ctx.store.queries.update(param(request, 'name'), {
         name: query.name,
         datasource: query.datasource,
@@ -130,6 +131,7 @@ export const queryRoutes: RouteDef[] = [
     tag: 'queries',
     summary: 'Removes a query.',
     handler: async (request, reply, ctx) => {
+      ctx.views.forget(param(request, 'name'))
       await ctx.store.queries.remove(param(request, 'name'))
       reply.status(204)
       return null
@@ -145,6 +147,7 @@ export const queryRoutes: RouteDef[] = [
     handler: async (request, _reply, ctx) => {
       const body = parseBody(RunBody, request.body)
       const query = await visibleQuery(ctx, param(request, 'name'), principalOf(request))
+      if (body.refresh) ctx.views.forget(query.name)
       const result = await runQuery(engineDeps(ctx), query.name, {
         params: body.params,
         refresh: body.refresh,

@@ -10,6 +10,7 @@ import { canSeeQuery } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
 import { param, type RouteDef } from '../route.js'
+import { CSRF_PLACEHOLDER, ViewCache, type RenderedView } from '../view-cache.js'
 import { engineDeps } from './query-routes.js'
 
 const ASSETS = { script: '/assets/view.js', stylesheet: '/assets/view.css' } as const
@@ -53,11 +54,39 @@ async function viewableQuery(
   throw new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}" is shown to you.`)
 }
 
+/** Sends a rendered view, the signed-in viewer's CSRF token put in (a cached page has a placeholder). */
+function sendView(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  view: Pick<RenderedView, 'html' | 'contentSecurityPolicy'> & { anonymous?: Buffer },
+) {
+  const token = request.principal?.session?.csrfToken
+  return reply
+    .header('content-security-policy', view.contentSecurityPolicy)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'same-origin')
+    .header('cache-control', 'private, no-store')
+    .type('text/html; charset=utf-8')
+    .send(
+      token === undefined && view.anonymous
+        ? view.anonymous
+        : view.html.replaceAll(CSRF_PLACEHOLDER, token ?? ''),
+    )
+}
+
 async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> {
-  const query = await viewableQuery(request, reply, ctx)
-  if (query === undefined) return reply
+  const name = param(request, 'query')
   const params = viewParams(request)
   const embed = (request.query as Record<string, unknown>).embed === '1'
+  // A cached result already rendered: no store, no parsing, no rendering (bench/view.mjs).
+  const key = ViewCache.key(name, params, embed)
+  const now = ctx.now()
+  const rendered = ctx.views.get(key, now.getTime())
+  if (rendered !== undefined && canSeeQuery(request.principal, rendered))
+    return sendView(request, reply, rendered)
+
+  const query = await viewableQuery(request, reply, ctx)
+  if (query === undefined) return reply
   const base = `/v/${encodeURIComponent(query.name)}`
   const nonce = randomBytes(16).toString('base64url')
   let rows: Row[] = []
@@ -71,7 +100,6 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     reply.status(error.status)
     outcome = { error: error.message }
   }
-  const session = request.principal?.session
   const html = await renderViewPage({
     query: query.name,
     ...(query.title === undefined ? {} : { title: query.title }),
@@ -81,7 +109,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     columns: columnsOf(rows),
     ...outcome,
     ...(query.template === undefined ? {} : { template: query.template }),
-    now: ctx.now(),
+    now,
     nonce,
     embed,
     urls: {
@@ -91,18 +119,19 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
       json: `${base}/rows.json${queryString(params)}`,
     },
     assets: ASSETS,
-    ...(session ? { csrf: { name: CSRF_FIELD, token: session.csrfToken } } : {}),
+    // Every signed-in page gets the field; the token is put in when the page is sent.
+    csrf: { name: CSRF_FIELD, token: CSRF_PLACEHOLDER },
   })
-  return reply
-    .header(
-      'content-security-policy',
-      contentSecurityPolicy({ nonce, frameAncestors: ctx.options.frameAncestors }),
-    )
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'same-origin')
-    .header('cache-control', 'private, no-store')
-    .type('text/html; charset=utf-8')
-    .send(html)
+  const view = {
+    query: query.name,
+    visibility: query.visibility,
+    html,
+    contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: ctx.options.frameAncestors }),
+  }
+  const ttl = query.cacheTtlSeconds ?? 0
+  if (outcome.error === undefined && outcome.fetchedAt !== undefined && ttl > 0)
+    ctx.views.set(key, view, outcome.fetchedAt.getTime() + ttl * 1000, now.getTime())
+  return sendView(request, reply, view)
 }
 
 function download(format: 'csv' | 'json') {
@@ -153,6 +182,7 @@ export const viewRoutes: RouteDef[] = [
       const query = await viewableQuery(request, reply, ctx)
       if (query === undefined) return reply
       const params = viewParams(request)
+      ctx.views.forget(query.name)
       try {
         await runQuery(engineDeps(ctx), query.name, { params, refresh: true })
       } catch (error) {
