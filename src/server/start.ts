@@ -74,7 +74,14 @@ export async function startServer(store: Store, options: StartOptions): Promise<
     keepAlive,
     async close() {
       await keepAlive.stop()
-      await app.close()
+      // close() stops accepting and closes the idle keep-alive sockets it finds; a socket whose request
+      // was still running becomes idle later and would hold close() until the client lets go.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50)
+      try {
+        await app.close()
+      } finally {
+        clearInterval(sweep)
+      }
       await converters.close()
     },
   }
