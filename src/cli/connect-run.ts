@@ -3,9 +3,9 @@ import { createInterface } from 'node:readline/promises'
 import { checkCallback, receiveCallback, startConsent } from '../auth/oauth/consent.js'
 import { authorizationCodeGrant, type TokenSet } from '../auth/oauth/token-client.js'
 import { jiraBaseUrl } from '../auth/presets/jira-cloud.js'
-import { splitSecrets, type Datasource } from '../domain/datasource.js'
+import { splitSecrets, type RestDatasource } from '../domain/datasource.js'
 import { QuarryError, isQuarryError } from '../domain/errors.js'
-import { loadDatasource } from '../engine.js'
+import { loadRestDatasource } from '../engine.js'
 import { withStore, type StoreFlags } from './context.js'
 import { parseDuration } from './flags.js'
 
@@ -105,7 +105,7 @@ function chooseSite(sites: readonly Site[], wanted: string | undefined, datasour
 export async function connect(name: string, flags: ConnectFlags, global: StoreFlags): Promise<void> {
   const timeoutMs = parseDuration('--timeout', flags.timeout) * 1000
   await withStore(global, async (store) => {
-    const datasource = await loadDatasource(store, name)
+    const datasource = await loadRestDatasource(store, name, 'quarry connect')
     const { auth } = datasource
     if (auth.type !== 'oauth2-authorization-code') {
       throw new QuarryError(
@@ -163,7 +163,7 @@ export async function connect(name: string, flags: ConnectFlags, global: StoreFl
         `The provider sent no refresh token, so the connection would die with the access token. Add offline_access to the scopes (quarry datasource edit ${name} --scope "… offline_access") and connect again. Nothing was stored.`,
       )
     }
-    let next: Datasource = datasource
+    let next: RestDatasource = datasource
     let where = ''
     if (datasource.preset) {
       const site = chooseSite(

@@ -1,10 +1,16 @@
 import { authFor } from '../auth/index.js'
 import { isFresh } from '../auth/oauth/token-manager.js'
 import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-cloud.js'
-import { DatasourceSchema, redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
+import {
+  DatasourceSchema,
+  redactDatasource,
+  splitSecrets,
+  type Datasource,
+  type SqlDatasource,
+} from '../domain/datasource.js'
 import { QuerySchema } from '../domain/query.js'
 import { QuarryError } from '../domain/errors.js'
-import { loadDatasource, pageFetcher } from '../engine.js'
+import { closeSqlPools, loadDatasource, pageFetcher } from '../engine.js'
 import { bindUrl } from '../http/bind.js'
 import type { Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
@@ -26,7 +32,7 @@ async function save(store: Store, datasource: Datasource, previousName?: string)
 /** Seeds a 3LO connection with tokens obtained elsewhere (the manual guide's way; `quarry connect` is the better one). */
 async function seedTokens(store: Store, datasource: Datasource, flags: TokenFlags): Promise<void> {
   if (flags.refreshToken === undefined && flags.accessToken === undefined) return
-  if (datasource.auth.type !== 'oauth2-authorization-code') {
+  if (datasource.type !== 'rest' || datasource.auth.type !== 'oauth2-authorization-code') {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
       '--refresh-token and --access-token need --auth oauth2-authorization-code',
@@ -73,7 +79,23 @@ export async function addDatasource(
     await save(store, datasource)
     await seedTokens(store, datasource, flags)
   })
-  console.log(`Added datasource "${name}" (${datasource.auth.type}, ${datasource.baseUrl}).`)
+  console.log(`Added datasource "${name}" (${describe(datasource).join(', ')}).`)
+}
+
+/** Kind and where, for one-line summaries: `bearer, https://…` or `postgres, postgres://db/shop`. */
+function describe(datasource: Datasource): string[] {
+  switch (datasource.type) {
+    case 'rest':
+      return [datasource.auth.type, datasource.baseUrl]
+    case 'sqlite':
+      return ['sqlite', datasource.path]
+    default: {
+      const where =
+        datasource.url ??
+        `${datasource.user ? `${datasource.user}@` : ''}${datasource.host ?? ''}${datasource.port ? `:${datasource.port}` : ''}/${datasource.database ?? ''}`
+      return [datasource.type, where, ...(datasource.readOnly ? [] : ['read-write'])]
+    }
+  }
 }
 
 /** `--preset jira-cloud`: Atlassian's endpoints and scopes filled in, the ready-made queries added. */
@@ -116,7 +138,7 @@ async function addPreset(
   })
   console.log(
     `Added Jira Cloud datasource "${name}" with queries ${queries.map((q) => q.name).join(', ')}.\n` +
-      `Its callback URL is ${datasource.auth.type === 'oauth2-authorization-code' ? datasource.auth.redirectUri : ''}: register exactly that in your app. Next: quarry connect ${name}`,
+      `Its callback URL is ${datasource.type === 'rest' && datasource.auth.type === 'oauth2-authorization-code' ? datasource.auth.redirectUri : ''}: register exactly that in your app. Next: quarry connect ${name}`,
   )
 }
 
@@ -152,7 +174,7 @@ export async function listDatasources(global: StoreFlags): Promise<void> {
     for (const stored of all) {
       const datasource = await loadDatasource(store, stored.name)
       let state = ''
-      if (datasource.auth.type.startsWith('oauth2')) {
+      if (datasource.type === 'rest' && datasource.auth.type.startsWith('oauth2')) {
         const connection = connections.get(stored.name)
         if (!connection) {
           state = datasource.auth.type === 'oauth2-authorization-code' ? 'not connected' : 'no token yet'
@@ -166,9 +188,7 @@ export async function listDatasources(global: StoreFlags): Promise<void> {
           if (connection.lastRefreshAt) state += `, last refresh ${connection.lastRefreshAt.toISOString()}`
         }
       }
-      console.log(
-        [stored.name, datasource.auth.type, datasource.baseUrl, state].filter(Boolean).join('  ·  '),
-      )
+      console.log([stored.name, ...describe(datasource), state].filter(Boolean).join('  ·  '))
     }
   })
 }
@@ -192,6 +212,7 @@ export async function removeDatasource(name: string, global: StoreFlags): Promis
 export async function testDatasource(name: string, global: StoreFlags): Promise<void> {
   await withStore(global, async (store) => {
     const datasource = await loadDatasource(store, name)
+    if (datasource.type !== 'rest') return testSqlDatasource(datasource)
     const url = bindUrl(datasource.baseUrl, datasource.testPath, new Map())
     const started = performance.now()
     try {
@@ -208,4 +229,21 @@ export async function testDatasource(name: string, global: StoreFlags): Promise<
       throw error
     }
   })
+}
+
+/** `datasource test` for SQL: connect (with the datasource's TLS and login), ask the server's version. */
+async function testSqlDatasource(datasource: SqlDatasource): Promise<void> {
+  const { sqlDriver } = await import('../sql/index.js')
+  const started = performance.now()
+  try {
+    const version = await (await sqlDriver(datasource)).version()
+    const ms = Math.round(performance.now() - started)
+    console.log(`ok: ${datasource.name} works (${version}, connected in ${ms} ms)`)
+  } catch (error) {
+    if (!(error instanceof QuarryError)) throw error
+    process.exitCode = 1
+    console.log(`failed: ${datasource.name} does not work: ${error.message}`)
+  } finally {
+    await closeSqlPools()
+  }
 }
