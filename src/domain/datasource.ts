@@ -190,6 +190,7 @@ export const DatasourceSchema = z.discriminatedUnion('type', [
   SqliteDatasourceSchema,
 ])
 export type Datasource = z.infer<typeof DatasourceSchema>
+export type DatasourceInput = z.input<typeof DatasourceSchema>
 export type DatasourceType = Datasource['type']
 
 /** True for the SQL kinds. */

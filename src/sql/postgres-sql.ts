@@ -70,6 +70,7 @@ let portals = 0
 class PortalReader implements pg.Submittable {
   readonly #text: string
   readonly #values: (string | null)[]
+  readonly #types: number[]
   readonly #portal = `quarry_${++portals}`
   #connection: pg.Connection | undefined
   #fields: Field[] = []
@@ -84,6 +85,7 @@ class PortalReader implements pg.Submittable {
   constructor(bound: BoundSql) {
     this.#text = bound.text
     this.#values = bound.values.map(textValue)
+    this.#types = bound.values.map(typeOid)
     this.#described = Promise.withResolvers<void>()
     this.#described.promise.catch(() => undefined)
     this.#ready = Promise.withResolvers<void>()
@@ -91,7 +93,7 @@ class PortalReader implements pg.Submittable {
 
   submit(connection: pg.Connection): void {
     this.#connection = connection
-    connection.parse({ text: this.#text, types: [] } as never, true)
+    connection.parse({ text: this.#text, types: this.#types } as never, true)
     connection.bind({ portal: this.#portal, values: this.#values } as never, true)
     connection.describe({ type: 'P', name: this.#portal }, true)
     connection.flush()
@@ -184,6 +186,17 @@ class PortalReader implements pg.Submittable {
     }
     if (this.#connection) await this.#ready.promise
   }
+}
+
+/**
+ * Parameter types for Parse: numbers and booleans are declared (int8, numeric, bool), so `age < :limit`
+ * with 40.5 compares as numeric instead of failing as an int4 the server inferred from `age`; text stays
+ * untyped (0), so the server reads it as whatever the context needs — a date, a timestamptz, an enum.
+ */
+function typeOid(value: SqlValue): number {
+  if (typeof value === 'boolean') return 16
+  if (typeof value === 'number') return Number.isInteger(value) ? 20 : 1700
+  return 0
 }
 
 function textValue(value: SqlValue): string | null {
