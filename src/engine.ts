@@ -228,7 +228,7 @@ export async function runQuery(deps: EngineDeps, name: string, options: RunOptio
     produce = (keep) => fetchAndConvert(deps, datasource, query, values, first, options, keep)
   } else {
     if (query.sql === undefined) throw wrongKind(query, datasource)
-    const sql = sqlStage ?? (sqlStage = await import('./sql/index.js'))
+    const sql = await loadSqlStage()
     const bound = sql.bindFor(datasource, query.sql, query.params, values)
     // The bound statement and its values, like a REST query's bound URL: equal runs share an entry.
     key = cacheKey(datasource, query, [bound.text, bound.values])
@@ -304,6 +304,11 @@ function wrongKind(query: Query, datasource: Datasource): QuarryError {
 
 /** The SQL stage (and its drivers), loaded on the first SQL query: REST runs never pay for it. */
 let sqlStage: typeof Sql | undefined
+
+/** The SQL stage module, loaded once; closeSqlPools() closes what it opened. */
+export async function loadSqlStage(): Promise<typeof Sql> {
+  return sqlStage ?? (sqlStage = await import('./sql/index.js'))
+}
 
 /**
  * Closes the SQL datasources' connection pools (if any SQL query ran), so a CLI process exits at once.

@@ -10,7 +10,7 @@ import {
 } from '../domain/datasource.js'
 import { QuerySchema } from '../domain/query.js'
 import { QuarryError } from '../domain/errors.js'
-import { closeSqlPools, loadDatasource, pageFetcher } from '../engine.js'
+import { closeSqlPools, loadDatasource, loadSqlStage, pageFetcher } from '../engine.js'
 import { bindUrl } from '../http/bind.js'
 import type { Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
@@ -233,7 +233,7 @@ export async function testDatasource(name: string, global: StoreFlags): Promise<
 
 /** `datasource test` for SQL: connect (with the datasource's TLS and login), ask the server's version. */
 async function testSqlDatasource(datasource: SqlDatasource): Promise<void> {
-  const { sqlDriver } = await import('../sql/index.js')
+  const { sqlDriver } = await loadSqlStage()
   const started = performance.now()
   try {
     const version = await (await sqlDriver(datasource)).version()
