@@ -35,6 +35,8 @@ export function exactInteger(value: string | bigint): number | string {
  * @example exactDecimal('12345678901234567.89') // '12345678901234567.89'
  */
 export function exactDecimal(text: string): number | string {
+  // Fast path: 15 characters hold at most 15 digits.
+  if (text.length <= 15 && text !== 'NaN') return Number(text)
   const match = /^[+-]?(\d*)(?:\.(\d*))?$/.exec(text)
   if (!match) return text // NaN, Infinity
   const digits = `${match[1] ?? ''}${match[2] ?? ''}`.replace(/^0+/, '').replace(/0+$/, '')
@@ -53,6 +55,9 @@ export function jsonFloat(value: number): number | string {
  * @example isoTimestamp('2026-01-15 12:30:00.123456+02') // '2026-01-15T10:30:00.123456Z'
  */
 export function isoTimestamp(text: string): string {
+  // Fast path: PostgreSQL's UTC text, `2026-01-15 10:30:00[.ffffff]+00`.
+  if (text.endsWith('+00') && text.charCodeAt(10) === 32 && text.length >= 22 && text.length <= 29)
+    return `${text.slice(0, 10)}T${text.slice(11, -3)}Z`
   const match =
     /^(\d{4,}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d+)?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?|Z)?( BC)?$/.exec(
       text,

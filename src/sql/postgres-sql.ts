@@ -78,6 +78,8 @@ class PortalReader implements pg.Submittable {
   #rows: SqlRow[] = []
   #error: unknown
   #complete = false
+  /** close() sent Close + Sync: no further Sync may go out (each Sync gets a ReadyForQuery). */
+  #closing = false
   #described: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void }
   #batch: { resolve: (rows: SqlRow[]) => void; reject: (error: unknown) => void } | undefined
   #ready: { promise: Promise<void>; resolve: () => void }
@@ -124,8 +126,10 @@ class PortalReader implements pg.Submittable {
 
   handleCommandComplete(): void {
     this.#complete = true
-    this.#connection?.close({ type: 'P', name: this.#portal }, true)
-    this.#connection?.sync()
+    if (!this.#closing) {
+      this.#connection?.close({ type: 'P', name: this.#portal }, true)
+      this.#connection?.sync()
+    }
     this.#deliver()
   }
 
@@ -147,7 +151,8 @@ class PortalReader implements pg.Submittable {
     this.#described.reject(error)
     this.#batch?.reject(error)
     this.#batch = undefined
-    this.#connection?.sync()
+    // After an error the server skips to the next Sync: close() may have sent it already.
+    if (!this.#closing) this.#connection?.sync()
     this.#ready.resolve()
   }
 
@@ -174,12 +179,16 @@ class PortalReader implements pg.Submittable {
     return this.#complete
   }
 
-  /** Closes the portal if rows are left, and waits until the connection is free again. */
+  /**
+   * Closes the portal if rows are left, and waits until the connection is free again. A batch
+   * still in flight is fine: the server answers in order — its rows, then Close, then Sync.
+   */
   async close(): Promise<void> {
     if (!this.#complete && this.#connection) {
-      this.#complete = true
       await this.#described.promise.catch(() => undefined)
-      if (this.#error === undefined) {
+      if (!this.#complete && this.#error === undefined) {
+        this.#closing = true
+        this.#complete = true
         this.#connection.close({ type: 'P', name: this.#portal }, true)
         this.#connection.sync()
       }
@@ -264,10 +273,17 @@ export function postgresDriver(datasource: PostgresDatasource): SqlDriver {
       try {
         await client.query(begin)
         client.query(reader)
+        // The next batch is asked for before this one is handed on: the server sends while we render.
+        let next = reader.read(options.batchRows)
         for (;;) {
-          const rows = await reader.read(options.batchRows)
-          if (rows.length > 0) yield rows
-          if (reader.complete) break
+          const rows = await next
+          if (reader.complete) {
+            if (rows.length > 0) yield rows
+            break
+          }
+          next = reader.read(options.batchRows)
+          next.catch(() => undefined)
+          yield rows
         }
         await reader.close()
         await client.query('COMMIT')

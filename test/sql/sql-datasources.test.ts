@@ -24,6 +24,8 @@ interface Target {
   readonly datasource: DatasourceInput
   /** SQL that sleeps for seconds, for the timeout. */
   readonly sleep: string
+  /** SQL that returns the integers 1…10,000 as column x. */
+  readonly series: string
   /** Each column's JSON after the round trip. */
   readonly typed: Record<string, unknown>
   readonly typedSql: string
@@ -52,6 +54,7 @@ async function postgresTarget(): Promise<Target> {
   return {
     datasource: { name: 'db', type: 'postgres', url: schema.url, statementTimeoutMs: 300 },
     sleep: 'SELECT pg_sleep(5)',
+    series: 'SELECT x FROM generate_series(1, 10000) AS x',
     typedSql: `SELECT * FROM ${table}_types`,
     typed: {
       big: 42,
@@ -96,6 +99,7 @@ async function mariadbTarget(): Promise<Target> {
   return {
     datasource: { name: 'db', type: 'mysql', ...MARIADB, statementTimeoutMs: 300 },
     sleep: 'SELECT SLEEP(5)',
+    series: 'SELECT seq AS x FROM seq_1_to_10000', // MariaDB's Sequence engine
     typedSql: `SELECT * FROM ${table}_types`,
     typed: {
       big: 42,
@@ -136,6 +140,7 @@ async function sqliteTarget(): Promise<Target> {
     datasource: { name: 'db', type: 'sqlite', path, statementTimeoutMs: 300, maxRows: 100_000_000 },
     // node:sqlite cannot interrupt one long step; the timeout is checked between rows of an endless result.
     sleep: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c',
+    series: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10000) SELECT x FROM c',
     typedSql: `SELECT * FROM ${table}_types`,
     typed: { big: 42, huge: '9223372036854775807', ratio: 0.5, raw: 'AP8=', born: '2026-01-15', empty: null },
     count: async () => {
@@ -299,6 +304,15 @@ for (const [label, start] of TARGETS) {
       const exact = await run(`SELECT id FROM ${table} ORDER BY id`, [], {}, { maxRows: 3 })
       expect(exact.rowCount).toBe(3)
       expect(exact.notices).toEqual([])
+    })
+
+    it('stops reading at the limit mid-stream (batches in flight), and the pool stays usable', async () => {
+      const capped = await run(target.series, [], {}, { maxRows: 2500 })
+      expect(capped.rowCount).toBe(2500)
+      expect(capped.rows.at(-1)).toEqual({ x: 2500 })
+      expect(capped.notices).toEqual(["Stopped at 2500 rows (the query's maxRows); the query returns more."])
+      // More runs than the pool has connections: none was left mid-statement.
+      for (let i = 0; i < 6; i++) expect((await run(target.series)).rowCount).toBe(10_000)
     })
 
     it('maps column types to JSON faithfully', async () => {
