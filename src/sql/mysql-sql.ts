@@ -61,7 +61,7 @@ function poolOptions(datasource: MysqlDatasource): mysql.PoolOptions {
     supportBigNumbers: true,
     bigNumberStrings: false,
     dateStrings: true,
-    connectTimeout: Math.min(datasource.statementTimeoutMs, 15_000),
+    connectTimeout: 10_000, // connecting has its own limit, apart from the statement timeout
     idleTimeout: 30_000,
   }
 }

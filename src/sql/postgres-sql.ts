@@ -10,7 +10,13 @@ import type { ReadOptions, SqlDriver, SqlRow } from './sql-driver.js'
  * (the extended protocol's Execute with a row count, as pg-cursor does), so a
  * large result never sits in memory. Each statement runs in `BEGIN READ ONLY`
  * with `SET LOCAL statement_timeout`, and timestamps are read in UTC.
+ *
+ * The server times the statement from Parse to Sync, so the timeout covers the
+ * whole streamed read, including time a slow consumer takes between batches.
  */
+
+/** Connecting (and TLS, and login) has its own limit, apart from the statement timeout. */
+const CONNECT_TIMEOUT_MS = 10_000
 
 type Parser = (text: string) => unknown
 
@@ -233,7 +239,7 @@ function poolConfig(datasource: PostgresDatasource): pg.PoolConfig {
     // The CLI must exit as soon as a run ends, even before close().
     allowExitOnIdle: true,
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: Math.min(datasource.statementTimeoutMs, 15_000),
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: 'quarry',
   }
 }

@@ -374,6 +374,25 @@ describe('SQL queries and datasources of the other kind', () => {
     }
   })
 
+  it('asks for TLS when told to, and says so when the server has none', async () => {
+    const engine = await startTestEngine()
+    try {
+      await engine.addDatasource({
+        name: 'tls',
+        type: 'postgres',
+        url: 'postgres://postgres@127.0.0.1:5432/test',
+        tls: { mode: 'require' },
+      })
+      await engine.addQuery({ name: 'q', datasource: 'tls', sql: 'SELECT 1' })
+      const refused = await failure(runQuery(engine, 'q'))
+      expect(refused.code).toBe('QUARRY_SQL_CONNECT')
+      expect(refused.message).toMatch(/SSL/)
+    } finally {
+      await closeSqlPools()
+      await engine.close()
+    }
+  })
+
   it('says which server could not be reached, without the password', async () => {
     const engine = await startTestEngine()
     try {
