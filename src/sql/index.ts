@@ -19,6 +19,8 @@ export const BATCH_ROWS = 2000
 
 /** Open drivers (connection pools), per datasource definition: an edited datasource gets a new pool. */
 const drivers = new Map<string, Promise<SqlDriver>>()
+/** The definition each datasource name last used, so an edit closes the pool of the old one. */
+const current = new Map<string, { readonly key: string; readonly timeoutMs: number }>()
 
 function driverKey(datasource: SqlDatasource): string {
   return createHash('sha256').update(JSON.stringify(datasource)).digest('base64url')
@@ -33,6 +35,15 @@ export function sqlDriver(datasource: SqlDatasource): Promise<SqlDriver> {
   const key = driverKey(datasource)
   let driver = drivers.get(key)
   if (!driver) {
+    const previous = current.get(datasource.name)
+    const stale = previous === undefined ? undefined : drivers.get(previous.key)
+    if (previous !== undefined && stale) {
+      drivers.delete(previous.key)
+      // Closed once any read still running on it has hit its statement timeout at the latest.
+      const grace = previous.timeoutMs + 5000
+      setTimeout(() => stale.then((old) => old.close()).catch(() => undefined), grace).unref()
+    }
+    current.set(datasource.name, { key, timeoutMs: datasource.statementTimeoutMs })
     driver = load(datasource)
     drivers.set(key, driver)
     driver.catch(() => drivers.delete(key))
@@ -56,6 +67,7 @@ async function load(datasource: SqlDatasource): Promise<SqlDriver> {
 export async function closeSqlDrivers(): Promise<void> {
   const open = [...drivers.values()]
   drivers.clear()
+  current.clear()
   await Promise.all(open.map(async (driver) => (await driver.catch(() => undefined))?.close()))
 }
 

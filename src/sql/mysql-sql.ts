@@ -74,7 +74,8 @@ function poolOptions(datasource: MysqlDatasource): mysql.PoolOptions {
 export function mysqlDriver(datasource: MysqlDatasource): SqlDriver {
   const pool = mysql.createPool(poolOptions(datasource))
   pool.on('connection', (connection) => {
-    connection.query("SET time_zone = '+00:00'")
+    // Queued ahead of any statement on this connection. A failure here shows in the first statement instead.
+    connection.query("SET time_zone = '+00:00'", () => undefined)
   })
   const connect = () =>
     new Promise<mysql.PoolConnection>((resolve, reject) =>
