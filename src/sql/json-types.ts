@@ -36,11 +36,22 @@ export function exactInteger(value: string | bigint): number | string {
  */
 export function exactDecimal(text: string): number | string {
   // Fast path: 15 characters hold at most 15 digits.
-  if (text.length <= 15 && text !== 'NaN') return Number(text)
-  const match = /^[+-]?(\d*)(?:\.(\d*))?$/.exec(text)
-  if (!match) return text // NaN, Infinity
-  const digits = `${match[1] ?? ''}${match[2] ?? ''}`.replace(/^0+/, '').replace(/0+$/, '')
-  return digits.length <= 15 ? Number(text) : text
+  if (text.length <= 15) return text === 'NaN' ? text : Number(text)
+  // Count significant digits (leading and trailing zeros aside) in one pass: this runs once per cell.
+  let digits = 0
+  let zeros = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 48) {
+      if (digits > 0) zeros++ // counts only if a non-zero digit follows
+    } else if (c > 48 && c <= 57) {
+      digits += zeros + 1
+      zeros = 0
+    } else if (c !== 46 && !(i === 0 && (c === 43 || c === 45))) {
+      return text // NaN, Infinity, an exponent: as the database wrote it
+    }
+  }
+  return digits <= 15 ? Number(text) : text
 }
 
 /** A float that JSON can hold, or its name. */

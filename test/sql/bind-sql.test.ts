@@ -115,6 +115,9 @@ describe('database values as JSON', () => {
     expect(exactDecimal('0.000000000000001')).toBe(1e-15)
     expect(exactDecimal('123456789012345.6')).toBe('123456789012345.6')
     expect(exactDecimal('NaN')).toBe('NaN')
+    expect(exactDecimal('0.02000000000000000000')).toBe(0.02) // numeric division's scale, zeros aside
+    expect(exactDecimal('1000000000000000000')).toBe(1e18)
+    expect(exactDecimal('-1234567890123456')).toBe('-1234567890123456')
   })
 
   it('writes timestamps as ISO 8601: zoned ones in UTC with every fractional digit, local ones without a zone', () => {
