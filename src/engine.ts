@@ -224,7 +224,7 @@ export async function runQuery(deps: EngineDeps, name: string, options: RunOptio
   if (datasource.type === 'rest') {
     if (query.path === undefined) throw wrongKind(query, datasource)
     const first = bindQuery(datasource, query, values)
-    key = cacheKey(datasource, query, first)
+    key = cacheKey(datasource, query, [first.method, first.url, first.headers, first.body ?? null])
     produce = (keep) => fetchAndConvert(deps, datasource, query, values, first, options, keep)
   } else {
     if (query.sql === undefined) throw wrongKind(query, datasource)
@@ -270,15 +270,12 @@ export async function runQuery(deps: EngineDeps, name: string, options: RunOptio
 }
 
 /**
- * The cache key: the bound request with its headers, the whole datasource
- * (so any edit — another account, another secret — misses the old entries),
- * and everything that shapes the rows: pagination, caps, converter.
+ * The cache key: the bound request (REST: method, URL, headers, body; SQL: the
+ * statement and its values), the whole datasource (so any edit — another
+ * account, another secret — misses the old entries), and everything that
+ * shapes the rows: pagination, caps, converter.
  */
-function cacheKey(datasource: Datasource, query: Query, request: BoundRequest | readonly unknown[]): string {
-  const bound =
-    'url' in request
-      ? [request.method, request.url, request.headers, request.body ?? null]
-      : (request as readonly unknown[])
+function cacheKey(datasource: Datasource, query: Query, bound: readonly unknown[]): string {
   return createHash('sha256')
     .update(
       JSON.stringify([
