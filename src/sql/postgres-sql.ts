@@ -269,6 +269,7 @@ export function postgresDriver(datasource: PostgresDatasource): SqlDriver {
   return {
     async *read(bound: BoundSql, options: ReadOptions) {
       const client = await connect()
+      let committed = false
       let broken: Error | undefined
       const abort = () => {
         broken = new Error('aborted')
@@ -293,14 +294,16 @@ export function postgresDriver(datasource: PostgresDatasource): SqlDriver {
         }
         await reader.close()
         await client.query('COMMIT')
+        committed = true
       } catch (error) {
         broken = error instanceof Error ? error : new Error(String(error))
         throw sqlError(datasource, error)
       } finally {
         options.signal?.removeEventListener('abort', abort)
         if (!options.signal?.aborted) {
-          if (!reader.complete || broken) {
-            // Stopped early (row limit, consumer gone) or failed: end the portal and the transaction.
+          if (!committed) {
+            // Stopped early (row limit, consumer gone) or failed: end the portal and the transaction,
+            // so the connection goes back to the pool outside any transaction.
             await reader.close().catch(() => undefined)
             await client.query('ROLLBACK').catch(() => (broken ??= new Error('rollback failed')))
             client.release(broken instanceof Error && !isServerError(broken) ? broken : undefined)

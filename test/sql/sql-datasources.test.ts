@@ -374,6 +374,37 @@ describe('SQL queries and datasources of the other kind', () => {
     }
   })
 
+  it('PostgreSQL: a run whose consumer gives up gives its connection back outside any transaction', async () => {
+    const engine = await startTestEngine()
+    try {
+      await engine.addDatasource({
+        name: 'pg1',
+        type: 'postgres',
+        url: 'postgres://postgres@127.0.0.1:5432/test',
+        poolSize: 1,
+      })
+      await engine.addQuery({ name: 'two', datasource: 'pg1', sql: 'SELECT 1 AS x UNION ALL SELECT 2' })
+      await engine.addQuery({
+        name: 'fresh',
+        datasource: 'pg1',
+        // now() is the start of the transaction: a left-over one would be older than this statement.
+        sql: "SELECT clock_timestamp() - now() < interval '100 milliseconds' AS fresh",
+      })
+      const gone = new Error('the reader went away')
+      const failed = runQuery(engine, 'two', {
+        onRows: async () => {
+          throw gone
+        },
+      })
+      await expect(failed).rejects.toBe(gone)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(JSON.parse((await runQuery(engine, 'fresh')).rowsJson)).toEqual([{ fresh: true }])
+    } finally {
+      await closeSqlPools()
+      await engine.close()
+    }
+  })
+
   it('asks for TLS when told to, and says so when the server has none', async () => {
     const engine = await startTestEngine()
     try {
