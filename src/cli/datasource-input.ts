@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { z } from 'zod'
 import {
   AUTH_TYPES,
@@ -212,7 +213,8 @@ function sqlDatasourceFromFlags(
         'A sqlite datasource takes --path FILE, not --url or --host.',
       )
     }
-    raw.path = flags.path ?? previous.path
+    // Absolute, so runs from another directory (or the server) open the same file.
+    raw.path = flags.path === undefined ? previous.path : resolve(flags.path)
     if (raw.path === undefined)
       throw new QuarryError('QUARRY_CONFIG_INVALID', 'A sqlite datasource needs --path FILE.')
   } else {
