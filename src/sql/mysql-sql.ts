@@ -99,8 +99,16 @@ export function mysqlDriver(datasource: MysqlDatasource): SqlDriver {
   return {
     async *read(bound: BoundSql, options: ReadOptions) {
       const connection = await connect()
+      if (options.signal?.aborted) {
+        connection.release()
+        throw options.signal.reason
+      }
       let finished = false
-      const abort = () => connection.destroy()
+      let rowStream: { destroy(error?: Error): void } | undefined
+      const abort = () => {
+        rowStream?.destroy(options.signal?.reason as Error)
+        connection.destroy()
+      }
       options.signal?.addEventListener('abort', abort, { once: true })
       try {
         await run(connection, await timeoutStatement(connection))
@@ -113,6 +121,7 @@ export function mysqlDriver(datasource: MysqlDatasource): SqlDriver {
           names = fields.map((field) => field.name)
         })
         const stream = command.stream({ highWaterMark: options.batchRows })
+        rowStream = stream
         let batch: SqlRow[] = []
         for await (const raw of stream as AsyncIterable<Record<string, unknown>>) {
           const row: SqlRow = {}
@@ -130,6 +139,8 @@ export function mysqlDriver(datasource: MysqlDatasource): SqlDriver {
         await run(connection, 'COMMIT')
         finished = true
       } catch (error) {
+        // Aborted by the caller: the dropped connection's error is not the news.
+        if (options.signal?.aborted) throw options.signal.reason
         throw sqlError(datasource, error)
       } finally {
         options.signal?.removeEventListener('abort', abort)

@@ -269,6 +269,10 @@ export function postgresDriver(datasource: PostgresDatasource): SqlDriver {
   return {
     async *read(bound: BoundSql, options: ReadOptions) {
       const client = await connect()
+      if (options.signal?.aborted) {
+        client.release()
+        throw options.signal.reason
+      }
       let committed = false
       let broken: Error | undefined
       const abort = () => {
@@ -297,6 +301,8 @@ export function postgresDriver(datasource: PostgresDatasource): SqlDriver {
         committed = true
       } catch (error) {
         broken = error instanceof Error ? error : new Error(String(error))
+        // Aborted by the caller: the dropped connection's error is not the news.
+        if (options.signal?.aborted) throw options.signal.reason
         throw sqlError(datasource, error)
       } finally {
         options.signal?.removeEventListener('abort', abort)

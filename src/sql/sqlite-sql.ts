@@ -12,7 +12,8 @@ import type { ReadOptions, SqlDriver, SqlRow } from './sql-driver.js'
  *
  * node:sqlite cannot interrupt a running step, so the statement timeout is
  * checked between rows: a scan that returns rows stops in time, a single step
- * that computes for long (a huge aggregate) cannot be cut short.
+ * that computes for long (a huge aggregate) cannot be cut short. Rows are read
+ * synchronously, a batch at a time, with the event loop free in between.
  */
 
 const CHECK_EVERY = 256
@@ -66,7 +67,9 @@ export function sqliteDriver(datasource: SqliteDatasource): SqlDriver {
           if (batch.length >= options.batchRows) {
             yield batch
             batch = []
-            if (options.signal?.aborted) return
+            // node:sqlite steps synchronously: let timers, sockets and an abort in between batches.
+            await new Promise((resolve) => setImmediate(resolve))
+            if (options.signal?.aborted) throw options.signal.reason
           }
         }
         if (batch.length > 0) yield batch

@@ -297,6 +297,20 @@ for (const [label, start] of TARGETS) {
       expect(performance.now() - started).toBeLessThan(4000)
     })
 
+    it('stops a running statement when the caller aborts', async () => {
+      // A long statement timeout, so only the abort can end the statement early.
+      await engine.addDatasource({ ...target.datasource, name: 'patient', statementTimeoutMs: 20_000 })
+      await engine.addQuery({ name: 'slow', datasource: 'patient', sql: target.sleep })
+      const controller = new AbortController()
+      const reason = new Error('the caller went away')
+      setTimeout(() => controller.abort(reason), 100)
+      const started = performance.now()
+      await expect(
+        runQuery(engine, 'slow', { signal: controller.signal, onRows: async () => undefined }),
+      ).rejects.toBe(reason)
+      expect(performance.now() - started).toBeLessThan(3000) // SLEEP(5) and the endless SQLite scan would take longer
+    })
+
     it('reports the row limit when the query has more rows — never a silent truncation', async () => {
       const capped = await run(`SELECT id FROM ${table} ORDER BY id`, [], {}, { maxRows: 2 })
       expect(capped.rows).toEqual([{ id: 1 }, { id: 2 }])
