@@ -21,7 +21,7 @@ import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
 const MARIADB = { host: '127.0.0.1', port: 3306, user: 'root', database: 'test' }
 
 interface Target {
-  readonly datasource: DatasourceInput
+  readonly datasource: Exclude<DatasourceInput, { type: 'rest' }>
   /** SQL that sleeps for seconds, for the timeout. */
   readonly sleep: string
   /** SQL that returns the integers 1…10,000 as column x. */
