@@ -3,7 +3,14 @@ import type { Dispatcher } from 'undici'
 import { authFor, type AuthStrategy, type Credentials } from './auth/index.js'
 import { NO_CREDENTIALS } from './auth/strategy.js'
 import { defaultRows, type ConverterPool } from './convert/index.js'
-import { DatasourceSchema, joinSecrets, splitSecrets, type Datasource } from './domain/datasource.js'
+import {
+  DatasourceSchema,
+  joinSecrets,
+  splitSecrets,
+  type Datasource,
+  type RestDatasource,
+  type SqlDatasource,
+} from './domain/datasource.js'
 import { QuarryError } from './domain/errors.js'
 import { resolveParams, type ParamValue } from './domain/params.js'
 import { QuerySchema, type Query } from './domain/query.js'
@@ -13,6 +20,7 @@ import type { SendOptions } from './http/client.js'
 import { decodeBody, statusError } from './http/decode.js'
 import { paginate, type FetchPage } from './http/pagination/index.js'
 import type { RetryPolicy } from './http/retry.js'
+import type * as Sql from './sql/index.js'
 import type { Store } from './store/index.js'
 
 /**
@@ -88,9 +96,25 @@ export async function loadDatasource(store: Store, name: string): Promise<Dataso
   return DatasourceSchema.parse(joinSecrets(stored.config as Datasource, stored.secrets))
 }
 
+/**
+ * Loads a REST datasource, for what only REST has (OAuth connect, request tests).
+ *
+ * @example const jira = await loadRestDatasource(store, 'jira', 'quarry connect')
+ */
+export async function loadRestDatasource(store: Store, name: string, what: string): Promise<RestDatasource> {
+  const datasource = await loadDatasource(store, name)
+  if (datasource.type !== 'rest') {
+    throw new QuarryError(
+      'QUARRY_DATASOURCE_KIND',
+      `Datasource "${name}" is a ${datasource.type} database; ${what} is for REST datasources.`,
+    )
+  }
+  return datasource
+}
+
 /** The first request of a query, parameters bound, without credentials. */
 export function bindQuery(
-  datasource: Datasource,
+  datasource: RestDatasource,
   query: Query,
   values: ReadonlyMap<string, ParamValue>,
 ): BoundRequest {
@@ -100,7 +124,7 @@ export function bindQuery(
   if (body !== undefined) headers['content-type'] = 'application/json'
   return Object.freeze({
     method: query.method,
-    url: bindUrl(datasource.baseUrl, query.path, values),
+    url: bindUrl(datasource.baseUrl, query.path ?? '', values),
     headers: Object.freeze(headers),
     ...(body === undefined ? {} : { body }),
   })
@@ -115,7 +139,7 @@ function withCredentials(request: BoundRequest, credentials: Credentials): Bound
 }
 
 /** Hosts a datasource may reach: its own, plus the ones the admin allowed. */
-export function allowedHosts(datasource: Datasource): Set<string> {
+export function allowedHosts(datasource: RestDatasource): Set<string> {
   const base = new URL(datasource.baseUrl)
   return new Set([base.host, base.hostname, ...datasource.allowedHosts])
 }
@@ -128,7 +152,7 @@ let httpClient: typeof HttpClient | undefined
  * request retried; any other final error status becomes a QuarryError.
  */
 export function pageFetcher(
-  datasource: Datasource,
+  datasource: RestDatasource,
   auth: AuthStrategy,
   deps: Pick<EngineDeps, 'dispatcher' | 'retry'>,
   signal?: AbortSignal,
@@ -193,8 +217,19 @@ export async function checkDatasource(
   deps: Pick<EngineDeps, 'dispatcher' | 'fetch'> = {},
 ): Promise<{ ok: boolean; message: string }> {
   const datasource = await loadDatasource(store, name)
-  const url = bindUrl(datasource.baseUrl, datasource.testPath, new Map())
   const started = performance.now()
+  const elapsed = () => Math.round(performance.now() - started)
+  if (datasource.type !== 'rest') {
+    try {
+      const version = await (await (await loadSqlStage()).sqlDriver(datasource)).version()
+      return { ok: true, message: `${datasource.name} works (${version}, connected in ${elapsed()} ms)` }
+    } catch (error) {
+      if (error instanceof QuarryError)
+        return { ok: false, message: `${datasource.name} does not work: ${error.message}` }
+      throw error
+    }
+  }
+  const url = bindUrl(datasource.baseUrl, datasource.testPath, new Map())
   try {
     const fetchPage = pageFetcher(datasource, authFor(datasource, store.connections, deps.fetch), deps)
     await fetchPage({ method: 'GET', url, headers: { accept: 'application/json' } })
@@ -221,9 +256,22 @@ const inflightByStore = new WeakMap<Store, Map<string, Promise<RunResult>>>()
 export async function runQuery(deps: EngineDeps, name: string, options: RunOptions = {}): Promise<RunResult> {
   const { query, datasource } = await loadQuery(deps.store, name)
   const values = resolveParams(query, options.params ?? {})
-  const first = bindQuery(datasource, query, values)
   const ttl = options.cacheTtlSeconds ?? query.cacheTtlSeconds ?? 0
-  const key = cacheKey(datasource, query, first)
+  let key: string
+  let produce: (keep: boolean) => Promise<RunResult>
+  if (datasource.type === 'rest') {
+    if (query.path === undefined) throw wrongKind(query, datasource)
+    const first = bindQuery(datasource, query, values)
+    key = cacheKey(datasource, query, [first.method, first.url, first.headers, first.body ?? null])
+    produce = (keep) => fetchAndConvert(deps, datasource, query, values, first, options, keep)
+  } else {
+    if (query.sql === undefined) throw wrongKind(query, datasource)
+    const sql = await loadSqlStage()
+    const bound = sql.bindFor(datasource, query.sql, query.params, values)
+    // The bound statement and its values, like a REST query's bound URL: equal runs share an entry.
+    key = cacheKey(datasource, query, [bound.text, bound.values])
+    produce = (keep) => querySql(deps, sql, datasource, query, values, bound, options, keep)
+  }
   const now = () => new Date((deps.now ?? Date.now)())
   if (ttl > 0 && !options.refresh) {
     const cached = await deps.store.cache.get(key, now())
@@ -238,20 +286,18 @@ export async function runQuery(deps: EngineDeps, name: string, options: RunOptio
   if (!inflight) inflightByStore.set(deps.store, (inflight = new Map()))
   const running = options.onRows ? undefined : inflight.get(key)
   if (running) return running
-  const run = fetchAndConvert(deps, datasource, query, values, first, options, ttl > 0).then(
-    async (result) => {
-      if (ttl > 0) {
-        const { fromCache: _f, fetchedAt, ...stored } = result
-        await deps.store.cache.set(
-          key,
-          JSON.stringify(stored),
-          fetchedAt,
-          new Date(fetchedAt.getTime() + ttl * 1000),
-        )
-      }
-      return result
-    },
-  )
+  const run = produce(ttl > 0).then(async (result) => {
+    if (ttl > 0) {
+      const { fromCache: _f, fetchedAt, ...stored } = result
+      await deps.store.cache.set(
+        key,
+        JSON.stringify(stored),
+        fetchedAt,
+        new Date(fetchedAt.getTime() + ttl * 1000),
+      )
+    }
+    return result
+  })
   if (options.onRows) return run
   inflight.set(key, run)
   try {
@@ -262,19 +308,17 @@ export async function runQuery(deps: EngineDeps, name: string, options: RunOptio
 }
 
 /**
- * The cache key: the bound request with its headers, the whole datasource
- * (so any edit — another account, another secret — misses the old entries),
- * and everything that shapes the rows: pagination, caps, converter.
+ * The cache key: the bound request (REST: method, URL, headers, body; SQL: the
+ * statement and its values), the whole datasource (so any edit — another
+ * account, another secret — misses the old entries), and everything that
+ * shapes the rows: pagination, caps, converter.
  */
-function cacheKey(datasource: Datasource, query: Query, request: BoundRequest): string {
+function cacheKey(datasource: Datasource, query: Query, bound: readonly unknown[]): string {
   return createHash('sha256')
     .update(
       JSON.stringify([
         datasource,
-        request.method,
-        request.url,
-        request.headers,
-        request.body ?? null,
+        ...bound,
         query.pagination,
         query.maxPages,
         query.maxRows ?? null,
@@ -284,9 +328,102 @@ function cacheKey(datasource: Datasource, query: Query, request: BoundRequest): 
     .digest('base64url')
 }
 
+function wrongKind(query: Query, datasource: Datasource): QuarryError {
+  return new QuarryError(
+    'QUARRY_DATASOURCE_KIND',
+    datasource.type === 'rest'
+      ? `Query "${query.name}" has SQL, but datasource "${datasource.name}" is a REST API: give it a --path instead (quarry query edit ${query.name} --path …).`
+      : `Query "${query.name}" has a path, but datasource "${datasource.name}" is a ${datasource.type} database: give it --sql "SELECT …" instead.`,
+  )
+}
+
+/** The SQL stage (and its drivers), loaded on the first SQL query: REST runs never pay for it. */
+let sqlStage: typeof Sql | undefined
+
+/** The SQL stage module, loaded once; closeSqlPools() closes what it opened. */
+export async function loadSqlStage(): Promise<typeof Sql> {
+  return sqlStage ?? (sqlStage = await import('./sql/index.js'))
+}
+
+/**
+ * Closes the SQL datasources' connection pools (if any SQL query ran), so a CLI process exits at once.
+ *
+ * @example try { await runQuery(deps, 'orders') } finally { await closeSqlPools() }
+ */
+export async function closeSqlPools(): Promise<void> {
+  await sqlStage?.closeSqlDrivers()
+}
+
+/**
+ * A SQL query's rows: batches of rows stream from the driver as JSON text. Without a converter
+ * they go out as they come (onRows), like REST pages; with one, the converter gets the whole
+ * result as one JSON array text — as a REST converter gets one whole response.
+ */
+async function querySql(
+  deps: EngineDeps,
+  sql: typeof Sql,
+  datasource: SqlDatasource,
+  query: Query,
+  values: ReadonlyMap<string, ParamValue>,
+  bound: Sql.BoundSql,
+  options: RunOptions,
+  keep: boolean,
+): Promise<RunResult> {
+  const notices: string[] = []
+  const byQuery = query.maxRows !== undefined && query.maxRows < datasource.maxRows
+  const maxRows = byQuery ? (query.maxRows as number) : datasource.maxRows
+  const batches = sql.sqlRows(datasource, bound, {
+    maxRows,
+    onLimit: () =>
+      notices.push(
+        `Stopped at ${maxRows} rows (the ${byQuery ? "query's maxRows" : "datasource's row limit"}); the query returns more.`,
+      ),
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
+  const parts: string[] = []
+  let rowCount = 0
+  let pages = 0
+  if (query.converter === undefined) {
+    for await (const batch of batches) {
+      pages++
+      options.onPage?.(pages)
+      rowCount += batch.rowCount
+      if (options.onRows) await options.onRows(batch.rowsJson)
+      if (keep || !options.onRows) parts.push(batch.rowsJson.slice(1, -1))
+    }
+  } else {
+    const input: string[] = []
+    for await (const batch of batches) {
+      pages++
+      options.onPage?.(pages)
+      input.push(batch.rowsJson.slice(1, -1))
+    }
+    const converted = await deps.converters.run({
+      source: query.converter,
+      pages: [`[${input.join(',')}]`],
+      metadata: { query: query.name, parameters: Object.fromEntries(values), page: 0 },
+    })
+    rowCount = converted.rowCount
+    if (rowCount > 0) {
+      if (options.onRows) await options.onRows(converted.rowsJson)
+      if (keep || !options.onRows) parts.push(converted.rowsJson.slice(1, -1))
+    }
+  }
+  const streamedOnly = options.onRows !== undefined && !keep
+  return {
+    query: query.name,
+    rowsJson: streamedOnly ? '' : `[${parts.join(',')}]`,
+    rowCount,
+    pages,
+    notices,
+    fromCache: false,
+    fetchedAt: new Date((deps.now ?? Date.now)()),
+  }
+}
+
 async function fetchAndConvert(
   deps: EngineDeps,
-  datasource: Datasource,
+  datasource: RestDatasource,
   query: Query,
   values: ReadonlyMap<string, ParamValue>,
   first: BoundRequest,

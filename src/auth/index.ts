@@ -1,4 +1,4 @@
-import type { Datasource } from '../domain/datasource.js'
+import type { RestDatasource } from '../domain/datasource.js'
 import type { ConnectionRepo } from '../store/index.js'
 import { oauthAuth } from './oauth-auth.js'
 import { staticAuth } from './static-auth.js'
@@ -13,7 +13,7 @@ export { TokenManager, isFresh, reconnectCommand } from './oauth/token-manager.j
  * @example const auth = authFor(datasource, store.connections); const { headers } = await auth.credentials()
  */
 export function authFor(
-  datasource: Datasource,
+  datasource: RestDatasource,
   connections: ConnectionRepo,
   fetchImpl?: typeof fetch,
 ): AuthStrategy {

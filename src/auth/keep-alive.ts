@@ -30,6 +30,7 @@ export async function refreshIdle(
     const datasource: Datasource = DatasourceSchema.parse(
       joinSecrets(stored.config as Datasource, stored.secrets),
     )
+    if (datasource.type !== 'rest') continue
     const { auth } = datasource
     if (auth.type !== 'oauth2-authorization-code') continue
     const name = datasource.name

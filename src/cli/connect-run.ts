@@ -4,7 +4,7 @@ import { checkCallback, receiveCallback, startConsent } from '../auth/oauth/cons
 import { saveConsent } from '../auth/oauth/save-consent.js'
 import { authorizationCodeGrant, type TokenSet } from '../auth/oauth/token-client.js'
 import { QuarryError, isQuarryError } from '../domain/errors.js'
-import { loadDatasource } from '../engine.js'
+import { loadRestDatasource } from '../engine.js'
 import { withStore, type StoreFlags } from './context.js'
 import { parseDuration } from './flags.js'
 
@@ -49,7 +49,7 @@ async function readPastedUrl(): Promise<URL> {
 export async function connect(name: string, flags: ConnectFlags, global: StoreFlags): Promise<void> {
   const timeoutMs = parseDuration('--timeout', flags.timeout) * 1000
   await withStore(global, async (store) => {
-    const datasource = await loadDatasource(store, name)
+    const datasource = await loadRestDatasource(store, name, 'quarry connect')
     const { auth } = datasource
     if (auth.type !== 'oauth2-authorization-code') {
       throw new QuarryError(

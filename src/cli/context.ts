@@ -1,6 +1,6 @@
 import { ConverterPool } from '../convert/index.js'
 import { QuarryError } from '../domain/errors.js'
-import type { EngineDeps } from '../engine.js'
+import { closeSqlPools, type EngineDeps } from '../engine.js'
 import { openStore, StoreError, type Store } from '../store/index.js'
 
 /** Global options every command that touches the store understands. */
@@ -56,6 +56,8 @@ export async function withEngine<T>(flags: StoreFlags, fn: (deps: EngineDeps) =>
       return await fn({ store, converters })
     } finally {
       await converters.close()
+      // SQL datasources' pools: the process exits as soon as the run ends.
+      await closeSqlPools()
     }
   })
 }

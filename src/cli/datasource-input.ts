@@ -1,11 +1,38 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { z } from 'zod'
-import { AUTH_TYPES, DatasourceSchema, type Datasource, type Header } from '../domain/datasource.js'
+import {
+  AUTH_TYPES,
+  DatasourceSchema,
+  SQL_DATASOURCE_TYPES,
+  type Datasource,
+  type Header,
+  type RestDatasource,
+  type SqlDatasource,
+} from '../domain/datasource.js'
 import { QuarryError } from '../domain/errors.js'
 import { parseDuration, parseHeader, parseInteger } from './flags.js'
 
+const TYPES = ['rest', ...SQL_DATASOURCE_TYPES] as const
+
 /** The flags of `datasource add` and `datasource edit`, as commander hands them over. */
 export interface DatasourceFlags {
+  /** rest (default), postgres, mysql (MySQL and MariaDB) or sqlite. */
+  readonly type?: string
   readonly url?: string
+  readonly host?: string
+  readonly port?: string
+  readonly database?: string
+  readonly user?: string
+  /** sqlite: the database file. */
+  readonly path?: string
+  readonly tls?: string
+  readonly tlsCa?: string
+  readonly poolSize?: string
+  readonly maxRows?: string
+  /** SQL: allow writes (queries run in read-write transactions). */
+  readonly readWrite?: boolean
+  readonly readOnly?: boolean
   readonly testPath?: string
   readonly header?: string[]
   readonly secretHeader?: string[]
@@ -42,6 +69,35 @@ export function describeIssues(error: z.ZodError, what: string): QuarryError {
  * @example datasourceFromFlags('jira', { url: 'https://x', auth: 'bearer', token: 't' })
  */
 export function datasourceFromFlags(name: string, flags: DatasourceFlags, base?: Datasource): Datasource {
+  const type = flags.type ?? base?.type ?? 'rest'
+  if (!(TYPES as readonly string[]).includes(type))
+    throw new QuarryError('QUARRY_CONFIG_INVALID', `--type must be one of ${TYPES.join(', ')}; got "${type}"`)
+  if (base !== undefined && base.type !== type) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `Datasource "${base.name}" is a ${base.type} datasource; its type cannot change. Add a new one instead.`,
+    )
+  }
+  if (type !== 'rest') return sqlDatasourceFromFlags(name, type as SqlDatasource['type'], flags, base)
+  return restDatasourceFromFlags(name, flags, base?.type === 'rest' ? base : undefined)
+}
+
+function restDatasourceFromFlags(name: string, flags: DatasourceFlags, base?: RestDatasource): Datasource {
+  for (const [flag, value] of [
+    ['--host', flags.host],
+    ['--database', flags.database],
+    ['--user', flags.user],
+    ['--path', flags.path],
+    ['--tls', flags.tls],
+    ['--pool-size', flags.poolSize],
+  ] as const) {
+    if (value !== undefined) {
+      throw new QuarryError(
+        'QUARRY_CONFIG_INVALID',
+        `${flag} is for SQL datasources: add --type postgres|mysql|sqlite`,
+      )
+    }
+  }
   if (flags.auth !== undefined && !(AUTH_TYPES as readonly string[]).includes(flags.auth)) {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
@@ -124,4 +180,94 @@ export function datasourceFromFlags(name: string, flags: DatasourceFlags, base?:
   const parsed = DatasourceSchema.safeParse(raw)
   if (!parsed.success) throw describeIssues(parsed.error, `datasource "${name}"`)
   return parsed.data
+}
+
+/**
+ * A SQL datasource from flags: `--url` (its password, if any, moves to the encrypted password field),
+ * or `--host/--port/--database/--user`, plus `--password`, TLS, pool size, limits.
+ *
+ * @example datasourceFromFlags('shop', { type: 'postgres', url: 'postgres://app@db/shop', password: 's3' })
+ */
+function sqlDatasourceFromFlags(
+  name: string,
+  type: SqlDatasource['type'],
+  flags: DatasourceFlags,
+  base?: Datasource,
+): Datasource {
+  const previous = (base ?? {}) as Record<string, unknown>
+  const raw: Record<string, unknown> = {
+    ...previous,
+    name,
+    type,
+    statementTimeoutMs:
+      flags.timeout === undefined
+        ? previous.statementTimeoutMs
+        : parseDuration('--timeout', flags.timeout) * 1000,
+    maxRows: flags.maxRows === undefined ? previous.maxRows : parseInteger('--max-rows', flags.maxRows, 1),
+    readOnly: flags.readWrite ? false : flags.readOnly ? true : previous.readOnly,
+  }
+  if (type === 'sqlite') {
+    if (flags.url !== undefined || flags.host !== undefined) {
+      throw new QuarryError(
+        'QUARRY_CONFIG_INVALID',
+        'A sqlite datasource takes --path FILE, not --url or --host.',
+      )
+    }
+    // Absolute, so runs from another directory (or the server) open the same file.
+    raw.path = flags.path === undefined ? previous.path : resolve(flags.path)
+    if (raw.path === undefined)
+      throw new QuarryError('QUARRY_CONFIG_INVALID', 'A sqlite datasource needs --path FILE.')
+  } else {
+    let url = flags.url ?? previous.url
+    let password = flags.password ?? previous.password
+    if (flags.url !== undefined) {
+      try {
+        // A password written into the URL is moved out of it: only the password field is encrypted at rest.
+        const parsed = new URL(flags.url)
+        if (parsed.password !== '') {
+          password = flags.password ?? decodeURIComponent(parsed.password)
+          parsed.password = ''
+          url = parsed.toString()
+        }
+      } catch {
+        // The schema says what is wrong with it.
+      }
+    }
+    Object.assign(raw, {
+      url,
+      host: flags.host ?? previous.host,
+      port: flags.port === undefined ? previous.port : parseInteger('--port', flags.port, 1),
+      database: flags.database ?? previous.database,
+      user: flags.user ?? flags.username ?? previous.user,
+      password,
+      poolSize:
+        flags.poolSize === undefined ? previous.poolSize : parseInteger('--pool-size', flags.poolSize, 1),
+      tls: {
+        ...((previous.tls as object | undefined) ?? {}),
+        ...(flags.tls === undefined ? {} : { mode: flags.tls }),
+        ...(flags.tlsCa === undefined ? {} : { ca: readCa(flags.tlsCa) }),
+      },
+    })
+    if (url === undefined && raw.host === undefined) {
+      throw new QuarryError(
+        'QUARRY_CONFIG_INVALID',
+        `A ${type} datasource needs --url ${type === 'postgres' ? 'postgres' : 'mysql'}://USER@HOST:PORT/DATABASE or --host HOST [--port --database --user].`,
+      )
+    }
+  }
+  for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key]
+  const parsed = DatasourceSchema.safeParse(raw)
+  if (!parsed.success) throw describeIssues(parsed.error, `datasource "${name}"`)
+  return parsed.data
+}
+
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `--tls-ca: cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    )
+  }
 }

@@ -3,7 +3,7 @@ import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-clou
 import { DatasourceSchema, redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
 import { QuerySchema } from '../domain/query.js'
 import { QuarryError } from '../domain/errors.js'
-import { checkDatasource, loadDatasource } from '../engine.js'
+import { checkDatasource, closeSqlPools, loadDatasource } from '../engine.js'
 import type { Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { datasourceFromFlags, describeIssues, type DatasourceFlags } from './datasource-input.js'
@@ -24,7 +24,7 @@ async function save(store: Store, datasource: Datasource, previousName?: string)
 /** Seeds a 3LO connection with tokens obtained elsewhere (the manual guide's way; `quarry connect` is the better one). */
 async function seedTokens(store: Store, datasource: Datasource, flags: TokenFlags): Promise<void> {
   if (flags.refreshToken === undefined && flags.accessToken === undefined) return
-  if (datasource.auth.type !== 'oauth2-authorization-code') {
+  if (datasource.type !== 'rest' || datasource.auth.type !== 'oauth2-authorization-code') {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
       '--refresh-token and --access-token need --auth oauth2-authorization-code',
@@ -71,7 +71,23 @@ export async function addDatasource(
     await save(store, datasource)
     await seedTokens(store, datasource, flags)
   })
-  console.log(`Added datasource "${name}" (${datasource.auth.type}, ${datasource.baseUrl}).`)
+  console.log(`Added datasource "${name}" (${describe(datasource).join(', ')}).`)
+}
+
+/** Kind and where, for one-line summaries: `bearer, https://…` or `postgres, postgres://db/shop`. */
+function describe(datasource: Datasource): string[] {
+  switch (datasource.type) {
+    case 'rest':
+      return [datasource.auth.type, datasource.baseUrl]
+    case 'sqlite':
+      return ['sqlite', datasource.path]
+    default: {
+      const where =
+        datasource.url ??
+        `${datasource.user ? `${datasource.user}@` : ''}${datasource.host ?? ''}${datasource.port ? `:${datasource.port}` : ''}/${datasource.database ?? ''}`
+      return [datasource.type, where, ...(datasource.readOnly ? [] : ['read-write'])]
+    }
+  }
 }
 
 /** `--preset jira-cloud`: Atlassian's endpoints and scopes filled in, the ready-made queries added. */
@@ -114,7 +130,7 @@ async function addPreset(
   })
   console.log(
     `Added Jira Cloud datasource "${name}" with queries ${queries.map((q) => q.name).join(', ')}.\n` +
-      `Its callback URL is ${datasource.auth.type === 'oauth2-authorization-code' ? datasource.auth.redirectUri : ''}: register exactly that in your app. Next: quarry connect ${name}`,
+      `Its callback URL is ${datasource.type === 'rest' && datasource.auth.type === 'oauth2-authorization-code' ? datasource.auth.redirectUri : ''}: register exactly that in your app. Next: quarry connect ${name}`,
   )
 }
 
@@ -150,7 +166,7 @@ export async function listDatasources(global: StoreFlags): Promise<void> {
     for (const stored of all) {
       const datasource = await loadDatasource(store, stored.name)
       let state = ''
-      if (datasource.auth.type.startsWith('oauth2')) {
+      if (datasource.type === 'rest' && datasource.auth.type.startsWith('oauth2')) {
         const connection = connections.get(stored.name)
         if (!connection) {
           state = datasource.auth.type === 'oauth2-authorization-code' ? 'not connected' : 'no token yet'
@@ -164,9 +180,7 @@ export async function listDatasources(global: StoreFlags): Promise<void> {
           if (connection.lastRefreshAt) state += `, last refresh ${connection.lastRefreshAt.toISOString()}`
         }
       }
-      console.log(
-        [stored.name, datasource.auth.type, datasource.baseUrl, state].filter(Boolean).join('  ·  '),
-      )
+      console.log([stored.name, ...describe(datasource), state].filter(Boolean).join('  ·  '))
     }
   })
 }
@@ -189,8 +203,14 @@ export async function removeDatasource(name: string, global: StoreFlags): Promis
 
 export async function testDatasource(name: string, global: StoreFlags): Promise<void> {
   await withStore(global, async (store) => {
-    const result = await checkDatasource(store, name)
-    if (!result.ok) process.exitCode = 1
-    console.log(`${result.ok ? 'ok' : 'failed'}: ${result.message}`)
+    try {
+      const result = await checkDatasource(store, name)
+      if (!result.ok) process.exitCode = 1
+      console.log(`${result.ok ? 'ok' : 'failed'}: ${result.message}`)
+    } finally {
+      await closeSqlPools()
+    }
   })
 }
+
+/** `datasource test` for SQL: connect (with the datasource's TLS and login), ask the server's version. */

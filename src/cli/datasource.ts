@@ -5,10 +5,30 @@ import { collect } from './flags.js'
 export function registerDatasource(program: Command): void {
   const command = program
     .command('datasource')
-    .description('Define where queries send requests and how they authenticate')
+    .description(
+      'Define where queries send requests (a REST API or a SQL database) and how they authenticate',
+    )
   const definition = (sub: Command) =>
     sub
-      .option('--url <baseUrl>', 'base URL every query path is relative to')
+      .option('--type <type>', 'rest (default) | postgres | mysql (MySQL and MariaDB) | sqlite')
+      .option(
+        '--url <url>',
+        'REST: base URL every query path is relative to; SQL: postgres://USER@HOST:PORT/DB or mysql://…',
+      )
+      .option('--host <host>', 'SQL: database server host (instead of --url)')
+      .option('--port <port>', 'SQL: database server port')
+      .option('--database <name>', 'SQL: database name')
+      .option('--user <user>', 'SQL: user name')
+      .option('--path <file>', 'sqlite: the database file (opened read-only)')
+      .option('--tls <mode>', 'SQL: disable (default) | require | verify')
+      .option(
+        '--tls-ca <file>',
+        'SQL: PEM file of the CA that signed the server certificate (with --tls verify)',
+      )
+      .option('--pool-size <n>', 'SQL: connections kept open (default 4)')
+      .option('--max-rows <n>', 'SQL: read at most this many rows per query, saying so (default 1000000)')
+      .option('--read-write', 'SQL: let queries write (default: read-only transactions)')
+      .option('--read-only', 'SQL: back to read-only transactions')
       .option('--test-path <path>', 'path `datasource test` requests (default /)')
       .option('--header <"Name: value">', 'a header sent with every request (repeatable)', collect)
       .option(
@@ -16,7 +36,7 @@ export function registerDatasource(program: Command): void {
         'a header whose value is a secret: encrypted, never shown (repeatable)',
         collect,
       )
-      .option('--timeout <duration>', 'per-request timeout, e.g. 30s')
+      .option('--timeout <duration>', 'REST: per-request timeout; SQL: statement timeout; e.g. 30s')
       .option('--max-bytes <n>', 'largest response accepted, in bytes')
       .option('--allow-host <host>', 'another host requests and redirects may reach (repeatable)', collect)
       .option(
@@ -24,7 +44,7 @@ export function registerDatasource(program: Command): void {
         'none | basic | api-key | bearer | oauth2-client-credentials | oauth2-authorization-code',
       )
       .option('--username <user>', 'basic: user name')
-      .option('--password <password>', 'basic: password (secret)')
+      .option('--password <password>', 'basic auth or SQL: password (secret, encrypted at rest)')
       .option('--key-name <name>', 'api-key: header or query parameter name')
       .option('--key-in <where>', 'api-key: header (default) or query')
       .option('--key <value>', 'api-key: the key (secret)')
@@ -50,7 +70,7 @@ export function registerDatasource(program: Command): void {
         'oauth2-authorization-code: its access token, if you have one (secret)',
       )
 
-  definition(command.command('add <name>').description('Add a REST datasource'))
+  definition(command.command('add <name>').description('Add a REST or SQL datasource'))
     .option(
       '--preset <preset>',
       'jira-cloud: Atlassian OAuth 2.0 (3LO) settings, ready-made queries; then quarry connect',
@@ -92,7 +112,7 @@ export function registerDatasource(program: Command): void {
     })
   command
     .command('test <name>')
-    .description('Say in one line whether the datasource works, and why not')
+    .description('Say in one line whether the datasource works (SQL: the server version), and why not')
     .action(async (name, _flags, sub) => {
       const { testDatasource } = await import('./datasource-run.js')
       await testDatasource(name, sub.optsWithGlobals())

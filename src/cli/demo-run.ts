@@ -5,7 +5,7 @@ import { authorizationCodeGrant } from '../auth/oauth/token-client.js'
 import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-cloud.js'
 import { splitSecrets } from '../domain/datasource.js'
 import { QuerySchema } from '../domain/query.js'
-import { loadDatasource } from '../engine.js'
+import { loadRestDatasource } from '../engine.js'
 import { CALLBACK_PATH } from '../server/context.js'
 import { startServer } from '../server/start.js'
 import { DEFAULT_SIM_OPTIONS, startSimulator, type RunningSimulator } from '../sim/server.js'
@@ -60,7 +60,7 @@ async function ensureWorkspace(store: Store, sim: RunningSimulator, publicUrl: s
  * Connect would: the simulator's tokens live as long as its process, so the demo connects on every start.
  */
 async function connectDemo(store: Store): Promise<string> {
-  const datasource = await loadDatasource(store, DATASOURCE)
+  const datasource = await loadRestDatasource(store, DATASOURCE, 'the demo')
   if (datasource.auth.type !== 'oauth2-authorization-code') throw new TypeError('the preset is 3LO')
   const { auth } = datasource
   const attempt = await startConsent(auth)

@@ -10,6 +10,7 @@ export interface QueryFlags {
   readonly method?: string
   readonly path?: string
   readonly body?: string
+  readonly sql?: string
   readonly param?: string[]
   readonly allowed?: string[]
   readonly pagination?: string
@@ -113,7 +114,16 @@ export function queryFromFlags(name: string, flags: QueryFlags, base?: Query): Q
     name,
     datasource: flags.datasource ?? base?.datasource,
     method: flags.method?.toUpperCase() ?? base?.method,
-    path: flags.path ?? base?.path,
+    // A query has a path (REST) or SQL: giving one drops the other.
+    path: flags.path ?? (flags.sql === undefined ? base?.path : undefined),
+    sql:
+      flags.sql === undefined
+        ? flags.path === undefined
+          ? base?.sql
+          : undefined
+        : flags.sql.startsWith('@')
+          ? readSource('--sql', flags.sql.slice(1))
+          : flags.sql,
     body:
       flags.body === undefined
         ? base?.body

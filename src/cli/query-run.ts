@@ -1,3 +1,4 @@
+import { QuarryError } from '../domain/errors.js'
 import type { Query } from '../domain/query.js'
 import { loadQuery } from '../engine.js'
 import type { Store } from '../store/index.js'
@@ -9,16 +10,28 @@ function definitionOf(query: Query): Omit<Query, 'name' | 'datasource'> {
   return definition
 }
 
-async function requireDatasource(store: Store, name: string): Promise<void> {
+async function requireDatasource(store: Store, query: Query): Promise<void> {
   // loadQuery validates on read; checking here gives the error at `add` time instead.
   const { loadDatasource } = await import('../engine.js')
-  await loadDatasource(store, name)
+  const datasource = await loadDatasource(store, query.datasource)
+  if (datasource.type === 'rest' && query.sql !== undefined) {
+    throw new QuarryError(
+      'QUARRY_DATASOURCE_KIND',
+      `Datasource "${datasource.name}" is a REST API: a query on it needs --path, not --sql.`,
+    )
+  }
+  if (datasource.type !== 'rest' && query.sql === undefined) {
+    throw new QuarryError(
+      'QUARRY_DATASOURCE_KIND',
+      `Datasource "${datasource.name}" is a ${datasource.type} database: a query on it needs --sql "SELECT …".`,
+    )
+  }
 }
 
 export async function addQuery(name: string, flags: QueryFlags, global: StoreFlags): Promise<void> {
   const query = queryFromFlags(name, flags)
   await withStore(global, async (store) => {
-    await requireDatasource(store, query.datasource)
+    await requireDatasource(store, query)
     await store.queries.create({ name, datasource: query.datasource, definition: definitionOf(query) })
   })
   console.log(`Added query "${name}" on datasource "${query.datasource}".`)
@@ -32,7 +45,7 @@ export async function editQuery(
   await withStore(global, async (store) => {
     const { query: current } = await loadQuery(store, name)
     const next = queryFromFlags(flags.rename ?? name, flags, current)
-    await requireDatasource(store, next.datasource)
+    await requireDatasource(store, next)
     await store.queries.update(name, {
       name: next.name,
       datasource: next.datasource,
@@ -51,7 +64,14 @@ export async function listQueries(global: StoreFlags): Promise<void> {
       const { query } = await loadQuery(store, stored.name)
       const params = query.params.map((p) => `:${p.name}`).join(' ')
       console.log(
-        [query.name, query.datasource, `${query.method} ${query.path}`, params].filter(Boolean).join('  ·  '),
+        [
+          query.name,
+          query.datasource,
+          query.sql === undefined ? `${query.method} ${query.path ?? ''}` : oneLine(query.sql),
+          params,
+        ]
+          .filter(Boolean)
+          .join('  ·  '),
       )
     }
   })
@@ -67,4 +87,10 @@ export async function showQuery(name: string, global: StoreFlags): Promise<void>
 export async function removeQuery(name: string, global: StoreFlags): Promise<void> {
   await withStore(global, (store) => store.queries.remove(name))
   console.log(`Removed query "${name}".`)
+}
+
+/** A statement on one line, shortened: for lists. */
+function oneLine(sql: string): string {
+  const text = sql.replace(/\s+/g, ' ').trim()
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text
 }

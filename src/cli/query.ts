@@ -13,6 +13,10 @@ export function registerQuery(program: Command): void {
       .option('--path <path>', 'path relative to the base URL, with :params, e.g. "/search/jql?jql=:jql"')
       .option('--body <json|@file>', 'JSON body template with :params')
       .option(
+        '--sql <statement|@file>',
+        'SQL datasources: the statement, e.g. "SELECT * FROM t WHERE id = :id" (values bound, never spliced)',
+      )
+      .option(
         '--param <name[:type][=default]>',
         'declare a parameter (repeatable; replaces all on edit)',
         collect,

@@ -74,6 +74,7 @@ export async function exportConfig(
 
 /** Placeholders stand in for secrets an export left out, so the rest of a datasource can be validated. */
 function withPlaceholders(config: Datasource): Datasource {
+  if (config.type !== 'rest') return joinSecrets(config, { password: 'placeholder' })
   const placeholders: Record<string, string> = {}
   for (const field of SECRET_AUTH_FIELDS) placeholders[`auth.${field}`] = 'placeholder'
   for (const header of config.headers)
@@ -169,6 +170,7 @@ export async function importConfig(
 }
 
 function needsSecrets(config: Datasource): boolean {
+  if (config.type !== 'rest') return config.type !== 'sqlite' && config.password !== undefined
   return config.auth.type !== 'none' || config.headers.some((h) => h.secret)
 }
 

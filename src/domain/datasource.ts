@@ -104,8 +104,99 @@ export const RestDatasourceSchema = z.object({
 export type RestDatasource = z.infer<typeof RestDatasourceSchema>
 export type RestDatasourceInput = z.input<typeof RestDatasourceSchema>
 
-export const DatasourceSchema = RestDatasourceSchema
-export type Datasource = RestDatasource
+/** TLS to a database server: off, on without checking the certificate, or on and verified (optionally against a CA in PEM). */
+export const SqlTlsSchema = z.object({
+  mode: z.enum(['disable', 'require', 'verify']).default('disable'),
+  /** PEM text of the CA that signed the server's certificate (for `verify` with a private CA). */
+  ca: z.string().optional(),
+})
+export type SqlTls = z.infer<typeof SqlTlsSchema>
+
+/** A `scheme://` URL without a password in it: the password is a field of its own, encrypted at rest. */
+const dbUrl = (schemes: readonly string[]) =>
+  z.string().refine(
+    (text) => {
+      try {
+        const url = new URL(text)
+        return schemes.includes(url.protocol) && url.password === ''
+      } catch {
+        return false
+      }
+    },
+    `must be a ${schemes.join(' or ')}//host[:port]/database URL, without the password (give that with --password)`,
+  )
+
+/** What every SQL datasource has: limits and the read-only rule. */
+const sqlCommon = {
+  name,
+  /** Per statement, enforced by the server (PostgreSQL statement_timeout, MariaDB max_statement_time, MySQL max_execution_time). */
+  statementTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  /** Rows read at most; when a query has more, the run stops there and says so. */
+  maxRows: z.number().int().min(1).max(100_000_000).default(1_000_000),
+  /** Queries run in read-only transactions (a write fails) unless the admin turns this off. */
+  readOnly: z.boolean().default(true),
+}
+
+/** A client-server database: a URL, or host/port/database/user; the password is a secret. */
+const serverFields = {
+  ...sqlCommon,
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65_535).optional(),
+  database: z.string().min(1).optional(),
+  user: z.string().min(1).optional(),
+  /** Encrypted at rest (splitSecrets), masked when shown. */
+  password: z.string().optional(),
+  tls: SqlTlsSchema.default({ mode: 'disable' }),
+  poolSize: z.number().int().min(1).max(100).default(4),
+}
+
+const hasServer = (d: { url?: string | undefined; host?: string | undefined }) =>
+  d.url !== undefined || d.host !== undefined
+const serverMessage = { message: 'a SQL datasource needs a url or a host', path: ['host'] }
+
+export const PostgresDatasourceSchema = z
+  .object({
+    ...serverFields,
+    type: z.literal('postgres'),
+    url: dbUrl(['postgres:', 'postgresql:']).optional(),
+  })
+  .refine(hasServer, serverMessage)
+export const MysqlDatasourceSchema = z
+  .object({ ...serverFields, type: z.literal('mysql'), url: dbUrl(['mysql:', 'mariadb:']).optional() })
+  .refine(hasServer, serverMessage)
+export const SqliteDatasourceSchema = z.object({
+  ...sqlCommon,
+  type: z.literal('sqlite'),
+  /** The database file; always opened read-only unless readOnly is false. */
+  path: z.string().min(1),
+})
+
+export type PostgresDatasource = z.infer<typeof PostgresDatasourceSchema>
+export type MysqlDatasource = z.infer<typeof MysqlDatasourceSchema>
+export type SqliteDatasource = z.infer<typeof SqliteDatasourceSchema>
+export type SqlDatasource = PostgresDatasource | MysqlDatasource | SqliteDatasource
+export type SqlDatasourceType = SqlDatasource['type']
+export const SQL_DATASOURCE_TYPES = [
+  'postgres',
+  'mysql',
+  'sqlite',
+] as const satisfies readonly SqlDatasourceType[]
+
+/** Every kind of datasource, by `type`: a REST API, or a SQL database. */
+export const DatasourceSchema = z.discriminatedUnion('type', [
+  RestDatasourceSchema,
+  PostgresDatasourceSchema,
+  MysqlDatasourceSchema,
+  SqliteDatasourceSchema,
+])
+export type Datasource = z.infer<typeof DatasourceSchema>
+export type DatasourceInput = z.input<typeof DatasourceSchema>
+export type DatasourceType = Datasource['type']
+
+/** True for the SQL kinds. */
+export function isSqlDatasource(datasource: Datasource): datasource is SqlDatasource {
+  return datasource.type !== 'rest'
+}
 
 /**
  * Splits a datasource into what is stored in clear and the secrets the store
@@ -113,11 +204,19 @@ export type Datasource = RestDatasource
  *
  * @example splitSecrets(ds) // { config: { …, auth: { type: 'bearer', token: '' } }, secrets: { 'auth.token': 'abc' } }
  */
-export function splitSecrets(datasource: Datasource): {
-  config: Datasource
+export function splitSecrets<D extends Datasource>(
+  datasource: D,
+): {
+  config: D
   secrets: Record<string, string>
 } {
   const secrets: Record<string, string> = {}
+  if (datasource.type !== 'rest') {
+    if (datasource.type === 'sqlite' || datasource.password === undefined)
+      return { config: datasource, secrets }
+    secrets.password = datasource.password
+    return { config: { ...datasource, password: '' }, secrets }
+  }
   const auth = { ...datasource.auth } as Record<string, unknown>
   for (const field of SECRET_AUTH_FIELDS) {
     if (typeof auth[field] === 'string') {
@@ -134,7 +233,11 @@ export function splitSecrets(datasource: Datasource): {
 }
 
 /** The inverse of splitSecrets. */
-export function joinSecrets(config: Datasource, secrets: Readonly<Record<string, string>>): Datasource {
+export function joinSecrets<D extends Datasource>(config: D, secrets: Readonly<Record<string, string>>): D {
+  if (config.type !== 'rest') {
+    if (config.type === 'sqlite' || !('password' in config)) return config
+    return { ...config, password: secrets.password ?? '' }
+  }
   const auth = { ...config.auth } as Record<string, unknown>
   for (const field of SECRET_AUTH_FIELDS) {
     const value = secrets[`auth.${field}`]

@@ -1,8 +1,9 @@
 import { z } from 'zod'
 
 /**
- * Queries: a request (method, path, body) with typed `:name` parameters, a
- * pagination rule, limits, a cache TTL and an optional converter.
+ * Queries: a request (method, path, body) — or, on a SQL datasource, a SQL
+ * statement — with typed `:name` parameters, a pagination rule, limits, a
+ * cache TTL and an optional converter.
  */
 
 export const PARAM_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'list', 'constant'] as const
@@ -123,35 +124,45 @@ export type ChartTemplate = Extract<Template, { type: 'chart' }>
 /** What a query without a `template` shows. */
 export const DEFAULT_TEMPLATE: Template = Object.freeze({ type: 'table' })
 
-export const QuerySchema = z.object({
-  name: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
-      'names are 1–64 letters, digits, "_", "." or "-", starting with a letter or digit',
-    ),
-  datasource: z.string().min(1),
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
-  /** Relative to the datasource's base URL, with `:name` parameters, e.g. `/search/jql?jql=:jql`. */
-  path,
-  /** A JSON body template: `:name` inside a string is escaped into it; bare `:name` becomes a JSON value. */
-  body: z.string().optional(),
-  params: z.array(ParamSpecSchema).default([]),
-  pagination: PaginationSchema.default({ type: 'none' }),
-  /** Caps that, when hit, are reported — never a silent truncation. */
-  maxPages: z.number().int().min(1).max(100_000).default(1000),
-  maxRows: z.number().int().min(1).optional(),
-  /** Pages fetched at once when the rule allows (offset with a known total). */
-  concurrency: z.number().int().min(1).max(32).default(4),
-  cacheTtlSeconds: z.number().int().min(0).optional(),
-  /** PocketQuery's `function convert(json, metadata)`, run sandboxed. */
-  converter: z.string().optional(),
-  /** A title for views; the name when absent. */
-  title: z.string().max(200).optional(),
-  /** Who may run and view it in the server (admins and editors always may). */
-  visibility: VisibilitySchema.default({ roles: ['viewer', 'editor'], groups: [], public: false }),
-  /** How views show the rows; absent means DEFAULT_TEMPLATE (a table). */
-  template: TemplateSchema.optional(),
-})
+export const QuerySchema = z
+  .object({
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+        'names are 1–64 letters, digits, "_", "." or "-", starting with a letter or digit',
+      ),
+    datasource: z.string().min(1),
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+    /** REST: relative to the datasource's base URL, with `:name` parameters, e.g. `/search/jql?jql=:jql`. */
+    path: path.optional(),
+    /**
+     * SQL datasources: one statement with `:name` parameters, each bound by the driver (never spliced into
+     * the text), e.g. `SELECT * FROM issues WHERE id = :id`. A list becomes `:ids` → `$1, $2, …`.
+     */
+    sql: z.string().min(1).optional(),
+    /** A JSON body template: `:name` inside a string is escaped into it; bare `:name` becomes a JSON value. */
+    body: z.string().optional(),
+    params: z.array(ParamSpecSchema).default([]),
+    pagination: PaginationSchema.default({ type: 'none' }),
+    /** Caps that, when hit, are reported — never a silent truncation. */
+    maxPages: z.number().int().min(1).max(100_000).default(1000),
+    maxRows: z.number().int().min(1).optional(),
+    /** Pages fetched at once when the rule allows (offset with a known total). */
+    concurrency: z.number().int().min(1).max(32).default(4),
+    cacheTtlSeconds: z.number().int().min(0).optional(),
+    /** PocketQuery's `function convert(json, metadata)`, run sandboxed. */
+    converter: z.string().optional(),
+    /** A title for views; the name when absent. */
+    title: z.string().max(200).optional(),
+    /** Who may run and view it in the server (admins and editors always may). */
+    visibility: VisibilitySchema.default({ roles: ['viewer', 'editor'], groups: [], public: false }),
+    /** How views show the rows; absent means DEFAULT_TEMPLATE (a table). */
+    template: TemplateSchema.optional(),
+  })
+  .refine((q) => (q.path === undefined) !== (q.sql === undefined), {
+    message: 'a query has either a path (REST) or sql (SQL datasources), not both',
+    path: ['path'],
+  })
 export type Query = z.infer<typeof QuerySchema>
 export type QueryInput = z.input<typeof QuerySchema>

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { ConverterPool } from '../convert/index.js'
+import { closeSqlPools } from '../engine.js'
 import type { Store } from '../store/index.js'
 import { buildServer } from './app.js'
 import type { ServerContext, ServerOptions } from './context.js'
@@ -83,6 +84,7 @@ export async function startServer(store: Store, options: StartOptions): Promise<
         clearInterval(sweep)
       }
       await converters.close()
+      await closeSqlPools()
     },
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConverterPool } from '../../src/convert/index.js'
-import { splitSecrets, type RestDatasourceInput } from '../../src/domain/datasource.js'
+import { splitSecrets, type DatasourceInput } from '../../src/domain/datasource.js'
 import { DatasourceSchema } from '../../src/domain/datasource.js'
 import { QuerySchema, type QueryInput } from '../../src/domain/query.js'
 import type { EngineDeps } from '../../src/engine.js'
@@ -14,7 +14,7 @@ export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64')
 export interface TestEngine extends EngineDeps {
   readonly store: Store
   readonly dir: string
-  addDatasource(input: RestDatasourceInput): Promise<void>
+  addDatasource(input: DatasourceInput): Promise<void>
   addQuery(input: QueryInput): Promise<void>
   close(): Promise<void>
 }

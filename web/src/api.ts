@@ -1,4 +1,5 @@
-import type { Datasource } from '../../src/domain/datasource.js'
+// The admin UI edits REST datasources; SQL ones are made with `quarry datasource add --type …` for now.
+import type { RestDatasource as Datasource } from '../../src/domain/datasource.js'
 import type { Pagination, ParamSpec, ParamType, Query } from '../../src/domain/query.js'
 
 /**

@@ -1,5 +1,5 @@
 import { jiraBaseUrl } from '../presets/jira-cloud.js'
-import { splitSecrets, type Datasource } from '../../domain/datasource.js'
+import { splitSecrets, type RestDatasource } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
 import type { Store } from '../../store/index.js'
 import type { TokenSet } from './token-client.js'
@@ -72,7 +72,7 @@ export function chooseSite(sites: readonly Site[], wanted: string | undefined, d
  */
 export async function saveConsent(
   store: Store,
-  datasource: Datasource,
+  datasource: RestDatasource,
   tokens: TokenSet,
   wantedSite: string | undefined,
 ): Promise<{ where: string }> {
@@ -84,7 +84,7 @@ export async function saveConsent(
       `The provider sent no refresh token, so the connection would die with the access token. Add offline_access to the scopes (quarry datasource edit ${name} --scope "… offline_access") and connect again. Nothing was stored.`,
     )
   }
-  let next: Datasource = datasource
+  let next: RestDatasource = datasource
   let where = ''
   if (datasource.preset) {
     const site = chooseSite(

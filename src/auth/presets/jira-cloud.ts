@@ -1,4 +1,4 @@
-import type { Datasource } from '../../domain/datasource.js'
+import type { RestDatasource } from '../../domain/datasource.js'
 import type { QueryInput } from '../../domain/query.js'
 
 /**
@@ -44,7 +44,7 @@ export function jiraBaseUrl(apiUrl: string, cloudId: string, version: 2 | 3): st
 export function jiraCloudDatasource(
   options: JiraCloudOptions,
   env: NodeJS.ProcessEnv = process.env,
-): Datasource {
+): RestDatasource {
   const authUrl = (options.authUrl ?? env.QUARRY_ATLASSIAN_AUTH_URL ?? JIRA_CLOUD.authUrl).replace(/\/+$/, '')
   const apiUrl = (options.apiUrl ?? env.QUARRY_ATLASSIAN_API_URL ?? JIRA_CLOUD.apiUrl).replace(/\/+$/, '')
   const apiVersion = options.apiVersion ?? 3

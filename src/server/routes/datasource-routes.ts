@@ -12,12 +12,23 @@ import {
 } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
 import { QuerySchema } from '../../domain/query.js'
-import { checkDatasource, loadDatasource } from '../../engine.js'
+import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engine.js'
 import type { StoredConnection } from '../../store/index.js'
 import { CALLBACK_PATH, type ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 
 const MASK = '••••••'
+
+/** A connection URL without its password. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== '') parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return ''
+  }
+}
 const CONSENT_TTL_MS = 10 * 60_000
 
 const JiraPresetBody = z.object({
@@ -71,6 +82,18 @@ export const datasourceRoutes: RouteDef[] = [
       const list = await ctx.store.datasources.list()
       return list.map((stored) => {
         const config = stored.config as Datasource
+        if (config.type !== 'rest') {
+          // A database: where it is, never its password.
+          const where = 'url' in config && typeof config.url === 'string' ? redactUrl(config.url) : ''
+          return {
+            name: stored.name,
+            type: stored.type,
+            baseUrl: where,
+            authType: 'none',
+            preset: null,
+            connection: null,
+          }
+        }
         return {
           name: stored.name,
           type: stored.type,
@@ -179,7 +202,7 @@ export const datasourceRoutes: RouteDef[] = [
     handler: async (request, _reply, ctx) => {
       const principal = principalOf(request)
       const body = parseBody(ConnectBody, request.body)
-      const datasource = await loadDatasource(ctx.store, param(request, 'name'))
+      const datasource = await loadRestDatasource(ctx.store, param(request, 'name'), 'Connect')
       if (datasource.auth.type !== 'oauth2-authorization-code') {
         throw new QuarryError(
           'QUARRY_CONFIG_INVALID',
@@ -228,7 +251,7 @@ export const datasourceRoutes: RouteDef[] = [
       }
       const back = `/admin/datasources/${encodeURIComponent(consent.datasource)}`
       try {
-        const datasource = await loadDatasource(ctx.store, consent.datasource)
+        const datasource = await loadRestDatasource(ctx.store, consent.datasource, 'Connect')
         if (datasource.auth.type !== 'oauth2-authorization-code') throw new TypeError('not a 3LO datasource')
         checkCallback(callback, { url: '', state, codeVerifier: consent.details.codeVerifier })
         const { auth } = datasource

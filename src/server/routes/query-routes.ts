@@ -2,7 +2,15 @@ import { z } from 'zod'
 import { QuarryError } from '../../domain/errors.js'
 import { resolveParams } from '../../domain/params.js'
 import { QuerySchema, type Query } from '../../domain/query.js'
-import { bindQuery, loadQuery, pageFetcher, runQuery, type EngineDeps, type RunResult } from '../../engine.js'
+import {
+  bindQuery,
+  loadQuery,
+  loadSqlStage,
+  pageFetcher,
+  runQuery,
+  type EngineDeps,
+  type RunResult,
+} from '../../engine.js'
 import { authFor } from '../../auth/index.js'
 import { columnsOf, type Row } from '../../render/index.js'
 import { canSeeQuery, type Principal } from '../auth/access.js'
@@ -165,7 +173,17 @@ export const queryRoutes: RouteDef[] = [
     handler: async (request, _reply, ctx) => {
       const body = parseBody(RunBody, request.body)
       const { query, datasource } = await loadQuery(ctx.store, param(request, 'name'))
-      const first = bindQuery(datasource, query, resolveParams(query, body.params))
+      const values = resolveParams(query, body.params)
+      if (datasource.type !== 'rest') {
+        // What a SQL converter gets: the rows as one JSON array text (the first 1,000 here).
+        const sql = await loadSqlStage()
+        const parts: string[] = []
+        const bound = sql.bindFor(datasource, query.sql ?? '', query.params, values)
+        for await (const batch of sql.sqlRows(datasource, bound, { maxRows: 1000, onLimit: () => {} }))
+          parts.push(batch.rowsJson.slice(1, -1))
+        return { text: `[${parts.filter((part) => part !== '').join(',')}]` }
+      }
+      const first = bindQuery(datasource, query, values)
       const page = await pageFetcher(datasource, authFor(datasource, ctx.store.connections), {})(first)
       return { text: page.text }
     },

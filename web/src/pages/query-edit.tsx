@@ -149,7 +149,7 @@ export function QueryEditPage({ name }: { name: string | null }) {
           </div>
           <Field
             label="Path"
-            value={query.path}
+            value={query.path ?? ''}
             onChange={(v) => change({ path: v })}
             required
             size={80}

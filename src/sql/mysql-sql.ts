@@ -1,0 +1,167 @@
+import mysql from 'mysql2'
+import type { MysqlDatasource } from '../domain/datasource.js'
+import type { BoundSql } from './bind-sql.js'
+import { exactDecimal, isoTimestamp, jsonFloat, jsonValue } from './json-types.js'
+import { sqlError } from './sql-errors.js'
+import type { ReadOptions, SqlDriver, SqlRow } from './sql-driver.js'
+
+/**
+ * MySQL and MariaDB through `mysql2`. Statements are server-side prepared
+ * (`execute`, the binary protocol), rows stream with back-pressure (the
+ * connection pauses while a batch is handed on). Each statement runs in
+ * `START TRANSACTION READ ONLY` with the session's statement time limit —
+ * MariaDB's `max_statement_time` (seconds), MySQL's `max_execution_time` (ms,
+ * SELECT only) — and timestamps are read in UTC.
+ */
+
+/** Column types (mysql2's Types) whose JSON form needs more than the driver's value. */
+const DECIMAL = new Set([0, 246])
+const FLOATS = new Set([4, 5])
+const DATETIME = 12
+const TIMESTAMP = 7
+
+interface FieldPacket {
+  readonly name: string
+  readonly columnType: number
+  readonly extendedTypeName?: string
+}
+
+type Convert = (value: unknown) => unknown
+
+function converterFor(field: FieldPacket): Convert {
+  if (DECIMAL.has(field.columnType)) return (v) => (typeof v === 'string' ? exactDecimal(v) : jsonValue(v))
+  if (FLOATS.has(field.columnType)) return (v) => (typeof v === 'number' ? jsonFloat(v) : jsonValue(v))
+  if (field.columnType === DATETIME) return (v) => (typeof v === 'string' ? isoTimestamp(v) : jsonValue(v))
+  // TIMESTAMP is stored in UTC and read in the session's zone, which Quarry sets to UTC.
+  if (field.columnType === TIMESTAMP)
+    return (v) => (typeof v === 'string' ? `${isoTimestamp(v)}${/\d$/.test(v) ? 'Z' : ''}` : jsonValue(v))
+  // MariaDB stores JSON as LONGTEXT and says so only in its extended metadata.
+  if (field.extendedTypeName === 'json')
+    return (v) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : jsonValue(v))
+  return jsonValue
+}
+
+function poolOptions(datasource: MysqlDatasource): mysql.PoolOptions {
+  const ssl =
+    datasource.tls.mode === 'disable'
+      ? undefined
+      : datasource.tls.mode === 'require'
+        ? { rejectUnauthorized: false }
+        : { rejectUnauthorized: true, ...(datasource.tls.ca ? { ca: datasource.tls.ca } : {}) }
+  return {
+    ...(datasource.url ? { uri: datasource.url.replace(/^mariadb:/, 'mysql:') } : {}),
+    ...(datasource.host ? { host: datasource.host } : {}),
+    ...(datasource.port ? { port: datasource.port } : {}),
+    ...(datasource.database ? { database: datasource.database } : {}),
+    ...(datasource.user ? { user: datasource.user } : {}),
+    ...(datasource.password ? { password: datasource.password } : {}),
+    ...(ssl ? { ssl } : {}),
+    connectionLimit: datasource.poolSize,
+    // Exact types: big integers as text when unsafe, DATE/DATETIME/TIMESTAMP as text (no local-zone shift).
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    dateStrings: true,
+    connectTimeout: 10_000, // connecting has its own limit, apart from the statement timeout
+    idleTimeout: 30_000,
+  }
+}
+
+/**
+ * A driver for one MySQL or MariaDB datasource.
+ *
+ * @example const driver = mysqlDriver(datasource); console.log(await driver.version())
+ */
+export function mysqlDriver(datasource: MysqlDatasource): SqlDriver {
+  const pool = mysql.createPool(poolOptions(datasource))
+  pool.on('connection', (connection) => {
+    // Queued ahead of any statement on this connection. A failure here shows in the first statement instead.
+    connection.query("SET time_zone = '+00:00'", () => undefined)
+  })
+  const connect = () =>
+    new Promise<mysql.PoolConnection>((resolve, reject) =>
+      pool.getConnection((error, connection) =>
+        error ? reject(sqlError(datasource, error)) : resolve(connection),
+      ),
+    )
+  const run = (connection: mysql.PoolConnection, text: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      connection.query(text, (error, result) => (error ? reject(error) : resolve(result))),
+    )
+  let flavour: Promise<'mariadb' | 'mysql'> | undefined
+  const timeoutStatement = async (connection: mysql.PoolConnection) => {
+    flavour ??= run(connection, 'SELECT VERSION() AS v').then((rows) =>
+      /mariadb/i.test(String((rows as { v: string }[])[0]?.v)) ? 'mariadb' : 'mysql',
+    )
+    return (await flavour) === 'mariadb'
+      ? `SET SESSION max_statement_time = ${datasource.statementTimeoutMs / 1000}`
+      : `SET SESSION max_execution_time = ${datasource.statementTimeoutMs}`
+  }
+  return {
+    async *read(bound: BoundSql, options: ReadOptions) {
+      const connection = await connect()
+      if (options.signal?.aborted) {
+        connection.release()
+        throw options.signal.reason
+      }
+      let finished = false
+      let rowStream: { destroy(error?: Error): void } | undefined
+      const abort = () => {
+        rowStream?.destroy(options.signal?.reason as Error)
+        connection.destroy()
+      }
+      options.signal?.addEventListener('abort', abort, { once: true })
+      try {
+        await run(connection, await timeoutStatement(connection))
+        await run(connection, datasource.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION')
+        const command = connection.execute(bound.text, [...bound.values])
+        let converters: Convert[] = []
+        let names: string[] = []
+        command.on('fields', (fields: FieldPacket[]) => {
+          converters = fields.map(converterFor)
+          names = fields.map((field) => field.name)
+        })
+        const stream = command.stream({ highWaterMark: options.batchRows })
+        rowStream = stream
+        let batch: SqlRow[] = []
+        for await (const raw of stream as AsyncIterable<Record<string, unknown>>) {
+          const row: SqlRow = {}
+          for (let i = 0; i < names.length; i++) {
+            const name = names[i] as string
+            row[name] = (converters[i] as Convert)(raw[name])
+          }
+          batch.push(row)
+          if (batch.length >= options.batchRows) {
+            yield batch
+            batch = []
+          }
+        }
+        if (batch.length > 0) yield batch
+        await run(connection, 'COMMIT')
+        finished = true
+      } catch (error) {
+        // Aborted by the caller: the dropped connection's error is not the news.
+        if (options.signal?.aborted) throw options.signal.reason
+        throw sqlError(datasource, error)
+      } finally {
+        options.signal?.removeEventListener('abort', abort)
+        // Stopped early or failed: the rest of the result may still be in flight; the server ends a statement whose
+        // connection is gone, so drop the connection rather than drain it.
+        if (finished) connection.release()
+        else connection.destroy()
+      }
+    },
+    async version() {
+      const connection = await connect()
+      try {
+        const rows = (await run(connection, 'SELECT VERSION() AS v')) as { v: string }[]
+        const version = String(rows[0]?.v ?? '')
+        return /mariadb/i.test(version) ? `MariaDB ${version}` : `MySQL ${version}`
+      } catch (error) {
+        throw sqlError(datasource, error)
+      } finally {
+        connection.release()
+      }
+    },
+    close: () => new Promise<void>((resolve) => pool.end(() => resolve())),
+  }
+}
