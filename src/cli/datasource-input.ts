@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { z } from 'zod'
 import {
   AUTH_TYPES,
   DatasourceSchema,
@@ -10,7 +9,7 @@ import {
   type RestDatasource,
   type SqlDatasource,
 } from '../domain/datasource.js'
-import { QuarryError } from '../domain/errors.js'
+import { QuarryError, describeIssues } from '../domain/errors.js'
 import { parseDuration, parseHeader, parseInteger } from './flags.js'
 
 const TYPES = ['rest', ...SQL_DATASOURCE_TYPES] as const
@@ -55,12 +54,6 @@ export interface DatasourceFlags {
   readonly redirectUri?: string
   readonly pkce?: boolean
   readonly clientAuth?: string
-}
-
-/** Describes zod issues by path, never by value: values may be secrets. */
-export function describeIssues(error: z.ZodError, what: string): QuarryError {
-  const lines = error.issues.map((issue) => `${issue.path.join('.') || what}: ${issue.message}`)
-  return new QuarryError('QUARRY_CONFIG_INVALID', `Invalid ${what}: ${lines.join('; ')}`)
 }
 
 /**
@@ -271,3 +264,5 @@ function readCa(file: string): string {
     )
   }
 }
+
+export { describeIssues }

@@ -1,32 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs'
-import {
-  CONFIG_DOCUMENT_VERSION,
-  ConfigDocumentSchema,
-  decryptSecrets,
-  encryptSecrets,
-  type SecretPayload,
-} from '../domain/config-document.js'
-import {
-  DatasourceSchema,
-  SECRET_AUTH_FIELDS,
-  joinSecrets,
-  splitSecrets,
-  type Datasource,
-} from '../domain/datasource.js'
+import { exportDocument, importDocument, MIN_PASSPHRASE_LENGTH } from '../config-transfer.js'
 import { QuarryError } from '../domain/errors.js'
-import { QuerySchema, type Query } from '../domain/query.js'
-import type { ConnectionInput } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
-import { describeIssues } from './datasource-input.js'
 
 const PASSPHRASE_ENV = 'QUARRY_EXPORT_PASSPHRASE'
 
 function passphrase(purpose: string): string {
   const value = process.env[PASSPHRASE_ENV]
-  if (!value || value.length < 8) {
+  if (!value || value.length < MIN_PASSPHRASE_LENGTH) {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
-      `${purpose} needs a passphrase of 8 characters or more in ${PASSPHRASE_ENV}.`,
+      `${purpose} needs a passphrase of ${MIN_PASSPHRASE_LENGTH} characters or more in ${PASSPHRASE_ENV}.`,
     )
   }
   return value
@@ -37,30 +21,7 @@ export async function exportConfig(
   global: StoreFlags,
 ): Promise<void> {
   const secretPassphrase = flags.includeSecrets ? passphrase('--include-secrets') : undefined
-  const document = await withStore(global, async (store) => {
-    const payload: SecretPayload = { datasources: {}, connections: {} }
-    const datasources = []
-    for (const stored of await store.datasources.list()) {
-      datasources.push({ ...(stored.config as object), name: stored.name })
-      payload.datasources[stored.name] = { ...stored.secrets }
-    }
-    const queries = (await store.queries.list()).map((q) => ({
-      name: q.name,
-      datasource: q.datasource,
-      ...(q.definition as object),
-    }))
-    for (const connection of await store.connections.list()) {
-      const { datasource, version: _v, updatedAt: _u, ...rest } = connection
-      payload.connections[datasource] = JSON.parse(JSON.stringify(rest)) as Record<string, unknown>
-    }
-    return {
-      quarry: CONFIG_DOCUMENT_VERSION,
-      exportedAt: new Date().toISOString(),
-      datasources,
-      queries,
-      secrets: secretPassphrase === undefined ? null : await encryptSecrets(payload, secretPassphrase),
-    }
-  })
+  const document = await withStore(global, (store) => exportDocument(store, secretPassphrase))
   const text = `${JSON.stringify(document, null, 2)}\n`
   if (flags.output) {
     writeFileSync(flags.output, text, { mode: 0o600 })
@@ -70,16 +31,6 @@ export async function exportConfig(
   } else {
     process.stdout.write(text)
   }
-}
-
-/** Placeholders stand in for secrets an export left out, so the rest of a datasource can be validated. */
-function withPlaceholders(config: Datasource): Datasource {
-  if (config.type !== 'rest') return joinSecrets(config, { password: 'placeholder' })
-  const placeholders: Record<string, string> = {}
-  for (const field of SECRET_AUTH_FIELDS) placeholders[`auth.${field}`] = 'placeholder'
-  for (const header of config.headers)
-    if (header.secret) placeholders[`header.${header.name.toLowerCase()}`] = 'placeholder'
-  return joinSecrets(config, placeholders)
 }
 
 export async function importConfig(
@@ -94,97 +45,17 @@ export async function importConfig(
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
     throw new QuarryError('QUARRY_CONFIG_INVALID', `Cannot read "${file}" as JSON: ${reason}`)
   }
-  const parsed = ConfigDocumentSchema.safeParse(raw)
-  if (!parsed.success) throw describeIssues(parsed.error, `export document "${file}"`)
-  const document = parsed.data
-  const payload = document.secrets
-    ? await decryptSecrets(document.secrets, passphrase('This export holds secrets; importing it'))
-    : undefined
-
-  const problems: string[] = []
-  const datasources: { config: Datasource; secrets: Record<string, string> }[] = []
-  for (const entry of document.datasources) {
-    const name = String(entry.name ?? '?')
-    const secrets = payload?.datasources[name] ?? {}
-    const check = DatasourceSchema.safeParse(
-      payload ? joinSecrets(entry as Datasource, secrets) : withPlaceholders(entry as Datasource),
-    )
-    if (!check.success) {
-      problems.push(describeIssues(check.error, `datasource "${name}"`).message)
-      continue
-    }
-    datasources.push(splitSecrets(payload ? check.data : joinSecrets(check.data, secrets)))
-  }
-  const queries: Query[] = []
-  for (const entry of document.queries) {
-    const check = QuerySchema.safeParse(entry)
-    if (check.success) queries.push(check.data)
-    else problems.push(describeIssues(check.error, `query "${String(entry.name ?? '?')}"`).message)
-  }
-
-  await withStore(global, async (store) => {
-    const importing = new Set(datasources.map((d) => d.config.name))
-    for (const query of queries) {
-      if (!importing.has(query.datasource) && !(await store.datasources.get(query.datasource))) {
-        problems.push(
-          `Query "${query.name}" uses datasource "${query.datasource}", which is neither in the file nor in the store.`,
-        )
-      }
-    }
-    const existingDatasources = new Set((await store.datasources.list()).map((d) => d.name))
-    const existingQueries = new Set((await store.queries.list()).map((q) => q.name))
-    if (!flags.replace) {
-      const clashes = [
-        ...datasources
-          .filter((d) => existingDatasources.has(d.config.name))
-          .map((d) => `datasource "${d.config.name}"`),
-        ...queries.filter((q) => existingQueries.has(q.name)).map((q) => `query "${q.name}"`),
-      ]
-      if (clashes.length > 0)
-        problems.push(`These exist already (use --replace to overwrite): ${clashes.join(', ')}.`)
-    }
-    if (problems.length > 0)
-      throw new QuarryError('QUARRY_CONFIG_INVALID', `Nothing was imported:\n  ${problems.join('\n  ')}`)
-
-    for (const { config, secrets } of datasources) {
-      if (existingDatasources.has(config.name))
-        await store.datasources.update(config.name, { config, secrets })
-      else await store.datasources.create({ name: config.name, type: config.type, config, secrets })
-      const connection = payload?.connections[config.name]
-      if (connection) await store.connections.put(config.name, revive(connection))
-    }
-    for (const { name, datasource, ...definition } of queries) {
-      if (existingQueries.has(name)) await store.queries.update(name, { datasource, definition })
-      else await store.queries.create({ name, datasource, definition })
-    }
-  })
-  const lacking = payload
-    ? []
-    : datasources.filter((d) => Object.keys(d.secrets).length > 0 || needsSecrets(d.config))
-  console.log(`Imported ${datasources.length} datasources and ${queries.length} queries.`)
-  if (lacking.length > 0) {
+  const outcome = await withStore(global, (store) =>
+    importDocument(store, raw, {
+      replace: flags.replace ?? false,
+      askPassphrase: () => passphrase('This export holds secrets; importing it'),
+      where: `"${file}"`,
+    }),
+  )
+  console.log(`Imported ${outcome.datasources} datasources and ${outcome.queries} queries.`)
+  if (outcome.lackingSecrets.length > 0) {
     console.log(
-      `Without their secrets (the export left them out): ${lacking.map((d) => d.config.name).join(', ')}. Set them with: quarry datasource edit NAME …`,
+      `Without their secrets (the export left them out): ${outcome.lackingSecrets.join(', ')}. Set them with: quarry datasource edit NAME …`,
     )
-  }
-}
-
-function needsSecrets(config: Datasource): boolean {
-  if (config.type !== 'rest') return config.type !== 'sqlite' && config.password !== undefined
-  return config.auth.type !== 'none' || config.headers.some((h) => h.secret)
-}
-
-/** A connection as exported (dates as ISO text) back to what the store takes. */
-function revive(stored: Record<string, unknown>): ConnectionInput {
-  const date = (value: unknown) => (typeof value === 'string' ? new Date(value) : null)
-  return {
-    tokens: (stored.tokens ?? {}) as Record<string, string>,
-    accessExpiresAt: date(stored.accessExpiresAt),
-    status: stored.status === 'needs_consent' ? 'needs_consent' : 'connected',
-    statusMessage: typeof stored.statusMessage === 'string' ? stored.statusMessage : null,
-    scope: typeof stored.scope === 'string' ? stored.scope : null,
-    site: stored.site ?? null,
-    lastRefreshAt: date(stored.lastRefreshAt),
-    lastUsedAt: date(stored.lastUsedAt),
   }
 }

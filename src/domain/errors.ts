@@ -1,3 +1,4 @@
+import type { z } from 'zod'
 /**
  * Every error Quarry raises on purpose has a stable code, registered here with
  * whose fault it is, the HTTP status the API answers with and the CLI's exit
@@ -136,4 +137,10 @@ export class QuarryError extends Error {
 
 export function isQuarryError(error: unknown, code?: ErrorCode): error is QuarryError {
   return error instanceof QuarryError && (code === undefined || error.code === code)
+}
+
+/** Describes zod issues by path, never by value: values may be secrets. */
+export function describeIssues(error: z.ZodError, what: string): QuarryError {
+  const lines = error.issues.map((issue) => `${issue.path.join('.') || what}: ${issue.message}`)
+  return new QuarryError('QUARRY_CONFIG_INVALID', `Invalid ${what}: ${lines.join('; ')}`)
 }

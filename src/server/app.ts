@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyCookie from '@fastify/cookie'
 import fastifyRateLimit from '@fastify/rate-limit'
@@ -14,6 +15,7 @@ import { previewRoutes } from './routes/preview-routes.js'
 import { queryRoutes } from './routes/query-routes.js'
 import { sessionRoutes } from './routes/session-routes.js'
 import { userRoutes } from './routes/user-routes.js'
+import { transferRoutes } from './routes/transfer-routes.js'
 import { viewRoutes } from './routes/view-routes.js'
 
 /** Every route of the server, in one table (the OpenAPI document and the authorization test read it). */
@@ -23,6 +25,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...queryRoutes,
   ...previewRoutes,
   ...userRoutes,
+  ...transferRoutes,
   ...viewRoutes,
 ]
 
@@ -36,8 +39,15 @@ const ADMIN_CSP = [
   "form-action 'self'",
 ].join('; ')
 
-/** The admin UI's build (Vite), when present. */
-const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url))
+/**
+ * The admin UI's build (Vite), when present: next to the compiled server (dist/web), or, when the
+ * server runs from its sources (src/server, as in tests), the project's dist/web.
+ */
+function webDir(): string | undefined {
+  return [new URL('../web/', import.meta.url), new URL('../../dist/web/', import.meta.url)]
+    .map((url) => fileURLToPath(url))
+    .find((dir) => existsSync(join(dir, 'index.html')))
+}
 
 export interface BuildOptions {
   /** pino options, or false for no logs (tests). */
@@ -127,8 +137,9 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
       reply.header('x-content-type-options', 'nosniff')
     }
   })
-  if (existsSync(WEB_DIR)) {
-    await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/admin/', index: false, wildcard: false })
+  const web = webDir()
+  if (web !== undefined) {
+    await app.register(fastifyStatic, { root: web, prefix: '/admin/', index: false, wildcard: false })
     const spa = (_request: unknown, reply: { sendFile(file: string): unknown }) =>
       reply.sendFile('index.html')
     app.route({ method: 'GET', url: '/admin', config: { access: 'public' }, handler: spa as never })

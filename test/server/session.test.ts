@@ -216,3 +216,50 @@ describe('logs', () => {
       expect(text).not.toContain(secret)
   })
 })
+
+describe('export and import over the API', () => {
+  it('moves the configuration between servers, secrets only with a passphrase', async () => {
+    server = await startTestServer()
+    const admin = await server.signIn('ada', 'admin')
+    await server.as(admin, {
+      method: 'POST',
+      url: '/api/datasources',
+      payload: {
+        name: 'api',
+        type: 'rest',
+        baseUrl: 'https://api.example.com',
+        auth: { type: 'bearer', token: 'tok-123456789' },
+      },
+    })
+    const plain = (await server.as(admin, { url: '/api/export' })).json()
+    expect(plain.datasources).toHaveLength(1)
+    expect(JSON.stringify(plain)).not.toContain('tok-123456789')
+    const sealed = (
+      await server.as(admin, { method: 'POST', url: '/api/export', payload: { passphrase: 'long enough' } })
+    ).json()
+    expect(JSON.stringify(sealed)).not.toContain('tok-123456789')
+
+    const other = await startTestServer()
+    try {
+      const root = await other.signIn('root', 'admin')
+      const refused = await other.as(root, {
+        method: 'POST',
+        url: '/api/import',
+        payload: { document: sealed },
+      })
+      expect(refused.json().error.message).toBe('This document holds encrypted secrets: send its passphrase.')
+      expect(await other.engine.store.datasources.list()).toEqual([])
+      const imported = await other.as(root, {
+        method: 'POST',
+        url: '/api/import',
+        payload: { document: sealed, passphrase: 'long enough' },
+      })
+      expect(imported.json()).toEqual({ datasources: 1, queries: 0, lackingSecrets: [] })
+      expect((await other.engine.store.datasources.get('api'))?.secrets).toEqual({
+        'auth.token': 'tok-123456789',
+      })
+    } finally {
+      await other.close()
+    }
+  })
+})

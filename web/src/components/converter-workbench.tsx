@@ -33,7 +33,9 @@ export function ConverterWorkbench({
   const [fetching, setFetching] = useState(false)
   const [preview, setPreview] = useState<Rows | null>(null)
   const [error, setError] = useState<{ message: string; line: number | null } | null>(null)
-  const input = useDebounced({ converter, sample }, 400)
+  // One object per change (not per render): a new one each render would re-arm the debounce forever.
+  const changed = useMemo(() => ({ converter, sample }), [converter, sample])
+  const input = useDebounced(changed, 400)
 
   const fetchSample = async () => {
     if (queryName === null) return

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react'
+import { useEffect, useId, useMemo, useState } from 'react'
 import { api, messageOf, type ChartAggregate, type ChartMark, type Template } from '../api.js'
 import { useDebounced } from '../use-debounced.js'
 import { CodeEditor } from './code-editor.js'
@@ -160,7 +160,9 @@ function ChartFields({
 
 /** The server's rendering in a sandboxed iframe (`sandbox=""`: no scripts, no same-origin access). */
 function TemplatePreview({ template, rows }: { template: Template; rows: Record<string, unknown>[] }) {
-  const input = useDebounced({ template, rows }, 400)
+  // One object per change (not per render): a new one each render would re-arm the debounce forever.
+  const changed = useMemo(() => ({ template, rows }), [template, rows])
+  const input = useDebounced(changed, 400)
   const [html, setHtml] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
 

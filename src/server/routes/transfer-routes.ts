@@ -1,0 +1,58 @@
+import { z } from 'zod'
+import { exportDocument, importDocument, MIN_PASSPHRASE_LENGTH } from '../../config-transfer.js'
+import { QuarryError } from '../../domain/errors.js'
+import { parseBody, type RouteDef } from '../route.js'
+
+const ExportBody = z.object({ passphrase: z.string().min(MIN_PASSPHRASE_LENGTH) })
+const ImportBody = z.object({
+  document: z.unknown(),
+  passphrase: z.string().optional(),
+  replace: z.boolean().default(false),
+})
+
+/** The whole configuration as one document, as `quarry export`/`import` do: admins only. */
+export const transferRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    url: '/api/export',
+    access: 'admin',
+    tag: 'configuration',
+    summary: 'Every datasource and query as one document, without secrets.',
+    handler: async (_request, _reply, ctx) => exportDocument(ctx.store),
+  },
+  {
+    method: 'POST',
+    url: '/api/export',
+    access: 'admin',
+    tag: 'configuration',
+    summary: 'The same document with secrets and connections, encrypted with the passphrase given.',
+    body: ExportBody,
+    handler: async (request, _reply, ctx) =>
+      exportDocument(ctx.store, parseBody(ExportBody, request.body).passphrase),
+  },
+  {
+    method: 'POST',
+    url: '/api/import',
+    access: 'admin',
+    tag: 'configuration',
+    summary: 'Imports a document; checks everything first and changes nothing when anything is wrong.',
+    body: ImportBody,
+    handler: async (request, _reply, ctx) => {
+      const body = parseBody(ImportBody, request.body)
+      const outcome = await importDocument(ctx.store, body.document, {
+        replace: body.replace,
+        where: 'in the request',
+        askPassphrase: () => {
+          if (body.passphrase === undefined)
+            throw new QuarryError(
+              'QUARRY_CONFIG_INVALID',
+              'This document holds encrypted secrets: send its passphrase.',
+            )
+          return body.passphrase
+        },
+      })
+      ctx.views.forget()
+      return outcome
+    },
+  },
+]
