@@ -43,11 +43,12 @@ export const transferRoutes: RouteDef[] = [
         replace: body.replace,
         where: 'in the request',
         askPassphrase: () => {
-          if (body.passphrase === undefined)
+          if (body.passphrase === undefined) {
             throw new QuarryError(
               'QUARRY_CONFIG_INVALID',
               'This document holds encrypted secrets: send its passphrase.',
             )
+          }
           return body.passphrase
         },
       })
