@@ -127,6 +127,9 @@ export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<voi
       `Store: ${sqlitePath}. Ctrl-C stops.`,
     ]
     console.log(lines.join('\n'))
+    process.on('unhandledRejection', (reason) =>
+      server.app.log.error({ err: reason }, 'unhandled rejection; the server keeps running'),
+    )
     const stop = () => {
       void server
         .close()

@@ -27,6 +27,11 @@ export async function serve(flags: ServeFlags, global: StoreFlags): Promise<void
   )
   if (server.setupUrl)
     console.log(`First start: create the admin at ${server.setupUrl}  (the link works once)`)
+  // A library deep in a request (a chart renderer, say) that rejects where nobody listens must cost
+  // that request, not every user's server.
+  process.on('unhandledRejection', (reason) =>
+    server.app.log.error({ err: reason }, 'unhandled rejection; the server keeps running'),
+  )
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return

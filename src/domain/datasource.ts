@@ -118,12 +118,14 @@ const dbUrl = (schemes: readonly string[]) =>
     (text) => {
       try {
         const url = new URL(text)
-        return schemes.includes(url.protocol) && url.password === ''
+        // Drivers also read a password from the query string (pg: ?password=…, ?sslpassword=…).
+        const inQuery = [...url.searchParams.keys()].some((key) => /pass|pwd/i.test(key))
+        return schemes.includes(url.protocol) && url.password === '' && !inQuery
       } catch {
         return false
       }
     },
-    `must be a ${schemes.join(' or ')}//host[:port]/database URL, without the password (give that with --password)`,
+    `must be a ${schemes.join(' or ')}//host[:port]/database URL, without the password — in it or in its query string (give that with --password)`,
   )
 
 /** What every SQL datasource has: limits and the read-only rule. */

@@ -100,6 +100,7 @@ export const ERROR_CODES = {
   QUARRY_CSRF: spec('user', 403, 1, 'A state-changing request came without the session’s CSRF token.'),
   QUARRY_SETUP: spec('user', 403, 1, 'First-run setup is done already, or the setup link is wrong.'),
   QUARRY_NOT_FOUND: spec('user', 404, 1, 'Nothing is at that address.'),
+  QUARRY_MEDIA_TYPE: spec('user', 415, 1, 'The request body is in a format this route does not take.'),
   QUARRY_VIEW_TEMPLATE_INVALID: spec(
     'user',
     422,

@@ -279,7 +279,12 @@ export async function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<ChartOutput
   }
   const loader = vega.loader()
   loader.load = refuse
-  loader.sanitize = refuse
+  // Vega's SVG renderer asks sanitize about every link (`href`) without handling a rejection, which
+  // would end the process: answer "no link" and remember the refusal instead.
+  loader.sanitize = (uri: unknown) => {
+    void refuse(uri).catch(() => undefined)
+    return Promise.resolve({ href: '' })
+  }
   loader.http = refuse
   loader.file = refuse
 

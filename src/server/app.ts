@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { QuarryError } from '../domain/errors.js'
 import { authenticate, requireCsrfToken } from './auth/authenticate.js'
 import type { ServerContext } from './context.js'
 import { errorReply } from './error-handler.js'
@@ -28,6 +29,9 @@ export const ROUTES: readonly RouteDef[] = [
   ...transferRoutes,
   ...viewRoutes,
 ]
+
+/** Refresh forces an upstream fetch with the datasource's credentials: anyone may press it on a public view, not endlessly. */
+const REFRESHES_PER_MINUTE = 30
 
 const ADMIN_CSP = [
   "default-src 'self'",
@@ -73,6 +77,16 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
               ],
               censor: '[redacted]',
             },
+            // Paths without their query strings: those carry OAuth codes and states, the setup token,
+            // and whatever parameters a view was opened with.
+            serializers: {
+              req: (request: { method: string; url: string; hostname?: string; ip?: string }) => ({
+                method: request.method,
+                url: request.url.split('?')[0],
+                hostname: request.hostname,
+                remoteAddress: request.ip,
+              }),
+            },
             ...(typeof options.logger === 'object' ? options.logger : {}),
           },
     // The OAuth callback's query must be read as sent; ids in paths are names, not numbers.
@@ -90,12 +104,22 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
       .send({ error: { code: 'QUARRY_NOT_FOUND', message: `Nothing at ${request.method} ${request.url}.` } }),
   )
   app.addHook('onRequest', authenticate(ctx))
-  app.addHook('preHandler', requireCsrfToken)
-  // Plain HTML forms (a view's Refresh button) post url-encoded fields.
+  app.addHook('preHandler', requireCsrfToken(ctx))
+  // Plain HTML forms (a view's Refresh button) post url-encoded fields — to views only: the API takes
+  // JSON, which another site cannot send without CORS letting it.
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
-    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    (request, body, done) => {
+      if (!request.routeOptions.url?.startsWith('/v/')) {
+        done(
+          new QuarryError('QUARRY_MEDIA_TYPE', 'This route takes JSON (content-type: application/json).'),
+          undefined,
+        )
+        return
+      }
+      done(null, Object.fromEntries(new URLSearchParams(body as string)))
+    },
   )
 
   for (const route of ROUTES) {
@@ -104,9 +128,15 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
       url: route.url,
       config: {
         access: route.access,
-        ...(route.rateLimited
-          ? { rateLimit: { max: ctx.options.loginAttemptsPerMinute, timeWindow: 60_000 } }
-          : {}),
+        ...(route.rateLimit === undefined
+          ? {}
+          : {
+              rateLimit: {
+                max:
+                  route.rateLimit === 'sign-in' ? ctx.options.loginAttemptsPerMinute : REFRESHES_PER_MINUTE,
+                timeWindow: 60_000,
+              },
+            }),
       },
       handler: (request, reply) => route.handler(request, reply, ctx),
     })

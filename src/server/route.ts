@@ -16,8 +16,8 @@ export interface RouteDef {
   readonly summary: string
   readonly tag: string
   readonly body?: z.ZodType
-  /** Login-like routes: limited per client address. */
-  readonly rateLimited?: boolean
+  /** Limited per client address: sign-in attempts (ServerOptions.loginAttemptsPerMinute), or forced upstream fetches. */
+  readonly rateLimit?: 'sign-in' | 'refresh'
   readonly handler: (request: FastifyRequest, reply: FastifyReply, ctx: ServerContext) => Promise<unknown>
 }
 

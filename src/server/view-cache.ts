@@ -1,19 +1,44 @@
+import { randomBytes } from 'node:crypto'
 import type { Visibility } from '../domain/query.js'
 
-/** A rendered view, ready to send again. */
+/**
+ * A rendered view, ready to send again: the page split where the Refresh form's CSRF field takes
+ * the viewer's token. Only that one place: the split point is a random marker made for this
+ * rendering, which neither a template nor an API value can know, so no other text of the page can
+ * ever receive a token.
+ */
 export interface RenderedView {
   readonly query: string
   readonly visibility: Visibility
-  /** The page; a signed-in viewer's CSRF token goes where CSRF_PLACEHOLDER stands. */
-  readonly html: string
+  /** The page before and after the token (UTF-8). */
+  readonly head: Buffer
+  readonly tail: Buffer
   readonly contentSecurityPolicy: string
   readonly expiresAt: number
-  /** The page for someone not signed in (no token), already encoded. */
-  readonly anonymous: Buffer
 }
 
-/** Stands for the session's CSRF token in a cached page (letters only: no escaping changes it). */
-export const CSRF_PLACEHOLDER = 'QuarryCsrfTokenPlaceholder'
+/** A fresh marker for one rendering (letters and digits only: escaping leaves it as it is). */
+export function tokenMarker(): string {
+  return `QuarryCsrf${randomBytes(18).toString('hex')}`
+}
+
+/**
+ * Splits a page rendered with `marker` as the CSRF field's value (a page without the field, an
+ * embed, is all head); undefined when the marker occurs more than once (then nobody gets a token).
+ */
+export function splitAtMarker(html: string, marker: string): { head: Buffer; tail: Buffer } | undefined {
+  const at = html.indexOf(marker)
+  if (at < 0) return { head: Buffer.from(html), tail: Buffer.alloc(0) }
+  if (html.indexOf(marker, at + 1) >= 0) return undefined
+  return { head: Buffer.from(html.slice(0, at)), tail: Buffer.from(html.slice(at + marker.length)) }
+}
+
+/** The page with a token (or nothing, for someone not signed in) where the marker was. */
+export function withToken(view: Pick<RenderedView, 'head' | 'tail'>, token: string | undefined): Buffer {
+  return token === undefined || token === ''
+    ? Buffer.concat([view.head, view.tail])
+    : Buffer.concat([view.head, Buffer.from(token), view.tail])
+}
 
 /**
  * Rendered views of cached results, in this process. A cached view is then a map lookup instead of
@@ -46,17 +71,11 @@ export class ViewCache {
     return entry
   }
 
-  set(
-    key: string,
-    view: Omit<RenderedView, 'expiresAt' | 'anonymous'>,
-    resultExpiresAt: number,
-    now: number,
-  ): void {
+  set(key: string, view: Omit<RenderedView, 'expiresAt'>, resultExpiresAt: number, now: number): void {
     const expiresAt = Math.min(resultExpiresAt, now + this.#revalidateMs)
     if (expiresAt <= now) return
     if (this.#entries.size >= this.#maxEntries) this.#entries.clear()
-    const anonymous = Buffer.from(view.html.replaceAll(CSRF_PLACEHOLDER, ''))
-    this.#entries.set(key, { ...view, expiresAt, anonymous })
+    this.#entries.set(key, { ...view, expiresAt })
   }
 
   /** Drops every view of a query (all parameters), or everything. */

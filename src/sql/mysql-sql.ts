@@ -71,6 +71,18 @@ function poolOptions(datasource: MysqlDatasource): mysql.PoolOptions {
  *
  * @example const driver = mysqlDriver(datasource); console.log(await driver.version())
  */
+/** How many columns a statement's result has (0: it returns no rows), from preparing it. */
+function resultColumns(connection: mysql.PoolConnection, text: string): Promise<number> {
+  return new Promise((resolve, reject) =>
+    connection.prepare(text, (error, statement) => {
+      if (error) return reject(error)
+      // mysql2 keeps prepared statements per connection: execute() reuses this one.
+      // The typings leave it out, but the prepare answer carries the result's column definitions.
+      resolve((statement as unknown as { columns: readonly unknown[] }).columns.length)
+    }),
+  )
+}
+
 export function mysqlDriver(datasource: MysqlDatasource): SqlDriver {
   const pool = mysql.createPool(poolOptions(datasource))
   pool.on('connection', (connection) => {
@@ -112,6 +124,17 @@ export function mysqlDriver(datasource: MysqlDatasource): SqlDriver {
       options.signal?.addEventListener('abort', abort, { once: true })
       try {
         await run(connection, await timeoutStatement(connection))
+        // MySQL commits the open transaction before any DDL (TRUNCATE, DROP, ALTER …), so READ ONLY alone
+        // would not stop it: a read-only datasource runs only statements that return rows, which the
+        // server tells when it prepares the statement, before anything runs.
+        if (datasource.readOnly && (await resultColumns(connection, bound.text)) === 0) {
+          throw Object.assign(
+            new Error('only statements that return rows (SELECT …) run on a read-only datasource'),
+            {
+              errno: 1792,
+            },
+          )
+        }
         await run(connection, datasource.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION')
         const command = connection.execute(bound.text, [...bound.values])
         let converters: Convert[] = []

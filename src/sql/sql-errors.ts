@@ -61,7 +61,9 @@ function classify(type: SqlDatasource['type'], code: string, errno: number, mess
         return 'QUARRY_SQL_CONNECT'
       return 'QUARRY_SQL_ERROR'
     case 'sqlite':
-      if (/readonly database|attempt to write/i.test(message) || errno === 8) return 'QUARRY_SQL_READ_ONLY'
+      // 8 SQLITE_READONLY; 23 SQLITE_AUTH: the read-only authorizer refused the statement (PRAGMA, VACUUM …)
+      if (/readonly database|attempt to write|not authorized/i.test(message) || errno === 8 || errno === 23)
+        return 'QUARRY_SQL_READ_ONLY'
       if (/statement timeout/i.test(message)) return 'QUARRY_SQL_TIMEOUT'
       if (/unable to open database|not a database/i.test(message)) return 'QUARRY_SQL_CONNECT'
       return 'QUARRY_SQL_ERROR'

@@ -1,4 +1,4 @@
-import { DatabaseSync } from 'node:sqlite'
+import { constants, DatabaseSync } from 'node:sqlite'
 import type { SqliteDatasource } from '../domain/datasource.js'
 import type { BoundSql } from './bind-sql.js'
 import { jsonValue } from './json-types.js'
@@ -23,13 +23,36 @@ const CHECK_EVERY = 256
  *
  * @example const driver = sqliteDriver({ type: 'sqlite', path: 'data.db', … })
  */
+/** The authorizer actions a read-only SQLite datasource allows (sqlite3_set_authorizer). */
+const READ_ONLY_ACTIONS = new Set([
+  constants.SQLITE_SELECT,
+  constants.SQLITE_READ,
+  constants.SQLITE_FUNCTION,
+  constants.SQLITE_RECURSIVE,
+  constants.SQLITE_TRANSACTION,
+  constants.SQLITE_SAVEPOINT,
+])
+
 export function sqliteDriver(datasource: SqliteDatasource): SqlDriver {
   let db: DatabaseSync | undefined
   const open = (): DatabaseSync => {
     if (db) return db
     try {
-      db = new DatabaseSync(datasource.path, { readOnly: datasource.readOnly, timeout: 5_000 })
-      if (datasource.readOnly) db.exec('PRAGMA query_only = ON')
+      // No ATTACH ever: it would reach any database file the server can read (the store's included).
+      db = new DatabaseSync(datasource.path, {
+        readOnly: datasource.readOnly,
+        timeout: 5_000,
+        limits: { attach: 0 },
+      })
+      if (datasource.readOnly) {
+        db.exec('PRAGMA query_only = ON')
+        // Read-only means reading: selects, the columns and functions they use, CTEs and transactions.
+        // Everything else (PRAGMA that could undo query_only, VACUUM INTO a new file, …) is refused by
+        // SQLite itself before the statement runs.
+        db.setAuthorizer((action) =>
+          READ_ONLY_ACTIONS.has(action) ? constants.SQLITE_OK : constants.SQLITE_DENY,
+        )
+      }
       return db
     } catch (error) {
       throw sqlError(datasource, error)

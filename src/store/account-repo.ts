@@ -88,16 +88,23 @@ export class SqlAccountRepo implements AccountRepo {
       ...(patch.groups === undefined ? {} : { groups: JSON.stringify(patch.groups) }),
       updated_at: toDbTime(new Date(), 'now'),
     }
-    return this.#context.run('users.update', 'write', async () => {
-      const row = await this.#context.db
-        .updateTable('users')
-        .set(changes)
-        .where('name', '=', name)
-        .returningAll()
-        .executeTakeFirst()
-      if (row === undefined) throw userNotFound(name)
-      return decodeUser(row)
-    })
+    return this.#context.run('users.update', 'write', () =>
+      this.#context.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('users')
+          .set(changes)
+          .where('name', '=', name)
+          .returningAll()
+          .executeTakeFirst()
+        if (row === undefined) throw userNotFound(name)
+        // A new password ends every way in the old one opened: sessions and API tokens.
+        if (patch.passwordHash !== undefined) {
+          await trx.deleteFrom('sessions').where('user_name', '=', name).execute()
+          await trx.deleteFrom('api_tokens').where('user_name', '=', name).execute()
+        }
+        return decodeUser(row)
+      }),
+    )
   }
 
   async removeUser(name: string): Promise<void> {

@@ -192,7 +192,7 @@ export interface AccountRepo {
   getUser(name: string): Promise<StoredUser | undefined>
   /** A taken name → QUARRY_USER_EXISTS. */
   createUser(input: UserInput): Promise<StoredUser>
-  /** Missing → QUARRY_USER_NOT_FOUND. */
+  /** Missing → QUARRY_USER_NOT_FOUND. A new password also ends the user's sessions and revokes their API tokens. */
   updateUser(name: string, patch: UserPatch): Promise<StoredUser>
   /** Missing → QUARRY_USER_NOT_FOUND. Their sessions and tokens go with them. */
   removeUser(name: string): Promise<void>

@@ -180,3 +180,23 @@ describe('chart rendering', () => {
     expect(isQuarryError(error, 'QUARRY_VIEW_TEMPLATE_INVALID')).toBe(true)
   })
 })
+
+describe('a Vega-Lite spec with links', () => {
+  it('fails its own rendering with a message, never the process', async () => {
+    const spec = {
+      mark: { type: 'bar', href: 'https://evil.example.com/' },
+      encoding: {
+        x: { field: 'a', type: 'nominal' },
+        y: { field: 'b', type: 'quantitative' },
+        href: { field: 'u' },
+      },
+    }
+    await expect(
+      renderChart(
+        { type: 'vega-lite', spec },
+        [{ a: 'x', b: 1, u: 'https://evil.example.com/' }],
+        ['a', 'b', 'u'],
+      ),
+    ).rejects.toThrow(/a chart may not load/)
+  })
+})

@@ -209,10 +209,17 @@ describe('logs', () => {
       payload: { name: 'x' },
     })
     await logged.inject({ url: '/api/users', headers: { authorization: 'Bearer qk_secret-token-value-123' } })
+    await logged.inject({ url: '/api/oauth/callback?code=the-auth-code-42&state=the-state-43' })
     await logged.close()
     const text = lines.join('')
     expect(text).toContain('"url":"/api/session"')
-    for (const secret of [browser.cookie.split('=')[1] as string, browser.csrf, 'qk_secret-token-value-123'])
+    for (const secret of [
+      browser.cookie.split('=')[1] as string,
+      browser.csrf,
+      'qk_secret-token-value-123',
+      'the-auth-code-42',
+      'the-state-43',
+    ])
       expect(text).not.toContain(secret)
   })
 })
@@ -261,5 +268,57 @@ describe('export and import over the API', () => {
     } finally {
       await other.close()
     }
+  })
+})
+
+describe('a password reset', () => {
+  it('ends the user’s sessions and revokes their API tokens', async () => {
+    server = await startTestServer()
+    const admin = await server.signIn('ada', 'admin')
+    const user = await server.signIn('bob', 'editor')
+    const { token } = (
+      await server.as(user, { method: 'POST', url: '/api/tokens', payload: { name: 'cron' } })
+    ).json()
+    const reset = await server.as(admin, {
+      method: 'PUT',
+      url: '/api/users/bob',
+      payload: { password: 'a brand new password' },
+    })
+    expect(reset.statusCode).toBe(200)
+    expect((await server.as(user, { url: '/api/session' })).statusCode).toBe(401)
+    expect(
+      (await server.app.inject({ url: '/api/tokens', headers: { authorization: `Bearer ${token}` } }))
+        .statusCode,
+    ).toBe(401)
+    expect((await server.as(admin, { url: '/api/session' })).statusCode).toBe(200)
+  })
+})
+
+describe('cross-site requests', () => {
+  it('are refused by their Origin, signing in included (login CSRF)', async () => {
+    server = await startTestServer()
+    await server.signIn('ada', 'viewer')
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers: { origin: 'https://evil.example.com' },
+      payload: { name: 'ada', password: TEST_PASSWORD },
+    })
+    expect(response.statusCode).toBe(403)
+    expect(response.json().error.message).toBe(
+      "A request from https://evil.example.com was refused: it is not this server's page.",
+    )
+    expect(response.headers['set-cookie']).toBeUndefined()
+  })
+
+  it('cannot post a form to the JSON API', async () => {
+    server = await startTestServer()
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `name=ada&password=${encodeURIComponent(TEST_PASSWORD)}`,
+    })
+    expect(response.statusCode).toBe(415)
   })
 })

@@ -141,6 +141,33 @@ describe('a rendered view kept in memory', () => {
     expect(anonymous).not.toContain('QuarryCsrfTokenPlaceholder')
   })
 
+  it('puts the token only in its Refresh form, never into a template’s own markup', async () => {
+    const editor = await server.signIn('eda', 'editor')
+    const admin = await server.signIn('ada', 'admin')
+    const query = (await server.as(editor, { url: '/api/queries/demo' })).json()
+    const template = {
+      type: 'liquid',
+      source:
+        '<form method="post" action="/api/users"><input name="_csrf" value="QuarryCsrfTokenPlaceholder">' +
+        '<input name="_csrf2" value="QuarryCsrf"></form>{{ rows.size }} rows',
+    }
+    await server.as(editor, {
+      method: 'POST',
+      url: '/api/queries',
+      payload: { ...query, name: 'lured', template, visibility: { roles: ['editor'] } },
+    })
+    for (let visit = 0; visit < 2; visit++) {
+      const body = (await server.as(admin, { url: '/v/lured' })).body
+      expect(body).toContain('rows')
+      expect(body.split(admin.csrf)).toHaveLength(2)
+      expect(body).toMatch(
+        new RegExp(
+          `<form method="post" action="/v/lured/refresh"><input type="hidden" name="_csrf" value="${admin.csrf}">`,
+        ),
+      )
+    }
+  })
+
   it('is dropped when the query is edited', async () => {
     const editor = await server.signIn('eda', 'editor')
     await server.as(editor, { url: '/v/demo' })

@@ -125,3 +125,17 @@ describe('SQL queries', () => {
     expect(QuerySchema.safeParse({ name: 'q', datasource: 'd' }).success).toBe(false)
   })
 })
+
+describe('a password in a database URL’s query string', () => {
+  it('is refused like one before the host, so it never lands in clear text', () => {
+    const result = DatasourceSchema.safeParse({
+      name: 'db',
+      type: 'postgres',
+      url: 'postgres://u@db.example.com/app?password=s3cr3t',
+    })
+    expect(result.success).toBe(false)
+    expect(JSON.stringify(result.error?.issues)).toContain(
+      'without the password — in it or in its query string',
+    )
+  })
+})

@@ -288,6 +288,17 @@ for (const [label, start] of TARGETS) {
       expect(await target.count()).toBe(3)
     })
 
+    it('refuses schema changes too (MySQL would commit a read-only transaction before DDL)', async () => {
+      for (const statement of [`DROP TABLE ${table}`, `ALTER TABLE ${table} ADD COLUMN extra INTEGER`]) {
+        const refused = await failure(run(statement))
+        expect(refused.code, statement).toBe('QUARRY_SQL_READ_ONLY')
+      }
+      expect(await target.count()).toBe(3)
+      expect((await run(`SELECT * FROM ${table} WHERE id = 1`)).rows).toEqual([
+        expect.not.objectContaining({ extra: null }),
+      ])
+    })
+
     it('cancels a statement that runs past the datasource’s statement timeout', async () => {
       const started = performance.now()
       await engine.addQuery({ name: 'slow', datasource: 'db', sql: target.sleep })

@@ -65,9 +65,38 @@ export const CSRF_FIELD = '_csrf'
  * another site can make the browser send the cookie, but cannot read the token. API-token requests
  * need none: browsers never add that header by themselves. A preHandler, so the form body is parsed.
  */
-export async function requireCsrfToken(request: FastifyRequest): Promise<void> {
+export function requireCsrfToken(ctx: ServerContext) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (SAFE_METHODS.has(request.method)) return
+    // A browser names the page a request comes from; another site's page is refused outright — also
+    // for requests without a session, such as signing in (login CSRF).
+    const origin = request.headers.origin
+    if (
+      origin !== undefined &&
+      origin !== originOf(ctx.options.publicUrl) &&
+      origin !== `${request.protocol}://${request.headers.host}`
+    ) {
+      throw new QuarryError(
+        'QUARRY_CSRF',
+        `A request from ${origin} was refused: it is not this server's page.`,
+      )
+    }
+
+    checkToken(request)
+  }
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin
+  } catch {
+    return undefined
+  }
+}
+
+function checkToken(request: FastifyRequest): void {
   const principal = request.principal
-  if (principal?.via !== 'session' || SAFE_METHODS.has(request.method)) return
+  if (principal?.via !== 'session') return
   const fromForm = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD]
   const sent = request.headers['x-csrf-token'] ?? fromForm
   if (typeof sent !== 'string' || !sameSecret(sent, principal.session?.csrfToken ?? '')) {

@@ -36,7 +36,7 @@ export const sessionRoutes: RouteDef[] = [
     tag: 'session',
     summary: 'Creates the first admin with the one-time setup token printed at first start; signs them in.',
     body: SetupBody,
-    rateLimited: true,
+    rateLimit: 'sign-in',
     handler: async (request, reply, ctx) => {
       const body = parseBody(SetupBody, request.body)
       if (
@@ -76,7 +76,7 @@ export const sessionRoutes: RouteDef[] = [
     tag: 'session',
     summary: 'Signs in with name and password (rate-limited per client address).',
     body: LoginBody,
-    rateLimited: true,
+    rateLimit: 'sign-in',
     handler: async (request, reply, ctx) => {
       const body = parseBody(LoginBody, request.body)
       const user = await ctx.store.accounts.getUser(body.name)

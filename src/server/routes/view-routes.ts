@@ -10,7 +10,7 @@ import { canSeeQuery } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
 import { param, type RouteDef } from '../route.js'
-import { CSRF_PLACEHOLDER, ViewCache, type RenderedView } from '../view-cache.js'
+import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
 import { engineDeps } from './query-routes.js'
 
 const ASSETS = { script: '/assets/view.js', stylesheet: '/assets/view.css' } as const
@@ -54,24 +54,19 @@ async function viewableQuery(
   throw new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}" is shown to you.`)
 }
 
-/** Sends a rendered view, the signed-in viewer's CSRF token put in (a cached page has a placeholder). */
+/** Sends a rendered view with the viewer's CSRF token in its Refresh form (none for someone not signed in). */
 function sendView(
   request: FastifyRequest,
   reply: FastifyReply,
-  view: Pick<RenderedView, 'html' | 'contentSecurityPolicy'> & { anonymous?: Buffer },
+  view: Pick<RenderedView, 'head' | 'tail' | 'contentSecurityPolicy'>,
 ) {
-  const token = request.principal?.session?.csrfToken
   return reply
     .header('content-security-policy', view.contentSecurityPolicy)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'same-origin')
     .header('cache-control', 'private, no-store')
     .type('text/html; charset=utf-8')
-    .send(
-      token === undefined && view.anonymous
-        ? view.anonymous
-        : view.html.replaceAll(CSRF_PLACEHOLDER, token ?? ''),
-    )
+    .send(withToken(view, request.principal?.session?.csrfToken))
 }
 
 async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> {
@@ -89,6 +84,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   if (query === undefined) return reply
   const base = `/v/${encodeURIComponent(query.name)}`
   const nonce = randomBytes(16).toString('base64url')
+  const marker = tokenMarker()
   let rows: Row[] = []
   let outcome: { fetchedAt?: Date; fromCache?: boolean; notices?: readonly string[]; error?: string }
   try {
@@ -119,15 +115,20 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
       json: `${base}/rows.json${queryString(params)}`,
     },
     assets: ASSETS,
-    // Every signed-in page gets the field; the token is put in when the page is sent.
-    csrf: { name: CSRF_FIELD, token: CSRF_PLACEHOLDER },
+    // The Refresh form's field holds a marker; the viewer's token takes its place when the page is sent.
+    csrf: { name: CSRF_FIELD, token: marker },
   })
-  const view = {
-    query: query.name,
-    visibility: query.visibility,
-    html,
-    contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: ctx.options.frameAncestors }),
+  const csp = contentSecurityPolicy({ nonce, frameAncestors: ctx.options.frameAncestors })
+  const parts = splitAtMarker(html, marker)
+  if (parts === undefined) {
+    // Never seen in practice (the marker is random); then the page goes out without any token.
+    return sendView(request, reply, {
+      head: Buffer.from(html.replaceAll(marker, '')),
+      tail: Buffer.alloc(0),
+      contentSecurityPolicy: csp,
+    })
   }
+  const view = { query: query.name, visibility: query.visibility, ...parts, contentSecurityPolicy: csp }
   const ttl = query.cacheTtlSeconds ?? 0
   if (outcome.error === undefined && outcome.fetchedAt !== undefined && ttl > 0)
     ctx.views.set(key, view, outcome.fetchedAt.getTime() + ttl * 1000, now.getTime())
@@ -178,6 +179,7 @@ export const viewRoutes: RouteDef[] = [
     access: 'public',
     tag: 'views',
     summary: "Fetches the view's rows again (bypassing the cache) and returns to the view.",
+    rateLimit: 'refresh',
     handler: async (request, reply, ctx) => {
       const query = await viewableQuery(request, reply, ctx)
       if (query === undefined) return reply
