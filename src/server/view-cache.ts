@@ -15,6 +15,8 @@ export interface RenderedView {
   readonly tail: Buffer
   readonly contentSecurityPolicy: string
   readonly expiresAt: number
+  /** head + tail: the page for someone not signed in, joined once (public embeds are the busy case). */
+  readonly anonymous?: Buffer
 }
 
 /** A fresh marker for one rendering (letters and digits only: escaping leaves it as it is). */
@@ -34,10 +36,12 @@ export function splitAtMarker(html: string, marker: string): { head: Buffer; tai
 }
 
 /** The page with a token (or nothing, for someone not signed in) where the marker was. */
-export function withToken(view: Pick<RenderedView, 'head' | 'tail'>, token: string | undefined): Buffer {
-  return token === undefined || token === ''
-    ? Buffer.concat([view.head, view.tail])
-    : Buffer.concat([view.head, Buffer.from(token), view.tail])
+export function withToken(
+  view: Pick<RenderedView, 'head' | 'tail' | 'anonymous'>,
+  token: string | undefined,
+): Buffer {
+  if (token === undefined || token === '') return view.anonymous ?? Buffer.concat([view.head, view.tail])
+  return Buffer.concat([view.head, Buffer.from(token), view.tail])
 }
 
 /**
@@ -75,7 +79,7 @@ export class ViewCache {
     const expiresAt = Math.min(resultExpiresAt, now + this.#revalidateMs)
     if (expiresAt <= now) return
     if (this.#entries.size >= this.#maxEntries) this.#entries.clear()
-    this.#entries.set(key, { ...view, expiresAt })
+    this.#entries.set(key, { ...view, expiresAt, anonymous: Buffer.concat([view.head, view.tail]) })
   }
 
   /** Drops every view of a query (all parameters), or everything. */
