@@ -1,6 +1,7 @@
 import { DatasourceSchema, joinSecrets, type Datasource } from '../domain/datasource.js'
 import { isQuarryError } from '../domain/errors.js'
 import type { Store } from '../store/index.js'
+import { tokenEndpoint } from './oauth/token-client.js'
 import { TokenManager, reconnectCommand } from './oauth/token-manager.js'
 
 /**
@@ -55,13 +56,7 @@ export async function refreshIdle(
     const manager = new TokenManager({
       datasource: name,
       connections: store.connections,
-      endpoint: {
-        tokenUrl: auth.tokenUrl,
-        clientId: auth.clientId,
-        clientSecret: auth.clientSecret,
-        clientAuth: auth.clientAuth,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-      },
+      endpoint: tokenEndpoint(auth, options.fetch),
       grant: { kind: 'refresh' },
       now,
     })

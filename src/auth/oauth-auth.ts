@@ -1,5 +1,6 @@
 import type { Auth } from '../domain/datasource.js'
 import type { ConnectionRepo } from '../store/index.js'
+import { tokenEndpoint } from './oauth/token-client.js'
 import { TokenManager } from './oauth/token-manager.js'
 import type { AuthStrategy, Credentials } from './strategy.js'
 
@@ -18,13 +19,7 @@ export function oauthAuth(
   connections: ConnectionRepo,
   fetchImpl?: typeof fetch,
 ): AuthStrategy {
-  const endpoint = {
-    tokenUrl: auth.tokenUrl,
-    clientId: auth.clientId,
-    clientSecret: auth.clientSecret,
-    clientAuth: auth.clientAuth,
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
-  }
+  const endpoint = tokenEndpoint(auth, fetchImpl)
   const parameters: Record<string, string> = {}
   if (auth.type === 'oauth2-client-credentials') {
     if (auth.scope) parameters.scope = auth.scope

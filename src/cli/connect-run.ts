@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline/promises'
 import { checkCallback, receiveCallback, startConsent } from '../auth/oauth/consent.js'
 import { saveConsent } from '../auth/oauth/save-consent.js'
-import { authorizationCodeGrant, type TokenSet } from '../auth/oauth/token-client.js'
+import { authorizationCodeGrant, tokenEndpoint, type TokenSet } from '../auth/oauth/token-client.js'
 import { QuarryError, isQuarryError } from '../domain/errors.js'
 import { loadRestDatasource } from '../engine.js'
 import { withStore, type StoreFlags } from './context.js'
@@ -82,14 +82,8 @@ export async function connect(name: string, flags: ConnectFlags, global: StoreFl
       }
     }
     checkCallback(callback, attempt)
-    const endpoint = {
-      tokenUrl: auth.tokenUrl,
-      clientId: auth.clientId,
-      clientSecret: auth.clientSecret,
-      clientAuth: auth.clientAuth,
-    }
     const tokens: TokenSet = await authorizationCodeGrant(
-      endpoint,
+      tokenEndpoint(auth),
       callback,
       auth.redirectUri,
       attempt.codeVerifier,

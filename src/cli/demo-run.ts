@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { checkCallback, startConsent } from '../auth/oauth/consent.js'
 import { saveConsent } from '../auth/oauth/save-consent.js'
-import { authorizationCodeGrant } from '../auth/oauth/token-client.js'
+import { authorizationCodeGrant, tokenEndpoint } from '../auth/oauth/token-client.js'
 import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-cloud.js'
 import { splitSecrets } from '../domain/datasource.js'
 import { QuerySchema } from '../domain/query.js'
@@ -70,12 +70,7 @@ async function connectDemo(store: Store): Promise<string> {
   const callback = new URL(location)
   checkCallback(callback, attempt)
   const tokens = await authorizationCodeGrant(
-    {
-      tokenUrl: auth.tokenUrl,
-      clientId: auth.clientId,
-      clientSecret: auth.clientSecret,
-      clientAuth: auth.clientAuth,
-    },
+    tokenEndpoint(auth),
     callback,
     auth.redirectUri,
     attempt.codeVerifier,

@@ -16,6 +16,24 @@ export interface TokenEndpoint {
   readonly fetch?: typeof fetch
 }
 
+/**
+ * The token endpoint of an OAuth datasource's auth, with the transport when one is injected.
+ *
+ * @example tokenEndpoint(datasource.auth) // { tokenUrl, clientId, clientSecret, clientAuth }
+ */
+export function tokenEndpoint(
+  auth: Pick<TokenEndpoint, 'tokenUrl' | 'clientId' | 'clientSecret' | 'clientAuth'>,
+  fetchImpl?: typeof fetch,
+): TokenEndpoint {
+  return {
+    tokenUrl: auth.tokenUrl,
+    clientId: auth.clientId,
+    clientSecret: auth.clientSecret,
+    clientAuth: auth.clientAuth,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  }
+}
+
 export interface TokenSet {
   readonly accessToken: string
   readonly refreshToken: string | undefined

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { checkCallback, startConsent } from '../../auth/oauth/consent.js'
 import { saveConsent } from '../../auth/oauth/save-consent.js'
-import { authorizationCodeGrant } from '../../auth/oauth/token-client.js'
+import { authorizationCodeGrant, tokenEndpoint } from '../../auth/oauth/token-client.js'
 import { jiraCloudDatasource, jiraCloudQueries } from '../../auth/presets/jira-cloud.js'
 import {
   DatasourceSchema,
@@ -256,12 +256,7 @@ export const datasourceRoutes: RouteDef[] = [
         checkCallback(callback, { url: '', state, codeVerifier: consent.details.codeVerifier })
         const { auth } = datasource
         const tokens = await authorizationCodeGrant(
-          {
-            tokenUrl: auth.tokenUrl,
-            clientId: auth.clientId,
-            clientSecret: auth.clientSecret,
-            clientAuth: auth.clientAuth,
-          },
+          tokenEndpoint(auth),
           callback,
           consent.details.redirectUri ?? auth.redirectUri,
           consent.details.codeVerifier,
