@@ -1,5 +1,10 @@
-// The admin UI edits REST datasources; SQL ones are made with `quarry datasource add --type …` for now.
-import type { RestDatasource as Datasource } from '../../src/domain/datasource.js'
+import type {
+  Datasource,
+  DatasourceType,
+  RestDatasource,
+  SqlDatasource,
+  SqlDatasourceType,
+} from '../../src/domain/datasource.js'
 import type { Pagination, ParamSpec, ParamType, Query } from '../../src/domain/query.js'
 
 /**
@@ -7,7 +12,17 @@ import type { Pagination, ParamSpec, ParamType, Query } from '../../src/domain/q
  * session's CSRF token on every state-changing request.
  */
 
-export type { Datasource, Pagination, ParamSpec, ParamType, Query }
+export type {
+  Datasource,
+  DatasourceType,
+  Pagination,
+  ParamSpec,
+  ParamType,
+  Query,
+  RestDatasource,
+  SqlDatasource,
+  SqlDatasourceType,
+}
 
 export type Role = 'admin' | 'editor' | 'viewer'
 
@@ -32,7 +47,8 @@ export interface Connection {
 
 export interface DatasourceSummary {
   name: string
-  type: string
+  type: DatasourceType
+  /** REST: the base URL; a database: where it is (its URL without the password, host or file). */
   baseUrl: string
   authType: string
   preset: { name: string; site?: { id: string; name: string; url: string } } | null
@@ -44,7 +60,10 @@ export interface QuerySummary {
   datasource: string
   title: string | null
   method: string
-  path: string
+  /** REST queries. */
+  path?: string
+  /** SQL queries. */
+  sql?: string
   params: ParamSpec[]
 }
 

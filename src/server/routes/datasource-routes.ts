@@ -9,6 +9,7 @@ import {
   redactDatasource,
   splitSecrets,
   type Datasource,
+  type SqlDatasource,
 } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
 import { QuerySchema } from '../../domain/query.js'
@@ -28,6 +29,15 @@ function redactUrl(url: string): string {
   } catch {
     return ''
   }
+}
+/** Where a database server is: its URL without the password, or one made of host, port, database and user. */
+function serverAddress(config: Exclude<SqlDatasource, { type: 'sqlite' }>): string {
+  if (config.url !== undefined) return redactUrl(config.url)
+  if (config.host === undefined) return ''
+  const user = config.user === undefined ? '' : `${encodeURIComponent(config.user)}@`
+  const port = config.port === undefined ? '' : `:${config.port}`
+  const database = config.database === undefined ? '' : `/${encodeURIComponent(config.database)}`
+  return `${config.type}://${user}${config.host}${port}${database}`
 }
 const CONSENT_TTL_MS = 10 * 60_000
 
@@ -84,7 +94,7 @@ export const datasourceRoutes: RouteDef[] = [
         const config = stored.config as Datasource
         if (config.type !== 'rest') {
           // A database: where it is, never its password.
-          const where = 'url' in config && typeof config.url === 'string' ? redactUrl(config.url) : ''
+          const where = config.type === 'sqlite' ? config.path : serverAddress(config)
           return {
             name: stored.name,
             type: stored.type,

@@ -84,6 +84,7 @@ export const queryRoutes: RouteDef[] = [
           title: query.title ?? null,
           method: query.method,
           path: query.path,
+          sql: query.sql,
           params: query.params,
         }))
     },

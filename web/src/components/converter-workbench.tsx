@@ -19,6 +19,7 @@ export function ConverterWorkbench({
   onChange,
   params,
   onRows,
+  sql = false,
 }: {
   /** The saved query's name; null while it is not saved (no sample yet). */
   queryName: string | null
@@ -26,6 +27,8 @@ export function ConverterWorkbench({
   onChange: (converter: string) => void
   params: Record<string, string>
   onRows: (rows: Rows) => void
+  /** A SQL query's: the converter gets the rows as a JSON array text. */
+  sql?: boolean
 }) {
   const labelId = useId()
   const [sample, setSample] = useState<string | null>(null)
@@ -95,8 +98,9 @@ export function ConverterWorkbench({
         placeholder={CONVERTER_PLACEHOLDER}
       />
       <p className="muted">
-        <code>function convert(json, metadata)</code>: <code>json</code> is the raw response text; return an
-        array of row objects. Empty = the default converter.
+        <code>function convert(json, metadata)</code>: <code>json</code> is{' '}
+        {sql ? 'the rows as a JSON array text' : 'the raw response text'}; return an array of row objects.
+        Empty = the default converter{sql ? ' (the rows as they are)' : ''}.
       </p>
       {error && (
         <p className="error" role="alert">
@@ -114,7 +118,7 @@ export function ConverterWorkbench({
       {sample !== null && (
         <div className="grid2">
           <div>
-            <h3 id={`${labelId}-raw`}>Sample response</h3>
+            <h3 id={`${labelId}-raw`}>{sql ? 'Sample rows (JSON)' : 'Sample response'}</h3>
             <pre className="raw" aria-labelledby={`${labelId}-raw`}>
               {shown}
             </pre>

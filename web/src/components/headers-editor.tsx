@@ -1,4 +1,4 @@
-import type { Datasource } from '../api.js'
+import type { RestDatasource as Datasource } from '../api.js'
 import { CheckboxField, Field } from './field.js'
 
 type Header = Datasource['headers'][number]

@@ -6,9 +6,12 @@ import { Field, SelectField } from './field.js'
 export function ParamsEditor({
   params,
   onChange,
+  usedIn = 'request',
 }: {
   params: ParamSpec[]
   onChange: (params: ParamSpec[]) => void
+  /** Where `:name` goes: a REST request's path and body, or a SQL statement. */
+  usedIn?: 'request' | 'sql'
 }) {
   const update = (index: number, change: Partial<ParamSpec>) =>
     onChange(params.map((param, i) => (i === index ? ({ ...param, ...change } as ParamSpec) : param)))
@@ -16,7 +19,7 @@ export function ParamsEditor({
     <fieldset>
       <legend>Parameters</legend>
       <p className="muted">
-        Use them as <code>:name</code> in the path or body.
+        Use them as <code>:name</code> in the {usedIn === 'sql' ? 'SQL' : 'path or body'}.
       </p>
       {params.map((param, index) => (
         <div className="row" key={index}>

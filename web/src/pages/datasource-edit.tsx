@@ -1,31 +1,22 @@
 import { useEffect, useState, type FormEvent } from 'react'
-import { api, messageOf, type Datasource, type DatasourceSummary } from '../api.js'
-import { AUTH_LABELS, AuthFields, authOfType } from '../components/auth-fields.js'
+import { api, messageOf, type Datasource, type DatasourceSummary, type DatasourceType } from '../api.js'
 import { ConnectionState } from '../components/connection-state.js'
 import { ConnectResult } from '../components/connect-result.js'
 import { ErrorMessage } from '../components/error-message.js'
 import { Field, SelectField } from '../components/field.js'
-import { HeadersEditor } from '../components/headers-editor.js'
-import { splitList } from '../lists.js'
+import { RestDatasourceFields } from '../components/rest-datasource-fields.js'
+import { SqlDatasourceFields } from '../components/sql-datasource-fields.js'
+import {
+  DATASOURCE_TYPE_LABELS,
+  NEW_REST_DATASOURCE,
+  datasourceOfType,
+  toSavedDatasource,
+} from '../datasource-defaults.js'
 import { Link, navigate } from '../router.js'
-
-const NEW_DATASOURCE: Datasource = {
-  name: '',
-  type: 'rest',
-  baseUrl: '',
-  testPath: '/',
-  headers: [],
-  timeoutMs: 30_000,
-  maxResponseBytes: 64 * 1024 * 1024,
-  allowedHosts: [],
-  auth: { type: 'none' },
-}
-
-type AuthType = Datasource['auth']['type']
 
 /** Create (name null) or edit a datasource; test it; connect it (3LO). */
 export function DatasourceEditPage({ name }: { name: string | null }) {
-  const [datasource, setDatasource] = useState<Datasource | null>(name === null ? NEW_DATASOURCE : null)
+  const [datasource, setDatasource] = useState<Datasource | null>(name === null ? NEW_REST_DATASOURCE : null)
   const [summary, setSummary] = useState<DatasourceSummary | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [saved, setSaved] = useState<string | null>(null)
@@ -44,8 +35,8 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
 
   if (datasource === null) return error ? <ErrorMessage message={error} /> : <p>Loading…</p>
 
-  const change = (patch: Partial<Datasource>) => {
-    setDatasource({ ...datasource, ...patch })
+  const replace = (next: Datasource) => {
+    setDatasource(next)
     setDirty(true)
     setSaved(null)
   }
@@ -56,11 +47,11 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
     setError(null)
     try {
       if (name === null) {
-        const created = await api.createDatasource(datasource)
+        const created = await api.createDatasource(toSavedDatasource(datasource))
         navigate(`/datasources/${encodeURIComponent(created.name)}`, { replace: true })
         return
       }
-      setDatasource(await api.updateDatasource(name, datasource))
+      setDatasource(await api.updateDatasource(name, toSavedDatasource(datasource)))
       setDirty(false)
       setSaved('Saved.')
     } catch (failure) {
@@ -101,7 +92,7 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
     }
   }
 
-  const isThreeLegged = datasource.auth.type === 'oauth2-authorization-code'
+  const isThreeLegged = datasource.type === 'rest' && datasource.auth.type === 'oauth2-authorization-code'
   return (
     <section>
       <p>
@@ -119,52 +110,24 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
           <Field
             label="Name"
             value={datasource.name}
-            onChange={(v) => change({ name: v })}
+            onChange={(v) => replace({ ...datasource, name: v })}
             required
             readOnly={name !== null}
           />
-          <Field
-            label="Base URL"
-            type="url"
-            value={datasource.baseUrl}
-            onChange={(v) => change({ baseUrl: v })}
-            required
-          />
-          <Field
-            label="Test path"
-            value={datasource.testPath}
-            onChange={(v) => change({ testPath: v })}
-            hint="Relative to the base URL; Test connection requests it."
-          />
-          <Field
-            label="Timeout (ms)"
-            type="number"
-            min={100}
-            max={600000}
-            value={String(datasource.timeoutMs)}
-            onChange={(v) => change({ timeoutMs: Number(v) })}
-          />
-          <Field
-            label="Allowed hosts"
-            value={datasource.allowedHosts.join(', ')}
-            onChange={(v) => change({ allowedHosts: splitList(v) })}
-            hint="Comma-separated; empty = only the base URL's host."
+          <SelectField<DatasourceType>
+            label="Type"
+            value={datasource.type}
+            options={(Object.keys(DATASOURCE_TYPE_LABELS) as DatasourceType[])
+              .filter((type) => name === null || type === datasource.type)
+              .map((type) => ({ value: type, label: DATASOURCE_TYPE_LABELS[type] }))}
+            onChange={(type) => replace(datasourceOfType(type, datasource.name))}
           />
         </div>
-        <HeadersEditor headers={datasource.headers} onChange={(headers) => change({ headers })} />
-        <fieldset>
-          <legend>Authentication</legend>
-          <SelectField
-            label="Auth type"
-            value={datasource.auth.type}
-            options={(Object.keys(AUTH_LABELS) as AuthType[]).map((type) => ({
-              value: type,
-              label: AUTH_LABELS[type],
-            }))}
-            onChange={(type) => change({ auth: authOfType(type, datasource.auth) })}
-          />
-          <AuthFields auth={datasource.auth} onChange={(auth) => change({ auth })} />
-        </fieldset>
+        {datasource.type === 'rest' ? (
+          <RestDatasourceFields datasource={datasource} onChange={replace} />
+        ) : (
+          <SqlDatasourceFields key={datasource.type} datasource={datasource} onChange={replace} />
+        )}
         <ErrorMessage message={error} />
         {saved && (
           <p className="ok" role="status">

@@ -3,9 +3,10 @@ import { ConnectionState } from '../components/connection-state.js'
 import { ConnectResult } from '../components/connect-result.js'
 import { ErrorMessage } from '../components/error-message.js'
 import { Link, navigate } from '../router.js'
+import { DATASOURCE_TYPE_LABELS } from '../datasource-defaults.js'
 import { useLoad } from '../use-load.js'
 
-/** Datasources (admin): the list, with the 3LO connection state. */
+/** Datasources (admin): the list, with where each is and the 3LO connection state. */
 export function DatasourcesPage() {
   const { data, error } = useLoad(api.datasources)
   return (
@@ -28,7 +29,7 @@ export function DatasourcesPage() {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Type</th>
-              <th scope="col">Base URL</th>
+              <th scope="col">Where</th>
               <th scope="col">Auth</th>
               <th scope="col">Connection</th>
             </tr>
@@ -40,12 +41,13 @@ export function DatasourcesPage() {
                   <Link to={`/datasources/${encodeURIComponent(datasource.name)}`}>{datasource.name}</Link>
                 </td>
                 <td>
-                  {datasource.preset ? `${datasource.type} (${datasource.preset.name})` : datasource.type}
+                  {DATASOURCE_TYPE_LABELS[datasource.type] ?? datasource.type}
+                  {datasource.preset && ` (${datasource.preset.name})`}
                 </td>
                 <td>
                   <code>{datasource.baseUrl}</code>
                 </td>
-                <td>{datasource.authType}</td>
+                <td>{datasource.type === 'rest' ? datasource.authType : '—'}</td>
                 <td>
                   <ConnectionState datasource={datasource} />
                 </td>

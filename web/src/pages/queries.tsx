@@ -46,8 +46,8 @@ function QueryList() {
                 <td>{query.title ?? ''}</td>
                 <td>{query.datasource}</td>
                 <td>
-                  <code>
-                    {query.method} {query.path}
+                  <code className="one-line" title={query.sql}>
+                    {query.sql ?? `${query.method} ${query.path ?? ''}`}
                   </code>
                 </td>
                 <td>

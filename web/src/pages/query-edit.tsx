@@ -7,6 +7,7 @@ import { PaginationFields } from '../components/pagination-fields.js'
 import { defaultParamValues } from '../components/param-inputs.js'
 import { ParamsEditor } from '../components/params-editor.js'
 import { RunPanel } from '../components/run-panel.js'
+import { SqlField } from '../components/sql-field.js'
 import { TemplateEditor } from '../components/template-editor.js'
 import { ViewLinks } from '../components/view-links.js'
 import { splitList } from '../lists.js'
@@ -16,7 +17,10 @@ import { useLoad } from '../use-load.js'
 
 const METHODS: readonly Query['method'][] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 
-/** Create (name null) or edit a query: request, parameters, pagination, converter, template, visibility; run it. */
+/**
+ * Create (name null) or edit a query: the request (or, on a database, the SQL), parameters, pagination,
+ * converter, template, visibility; run it.
+ */
 export function QueryEditPage({ name }: { name: string | null }) {
   const [query, setQuery] = useState<QueryDocument | null>(name === null ? NEW_QUERY : null)
   const [error, setError] = useState<string | null>(null)
@@ -43,8 +47,12 @@ export function QueryEditPage({ name }: { name: string | null }) {
   }, [name])
 
   const datasourceNames = useMemo(() => (datasources.data ?? []).map((d) => d.name), [datasources.data])
+  const datasourceType = datasources.data?.find((d) => d.name === query?.datasource)?.type
 
   if (query === null) return error ? <ErrorMessage message={error} /> : <p>Loading…</p>
+
+  // A database's query is SQL; while the datasource is unknown, what the query holds decides.
+  const sql = datasourceType === undefined ? query.sql !== undefined : datasourceType !== 'rest'
 
   const change = (patch: Partial<QueryDocument>) => {
     setQuery({ ...query, ...patch })
@@ -56,7 +64,7 @@ export function QueryEditPage({ name }: { name: string | null }) {
     event.preventDefault()
     setBusy(true)
     setError(null)
-    const body = toSaved(query)
+    const body = toSaved(query, sql)
     try {
       if (name === null) {
         const created = await api.createQuery(body)
@@ -140,37 +148,53 @@ export function QueryEditPage({ name }: { name: string | null }) {
                 required
               />
             )}
-            <SelectField
-              label="Method"
-              value={query.method}
-              options={METHODS}
-              onChange={(method) => change({ method })}
-            />
+            {!sql && (
+              <SelectField
+                label="Method"
+                value={query.method}
+                options={METHODS}
+                onChange={(method) => change({ method })}
+              />
+            )}
           </div>
-          <Field
-            label="Path"
-            value={query.path ?? ''}
-            onChange={(v) => change({ path: v })}
-            required
-            size={80}
-            hint="Relative to the datasource's base URL, with :name parameters, e.g. /search/jql?jql=:jql"
-          />
-          {query.method !== 'GET' && (
-            <BodyField value={query.body ?? ''} onChange={(v) => change({ body: v })} />
+          {sql ? (
+            <SqlField value={query.sql ?? ''} onChange={(v) => change({ sql: v })} />
+          ) : (
+            <>
+              <Field
+                label="Path"
+                value={query.path ?? ''}
+                onChange={(v) => change({ path: v })}
+                required
+                size={80}
+                hint="Relative to the datasource's base URL, with :name parameters, e.g. /search/jql?jql=:jql"
+              />
+              {query.method !== 'GET' && (
+                <BodyField value={query.body ?? ''} onChange={(v) => change({ body: v })} />
+              )}
+            </>
           )}
         </div>
-        <ParamsEditor params={query.params} onChange={(params) => change({ params })} />
-        <PaginationFields pagination={query.pagination} onChange={(pagination) => change({ pagination })} />
+        <ParamsEditor
+          params={query.params}
+          onChange={(params) => change({ params })}
+          usedIn={sql ? 'sql' : 'request'}
+        />
+        {!sql && (
+          <PaginationFields pagination={query.pagination} onChange={(pagination) => change({ pagination })} />
+        )}
         <fieldset>
-          <legend>Limits and cache</legend>
+          <legend>{sql ? 'Cache' : 'Limits and cache'}</legend>
           <div className="row">
-            <Field
-              label="Max pages"
-              type="number"
-              min={1}
-              value={String(query.maxPages)}
-              onChange={(v) => change({ maxPages: Number(v) })}
-            />
+            {!sql && (
+              <Field
+                label="Max pages"
+                type="number"
+                min={1}
+                value={String(query.maxPages)}
+                onChange={(v) => change({ maxPages: Number(v) })}
+              />
+            )}
             <Field
               label="Cache TTL (seconds)"
               type="number"
@@ -209,6 +233,7 @@ export function QueryEditPage({ name }: { name: string | null }) {
           onChange={(converter) => change({ converter })}
           params={paramValues}
           onRows={setRows}
+          sql={sql}
         />
         <TemplateEditor
           template={query.template ?? { type: 'table' }}
@@ -268,9 +293,21 @@ function BodyField({ value, onChange }: { value: string; onChange: (v: string) =
   )
 }
 
-/** What is sent: empty optional texts left out rather than saved as "". */
-function toSaved(query: QueryDocument): QueryDocument {
+/**
+ * What is sent: empty optional texts left out rather than saved as "", and only the request's kind:
+ * SQL (`sql`) on a database, method/path/body/pagination on a REST API.
+ */
+function toSaved(query: QueryDocument, sql: boolean): QueryDocument {
   const saved: QueryDocument = { ...query }
+  if (sql) {
+    saved.sql = query.sql ?? ''
+    saved.pagination = { type: 'none' }
+    delete saved.path
+    delete saved.body
+  } else {
+    saved.path = query.path ?? ''
+    delete saved.sql
+  }
   if (!saved.converter) delete saved.converter
   if (!saved.body || saved.method === 'GET') delete saved.body
   if (!saved.title) delete saved.title
