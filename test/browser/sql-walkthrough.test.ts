@@ -315,6 +315,42 @@ describe('An admin puts a PostgreSQL table behind a view', () => {
       ])
       await shot(view, '09-view-fewer-rows')
       await view.close()
+    },
+    STEP_MS,
+  )
+
+  it(
+    'switches the datasource to host, port, database and user: the saved password is kept, the list shows where',
+    async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasources' }).click()
+      await page.getByRole('link', { name: DATASOURCE, exact: true }).click()
+      const form = await seen(page.getByRole('form', { name: 'Datasource' }))
+      expect(await form.getByLabel('Type', { exact: true }).locator('option').allTextContents()).toEqual([
+        'PostgreSQL',
+      ])
+      await form.getByLabel('Connect with').selectOption('host')
+      expect(await form.getByLabel('Connection URL').count()).toBe(0)
+      const url = new URL(target.url)
+      await form.getByLabel('Host', { exact: true }).fill(url.hostname)
+      await form.getByLabel('Port', { exact: true }).fill(url.port)
+      await form.getByLabel('Database', { exact: true }).fill(url.pathname.slice(1))
+      await form.getByLabel('User', { exact: true }).fill(url.username)
+      expect(await form.getByLabel('Password').inputValue()).toBe('••••••')
+      await form.getByRole('button', { name: 'Save' }).click()
+      expect(await text(page.getByRole('status').filter({ hasText: 'Saved.' }))).toBe('Saved.')
+      await page.getByRole('button', { name: 'Test connection' }).click()
+      expect(await text(page.getByRole('status').filter({ hasText: 'works' }))).toMatch(/PostgreSQL \d+/)
+      await shot(page, '10-host-fields', { fullPage: true })
+
+      const stored = await store.datasources.get(DATASOURCE)
+      expect(stored?.secrets).toEqual({ password: 'not needed with trust' })
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasources' }).click()
+      const row = await seen(
+        page.locator('table.list tbody tr', { has: page.getByRole('link', { name: DATASOURCE }) }),
+      )
+      expect(await text(row.locator('td').nth(2))).toBe(`postgres://${url.username}@${url.host}/test`)
+      await shot(page, '11-datasource-list-host')
       expect(dialogs).toEqual([])
     },
     STEP_MS,

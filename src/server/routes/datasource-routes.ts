@@ -37,7 +37,8 @@ function serverAddress(config: Exclude<SqlDatasource, { type: 'sqlite' }>): stri
   const user = config.user === undefined ? '' : `${encodeURIComponent(config.user)}@`
   const port = config.port === undefined ? '' : `:${config.port}`
   const database = config.database === undefined ? '' : `/${encodeURIComponent(config.database)}`
-  return `${config.type}://${user}${config.host}${port}${database}`
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  return `${config.type}://${user}${host}${port}${database}`
 }
 const CONSENT_TTL_MS = 10 * 60_000
 
