@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -106,9 +106,10 @@ function missing(): string | undefined {
 
 beforeAll(async () => {
   if (missing() !== undefined) return
-  // This run's screenshots only (no failed.png left from an earlier run).
-  rmSync(SHOTS, { recursive: true, force: true })
+  // This run's screenshots only (no failed.png left from an earlier run); the SQL walkthrough's
+  // sql-*.png, which may be written at the same time, are its own.
   mkdirSync(SHOTS, { recursive: true })
+  for (const file of readdirSync(SHOTS)) if (!file.startsWith('sql-')) rmSync(join(SHOTS, file))
 
   dir = mkdtempSync(join(tmpdir(), 'quarry-browser-'))
   store = await openStore({ sqlitePath: join(dir, 'quarry.db'), secretKey: TEST_SECRET_KEY, dataDir: dir })
