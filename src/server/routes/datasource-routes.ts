@@ -14,25 +14,15 @@ import {
 import { QuarryError } from '../../domain/errors.js'
 import { QuerySchema } from '../../domain/query.js'
 import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engine.js'
-import type { StoredConnection } from '../../store/index.js'
+import { redactDatabaseUrl, type StoredConnection } from '../../store/index.js'
 import { CALLBACK_PATH, type ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 
 const MASK = '••••••'
 
-/** A connection URL without its password. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password !== '') parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return ''
-  }
-}
 /** Where a database server is: its URL without the password, or one made of host, port, database and user. */
 function serverAddress(config: Exclude<SqlDatasource, { type: 'sqlite' }>): string {
-  if (config.url !== undefined) return redactUrl(config.url)
+  if (config.url !== undefined) return redactDatabaseUrl(config.url)
   if (config.host === undefined) return ''
   const user = config.user === undefined ? '' : `${encodeURIComponent(config.user)}@`
   const port = config.port === undefined ? '' : `:${config.port}`

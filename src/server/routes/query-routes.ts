@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { QuarryError } from '../../domain/errors.js'
+import { QuarryError, isQuarryError } from '../../domain/errors.js'
 import { resolveParams } from '../../domain/params.js'
 import { QuerySchema, type Query } from '../../domain/query.js'
 import {
@@ -28,9 +28,15 @@ export async function visibleQuery(
   name: string,
   principal: Principal | undefined,
 ): Promise<Query> {
-  const { query } = await loadQuery(ctx.store, name)
-  if (!canSeeQuery(principal, query))
-    throw new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}" is shown to you.`)
+  const hidden = new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}" is shown to you.`)
+  // Missing and hidden answer alike, so nobody learns which names exist.
+  const query = await loadQuery(ctx.store, name).then(
+    (loaded) => loaded.query,
+    (error: unknown) => {
+      throw isQuarryError(error, 'QUARRY_QUERY_NOT_FOUND') ? hidden : error
+    },
+  )
+  if (!canSeeQuery(principal, query)) throw hidden
   return query
 }
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { QuarryError } from '../../domain/errors.js'
+import { QuarryError, isQuarryError } from '../../domain/errors.js'
 import type { Query } from '../../domain/query.js'
-import { loadQuery, runQuery } from '../../engine.js'
+import { runQuery } from '../../engine.js'
 import { columnsOf, render, type Row } from '../../render/index.js'
 import { contentSecurityPolicy, renderViewPage } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
@@ -11,7 +11,7 @@ import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
 import { param, type RouteDef } from '../route.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
-import { engineDeps } from './query-routes.js'
+import { engineDeps, visibleQuery } from './query-routes.js'
 
 const ASSETS = { script: '/assets/view.js', stylesheet: '/assets/view.css' } as const
 
@@ -39,19 +39,13 @@ async function viewableQuery(
   reply: FastifyReply,
   ctx: ServerContext,
 ): Promise<Query | undefined> {
-  const name = param(request, 'query')
-  let query: Query | undefined
   try {
-    query = (await loadQuery(ctx.store, name)).query
+    return await visibleQuery(ctx, param(request, 'query'), request.principal)
   } catch (error) {
-    if (!(error instanceof QuarryError) || error.code !== 'QUARRY_QUERY_NOT_FOUND') throw error
-  }
-  if (query !== undefined && canSeeQuery(request.principal, query)) return query
-  if (request.principal === undefined) {
+    if (request.principal !== undefined || !isQuarryError(error, 'QUARRY_QUERY_NOT_FOUND')) throw error
     await reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`)
     return undefined
   }
-  throw new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}" is shown to you.`)
 }
 
 /** Sends a rendered view with the viewer's CSRF token in its Refresh form (none for someone not signed in). */
