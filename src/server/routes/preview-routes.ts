@@ -4,6 +4,7 @@ import { TemplateSchema } from '../../domain/query.js'
 import { renderViewPage } from '../../render/view-page.js'
 import { columnsOf, type Row } from '../../render/index.js'
 import { parseBody, type RouteDef } from '../route.js'
+import { VIEW_ASSETS } from './view-routes.js'
 
 const TemplatePreviewBody = z.object({
   template: TemplateSchema,
@@ -59,7 +60,7 @@ export const previewRoutes: RouteDef[] = [
         nonce: randomBytes(16).toString('base64url'),
         embed: true,
         urls: { self: '/', refresh: '/', csv: '/', json: '/' },
-        assets: { script: '/assets/view.js', stylesheet: '/assets/view.css' },
+        assets: VIEW_ASSETS,
       })
       return { html }
     },

@@ -17,7 +17,7 @@ const SetupBody = z.object({ token: z.string().min(1), name: UserNameSchema, pas
 const LoginBody = z.object({ name: z.string().min(1), password: z.string().min(1).max(1024) })
 
 /** A hash to compare against when the user does not exist, so a wrong name costs as long as a wrong password. */
-const decoy = hashPassword('not a password of anyone')
+let decoy: Promise<string> | undefined
 
 /** First-run setup, sign-in and sign-out. */
 export const sessionRoutes: RouteDef[] = [
@@ -80,7 +80,10 @@ export const sessionRoutes: RouteDef[] = [
     handler: async (request, reply, ctx) => {
       const body = parseBody(LoginBody, request.body)
       const user = await ctx.store.accounts.getUser(body.name)
-      const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoy))
+      const ok = await verifyPassword(
+        body.password,
+        user?.passwordHash ?? (await (decoy ??= hashPassword('not a password of anyone'))),
+      )
       if (!user || !ok) throw new QuarryError('QUARRY_LOGIN_FAILED', 'The name or password is wrong.')
       return startSession(ctx, reply, user)
     },

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { QuarryError } from '../../domain/errors.js'
 import { API_TOKEN_PREFIX } from '../auth/authenticate.js'
 import { hashPassword } from '../auth/password.js'
+import type { ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 import { PasswordSchema, UserNameSchema } from './session-routes.js'
 
@@ -140,10 +141,7 @@ export const userRoutes: RouteDef[] = [
 ]
 
 /** The last admin cannot be demoted or removed: nobody could manage the server any more. */
-async function keepAnAdmin(
-  ctx: { store: { accounts: { listUsers(): Promise<{ name: string; role: string }[]> } } },
-  name: string,
-) {
+async function keepAnAdmin(ctx: Pick<ServerContext, 'store'>, name: string): Promise<void> {
   const admins = (await ctx.store.accounts.listUsers()).filter((user) => user.role === 'admin')
   if (admins.length === 1 && admins[0]?.name === name)
     throw new QuarryError('QUARRY_FORBIDDEN', `${name} is the only admin; make another admin first.`)

@@ -13,7 +13,8 @@ import { param, type RouteDef } from '../route.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
 import { engineDeps, visibleQuery } from './query-routes.js'
 
-const ASSETS = { script: '/assets/view.js', stylesheet: '/assets/view.css' } as const
+/** Where a view page finds its script and stylesheet (served below). */
+export const VIEW_ASSETS = { script: '/assets/view.js', stylesheet: '/assets/view.css' } as const
 
 /** The parameters of a view: the URL's query string, without the view's own switches and empty fields. */
 function viewParams(request: FastifyRequest): Record<string, string> {
@@ -108,7 +109,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
       csv: `${base}/rows.csv${queryString(params)}`,
       json: `${base}/rows.json${queryString(params)}`,
     },
-    assets: ASSETS,
+    assets: VIEW_ASSETS,
     // The Refresh form's field holds a marker; the viewer's token takes its place when the page is sent.
     csrf: { name: CSRF_FIELD, token: marker },
   })
@@ -206,7 +207,7 @@ export const viewRoutes: RouteDef[] = [
   },
   {
     method: 'GET',
-    url: '/assets/view.js',
+    url: VIEW_ASSETS.script,
     access: 'public',
     tag: 'views',
     summary: "The views' table script (sort, filter, embed height).",
@@ -214,7 +215,7 @@ export const viewRoutes: RouteDef[] = [
   },
   {
     method: 'GET',
-    url: '/assets/view.css',
+    url: VIEW_ASSETS.stylesheet,
     access: 'public',
     tag: 'views',
     summary: "The views' stylesheet.",
