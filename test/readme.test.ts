@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
+import { freePort } from './helpers/net.js'
 
 const root = new URL('..', import.meta.url)
 const readme = readFileSync(new URL('README.md', root), 'utf8')
@@ -15,15 +15,6 @@ function block(name: string): string {
   const match = /```bash\n([\s\S]*?)```/.exec(readme.slice(start, end))
   if (start < 0 || end < 0 || !match) throw new Error(`README has no readme-${name} block`)
   return match[1] as string
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 function bash(script: string): Promise<{ code: number | null; out: string }> {

@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
+import { CHROMIUM, launchChromium, SHOTS } from '../helpers/browser.js'
 import { startTestSim } from '../helpers/sim.js'
 
 /**
@@ -14,9 +15,6 @@ import { startTestSim } from '../helpers/sim.js'
  * site shows the table in an iframe sized to it; a site that is not a configured frame ancestor
  * gets nothing (the view's CSP refuses the frame).
  */
-
-const CHROMIUM = '/usr/bin/chromium'
-const SHOTS = 'test-results/browser'
 
 let engine: TestEngine
 let sim: RunningSimulator
@@ -68,10 +66,7 @@ beforeAll(async () => {
     logger: false,
     frameAncestors: [wiki.url],
   })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
+  browser = await launchChromium()
 }, 60_000)
 
 afterAll(async () => {

@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import { openStore, type Store } from '../../src/store/index.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
 import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
+import { browserMissing, launchChromium, seen, SHOTS, text, watchDialogs } from '../helpers/browser.js'
 
 /**
  * An admin puts a PostgreSQL table behind a view, in Debian's Chromium against the real server and
@@ -16,9 +17,6 @@ import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
  * build`). Each step saves a screenshot to test-results/browser/sql-NN-….png.
  */
 
-const CHROMIUM = '/usr/bin/chromium'
-const SHOTS = 'test-results/browser'
-const WEB_INDEX = new URL('../../dist/web/index.html', import.meta.url)
 const STEP_MS = 60_000
 
 const ADMIN = { name: 'admin', password: 'admin password 1' }
@@ -43,16 +41,6 @@ async function shot(on: Page, name: string, options: { fullPage?: boolean } = {}
   await on.screenshot({ path: join(SHOTS, `sql-${name}.png`), fullPage: options.fullPage ?? false })
 }
 
-/** Waits until the locator is visible, then gives it back. */
-async function seen(locator: Locator): Promise<Locator> {
-  await locator.waitFor({ state: 'visible' })
-  return locator
-}
-
-async function text(locator: Locator): Promise<string> {
-  return ((await (await seen(locator)).textContent()) ?? '').trim()
-}
-
 /** The view table's rows as [id, name], top to bottom. */
 async function viewRows(on: Page): Promise<string[][]> {
   await seen(on.locator('.quarry-table tbody tr').first())
@@ -62,24 +50,8 @@ async function viewRows(on: Page): Promise<string[][]> {
   return out
 }
 
-function watchDialogs(on: Page): void {
-  on.on('dialog', (dialog) => {
-    dialogs.push(dialog.message())
-    void dialog.dismiss()
-  })
-}
-
-/** What this machine lacks for the walk, if anything: each step then fails saying so (never a skip). */
-function missing(): string | undefined {
-  if (!existsSync(CHROMIUM))
-    return `The browser tests drive Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`
-  if (!existsSync(WEB_INDEX))
-    return 'The admin UI is not built (dist/web is missing): run npm run build first'
-  return undefined
-}
-
 beforeAll(async () => {
-  if (missing() !== undefined) return
+  if (browserMissing({ adminUi: true }) !== undefined) return
   // This walk's screenshots only (the other walkthrough shares the folder).
   mkdirSync(SHOTS, { recursive: true })
   for (const file of readdirSync(SHOTS)) if (file.startsWith('sql-')) rmSync(join(SHOTS, file))
@@ -92,14 +64,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'quarry-browser-sql-'))
   store = await openStore({ sqlitePath: join(dir, 'quarry.db'), secretKey: TEST_SECRET_KEY, dataDir: dir })
   server = await startServer(store, { host: '127.0.0.1', port: 0, logger: false })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
+  browser = await launchChromium()
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   context.setDefaultTimeout(30_000)
   page = await context.newPage()
-  watchDialogs(page)
+  watchDialogs(page, dialogs)
 }, 120_000)
 
 afterAll(async () => {
@@ -114,7 +83,7 @@ describe('An admin puts a PostgreSQL table behind a view', () => {
   // The steps build on each other: after a failure (screenshot saved as sql-failed.png), the rest fail fast.
   let failed: string | undefined
   beforeEach(({ task, onTestFailed }) => {
-    const lacking = missing()
+    const lacking = browserMissing({ adminUi: true })
     if (lacking !== undefined) throw new Error(lacking)
     if (failed !== undefined) throw new Error(`Not run: the earlier step "${failed}" failed`)
     onTestFailed(async () => {
@@ -290,7 +259,7 @@ describe('An admin puts a PostgreSQL table behind a view', () => {
       const opened = context.waitForEvent('page')
       await link.click()
       view = await opened
-      watchDialogs(view)
+      watchDialogs(view, dialogs)
       await view.waitForLoadState()
       expect(new URL(view.url()).pathname).toBe(`/v/${QUERY}`)
       expect(await text(view.getByRole('heading', { level: 1 }))).toBe(QUERY)

@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import { DEFAULT_SIM_OPTIONS, startSimulator, type RunningSimulator } from '../../src/sim/server.js'
 import { openStore, type Store } from '../../src/store/index.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
+import { browserMissing, launchChromium, seen, SHOTS, text, watchDialogs } from '../helpers/browser.js'
+import { freePort } from '../helpers/net.js'
 
 /**
  * Quarry as a new user meets it, in Debian's Chromium against the real server and the Atlassian
@@ -17,9 +18,6 @@ import { TEST_SECRET_KEY } from '../helpers/engine.js'
  * Each step saves a screenshot to test-results/browser/.
  */
 
-const CHROMIUM = '/usr/bin/chromium'
-const SHOTS = 'test-results/browser'
-const WEB_INDEX = new URL('../../dist/web/index.html', import.meta.url)
 const STEP_MS = 60_000
 
 const CLIENT_ID = 'quarry-browser-test'
@@ -53,29 +51,9 @@ let defaultKeys: string[] = []
 /** Every alert/confirm/prompt any page raised: none is expected (and none may come from API text). */
 const dialogs: string[] = []
 
-/** A free loopback port: the OAuth client's redirect URI must name the server before the simulator starts. */
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const address = probe.address()
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  if (typeof address !== 'object' || address === null) throw new Error('no port')
-  return address.port
-}
-
 /** What the user sees (the viewport), or with `fullPage` the whole page. */
 async function shot(target: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   await target.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: options.fullPage ?? false })
-}
-
-/** Waits until the locator is visible, then gives it back. */
-async function seen(locator: Locator): Promise<Locator> {
-  await locator.waitFor({ state: 'visible' })
-  return locator
-}
-
-async function text(locator: Locator): Promise<string> {
-  return ((await (await seen(locator)).textContent()) ?? '').trim()
 }
 
 function navLinks(target: Page): Promise<string[]> {
@@ -88,24 +66,8 @@ async function viewKeys(target: Page): Promise<string[]> {
   return target.locator('.quarry-table tbody tr td:first-child').allTextContents()
 }
 
-function watchDialogs(target: Page): void {
-  target.on('dialog', (dialog) => {
-    dialogs.push(dialog.message())
-    void dialog.dismiss()
-  })
-}
-
-/** What this machine lacks for the walk, if anything: each step then fails saying so (never a skip). */
-function missing(): string | undefined {
-  if (!existsSync(CHROMIUM))
-    return `The browser tests drive Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`
-  if (!existsSync(WEB_INDEX))
-    return 'The admin UI is not built (dist/web is missing): run npm run build first'
-  return undefined
-}
-
 beforeAll(async () => {
-  if (missing() !== undefined) return
+  if (browserMissing({ adminUi: true }) !== undefined) return
   // This run's screenshots only (no failed.png left from an earlier run); the SQL walkthrough's
   // sql-*.png, which may be written at the same time, are its own.
   mkdirSync(SHOTS, { recursive: true })
@@ -134,14 +96,11 @@ beforeAll(async () => {
     logger: false,
     atlassian: { authUrl: sim.url, apiUrl: sim.url },
   })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
+  browser = await launchChromium()
   context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } })
   context.setDefaultTimeout(30_000)
   page = await context.newPage()
-  watchDialogs(page)
+  watchDialogs(page, dialogs)
 }, 120_000)
 
 afterAll(async () => {
@@ -156,7 +115,7 @@ describe('A new user walks Quarry in a browser', () => {
   // The steps build on each other: after a failure (screenshot saved as failed.png), the rest fail fast.
   let failed: string | undefined
   beforeEach(({ task, onTestFailed }) => {
-    const lacking = missing()
+    const lacking = browserMissing({ adminUi: true })
     if (lacking !== undefined) throw new Error(lacking)
     if (failed !== undefined) throw new Error(`Not run: the earlier step "${failed}" failed`)
     onTestFailed(async () => {
@@ -296,7 +255,7 @@ describe('A new user walks Quarry in a browser', () => {
       const opened = context.waitForEvent('page')
       await link.click()
       view = await opened
-      watchDialogs(view)
+      watchDialogs(view, dialogs)
       await view.waitForLoadState()
       expect(new URL(view.url()).pathname).toBe(`/v/${QUERY}`)
 

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -9,6 +8,7 @@ import { parseClientSpec } from '../../src/sim/oauth/clients.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
 import { advance, startTestSim, stats } from '../helpers/sim.js'
+import { freePort } from '../helpers/net.js'
 
 const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 let dir: string
@@ -16,15 +16,6 @@ let sim: RunningSimulator
 let callbackPort: number
 /** '' for the SQLite file; a schema's URL when the suite runs on PostgreSQL. */
 let databaseUrl = ''
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 function spawnQuarry(...args: string[]): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [bin, '--db', join(dir, 'q.db'), ...args], {
