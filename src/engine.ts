@@ -70,10 +70,13 @@ export interface RunResult {
 }
 
 /** Loads a query and its datasource from the store, parsed and with secrets joined back. */
-export async function loadQuery(
-  store: Store,
-  name: string,
-): Promise<{ query: Query; datasource: Datasource }> {
+/** A query with its datasource, parsed, secrets joined. */
+export interface LoadedQuery {
+  readonly query: Query
+  readonly datasource: Datasource
+}
+
+export async function loadQuery(store: Store, name: string): Promise<LoadedQuery> {
   const storedQuery = await store.queries.get(name)
   if (!storedQuery)
     throw new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}". See: quarry query list`)
@@ -253,8 +256,13 @@ const inflightByStore = new WeakMap<Store, Map<string, Promise<RunResult>>>()
  *
  * @example const result = await runQuery(deps, 'jira-issues', { params: { jql: 'project = DEMO' } })
  */
-export async function runQuery(deps: EngineDeps, name: string, options: RunOptions = {}): Promise<RunResult> {
-  const { query, datasource } = await loadQuery(deps.store, name)
+export async function runQuery(
+  deps: EngineDeps,
+  /** A stored query's name, or one loaded already (the server checked its visibility on it). */
+  name: string | LoadedQuery,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const { query, datasource } = typeof name === 'string' ? await loadQuery(deps.store, name) : name
   const values = resolveParams(query, options.params ?? {})
   const ttl = options.cacheTtlSeconds ?? query.cacheTtlSeconds ?? 0
   let key: string

@@ -9,6 +9,7 @@ import {
   pageFetcher,
   runQuery,
   type EngineDeps,
+  type LoadedQuery,
   type RunResult,
 } from '../../engine.js'
 import { authFor } from '../../auth/index.js'
@@ -27,17 +28,14 @@ export async function visibleQuery(
   ctx: ServerContext,
   name: string,
   principal: Principal | undefined,
-): Promise<Query> {
+): Promise<LoadedQuery> {
   const hidden = new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}" is shown to you.`)
   // Missing and hidden answer alike, so nobody learns which names exist.
-  const query = await loadQuery(ctx.store, name).then(
-    (loaded) => loaded.query,
-    (error: unknown) => {
-      throw isQuarryError(error, 'QUARRY_QUERY_NOT_FOUND') ? hidden : error
-    },
-  )
-  if (!canSeeQuery(principal, query)) throw hidden
-  return query
+  const loaded = await loadQuery(ctx.store, name).catch((error: unknown) => {
+    throw isQuarryError(error, 'QUARRY_QUERY_NOT_FOUND') ? hidden : error
+  })
+  if (!canSeeQuery(principal, loaded.query)) throw hidden
+  return loaded
 }
 
 /** What the engine needs of the server's context. */
@@ -101,7 +99,8 @@ export const queryRoutes: RouteDef[] = [
     access: 'signed-in',
     tag: 'queries',
     summary: 'One query (as shown to the caller).',
-    handler: async (request, _reply, ctx) => visibleQuery(ctx, param(request, 'name'), principalOf(request)),
+    handler: async (request, _reply, ctx) =>
+      (await visibleQuery(ctx, param(request, 'name'), principalOf(request))).query,
   },
   {
     method: 'POST',
@@ -161,9 +160,9 @@ export const queryRoutes: RouteDef[] = [
     body: RunBody,
     handler: async (request, _reply, ctx) => {
       const body = parseBody(RunBody, request.body)
-      const query = await visibleQuery(ctx, param(request, 'name'), principalOf(request))
-      if (body.refresh) ctx.views.forget(query.name)
-      const result = await runQuery(engineDeps(ctx), query.name, {
+      const loaded = await visibleQuery(ctx, param(request, 'name'), principalOf(request))
+      if (body.refresh) ctx.views.forget(loaded.query.name)
+      const result = await runQuery(engineDeps(ctx), loaded, {
         params: body.params,
         refresh: body.refresh,
       })

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError, isQuarryError } from '../../domain/errors.js'
-import type { Query } from '../../domain/query.js'
-import { runQuery } from '../../engine.js'
+import { runQuery, type LoadedQuery } from '../../engine.js'
 import { columnsOf, render, type Row } from '../../render/index.js'
 import { contentSecurityPolicy, renderViewPage } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
@@ -39,7 +38,7 @@ async function viewableQuery(
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: ServerContext,
-): Promise<Query | undefined> {
+): Promise<LoadedQuery | undefined> {
   try {
     return await visibleQuery(ctx, param(request, 'query'), request.principal)
   } catch (error) {
@@ -75,15 +74,16 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   if (rendered !== undefined && canSeeQuery(request.principal, rendered))
     return sendView(request, reply, rendered)
 
-  const query = await viewableQuery(request, reply, ctx)
-  if (query === undefined) return reply
+  const loaded = await viewableQuery(request, reply, ctx)
+  if (loaded === undefined) return reply
+  const { query } = loaded
   const base = `/v/${encodeURIComponent(query.name)}`
   const nonce = randomBytes(16).toString('base64url')
   const marker = tokenMarker()
   let rows: Row[] = []
   let outcome: { fetchedAt?: Date; fromCache?: boolean; notices?: readonly string[]; error?: string }
   try {
-    const result = await runQuery(engineDeps(ctx), query.name, { params })
+    const result = await runQuery(engineDeps(ctx), loaded, { params })
     rows = JSON.parse(result.rowsJson || '[]') as Row[]
     outcome = { fetchedAt: result.fetchedAt, fromCache: result.fromCache, notices: result.notices }
   } catch (error) {
@@ -132,9 +132,10 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
 
 function download(format: 'csv' | 'json') {
   return async (request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> => {
-    const query = await viewableQuery(request, reply, ctx)
-    if (query === undefined) return reply
-    const result = await runQuery(engineDeps(ctx), query.name, { params: viewParams(request) })
+    const loaded = await viewableQuery(request, reply, ctx)
+    if (loaded === undefined) return reply
+    const { query } = loaded
+    const result = await runQuery(engineDeps(ctx), loaded, { params: viewParams(request) })
     const body =
       format === 'json' ? result.rowsJson : render('csv', JSON.parse(result.rowsJson || '[]') as Row[])
     return reply
@@ -176,12 +177,13 @@ export const viewRoutes: RouteDef[] = [
     summary: "Fetches the view's rows again (bypassing the cache) and returns to the view.",
     rateLimit: 'refresh',
     handler: async (request, reply, ctx) => {
-      const query = await viewableQuery(request, reply, ctx)
-      if (query === undefined) return reply
+      const loaded = await viewableQuery(request, reply, ctx)
+      if (loaded === undefined) return reply
+      const { query } = loaded
       const params = viewParams(request)
       ctx.views.forget(query.name)
       try {
-        await runQuery(engineDeps(ctx), query.name, { params, refresh: true })
+        await runQuery(engineDeps(ctx), loaded, { params, refresh: true })
       } catch (error) {
         // The view shows the failure when it runs again.
         if (!(error instanceof QuarryError)) throw error
