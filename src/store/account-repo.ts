@@ -195,7 +195,7 @@ export class SqlAccountRepo implements AccountRepo {
   }
 }
 
-function decodeUser(row: Selectable<UsersTable>): StoredUser {
+export function decodeUser(row: Selectable<UsersTable>): StoredUser {
   return Object.freeze({
     name: row.name,
     passwordHash: row.password_hash,

@@ -211,7 +211,8 @@ export interface AccountRepo {
 
 export interface StoredSession {
   readonly idHash: string
-  readonly user: string
+  /** The signed-in user, as stored now (role and groups current). */
+  readonly user: StoredUser
   readonly csrfToken: string
   readonly expiresAt: Date
 }

@@ -26,9 +26,7 @@ async function identify(request: FastifyRequest, ctx: ServerContext): Promise<Pr
   const id = request.cookies[SESSION_COOKIE]
   if (!id) return undefined
   const session = await ctx.store.sessions.get(id, ctx.now())
-  if (session === undefined) return undefined
-  const user = await ctx.store.accounts.getUser(session.user)
-  return user === undefined ? undefined : { user, via: 'session', session }
+  return session === undefined ? undefined : { user: session.user, via: 'session', session }
 }
 
 /**
