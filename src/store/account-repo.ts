@@ -12,6 +12,8 @@ export function digest(secret: string): string {
 }
 
 const SETUP_KEY = 'setup_token_sha256'
+/** How finely an API token's last use is recorded. */
+const TOKEN_USE_RESOLUTION_MS = 60_000
 
 function userNotFound(name: string): StoreError {
   return new StoreError('QUARRY_USER_NOT_FOUND', `No user named "${name}".`)
@@ -151,16 +153,21 @@ export class SqlAccountRepo implements AccountRepo {
 
   async userByApiToken(token: string, now: Date): Promise<StoredUser | undefined> {
     const hash = digest(token)
-    const user = await this.#context.run('apiTokens.find', 'read', async () => {
+    const found = await this.#context.run('apiTokens.find', 'read', async () => {
       const row = await this.#context.db
         .selectFrom('api_tokens')
         .innerJoin('users', 'users.name', 'api_tokens.user_name')
         .selectAll('users')
+        .select('api_tokens.last_used_at')
         .where('api_tokens.token_hash', '=', hash)
         .executeTakeFirst()
-      return row === undefined ? undefined : decodeUser(row)
+      return row === undefined
+        ? undefined
+        : { user: decodeUser(row), lastUsedAt: fromDbTimeOrNull(row.last_used_at) }
     })
-    if (user !== undefined) {
+    if (found === undefined) return undefined
+    // A script calling in a loop must not make every request a write: the use is recorded to the minute.
+    if (found.lastUsedAt === null || now.getTime() - found.lastUsedAt.getTime() >= TOKEN_USE_RESOLUTION_MS) {
       await this.#context.run('apiTokens.used', 'write', async () => {
         await this.#context.db
           .updateTable('api_tokens')
@@ -169,7 +176,7 @@ export class SqlAccountRepo implements AccountRepo {
           .execute()
       })
     }
-    return user
+    return found.user
   }
 
   async setSetupToken(token: string): Promise<void> {

@@ -201,7 +201,7 @@ export interface AccountRepo {
   listApiTokens(user: string): Promise<ApiTokenInfo[]>
   /** Whether a token of this user with this id existed. */
   removeApiToken(user: string, id: string): Promise<boolean>
-  /** The user a token belongs to (recording the use), or undefined. */
+  /** The user a token belongs to (recording the use, to the minute), or undefined. */
   userByApiToken(token: string, now: Date): Promise<StoredUser | undefined>
   /** Replaces the one-time setup token (its digest). */
   setSetupToken(token: string): Promise<void>
