@@ -10,9 +10,11 @@ import type { Visibility } from '../domain/query.js'
 export interface RenderedView {
   readonly query: string
   readonly visibility: Visibility
-  /** The page before and after the token (UTF-8). */
+  /** The page before and after the token (UTF-8); a page without a Refresh form (an embed) is all head. */
   readonly head: Buffer
   readonly tail: Buffer
+  /** Whether the page has the Refresh form's field: only then does a token go between head and tail. */
+  readonly hasTokenField: boolean
   readonly contentSecurityPolicy: string
   readonly expiresAt: number
   /** head + tail: the page for someone not signed in, joined once (public embeds are the busy case). */
@@ -28,19 +30,30 @@ export function tokenMarker(): string {
  * Splits a page rendered with `marker` as the CSRF field's value (a page without the field, an
  * embed, is all head); undefined when the marker occurs more than once (then nobody gets a token).
  */
-export function splitAtMarker(html: string, marker: string): { head: Buffer; tail: Buffer } | undefined {
+export function splitAtMarker(
+  html: string,
+  marker: string,
+): Pick<RenderedView, 'head' | 'tail' | 'hasTokenField'> | undefined {
   const at = html.indexOf(marker)
-  if (at < 0) return { head: Buffer.from(html), tail: Buffer.alloc(0) }
+  if (at < 0) return { head: Buffer.from(html), tail: Buffer.alloc(0), hasTokenField: false }
   if (html.indexOf(marker, at + 1) >= 0) return undefined
-  return { head: Buffer.from(html.slice(0, at)), tail: Buffer.from(html.slice(at + marker.length)) }
+  return {
+    head: Buffer.from(html.slice(0, at)),
+    tail: Buffer.from(html.slice(at + marker.length)),
+    hasTokenField: true,
+  }
 }
 
-/** The page with a token (or nothing, for someone not signed in) where the marker was. */
+/**
+ * The page with a token where the marker was (or nothing, for someone not signed in). A page without
+ * the field gets no token anywhere: appending it would print it after `</html>` (issue 10).
+ */
 export function withToken(
-  view: Pick<RenderedView, 'head' | 'tail' | 'anonymous'>,
+  view: Pick<RenderedView, 'head' | 'tail' | 'hasTokenField' | 'anonymous'>,
   token: string | undefined,
 ): Buffer {
-  if (token === undefined || token === '') return view.anonymous ?? Buffer.concat([view.head, view.tail])
+  if (token === undefined || token === '' || !view.hasTokenField)
+    return view.anonymous ?? Buffer.concat([view.head, view.tail])
   return Buffer.concat([view.head, Buffer.from(token), view.tail])
 }
 

@@ -141,6 +141,16 @@ describe('a rendered view kept in memory', () => {
     expect(anonymous).not.toContain('QuarryCsrfTokenPlaceholder')
   })
 
+  it('puts no token into an embed, which has no Refresh form (issue 10)', async () => {
+    const viewer = await server.signIn('emma', 'viewer')
+    for (let visit = 0; visit < 2; visit++) {
+      // The first visit renders the page, the second comes from the rendered-page cache.
+      const body = (await server.as(viewer, { url: '/v/demo?embed=1' })).body
+      expect(body).not.toContain(viewer.csrf)
+      expect(body.trimEnd().endsWith('</html>')).toBe(true)
+    }
+  })
+
   it('puts the token only in its Refresh form, never into a template’s own markup', async () => {
     const editor = await server.signIn('eda', 'editor')
     const admin = await server.signIn('ada', 'admin')

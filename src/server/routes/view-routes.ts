@@ -52,7 +52,7 @@ async function viewableQuery(
 function sendView(
   request: FastifyRequest,
   reply: FastifyReply,
-  view: Pick<RenderedView, 'head' | 'tail' | 'contentSecurityPolicy'>,
+  view: Pick<RenderedView, 'head' | 'tail' | 'hasTokenField' | 'contentSecurityPolicy'>,
 ) {
   return reply
     .header('content-security-policy', view.contentSecurityPolicy)
@@ -120,6 +120,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     return sendView(request, reply, {
       head: Buffer.from(html.replaceAll(marker, '')),
       tail: Buffer.alloc(0),
+      hasTokenField: false,
       contentSecurityPolicy: csp,
     })
   }
