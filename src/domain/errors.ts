@@ -30,6 +30,12 @@ export const ERROR_CODES = {
   QUARRY_PARAM_MISSING: spec('user', 400, 2, 'A required query parameter has no value.'),
   QUARRY_PARAM_TYPE: spec('user', 400, 2, 'A query parameter value does not match its type.'),
   QUARRY_PARAM_UNKNOWN: spec('user', 400, 2, 'A parameter was given that the query does not declare.'),
+  QUARRY_PARAM_NOT_ALLOWED: spec(
+    'user',
+    403,
+    2,
+    'A public view does not let visitors set that parameter, or not to that value.',
+  ),
   QUARRY_TEMPLATE_INVALID: spec('user', 400, 2, 'A query path or body template is malformed.'),
   QUARRY_DATASOURCE_NOT_FOUND: spec('user', 404, 2, 'No datasource has that name.'),
   QUARRY_DATASOURCE_EXISTS: spec('user', 409, 2, 'A datasource with that name exists already.'),

@@ -1,5 +1,5 @@
 import { QuarryError } from './errors.js'
-import type { ParamSpec, Query } from './query.js'
+import { VISITOR_VALUE_MAX, type ParamSpec, type Query } from './query.js'
 
 /** A parameter's value after parsing: what its type promises. */
 export type ParamValue = string | number | boolean | readonly string[]
@@ -89,4 +89,45 @@ export function resolveParams(
     values.set(spec.name, parseParam(spec, raw))
   }
   return values
+}
+
+/**
+ * The parameters a visitor of a public query may set (each one's `visitorInput`); the rest keep
+ * their defaults for them.
+ */
+export function visitorParams(query: { readonly params: readonly ParamSpec[] }): ParamSpec[] {
+  return query.params.filter((spec) => spec.visitorInput !== undefined)
+}
+
+/**
+ * Checks values given by someone who sees a query only because it is public: each must be a
+ * parameter open to visitors, within its allowed values and pattern (a list parameter: each item).
+ * Undeclared names are left to resolveParams, which names the declared ones.
+ *
+ * @example checkVisitorParams(query, { jql: 'project = HR' }) // throws QUARRY_PARAM_NOT_ALLOWED when jql is fixed
+ */
+export function checkVisitorParams(
+  query: { readonly name: string; readonly params: readonly ParamSpec[] },
+  given: Readonly<Record<string, string>>,
+): void {
+  for (const [name, raw] of Object.entries(given)) {
+    const spec = query.params.find((param) => param.name === name)
+    if (spec === undefined) continue
+    const refuse = (why: string): never => {
+      throw new QuarryError(
+        'QUARRY_PARAM_NOT_ALLOWED',
+        `Parameter "${name}" of this public view ${why}. Sign in to use other values.`,
+      )
+    }
+    const input = spec.visitorInput
+    if (input === undefined) refuse('is fixed')
+    if (raw.length > VISITOR_VALUE_MAX) refuse(`takes at most ${VISITOR_VALUE_MAX} characters`)
+    const items = spec.type === 'list' ? raw.split(',').map((item) => item.trim()) : [raw]
+    const pattern = input?.pattern === undefined ? undefined : new RegExp(`^(?:${input.pattern})$`, 'u')
+    for (const item of items) {
+      if (input?.allowed !== undefined && !input.allowed.includes(item))
+        refuse(`takes only ${input.allowed.map((value) => JSON.stringify(value)).join(', ')}`)
+      if (pattern !== undefined && !pattern.test(item)) refuse('does not take that value')
+    }
+  }
 }

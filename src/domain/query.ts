@@ -9,6 +9,40 @@ import { z } from 'zod'
 export const PARAM_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'list', 'constant'] as const
 export type ParamType = (typeof PARAM_TYPES)[number]
 
+/** How long a visitor's value may be: a pattern is tried on it, and a view's URL carries it. */
+export const VISITOR_VALUE_MAX = 1000
+
+/** A full-match pattern for visitors' values; it must compile (with the `u` flag, as it is run). */
+const visitorPattern = z
+  .string()
+  .min(1)
+  .max(500)
+  .refine(
+    (source) => {
+      try {
+        new RegExp(source, 'u')
+        return true
+      } catch {
+        return false
+      }
+    },
+    { message: 'not a valid regular expression' },
+  )
+
+/**
+ * On a public query: that someone who sees it only because it is public (an anonymous visitor, an
+ * embed on another site) may set this parameter, optionally only to listed values or to values that
+ * match a pattern (the whole value). Without it the parameter keeps its default for them: a free-text
+ * parameter such as `jql` would let any visitor run any search with the datasource's credentials.
+ *
+ * @example { name: 'project', visitorInput: { allowed: ['DEMO', 'WEB'] } }
+ */
+export const VisitorInputSchema = z.object({
+  allowed: z.array(z.string().max(VISITOR_VALUE_MAX)).min(1).optional(),
+  pattern: visitorPattern.optional(),
+})
+export type VisitorInput = z.infer<typeof VisitorInputSchema>
+
 export const ParamSpecSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'parameter names are letters, digits and "_"'),
@@ -18,6 +52,7 @@ export const ParamSpecSchema = z
     /** For `constant`: the only values allowed. */
     values: z.array(z.string()).optional(),
     description: z.string().optional(),
+    visitorInput: VisitorInputSchema.optional(),
   })
   .refine((p) => p.type !== 'constant' || (p.values !== undefined && p.values.length > 0), {
     message: 'a constant parameter needs its allowed values',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Visibility } from '../domain/query.js'
+import type { ParamSpec, Visibility } from '../domain/query.js'
 
 /**
  * A rendered view, ready to send again: the page split where the Refresh form's CSRF field takes
@@ -10,6 +10,8 @@ import type { Visibility } from '../domain/query.js'
 export interface RenderedView {
   readonly query: string
   readonly visibility: Visibility
+  /** The query's parameters: a visitor's values are checked against them again on every send. */
+  readonly params: readonly ParamSpec[]
   /** The page before and after the token (UTF-8); a page without a Refresh form (an embed) is all head. */
   readonly head: Buffer
   readonly tail: Buffer
@@ -73,9 +75,18 @@ export class ViewCache {
     this.#maxEntries = options.maxEntries ?? 1000
   }
 
-  static key(query: string, params: Readonly<Record<string, string>>, embed: boolean): string {
+  /**
+   * `visitor`: rendered for someone who sees the query only because it is public (its form offers only
+   * the parameters open to visitors), kept apart from the page its role-holders see.
+   */
+  static key(
+    query: string,
+    params: Readonly<Record<string, string>>,
+    embed: boolean,
+    visitor: boolean,
+  ): string {
     const canonical = Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return JSON.stringify([query, embed, canonical])
+    return JSON.stringify([query, embed, visitor, canonical])
   }
 
   get(key: string, now: number): RenderedView | undefined {

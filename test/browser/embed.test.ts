@@ -51,7 +51,15 @@ beforeAll(async () => {
     name: 'demo',
     datasource: 'jira',
     path: '/search/jql?jql=:jql&fields=summary&maxResults=20',
-    params: [{ name: 'jql', type: 'string', default: 'project = DEMO ORDER BY key' }],
+    // Visitors of a public view may pick one issue by key, and nothing else (issue 10).
+    params: [
+      {
+        name: 'jql',
+        type: 'string',
+        default: 'project = DEMO ORDER BY key',
+        visitorInput: { pattern: 'key = DEMO-\\d+' },
+      },
+    ],
     converter: `function convert(json) {
   return JSON.parse(json).issues.map(issue => ({ Key: issue.key, Summary: issue.fields.summary }))
 }`,

@@ -24,13 +24,28 @@ export function allows(access: Access, role: Role | undefined): boolean {
   return (role === undefined ? 0 : RANK[role]) >= NEEDED[access]
 }
 
-/** Whether a query is shown to this person (undefined: not signed in). Admins and editors see all. */
-export function canSeeQuery(principal: Principal | undefined, query: Pick<Query, 'visibility'>): boolean {
-  const { visibility } = query
-  if (visibility.public) return true
+/**
+ * Whether a query is shown to this person by their role and groups (undefined: not signed in), not
+ * counting `public`. Admins and editors see all.
+ */
+export function seesByRole(principal: Principal | undefined, query: Pick<Query, 'visibility'>): boolean {
   if (principal === undefined) return false
+  const { visibility } = query
   const { role, groups } = principal.user
   if (role === 'admin' || role === 'editor') return true
   if (!visibility.roles.includes('viewer')) return false
   return visibility.groups.length === 0 || visibility.groups.some((group) => groups.includes(group))
+}
+
+/** Whether a query is shown to this person: by role, or to everyone when it is public. */
+export function canSeeQuery(principal: Principal | undefined, query: Pick<Query, 'visibility'>): boolean {
+  return query.visibility.public || seesByRole(principal, query)
+}
+
+/**
+ * Whether this person sees the query only because it is public: then they are a visitor, and only
+ * the parameters opened to visitors take their values (domain/params.ts checkVisitorParams).
+ */
+export function isVisitor(principal: Principal | undefined, query: Pick<Query, 'visibility'>): boolean {
+  return query.visibility.public && !seesByRole(principal, query)
 }

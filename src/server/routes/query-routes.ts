@@ -14,7 +14,8 @@ import {
 } from '../../engine.js'
 import { authFor } from '../../auth/index.js'
 import { columnsOf, type Row } from '../../render/index.js'
-import { canSeeQuery, type Principal } from '../auth/access.js'
+import { checkVisitorParams } from '../../domain/params.js'
+import { canSeeQuery, isVisitor, type Principal } from '../auth/access.js'
 import type { ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 
@@ -160,7 +161,10 @@ export const queryRoutes: RouteDef[] = [
     body: RunBody,
     handler: async (request, _reply, ctx) => {
       const body = parseBody(RunBody, request.body)
-      const loaded = await visibleQuery(ctx, param(request, 'name'), principalOf(request))
+      const principal = principalOf(request)
+      const loaded = await visibleQuery(ctx, param(request, 'name'), principal)
+      // Someone who sees it only because it is public runs it as a view's visitor would.
+      if (isVisitor(principal, loaded.query)) checkVisitorParams(loaded.query, body.params)
       if (body.refresh) ctx.views.forget(loaded.query.name)
       const result = await runQuery(engineDeps(ctx), loaded, {
         params: body.params,

@@ -5,7 +5,8 @@ import { runQuery, type LoadedQuery } from '../../engine.js'
 import { columnsOf, render, type Row } from '../../render/index.js'
 import { contentSecurityPolicy, renderViewPage } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
-import { canSeeQuery } from '../auth/access.js'
+import { checkVisitorParams, visitorParams } from '../../domain/params.js'
+import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
 import { param, type RouteDef } from '../route.js'
@@ -63,27 +64,63 @@ function sendView(
     .send(withToken(view, request.principal?.session?.csrfToken))
 }
 
+/**
+ * A rendered page of these parameters that this person may be sent: the one their role sees, or,
+ * when they see the query only because it is public, the visitors' one (whose values pass the
+ * visitor rules again).
+ */
+function cachedView(
+  ctx: ServerContext,
+  principal: Principal | undefined,
+  lookup: { name: string; params: Record<string, string>; embed: boolean; now: number },
+): RenderedView | undefined {
+  const { name, params, embed, now } = lookup
+  if (principal !== undefined) {
+    const own = ctx.views.get(ViewCache.key(name, params, embed, false), now)
+    if (own !== undefined && seesByRole(principal, own)) return own
+  }
+  const visitors = ctx.views.get(ViewCache.key(name, params, embed, true), now)
+  if (visitors === undefined || !isVisitor(principal, visitors)) return undefined
+  try {
+    checkVisitorParams({ name, params: visitors.params }, params)
+    return visitors
+  } catch {
+    return undefined
+  }
+}
+
+/** The parameters as someone may set them: a visitor of a public query only those opened to visitors. */
+function allowedParams(
+  principal: Principal | undefined,
+  query: LoadedQuery['query'],
+  params: Record<string, string>,
+): Record<string, string> {
+  if (isVisitor(principal, query)) checkVisitorParams(query, params)
+  return params
+}
+
 async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> {
   const name = param(request, 'query')
   const params = viewParams(request)
   const embed = (request.query as Record<string, unknown>).embed === '1'
-  // A cached result already rendered: no store, no parsing, no rendering (bench/view.mjs).
-  const key = ViewCache.key(name, params, embed)
   const now = ctx.now()
-  const rendered = ctx.views.get(key, now.getTime())
-  if (rendered !== undefined && canSeeQuery(request.principal, rendered))
-    return sendView(request, reply, rendered)
+  // A cached result already rendered: no store, no parsing, no rendering (bench/view.mjs).
+  const rendered = cachedView(ctx, request.principal, { name, params, embed, now: now.getTime() })
+  if (rendered !== undefined) return sendView(request, reply, rendered)
 
   const loaded = await viewableQuery(request, reply, ctx)
   if (loaded === undefined) return reply
   const { query } = loaded
+  const visitor = isVisitor(request.principal, query)
   const base = `/v/${encodeURIComponent(query.name)}`
   const nonce = randomBytes(16).toString('base64url')
   const marker = tokenMarker()
   let rows: Row[] = []
   let outcome: { fetchedAt?: Date; fromCache?: boolean; notices?: readonly string[]; error?: string }
   try {
-    const result = await runQuery(engineDeps(ctx), loaded, { params })
+    const result = await runQuery(engineDeps(ctx), loaded, {
+      params: allowedParams(request.principal, query, params),
+    })
     rows = JSON.parse(result.rowsJson || '[]') as Row[]
     outcome = { fetchedAt: result.fetchedAt, fromCache: result.fromCache, notices: result.notices }
   } catch (error) {
@@ -94,7 +131,8 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   const html = await renderViewPage({
     query: query.name,
     ...(query.title === undefined ? {} : { title: query.title }),
-    params: query.params,
+    // A visitor's form offers only what they may change; the rest keep their defaults.
+    params: visitor ? visitorParams(query) : query.params,
     values: params,
     rows,
     columns: columnsOf(rows),
@@ -124,10 +162,18 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
       contentSecurityPolicy: csp,
     })
   }
-  const view = { query: query.name, visibility: query.visibility, ...parts, contentSecurityPolicy: csp }
+  const view = {
+    query: query.name,
+    visibility: query.visibility,
+    params: query.params,
+    ...parts,
+    contentSecurityPolicy: csp,
+  }
   const ttl = query.cacheTtlSeconds ?? 0
-  if (outcome.error === undefined && outcome.fetchedAt !== undefined && ttl > 0)
+  if (outcome.error === undefined && outcome.fetchedAt !== undefined && ttl > 0) {
+    const key = ViewCache.key(query.name, params, embed, visitor)
     ctx.views.set(key, view, outcome.fetchedAt.getTime() + ttl * 1000, now.getTime())
+  }
   return sendView(request, reply, view)
 }
 
@@ -136,7 +182,8 @@ function download(format: 'csv' | 'json') {
     const loaded = await viewableQuery(request, reply, ctx)
     if (loaded === undefined) return reply
     const { query } = loaded
-    const result = await runQuery(engineDeps(ctx), loaded, { params: viewParams(request) })
+    const params = allowedParams(request.principal, query, viewParams(request))
+    const result = await runQuery(engineDeps(ctx), loaded, { params })
     const body =
       format === 'json' ? result.rowsJson : render('csv', JSON.parse(result.rowsJson || '[]') as Row[])
     return reply
@@ -181,7 +228,7 @@ export const viewRoutes: RouteDef[] = [
       const loaded = await viewableQuery(request, reply, ctx)
       if (loaded === undefined) return reply
       const { query } = loaded
-      const params = viewParams(request)
+      const params = allowedParams(request.principal, query, viewParams(request))
       ctx.views.forget(query.name)
       try {
         await runQuery(engineDeps(ctx), loaded, { params, refresh: true })
