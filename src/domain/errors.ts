@@ -106,6 +106,7 @@ export const ERROR_CODES = {
   QUARRY_CSRF: spec('user', 403, 1, 'A state-changing request came without the session’s CSRF token.'),
   QUARRY_SETUP: spec('user', 403, 1, 'First-run setup is done already, or the setup link is wrong.'),
   QUARRY_NOT_FOUND: spec('user', 404, 1, 'Nothing is at that address.'),
+  QUARRY_TOO_MANY_REQUESTS: spec('user', 429, 1, 'Too many requests of this kind; wait and try again.'),
   QUARRY_MEDIA_TYPE: spec('user', 415, 1, 'The request body is in a format this route does not take.'),
   QUARRY_VIEW_TEMPLATE_INVALID: spec(
     'user',
@@ -140,6 +141,45 @@ export class QuarryError extends Error {
     this.status = status
     this.exitCode = exitCode
   }
+}
+
+/**
+ * The codes whose messages anyone may read: they speak of what the reader sent (a parameter, a name,
+ * a sign-in). Every other message may name what only admins and editors should see — an upstream URL,
+ * host, cloud id or body, a database's message, a converter's or template's source — so viewers and
+ * anonymous visitors get the code's summary instead (issue 10).
+ */
+const MESSAGES_FOR_EVERYONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  // Request bodies are described by field, never by value (route.ts parseBody, describeIssues).
+  'QUARRY_CONFIG_INVALID',
+  'QUARRY_PARAM_MISSING',
+  'QUARRY_PARAM_TYPE',
+  'QUARRY_PARAM_UNKNOWN',
+  'QUARRY_PARAM_NOT_ALLOWED',
+  'QUARRY_QUERY_NOT_FOUND',
+  'QUARRY_UNAUTHENTICATED',
+  'QUARRY_LOGIN_FAILED',
+  'QUARRY_FORBIDDEN',
+  'QUARRY_CSRF',
+  'QUARRY_SETUP',
+  'QUARRY_NOT_FOUND',
+  'QUARRY_MEDIA_TYPE',
+  'QUARRY_TOO_MANY_REQUESTS',
+])
+
+/** Who reads an error: `details` (admins, editors, the CLI's user) or `plain` (viewers, visitors). */
+export type ErrorAudience = 'details' | 'plain'
+
+/**
+ * The message of an error as its reader may see it: in full, or — for viewers and anonymous visitors —
+ * the registry's plain sentence when the message may carry upstream or configuration details.
+ *
+ * @example messageFor(new QuarryError('QUARRY_UPSTREAM_STATUS', 'GET https://10.0.0.5/… answered 500'), 'plain')
+ * // 'The API answered with an error status.'
+ */
+export function messageFor(error: QuarryError, audience: ErrorAudience): string {
+  if (audience === 'details' || MESSAGES_FOR_EVERYONE.has(error.code)) return error.message
+  return ERROR_CODES[error.code].summary
 }
 
 export function isQuarryError(error: unknown, code?: ErrorCode): error is QuarryError {

@@ -41,6 +41,8 @@ export interface ViewPageInput {
   readonly template?: Template
   /** The query failed: this message is shown instead of rows. */
   readonly error?: string
+  /** How a template's own error is told on the page (the server tells viewers only its summary). */
+  readonly describeError?: (error: QuarryError) => string
   readonly now: Date
   /** The response's CSP nonce (see contentSecurityPolicy), put on the page's script and stylesheet tags. */
   readonly nonce: string
@@ -246,7 +248,7 @@ async function content(input: ViewPageInput, columns: readonly string[]): Promis
       isQuarryError(error, 'QUARRY_VIEW_TEMPLATE_INVALID') ||
       isQuarryError(error, 'QUARRY_VIEW_TEMPLATE_LIMIT')
     )
-      return { html: '', notices: [], error: error.message }
+      return { html: '', notices: [], error: input.describeError?.(error) ?? error.message }
     throw error
   }
 }

@@ -161,3 +161,46 @@ describe('opening a parameter to visitors', () => {
     expect(response.json().error.message).toContain('not a valid regular expression')
   })
 })
+
+describe('an upstream failure', () => {
+  // The simulator answers 400 to JQL it cannot parse: the message names the upstream URL.
+  const broken = `/v/fixed-broken`
+  beforeAll(async () => {
+    await server.engine.addQuery({
+      ...jqlQuery,
+      name: 'fixed-broken',
+      params: [{ name: 'jql', type: 'string', default: 'project = = DEMO' }],
+      visibility: { public: true },
+    })
+  })
+  const upstreamHost = () => sim.url.replace(/^http:\/\//, '')
+
+  it('is told in full, upstream URL included, to admins and editors', async () => {
+    for (const role of ['admin', 'editor'] as const) {
+      const who = await server.signIn(`${role}-reader`, role)
+      const page = await server.as(who, { url: broken })
+      expect(page.statusCode).toBe(502)
+      expect(page.body, role).toContain(upstreamHost())
+      const rows = await server.as(who, { url: `${broken}/rows.json` })
+      expect(rows.json().error.message, role).toContain(upstreamHost())
+    }
+  })
+
+  it('is told to viewers and anonymous visitors by its code and a plain sentence, without upstream details', async () => {
+    const viewer = await server.signIn('plain-viewer', 'viewer')
+    for (const who of [viewer, undefined]) {
+      const page = await server.as(who, { url: broken })
+      expect(page.statusCode).toBe(502)
+      expect(page.body).toContain('The API answered with an error status. (QUARRY_UPSTREAM_STATUS)')
+      expect(page.body).not.toContain(upstreamHost())
+      expect(page.body).not.toContain('/rest/api/')
+      const rows = await server.as(who, { url: `${broken}/rows.json` })
+      expect(rows.json().error).toEqual({
+        code: 'QUARRY_UPSTREAM_STATUS',
+        message: 'The API answered with an error status.',
+      })
+    }
+    const run = await server.as(viewer, { method: 'POST', url: '/api/queries/fixed-broken/run', payload: {} })
+    expect(run.json().error.message).toBe('The API answered with an error status.')
+  })
+})

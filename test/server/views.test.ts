@@ -71,8 +71,9 @@ describe('a view', () => {
   })
 
   it('shows a failing query’s error with its status, not a stack', async () => {
-    const viewer = await server.signIn('vic', 'viewer')
-    const response = await server.as(viewer, { url: `/v/demo?jql=${encodeURIComponent('project = = DEMO')}` })
+    // An editor reads the upstream's answer; a viewer its plain summary (test/server/public-views.test.ts).
+    const editor = await server.signIn('eve', 'editor')
+    const response = await server.as(editor, { url: `/v/demo?jql=${encodeURIComponent('project = = DEMO')}` })
     expect(response.statusCode).toBe(502)
     expect(response.body).toContain('answered 400')
     expect(response.body).not.toContain('    at ')

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { QuarryError, isQuarryError } from '../../domain/errors.js'
+import { QuarryError, isQuarryError, messageFor } from '../../domain/errors.js'
 import { runQuery, type LoadedQuery } from '../../engine.js'
 import { columnsOf, render, type Row } from '../../render/index.js'
 import { contentSecurityPolicy, renderViewPage } from '../../render/view-page.js'
@@ -9,6 +9,7 @@ import { checkVisitorParams, visitorParams } from '../../domain/params.js'
 import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
+import { audienceOf } from '../error-handler.js'
 import { param, type RouteDef } from '../route.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
 import { engineDeps, visibleQuery } from './query-routes.js'
@@ -112,6 +113,14 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   if (loaded === undefined) return reply
   const { query } = loaded
   const visitor = isVisitor(request.principal, query)
+  // Upstream details (URLs, hosts, ids, bodies) are for admins and editors; the server log keeps them.
+  const audience = audienceOf(request.principal)
+  const describe = (error: QuarryError): string => {
+    const message = messageFor(error, audience)
+    if (message !== error.message)
+      request.log.warn({ code: error.code, detail: error.message }, 'error shown plain')
+    return `${message} (${error.code})`
+  }
   const base = `/v/${encodeURIComponent(query.name)}`
   const nonce = randomBytes(16).toString('base64url')
   const marker = tokenMarker()
@@ -126,7 +135,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   } catch (error) {
     if (!(error instanceof QuarryError)) throw error
     reply.status(error.status)
-    outcome = { error: error.message }
+    outcome = { error: describe(error) }
   }
   const html = await renderViewPage({
     query: query.name,
@@ -150,6 +159,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     assets: VIEW_ASSETS,
     // The Refresh form's field holds a marker; the viewer's token takes its place when the page is sent.
     csrf: { name: CSRF_FIELD, token: marker },
+    describeError: describe,
   })
   const csp = contentSecurityPolicy({ nonce, frameAncestors: ctx.options.frameAncestors })
   const parts = splitAtMarker(html, marker)
