@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { startServer } from '../server/start.js'
 import { openCliStore, type StoreFlags } from './context.js'
 import { CliError } from './errors.js'
@@ -7,19 +8,55 @@ interface ServeFlags {
   readonly port: string
   readonly publicUrl?: string
   readonly frameAncestor?: string[]
+  readonly trustProxy?: string
+  readonly refreshCooldown: string
   readonly quiet?: boolean
+}
+
+/**
+ * `--trust-proxy`: a hop count, or addresses and CIDRs. Checked here, so a typo is a clear error at
+ * start rather than a proxy whose header is silently believed (or not).
+ *
+ * @example parseTrustProxy('1') // 1
+ * @example parseTrustProxy('127.0.0.1, 10.0.0.0/8') // ['127.0.0.1', '10.0.0.0/8']
+ */
+export function parseTrustProxy(value: string): number | string[] {
+  const text = value.trim()
+  if (/^\d+$/.test(text)) return Number(text)
+  const entries = text.split(',').map((entry) => entry.trim())
+  for (const entry of entries) {
+    const [address = '', bits, ...rest] = entry.split('/')
+    const family = isIP(address)
+    const maxBits = family === 6 ? 128 : 32
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits)
+    if (family === 0 || !bitsOk || rest.length > 0)
+      throw new CliError(
+        `--trust-proxy takes a hop count or comma-separated IP addresses/CIDRs (e.g. 10.0.0.0/8); "${entry}" is neither`,
+        2,
+      )
+  }
+  return entries
 }
 
 export async function serve(flags: ServeFlags, global: StoreFlags): Promise<void> {
   const port = Number(flags.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new CliError(`--port must be a port number (0–65535), got "${flags.port}"`, 2)
+  const trustProxy = flags.trustProxy === undefined ? undefined : parseTrustProxy(flags.trustProxy)
+  const cooldown = Number(flags.refreshCooldown)
+  if (!Number.isInteger(cooldown) || cooldown < 0)
+    throw new CliError(
+      `--refresh-cooldown must be whole seconds (0 or more), got "${flags.refreshCooldown}"`,
+      2,
+    )
   const store = await openCliStore(global)
   const server = await startServer(store, {
     host: flags.host,
     port,
     ...(flags.publicUrl ? { publicUrl: flags.publicUrl.replace(/\/+$/, '') } : {}),
     frameAncestors: flags.frameAncestor ?? [],
+    refreshCooldownSeconds: cooldown,
+    ...(trustProxy === undefined ? {} : { trustProxy }),
     logger: flags.quiet ? false : true,
   })
   console.log(

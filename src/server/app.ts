@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyCookie from '@fastify/cookie'
-import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { QuarryError } from '../domain/errors.js'
@@ -10,6 +9,7 @@ import { authenticate, requireCsrfToken } from './auth/authenticate.js'
 import type { ServerContext } from './context.js'
 import { errorReply } from './error-handler.js'
 import { openApiDocument } from './openapi.js'
+import { rateLimit } from './rate-limits.js'
 import type { RouteDef } from './route.js'
 import { datasourceRoutes } from './routes/datasource-routes.js'
 import { previewRoutes } from './routes/preview-routes.js'
@@ -30,9 +30,6 @@ export const ROUTES: readonly RouteDef[] = [
   ...viewRoutes,
 ]
 
-/** Refresh forces an upstream fetch with the datasource's credentials: anyone may press it on a public view, not endlessly. */
-const REFRESHES_PER_MINUTE = 30
-
 const ADMIN_CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -51,6 +48,14 @@ function webDir(): string | undefined {
   return [new URL('../web/', import.meta.url), new URL('../../dist/web/', import.meta.url)]
     .map((url) => fileURLToPath(url))
     .find((dir) => existsSync(join(dir, 'index.html')))
+}
+
+/** Fastify's trustProxy: the nearest `hops` proxies (proxy-addr's hop count), or these addresses and CIDRs. */
+function trustedProxies(
+  trust: number | readonly string[],
+): string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return [...trust]
+  return (_address, hop) => hop < trust
 }
 
 export interface BuildOptions {
@@ -94,9 +99,14 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
     bodyLimit: 8 * 1024 * 1024,
     // Close idle keep-alive sockets on close(); in-flight requests still finish.
     forceCloseConnections: 'idle',
+    // request.ip: the socket's address, or what trusted proxies say it is (rate limits key on it).
+    ...(ctx.options.trustProxy === undefined
+      ? {}
+      : {
+          trustProxy: trustedProxies(ctx.options.trustProxy),
+        }),
   })
   await app.register(fastifyCookie)
-  await app.register(fastifyRateLimit, { global: false })
   app.setErrorHandler((error, request, reply) => reply.send(errorReply(error, request, reply)))
   app.setNotFoundHandler((request, reply) =>
     reply
@@ -105,6 +115,7 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
   )
   app.addHook('onRequest', authenticate(ctx))
   app.addHook('preHandler', requireCsrfToken(ctx))
+  app.addHook('preHandler', rateLimit(ctx))
   // Plain HTML forms (a view's Refresh button) post url-encoded fields — to views only: the API takes
   // JSON, which another site cannot send without CORS letting it.
   app.addContentTypeParser(
@@ -126,18 +137,7 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
     app.route({
       method: route.method,
       url: route.url,
-      config: {
-        access: route.access,
-        ...(route.rateLimit === undefined
-          ? {}
-          : {
-              rateLimit: {
-                max:
-                  route.rateLimit === 'sign-in' ? ctx.options.loginAttemptsPerMinute : REFRESHES_PER_MINUTE,
-                timeWindow: 60_000,
-              },
-            }),
-      },
+      config: { access: route.access, ...(route.rateLimit === undefined ? {} : { limit: route.rateLimit }) },
       handler: (request, reply) => route.handler(request, reply, ctx),
     })
   }

@@ -9,8 +9,19 @@ export interface ServerOptions {
   readonly frameAncestors: readonly string[]
   /** How long a sign-in lasts. */
   readonly sessionTtlMs: number
-  /** Sign-in attempts allowed per client address per minute. */
+  /** Sign-in attempts allowed per client address per minute (counted in the store, across servers). */
   readonly loginAttemptsPerMinute: number
+  /** Refresh presses per signed-in user (or client address) per minute. */
+  readonly refreshesPerMinute: number
+  /** Query runs, samples, tests and previews through the API per user per minute. */
+  readonly apiRunsPerMinute: number
+  /** A visitor's Refresh of a public view fetches at most once per this many seconds per query. */
+  readonly refreshCooldownSeconds: number
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client address: a hop count, or addresses
+   * and CIDRs (Fastify's trustProxy). Absent: the socket's address, whatever the headers say.
+   */
+  readonly trustProxy?: number | readonly string[]
   /** Atlassian's hosts for the Jira Cloud preset (default: the real ones, or QUARRY_ATLASSIAN_AUTH_URL/API_URL). */
   readonly atlassian?: { readonly authUrl: string; readonly apiUrl: string }
 }

@@ -32,6 +32,8 @@ export function startKeepAlive(
       if (result.outcome === 'refreshed' || result.outcome === 'needs_consent' || result.outcome === 'failed')
         log.info({ datasource: result.datasource, outcome: result.outcome }, `keep-alive: ${result.message}`)
     }
+    // Rate-limit windows that ended are kept by nobody; the round that holds the lease sweeps them.
+    await store.rateLimits.purge(now())
     return true
   }
   const tick = () => {

@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import { QuarryError } from '../domain/errors.js'
 import type { Access, Principal } from './auth/access.js'
 import type { ServerContext } from './context.js'
+import type { LimitKind } from './rate-limits.js'
 
 /**
  * One route of the server, as data: its address, who may call it, what body it takes. The app
@@ -16,8 +17,8 @@ export interface RouteDef {
   readonly summary: string
   readonly tag: string
   readonly body?: z.ZodType
-  /** Limited per client address: sign-in attempts (ServerOptions.loginAttemptsPerMinute), or forced upstream fetches. */
-  readonly rateLimit?: 'sign-in' | 'refresh'
+  /** Counted in the store and limited per minute (rate-limits.ts): sign-in attempts, Refresh presses, API runs. */
+  readonly rateLimit?: LimitKind
   readonly handler: (request: FastifyRequest, reply: FastifyReply, ctx: ServerContext) => Promise<unknown>
 }
 

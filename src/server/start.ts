@@ -45,6 +45,10 @@ export async function startServer(store: Store, options: StartOptions): Promise<
         frameAncestors: options.frameAncestors ?? [],
         sessionTtlMs: options.sessionTtlMs ?? 12 * 3600_000,
         loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 10,
+        refreshesPerMinute: options.refreshesPerMinute ?? 10,
+        apiRunsPerMinute: options.apiRunsPerMinute ?? 120,
+        refreshCooldownSeconds: options.refreshCooldownSeconds ?? 60,
+        ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
         ...(options.atlassian ? { atlassian: options.atlassian } : {}),
       }
     },

@@ -2,9 +2,26 @@ import { createHash } from 'node:crypto'
 import type { Selectable } from 'kysely'
 import type { StoreContext } from './context.js'
 import { StoreError } from './errors.js'
-import { fromDbTime, fromDbTimeOrNull, toDbTime, type ApiTokensTable, type UsersTable } from './schema.js'
+import {
+  fromDbTime,
+  fromDbTimeOrNull,
+  toDbTime,
+  toDbTimeOrNull,
+  type ApiTokensTable,
+  type UsersTable,
+} from './schema.js'
 import { isUniqueViolation } from './sql-errors.js'
-import type { AccountRepo, ApiTokenInfo, Role, StoredUser, UserInput, UserPatch } from './types.js'
+import type {
+  AccountRepo,
+  ApiTokenInfo,
+  NewApiToken,
+  Role,
+  StoredUser,
+  TokenHolder,
+  TokenScope,
+  UserInput,
+  UserPatch,
+} from './types.js'
 
 /** SHA-256 in hex: how bearer secrets (session ids, API tokens, states) are looked up without storing them. */
 export function digest(secret: string): string {
@@ -116,12 +133,21 @@ export class SqlAccountRepo implements AccountRepo {
     })
   }
 
-  async createApiToken(user: string, id: string, name: string, token: string): Promise<ApiTokenInfo> {
+  async createApiToken(token: NewApiToken): Promise<ApiTokenInfo> {
     const now = toDbTime(new Date(), 'now')
     return this.#context.run('apiTokens.create', 'write', async () => {
       const row = await this.#context.db
         .insertInto('api_tokens')
-        .values({ id, user_name: user, name, token_hash: digest(token), created_at: now, last_used_at: null })
+        .values({
+          id: token.id,
+          user_name: token.user,
+          name: token.name,
+          token_hash: digest(token.token),
+          scope: token.scope,
+          created_at: now,
+          expires_at: toDbTimeOrNull(token.expiresAt, 'expiresAt'),
+          last_used_at: null,
+        })
         .returningAll()
         .executeTakeFirstOrThrow()
       return decodeToken(row)
@@ -151,23 +177,32 @@ export class SqlAccountRepo implements AccountRepo {
     })
   }
 
-  async userByApiToken(token: string, now: Date): Promise<StoredUser | undefined> {
+  async tokenHolder(token: string, now: Date): Promise<TokenHolder | undefined> {
     const hash = digest(token)
     const found = await this.#context.run('apiTokens.find', 'read', async () => {
       const row = await this.#context.db
         .selectFrom('api_tokens')
         .innerJoin('users', 'users.name', 'api_tokens.user_name')
         .selectAll('users')
-        .select('api_tokens.last_used_at')
+        .select(['api_tokens.last_used_at', 'api_tokens.scope', 'api_tokens.expires_at'])
         .where('api_tokens.token_hash', '=', hash)
         .executeTakeFirst()
       return row === undefined
         ? undefined
-        : { user: decodeUser(row), lastUsedAt: fromDbTimeOrNull(row.last_used_at) }
+        : {
+            holder: Object.freeze({
+              user: decodeUser(row),
+              scope: row.scope as TokenScope,
+              expiresAt: fromDbTimeOrNull(row.expires_at),
+            }),
+            lastUsedAt: fromDbTimeOrNull(row.last_used_at),
+          }
     })
     if (found === undefined) return undefined
+    const { holder, lastUsedAt } = found
+    if (holder.expiresAt !== null && holder.expiresAt.getTime() <= now.getTime()) return holder
     // A script calling in a loop must not make every request a write: the use is recorded to the minute.
-    if (found.lastUsedAt === null || now.getTime() - found.lastUsedAt.getTime() >= TOKEN_USE_RESOLUTION_MS) {
+    if (lastUsedAt === null || now.getTime() - lastUsedAt.getTime() >= TOKEN_USE_RESOLUTION_MS) {
       await this.#context.run('apiTokens.used', 'write', async () => {
         await this.#context.db
           .updateTable('api_tokens')
@@ -176,7 +211,7 @@ export class SqlAccountRepo implements AccountRepo {
           .execute()
       })
     }
-    return found.user
+    return holder
   }
 
   async setSetupToken(token: string): Promise<void> {
@@ -218,7 +253,9 @@ function decodeToken(row: Selectable<ApiTokensTable>): ApiTokenInfo {
     id: row.id,
     user: row.user_name,
     name: row.name,
+    scope: row.scope as TokenScope,
     createdAt: fromDbTime(row.created_at),
+    expiresAt: fromDbTimeOrNull(row.expires_at),
     lastUsedAt: fromDbTimeOrNull(row.last_used_at),
   })
 }

@@ -10,6 +10,7 @@ import type { LockBackend } from './lock-backend.js'
 import { migrateToLatest, type Dialect } from './migrations.js'
 import { SqlLeaseRepo } from './lease-repo.js'
 import { SqlQueryRepo } from './query-repo.js'
+import { SqlRateLimitRepo } from './rate-limit-repo.js'
 import type { Database } from './schema.js'
 import { loadSecretBox } from './secret-key.js'
 import { SqlSessionRepo } from './session-repo.js'
@@ -22,6 +23,7 @@ import type {
   DatasourceRepo,
   LeaseRepo,
   QueryRepo,
+  RateLimitRepo,
   SessionRepo,
   Store,
 } from './types.js'
@@ -127,6 +129,7 @@ class SqlStore implements Store {
   readonly accounts: AccountRepo
   readonly sessions: SessionRepo
   readonly leases: LeaseRepo
+  readonly rateLimits: RateLimitRepo
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -140,6 +143,7 @@ class SqlStore implements Store {
     this.accounts = new SqlAccountRepo(context)
     this.sessions = new SqlSessionRepo(context)
     this.leases = new SqlLeaseRepo(context)
+    this.rateLimits = new SqlRateLimitRepo(context)
     this.#context = context
     this.#backend = backend
   }

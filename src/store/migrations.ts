@@ -141,6 +141,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           await db.schema.dropTable(table).execute()
       },
     },
+    '0003_limits_and_token_scopes': {
+      // Rate limits kept in the store, so every server on one database counts together (issue 10);
+      // API tokens get a scope (what they may do, within their user's role) and an optional expiry.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('rate_limits')
+          .addColumn('key', 'text', (col) => col.primaryKey())
+          .addColumn('hits', 'integer', (col) => col.notNull())
+          // Milliseconds since the epoch: compared and computed in SQL the same way on both dialects.
+          .addColumn('reset_at', 'bigint', (col) => col.notNull())
+          .execute()
+        // Tokens made before scopes could do all their user could: they keep that.
+        await db.schema
+          .alterTable('api_tokens')
+          .addColumn('scope', 'text', (col) => col.notNull().defaultTo('admin'))
+          .execute()
+        await db.schema.alterTable('api_tokens').addColumn('expires_at', time).execute()
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('api_tokens').dropColumn('expires_at').execute()
+        await db.schema.alterTable('api_tokens').dropColumn('scope').execute()
+        await db.schema.dropTable('rate_limits').execute()
+      },
+    },
   }
 }
 

@@ -89,6 +89,17 @@ export interface ApiTokensTable {
   token_hash: string
   created_at: Time
   last_used_at: NullableTime
+  /** What the token may do within its user's role: run (view and run queries), edit, admin. */
+  scope: string
+  expires_at: NullableTime
+}
+
+export interface RateLimitsTable {
+  /** What is counted, e.g. `sign-in:203.0.113.7` or `refresh:user:ada`. */
+  key: string
+  hits: number
+  /** When the window ends: milliseconds since the epoch (a string from PostgreSQL's bigint). */
+  reset_at: number | string
 }
 
 export interface ConsentStatesTable {
@@ -115,6 +126,7 @@ export interface Database {
   api_tokens: ApiTokensTable
   consent_states: ConsentStatesTable
   leases: LeasesTable
+  rate_limits: RateLimitsTable
   datasources: DatasourcesTable
   queries: QueriesTable
   connections: ConnectionsTable

@@ -12,6 +12,7 @@ export interface Store {
   readonly accounts: AccountRepo
   readonly sessions: SessionRepo
   readonly leases: LeaseRepo
+  readonly rateLimits: RateLimitRepo
   /** Closes the database connections. Idempotent; the store cannot be used afterwards. */
   close(): Promise<void>
 }
@@ -178,12 +179,33 @@ export interface UserInput {
 
 export type UserPatch = Partial<Pick<UserInput, 'passwordHash' | 'role' | 'groups'>>
 
+/** What an API token may do, within its user's role (issue 10): run and view, edit queries, or all. */
+export type TokenScope = 'run' | 'edit' | 'admin'
+
 export interface ApiTokenInfo {
   readonly id: string
   readonly user: string
   readonly name: string
+  readonly scope: TokenScope
   readonly createdAt: Date
+  readonly expiresAt: Date | null
   readonly lastUsedAt: Date | null
+}
+
+export interface NewApiToken {
+  readonly id: string
+  readonly user: string
+  readonly name: string
+  readonly token: string
+  readonly scope: TokenScope
+  readonly expiresAt: Date | null
+}
+
+/** Who an API token speaks for, and within what. */
+export interface TokenHolder {
+  readonly user: StoredUser
+  readonly scope: TokenScope
+  readonly expiresAt: Date | null
 }
 
 export interface AccountRepo {
@@ -197,12 +219,15 @@ export interface AccountRepo {
   /** Missing → QUARRY_USER_NOT_FOUND. Their sessions and tokens go with them. */
   removeUser(name: string): Promise<void>
   /** Stores only the token's digest. */
-  createApiToken(user: string, id: string, name: string, token: string): Promise<ApiTokenInfo>
+  createApiToken(token: NewApiToken): Promise<ApiTokenInfo>
   listApiTokens(user: string): Promise<ApiTokenInfo[]>
   /** Whether a token of this user with this id existed. */
   removeApiToken(user: string, id: string): Promise<boolean>
-  /** The user a token belongs to (recording the use, to the minute), or undefined. */
-  userByApiToken(token: string, now: Date): Promise<StoredUser | undefined>
+  /**
+   * Whom a token speaks for (recording the use, to the minute), or undefined. An expired token is
+   * returned too (not recorded as used): the caller says it expired rather than that it is unknown.
+   */
+  tokenHolder(token: string, now: Date): Promise<TokenHolder | undefined>
   /** Replaces the one-time setup token (its digest). */
   setSetupToken(token: string): Promise<void>
   /** Consumes the setup token: true once, for the right token. */
@@ -234,6 +259,22 @@ export interface SessionRepo {
   saveConsent(state: string, consent: ConsentState, expiresAt: Date): Promise<void>
   /** Returns and deletes the consent attempt (once), unless missing or expired. */
   takeConsent(state: string, now: Date): Promise<ConsentState | undefined>
+}
+
+export interface RateLimitRepo {
+  /**
+   * Counts one hit on `key` in a fixed window of `windowMs` (a new window starts once the last one
+   * ended); one statement, so servers sharing the store count together. `allowed` while the window
+   * holds at most `max` hits; `retryAfterMs` until the window ends.
+   */
+  hit(
+    key: string,
+    max: number,
+    windowMs: number,
+    now: Date,
+  ): Promise<{ allowed: boolean; retryAfterMs: number }>
+  /** Forgets windows that ended before `now`. */
+  purge(now: Date): Promise<number>
 }
 
 export interface LeaseRepo {

@@ -1,5 +1,5 @@
 import type { Query } from '../../domain/query.js'
-import type { Role, StoredSession, StoredUser } from '../../store/index.js'
+import type { Role, StoredSession, StoredUser, TokenScope } from '../../store/index.js'
 
 /**
  * Who may call a route: anyone; any signed-in user (viewers run and view the queries shown to them);
@@ -9,15 +9,30 @@ export type Access = 'public' | 'signed-in' | 'editor' | 'admin'
 
 export const ACCESS_LEVELS: readonly Access[] = ['public', 'signed-in', 'editor', 'admin']
 
-/** The user behind a request, and how they proved it. */
+/**
+ * The user behind a request, and how they proved it. For an API token, `user.role` is already
+ * narrowed to the token's scope: everything downstream (access rules, visibility, error details)
+ * then treats a `run` token of an admin as a viewer.
+ */
 export interface Principal {
   readonly user: StoredUser
   /** A browser session (cookie + CSRF token) or an API token (Authorization: Bearer). */
   readonly via: 'session' | 'token'
   readonly session?: StoredSession
+  /** The API token's own expiry: a token cannot make one that outlives it. */
+  readonly tokenExpiresAt?: Date | null
 }
 
+/** API token scopes, narrowest first, and the role each acts as at most (issue 10). */
+export const TOKEN_SCOPES: readonly TokenScope[] = ['run', 'edit', 'admin']
+export const SCOPE_ROLE: Record<TokenScope, Role> = { run: 'viewer', edit: 'editor', admin: 'admin' }
+
 const RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 }
+
+/** The lower of two roles. */
+export function narrowerRole(a: Role, b: Role): Role {
+  return RANK[a] <= RANK[b] ? a : b
+}
 const NEEDED: Record<Access, number> = { public: 0, 'signed-in': 1, editor: 2, admin: 3 }
 
 export function allows(access: Access, role: Role | undefined): boolean {

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError } from '../../domain/errors.js'
 import { SESSION_COOKIE, type ServerContext } from '../context.js'
-import { allows, type Access, type Principal } from './access.js'
+import { allows, narrowerRole, SCOPE_ROLE, type Access, type Principal } from './access.js'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 /** API tokens start with this, so a leaked one is recognisable (and greppable by secret scanners). */
@@ -18,10 +18,24 @@ function sameSecret(a: string, b: string): boolean {
 async function identify(request: FastifyRequest, ctx: ServerContext): Promise<Principal | undefined> {
   const authorization = request.headers.authorization
   if (authorization?.startsWith(`Bearer ${API_TOKEN_PREFIX}`)) {
-    const user = await ctx.store.accounts.userByApiToken(authorization.slice('Bearer '.length), ctx.now())
-    if (user === undefined)
+    const now = ctx.now()
+    const holder = await ctx.store.accounts.tokenHolder(authorization.slice('Bearer '.length), now)
+    if (holder === undefined)
       throw new QuarryError('QUARRY_UNAUTHENTICATED', 'The API token is unknown or was revoked.')
-    return { user, via: 'token' }
+    const { user, scope, expiresAt } = holder
+    if (expiresAt !== null && expiresAt.getTime() <= now.getTime()) {
+      throw new QuarryError(
+        'QUARRY_UNAUTHENTICATED',
+        `The API token expired at ${expiresAt.toISOString()}; make a new one on the Tokens page.`,
+      )
+    }
+    // The token acts within its scope: a run token of an admin is a viewer (access.ts Principal).
+    const role = narrowerRole(user.role, SCOPE_ROLE[scope])
+    return {
+      user: role === user.role ? user : Object.freeze({ ...user, role }),
+      via: 'token',
+      tokenExpiresAt: expiresAt,
+    }
   }
   const id = request.cookies[SESSION_COOKIE]
   if (!id) return undefined

@@ -187,6 +187,7 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/datasources/:name/test',
+    rateLimit: 'api',
     access: 'admin',
     tag: 'datasources',
     summary: 'One request to the test path: whether the datasource works, and why not.',

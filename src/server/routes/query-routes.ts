@@ -155,6 +155,7 @@ export const queryRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/queries/:name/run',
+    rateLimit: 'api',
     access: 'signed-in',
     tag: 'queries',
     summary: 'Runs a query with parameters (cached per its TTL unless refresh); answers rows and notices.',
@@ -176,6 +177,7 @@ export const queryRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/queries/:name/sample',
+    rateLimit: 'api',
     access: 'editor',
     tag: 'queries',
     summary: "The first page's raw response text, for writing a converter against.",

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { QuarryError } from '../../domain/errors.js'
+import type { ApiTokenInfo, TokenScope } from '../../store/index.js'
+import { narrowerRole, SCOPE_ROLE, TOKEN_SCOPES, type Principal } from '../auth/access.js'
 import { API_TOKEN_PREFIX } from '../auth/authenticate.js'
 import { hashPassword } from '../auth/password.js'
 import type { ServerContext } from '../context.js'
@@ -20,7 +22,47 @@ const UserPatchBody = z.object({
   groups: z.array(z.string().min(1).max(64)).optional(),
   password: PasswordSchema.optional(),
 })
-const NewTokenBody = z.object({ name: z.string().min(1).max(100) })
+const NewTokenBody = z.object({
+  name: z.string().min(1).max(100),
+  /** run: view and run queries; edit: also write queries; admin: all the user may do. */
+  scope: z.enum(['run', 'edit', 'admin']).default('run'),
+  /** Whole days from now; absent: the token lasts until revoked. */
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+})
+const DAY_MS = 86_400_000
+
+function tokenView(token: ApiTokenInfo) {
+  return {
+    id: token.id,
+    name: token.name,
+    scope: token.scope,
+    createdAt: token.createdAt.toISOString(),
+    expiresAt: token.expiresAt?.toISOString() ?? null,
+    lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+  }
+}
+
+/**
+ * A token may do at most what the request making it may: its user's role, narrowed by the scope of
+ * the token that asks (a token cannot mint a wider one), and it cannot outlive that token.
+ */
+function checkTokenGrant(principal: Principal, scope: TokenScope, expiresAt: Date | null): void {
+  const role = principal.user.role
+  if (narrowerRole(role, SCOPE_ROLE[scope]) !== SCOPE_ROLE[scope]) {
+    const widest = TOKEN_SCOPES.filter((s) => narrowerRole(role, SCOPE_ROLE[s]) === SCOPE_ROLE[s]).at(-1)
+    throw new QuarryError(
+      'QUARRY_FORBIDDEN',
+      `A token with scope "${scope}" needs more than ${principal.via === 'token' ? 'this token allows' : `the ${role} role`}; the widest you can make is "${widest}".`,
+    )
+  }
+  const limit = principal.tokenExpiresAt
+  if (limit != null && (expiresAt === null || expiresAt.getTime() > limit.getTime())) {
+    throw new QuarryError(
+      'QUARRY_FORBIDDEN',
+      `This token expires at ${limit.toISOString()}; a token it makes must expire by then (set expiresInDays).`,
+    )
+  }
+}
 
 function userView(user: { name: string; role: string; groups: readonly string[]; createdAt: Date }) {
   return { name: user.name, role: user.role, groups: user.groups, createdAt: user.createdAt.toISOString() }
@@ -95,31 +137,33 @@ export const userRoutes: RouteDef[] = [
     tag: 'tokens',
     summary: "The caller's API tokens (never the tokens themselves).",
     handler: async (request, _reply, ctx) =>
-      (await ctx.store.accounts.listApiTokens(principalOf(request).user.name)).map((token) => ({
-        id: token.id,
-        name: token.name,
-        createdAt: token.createdAt.toISOString(),
-        lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
-      })),
+      (await ctx.store.accounts.listApiTokens(principalOf(request).user.name)).map(tokenView),
   },
   {
     method: 'POST',
     url: '/api/tokens',
     access: 'signed-in',
     tag: 'tokens',
-    summary: 'Creates an API token for scripts (Authorization: Bearer …); it is shown this once.',
+    summary:
+      'Creates an API token for scripts (Authorization: Bearer …) with a scope (run, edit, admin) within your role and an optional expiry; it is shown this once.',
     body: NewTokenBody,
     handler: async (request, reply, ctx) => {
       const body = parseBody(NewTokenBody, request.body)
+      const principal = principalOf(request)
+      const expiresAt =
+        body.expiresInDays === undefined ? null : new Date(ctx.now().getTime() + body.expiresInDays * DAY_MS)
+      checkTokenGrant(principal, body.scope, expiresAt)
       const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
-      const info = await ctx.store.accounts.createApiToken(
-        principalOf(request).user.name,
-        randomUUID(),
-        body.name,
+      const info = await ctx.store.accounts.createApiToken({
+        id: randomUUID(),
+        user: principal.user.name,
+        name: body.name,
         token,
-      )
+        scope: body.scope,
+        expiresAt,
+      })
       reply.status(201)
-      return { id: info.id, name: info.name, token }
+      return { ...tokenView(info), token }
     },
   },
   {

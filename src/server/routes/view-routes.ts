@@ -10,6 +10,7 @@ import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
 import { audienceOf } from '../error-handler.js'
+import { refreshCooledDown } from '../rate-limits.js'
 import { param, type RouteDef } from '../route.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
 import { engineDeps, visibleQuery } from './query-routes.js'
@@ -239,12 +240,16 @@ export const viewRoutes: RouteDef[] = [
       if (loaded === undefined) return reply
       const { query } = loaded
       const params = allowedParams(request.principal, query, viewParams(request))
-      ctx.views.forget(query.name)
-      try {
-        await runQuery(engineDeps(ctx), loaded, { params, refresh: true })
-      } catch (error) {
-        // The view shows the failure when it runs again.
-        if (!(error instanceof QuarryError)) throw error
+      // A visitor's press fetches once per cool-down per query, on every server together; the others
+      // see the result that fetch left (signed-in users are limited per user by the route's limit).
+      if (!isVisitor(request.principal, query) || (await refreshCooledDown(ctx, query.name))) {
+        ctx.views.forget(query.name)
+        try {
+          await runQuery(engineDeps(ctx), loaded, { params, refresh: true })
+        } catch (error) {
+          // The view shows the failure when it runs again.
+          if (!(error instanceof QuarryError)) throw error
+        }
       }
       return reply.redirect(`/v/${encodeURIComponent(query.name)}${queryString(params)}`, 303)
     },
