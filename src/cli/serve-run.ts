@@ -29,11 +29,12 @@ export function parseTrustProxy(value: string): number | string[] {
     const family = isIP(address)
     const maxBits = family === 6 ? 128 : 32
     const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits)
-    if (family === 0 || !bitsOk || rest.length > 0)
+    if (family === 0 || !bitsOk || rest.length > 0) {
       throw new CliError(
         `--trust-proxy takes a hop count or comma-separated IP addresses/CIDRs (e.g. 10.0.0.0/8); "${entry}" is neither`,
         2,
       )
+    }
   }
   return entries
 }
@@ -44,11 +45,12 @@ export async function serve(flags: ServeFlags, global: StoreFlags): Promise<void
     throw new CliError(`--port must be a port number (0–65535), got "${flags.port}"`, 2)
   const trustProxy = flags.trustProxy === undefined ? undefined : parseTrustProxy(flags.trustProxy)
   const cooldown = Number(flags.refreshCooldown)
-  if (!Number.isInteger(cooldown) || cooldown < 0)
+  if (!Number.isInteger(cooldown) || cooldown < 0) {
     throw new CliError(
       `--refresh-cooldown must be whole seconds (0 or more), got "${flags.refreshCooldown}"`,
       2,
     )
+  }
   const store = await openCliStore(global)
   const server = await startServer(store, {
     host: flags.host,

@@ -10,11 +10,12 @@ for (const dialect of DIALECTS) {
 
     test('allow up to the limit in a window, then say how long until it ends', async () => {
       const store = await target().open()
-      for (let hit = 1; hit <= 3; hit++)
+      for (let hit = 1; hit <= 3; hit++) {
         expect(await store.rateLimits.hit('sign-in:ip:192.0.2.1', 3, 60_000, later(hit * 1000))).toEqual({
           allowed: true,
           retryAfterMs: 60_000 - (hit - 1) * 1000,
         })
+      }
       expect(await store.rateLimits.hit('sign-in:ip:192.0.2.1', 3, 60_000, later(10_000))).toEqual({
         allowed: false,
         retryAfterMs: 51_000,
