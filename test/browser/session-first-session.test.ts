@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -107,6 +107,7 @@ async function signIn(target: Page, password: string): Promise<void> {
 beforeAll(async () => {
   if (browserMissing({ adminUi: true }) !== undefined) return
   mkdirSync(SHOTS, { recursive: true })
+  for (const file of readdirSync(SHOTS)) if (file.startsWith('session-')) rmSync(join(SHOTS, file))
   dir = mkdtempSync(join(tmpdir(), 'quarry-session-'))
   await startDemo()
   browser = await launchChromium()

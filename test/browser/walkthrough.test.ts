@@ -68,10 +68,10 @@ async function viewKeys(target: Page): Promise<string[]> {
 
 beforeAll(async () => {
   if (browserMissing({ adminUi: true }) !== undefined) return
-  // This run's screenshots only (no failed.png left from an earlier run); the SQL walkthrough's
-  // sql-*.png, which may be written at the same time, are its own.
+  // This run's screenshots only (no failed.png left from an earlier run). Only its own (NN-*.png):
+  // the other browser tests' prefixed ones (sql-*, session-*) may be written at the same time.
   mkdirSync(SHOTS, { recursive: true })
-  for (const file of readdirSync(SHOTS)) if (!file.startsWith('sql-')) rmSync(join(SHOTS, file))
+  for (const file of readdirSync(SHOTS)) if (/^(\d\d-.+|failed)\.png$/.test(file)) rmSync(join(SHOTS, file))
 
   dir = mkdtempSync(join(tmpdir(), 'quarry-browser-'))
   store = await openStore({ sqlitePath: join(dir, 'quarry.db'), secretKey: TEST_SECRET_KEY, dataDir: dir })
