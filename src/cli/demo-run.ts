@@ -108,6 +108,8 @@ export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<voi
       host: '127.0.0.1',
       port: serverPort,
       publicUrl,
+      // The admin UI's Jira Cloud quick form makes datasources on the simulator too, not on Atlassian.
+      atlassian: { authUrl: sim.url, apiUrl: sim.url },
       logger: flags.quiet ? false : { level: 'warn' },
     })
     const lines = [
@@ -118,6 +120,7 @@ export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<voi
         ? `  Admin (first start):     ${server.setupUrl}`
         : `  Admin:                   ${publicUrl}/admin/`,
       `  API docs:                ${publicUrl}/api/docs`,
+      `  Jira Cloud quick form:   client ID ${CLIENT.clientId}, secret ${CLIENT.clientSecret} (the simulator's app)`,
       '',
       `Store: ${sqlitePath}. Ctrl-C stops.`,
     ]

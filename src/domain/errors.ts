@@ -62,9 +62,11 @@ export const ERROR_CODES = {
   QUARRY_PAGINATION_LOOP: spec('upstream', 502, 1, 'Pagination did not advance.'),
   QUARRY_AUTH_FAILED: spec('upstream', 502, 1, 'The API refused the credentials.'),
   QUARRY_OAUTH_TOKEN_ERROR: spec('upstream', 502, 1, 'The token endpoint refused the request.'),
+  // 409, not 401: the API's 401 means "sign in to Quarry", and the admin UI signs out on it; here the
+  // datasource's connection needs consent again, while the caller's own session is fine (issue 10).
   QUARRY_OAUTH_INVALID_GRANT: spec(
     'upstream',
-    401,
+    409,
     1,
     'The OAuth grant is gone; the user must consent again.',
   ),
@@ -102,6 +104,7 @@ export const ERROR_CODES = {
   QUARRY_CONVERTER_FAILED: spec('user', 422, 1, 'The converter threw, timed out or ran out of memory.'),
   QUARRY_UNAUTHENTICATED: spec('user', 401, 1, 'Sign in (or send an API token) first.'),
   QUARRY_LOGIN_FAILED: spec('user', 401, 1, 'The name or password is wrong.'),
+  QUARRY_PASSWORD_WRONG: spec('user', 403, 1, 'The current password given to change it is wrong.'),
   QUARRY_FORBIDDEN: spec('user', 403, 1, 'The signed-in user’s role does not allow this.'),
   QUARRY_CSRF: spec('user', 403, 1, 'A state-changing request came without the session’s CSRF token.'),
   QUARRY_SETUP: spec('user', 403, 1, 'First-run setup is done already, or the setup link is wrong.'),

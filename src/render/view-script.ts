@@ -88,7 +88,11 @@ export const VIEW_SCRIPT = `'use strict'
 })()
 `
 
-/** The view page's stylesheet (served as /assets/view.css). */
+/**
+ * The view page's stylesheet (served as /assets/view.css). A text parameter (a JQL query) takes the
+ * row's width; a chart keeps the size it was drawn at and scrolls sideways in its box on a narrow
+ * screen, rather than shrinking its labels to specks (issue 10).
+ */
 export const VIEW_STYLESHEET = `:root{color-scheme:light;--muted:#5f6368;--line:#d0d4d9;--accent:#0b57d0}
 *{box-sizing:border-box}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f1f1f;background:#fff}
@@ -104,7 +108,9 @@ html[data-embed] .quarry-page{max-width:none;padding:0}
 .quarry-params{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:1rem 0;padding:.75rem;border:1px solid var(--line);border-radius:6px}
 .quarry-params label{display:flex;flex-direction:column;gap:.2rem;font-weight:600}
 .quarry-params small{font-weight:400;color:var(--muted)}
-.quarry-params input,.quarry-params select{font:inherit;padding:.25rem .4rem;border:1px solid var(--line);border-radius:4px;min-width:8rem}
+.quarry-params input,.quarry-params select{font:inherit;padding:.25rem .4rem;border:1px solid var(--line);border-radius:4px;min-width:8rem;max-width:100%}
+.quarry-params label:has(input[type=text]){flex:1 1 18rem;min-width:0}
+.quarry-params input[type=text]{width:100%}
 .quarry-notices{margin:.75rem 0;padding:.5rem .75rem .5rem 2rem;background:#fef7e0;border:1px solid #f9e2a7;border-radius:4px}
 .quarry-error{margin:.75rem 0;padding:.5rem .75rem;background:#fce8e6;border:1px solid #f4c7c3;border-radius:4px;white-space:pre-wrap}
 .quarry-empty{color:var(--muted);margin:1rem 0}
@@ -122,7 +128,7 @@ html[data-embed] .quarry-page{max-width:none;padding:0}
 th[aria-sort=ascending] .quarry-sort::after{content:" \\25B2"}
 th[aria-sort=descending] .quarry-sort::after{content:" \\25BC"}
 .quarry-chart{margin:1rem 0;overflow-x:auto}
-.quarry-chart svg{max-width:100%;height:auto}
+.quarry-chart svg{display:block;max-width:none}
 `
 
 /**

@@ -68,10 +68,10 @@ async function viewKeys(target: Page): Promise<string[]> {
 
 beforeAll(async () => {
   if (browserMissing({ adminUi: true }) !== undefined) return
-  // This run's screenshots only (no failed.png left from an earlier run); the SQL walkthrough's
-  // sql-*.png, which may be written at the same time, are its own.
+  // This run's screenshots only (no failed.png left from an earlier run). Only its own (NN-*.png):
+  // the other browser tests' prefixed ones (sql-*, session-*) may be written at the same time.
   mkdirSync(SHOTS, { recursive: true })
-  for (const file of readdirSync(SHOTS)) if (!file.startsWith('sql-')) rmSync(join(SHOTS, file))
+  for (const file of readdirSync(SHOTS)) if (/^(\d\d-.+|failed)\.png$/.test(file)) rmSync(join(SHOTS, file))
 
   dir = mkdtempSync(join(tmpdir(), 'quarry-browser-'))
   store = await openStore({ sqlitePath: join(dir, 'quarry.db'), secretKey: TEST_SECRET_KEY, dataDir: dir })
@@ -139,7 +139,7 @@ describe('A new user walks Quarry in a browser', () => {
 
       expect(await text(page.getByRole('heading', { name: 'Datasources' }))).toBe('Datasources')
       expect(await text(page.getByText('No datasources yet.'))).toBe('No datasources yet.')
-      expect(await navLinks(page)).toEqual(['Datasources', 'Queries', 'Users', 'API tokens'])
+      expect(await navLinks(page)).toEqual(['Datasources', 'Queries', 'Users', 'API tokens', 'Account'])
       expect(await text(page.locator('.user-name'))).toBe(ADMIN.name)
       await shot(page, '02-admin-created')
     },
@@ -371,7 +371,7 @@ describe('A new user walks Quarry in a browser', () => {
       expect(await text(page.getByRole('heading', { name: 'Queries' }))).toBe('Queries')
       expect(await text(page.locator('.user-name'))).toBe(VIEWER.name)
       expect(await text(page.locator('.role'))).toBe('viewer')
-      expect(await navLinks(page)).toEqual(['Queries', 'API tokens'])
+      expect(await navLinks(page)).toEqual(['Queries', 'API tokens', 'Account'])
       expect(await page.getByRole('button', { name: 'Add query' }).count()).toBe(0)
       expect(await page.getByRole('listitem').getByRole('link').allTextContents()).toContain(QUERY)
       await shot(page, '17-viewer-home')
@@ -386,7 +386,7 @@ describe('A new user walks Quarry in a browser', () => {
         await page.goto(`${server.url}${path}`)
         expect(await text(page.getByRole('heading', { level: 1 }))).toBe('Not found')
         expect(await text(page.getByText('your role may not open it'))).toContain('your role may not open it')
-        expect(await navLinks(page)).toEqual(['Queries', 'API tokens'])
+        expect(await navLinks(page)).toEqual(['Queries', 'API tokens', 'Account'])
         expect(await page.getByRole('heading', { name: 'Datasources' }).count()).toBe(0)
         expect(await page.getByRole('heading', { name: 'Users' }).count()).toBe(0)
       }

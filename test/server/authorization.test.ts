@@ -14,6 +14,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/session': 'signed-in',
   'POST /api/session': 'public',
   'DELETE /api/session': 'signed-in',
+  'PUT /api/session/password': 'signed-in',
   'GET /api/datasources': 'editor',
   'GET /api/datasources/:name': 'admin',
   'POST /api/datasources': 'admin',

@@ -101,4 +101,36 @@ describe('Connect in the server', () => {
     const replay = await server.as(admin, { url: callback })
     expect(decodeURIComponent(String(replay.headers.location))).toContain('expired, or was used')
   })
+
+  it('makes the Jira Cloud preset on the server’s configured Atlassian hosts (the simulator here), not on atlassian.com', async () => {
+    const admin = await server.signIn('ada', 'admin')
+    await server.as(admin, {
+      method: 'POST',
+      url: '/api/datasources/presets/jira-cloud',
+      payload: { name: 'jira4', clientId: 'quarry-web', clientSecret: 'web-secret' },
+    })
+    const stored = (await server.as(admin, { url: '/api/datasources/jira4' })).json()
+    expect(stored.auth.authorizeUrl).toBe(`${sim.url}/authorize`)
+    expect(stored.auth.tokenUrl).toBe(`${sim.url}/oauth/token`)
+    expect(stored.baseUrl.startsWith(sim.url)).toBe(true)
+    expect(JSON.stringify(stored)).not.toContain('atlassian.com/')
+  })
+
+  // Last: it revokes alice's grants, which every connection above uses.
+  it('answers Run on a connection that needs consent again with 409, never the 401 that means "sign in to Quarry" (issue 10)', async () => {
+    const admin = await server.signIn('ada', 'admin')
+    const revoked = await fetch(`${sim.url}/_sim/revoke?user=alice`, { method: 'POST' })
+    expect(revoked.status).toBe(200)
+    const run = await server.as(admin, {
+      method: 'POST',
+      url: '/api/queries/jira-count/run',
+      payload: { params: { jql: 'project = DEMO' }, refresh: true },
+    })
+    expect(run.json().error.code).toBe('QUARRY_OAUTH_INVALID_GRANT')
+    expect(run.statusCode).toBe(409)
+    // The caller's own session is untouched.
+    expect((await server.as(admin, { url: '/api/session' })).statusCode).toBe(200)
+    const view = await server.as(admin, { url: '/v/jira-count?jql=project%20%3D%20DEMO' })
+    expect(view.statusCode).toBe(409)
+  })
 })

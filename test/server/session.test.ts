@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildServer } from '../../src/server/app.js'
-import { startTestServer, TEST_PASSWORD, type TestServer } from '../helpers/server.js'
+import { MIN_PASSWORD_LENGTH } from '../../src/server/auth/password.js'
+import { startTestServer, TEST_PASSWORD, type Browser, type TestServer } from '../helpers/server.js'
 
 let server: TestServer | undefined
 afterEach(async () => {
@@ -291,6 +292,91 @@ describe('a password reset', () => {
         .statusCode,
     ).toBe(401)
     expect((await server.as(admin, { url: '/api/session' })).statusCode).toBe(200)
+  })
+})
+
+describe('changing one’s own password', () => {
+  const NEW_PASSWORD = 'another long password'
+  const change = (browser: Browser, payload: object) =>
+    server!.as(browser, { method: 'PUT', url: '/api/session/password', payload })
+  const signInWith = (password: string) =>
+    server!.as(undefined, { method: 'POST', url: '/api/session', payload: { name: 'vic', password } })
+
+  it('refuses a wrong current password with QUARRY_PASSWORD_WRONG and keeps the old one', async () => {
+    server = await startTestServer()
+    const viewer = await server.signIn('vic', 'viewer')
+    const response = await change(viewer, { currentPassword: 'not my password', newPassword: NEW_PASSWORD })
+    expect(response.statusCode).toBe(403)
+    expect(response.json().error).toEqual({
+      code: 'QUARRY_PASSWORD_WRONG',
+      message: 'The current password is wrong; the password is unchanged.',
+    })
+    expect((await signInWith(TEST_PASSWORD)).statusCode).toBe(200)
+    expect((await server.as(viewer, { url: '/api/session' })).statusCode).toBe(200)
+  })
+
+  it('refuses a new password shorter than the minimum, naming the rule', async () => {
+    server = await startTestServer()
+    const viewer = await server.signIn('vic', 'viewer')
+    const response = await change(viewer, { currentPassword: TEST_PASSWORD, newPassword: 'short' })
+    expect(response.statusCode).toBe(400)
+    expect(response.json().error.message).toContain(
+      `newPassword: passwords have at least ${MIN_PASSWORD_LENGTH} characters`,
+    )
+    expect((await signInWith(TEST_PASSWORD)).statusCode).toBe(200)
+  })
+
+  it('takes the new password, ends the other sessions and API tokens, and signs this browser in again', async () => {
+    server = await startTestServer()
+    const viewer = await server.signIn('vic', 'viewer')
+    const elsewhere = await server.signIn('vic', 'viewer')
+    const { token } = (
+      await server.as(viewer, { method: 'POST', url: '/api/tokens', payload: { name: 'cron' } })
+    ).json()
+    const response = await change(viewer, { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD })
+    expect(response.statusCode).toBe(200)
+    const renewed = { name: 'vic', cookie: cookieOf(response), csrf: response.json().csrfToken as string }
+    expect(response.json().user).toEqual({ name: 'vic', role: 'viewer', groups: [] })
+
+    expect((await server.as(renewed, { url: '/api/session' })).statusCode).toBe(200)
+    expect((await server.as(viewer, { url: '/api/session' })).statusCode).toBe(401)
+    expect((await server.as(elsewhere, { url: '/api/session' })).statusCode).toBe(401)
+    const bearer = { authorization: `Bearer ${token}` }
+    expect((await server.app.inject({ url: '/api/tokens', headers: bearer })).statusCode).toBe(401)
+
+    const old = await signInWith(TEST_PASSWORD)
+    expect(old.statusCode).toBe(401)
+    expect(old.json().error.code).toBe('QUARRY_LOGIN_FAILED')
+    expect((await signInWith(NEW_PASSWORD)).statusCode).toBe(200)
+  })
+
+  it('is not open to an API token (the change would revoke it)', async () => {
+    server = await startTestServer()
+    const viewer = await server.signIn('vic', 'viewer')
+    const { token } = (
+      await server.as(viewer, { method: 'POST', url: '/api/tokens', payload: { name: 'cron' } })
+    ).json()
+    const response = await server.app.inject({
+      method: 'PUT',
+      url: '/api/session/password',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD },
+    })
+    expect(response.statusCode).toBe(403)
+    expect(response.json().error.code).toBe('QUARRY_FORBIDDEN')
+    expect((await signInWith(TEST_PASSWORD)).statusCode).toBe(200)
+  })
+
+  it('is rate-limited per client address like sign-in', async () => {
+    server = await startTestServer({ loginAttemptsPerMinute: 2 })
+    const viewer = await server.signIn('vic', 'viewer')
+    const statuses: number[] = []
+    for (let i = 0; i < 3; i++) {
+      statuses.push(
+        (await change(viewer, { currentPassword: `guess ${i}`, newPassword: NEW_PASSWORD })).statusCode,
+      )
+    }
+    expect(statuses).toEqual([403, 403, 429])
   })
 })
 

@@ -134,7 +134,11 @@ export const MASKED = '••••••'
 let csrfToken = ''
 let onSignedOut: () => void = () => {}
 
-/** What to do when a request answers 401 (the session expired or was revoked): show sign-in. */
+/**
+ * What to do when the server says the session is gone (expired, revoked, password changed elsewhere):
+ * show sign-in. Only a 401 with QUARRY_UNAUTHENTICATED means that — a wrong password or a datasource
+ * whose own sign-in failed upstream is an error to show, not a reason to sign out (issue 10).
+ */
 export function setSignedOutHandler(handler: () => void): void {
   onSignedOut = handler
 }
@@ -168,9 +172,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     // Not JSON (a proxy's error page, say): reported below with the status.
   }
   if (!response.ok) {
-    if (response.status === 401 && !path.startsWith('/api/session') && !path.startsWith('/api/setup'))
-      onSignedOut()
     const error = (json as { error?: { code?: string; message?: string; line?: number } } | undefined)?.error
+    if (response.status === 401 && error?.code === 'QUARRY_UNAUTHENTICATED') onSignedOut()
     throw new ApiError(
       response.status,
       error?.code ?? `HTTP_${response.status}`,
@@ -199,6 +202,9 @@ export const api = {
   },
   signIn: (body: { name: string; password: string }) => request<Session>('POST', '/api/session', body),
   signOut: () => request<void>('DELETE', '/api/session'),
+  /** Answers the new session (new CSRF token): the change ends every other session. */
+  changePassword: (body: { currentPassword: string; newPassword: string }) =>
+    request<Session>('PUT', '/api/session/password', body),
 
   datasources: () => request<DatasourceSummary[]>('GET', '/api/datasources'),
   datasource: (name: string) => request<Datasource>('GET', `/api/datasources/${enc(name)}`),

@@ -1,6 +1,8 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react'
+import { safeReturnPath } from '../../src/domain/return-path.js'
 import { api, messageOf, setCsrfToken, setSignedOutHandler, type Role, type Session } from './api.js'
 import { Layout } from './components/layout.js'
+import { AccountPage } from './pages/account.js'
 import { DatasourceEditPage } from './pages/datasource-edit.js'
 import { DatasourcesPage } from './pages/datasources.js'
 import { JiraCloudPage } from './pages/jira-cloud.js'
@@ -57,11 +59,16 @@ export function App() {
 }
 
 function Routes() {
-  const { path } = useLocation()
+  const { path, query } = useLocation()
   const role = useSession().session.user.role
   let params: Record<string, string> | null
 
-  if (path === '/' || path === '/login' || path === '/setup') return <Redirect to={home(role)} />
+  if (path === '/login') {
+    // Signed in from a view (it sent here with ?next=): back to it — only to a path on this server.
+    const next = safeReturnPath(query.get('next'))
+    return next === undefined ? <Redirect to={home(role)} /> : <Leave to={next} />
+  }
+  if (path === '/' || path === '/setup') return <Redirect to={home(role)} />
   if (canUse.datasources(role)) {
     if (path === '/datasources') return <DatasourcesPage />
     if (path === '/datasources/new') return <DatasourceEditPage key="new" name={null} />
@@ -77,6 +84,7 @@ function Routes() {
   }
   if (canUse.users(role) && path === '/users') return <UsersPage />
   if (path === '/tokens') return <TokensPage />
+  if (path === '/account') return <AccountPage />
   return <NotFoundPage />
 }
 
@@ -87,4 +95,10 @@ function home(role: Role): string {
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to])
   return null
+}
+
+/** Leaves the admin UI for another page of this server (a view), replacing the sign-in page in history. */
+function Leave({ to }: { to: string }) {
+  useEffect(() => window.location.replace(to), [to])
+  return <p className="page-message">Signed in; returning to {to} …</p>
 }

@@ -3,7 +3,8 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 /** scrypt at N=2^15, r=8, p=1 (RFC 7914; OWASP's minimum is 2^17 with r=8 — raise N as hardware allows). */
 const COST = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const
 const KEY_LENGTH = 32
-export const MIN_PASSWORD_LENGTH = 10
+// One constant for the server and the admin UI (which cannot import this module: it uses node:crypto).
+export { MIN_PASSWORD_LENGTH } from '../../domain/password-rules.js'
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>

@@ -15,11 +15,15 @@ export const PasswordSchema = z
 
 const SetupBody = z.object({ token: z.string().min(1), name: UserNameSchema, password: PasswordSchema })
 const LoginBody = z.object({ name: z.string().min(1), password: z.string().min(1).max(1024) })
+const PasswordChangeBody = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: PasswordSchema,
+})
 
 /** A hash to compare against when the user does not exist, so a wrong name costs as long as a wrong password. */
 let decoy: Promise<string> | undefined
 
-/** First-run setup, sign-in and sign-out. */
+/** First-run setup, sign-in, sign-out and changing one's own password. */
 export const sessionRoutes: RouteDef[] = [
   {
     method: 'GET',
@@ -85,6 +89,40 @@ export const sessionRoutes: RouteDef[] = [
         user?.passwordHash ?? (await (decoy ??= hashPassword('not a password of anyone'))),
       )
       if (!user || !ok) throw new QuarryError('QUARRY_LOGIN_FAILED', 'The name or password is wrong.')
+      return startSession(ctx, reply, user)
+    },
+  },
+  {
+    method: 'PUT',
+    url: '/api/session/password',
+    access: 'signed-in',
+    tag: 'session',
+    summary:
+      "Changes the signed-in user's own password (the current one is needed; rate-limited like sign-in). Ends all their sessions and revokes their API tokens, then signs this browser in again: the answer is the new session.",
+    body: PasswordChangeBody,
+    rateLimit: 'sign-in',
+    handler: async (request, reply, ctx) => {
+      const principal = principalOf(request)
+      // A script's API token cannot change the password: the change revokes that very token, and a
+      // browser session (with its CSRF token) is what proves a person is at the keyboard.
+      if (principal.via !== 'session') {
+        throw new QuarryError(
+          'QUARRY_FORBIDDEN',
+          'Change a password from a signed-in browser (the admin UI’s Account page), not with an API token.',
+        )
+      }
+      const body = parseBody(PasswordChangeBody, request.body)
+      if (!(await verifyPassword(body.currentPassword, principal.user.passwordHash))) {
+        throw new QuarryError(
+          'QUARRY_PASSWORD_WRONG',
+          'The current password is wrong; the password is unchanged.',
+        )
+      }
+      // The store ends every session and API token of the user with a new password (someone who
+      // learnt the old one is out); this browser gets a fresh session, so the person stays signed in.
+      const user = await ctx.store.accounts.updateUser(principal.user.name, {
+        passwordHash: await hashPassword(body.newPassword),
+      })
       return startSession(ctx, reply, user)
     },
   },

@@ -13,6 +13,7 @@ export function Layout({ children }: { children: ReactNode }) {
     { to: '/queries', label: 'Queries', show: true },
     { to: '/users', label: 'Users', show: canUse.users(role) },
     { to: '/tokens', label: 'API tokens', show: true },
+    { to: '/account', label: 'Account', show: true },
   ]
   const signOut = async () => {
     try {
