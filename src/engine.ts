@@ -11,7 +11,7 @@ import {
   type RestDatasource,
   type SqlDatasource,
 } from './domain/datasource.js'
-import { QuarryError } from './domain/errors.js'
+import { QuarryError, type Audience } from './domain/errors.js'
 import { resolveParams, type ParamValue } from './domain/params.js'
 import { QuerySchema, type Query } from './domain/query.js'
 import { bindBody, bindUrl, type BoundRequest } from './http/bind.js'
@@ -217,7 +217,10 @@ function scrubbed(error: QuarryError, secrets: readonly string[]): QuarryError {
 export async function checkDatasource(
   store: Store,
   name: string,
-  deps: Pick<EngineDeps, 'dispatcher' | 'fetch'> = {},
+  deps: Pick<EngineDeps, 'dispatcher' | 'fetch'> & {
+    /** Who reads the message: its next step is a command for the CLI, a button for the admin UI. */
+    readonly audience?: Audience
+  } = {},
 ): Promise<{ ok: boolean; message: string }> {
   const datasource = await loadDatasource(store, name)
   const started = performance.now()
@@ -228,7 +231,10 @@ export async function checkDatasource(
       return { ok: true, message: `${datasource.name} works (${version}, connected in ${elapsed()} ms)` }
     } catch (error) {
       if (error instanceof QuarryError)
-        return { ok: false, message: `${datasource.name} does not work: ${error.message}` }
+        return {
+          ok: false,
+          message: `${datasource.name} does not work: ${error.messageFor(deps.audience ?? 'cli')}`,
+        }
       throw error
     }
   }
@@ -243,7 +249,10 @@ export async function checkDatasource(
     }
   } catch (error) {
     if (error instanceof QuarryError)
-      return { ok: false, message: `${datasource.name} does not work: ${error.message}` }
+      return {
+        ok: false,
+        message: `${datasource.name} does not work: ${error.messageFor(deps.audience ?? 'cli')}`,
+      }
     throw error
   }
 }

@@ -15,7 +15,9 @@ export function errorReply(error: unknown, request: FastifyRequest, reply: Fasti
   if (error instanceof QuarryError) {
     reply.status(error.status)
     const line = error.cause instanceof ConverterError ? error.cause.line : undefined
-    return { error: { code: error.code, message: error.message, ...(line === undefined ? {} : { line }) } }
+    // The UI's words for the next step (a button), not the CLI's (a command).
+    const message = error.messageFor('ui')
+    return { error: { code: error.code, message, ...(line === undefined ? {} : { line }) } }
   }
   if (error instanceof ConverterError) {
     reply.status(422)

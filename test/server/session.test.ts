@@ -55,7 +55,7 @@ describe('first-run setup', () => {
       payload: { token: 't', name: 'ada', password: 'short' },
     })
     expect(response.statusCode).toBe(400)
-    expect(response.json().error.message).toContain('password: passwords have at least 10 characters')
+    expect(response.json().error.message).toContain('Password: passwords have at least 10 characters')
   })
 })
 
