@@ -230,11 +230,12 @@ export async function checkDatasource(
       const version = await (await (await loadSqlStage()).sqlDriver(datasource)).version()
       return { ok: true, message: `${datasource.name} works (${version}, connected in ${elapsed()} ms)` }
     } catch (error) {
-      if (error instanceof QuarryError)
+      if (error instanceof QuarryError) {
         return {
           ok: false,
           message: `${datasource.name} does not work: ${error.messageFor(deps.audience ?? 'cli')}`,
         }
+      }
       throw error
     }
   }
@@ -248,11 +249,12 @@ export async function checkDatasource(
       message: `${datasource.name} works (GET ${new URL(url).pathname} answered in ${ms} ms)`,
     }
   } catch (error) {
-    if (error instanceof QuarryError)
+    if (error instanceof QuarryError) {
       return {
         ok: false,
         message: `${datasource.name} does not work: ${error.messageFor(deps.audience ?? 'cli')}`,
       }
+    }
     throw error
   }
 }
