@@ -269,6 +269,29 @@ describe('A first session in the query and datasource editors', () => {
   )
 
   it(
+    'asks before Back leaves a query with unsaved changes, and stays on the page when told to',
+    async () => {
+      await page.getByRole('link', { name: QUERY, exact: true }).click()
+      const x = query().getByLabel('X', { exact: true })
+      await x.fill('Issue Key')
+      answers.push((dialog) => dialog.dismiss())
+      await page.goBack()
+      await expect.poll(() => dialogs).toEqual([`confirm: ${LEAVE_QUESTION}`])
+      expect(new URL(page.url()).pathname).toBe(`/admin/queries/${QUERY}`)
+      expect(await text(page.getByRole('heading', { level: 1 }))).toBe(`Query ${QUERY}`)
+      expect(await x.inputValue()).toBe('Issue Key')
+
+      // Told to leave, it leaves, and the edit is dropped.
+      answers.push((dialog) => dialog.accept())
+      await page.getByRole('link', { name: '← Queries' }).click()
+      await seen(page.getByRole('heading', { name: 'Queries', exact: true }))
+      expect(dialogs).toHaveLength(2)
+      expect(await asksBeforeUnload()).toBe(false)
+    },
+    STEP_MS,
+  )
+
+  it(
     'asks before leaving a datasource with unsaved changes, and leaves when the user agrees',
     async () => {
       await page.goto(`${server.url}/admin/datasources/jira`)
