@@ -330,6 +330,35 @@ describe('A first session in the query and datasource editors', () => {
   )
 
   it(
+    'shows "needs consent" and Test connection\'s "Press Connect" in the same place as Connect',
+    async () => {
+      // What a revoked grant leaves behind (the token manager writes this on invalid_grant).
+      await engine.store.connections.put('jira-new', {
+        tokens: { access_token: 'old', refresh_token: 'revoked' },
+        accessExpiresAt: new Date(Date.now() - 60_000),
+        status: 'needs_consent',
+        statusMessage: 'the refresh token was revoked',
+        scope: null,
+        site: null,
+        lastRefreshAt: null,
+        lastUsedAt: null,
+      })
+      await page.reload()
+      const connection = await seen(page.getByRole('region', { name: 'Connection' }))
+      expect(await text(connection.locator('p').first())).toBe(
+        'Connection: needs consent: the refresh token was revoked',
+      )
+      await connection.getByRole('button', { name: 'Test connection' }).click()
+      expect(await text(connection.getByRole('status'))).toBe(
+        '✗ jira-new does not work: Datasource "jira-new" needs consent again (the refresh token was revoked). Press Connect on the page of datasource "jira-new".',
+      )
+      expect(await connection.getByRole('button', { name: 'Connect', exact: true }).isEnabled()).toBe(true)
+      await shot('08-needs-consent-press-connect')
+    },
+    STEP_MS,
+  )
+
+  it(
     'hints only Liquid that works: the variables, filters that exist, and no raw HTML',
     async () => {
       await goToQuery(QUERY)
@@ -339,7 +368,7 @@ describe('A first session in the query and datasource editors', () => {
       expect(hint).not.toContain('| raw')
       expect(hint).toContain('there is no way to output raw HTML')
       for (const filter of LIQUID_HINT_FILTERS) expect(hint).toContain(`| ${filter}`)
-      await shot('08-liquid-hint')
+      await shot('09-liquid-hint')
       // Back to the saved template, so the next step clones what was saved.
       await form.getByRole('button', { name: 'Save', exact: true }).click()
       await seen(form.getByRole('status').filter({ hasText: 'Saved.' }))
@@ -367,7 +396,7 @@ describe('A first session in the query and datasource editors', () => {
         template: { type: 'liquid' },
         converter: CONVERTER,
       })
-      await shot('09-cloned')
+      await shot('10-cloned')
     },
     STEP_MS,
   )
