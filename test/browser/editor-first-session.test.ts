@@ -64,6 +64,9 @@ async function answerTo(path: string, button: ReturnType<Page['getByRole']>): Pr
 async function goToQuery(name: string): Promise<void> {
   await page.goto(`${server.url}/admin/queries/${name}`)
   await seen(page.getByRole('heading', { name: `Query ${name}` }))
+  await seen(query().getByRole('textbox', { name: 'Converter' }))
+  // Opening a query is not an edit: nothing asks before leaving it yet.
+  expect(await asksBeforeUnload()).toBe(false)
 }
 
 beforeAll(async () => {
