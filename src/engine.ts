@@ -11,7 +11,7 @@ import {
   type RestDatasource,
   type SqlDatasource,
 } from './domain/datasource.js'
-import { QuarryError } from './domain/errors.js'
+import { QuarryError, type Audience } from './domain/errors.js'
 import { resolveParams, type ParamValue } from './domain/params.js'
 import { QuerySchema, type Query } from './domain/query.js'
 import { bindBody, bindUrl, type BoundRequest } from './http/bind.js'
@@ -217,7 +217,10 @@ function scrubbed(error: QuarryError, secrets: readonly string[]): QuarryError {
 export async function checkDatasource(
   store: Store,
   name: string,
-  deps: Pick<EngineDeps, 'dispatcher' | 'fetch'> = {},
+  deps: Pick<EngineDeps, 'dispatcher' | 'fetch'> & {
+    /** Who reads the message: its next step is a command for the CLI, a button for the admin UI. */
+    readonly audience?: Audience
+  } = {},
 ): Promise<{ ok: boolean; message: string }> {
   const datasource = await loadDatasource(store, name)
   const started = performance.now()
@@ -227,8 +230,12 @@ export async function checkDatasource(
       const version = await (await (await loadSqlStage()).sqlDriver(datasource)).version()
       return { ok: true, message: `${datasource.name} works (${version}, connected in ${elapsed()} ms)` }
     } catch (error) {
-      if (error instanceof QuarryError)
-        return { ok: false, message: `${datasource.name} does not work: ${error.message}` }
+      if (error instanceof QuarryError) {
+        return {
+          ok: false,
+          message: `${datasource.name} does not work: ${error.messageFor(deps.audience ?? 'cli')}`,
+        }
+      }
       throw error
     }
   }
@@ -242,8 +249,12 @@ export async function checkDatasource(
       message: `${datasource.name} works (GET ${new URL(url).pathname} answered in ${ms} ms)`,
     }
   } catch (error) {
-    if (error instanceof QuarryError)
-      return { ok: false, message: `${datasource.name} does not work: ${error.message}` }
+    if (error instanceof QuarryError) {
+      return {
+        ok: false,
+        message: `${datasource.name} does not work: ${error.messageFor(deps.audience ?? 'cli')}`,
+      }
+    }
     throw error
   }
 }

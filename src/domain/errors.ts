@@ -129,20 +129,49 @@ export type ErrorCode = keyof typeof ERROR_CODES
  *
  * @example throw new QuarryError('QUARRY_PARAM_TYPE', 'Parameter "limit" must be an integer, got "ten".')
  */
+/** Where a message is read: a terminal (`quarry …`) or the admin UI in a browser. */
+export type Audience = 'cli' | 'ui'
+
+/**
+ * The next step a message ends with, said for where it is read: the CLI names a command, the admin
+ * UI a button. The same failure reaches both (a 3LO datasource that needs consent fails `quarry
+ * run` and the server's Test connection alike), and a command is no help next to a button.
+ */
+export type Remedy = Readonly<Record<Audience, string>>
+
+export interface QuarryErrorOptions extends ErrorOptions {
+  readonly remedy?: Remedy
+}
+
 export class QuarryError extends Error {
   readonly code: ErrorCode
   readonly fault: Fault
   readonly status: number
   readonly exitCode: 1 | 2
+  readonly remedy: Remedy | undefined
+  /** The message without its remedy. */
+  readonly #problem: string
 
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options)
+  /** `message` says what failed; the remedy (if any) is appended, the CLI's by default. */
+  constructor(code: ErrorCode, message: string, options?: QuarryErrorOptions) {
+    super(options?.remedy ? `${message} ${options.remedy.cli}` : message, options)
     this.name = 'QuarryError'
     this.code = code
     const { fault, status, exitCode } = ERROR_CODES[code]
     this.fault = fault
     this.status = status
     this.exitCode = exitCode
+    this.remedy = options?.remedy
+    this.#problem = message
+  }
+
+  /**
+   * The message as `audience` reads it.
+   *
+   * @example error.messageFor('ui') // 'Datasource "jira" is not connected yet. Press Connect …'
+   */
+  messageFor(audience: Audience): string {
+    return this.remedy ? `${this.#problem} ${this.remedy[audience]}` : this.message
   }
 }
 
@@ -171,18 +200,19 @@ const MESSAGES_FOR_EVERYONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'QUARRY_TOO_MANY_REQUESTS',
 ])
 
-/** Who reads an error: `details` (admins, editors, the CLI's user) or `plain` (viewers, visitors). */
-export type ErrorAudience = 'details' | 'plain'
+/** Who reads an error in the server: `details` (admins, editors) or `plain` (viewers, visitors). */
+export type Reader = 'details' | 'plain'
 
 /**
- * The message of an error as its reader may see it: in full, or — for viewers and anonymous visitors —
+ * The message of an error as its reader in the server may see it: in full (the UI's words for the
+ * next step), or — for viewers and anonymous visitors —
  * the registry's plain sentence when the message may carry upstream or configuration details.
  *
- * @example messageFor(new QuarryError('QUARRY_UPSTREAM_STATUS', 'GET https://10.0.0.5/… answered 500'), 'plain')
+ * @example serverMessage(new QuarryError('QUARRY_UPSTREAM_STATUS', 'GET https://10.0.0.5/… answered 500'), 'plain')
  * // 'The API answered with an error status.'
  */
-export function messageFor(error: QuarryError, audience: ErrorAudience): string {
-  if (audience === 'details' || MESSAGES_FOR_EVERYONE.has(error.code)) return error.message
+export function serverMessage(error: QuarryError, reader: Reader): string {
+  if (reader === 'details' || MESSAGES_FOR_EVERYONE.has(error.code)) return error.messageFor('ui')
   return ERROR_CODES[error.code].summary
 }
 

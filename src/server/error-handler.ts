@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { ConverterError } from '../convert/index.js'
-import { ERROR_CODES, messageFor, QuarryError, type ErrorAudience } from '../domain/errors.js'
+import { ERROR_CODES, serverMessage, QuarryError, type Reader } from '../domain/errors.js'
 import type { Principal } from './auth/access.js'
 import { StoreError, STORE_ERRORS } from '../store/index.js'
 
@@ -9,7 +9,7 @@ export interface ErrorBody {
 }
 
 /** Admins and editors read errors in full; viewers and anonymous visitors read them plain (issue 10). */
-export function audienceOf(principal: Principal | undefined): ErrorAudience {
+export function readerOf(principal: Principal | undefined): Reader {
   const role = principal?.user.role
   return role === 'admin' || role === 'editor' ? 'details' : 'plain'
 }
@@ -19,19 +19,18 @@ export function audienceOf(principal: Principal | undefined): ErrorAudience {
  * Bugs are logged in full and answered with a generic message: no stack or secret reaches a client.
  */
 export function errorReply(error: unknown, request: FastifyRequest, reply: FastifyReply): ErrorBody {
-  const audience = audienceOf(request.principal)
+  const reader = readerOf(request.principal)
   if (error instanceof QuarryError) {
     reply.status(error.status)
-    const message = messageFor(error, audience)
-    if (message !== error.message)
+    const message = serverMessage(error, reader)
+    if (message !== error.messageFor('ui'))
       request.log.warn({ code: error.code, detail: error.message }, 'error shown plain')
-    const line =
-      error.cause instanceof ConverterError && audience === 'details' ? error.cause.line : undefined
+    const line = error.cause instanceof ConverterError && reader === 'details' ? error.cause.line : undefined
     return { error: { code: error.code, message, ...(line === undefined ? {} : { line }) } }
   }
   if (error instanceof ConverterError) {
     reply.status(422)
-    if (audience === 'plain') {
+    if (reader === 'plain') {
       request.log.warn({ code: 'QUARRY_CONVERTER_FAILED', detail: error.message }, 'error shown plain')
       return {
         error: { code: 'QUARRY_CONVERTER_FAILED', message: ERROR_CODES.QUARRY_CONVERTER_FAILED.summary },

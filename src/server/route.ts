@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import { QuarryError } from '../domain/errors.js'
 import type { Access, Principal } from './auth/access.js'
 import type { ServerContext } from './context.js'
+import { fieldProblems } from './field-issues.js'
 import type { LimitKind } from './rate-limits.js'
 
 /**
@@ -29,12 +30,14 @@ export function principalOf(request: FastifyRequest): Principal {
   return principal
 }
 
-/** Parses a request body with a zod schema; the error names every field that is wrong. */
+/**
+ * Parses a request body with a zod schema; the error names every field that is wrong as the admin
+ * UI labels it ("Datasource: choose one."), never repeating a value sent.
+ */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const result = schema.safeParse(body ?? {})
   if (result.success) return result.data
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`)
-  throw new QuarryError('QUARRY_CONFIG_INVALID', `The request body is invalid — ${problems.join('; ')}.`)
+  throw new QuarryError('QUARRY_CONFIG_INVALID', fieldProblems(result.error, body).join(' '))
 }
 
 /** A path parameter by name (Fastify has decoded it). */

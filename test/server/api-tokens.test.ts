@@ -126,6 +126,6 @@ describe('an API token', () => {
   it('refuses a scope it does not know, naming the field', async () => {
     const refused = await makeToken(admin, { name: 'x', scope: 'root' })
     expect(refused.statusCode).toBe(400)
-    expect(refused.json().error.message).toContain('scope')
+    expect(refused.json().error.message).toBe('Scope: choose one of run, edit, admin.')
   })
 })

@@ -56,7 +56,7 @@ describe('first-run setup', () => {
       payload: { token: 't', name: 'ada', password: 'short' },
     })
     expect(response.statusCode).toBe(400)
-    expect(response.json().error.message).toContain('password: passwords have at least 10 characters')
+    expect(response.json().error.message).toContain('Password: passwords have at least 10 characters')
   })
 })
 
@@ -321,7 +321,7 @@ describe('changing one’s own password', () => {
     const response = await change(viewer, { currentPassword: TEST_PASSWORD, newPassword: 'short' })
     expect(response.statusCode).toBe(400)
     expect(response.json().error.message).toContain(
-      `newPassword: passwords have at least ${MIN_PASSWORD_LENGTH} characters`,
+      `New password: passwords have at least ${MIN_PASSWORD_LENGTH} characters`,
     )
     expect((await signInWith(TEST_PASSWORD)).statusCode).toBe(200)
   })

@@ -1,4 +1,4 @@
-import { useMemo, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react'
+import { useEffect, useMemo, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react'
 
 /**
  * A tiny router on history.pushState: paths are relative to the app's base
@@ -22,14 +22,58 @@ function current(): Location {
 }
 
 const listeners = new Set<() => void>()
-window.addEventListener('popstate', () => listeners.forEach((listener) => listener()))
+/** Pages with unsaved changes: each is asked before the app leaves it. */
+const guards = new Set<() => boolean>()
+/** The address shown, so a Back that is called off can put it back. */
+let shown = window.location.href
 
-/** Goes to `to` (a path under the base, may carry `?…`). */
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
+function mayLeave(): boolean {
+  return [...guards].every((guard) => guard())
+}
+
+window.addEventListener('popstate', () => {
+  if (!mayLeave()) {
+    // The browser has moved already: stay by putting the page's address back.
+    window.history.pushState(null, '', shown)
+    return
+  }
+  shown = window.location.href
+  listeners.forEach((listener) => listener())
+})
+
+/**
+ * Goes to `to` (a path under the base, may carry `?…`), unless a page with unsaved changes is
+ * told to stay; `force` leaves without asking (after a save, or a delete the user confirmed).
+ */
+export function navigate(to: string, options: { replace?: boolean; force?: boolean } = {}): void {
+  if (!options.force && !mayLeave()) return
   const url = BASE + to
   if (options.replace) window.history.replaceState(null, '', url)
   else window.history.pushState(null, '', url)
+  shown = window.location.href
   listeners.forEach((listener) => listener())
+}
+
+export const LEAVE_QUESTION = 'Leave this page? Your unsaved changes will be lost.'
+
+/**
+ * While `dirty`, leaving the page asks first: an in-app link or Back with a confirm dialog, a reload
+ * or closing the tab with the browser's own (`beforeunload`).
+ *
+ * @example useUnsavedChanges(dirty) // in an editor, dirty from its first edit until it is saved
+ */
+export function useUnsavedChanges(dirty: boolean): void {
+  useEffect(() => {
+    if (!dirty) return
+    const guard = () => window.confirm(LEAVE_QUESTION)
+    const onBeforeUnload = (event: BeforeUnloadEvent) => event.preventDefault()
+    guards.add(guard)
+    window.addEventListener('beforeunload', onBeforeUnload)
+    return () => {
+      guards.delete(guard)
+      window.removeEventListener('beforeunload', onBeforeUnload)
+    }
+  }, [dirty])
 }
 
 function subscribe(listener: () => void): () => void {

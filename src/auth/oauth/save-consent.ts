@@ -61,7 +61,13 @@ export function chooseSite(sites: readonly Site[], wanted: string | undefined, d
   if (sites.length === 1) return sites[0] as Site
   throw new QuarryError(
     'QUARRY_SITE_CHOICE',
-    `The grant covers several sites: ${sites.map((s) => `${s.name} (${s.url})`).join(', ')}. Choose one: quarry connect ${datasource} --site NAME`,
+    `The grant covers several sites: ${sites.map((s) => `${s.name} (${s.url})`).join(', ')}.`,
+    {
+      remedy: {
+        cli: `Choose one: quarry connect ${datasource} --site NAME`,
+        ui: 'Press Connect again and choose one site on the consent page.',
+      },
+    },
   )
 }
 
@@ -81,7 +87,13 @@ export async function saveConsent(
   if (!tokens.refreshToken) {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
-      `The provider sent no refresh token, so the connection would die with the access token. Add offline_access to the scopes (quarry datasource edit ${name} --scope "… offline_access") and connect again. Nothing was stored.`,
+      'The provider sent no refresh token, so the connection would die with the access token.',
+      {
+        remedy: {
+          cli: `Add offline_access to the scopes (quarry datasource edit ${name} --scope "… offline_access") and connect again. Nothing was stored.`,
+          ui: 'Add offline_access to the datasource’s scopes, save, and press Connect again. Nothing was stored.',
+        },
+      },
     )
   }
   let next: RestDatasource = datasource

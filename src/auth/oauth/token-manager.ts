@@ -1,4 +1,4 @@
-import { QuarryError, isQuarryError } from '../../domain/errors.js'
+import { QuarryError, isQuarryError, type Remedy } from '../../domain/errors.js'
 import type { ConnectionInput, ConnectionRepo, StoredConnection } from '../../store/index.js'
 import { faultPoint } from './fault-point.js'
 import { clientCredentialsGrant, refreshGrant, type TokenEndpoint, type TokenSet } from './token-client.js'
@@ -35,6 +35,14 @@ const USE_WRITE_INTERVAL_MS = 3600_000
 
 export function reconnectCommand(datasource: string): string {
   return `quarry connect ${datasource}`
+}
+
+/** What to do about a missing or revoked consent: a command in a terminal, the Connect button in the admin UI. */
+export function reconnectRemedy(datasource: string): Remedy {
+  return {
+    cli: `Run: ${reconnectCommand(datasource)}`,
+    ui: `Press Connect on the page of datasource "${datasource}".`,
+  }
 }
 
 function margin(connection: StoredConnection): number {
@@ -101,13 +109,15 @@ export class TokenManager {
     if (!connection || !connection.tokens.refresh_token) {
       throw new QuarryError(
         'QUARRY_OAUTH_NOT_CONNECTED',
-        `Datasource "${datasource}" is not connected yet. Run: ${reconnectCommand(datasource)}`,
+        `Datasource "${datasource}" is not connected yet.`,
+        { remedy: reconnectRemedy(datasource) },
       )
     }
     if (connection.status === 'needs_consent') {
       throw new QuarryError(
         'QUARRY_OAUTH_INVALID_GRANT',
-        `Datasource "${datasource}" needs consent again${connection.statusMessage ? ` (${connection.statusMessage})` : ''}. Run: ${reconnectCommand(datasource)}`,
+        `Datasource "${datasource}" needs consent again${connection.statusMessage ? ` (${connection.statusMessage})` : ''}.`,
+        { remedy: reconnectRemedy(datasource) },
       )
     }
   }
@@ -162,8 +172,8 @@ export class TokenManager {
     if ('error' in outcome) {
       throw new QuarryError(
         'QUARRY_OAUTH_INVALID_GRANT',
-        `Datasource "${datasource}" needs consent again: ${outcome.error.message} Run: ${reconnectCommand(datasource)}`,
-        { cause: outcome.error },
+        `Datasource "${datasource}" needs consent again: ${outcome.error.message}`,
+        { cause: outcome.error, remedy: reconnectRemedy(datasource) },
       )
     }
     // Remembered only now that the lock is released and the tokens are committed.

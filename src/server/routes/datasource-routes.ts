@@ -191,7 +191,8 @@ export const datasourceRoutes: RouteDef[] = [
     access: 'admin',
     tag: 'datasources',
     summary: 'One request to the test path: whether the datasource works, and why not.',
-    handler: async (request, _reply, ctx) => checkDatasource(ctx.store, param(request, 'name')),
+    handler: async (request, _reply, ctx) =>
+      checkDatasource(ctx.store, param(request, 'name'), { audience: 'ui' }),
   },
   {
     method: 'POST',
@@ -268,7 +269,7 @@ export const datasourceRoutes: RouteDef[] = [
         return reply.redirect(`${back}?connected=1`)
       } catch (error) {
         if (!(error instanceof QuarryError)) throw error
-        return reply.redirect(`${back}?error=${encodeURIComponent(error.message)}`)
+        return reply.redirect(`${back}?error=${encodeURIComponent(error.messageFor('ui'))}`)
       }
     },
   },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { QuarryError, isQuarryError, messageFor } from '../../domain/errors.js'
+import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
 import { runQuery, type LoadedQuery } from '../../engine.js'
 import { columnsOf, render, type Row } from '../../render/index.js'
 import { contentSecurityPolicy, renderViewPage } from '../../render/view-page.js'
@@ -9,7 +9,7 @@ import { checkVisitorParams, visitorParams } from '../../domain/params.js'
 import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
-import { audienceOf } from '../error-handler.js'
+import { readerOf } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
 import { param, type RouteDef } from '../route.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
@@ -115,10 +115,10 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   const { query } = loaded
   const visitor = isVisitor(request.principal, query)
   // Upstream details (URLs, hosts, ids, bodies) are for admins and editors; the server log keeps them.
-  const audience = audienceOf(request.principal)
+  const reader = readerOf(request.principal)
   const describe = (error: QuarryError): string => {
-    const message = messageFor(error, audience)
-    if (message !== error.message)
+    const message = serverMessage(error, reader)
+    if (message !== error.messageFor('ui'))
       request.log.warn({ code: error.code, detail: error.message }, 'error shown plain')
     return `${message} (${error.code})`
   }

@@ -6,6 +6,31 @@ export function defaultParamValues(params: readonly ParamSpec[]): Record<string,
   return Object.fromEntries(params.map((param) => [param.name, param.default ?? '']))
 }
 
+/**
+ * The values a run takes after the parameters changed from `before` to `after`: a parameter renamed
+ * in place (same position, same count) keeps the value typed for its old name, unless that was just
+ * the old default; values of parameters that are gone are dropped, new ones start at their default.
+ *
+ * @example carryParamValues([{ name: 'jql', … }], [{ name: 'filter', … }], { jql: 'key = A-1' }) // { filter: 'key = A-1' }
+ */
+export function carryParamValues(
+  before: readonly ParamSpec[],
+  after: readonly ParamSpec[],
+  values: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const renamed = before.length === after.length
+  return Object.fromEntries(
+    after.map((param, index) => {
+      if (param.name in values) return [param.name, values[param.name] as string]
+      const old = renamed ? before[index] : undefined
+      const typed = old === undefined ? undefined : values[old.name]
+      if (old !== undefined && typed !== undefined && typed !== (old.default ?? ''))
+        return [param.name, typed]
+      return [param.name, param.default ?? '']
+    }),
+  )
+}
+
 /** One input per parameter, its kind chosen by the parameter's type; values stay strings (the API parses them). */
 export function ParamInputs({
   params,

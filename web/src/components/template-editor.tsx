@@ -1,9 +1,10 @@
-import { useEffect, useId, useMemo, useState } from 'react'
+import { Fragment, useEffect, useId, useMemo, useState } from 'react'
 import { api, messageOf, type ChartAggregate, type ChartMark, type Template } from '../api.js'
 import { useDebounced } from '../use-debounced.js'
 import { CodeEditor } from './code-editor.js'
 import { ErrorMessage } from './error-message.js'
-import { SelectField } from './field.js'
+import { LIQUID_HINT_FILTERS, LIQUID_HINT_VARIABLES } from '../liquid-hint.js'
+import { Field, SelectField } from './field.js'
 
 type TemplateType = Template['type']
 
@@ -58,7 +59,8 @@ export function TemplateEditor({
 }: {
   template: Template
   onChange: (template: Template) => void
-  rows: Record<string, unknown>[]
+  /** A sample's or a run's rows; null before there is either. */
+  rows: Record<string, unknown>[] | null
   columns: string[]
 }) {
   const labelId = useId()
@@ -84,10 +86,7 @@ export function TemplateEditor({
             onChange={(source) => onChange({ ...template, source })}
             height="12rem"
           />
-          <p className="muted">
-            <code>rows</code> and <code>columns</code> are available; output is escaped unless you use{' '}
-            <code>| raw</code>.
-          </p>
+          <LiquidHint />
         </>
       )}
       {template.type === 'vega-lite' && (
@@ -108,6 +107,30 @@ export function TemplateEditor({
   )
 }
 
+/** What a Liquid template can use, and that its output cannot be raw HTML. */
+function LiquidHint() {
+  return (
+    <p className="muted" aria-label="Liquid hint">
+      Available:{' '}
+      {LIQUID_HINT_VARIABLES.map((name, index) => (
+        <Fragment key={name}>
+          {index > 0 && ', '}
+          <code>{name}</code>
+        </Fragment>
+      ))}
+      . Every <code>{'{{ }}'}</code> output is HTML-escaped; there is no way to output raw HTML (write the
+      markup in the template itself). Liquid&apos;s standard filters work, e.g.{' '}
+      {LIQUID_HINT_FILTERS.map((filter, index) => (
+        <Fragment key={filter}>
+          {index > 0 && ', '}
+          <code>| {filter}</code>
+        </Fragment>
+      ))}
+      .
+    </p>
+  )
+}
+
 function ChartFields({
   template,
   onChange,
@@ -117,35 +140,42 @@ function ChartFields({
   onChange: (template: Template) => void
   columns: string[]
 }) {
-  const choices = (current: string | undefined, empty?: string) => {
-    const names = [...new Set([...columns, ...(current ? [current] : [])])]
-    const options = names.map((name) => ({ value: name, label: name }))
-    return empty === undefined ? options : [{ value: '', label: empty }, ...options]
-  }
+  // Typed, not picked: the columns are known only after a sample or a run, and the fields may be
+  // filled before (issue 10). The known columns are offered as suggestions.
+  const listId = useId()
+  const hint = columns.length === 0 ? 'Type a column name; Fetch sample or Run suggests them.' : undefined
   return (
     <div className="row">
+      <datalist id={listId}>
+        {columns.map((column) => (
+          <option key={column} value={column} />
+        ))}
+      </datalist>
       <SelectField<ChartMark>
         label="Mark"
         value={template.mark}
         options={MARKS}
         onChange={(mark) => onChange({ ...template, mark })}
       />
-      <SelectField
+      <Field
         label="X"
         value={template.x}
-        options={choices(template.x, '(choose)')}
+        list={listId}
+        hint={hint}
         onChange={(x) => onChange({ ...template, x })}
       />
-      <SelectField
+      <Field
         label="Y"
         value={template.y}
-        options={choices(template.y, '(choose)')}
+        list={listId}
+        hint={hint}
         onChange={(y) => onChange({ ...template, y })}
       />
-      <SelectField
+      <Field
         label="Series"
         value={template.series ?? ''}
-        options={choices(template.series, '(none)')}
+        list={listId}
+        placeholder="(none)"
         onChange={(series) => onChange({ ...template, series: series === '' ? undefined : series })}
       />
       <SelectField<ChartAggregate>
@@ -159,7 +189,7 @@ function ChartFields({
 }
 
 /** The server's rendering in a sandboxed iframe (`sandbox=""`: no scripts, no same-origin access). */
-function TemplatePreview({ template, rows }: { template: Template; rows: Record<string, unknown>[] }) {
+function TemplatePreview({ template, rows }: { template: Template; rows: Record<string, unknown>[] | null }) {
   // One object per change (not per render): a new one each render would re-arm the debounce forever.
   const changed = useMemo(() => ({ template, rows }), [template, rows])
   const input = useDebounced(changed, 400)
@@ -167,8 +197,10 @@ function TemplatePreview({ template, rows }: { template: Template; rows: Record<
   const [error, setError] = useState<string | null>(null)
 
   useEffect(() => {
+    // Before a sample there is nothing to render: the server would say "No rows", which is not true.
+    if (input.rows === null) return
     let current = true
-    api.previewTemplate(input).then(
+    api.previewTemplate({ template: input.template, rows: input.rows }).then(
       (answer) => {
         if (!current) return
         setHtml(answer.html)
@@ -186,11 +218,17 @@ function TemplatePreview({ template, rows }: { template: Template; rows: Record<
   return (
     <div>
       <h3>Template preview</h3>
-      {rows.length === 0 && (
-        <p className="muted">Fetch a sample or run the query to preview with its rows.</p>
+      {rows === null ? (
+        <p className="muted" role="status">
+          Fetch a sample or Run to preview the {template.type === 'chart' ? 'chart' : 'template'} with the
+          query&apos;s rows.
+        </p>
+      ) : (
+        <>
+          <ErrorMessage message={error} />
+          {html !== null && <iframe className="preview" title="Template preview" sandbox="" srcDoc={html} />}
+        </>
       )}
-      <ErrorMessage message={error} />
-      {html !== null && <iframe className="preview" title="Template preview" sandbox="" srcDoc={html} />}
     </div>
   )
 }

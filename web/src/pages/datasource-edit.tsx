@@ -12,7 +12,7 @@ import {
   datasourceOfType,
   toSavedDatasource,
 } from '../datasource-defaults.js'
-import { Link, navigate } from '../router.js'
+import { Link, navigate, useUnsavedChanges } from '../router.js'
 
 /** Create (name null) or edit a datasource; test it; connect it (3LO). */
 export function DatasourceEditPage({ name }: { name: string | null }) {
@@ -23,6 +23,7 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
   const [dirty, setDirty] = useState(false)
   const [busy, setBusy] = useState(false)
   const [test, setTest] = useState<{ ok: boolean; message: string } | null>(null)
+  useUnsavedChanges(dirty)
 
   useEffect(() => {
     if (name === null) return
@@ -48,7 +49,7 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
     try {
       if (name === null) {
         const created = await api.createDatasource(toSavedDatasource(datasource))
-        navigate(`/datasources/${encodeURIComponent(created.name)}`, { replace: true })
+        navigate(`/datasources/${encodeURIComponent(created.name)}`, { replace: true, force: true })
         return
       }
       setDatasource(await api.updateDatasource(name, toSavedDatasource(datasource)))
@@ -86,7 +87,7 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
     if (name === null || !window.confirm(`Delete the datasource ${name}?`)) return
     try {
       await api.deleteDatasource(name)
-      navigate('/datasources')
+      navigate('/datasources', { force: true })
     } catch (failure) {
       setError(messageOf(failure))
     }
@@ -100,10 +101,34 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
       </p>
       <h1>{name === null ? 'New datasource' : `Datasource ${name}`}</h1>
       <ConnectResult />
-      {summary && isThreeLegged && (
-        <p>
-          Connection: <ConnectionState datasource={summary} />
-        </p>
+      {name !== null && (
+        // Test and Connect sit with the connection state and the test's answer: when it says
+        // "press Connect", the button is right there (issue 10).
+        <div className="panel" role="region" aria-label="Connection">
+          {summary && isThreeLegged && (
+            <p>
+              Connection: <ConnectionState datasource={summary} />
+            </p>
+          )}
+          <div className="actions">
+            <button type="button" onClick={runTest}>
+              Test connection
+            </button>
+            {isThreeLegged && (
+              <button type="button" onClick={connect} disabled={dirty}>
+                Connect
+              </button>
+            )}
+            {dirty && (
+              <span className="muted">Unsaved changes: Test and Connect use the saved datasource.</span>
+            )}
+          </div>
+          {test && (
+            <p className={test.ok ? 'ok' : 'error'} role="status">
+              {test.ok ? '✓' : '✗'} {test.message}
+            </p>
+          )}
+        </div>
       )}
       <form onSubmit={save} aria-label="Datasource">
         <div className="panel">
@@ -139,29 +164,12 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
             Save
           </button>
           {name !== null && (
-            <>
-              <button type="button" onClick={runTest}>
-                Test connection
-              </button>
-              {isThreeLegged && (
-                <button type="button" onClick={connect} disabled={dirty}>
-                  Connect
-                </button>
-              )}
-              <button type="button" className="danger" onClick={remove}>
-                Delete
-              </button>
-            </>
+            <button type="button" className="danger" onClick={remove}>
+              Delete
+            </button>
           )}
-          {dirty && name !== null && (
-            <span className="muted">Unsaved changes: Test and Connect use the saved datasource.</span>
-          )}
+          {dirty && name !== null && <span className="muted">Unsaved changes.</span>}
         </div>
-        {test && (
-          <p className={test.ok ? 'ok' : 'error'} role="status">
-            {test.ok ? '✓' : '✗'} {test.message}
-          </p>
-        )}
       </form>
     </section>
   )

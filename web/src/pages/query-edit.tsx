@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react'
-import { api, messageOf, type Query, type QueryDocument, type Rows } from '../api.js'
+import { api, messageOf, type ParamSpec, type Query, type QueryDocument, type Rows } from '../api.js'
+import { cloneQuery, copyName } from '../clone-query.js'
 import { ConverterWorkbench } from '../components/converter-workbench.js'
 import { ErrorMessage } from '../components/error-message.js'
 import { CheckboxField, Field, SelectField } from '../components/field.js'
 import { PaginationFields } from '../components/pagination-fields.js'
-import { defaultParamValues } from '../components/param-inputs.js'
+import { carryParamValues, defaultParamValues } from '../components/param-inputs.js'
 import { ParamsEditor } from '../components/params-editor.js'
 import { RunPanel } from '../components/run-panel.js'
 import { SqlField } from '../components/sql-field.js'
@@ -12,7 +13,7 @@ import { TemplateEditor } from '../components/template-editor.js'
 import { ViewLinks } from '../components/view-links.js'
 import { splitList } from '../lists.js'
 import { NEW_QUERY } from '../query-defaults.js'
-import { Link, navigate } from '../router.js'
+import { Link, navigate, useUnsavedChanges } from '../router.js'
 import { useLoad } from '../use-load.js'
 
 const METHODS: readonly Query['method'][] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
@@ -27,9 +28,13 @@ export function QueryEditPage({ name }: { name: string | null }) {
   const [saved, setSaved] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const [dirty, setDirty] = useState(false)
+  // Run and Fetch sample use the saved query: its parameters are the ones they take (and show).
+  const [savedParams, setSavedParams] = useState<ParamSpec[]>([])
   const [paramValues, setParamValues] = useState<Record<string, string>>({})
-  const [rows, setRows] = useState<Rows>({ rows: [], columns: [] })
+  // Null until a sample is fetched or the query is run: nothing to preview yet.
+  const [rows, setRows] = useState<Rows | null>(null)
   const datasources = useLoad(api.datasources)
+  useUnsavedChanges(dirty)
 
   useEffect(() => {
     if (name === null) return
@@ -40,6 +45,7 @@ export function QueryEditPage({ name }: { name: string | null }) {
           template: loaded.template ?? { type: 'table' },
           converter: loaded.converter ?? '',
         })
+        setSavedParams(loaded.params)
         setParamValues(defaultParamValues(loaded.params))
       },
       (failure: unknown) => setError(messageOf(failure)),
@@ -68,13 +74,15 @@ export function QueryEditPage({ name }: { name: string | null }) {
     try {
       if (name === null) {
         const created = await api.createQuery(body)
-        navigate(`/queries/${encodeURIComponent(created.name)}`, { replace: true })
+        navigate(`/queries/${encodeURIComponent(created.name)}`, { replace: true, force: true })
         return
       }
       await api.updateQuery(name, body)
       setDirty(false)
       setSaved('Saved.')
-      setParamValues((values) => ({ ...defaultParamValues(query.params), ...values }))
+      // A renamed parameter keeps its value under the new name: Run works at once (issue 10).
+      setParamValues((values) => carryParamValues(savedParams, query.params, values))
+      setSavedParams(query.params)
     } catch (failure) {
       setError(messageOf(failure))
     } finally {
@@ -86,7 +94,20 @@ export function QueryEditPage({ name }: { name: string | null }) {
     if (name === null || !window.confirm(`Delete the query ${name}?`)) return
     try {
       await api.deleteQuery(name)
-      navigate('/queries')
+      navigate('/queries', { force: true })
+    } catch (failure) {
+      setError(messageOf(failure))
+    }
+  }
+
+  const clone = async () => {
+    if (name === null) return
+    const copy = window.prompt(`Clone the saved query ${name} as:`, copyName(name))?.trim()
+    if (!copy) return
+    setError(null)
+    try {
+      const created = await cloneQuery(name, copy)
+      navigate(`/queries/${encodeURIComponent(created)}`)
     } catch (failure) {
       setError(messageOf(failure))
     }
@@ -238,8 +259,8 @@ export function QueryEditPage({ name }: { name: string | null }) {
         <TemplateEditor
           template={query.template ?? { type: 'table' }}
           onChange={(template) => change({ template })}
-          rows={rows.rows}
-          columns={rows.columns}
+          rows={rows?.rows ?? null}
+          columns={rows?.columns ?? []}
         />
         <ErrorMessage message={error} />
         {saved && (
@@ -252,19 +273,26 @@ export function QueryEditPage({ name }: { name: string | null }) {
             Save
           </button>
           {name !== null && (
-            <button type="button" className="danger" onClick={remove}>
-              Delete
-            </button>
+            <>
+              <button type="button" onClick={clone}>
+                Clone
+              </button>
+              <button type="button" className="danger" onClick={remove}>
+                Delete
+              </button>
+            </>
           )}
           {dirty && name !== null && (
-            <span className="muted">Unsaved changes: Fetch sample and Run use the saved query.</span>
+            <span className="muted">
+              Unsaved changes: Fetch sample and Run use the saved query until you save.
+            </span>
           )}
         </div>
       </form>
       {name !== null && (
         <RunPanel
           name={name}
-          params={query.params}
+          params={savedParams}
           values={paramValues}
           onValuesChange={setParamValues}
           onResult={(result) => setRows({ rows: result.rows, columns: result.columns })}
