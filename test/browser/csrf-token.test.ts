@@ -106,20 +106,28 @@ function occurrences(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1
 }
 
+/** What the browser built: the document, its CSRF fields, and any text after `</html>`. */
+interface DomSeen {
+  readonly html: string
+  readonly fields: readonly { readonly value: string; readonly inRefreshForm: boolean }[]
+  readonly afterHtml: string
+}
+
 /** Opens a view; answers the bytes the server sent and what the DOM holds. */
 async function open(page: Page, url: string) {
   const response = await page.goto(url)
   expect(response?.status(), url).toBe(200)
   await seen(page.locator('main'))
   const sent = (await response?.text()) ?? ''
-  const dom = await page.evaluate(() => ({
+  // In the page (a string: the tests are compiled without the DOM's types).
+  const dom = await page.evaluate<DomSeen>(`({
     html: document.documentElement.outerHTML,
-    fields: [...document.querySelectorAll<HTMLInputElement>('input[name="_csrf"]')].map((input) => ({
+    fields: [...document.querySelectorAll('input[name="_csrf"]')].map((input) => ({
       value: input.value,
       inRefreshForm: input.form?.getAttribute('action')?.includes('/refresh') ?? false,
     })),
     afterHtml: document.documentElement.nextSibling?.textContent ?? '',
-  }))
+  })`)
   return { sent, dom }
 }
 

@@ -8,7 +8,7 @@ import type { RunningSimulator } from '../../src/sim/server.js'
 import { LIQUID_HINT_FILTERS } from '../../web/src/liquid-hint.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
-import { browserMissing, launchChromium, seen, SHOTS, text } from '../helpers/browser.js'
+import { browserMissing, launchChromium, seen, SHOTS, stepByStep, text } from '../helpers/browser.js'
 import { freePort } from '../helpers/net.js'
 import { startTestSim, TEST_CLIENT } from '../helpers/sim.js'
 
@@ -125,20 +125,11 @@ afterAll(async () => {
 }, 60_000)
 
 describe('A first session in the query and datasource editors', () => {
-  // The steps build on each other: after a failure (screenshot editor-failed.png), the rest fail fast.
-  let failed: string | undefined
-  beforeEach(({ task, onTestFailed }) => {
-    const lacking = browserMissing({ adminUi: true })
-    if (lacking !== undefined) throw new Error(lacking)
-    if (failed !== undefined) throw new Error(`Not run: the earlier step "${failed}" failed`)
+  // The steps build on each other: after a failure (editor-failed.png), the rest fail fast.
+  stepByStep(() => page, 'editor-failed.png')
+  beforeEach(() => {
     dialogs.length = 0
     answers.length = 0
-    onTestFailed(async () => {
-      failed = task.name
-      await page
-        ?.screenshot({ path: join(SHOTS, 'editor-failed.png'), fullPage: true })
-        .catch(() => undefined)
-    })
   })
 
   it(

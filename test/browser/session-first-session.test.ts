@@ -1,12 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { TEST_SECRET_KEY } from '../helpers/engine.js'
-import { browserMissing, launchChromium, seen, SHOTS, text, watchDialogs } from '../helpers/browser.js'
-import { freePort } from '../helpers/net.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  browserMissing,
+  launchChromium,
+  seen,
+  SHOTS,
+  stepByStep,
+  text,
+  watchDialogs,
+} from '../helpers/browser.js'
+import { startDemo, type RunningDemo } from '../helpers/demo.js'
 
 /**
  * A first session with `quarry demo` (the built CLI, as the README starts it) in Debian's Chromium,
@@ -25,7 +31,7 @@ const DEMO_CLIENT = { id: 'quarry-demo', secret: 'quarry-demo-secret' }
 const PHONE = { width: 375, height: 800 }
 
 let dir: string
-let demo: ChildProcess
+let demo: RunningDemo | undefined
 let demoOutput = ''
 let serverUrl: string
 let simUrl: string
@@ -40,44 +46,10 @@ async function shot(target: Page, name: string, options: { fullPage?: boolean } 
 }
 
 /** Starts `quarry demo` on free ports with its own store; resolves once it printed its URLs. */
-async function startDemo(): Promise<void> {
-  const [port, simPort] = [await freePort(), await freePort()]
-  serverUrl = `http://127.0.0.1:${port}`
-  simUrl = `http://127.0.0.1:${simPort}`
-  const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
-  demo = spawn(
-    process.execPath,
-    [
-      bin,
-      '--db',
-      join(dir, 'quarry.db'),
-      'demo',
-      '--port',
-      String(port),
-      '--sim-port',
-      String(simPort),
-      '--quiet',
-    ],
-    {
-      env: {
-        ...process.env,
-        QUARRY_SECRET_KEY: TEST_SECRET_KEY,
-        QUARRY_DATABASE_URL: '',
-        XDG_DATA_HOME: dir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  await new Promise<void>((resolve, reject) => {
-    const collect = (chunk: Buffer) => {
-      demoOutput += String(chunk)
-      if (demoOutput.includes('Ctrl-C stops.')) resolve()
-    }
-    demo.stdout!.on('data', collect)
-    demo.stderr!.on('data', collect)
-    demo.on('exit', (code) => reject(new Error(`quarry demo exited (${code}):\n${demoOutput}`)))
-  })
-  setupUrl = /Admin \(first start\):\s+(\S+)/.exec(demoOutput)?.[1] ?? ''
+async function startOwnDemo(): Promise<void> {
+  demo = await startDemo(dir)
+  ;({ url: serverUrl, simUrl, output: demoOutput } = demo)
+  setupUrl = demo.setupUrl ?? ''
 }
 
 /** The page's own session (cookie and CSRF token), for API calls a test makes as that user. */
@@ -109,7 +81,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
   for (const file of readdirSync(SHOTS)) if (file.startsWith('session-')) rmSync(join(SHOTS, file))
   dir = mkdtempSync(join(tmpdir(), 'quarry-session-'))
-  await startDemo()
+  await startOwnDemo()
   browser = await launchChromium()
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   context.setDefaultTimeout(30_000)
@@ -119,28 +91,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  if (demo && demo.exitCode === null) {
-    const exited = new Promise((resolve) => demo.once('exit', resolve))
-    demo.kill('SIGTERM')
-    await exited
-  }
+  await demo?.stop()
   if (dir) rmSync(dir, { recursive: true, force: true })
 }, 60_000)
 
 describe('A first session with quarry demo, without stumbles (issue 10)', () => {
-  // The steps build on each other: after a failure (screenshot session-failed.png), the rest fail fast.
-  let failed: string | undefined
-  beforeEach(({ task, onTestFailed }) => {
-    const lacking = browserMissing({ adminUi: true })
-    if (lacking !== undefined) throw new Error(lacking)
-    if (failed !== undefined) throw new Error(`Not run: the earlier step "${failed}" failed`)
-    onTestFailed(async () => {
-      failed = task.name
-      await page
-        ?.screenshot({ path: join(SHOTS, 'session-failed.png'), fullPage: true })
-        .catch(() => undefined)
-    })
-  })
+  // The steps build on each other: after a failure (session-failed.png), the rest fail fast.
+  stepByStep(() => page, 'session-failed.png')
 
   it(
     'creates the admin from the setup link quarry demo prints',

@@ -2,12 +2,20 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import { openStore, type Store } from '../../src/store/index.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
 import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
-import { browserMissing, launchChromium, seen, SHOTS, text, watchDialogs } from '../helpers/browser.js'
+import {
+  browserMissing,
+  launchChromium,
+  seen,
+  SHOTS,
+  stepByStep,
+  text,
+  watchDialogs,
+} from '../helpers/browser.js'
 
 /**
  * An admin puts a PostgreSQL table behind a view, in Debian's Chromium against the real server and
@@ -80,20 +88,8 @@ afterAll(async () => {
 }, 60_000)
 
 describe('An admin puts a PostgreSQL table behind a view', () => {
-  // The steps build on each other: after a failure (screenshot saved as sql-failed.png), the rest fail fast.
-  let failed: string | undefined
-  beforeEach(({ task, onTestFailed }) => {
-    const lacking = browserMissing({ adminUi: true })
-    if (lacking !== undefined) throw new Error(lacking)
-    if (failed !== undefined) throw new Error(`Not run: the earlier step "${failed}" failed`)
-    onTestFailed(async () => {
-      failed = task.name
-      const current = view !== undefined && !view.isClosed() ? view : page
-      await current
-        ?.screenshot({ path: join(SHOTS, 'sql-failed.png'), fullPage: true })
-        .catch(() => undefined)
-    })
-  })
+  // The steps build on each other: after a failure (sql-failed.png), the rest fail fast.
+  stepByStep(() => (view !== undefined && !view.isClosed() ? view : page), 'sql-failed.png')
 
   it(
     'signs in as the first admin from the setup link',

@@ -2,12 +2,20 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import { DEFAULT_SIM_OPTIONS, startSimulator, type RunningSimulator } from '../../src/sim/server.js'
 import { openStore, type Store } from '../../src/store/index.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
-import { browserMissing, launchChromium, seen, SHOTS, text, watchDialogs } from '../helpers/browser.js'
+import {
+  browserMissing,
+  launchChromium,
+  seen,
+  SHOTS,
+  stepByStep,
+  text,
+  watchDialogs,
+} from '../helpers/browser.js'
 import { freePort } from '../helpers/net.js'
 
 /**
@@ -112,18 +120,8 @@ afterAll(async () => {
 }, 60_000)
 
 describe('A new user walks Quarry in a browser', () => {
-  // The steps build on each other: after a failure (screenshot saved as failed.png), the rest fail fast.
-  let failed: string | undefined
-  beforeEach(({ task, onTestFailed }) => {
-    const lacking = browserMissing({ adminUi: true })
-    if (lacking !== undefined) throw new Error(lacking)
-    if (failed !== undefined) throw new Error(`Not run: the earlier step "${failed}" failed`)
-    onTestFailed(async () => {
-      failed = task.name
-      const current = view !== undefined && !view.isClosed() ? view : page
-      await current?.screenshot({ path: join(SHOTS, 'failed.png'), fullPage: true }).catch(() => undefined)
-    })
-  })
+  // The steps build on each other: after a failure (failed.png), the rest fail fast.
+  stepByStep(() => (view !== undefined && !view.isClosed() ? view : page), 'failed.png')
 
   it(
     'creates the first admin from the setup link and lands on the empty datasources page',

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import { beforeEach } from 'vitest'
 
 /** Debian's Chromium: playwright-core drives it (it cannot download a browser here). */
 export const CHROMIUM = '/usr/bin/chromium'
@@ -41,5 +43,25 @@ export function watchDialogs(page: Page, into: string[]): void {
   page.on('dialog', (dialog) => {
     into.push(dialog.message())
     void dialog.dismiss()
+  })
+}
+
+/**
+ * For a walkthrough whose steps build on each other (call inside its describe): each step needs
+ * Chromium and the built admin UI; after a failure, a screenshot of the page then in front is saved
+ * as SHOTS/`failedShot`, and the later steps fail at once, naming the step that failed.
+ */
+export function stepByStep(inFront: () => Page | undefined, failedShot: string): void {
+  let failed: string | undefined
+  beforeEach(({ task, onTestFailed }) => {
+    const lacking = browserMissing({ adminUi: true })
+    if (lacking !== undefined) throw new Error(lacking)
+    if (failed !== undefined) throw new Error(`Not run: the earlier step "${failed}" failed`)
+    onTestFailed(async () => {
+      failed = task.name
+      await inFront()
+        ?.screenshot({ path: join(SHOTS, failedShot), fullPage: true })
+        .catch(() => undefined)
+    })
   })
 }
