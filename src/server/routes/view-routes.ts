@@ -76,7 +76,9 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
 
   const loaded = await viewableQuery(request, reply, ctx)
   if (loaded === undefined) return reply
-  const { query } = loaded
+  const { query, datasource } = loaded
+  // Issue keys link to the Jira Cloud site the datasource was connected to (cell-link.ts).
+  const jiraSite = datasource.type === 'rest' ? datasource.preset?.site?.url : undefined
   const base = `/v/${encodeURIComponent(query.name)}`
   const nonce = randomBytes(16).toString('base64url')
   const marker = tokenMarker()
@@ -103,6 +105,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     now,
     nonce,
     embed,
+    ...(jiraSite === undefined ? {} : { jiraSite }),
     urls: {
       self: base,
       refresh: `${base}/refresh${queryString(params)}`,
