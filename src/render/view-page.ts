@@ -16,6 +16,7 @@ import type { Row } from './cell.js'
 import { cellText, cellValue, columnsOf, isNumeric } from './cell.js'
 import { cellLink, type CellLinkContext } from './cell-link.js'
 import { renderChart } from './chart.js'
+import { accessibleSvg, chartDataTable, chartLabel } from './chart-text.js'
 import { escapeHtml } from './html-format.js'
 import { renderLiquid } from './liquid-template.js'
 import { EMBED_PAGE_SIZE, PAGE_SIZE, quarryOrigin } from './view-script.js'
@@ -268,7 +269,11 @@ async function content(input: ViewPageInput, columns: readonly string[]): Promis
       case 'chart':
       case 'vega-lite': {
         const chart = await renderChart(template, input.rows, columns)
-        return { html: `<figure class="quarry-chart">${chart.svg}</figure>\n`, notices: chart.warnings }
+        const svg = accessibleSvg(chart.svg, chartLabel(template, columns))
+        return {
+          html: `<figure class="quarry-chart">${svg}\n${chartDataTable(template, input.rows, columns)}</figure>\n`,
+          notices: chart.warnings,
+        }
       }
     }
   } catch (error) {

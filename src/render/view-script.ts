@@ -182,6 +182,11 @@ th[aria-sort=descending] .quarry-sort::after{content:" \\25BC"}
 .quarry-pager output{color:var(--muted)}
 .quarry-chart{margin:1rem 0;overflow-x:auto}
 .quarry-chart svg{max-width:100%;height:auto}
+.quarry-chart-data{margin:.5rem 0}
+.quarry-chart-data summary{cursor:pointer;color:var(--muted)}
+.quarry-chart-data table{border-collapse:collapse;margin-top:.5rem}
+.quarry-chart-data th,.quarry-chart-data td{border:1px solid var(--line);padding:.2rem .5rem;text-align:left}
+.quarry-chart-data td.num{text-align:right;font-variant-numeric:tabular-nums}
 `
 
 /**
