@@ -426,6 +426,17 @@ export function contentSecurityPolicy(options: {
     "img-src 'self' data:",
     "form-action 'self'",
     "base-uri 'none'",
-    `frame-ancestors ${["'self'", ...new Set(options.frameAncestors)].join(' ')}`,
+    frameAncestorsDirective(options.frameAncestors),
   ].join('; ')
+}
+
+/**
+ * The frame-ancestors directive of a view page's CSP (its last directive): the server can tell
+ * whether a cached page was made with the embed origins in force now.
+ *
+ * @example
+ * frameAncestorsDirective(['https://wiki.example.com']) // "frame-ancestors 'self' https://wiki.example.com"
+ */
+export function frameAncestorsDirective(frameAncestors: readonly string[]): string {
+  return `frame-ancestors ${["'self'", ...new Set(frameAncestors)].join(' ')}`
 }

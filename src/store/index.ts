@@ -13,6 +13,7 @@ import { SqlQueryRepo } from './query-repo.js'
 import type { Database } from './schema.js'
 import { loadSecretBox } from './secret-key.js'
 import { SqlSessionRepo } from './session-repo.js'
+import { SqlSettingsRepo } from './settings-repo.js'
 import { openSqlite } from './sqlite-dialect.js'
 import { SqliteLockBackend } from './sqlite-lock.js'
 import type {
@@ -23,6 +24,7 @@ import type {
   LeaseRepo,
   QueryRepo,
   SessionRepo,
+  SettingsRepo,
   Store,
 } from './types.js'
 
@@ -127,6 +129,7 @@ class SqlStore implements Store {
   readonly accounts: AccountRepo
   readonly sessions: SessionRepo
   readonly leases: LeaseRepo
+  readonly settings: SettingsRepo
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -140,6 +143,7 @@ class SqlStore implements Store {
     this.accounts = new SqlAccountRepo(context)
     this.sessions = new SqlSessionRepo(context)
     this.leases = new SqlLeaseRepo(context)
+    this.settings = new SqlSettingsRepo(context)
     this.#context = context
     this.#backend = backend
   }

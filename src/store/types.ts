@@ -12,6 +12,7 @@ export interface Store {
   readonly accounts: AccountRepo
   readonly sessions: SessionRepo
   readonly leases: LeaseRepo
+  readonly settings: SettingsRepo
   /** Closes the database connections. Idempotent; the store cannot be used afterwards. */
   close(): Promise<void>
 }
@@ -234,6 +235,14 @@ export interface SessionRepo {
   saveConsent(state: string, consent: ConsentState, expiresAt: Date): Promise<void>
   /** Returns and deletes the consent attempt (once), unless missing or expired. */
   takeConsent(state: string, now: Date): Promise<ConsentState | undefined>
+}
+
+/** Settings an admin changes while the server runs (the admin UI), shared by every process on the store. */
+export interface SettingsRepo {
+  /** The origins an admin allowed to embed views (besides the --frame-ancestor flag's); [] when none. */
+  embedOrigins(): Promise<readonly string[]>
+  /** Replaces the list (already validated and normalized by the caller). */
+  setEmbedOrigins(origins: readonly string[]): Promise<void>
 }
 
 export interface LeaseRepo {

@@ -3,11 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError, isQuarryError } from '../../domain/errors.js'
 import { runQuery, type LoadedQuery } from '../../engine.js'
 import { columnsOf, render, type Row } from '../../render/index.js'
-import { contentSecurityPolicy, renderViewPage } from '../../render/view-page.js'
+import { contentSecurityPolicy, frameAncestorsDirective, renderViewPage } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
 import { canSeeQuery } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
+import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
 import { engineDeps, visibleQuery } from './query-routes.js'
@@ -71,7 +72,13 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   const key = ViewCache.key(name, params, embed)
   const now = ctx.now()
   const rendered = ctx.views.get(key, now.getTime())
-  if (rendered !== undefined && canSeeQuery(request.principal, rendered))
+  // Embed origins change in the admin UI without a restart: a page cached under other ones is stale.
+  const ancestors = await frameAncestors(ctx)
+  if (
+    rendered !== undefined &&
+    canSeeQuery(request.principal, rendered) &&
+    rendered.contentSecurityPolicy.endsWith(frameAncestorsDirective(ancestors))
+  )
     return sendView(request, reply, rendered)
 
   const loaded = await viewableQuery(request, reply, ctx)
@@ -116,7 +123,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     // The Refresh form's field holds a marker; the viewer's token takes its place when the page is sent.
     csrf: { name: CSRF_FIELD, token: marker },
   })
-  const csp = contentSecurityPolicy({ nonce, frameAncestors: ctx.options.frameAncestors })
+  const csp = contentSecurityPolicy({ nonce, frameAncestors: ancestors })
   const parts = splitAtMarker(html, marker)
   if (parts === undefined) {
     // Never seen in practice (the marker is random); then the page goes out without any token.
