@@ -78,10 +78,11 @@ export function embedOrigin(text: string): string {
  */
 export function embedOrigins(texts: readonly string[]): string[] {
   const origins = [...new Set(texts.filter((text) => text.trim() !== '').map(embedOrigin))]
-  if (origins.length > MAX_EMBED_ORIGINS)
+  if (origins.length > MAX_EMBED_ORIGINS) {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
       `At most ${MAX_EMBED_ORIGINS} embed origins can be listed; ${origins.length} were given.`,
     )
+  }
   return origins
 }
