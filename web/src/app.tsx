@@ -3,6 +3,7 @@ import { api, messageOf, setCsrfToken, setSignedOutHandler, type Role, type Sess
 import { Layout } from './components/layout.js'
 import { DatasourceEditPage } from './pages/datasource-edit.js'
 import { DatasourcesPage } from './pages/datasources.js'
+import { EMBEDDING_PATH, EmbeddingPage } from './pages/embedding.js'
 import { JiraCloudPage } from './pages/jira-cloud.js'
 import { LoginPage } from './pages/login.js'
 import { NotFoundPage } from './pages/not-found.js'
@@ -76,6 +77,7 @@ function Routes() {
       return <QueryEditPage key={params.name} name={params.name!} />
   }
   if (canUse.users(role) && path === '/users') return <UsersPage />
+  if (canUse.embedding(role) && path === EMBEDDING_PATH) return <EmbeddingPage />
   if (path === '/tokens') return <TokensPage />
   return <NotFoundPage />
 }
