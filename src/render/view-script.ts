@@ -172,8 +172,8 @@ html[data-embed] .quarry-page{max-width:none;padding:0}
 .quarry-table td.num{text-align:right;font-variant-numeric:tabular-nums}
 .quarry-sort{all:unset;cursor:pointer;font-weight:600}
 .quarry-sort:focus-visible{outline:2px solid var(--accent)}
-th[aria-sort=ascending] .quarry-sort::after{content:" \\25B2"}
-th[aria-sort=descending] .quarry-sort::after{content:" \\25BC"}
+th[aria-sort=ascending] .quarry-sort::after{content:" \\25B2";content:" \\25B2"/""}
+th[aria-sort=descending] .quarry-sort::after{content:" \\25BC";content:" \\25BC"/""}
 .quarry-table td a{color:var(--accent)}
 .quarry-pager{display:flex;gap:.75rem;align-items:center;margin:.5rem 0}
 .quarry-pager[hidden]{display:none}
