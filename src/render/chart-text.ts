@@ -97,14 +97,16 @@ function describe(template: ChartLike, columns: readonly string[]): Described {
 }
 
 /**
- * The sentence that names a chart: its title, its kind, what it plots against what.
+ * The sentence that names a chart: its title (the template's, else `title` — the view's), its kind,
+ * what it plots against what.
  *
  * @example
  * chartLabel({ type: 'chart', mark: 'bar', x: 'status', y: 'key', aggregate: 'count', title: 'Open issues' }, ['key', 'status'])
  * // 'Open issues. Bar chart of count of rows by status.'
  */
-export function chartLabel(template: ChartLike, columns: readonly string[]): string {
+export function chartLabel(template: ChartLike, columns: readonly string[], title?: string): string {
   const d = describe(template, columns)
+  const named = d.title ?? title
   const plotted =
     d.y !== undefined && d.x !== undefined
       ? ` of ${d.y} by ${d.x}`
@@ -114,7 +116,7 @@ export function chartLabel(template: ChartLike, columns: readonly string[]): str
           ? ` of ${d.y}`
           : ''
   const series = d.series === undefined ? '' : `, one series per ${d.series}`
-  return `${d.title === undefined ? '' : `${d.title.replace(/[.\s]+$/, '')}. `}${d.kind}${plotted}${series}.`
+  return `${named === undefined ? '' : `${named.replace(/[.\s]+$/, '')}. `}${d.kind}${plotted}${series}.`
 }
 
 /**

@@ -269,7 +269,7 @@ async function content(input: ViewPageInput, columns: readonly string[]): Promis
       case 'chart':
       case 'vega-lite': {
         const chart = await renderChart(template, input.rows, columns)
-        const svg = accessibleSvg(chart.svg, chartLabel(template, columns))
+        const svg = accessibleSvg(chart.svg, chartLabel(template, columns, input.title))
         return {
           html: `<figure class="quarry-chart">${svg}\n${chartDataTable(template, input.rows, columns)}</figure>\n`,
           notices: chart.warnings,

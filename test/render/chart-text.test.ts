@@ -17,6 +17,13 @@ describe('a chart’s label', () => {
     expect(chartLabel(bar, columns)).toBe('Points. Bar chart of points by status.')
   })
 
+  it('takes the view’s title when the template has none', () => {
+    expect(chartLabel({ ...bar, title: undefined }, columns, 'Sales')).toBe(
+      'Sales. Bar chart of points by status.',
+    )
+    expect(chartLabel(bar, columns, 'Sales')).toBe('Points. Bar chart of points by status.')
+  })
+
   it('names the aggregate and the series', () => {
     const template: ChartTemplate = {
       type: 'chart',
