@@ -11,11 +11,13 @@ import { startServer } from '../server/start.js'
 import { DEFAULT_SIM_OPTIONS, startSimulator, type RunningSimulator } from '../sim/server.js'
 import { defaultDataDir, openStore, type Store } from '../store/index.js'
 import { asQuarryError, type StoreFlags } from './context.js'
+import { startDemoHost, type DemoHost } from './demo-host.js'
 import { CliError } from './errors.js'
 
 interface DemoFlags {
   readonly port: string
   readonly simPort: string
+  readonly embedPort: string
   readonly quiet?: boolean
 }
 
@@ -81,7 +83,10 @@ async function connectDemo(store: Store): Promise<string> {
 export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<void> {
   const serverPort = port('--port', flags.port)
   const simPort = port('--sim-port', flags.simPort)
+  const embedPort = port('--embed-port', flags.embedPort)
   const publicUrl = `http://127.0.0.1:${serverPort}`
+  // The sample host site's origin is allowed to frame views like a --frame-ancestor flag would be.
+  const hostUrl = `http://127.0.0.1:${embedPort}`
   const sim = await startSimulator({
     ...DEFAULT_SIM_OPTIONS,
     port: simPort,
@@ -101,6 +106,7 @@ export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<voi
     await sim.close()
     throw asQuarryError(error)
   }
+  let host: DemoHost | undefined
   try {
     await ensureWorkspace(store, sim, publicUrl)
     const where = await connectDemo(store)
@@ -110,17 +116,29 @@ export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<voi
       publicUrl,
       // The admin UI's Jira Cloud quick form makes datasources on the simulator too, not on Atlassian.
       atlassian: { authUrl: sim.url, apiUrl: sim.url },
+      frameAncestors: [hostUrl],
       logger: flags.quiet ? false : { level: 'warn' },
+    })
+    host = await startDemoHost({
+      port: embedPort,
+      quarryUrl: publicUrl,
+      query: `${DATASOURCE}-issues`,
+    }).catch(async (error: unknown) => {
+      await server.close()
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+        throw new CliError(`demo: port ${embedPort} is in use; choose another with --embed-port`, 2)
+      throw error
     })
     const lines = [
       `Quarry demo: the Atlassian Cloud simulator at ${sim.url}, datasource "${DATASOURCE}" connected${where}.`,
       '',
-      `  Jira issues in a table:  ${publicUrl}/v/${DATASOURCE}-issues`,
+      `  Jira issues in a table:   ${publicUrl}/v/${DATASOURCE}-issues`,
+      `  Embedded in another site: ${host.url}/ (a sample page on another origin)`,
       server.setupUrl
-        ? `  Admin (first start):     ${server.setupUrl}`
-        : `  Admin:                   ${publicUrl}/admin/`,
-      `  API docs:                ${publicUrl}/api/docs`,
-      `  Jira Cloud quick form:   client ID ${CLIENT.clientId}, secret ${CLIENT.clientSecret} (the simulator's app)`,
+        ? `  Admin (first start):      ${server.setupUrl}`
+        : `  Admin:                    ${publicUrl}/admin/`,
+      `  API docs:                 ${publicUrl}/api/docs`,
+      `  Jira Cloud quick form:    client ID ${CLIENT.clientId}, secret ${CLIENT.clientSecret} (the simulator's app)`,
       '',
       `Store: ${sqlitePath}. Ctrl-C stops.`,
     ]
@@ -129,14 +147,14 @@ export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<voi
       server.app.log.error({ err: reason }, 'unhandled rejection; the server keeps running'),
     )
     const stop = () => {
-      void server
-        .close()
+      void Promise.all([server.close(), host?.close()])
         .then(() => store.close())
         .then(() => sim.close())
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   } catch (error) {
+    await host?.close()
     await store.close()
     await sim.close()
     if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE')

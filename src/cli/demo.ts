@@ -9,6 +9,7 @@ export function registerDemo(program: Command): void {
     )
     .option('--port <port>', 'the server’s port', '8080')
     .option('--sim-port <port>', 'the simulator’s port', '4455')
+    .option('--embed-port <port>', 'the port of a sample page on another origin that embeds a view', '8081')
     .option('--quiet', 'no request logs')
     .action(async (flags, sub) => {
       const { runDemo } = await import('./demo-run.js')

@@ -4,8 +4,8 @@
  * `data.values`. Either is rendered to SVG here, on the server, so the browser runs no chart code
  * and the view page's Content-Security-Policy stays `script-src 'self'`.
  *
- * Rendering is locked down: the loader refuses every URL (a spec can never fetch data or images —
- * not from the network, not from disk), and Vega expressions are interpreted (vega-interpreter)
+ * Rendering is locked down: the loader refuses to load any URL (a spec can never fetch data or
+ * images — not from the network, not from disk) and lets only http(s) URLs be links, and Vega expressions are interpreted (vega-interpreter)
  * instead of being compiled to JavaScript with `new Function`, so a crafted expression in a
  * hand-written spec cannot reach Node. Vega's SVG writer escapes text and attributes, so a row value
  * such as `<img src=x onerror=alert(1)>` is a label, not markup.
@@ -20,6 +20,7 @@ import { QuarryError } from '../domain/errors.js'
 import type { ChartTemplate, Template } from '../domain/query.js'
 import type { Row } from './cell.js'
 import { cellText, cellValue } from './cell.js'
+import { httpLink } from './cell-link.js'
 
 /** A Vega-Lite spec as plain JSON data. */
 export type VegaLiteSpec = Readonly<Record<string, unknown>>
@@ -279,11 +280,24 @@ export async function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<ChartOutput
   }
   const loader = vega.loader()
   loader.load = refuse
-  // Vega's SVG renderer asks sanitize about every link (`href`) without handling a rejection, which
-  // would end the process: answer "no link" and remember the refusal instead.
-  loader.sanitize = (uri: unknown) => {
+  // Vega's SVG renderer asks sanitize about every link (`href` encoding or mark property), and its
+  // image marks about every image. A link to an http(s) URL is written into the SVG (xlink:href,
+  // opening in a new tab without an opener or referrer); any other link (javascript:, data:, a
+  // relative path) is left out with a warning, the chart still drawn. Images are loads: refused.
+  // sanitize never rejects: the renderer does not handle a rejection, which would end the process.
+  // (Its typings say href is a string; null is what makes the renderer write no href attribute.)
+  const none = { href: null as unknown as string }
+  loader.sanitize = (uri: unknown, options?: { context?: string }) => {
+    if (options?.context === 'href') {
+      const href = httpLink(uri)
+      if (href !== undefined) return Promise.resolve({ href, target: '_blank', rel: 'noopener noreferrer' })
+      warnings.push(
+        `A link to ${JSON.stringify(String(uri))} was left out: chart links must be http(s) URLs.`,
+      )
+      return Promise.resolve(none)
+    }
     void refuse(uri).catch(() => undefined)
-    return Promise.resolve({ href: '' })
+    return Promise.resolve(none)
   }
   loader.http = refuse
   loader.file = refuse

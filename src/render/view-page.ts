@@ -14,10 +14,12 @@ import type { ParamSpec, Template } from '../domain/query.js'
 import { DEFAULT_TEMPLATE } from '../domain/query.js'
 import type { Row } from './cell.js'
 import { cellText, cellValue, columnsOf, isNumeric } from './cell.js'
+import { cellLink, type CellLinkContext } from './cell-link.js'
 import { renderChart } from './chart.js'
+import { accessibleSvg, chartDataTable, chartLabel } from './chart-text.js'
 import { escapeHtml } from './html-format.js'
 import { renderLiquid } from './liquid-template.js'
-import { quarryOrigin } from './view-script.js'
+import { EMBED_PAGE_SIZE, PAGE_SIZE, quarryOrigin } from './view-script.js'
 
 /** Everything a view page shows. The caller (the server) runs the query and builds the URLs. */
 export interface ViewPageInput {
@@ -50,6 +52,11 @@ export interface ViewPageInput {
   /** Just the content, for an iframe: no heading, form, links or freshness line. */
   readonly embed: boolean
   readonly assets: { readonly script: string; readonly stylesheet: string }
+  /**
+   * The Jira Cloud site of the query's datasource (jira-cloud preset, connected), e.g.
+   * https://acme.atlassian.net: issue keys in a key column link to their issue there (cell-link.ts).
+   */
+  readonly jiraSite?: string
   /** A hidden field for the Refresh form (POST), when the server protects forms with a token. */
   readonly csrf?: { readonly name: string; readonly token: string }
 }
@@ -184,8 +191,27 @@ function paramForm(input: ViewPageInput): string {
   )
 }
 
-/** The default template: a table the view script makes sortable and filterable. */
-function tableHtml(rows: readonly Row[], columns: readonly string[]): string {
+/** One table cell: a link when cellLink says so (in an embed, opening outside the iframe). */
+function cellHtml(value: unknown, column: string, links: CellLinkContext, embed: boolean): string {
+  const text = escapeHtml(cellText(value))
+  const href = cellLink(value, column, links)
+  const shown =
+    href === undefined
+      ? text
+      : `<a href="${escapeHtml(href)}" rel="noopener noreferrer"${embed ? ' target="_blank"' : ''}>${text}</a>`
+  return isNumeric(value) ? `<td class="num">${shown}</td>` : `<td>${shown}</td>`
+}
+
+/**
+ * The default template: a table the view script makes sortable, filterable and paged (its page
+ * size in `data-page-size`: see VIEW_SCRIPT for why embeds get smaller pages).
+ */
+function tableHtml(
+  rows: readonly Row[],
+  columns: readonly string[],
+  links: CellLinkContext,
+  embed: boolean,
+): string {
   const head = columns
     .map(
       (column) =>
@@ -196,21 +222,19 @@ function tableHtml(rows: readonly Row[], columns: readonly string[]): string {
     .map(
       (row) =>
         '<tr>' +
-        columns
-          .map((column) => {
-            const value = cellValue(row, column)
-            const text = escapeHtml(cellText(value))
-            return isNumeric(value) ? `<td class="num">${text}</td>` : `<td>${text}</td>`
-          })
-          .join('') +
+        columns.map((column) => cellHtml(cellValue(row, column), column, links, embed)).join('') +
         '</tr>',
     )
     .join('\n')
   return (
-    '<div class="quarry-table">\n' +
+    `<div class="quarry-table" data-page-size="${embed ? EMBED_PAGE_SIZE : PAGE_SIZE}">\n` +
     '<div class="quarry-filter" hidden><input type="search" placeholder="Filter rows" aria-label="Filter rows">' +
     '<output aria-live="polite"></output></div>\n' +
-    `<table>\n<thead>\n<tr>${head}</tr>\n</thead>\n<tbody>\n${body}\n</tbody>\n</table>\n</div>\n`
+    `<table>\n<thead>\n<tr>${head}</tr>\n</thead>\n<tbody>\n${body}\n</tbody>\n</table>\n` +
+    '<nav class="quarry-pager" aria-label="Table pages" hidden>' +
+    '<button type="button" data-page="prev">Previous page</button>' +
+    '<output aria-live="polite"></output>' +
+    '<button type="button" data-page="next">Next page</button></nav>\n</div>\n'
   )
 }
 
@@ -225,7 +249,15 @@ async function content(input: ViewPageInput, columns: readonly string[]): Promis
   try {
     switch (template.type) {
       case 'table':
-        return { html: tableHtml(input.rows, columns), notices: [] }
+        return {
+          html: tableHtml(
+            input.rows,
+            columns,
+            input.jiraSite === undefined ? {} : { jiraSite: input.jiraSite },
+            input.embed,
+          ),
+          notices: [],
+        }
       case 'liquid': {
         const html = await renderLiquid(template.source, {
           rows: input.rows,
@@ -239,7 +271,11 @@ async function content(input: ViewPageInput, columns: readonly string[]): Promis
       case 'chart':
       case 'vega-lite': {
         const chart = await renderChart(template, input.rows, columns)
-        return { html: `<figure class="quarry-chart">${chart.svg}</figure>\n`, notices: chart.warnings }
+        const svg = accessibleSvg(chart.svg, chartLabel(template, columns, input.title))
+        return {
+          html: `<figure class="quarry-chart">${svg}\n${chartDataTable(template, input.rows, columns)}</figure>\n`,
+          notices: chart.warnings,
+        }
       }
     }
   } catch (error) {
@@ -392,6 +428,17 @@ export function contentSecurityPolicy(options: {
     "img-src 'self' data:",
     "form-action 'self'",
     "base-uri 'none'",
-    `frame-ancestors ${["'self'", ...new Set(options.frameAncestors)].join(' ')}`,
+    frameAncestorsDirective(options.frameAncestors),
   ].join('; ')
+}
+
+/**
+ * The frame-ancestors directive of a view page's CSP (its last directive): the server can tell
+ * whether a cached page was made with the embed origins in force now.
+ *
+ * @example
+ * frameAncestorsDirective(['https://wiki.example.com']) // "frame-ancestors 'self' https://wiki.example.com"
+ */
+export function frameAncestorsDirective(frameAncestors: readonly string[]): string {
+  return `frame-ancestors ${["'self'", ...new Set(frameAncestors)].join(' ')}`
 }

@@ -4,12 +4,25 @@
  * so the table's sort and filter, the embed's height messages and the look all come from here.
  *
  * - VIEW_SCRIPT → /assets/view.js: sortable headers (click: ascending, again: descending; numeric
- *   columns by value, text by natural order), a filter box, and in embed mode the page's height
- *   posted to the parent window.
+ *   columns by value, text by natural order), a filter box, paging (Previous/Next, "Rows X–Y of N"
+ *   over the sorted, filtered rows), and in embed mode the page's height posted to the parent window.
  * - VIEW_STYLESHEET → /assets/view.css.
  * - embedScript(origin) → /embed.js: what another site includes to embed views.
  */
 import { QuarryError } from '../domain/errors.js'
+
+/**
+ * Rows per table page in an embed: an iframe on a wiki page should stay about a screen tall (25 rows
+ * ≈ 800 px), and its height follows the page shown.
+ */
+export const EMBED_PAGE_SIZE = 25
+
+/**
+ * Rows per table page on the view's own page: larger, because there the page scrolls under a sticky
+ * header and people read down a long list; paging still keeps a 10,000-row result from being one
+ * endless document. The filter box searches all rows, not just the page.
+ */
+export const PAGE_SIZE = 100
 
 /** The `type` of the message a view page in embed mode posts to its parent with its height. */
 export const HEIGHT_MESSAGE = 'quarry:height'
@@ -47,30 +60,70 @@ export const VIEW_SCRIPT = `'use strict'
     rows.forEach(function (row) { fragment.appendChild(row) })
     body.appendChild(fragment)
   }
-  function filter(table, input, count) {
+  // Paging hides the rows outside the current page; filtering marks rows that do not match (the
+  // data-unmatched attribute), so a page counts only matching rows, in their sorted order.
+  function show(state) {
+    var rows = state.table.tBodies[0].rows
+    var matching = []
+    for (var i = 0; i < rows.length; i++) {
+      if (rows[i].hasAttribute('data-unmatched')) rows[i].hidden = true
+      else matching.push(rows[i])
+    }
+    var size = state.size > 0 ? state.size : matching.length
+    var pages = Math.max(1, Math.ceil(matching.length / size))
+    if (state.page > pages - 1) state.page = pages - 1
+    var first = state.page * size
+    for (var j = 0; j < matching.length; j++) matching[j].hidden = j < first || j >= first + size
+    if (!state.pager) return
+    state.pager.hidden = matching.length <= size && state.page === 0
+    state.prev.disabled = state.page === 0
+    state.next.disabled = state.page >= pages - 1
+    state.where.textContent =
+      matching.length === 0
+        ? 'No rows'
+        : 'Rows ' + (first + 1) + '\u2013' + Math.min(first + size, matching.length) + ' of ' + matching.length
+  }
+  function filter(state, input, count) {
     var needle = input.value.trim().toLowerCase()
-    var rows = table.tBodies[0].rows
+    var rows = state.table.tBodies[0].rows
     var shown = 0
     for (var i = 0; i < rows.length; i++) {
       var hit = needle === '' || rows[i].textContent.toLowerCase().indexOf(needle) !== -1
-      rows[i].hidden = !hit
+      rows[i].toggleAttribute('data-unmatched', !hit)
       if (hit) shown++
     }
     count.textContent = needle === '' ? '' : shown + ' of ' + rows.length + ' rows'
+    state.page = 0
+    show(state)
   }
   document.querySelectorAll('.quarry-table').forEach(function (wrapper) {
     var table = wrapper.querySelector('table')
     if (!table || !table.tHead || table.tBodies.length === 0) return
+    var state = { table: table, page: 0, size: Number(wrapper.getAttribute('data-page-size')) || 0 }
+    var pager = wrapper.querySelector('.quarry-pager')
+    if (pager) {
+      state.pager = pager
+      state.prev = pager.querySelector('[data-page=prev]')
+      state.next = pager.querySelector('[data-page=next]')
+      state.where = pager.querySelector('output')
+      state.prev.addEventListener('click', function () { state.page--; show(state) })
+      state.next.addEventListener('click', function () { state.page++; show(state) })
+    }
     var headers = table.tHead.rows[0].cells
     Array.prototype.forEach.call(headers, function (header, index) {
       var button = header.querySelector('.quarry-sort')
-      if (button) button.addEventListener('click', function () { sort(table, header, index) })
+      if (button) button.addEventListener('click', function () {
+        sort(table, header, index)
+        state.page = 0
+        show(state)
+      })
     })
+    show(state)
     var box = wrapper.querySelector('.quarry-filter')
     if (!box) return
     var input = box.querySelector('input')
     var count = box.querySelector('output')
-    input.addEventListener('input', function () { filter(table, input, count) })
+    input.addEventListener('input', function () { filter(state, input, count) })
     box.hidden = false
   })
   if (document.documentElement.hasAttribute('data-embed') && window.parent !== window) {
@@ -125,10 +178,21 @@ html[data-embed] .quarry-page{max-width:none;padding:0}
 .quarry-table td.num{text-align:right;font-variant-numeric:tabular-nums}
 .quarry-sort{all:unset;cursor:pointer;font-weight:600}
 .quarry-sort:focus-visible{outline:2px solid var(--accent)}
-th[aria-sort=ascending] .quarry-sort::after{content:" \\25B2"}
-th[aria-sort=descending] .quarry-sort::after{content:" \\25BC"}
+th[aria-sort=ascending] .quarry-sort::after{content:" \\25B2";content:" \\25B2"/""}
+th[aria-sort=descending] .quarry-sort::after{content:" \\25BC";content:" \\25BC"/""}
+.quarry-table td a{color:var(--accent)}
+.quarry-pager{display:flex;gap:.75rem;align-items:center;margin:.5rem 0}
+.quarry-pager[hidden]{display:none}
+.quarry-pager button{font:inherit;padding:.25rem .6rem;border:1px solid var(--line);border-radius:4px;background:#f8f9fa;color:inherit;cursor:pointer}
+.quarry-pager button:disabled{cursor:default;color:var(--muted)}
+.quarry-pager output{color:var(--muted)}
 .quarry-chart{margin:1rem 0;overflow-x:auto}
 .quarry-chart svg{display:block;max-width:none}
+.quarry-chart-data{margin:.5rem 0}
+.quarry-chart-data summary{cursor:pointer;color:var(--muted)}
+.quarry-chart-data table{border-collapse:collapse;margin-top:.5rem}
+.quarry-chart-data th,.quarry-chart-data td{border:1px solid var(--line);padding:.2rem .5rem;text-align:left}
+.quarry-chart-data td.num{text-align:right;font-variant-numeric:tabular-nums}
 `
 
 /**

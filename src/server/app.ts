@@ -15,6 +15,7 @@ import { datasourceRoutes } from './routes/datasource-routes.js'
 import { previewRoutes } from './routes/preview-routes.js'
 import { queryRoutes } from './routes/query-routes.js'
 import { sessionRoutes } from './routes/session-routes.js'
+import { settingsRoutes } from './routes/settings-routes.js'
 import { userRoutes } from './routes/user-routes.js'
 import { transferRoutes } from './routes/transfer-routes.js'
 import { viewRoutes } from './routes/view-routes.js'
@@ -27,6 +28,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...previewRoutes,
   ...userRoutes,
   ...transferRoutes,
+  ...settingsRoutes,
   ...viewRoutes,
 ]
 

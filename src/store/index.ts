@@ -14,6 +14,7 @@ import { SqlRateLimitRepo } from './rate-limit-repo.js'
 import type { Database } from './schema.js'
 import { loadSecretBox } from './secret-key.js'
 import { SqlSessionRepo } from './session-repo.js'
+import { SqlSettingsRepo } from './settings-repo.js'
 import { openSqlite } from './sqlite-dialect.js'
 import { SqliteLockBackend } from './sqlite-lock.js'
 import type {
@@ -25,6 +26,7 @@ import type {
   QueryRepo,
   RateLimitRepo,
   SessionRepo,
+  SettingsRepo,
   Store,
 } from './types.js'
 
@@ -130,6 +132,7 @@ class SqlStore implements Store {
   readonly sessions: SessionRepo
   readonly leases: LeaseRepo
   readonly rateLimits: RateLimitRepo
+  readonly settings: SettingsRepo
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -144,6 +147,7 @@ class SqlStore implements Store {
     this.sessions = new SqlSessionRepo(context)
     this.leases = new SqlLeaseRepo(context)
     this.rateLimits = new SqlRateLimitRepo(context)
+    this.settings = new SqlSettingsRepo(context)
     this.#context = context
     this.#backend = backend
   }

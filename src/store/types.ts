@@ -13,6 +13,7 @@ export interface Store {
   readonly sessions: SessionRepo
   readonly leases: LeaseRepo
   readonly rateLimits: RateLimitRepo
+  readonly settings: SettingsRepo
   /** Closes the database connections. Idempotent; the store cannot be used afterwards. */
   close(): Promise<void>
 }
@@ -275,6 +276,14 @@ export interface RateLimitRepo {
   ): Promise<{ allowed: boolean; retryAfterMs: number }>
   /** Forgets windows that ended before `now`. */
   purge(now: Date): Promise<number>
+}
+
+/** Settings an admin changes while the server runs (the admin UI), shared by every process on the store. */
+export interface SettingsRepo {
+  /** The origins an admin allowed to embed views (besides the --frame-ancestor flag's); [] when none. */
+  embedOrigins(): Promise<readonly string[]>
+  /** Replaces the list (already validated and normalized by the caller). */
+  setEmbedOrigins(origins: readonly string[]): Promise<void>
 }
 
 export interface LeaseRepo {

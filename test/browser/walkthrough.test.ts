@@ -137,7 +137,14 @@ describe('A new user walks Quarry in a browser', () => {
 
       expect(await text(page.getByRole('heading', { name: 'Datasources' }))).toBe('Datasources')
       expect(await text(page.getByText('No datasources yet.'))).toBe('No datasources yet.')
-      expect(await navLinks(page)).toEqual(['Datasources', 'Queries', 'Users', 'API tokens', 'Account'])
+      expect(await navLinks(page)).toEqual([
+        'Datasources',
+        'Queries',
+        'Users',
+        'Embedding',
+        'API tokens',
+        'Account',
+      ])
       expect(await text(page.locator('.user-name'))).toBe(ADMIN.name)
       await shot(page, '02-admin-created')
     },

@@ -182,21 +182,69 @@ describe('chart rendering', () => {
 })
 
 describe('a Vega-Lite spec with links', () => {
-  it('fails its own rendering with a message, never the process', async () => {
-    const spec = {
-      mark: { type: 'bar', href: 'https://evil.example.com/' },
-      encoding: {
-        x: { field: 'a', type: 'nominal' },
-        y: { field: 'b', type: 'quantitative' },
-        href: { field: 'u' },
+  const linked = (u: string) =>
+    renderChart(
+      {
+        type: 'vega-lite',
+        spec: {
+          mark: 'bar',
+          encoding: {
+            x: { field: 'a', type: 'nominal' },
+            y: { field: 'b', type: 'quantitative' },
+            href: { field: 'u' },
+          },
+        },
       },
+      [
+        { a: 'x', b: 1, u },
+        { a: 'y', b: 2, u },
+      ],
+      ['a', 'b', 'u'],
+    )
+
+  it('draws the chart with each mark a link to its https URL, opening safely', async () => {
+    const { svg, warnings } = await linked('https://acme.atlassian.net/browse/QA-1?x=1&y="2"')
+    expect(svg).toContain(
+      '<a target="_blank" rel="noopener noreferrer" xlink:href="https://acme.atlassian.net/browse/QA-1?x=1&amp;y=%222%22">',
+    )
+    expect(svg.match(/<a /g)).toHaveLength(2)
+    expect(warnings).toEqual([])
+  })
+
+  it('draws a javascript: or data: link as no link at all, with a warning', async () => {
+    for (const u of ['javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,<b>x</b>']) {
+      const { svg, warnings } = await linked(u)
+      expect(svg).toMatch(/^<svg/)
+      expect(svg, u).not.toContain('href=')
+      expect(svg.match(/<a[ >]/g)?.every((tag) => tag === '<a>')).toBe(true)
+      expect(warnings.join(' ')).toMatch(/left out: chart links must be http\(s\) URLs/)
     }
-    await expect(
+  })
+
+  it('still refuses an image mark’s URL (a load), with a coded error', async () => {
+    const error = await failure(() =>
+      renderVegaLiteSvg({
+        data: { values: [{ a: 'x', u: 'https://attacker.example/pixel.png' }] },
+        mark: { type: 'image', width: 10, height: 10 },
+        encoding: { x: { field: 'a' }, url: { field: 'u' } },
+      }),
+    )
+    expect(isQuarryError(error, 'QUARRY_VIEW_TEMPLATE_INVALID')).toBe(true)
+    expect((error as Error).message).toMatch(/may not load "https:\/\/attacker\.example\/pixel\.png"/)
+  })
+
+  it('still refuses a data.url in a hand-written template, with a coded error naming it', async () => {
+    const error = await failure(() =>
       renderChart(
-        { type: 'vega-lite', spec },
-        [{ a: 'x', b: 1, u: 'https://evil.example.com/' }],
-        ['a', 'b', 'u'],
+        {
+          type: 'vega-lite',
+          spec: { mark: 'bar', layer: [{ data: { url: 'https://attacker.example/x.json' } }] },
+        },
+        [{ a: 1 }],
+        ['a'],
       ),
-    ).rejects.toThrow(/a chart may not load/)
+    )
+    expect(isQuarryError(error, 'QUARRY_VIEW_TEMPLATE_INVALID')).toBe(true)
+    expect((error as Error).message).toContain('"spec.layer[0].data.url"')
   })
 })

@@ -107,6 +107,39 @@ describe('the view page shows', () => {
     expect(html).toContain('<tr><td>QA-1</td><td>Fix login</td><td class="num">3</td></tr>')
   })
 
+  it('URL cells as links that open safely, and other values as text', async () => {
+    const html = await renderViewPage(
+      input({ rows: [{ link: 'https://example.com/a?b=1&c="2"', other: 'javascript:alert(1)' }] }),
+    )
+    expect(html).toContain(
+      '<td><a href="https://example.com/a?b=1&amp;c=%222%22" rel="noopener noreferrer">https://example.com/a?b=1&amp;c=&quot;2&quot;</a></td>',
+    )
+    expect(html).toContain('<td>javascript:alert(1)</td>')
+    expect(tags(html).filter((tag) => tag.startsWith('<a '))).toHaveLength(3) // the link, CSV, JSON
+  })
+
+  it('Jira issue keys as links to the issue on the connected Jira Cloud site', async () => {
+    const html = await renderViewPage(input({ jiraSite: 'https://acme.atlassian.net' }))
+    expect(html).toContain(
+      '<td><a href="https://acme.atlassian.net/browse/QA-1" rel="noopener noreferrer">QA-1</a></td>',
+    )
+    expect(await renderViewPage(input())).toContain('<tr><td>QA-1</td>')
+  })
+
+  it('in an embed, links that open outside the iframe', async () => {
+    const html = await renderViewPage(input({ embed: true, rows: [{ link: 'https://example.com' }] }))
+    expect(html).toContain('<a href="https://example.com/" rel="noopener noreferrer" target="_blank">')
+  })
+
+  it('a pager for the table: 25 rows a page in an embed, 100 on the page', async () => {
+    expect(await renderViewPage(input())).toContain('<div class="quarry-table" data-page-size="100">')
+    const embed = await renderViewPage(input({ embed: true }))
+    expect(embed).toContain('<div class="quarry-table" data-page-size="25">')
+    expect(embed).toContain(
+      '<nav class="quarry-pager" aria-label="Table pages" hidden><button type="button" data-page="prev">Previous page</button>',
+    )
+  })
+
   it('a message for empty results', async () => {
     const html = await renderViewPage(input({ rows: [] }))
     expect(html).toContain(

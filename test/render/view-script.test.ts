@@ -18,11 +18,27 @@ type Listener = (event?: unknown) => void
 
 interface FakeRow {
   hidden: boolean
+  unmatched: boolean
+  hasAttribute(name: string): boolean
+  toggleAttribute(name: string, on: boolean): void
   textContent: string
   cells: { textContent: string; classList: { contains(name: string): boolean } }[]
 }
 
-function fakeTable(header: readonly string[], body: readonly (readonly (string | number)[])[]) {
+function fakeButton() {
+  const button = {
+    disabled: false,
+    click: () => {},
+    addEventListener: (_type: string, fn: Listener) => (button.click = fn),
+  }
+  return button
+}
+
+function fakeTable(
+  header: readonly string[],
+  body: readonly (readonly (string | number)[])[],
+  pageSize?: number,
+) {
   const listeners = new Map<string, Listener>()
   const attributes = header.map(() => new Map<string, string>())
   const headers = header.map((name, index) => ({
@@ -32,8 +48,15 @@ function fakeTable(header: readonly string[], body: readonly (readonly (string |
     querySelector: () => ({ addEventListener: (_type: string, fn: Listener) => listeners.set(name, fn) }),
   }))
   const tbody: { rows: FakeRow[]; appendChild(fragment: { children: FakeRow[] }): void } = {
-    rows: body.map((cells) => ({
+    rows: body.map((cells): FakeRow => ({
       hidden: false,
+      unmatched: false,
+      hasAttribute(this: FakeRow, name: string) {
+        return name === 'data-unmatched' && this.unmatched
+      },
+      toggleAttribute(this: FakeRow, name: string, on: boolean) {
+        if (name === 'data-unmatched') this.unmatched = on
+      },
       textContent: cells.join(' '),
       cells: cells.map((value) => ({
         textContent: String(value),
@@ -60,7 +83,26 @@ function fakeTable(header: readonly string[], body: readonly (readonly (string |
   }
   const count = { textContent: '' }
   const table = { tHead: { rows: [{ cells: headers }] }, tBodies: [tbody] }
-  const wrapper = { querySelector: (selector: string) => (selector === 'table' ? table : box) }
+  const prev = fakeButton()
+  const next = fakeButton()
+  const where = { textContent: '' }
+  const pager = {
+    hidden: true,
+    querySelector: (selector: string) =>
+      selector === '[data-page=prev]' ? prev : selector === '[data-page=next]' ? next : where,
+  }
+  const wrapper = {
+    getAttribute: (name: string) =>
+      name === 'data-page-size' && pageSize !== undefined ? String(pageSize) : null,
+    querySelector: (selector: string) =>
+      selector === 'table'
+        ? table
+        : selector === '.quarry-pager'
+          ? pageSize === undefined
+            ? null
+            : pager
+          : box,
+  }
   const document = {
     querySelectorAll: () => [wrapper],
     createDocumentFragment: () => ({
@@ -83,6 +125,10 @@ function fakeTable(header: readonly string[], body: readonly (readonly (string |
     visible: () => tbody.rows.filter((row) => !row.hidden).map((row) => row.cells[0]?.textContent),
     box,
     count,
+    pager,
+    prev,
+    next,
+    where,
   }
 }
 
@@ -122,6 +168,38 @@ describe('the view script', () => {
     expect(t.count.textContent).toBe('2 of 4 rows')
     t.filter('')
     expect(t.visible()).toHaveLength(4)
+  })
+
+  it('pages the rows, with Previous/Next and "Rows X–Y of N", after sorting and filtering', () => {
+    const rows = Array.from({ length: 7 }, (_, i) => [`QA-${i + 1}`, i + 1])
+    const t = fakeTable(['key', 'points'], rows, 3)
+    expect(t.pager.hidden).toBe(false)
+    expect(t.visible()).toEqual(['QA-1', 'QA-2', 'QA-3'])
+    expect(t.where.textContent).toBe('Rows 1–3 of 7')
+    expect(t.prev.disabled).toBe(true)
+    t.next.click()
+    expect(t.visible()).toEqual(['QA-4', 'QA-5', 'QA-6'])
+    t.next.click()
+    expect(t.visible()).toEqual(['QA-7'])
+    expect(t.where.textContent).toBe('Rows 7–7 of 7')
+    expect(t.next.disabled).toBe(true)
+    // Sorting orders all rows and goes back to the first page.
+    t.click('points')
+    t.click('points')
+    expect(t.visible()).toEqual(['QA-7', 'QA-6', 'QA-5'])
+    // Filtering pages the matching rows only.
+    t.filter('qa-')
+    t.next.click()
+    expect(t.where.textContent).toBe('Rows 4–6 of 7')
+    t.filter('7')
+    expect(t.visible()).toEqual(['QA-7'])
+    expect(t.where.textContent).toBe('Rows 1–1 of 1')
+  })
+
+  it('shows no pager when every row fits on one page', () => {
+    const t = fakeTable(['key'], [['QA-1'], ['QA-2']], 3)
+    expect(t.pager.hidden).toBe(true)
+    expect(t.visible()).toEqual(['QA-1', 'QA-2'])
   })
 
   it('the stylesheet and script are plain text assets', () => {

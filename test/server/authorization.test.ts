@@ -43,6 +43,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/export': 'admin',
   'POST /api/export': 'admin',
   'POST /api/import': 'admin',
+  'GET /api/settings/embedding': 'admin',
+  'PUT /api/settings/embedding': 'admin',
   'GET /v/:query': 'public',
   'POST /v/:query/refresh': 'public',
   'GET /v/:query/rows.csv': 'public',

@@ -5,6 +5,7 @@ import type {
   SqlDatasource,
   SqlDatasourceType,
 } from '../../src/domain/datasource.js'
+import type { EmbeddingSettings } from '../../src/domain/embed-origins.js'
 import type { Pagination, ParamSpec, ParamType, Query } from '../../src/domain/query.js'
 
 /**
@@ -15,6 +16,7 @@ import type { Pagination, ParamSpec, ParamType, Query } from '../../src/domain/q
 export type {
   Datasource,
   DatasourceType,
+  EmbeddingSettings,
   Pagination,
   ParamSpec,
   ParamType,
@@ -254,6 +256,10 @@ export const api = {
   createToken: (body: { name: string }) =>
     request<{ id: string; name: string; token: string }>('POST', '/api/tokens', body),
   revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${enc(id)}`),
+
+  embedding: () => request<EmbeddingSettings>('GET', '/api/settings/embedding'),
+  saveEmbedding: (body: { origins: string[] }) =>
+    request<EmbeddingSettings>('PUT', '/api/settings/embedding', body),
 }
 
 /** The message to show for anything thrown. */

@@ -5,6 +5,7 @@ import { Layout } from './components/layout.js'
 import { AccountPage } from './pages/account.js'
 import { DatasourceEditPage } from './pages/datasource-edit.js'
 import { DatasourcesPage } from './pages/datasources.js'
+import { EMBEDDING_PATH, EmbeddingPage } from './pages/embedding.js'
 import { JiraCloudPage } from './pages/jira-cloud.js'
 import { LoginPage } from './pages/login.js'
 import { NotFoundPage } from './pages/not-found.js'
@@ -83,6 +84,7 @@ function Routes() {
       return <QueryEditPage key={params.name} name={params.name!} />
   }
   if (canUse.users(role) && path === '/users') return <UsersPage />
+  if (canUse.embedding(role) && path === EMBEDDING_PATH) return <EmbeddingPage />
   if (path === '/tokens') return <TokensPage />
   if (path === '/account') return <AccountPage />
   return <NotFoundPage />

@@ -19,5 +19,6 @@ export function useSession(): SessionState {
 export const canUse = {
   datasources: (role: Role) => role === 'admin',
   users: (role: Role) => role === 'admin',
+  embedding: (role: Role) => role === 'admin',
   editQueries: (role: Role) => role === 'admin' || role === 'editor',
 }

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
 import { runQuery, type LoadedQuery } from '../../engine.js'
 import { columnsOf, render, type Row } from '../../render/index.js'
-import { contentSecurityPolicy, renderViewPage } from '../../render/view-page.js'
+import { contentSecurityPolicy, frameAncestorsDirective, renderViewPage } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
 import { checkVisitorParams, visitorParams } from '../../domain/params.js'
 import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
@@ -11,6 +11,7 @@ import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
 import { readerOf } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
+import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
 import { engineDeps, visibleQuery } from './query-routes.js'
@@ -106,13 +107,18 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   const params = viewParams(request)
   const embed = (request.query as Record<string, unknown>).embed === '1'
   const now = ctx.now()
+  // Embed origins change in the admin UI without a restart: a page cached under other ones is stale.
+  const ancestors = await frameAncestors(ctx)
   // A cached result already rendered: no store, no parsing, no rendering (bench/view.mjs).
   const rendered = cachedView(ctx, request.principal, { name, params, embed, now: now.getTime() })
-  if (rendered !== undefined) return sendView(request, reply, rendered)
+  if (rendered !== undefined && rendered.contentSecurityPolicy.endsWith(frameAncestorsDirective(ancestors)))
+    return sendView(request, reply, rendered)
 
   const loaded = await viewableQuery(request, reply, ctx)
   if (loaded === undefined) return reply
-  const { query } = loaded
+  const { query, datasource } = loaded
+  // Issue keys link to the Jira Cloud site the datasource was connected to (cell-link.ts).
+  const jiraSite = datasource.type === 'rest' ? datasource.preset?.site?.url : undefined
   const visitor = isVisitor(request.principal, query)
   // Upstream details (URLs, hosts, ids, bodies) are for admins and editors; the server log keeps them.
   const reader = readerOf(request.principal)
@@ -151,6 +157,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     now,
     nonce,
     embed,
+    ...(jiraSite === undefined ? {} : { jiraSite }),
     urls: {
       self: base,
       refresh: `${base}/refresh${queryString(params)}`,
@@ -162,7 +169,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     csrf: { name: CSRF_FIELD, token: marker },
     describeError: describe,
   })
-  const csp = contentSecurityPolicy({ nonce, frameAncestors: ctx.options.frameAncestors })
+  const csp = contentSecurityPolicy({ nonce, frameAncestors: ancestors })
   const parts = splitAtMarker(html, marker)
   if (parts === undefined) {
     // Never seen in practice (the marker is random); then the page goes out without any token.

@@ -12,6 +12,7 @@ export function Layout({ children }: { children: ReactNode }) {
     { to: '/datasources', label: 'Datasources', show: canUse.datasources(role) },
     { to: '/queries', label: 'Queries', show: true },
     { to: '/users', label: 'Users', show: canUse.users(role) },
+    { to: '/embedding', label: 'Embedding', show: canUse.embedding(role) },
     { to: '/tokens', label: 'API tokens', show: true },
     { to: '/account', label: 'Account', show: true },
   ]
