@@ -201,3 +201,24 @@ export const QuerySchema = z
   })
 export type Query = z.infer<typeof QuerySchema>
 export type QueryInput = z.input<typeof QuerySchema>
+
+/**
+ * What GET /api/queries tells about each query: enough for the admin UI's list (and a viewer's list
+ * of views), without the converter or template.
+ *
+ * @example querySummary(QuerySchema.parse({ name: 'issues', datasource: 'jira', path: '/search' })).public // false
+ */
+export function querySummary(query: Query) {
+  return {
+    name: query.name,
+    datasource: query.datasource,
+    title: query.title ?? null,
+    method: query.method,
+    path: query.path,
+    sql: query.sql,
+    params: query.params,
+    /** Anyone with the link may open its view (issue 10): the list marks it. */
+    public: query.visibility.public,
+  }
+}
+export type QuerySummary = ReturnType<typeof querySummary>

@@ -2,6 +2,7 @@
  * The store's public types. The store knows nothing of auth types or query shapes: it keeps JSON
  * documents, and maps of secret strings that it encrypts as a whole.
  */
+import type { TokenScope } from '../domain/token-scope.js'
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres'
@@ -181,7 +182,7 @@ export interface UserInput {
 export type UserPatch = Partial<Pick<UserInput, 'passwordHash' | 'role' | 'groups'>>
 
 /** What an API token may do, within its user's role (issue 10): run and view, edit queries, or all. */
-export type TokenScope = 'run' | 'edit' | 'admin'
+export type { TokenScope }
 
 export interface ApiTokenInfo {
   readonly id: string

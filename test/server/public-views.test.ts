@@ -162,6 +162,20 @@ describe('opening a parameter to visitors', () => {
   })
 })
 
+describe('the query list', () => {
+  it('says of each query whether it is public', async () => {
+    await server.engine.addQuery({ ...jqlQuery, name: 'members-only', params: [] })
+    const editor = await server.signIn('lisa', 'editor')
+    const list = (await server.as(editor, { url: '/api/queries' })).json() as {
+      name: string
+      public: boolean
+    }[]
+    const flag = (name: string) => list.find((query) => query.name === name)?.public
+    expect(flag('fixed')).toBe(true)
+    expect(flag('members-only')).toBe(false)
+  })
+})
+
 describe('an upstream failure', () => {
   // The simulator answers 400 to JQL it cannot parse: the message names the upstream URL.
   const broken = `/v/fixed-broken`

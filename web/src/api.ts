@@ -6,7 +6,16 @@ import type {
   SqlDatasourceType,
 } from '../../src/domain/datasource.js'
 import type { EmbeddingSettings } from '../../src/domain/embed-origins.js'
-import type { Pagination, ParamSpec, ParamType, Query } from '../../src/domain/query.js'
+import type {
+  Pagination,
+  ParamSpec,
+  ParamType,
+  Query,
+  QuerySummary,
+  Visibility,
+  VisitorInput,
+} from '../../src/domain/query.js'
+import type { ApiTokenView, TokenScope } from '../../src/domain/token-scope.js'
 
 /**
  * The one client for Quarry's JSON API: same origin, cookie session, and the
@@ -21,10 +30,16 @@ export type {
   ParamSpec,
   ParamType,
   Query,
+  QuerySummary,
   RestDatasource,
   SqlDatasource,
   SqlDatasourceType,
+  TokenScope,
+  Visibility,
+  VisitorInput,
 }
+// No imports in that module: its values come into the bundle without zod.
+export { SCOPE_ROLE, TOKEN_SCOPES } from '../../src/domain/token-scope.js'
 
 export type Role = 'admin' | 'editor' | 'viewer'
 
@@ -57,18 +72,6 @@ export interface DatasourceSummary {
   connection: Connection | null
 }
 
-export interface QuerySummary {
-  name: string
-  datasource: string
-  title: string | null
-  method: string
-  /** REST queries. */
-  path?: string
-  /** SQL queries. */
-  sql?: string
-  params: ParamSpec[]
-}
-
 export type ChartMark = 'bar' | 'line' | 'point' | 'area' | 'arc'
 export type ChartAggregate = 'none' | 'sum' | 'count' | 'mean' | 'min' | 'max'
 
@@ -79,15 +82,12 @@ export type Template =
   | { type: 'chart'; mark: ChartMark; x: string; y: string; series?: string; aggregate?: ChartAggregate }
   | { type: 'vega-lite'; spec: string }
 
-export interface Visibility {
-  roles: ('viewer' | 'editor')[]
-  groups: string[]
-}
-
-/** A query as the editor holds it (the server's shape, but see toWire for the template). */
-export type QueryDocument = Omit<Query, 'title' | 'visibility' | 'template'> & {
+/**
+ * A query as the editor holds it (the server's shape, but see toWire for the template). Its
+ * visibility is the server's whole object (roles, groups, public): it round-trips on save.
+ */
+export type QueryDocument = Omit<Query, 'title' | 'template'> & {
   title?: string | null
-  visibility: Visibility & { public?: boolean }
   template: Template | null
 }
 
@@ -110,12 +110,7 @@ export interface UserRecord extends User {
   createdAt: string
 }
 
-export interface ApiToken {
-  id: string
-  name: string
-  createdAt: string
-  lastUsedAt: string | null
-}
+export type ApiToken = ApiTokenView
 
 /** A non-2xx answer: `{ error: { code, message, line? } }`. */
 export class ApiError extends Error {
@@ -253,8 +248,9 @@ export const api = {
   deleteUser: (name: string) => request<void>('DELETE', `/api/users/${enc(name)}`),
 
   tokens: () => request<ApiToken[]>('GET', '/api/tokens'),
-  createToken: (body: { name: string }) =>
-    request<{ id: string; name: string; token: string }>('POST', '/api/tokens', body),
+  /** Answers the token itself this once. */
+  createToken: (body: { name: string; scope: TokenScope; expiresInDays?: number }) =>
+    request<ApiToken & { token: string }>('POST', '/api/tokens', body),
   revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${enc(id)}`),
 
   embedding: () => request<EmbeddingSettings>('GET', '/api/settings/embedding'),

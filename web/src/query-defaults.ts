@@ -64,7 +64,7 @@ export const NEW_QUERY: QueryDocument = {
   maxPages: 1000,
   concurrency: 4,
   converter: '',
-  visibility: { roles: ['viewer', 'editor'], groups: [] },
+  visibility: { roles: ['viewer', 'editor'], groups: [], public: false },
   template: { type: 'table' },
 }
 

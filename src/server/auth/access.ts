@@ -1,5 +1,5 @@
 import type { Query } from '../../domain/query.js'
-import type { Role, StoredSession, StoredUser, TokenScope } from '../../store/index.js'
+import type { Role, StoredSession, StoredUser } from '../../store/index.js'
 
 /**
  * Who may call a route: anyone; any signed-in user (viewers run and view the queries shown to them);
@@ -23,9 +23,9 @@ export interface Principal {
   readonly tokenExpiresAt?: Date | null
 }
 
-/** API token scopes, narrowest first, and the role each acts as at most (issue 10). */
-export const TOKEN_SCOPES: readonly TokenScope[] = ['run', 'edit', 'admin']
-export const SCOPE_ROLE: Record<TokenScope, Role> = { run: 'viewer', edit: 'editor', admin: 'admin' }
+// API token scopes, narrowest first, and the role each acts as at most (issue 10): one list, shared
+// with the admin UI's scope select.
+export { SCOPE_ROLE, TOKEN_SCOPES } from '../../domain/token-scope.js'
 
 const RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 }
 

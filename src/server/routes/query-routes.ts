@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { QuarryError, isQuarryError } from '../../domain/errors.js'
 import { resolveParams } from '../../domain/params.js'
-import { QuerySchema, type Query } from '../../domain/query.js'
+import { QuerySchema, querySummary, type Query } from '../../domain/query.js'
 import {
   bindQuery,
   loadQuery,
@@ -70,7 +70,7 @@ export const queryRoutes: RouteDef[] = [
     url: '/api/queries',
     access: 'signed-in',
     tag: 'queries',
-    summary: 'The queries shown to the caller.',
+    summary: 'The queries shown to the caller: name, datasource, title, request, parameters, public.',
     handler: async (request, _reply, ctx) => {
       const principal = principalOf(request)
       const list = await ctx.store.queries.list()
@@ -83,15 +83,7 @@ export const queryRoutes: RouteDef[] = [
           }),
         )
         .filter((query) => canSeeQuery(principal, query))
-        .map((query) => ({
-          name: query.name,
-          datasource: query.datasource,
-          title: query.title ?? null,
-          method: query.method,
-          path: query.path,
-          sql: query.sql,
-          params: query.params,
-        }))
+        .map(querySummary)
     },
   },
   {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { QuarryError } from '../../domain/errors.js'
+import type { ApiTokenView } from '../../domain/token-scope.js'
 import type { ApiTokenInfo, TokenScope } from '../../store/index.js'
 import { narrowerRole, SCOPE_ROLE, TOKEN_SCOPES, type Principal } from '../auth/access.js'
 import { API_TOKEN_PREFIX } from '../auth/authenticate.js'
@@ -25,13 +26,13 @@ const UserPatchBody = z.object({
 const NewTokenBody = z.object({
   name: z.string().min(1).max(100),
   /** run: view and run queries; edit: also write queries; admin: all the user may do. */
-  scope: z.enum(['run', 'edit', 'admin']).default('run'),
+  scope: z.enum(TOKEN_SCOPES).default('run'),
   /** Whole days from now; absent: the token lasts until revoked. */
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 })
 const DAY_MS = 86_400_000
 
-function tokenView(token: ApiTokenInfo) {
+function tokenView(token: ApiTokenInfo): ApiTokenView {
   return {
     id: token.id,
     name: token.name,

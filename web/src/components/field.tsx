@@ -1,4 +1,5 @@
-import { useId, type InputHTMLAttributes, type ReactNode } from 'react'
+import { useId, useState, type InputHTMLAttributes, type ReactNode } from 'react'
+import { splitList } from '../lists.js'
 
 /** A labelled text input: the label's text is how people (and browser tests) find it. */
 export function Field({
@@ -80,5 +81,43 @@ export function CheckboxField({
       <input id={id} type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} />
       <label htmlFor={id}>{label}</label>
     </div>
+  )
+}
+
+/**
+ * A labelled comma-separated list. It keeps the text as typed ("a, " stays, so a second value can be
+ * typed) and reports the parsed list; a list changed from outside (a loaded query) replaces the text.
+ */
+export function ListField({
+  label,
+  values,
+  onChange,
+  hint,
+}: {
+  label: string
+  values: readonly string[]
+  onChange: (values: string[]) => void
+  hint?: ReactNode
+}) {
+  const joined = values.join(', ')
+  const [text, setText] = useState(joined)
+  // The list as last typed here or received: only a different one from outside resets the text.
+  const [known, setKnown] = useState(joined)
+  if (joined !== known) {
+    setKnown(joined)
+    setText(joined)
+  }
+  return (
+    <Field
+      label={label}
+      value={text}
+      hint={hint}
+      onChange={(typed) => {
+        const list = splitList(typed)
+        setText(typed)
+        setKnown(list.join(', '))
+        onChange(list)
+      }}
+    />
   )
 }

@@ -1,17 +1,23 @@
 import { PARAM_TYPES_LIST, type ParamSpec, type ParamType } from '../query-defaults.js'
-import { splitList } from '../lists.js'
-import { Field, SelectField } from './field.js'
+import { visitorExposure } from '../visitor-exposure.js'
+import { CheckboxField, Field, ListField, SelectField } from './field.js'
 
-/** Parameter rows: name, type, default, and the allowed values of a constant. */
+/**
+ * Parameter rows: name, type, default, and the allowed values of a constant; on a public query, also
+ * what visitors may set each one to, and what that exposes.
+ */
 export function ParamsEditor({
   params,
   onChange,
   usedIn = 'request',
+  isPublic = false,
 }: {
   params: ParamSpec[]
   onChange: (params: ParamSpec[]) => void
   /** Where `:name` goes: a REST request's path and body, or a SQL statement. */
   usedIn?: 'request' | 'sql'
+  /** The query is public: each parameter says whether visitors may change it. */
+  isPublic?: boolean
 }) {
   const update = (index: number, change: Partial<ParamSpec>) =>
     onChange(params.map((param, i) => (i === index ? ({ ...param, ...change } as ParamSpec) : param)))
@@ -20,41 +26,98 @@ export function ParamsEditor({
       <legend>Parameters</legend>
       <p className="muted">
         Use them as <code>:name</code> in the {usedIn === 'sql' ? 'SQL' : 'path or body'}.
+        {isPublic && ' The query is public: visitors get each default unless you let them change it.'}
       </p>
       {params.map((param, index) => (
-        <div className="row" key={index}>
-          <Field label="Parameter" value={param.name} onChange={(v) => update(index, { name: v })} required />
-          <SelectField<ParamType>
-            label="Type"
-            value={param.type}
-            options={PARAM_TYPES_LIST}
-            onChange={(type) =>
-              update(index, { type, values: type === 'constant' ? (param.values ?? []) : undefined })
-            }
-          />
-          <Field
-            label="Default"
-            value={param.default ?? ''}
-            onChange={(v) => update(index, { default: v === '' ? undefined : v })}
-          />
-          {param.type === 'constant' && (
+        <div className="param" key={index}>
+          <div className="row">
             <Field
-              label="Allowed values"
-              value={(param.values ?? []).join(', ')}
-              onChange={(v) => update(index, { values: splitList(v) })}
-              hint="Comma-separated."
+              label="Parameter"
+              value={param.name}
+              onChange={(v) => update(index, { name: v })}
+              required
             />
-          )}
-          <div className="field">
-            <button type="button" onClick={() => onChange(params.filter((_, i) => i !== index))}>
-              Remove parameter
-            </button>
+            <SelectField<ParamType>
+              label="Type"
+              value={param.type}
+              options={PARAM_TYPES_LIST}
+              onChange={(type) =>
+                update(index, { type, values: type === 'constant' ? (param.values ?? []) : undefined })
+              }
+            />
+            <Field
+              label="Default"
+              value={param.default ?? ''}
+              onChange={(v) => update(index, { default: v === '' ? undefined : v })}
+            />
+            {param.type === 'constant' && (
+              <ListField
+                label="Allowed values"
+                values={param.values ?? []}
+                onChange={(values) => update(index, { values })}
+                hint="Comma-separated."
+              />
+            )}
+            <div className="field">
+              <button type="button" onClick={() => onChange(params.filter((_, i) => i !== index))}>
+                Remove parameter
+              </button>
+            </div>
           </div>
+          {isPublic && (
+            <VisitorInputFields param={param} onChange={(visitorInput) => update(index, { visitorInput })} />
+          )}
         </div>
       ))}
       <button type="button" onClick={() => onChange([...params, { name: '', type: 'string' }])}>
         Add parameter
       </button>
     </fieldset>
+  )
+}
+
+/**
+ * Whether visitors may change one parameter (`visitorInput` present), optionally only to listed
+ * values or to values matching a pattern; the server checks the pattern compiles and names the field.
+ */
+function VisitorInputFields({
+  param,
+  onChange,
+}: {
+  param: ParamSpec
+  onChange: (visitorInput: ParamSpec['visitorInput']) => void
+}) {
+  const input = param.visitorInput
+  const exposure = visitorExposure(param)
+  return (
+    <div className="visitor-input" role="group" aria-label={`Visitors: ${param.name || 'new parameter'}`}>
+      <div className="row">
+        <CheckboxField
+          label="Visitors may change this"
+          checked={input !== undefined}
+          onChange={(on) => onChange(on ? {} : undefined)}
+        />
+        {input !== undefined && (
+          <>
+            <ListField
+              label="Allowed values"
+              values={input.allowed ?? []}
+              onChange={(allowed) =>
+                onChange({ ...input, allowed: allowed.length > 0 ? allowed : undefined })
+              }
+              hint="Comma-separated; empty: any value."
+            />
+            <Field
+              label="Pattern"
+              value={input.pattern ?? ''}
+              onChange={(v) => onChange({ ...input, pattern: v === '' ? undefined : v })}
+              hint="A regular expression the whole value must match; empty: any value."
+              spellCheck={false}
+            />
+          </>
+        )}
+      </div>
+      <p className={exposure.warn ? 'notice' : 'muted'}>{exposure.text}</p>
+    </div>
   )
 }

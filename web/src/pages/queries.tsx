@@ -42,6 +42,7 @@ function QueryList() {
               <tr key={query.name}>
                 <td>
                   <Link to={`/queries/${encodeURIComponent(query.name)}`}>{query.name}</Link>
+                  {query.public && <PublicBadge />}
                 </td>
                 <td>{query.title ?? ''}</td>
                 <td>{query.datasource}</td>
@@ -66,6 +67,19 @@ function QueryList() {
         </table>
       )}
     </section>
+  )
+}
+
+/** Marks a query whose view anyone with the link may open (issue 10). */
+function PublicBadge() {
+  return (
+    <>
+      {' '}
+      <span className="badge" title="Anyone with the link can open its view, without signing in">
+        Public
+        <span className="visually-hidden">: anyone with the link can open its view</span>
+      </span>
+    </>
   )
 }
 

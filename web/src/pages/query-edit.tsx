@@ -1,9 +1,17 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react'
-import { api, messageOf, type ParamSpec, type Query, type QueryDocument, type Rows } from '../api.js'
+import {
+  api,
+  messageOf,
+  type ParamSpec,
+  type Query,
+  type QueryDocument,
+  type Rows,
+  type Visibility,
+} from '../api.js'
 import { cloneQuery, copyName } from '../clone-query.js'
 import { ConverterWorkbench } from '../components/converter-workbench.js'
 import { ErrorMessage } from '../components/error-message.js'
-import { CheckboxField, Field, SelectField } from '../components/field.js'
+import { CheckboxField, Field, ListField, SelectField } from '../components/field.js'
 import { PaginationFields } from '../components/pagination-fields.js'
 import { carryParamValues, defaultParamValues } from '../components/param-inputs.js'
 import { ParamsEditor } from '../components/params-editor.js'
@@ -11,7 +19,6 @@ import { RunPanel } from '../components/run-panel.js'
 import { SqlField } from '../components/sql-field.js'
 import { TemplateEditor } from '../components/template-editor.js'
 import { ViewLinks } from '../components/view-links.js'
-import { splitList } from '../lists.js'
 import { NEW_QUERY } from '../query-defaults.js'
 import { Link, navigate, useUnsavedChanges } from '../router.js'
 import { useLoad } from '../use-load.js'
@@ -200,6 +207,7 @@ export function QueryEditPage({ name }: { name: string | null }) {
           params={query.params}
           onChange={(params) => change({ params })}
           usedIn={sql ? 'sql' : 'request'}
+          isPublic={visibility.public}
         />
         {!sql && (
           <PaginationFields pagination={query.pagination} onChange={(pagination) => change({ pagination })} />
@@ -228,7 +236,7 @@ export function QueryEditPage({ name }: { name: string | null }) {
         </fieldset>
         <fieldset>
           <legend>Visibility</legend>
-          <p className="muted">Admins see every query. Who else may see this one:</p>
+          <p className="muted">Admins and editors see every query. Who else may see this one:</p>
           <div className="row">
             <CheckboxField
               label="viewer"
@@ -240,13 +248,19 @@ export function QueryEditPage({ name }: { name: string | null }) {
               checked={visibility.roles.includes('editor')}
               onChange={(on) => toggleRole('editor', on)}
             />
-            <Field
+            <ListField
               label="Groups"
-              value={visibility.groups.join(', ')}
-              onChange={(v) => change({ visibility: { ...visibility, groups: splitList(v) } })}
-              hint="Comma-separated; members see it whatever their role."
+              values={visibility.groups}
+              onChange={(groups) => change({ visibility: { ...visibility, groups } })}
+              hint="Comma-separated; when set, only viewers in one of them see it."
             />
           </div>
+          <CheckboxField
+            label="Public: anyone with the link can open its view, without signing in; embeds on other sites too"
+            checked={visibility.public}
+            onChange={(on) => change({ visibility: { ...visibility, public: on } })}
+          />
+          <p className="muted">{whoSees(visibility)}</p>
         </fieldset>
         <ConverterWorkbench
           queryName={name}
@@ -262,31 +276,34 @@ export function QueryEditPage({ name }: { name: string | null }) {
           rows={rows?.rows ?? null}
           columns={rows?.columns ?? []}
         />
-        <ErrorMessage message={error} />
-        {saved && (
-          <p className="ok" role="status">
-            {saved}
-          </p>
-        )}
-        <div className="actions sticky-actions">
-          <button type="submit" className="primary" disabled={busy}>
-            Save
-          </button>
-          {name !== null && (
-            <>
-              <button type="button" onClick={clone}>
-                Clone
-              </button>
-              <button type="button" className="danger" onClick={remove}>
-                Delete
-              </button>
-            </>
+        {/* The bar stays in sight while the form scrolls: so does a save's error (or "Saved."). */}
+        <div className="sticky-actions">
+          <ErrorMessage message={error} />
+          {saved && (
+            <p className="ok" role="status">
+              {saved}
+            </p>
           )}
-          {dirty && name !== null && (
-            <span className="muted">
-              Unsaved changes: Fetch sample and Run use the saved query until you save.
-            </span>
-          )}
+          <div className="actions">
+            <button type="submit" className="primary" disabled={busy}>
+              Save
+            </button>
+            {name !== null && (
+              <>
+                <button type="button" onClick={clone}>
+                  Clone
+                </button>
+                <button type="button" className="danger" onClick={remove}>
+                  Delete
+                </button>
+              </>
+            )}
+            {dirty && name !== null && (
+              <span className="muted">
+                Unsaved changes: Fetch sample and Run use the saved query until you save.
+              </span>
+            )}
+          </div>
         </div>
       </form>
       {name !== null && (
@@ -300,6 +317,21 @@ export function QueryEditPage({ name }: { name: string | null }) {
       )}
     </section>
   )
+}
+
+/**
+ * Who sees the query, in a sentence: as src/server/auth/access.ts decides (admins and editors see
+ * all; viewers by the box and their groups; anyone at all when it is public).
+ */
+function whoSees(visibility: Visibility): string {
+  const viewers = visibility.roles.includes('viewer')
+    ? visibility.groups.length > 0
+      ? `Admins, editors and viewers in ${visibility.groups.join(', ')}`
+      : 'Admins, editors and viewers'
+    : 'Only admins and editors'
+  return visibility.public
+    ? `${viewers} see it in Quarry, and its view is open to anyone with the link.`
+    : `${viewers} see it; nobody else can open its view.`
 }
 
 function BodyField({ value, onChange }: { value: string; onChange: (v: string) => void }) {
