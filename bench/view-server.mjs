@@ -60,7 +60,15 @@ if (mode === 'hello') {
     name: 'issues',
     datasource: 'jira',
     path: '/search/jql?jql=:jql&fields=summary,status&maxResults=50',
-    params: [{ name: 'jql', type: 'string', default: 'project = DEMO ORDER BY key ASC' }],
+    params: [
+      {
+        name: 'jql',
+        type: 'string',
+        default: 'project = DEMO ORDER BY key ASC',
+        // The bench's anonymous first views ask for this search; visitors may ask for nothing else.
+        visitorInput: { allowed: ['project = WEB AND key <= WEB-20 ORDER BY key ASC'] },
+      },
+    ],
     pagination: { type: 'next-page-token' },
     maxPages: 2,
     cacheTtlSeconds: 3600,
