@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApiServer, type ApiServer } from '../helpers/api-server.js'
-import { startTestEngine, TEST_SECRET_KEY, type TestEngine } from '../helpers/engine.js'
+import { TEST_SECRET_KEY, type TestEngine } from '../helpers/engine.js'
+import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
 
 /**
  * Issue 12: one page that a converter turns into 150,000 rows crashed `quarry run --format csv|json`
@@ -13,7 +14,9 @@ import { startTestEngine, TEST_SECRET_KEY, type TestEngine } from '../helpers/en
 const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 const ROWS = 150_000
 let api: ApiServer
+let server: TestServer
 let engine: TestEngine
+let admin: Browser
 
 function quarry(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -36,8 +39,17 @@ function quarry(...args: string[]): Promise<{ code: number | null; stdout: strin
 
 beforeAll(async () => {
   api = await startApiServer()
-  engine = await startTestEngine()
+  server = await startTestServer()
+  engine = server.engine
+  admin = await server.signIn('ada', 'admin')
   await engine.addDatasource({ name: 'api', type: 'rest', baseUrl: api.url, auth: { type: 'none' } })
+  await engine.addQuery({
+    name: 'capped',
+    datasource: 'api',
+    path: '/echo',
+    maxRows: 1000,
+    converter: `function convert() { return Array.from({ length: ${ROWS} }, (_, i) => ({ n: i + 1 })) }`,
+  })
   await engine.addQuery({
     name: 'many',
     datasource: 'api',
@@ -46,7 +58,7 @@ beforeAll(async () => {
   })
 })
 afterAll(async () => {
-  await engine?.close()
+  await server?.close()
   await api?.close()
 })
 
@@ -69,5 +81,25 @@ describe('a single page of 150,000 rows (issue 12)', () => {
     const rows = JSON.parse(stdout) as { n: number; text: string }[]
     expect(rows).toHaveLength(ROWS)
     expect(rows[ROWS - 1]).toEqual({ n: ROWS, text: `row ${ROWS}, "quoted"` })
+  }, 60_000)
+
+  it('is answered whole by the API run, and as CSV by the view download', async () => {
+    const run = await server.as(admin, { method: 'POST', url: '/api/queries/many/run', payload: {} })
+    expect(run.statusCode).toBe(200)
+    const body = run.json<{ rowCount: number; rows: unknown[] }>()
+    expect(body.rowCount).toBe(ROWS)
+    expect(body.rows).toHaveLength(ROWS)
+    const csv = await server.as(admin, { method: 'GET', url: '/v/many/rows.csv' })
+    expect(csv.statusCode).toBe(200)
+    expect(csv.body.split('\r\n')).toHaveLength(ROWS + 2)
+  }, 60_000)
+
+  it("stops at the query's row limit and says so", async () => {
+    const { code, stdout, stderr } = await quarry('run', 'capped', '--format', 'ndjson')
+    expect(code).toBe(0)
+    expect(stderr).toBe("note: Stopped at 1000 rows (the query's maxRows); more results may exist.\n")
+    const lines = stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(1000)
+    expect(lines[999]).toBe('{"n":1000}')
   }, 60_000)
 })
