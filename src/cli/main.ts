@@ -14,7 +14,10 @@ const lastResort = (error: unknown): void => {
   process.exit(1)
 }
 process.on('uncaughtException', lastResort)
-process.on('unhandledRejection', lastResort)
+process.on('unhandledRejection', (reason) => {
+  // `quarry serve` keeps running through a stray rejection (it logs it): its own handler decides.
+  if (process.listenerCount('unhandledRejection') === 1) lastResort(reason)
+})
 
 /**
  * The `quarry` command line. Each command lives in its own file and loads its

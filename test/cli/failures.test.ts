@@ -253,6 +253,21 @@ describe('every failure ends in a registered code, without a stack (issue 12)', 
     }
   }
 
+  it('CLI: serve on a port in use prints one "quarry:" line and exits 2', async () => {
+    const busy = createServer()
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+    const { port } = busy.address() as { port: number }
+    try {
+      const { code, stderr } = await quarry(['serve', '--port', String(port), '--quiet'])
+      expect(stderr).toBe(
+        `quarry: serve: 127.0.0.1:${port} is in use; choose another with --port (or --host)\n`,
+      )
+      expect(code).toBe(2)
+    } finally {
+      await new Promise((resolve) => busy.close(resolve))
+    }
+  })
+
   it('CLI: a bad flag prints "quarry:" and the usage, and exits 2', async () => {
     const { code, stderr } = await quarry(['run', 'echo', '--bogus'])
     expect(stderr).not.toMatch(STACK)
@@ -281,6 +296,51 @@ describe('a bug of Quarry’s is told in one line, its details kept aside (issue
     rmSync(file)
     expect(code).toBe(1)
   })
+
+  it('leaves a stray rejection in the server to the server, which keeps running', async () => {
+    // Planted once `quarry serve` has its own handler (the second one registered).
+    const plantedInServe = `let seen = 0; process.on('newListener', (event) => { if (event === 'unhandledRejection' && ++seen === 2) setImmediate(() => Promise.reject(new TypeError('planted failure'))) })`
+    const port = await freePort()
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        `data:text/javascript,${encodeURIComponent(plantedInServe)}`,
+        bin,
+        '--db',
+        join(server.engine.dir, 'quarry.db'),
+        'serve',
+        '--port',
+        String(port),
+      ],
+      {
+        env: {
+          ...process.env,
+          QUARRY_SECRET_KEY: TEST_SECRET_KEY,
+          QUARRY_DATABASE_URL: '',
+          XDG_DATA_HOME: server.engine.dir,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let output = ''
+    child.stdout.on('data', (chunk) => (output += chunk))
+    child.stderr.on('data', (chunk) => (output += chunk))
+    try {
+      await new Promise<void>((resolve) => {
+        const check = () =>
+          output.includes('unhandled rejection; the server keeps running') ? resolve() : undefined
+        child.stdout.on('data', check)
+        child.stderr.on('data', check)
+      })
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`)
+      expect(health.status).toBe(200)
+      expect(output).not.toContain('Quarry hit a bug')
+    } finally {
+      child.kill('SIGTERM')
+      await new Promise((resolve) => child.once('exit', resolve))
+    }
+  }, 30_000)
 
   it('prints the stack with --debug', async () => {
     const { code, stderr } = await quarry(['--debug', 'run', 'slow'], preload)
