@@ -61,11 +61,12 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  api = await startApiServer()
+  closedPort = await freePort()
+  // A redirect to another host than the datasource's (localhost is not 127.0.0.1 to the allow-list).
+  api = await startApiServer({ redirectTarget: `http://localhost:${closedPort}` })
   server = await startTestServer()
   admin = await server.signIn('ada', 'admin')
   pg = await createTestSchema()
-  closedPort = await freePort()
   const { engine } = server
   await engine.addDatasource({ name: 'api', type: 'rest', baseUrl: api.url, auth: { type: 'none' } })
   await engine.addDatasource({
@@ -81,7 +82,15 @@ beforeAll(async () => {
     baseUrl: `http://127.0.0.1:${closedPort}`,
     auth: { type: 'none' },
   })
+  await engine.addDatasource({
+    name: 'small-api',
+    type: 'rest',
+    baseUrl: api.url,
+    auth: { type: 'none' },
+    maxResponseBytes: 1024,
+  })
   await engine.addDatasource({ name: 'pg', type: 'postgres', url: pg.url })
+  await engine.addDatasource({ name: 'impatient-pg', type: 'postgres', url: pg.url, statementTimeoutMs: 100 })
   await engine.addDatasource({
     name: 'gone-pg',
     type: 'postgres',
@@ -100,7 +109,12 @@ beforeAll(async () => {
   await rest('html', '/html')
   await engine.addQuery({ name: 'slow', datasource: 'slow-api', path: '/slow' })
   await engine.addQuery({ name: 'refused', datasource: 'gone-api', path: '/echo' })
+  await engine.addQuery({ name: 'huge', datasource: 'small-api', path: '/huge' })
+  await rest('redirected', '/redirect-out')
+  await engine.addQuery({ name: 'sql-on-rest', datasource: 'api', sql: 'SELECT 1 AS x' })
   await engine.addQuery({ name: 'divide', datasource: 'pg', sql: 'SELECT 1/0 AS x' })
+  await engine.addQuery({ name: 'write', datasource: 'pg', sql: 'CREATE TABLE written (a int)' })
+  await engine.addQuery({ name: 'sleep', datasource: 'impatient-pg', sql: 'SELECT pg_sleep(2) AS x' })
   await engine.addQuery({ name: 'no-db', datasource: 'gone-pg', sql: 'SELECT 1 AS x' })
 }, 30_000)
 afterAll(async () => {
@@ -152,6 +166,38 @@ const SCENARIOS: readonly Scenario[] = [
     cli: ['run', 'echo', '--param', 'q=ten'],
     api: run('echo', { q: 'ten' }),
     message: /^Parameter "q" must be an integer, got "ten"\.$/,
+  },
+  {
+    what: 'a parameter the query does not declare',
+    code: 'QUARRY_PARAM_UNKNOWN',
+    cli: ['run', 'echo', '--param', 'limit=5'],
+    api: run('echo', { limit: '5' }),
+    message: /limit/,
+  },
+  {
+    what: 'a datasource name that is taken',
+    code: 'QUARRY_DATASOURCE_EXISTS',
+    cli: ['datasource', 'add', 'api', '--url', 'http://127.0.0.1:9'],
+    api: {
+      method: 'POST',
+      url: '/api/datasources',
+      payload: { name: 'api', type: 'rest', baseUrl: 'http://127.0.0.1:9', auth: { type: 'none' } },
+    },
+    message: /api/,
+  },
+  {
+    what: 'removing a datasource that queries use',
+    code: 'QUARRY_DATASOURCE_IN_USE',
+    cli: ['datasource', 'remove', 'api'],
+    api: { method: 'DELETE', url: '/api/datasources/api' },
+    message: /api/,
+  },
+  {
+    what: 'SQL on a REST datasource',
+    code: 'QUARRY_DATASOURCE_KIND',
+    cli: ['run', 'sql-on-rest'],
+    api: run('sql-on-rest'),
+    message: /^Query "sql-on-rest" has SQL, but datasource "api" is a REST API/,
   },
   {
     what: 'a converter that names an undefined variable (ReferenceError)',
@@ -208,6 +254,34 @@ const SCENARIOS: readonly Scenario[] = [
     cli: ['run', 'refused', '--format', 'csv'],
     api: run('refused'),
     message: /^GET http:\/\/127\.0\.0\.1:\d+\/echo failed/,
+  },
+  {
+    what: 'an upstream answer over the byte limit',
+    code: 'QUARRY_UPSTREAM_TOO_LARGE',
+    cli: ['run', 'huge', '--format', 'csv'],
+    api: run('huge'),
+    message: /1024 bytes/,
+  },
+  {
+    what: 'a redirect to a host the datasource does not allow',
+    code: 'QUARRY_HOST_NOT_ALLOWED',
+    cli: ['run', 'redirected', '--format', 'csv'],
+    api: run('redirected'),
+    message: /localhost/,
+  },
+  {
+    what: 'a statement that writes',
+    code: 'QUARRY_SQL_READ_ONLY',
+    cli: ['run', 'write', '--format', 'csv'],
+    api: run('write'),
+    message: /read-only/,
+  },
+  {
+    what: 'a statement past the statement timeout',
+    code: 'QUARRY_SQL_TIMEOUT',
+    cli: ['run', 'sleep', '--format', 'csv'],
+    api: run('sleep'),
+    message: /timeout|time limit|ran past/i,
   },
   {
     what: 'a statement the database refuses',
