@@ -128,7 +128,11 @@ interface Scenario {
   readonly code: ErrorCode
   readonly cli: readonly string[]
   /** The route that meets the same failure, if the API has one. */
-  readonly api?: { readonly method: 'GET' | 'POST'; readonly url: string; readonly payload?: object }
+  readonly api?: {
+    readonly method: 'GET' | 'POST' | 'DELETE'
+    readonly url: string
+    readonly payload?: object
+  }
   /** What the message says (the CLI's line, and the admin's API message). */
   readonly message: RegExp
 }
