@@ -1,7 +1,7 @@
 import { ConverterPool } from '../convert/index.js'
-import { QuarryError } from '../domain/errors.js'
 import { closeSqlPools, type EngineDeps } from '../engine.js'
-import { openStore, StoreError, type Store } from '../store/index.js'
+import { openStore, type Store } from '../store/index.js'
+import { asQuarryError } from './failure.js'
 
 /** Global options every command that touches the store understands. */
 export interface StoreFlags {
@@ -19,22 +19,6 @@ export async function openCliStore(flags: StoreFlags): Promise<Store> {
   } catch (error) {
     throw asQuarryError(error)
   }
-}
-
-/** Store errors carry their own codes; the CLI shows them as configuration/store errors. */
-export function asQuarryError(error: unknown): unknown {
-  if (error instanceof StoreError) {
-    const known = [
-      'QUARRY_DATASOURCE_NOT_FOUND',
-      'QUARRY_DATASOURCE_EXISTS',
-      'QUARRY_DATASOURCE_IN_USE',
-      'QUARRY_QUERY_NOT_FOUND',
-      'QUARRY_QUERY_EXISTS',
-    ] as const
-    const code = known.find((c) => c === error.code) ?? 'QUARRY_STORE'
-    return new QuarryError(code, error.message, { cause: error })
-  }
-  return error
 }
 
 /** Runs `fn` with an open store (and a converter pool when asked), closing both however it ends. */

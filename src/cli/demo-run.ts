@@ -10,8 +10,9 @@ import { CALLBACK_PATH } from '../server/context.js'
 import { startServer } from '../server/start.js'
 import { DEFAULT_SIM_OPTIONS, startSimulator, type RunningSimulator } from '../sim/server.js'
 import { defaultDataDir, openStore, type Store } from '../store/index.js'
-import { asQuarryError, type StoreFlags } from './context.js'
+import type { StoreFlags } from './context.js'
 import { startDemoHost, type DemoHost } from './demo-host.js'
+import { asQuarryError } from './failure.js'
 import { CliError } from './errors.js'
 
 interface DemoFlags {

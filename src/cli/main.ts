@@ -1,6 +1,23 @@
-import { Command, CommanderError } from 'commander'
-import { QuarryError } from '../domain/errors.js'
-import { CliError } from './errors.js'
+import { Command } from 'commander'
+import { bug, failureOf } from './failure.js'
+
+// `--debug` is read before parsing: a bug may strike before (or while) Commander parses.
+const debug = process.argv.includes('--debug')
+
+/**
+ * The last resort (issue 12): whatever escapes every command's own handling — an error thrown in
+ * a stream callback, a rejection nobody awaited — is a bug of Quarry's, told in one line, never as
+ * Node's stack dump.
+ */
+const lastResort = (error: unknown): void => {
+  process.stderr.write(bug(error, debug).text)
+  process.exit(1)
+}
+process.on('uncaughtException', lastResort)
+process.on('unhandledRejection', (reason) => {
+  // `quarry serve` keeps running through a stray rejection (it logs it): its own handler decides.
+  if (process.listenerCount('unhandledRejection') === 1) lastResort(reason)
+})
 
 /**
  * The `quarry` command line. Each command lives in its own file and loads its
@@ -15,6 +32,9 @@ const program = new Command()
     '--db <path>',
     'the SQLite store (default: quarry.db in the data directory; QUARRY_DATABASE_URL selects PostgreSQL)',
   )
+  .option('--debug', 'when Quarry hits a bug, print its details (the stack) instead of a one-line note')
+  // A usage mistake reads like every other failure: `quarry: unknown option '--bogus'`, then the usage.
+  .configureOutput({ outputError: (text, write) => write(`quarry: ${text.replace(/^error: /, '')}`) })
   .showHelpAfterError()
 
 const commands = await Promise.all([
@@ -47,13 +67,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 try {
   await program.parseAsync(process.argv)
 } catch (error) {
-  if (error instanceof CommanderError) {
-    // Commander has printed the problem (or the help) already.
-    process.exitCode = error.exitCode === 0 ? 0 : 2
-  } else if (error instanceof CliError || error instanceof QuarryError) {
-    console.error(`quarry: ${error.message}`)
-    process.exitCode = error.exitCode
-  } else {
-    throw error
-  }
+  const failure = failureOf(error, debug)
+  process.stderr.write(failure.text)
+  process.exitCode = failure.exitCode
 }

@@ -2,9 +2,17 @@
  * Rows handed from the engine (push, a page at a time) to a renderer (pull, an
  * async iterable), holding at most about one page: the producer waits while the
  * consumer catches up.
+ *
+ * Pages are kept as they come, never spread into one array: `push(...page)` passes every row as
+ * an argument and overflows the stack past ~120,000 rows (issue 12: a converter's 150,000-row
+ * page crashed `quarry run --format csv` with a RangeError).
  */
 export class RowQueue<T> implements AsyncIterable<T> {
-  readonly #items: T[] = []
+  readonly #pages: (readonly T[])[] = []
+  /** The next row's index in the first page. */
+  #next = 0
+  /** Rows pushed and not yet taken. */
+  #size = 0
   readonly #highWater: number
   #ended = false
   #failure: { error: unknown } | undefined
@@ -17,9 +25,11 @@ export class RowQueue<T> implements AsyncIterable<T> {
 
   /** Adds rows; resolves once the queue is back under its high-water mark. */
   async push(items: readonly T[]): Promise<void> {
-    this.#items.push(...items)
+    if (items.length === 0) return
+    this.#pages.push(items)
+    this.#size += items.length
     this.#wake()
-    while (this.#items.length > this.#highWater && !this.#failure)
+    while (this.#size > this.#highWater && !this.#failure)
       await new Promise<void>((resolve) => (this.#wakeProducer = resolve))
   }
 
@@ -40,17 +50,30 @@ export class RowQueue<T> implements AsyncIterable<T> {
     wake?.()
   }
 
+  /** The next row, or undefined when none is queued. */
+  #take(): { item: T } | undefined {
+    const page = this.#pages[0]
+    if (page === undefined) return undefined
+    const item = page[this.#next++] as T
+    if (this.#next >= page.length) {
+      this.#pages.shift()
+      this.#next = 0
+    }
+    this.#size--
+    return { item }
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     for (;;) {
       if (this.#failure) throw this.#failure.error
-      const item = this.#items.shift()
-      if (item !== undefined) {
-        if (this.#items.length <= this.#highWater) {
+      const taken = this.#take()
+      if (taken !== undefined) {
+        if (this.#size <= this.#highWater) {
           const wake = this.#wakeProducer
           this.#wakeProducer = undefined
           wake?.()
         }
-        yield item
+        yield taken.item
         continue
       }
       if (this.#ended) return

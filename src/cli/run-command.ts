@@ -4,6 +4,10 @@ import { FORMATS, isFormatName, renderStream, type Row } from '../render/index.j
 import { withEngine, type StoreFlags } from './context.js'
 import { parseAssignments, parseDuration } from './flags.js'
 import { RowQueue } from './row-queue.js'
+import { rowSlices } from './row-slices.js'
+
+/** Rows parsed at a time from a page's JSON text (the queue holds about this many). */
+const SLICE_ROWS = 1000
 
 interface RunFlags {
   readonly param?: string[]
@@ -87,7 +91,13 @@ export async function runCommand(name: string, flags: RunFlags, global: StoreFla
     output.catch(() => undefined)
     try {
       meta = await withEngine(global, (deps) =>
-        runQuery(deps, name, { ...runOptions, onRows: (json) => queue.push(JSON.parse(json) as Row[]) }),
+        runQuery(deps, name, {
+          ...runOptions,
+          // A slice of rows at a time: a page's rows are parsed as the renderer gets to them.
+          onRows: async (json) => {
+            for (const rows of rowSlices(json, SLICE_ROWS)) await queue.push(rows as Row[])
+          },
+        }),
       ).finally(bar.done)
     } catch (error) {
       queue.fail(error)

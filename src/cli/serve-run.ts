@@ -52,15 +52,34 @@ export async function serve(flags: ServeFlags, global: StoreFlags): Promise<void
     )
   }
   const store = await openCliStore(global)
-  const server = await startServer(store, {
-    host: flags.host,
-    port,
-    ...(flags.publicUrl ? { publicUrl: flags.publicUrl.replace(/\/+$/, '') } : {}),
-    frameAncestors: flags.frameAncestor ?? [],
-    refreshCooldownSeconds: cooldown,
-    ...(trustProxy === undefined ? {} : { trustProxy }),
-    logger: flags.quiet ? false : true,
-  })
+  let server
+  try {
+    server = await startServer(store, {
+      host: flags.host,
+      port,
+      ...(flags.publicUrl ? { publicUrl: flags.publicUrl.replace(/\/+$/, '') } : {}),
+      frameAncestors: flags.frameAncestor ?? [],
+      refreshCooldownSeconds: cooldown,
+      ...(trustProxy === undefined ? {} : { trustProxy }),
+      logger: flags.quiet ? false : true,
+    })
+  } catch (error) {
+    await store.close()
+    // The user's to fix, like sim's (issue 12: it printed "Quarry hit a bug").
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const why =
+        code === 'EADDRINUSE'
+          ? 'is in use'
+          : code === 'EACCES'
+            ? 'is not allowed'
+            : 'is not an address of this machine'
+      throw new CliError(`serve: ${flags.host}:${port} ${why}; choose another with --port (or --host)`, 2, {
+        cause: error,
+      })
+    }
+    throw error
+  }
   console.log(
     `quarry serve: listening on ${server.url}  (admin UI ${server.url}/admin/, API docs ${server.url}/api/docs)`,
   )

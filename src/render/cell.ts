@@ -59,8 +59,9 @@ export function toJson(value: unknown): string | undefined {
 }
 
 /**
- * How a cell value becomes text in table, CSV and HTML output: null/undefined → '', strings as they
- * are, numbers, booleans and bigints via String, a Date → ISO 8601, an array of primitives → its
+ * How a cell value becomes text in table, CSV and HTML output (the table in src/render/README.md):
+ * null/undefined → '', strings as they are, finite numbers, booleans and bigints via String, NaN
+ * and ±Infinity → '' (JSON's null), a Date → ISO 8601 (an invalid one → ''), an array of primitives → its
  * items joined with ', ', any other object or array → compact JSON. Functions and symbols, which
  * JSON drops too, → ''. A value JSON cannot hold (a cycle) → String(value).
  *
@@ -74,10 +75,11 @@ export function toJson(value: unknown): string | undefined {
 export function cellText(value: unknown): string {
   if (value == null) return ''
   if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value)
+  // NaN and ±Infinity are null in JSON, so an empty cell here: one mapping in every format (src/render/README.md).
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : ''
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value)
   if (typeof value === 'function' || typeof value === 'symbol') return ''
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString()
   if (Array.isArray(value) && value.every(isPrimitive)) return value.map(cellText).join(', ')
   try {
     return toJson(value) ?? ''

@@ -8,16 +8,34 @@
  *   keep the spaces.
  * - CSV injection (OWASP, "CSV Injection"): a spreadsheet opening the file runs a cell that starts
  *   with `=`, `+`, `-` or `@` as a formula (`=HYPERLINK(…)`, `=cmd|' /C calc'!A0`), and a leading tab
- *   or CR can hide such a start. Following OWASP's advice, a text cell that starts with one of these
- *   six characters gets a leading `'`, which spreadsheets read as "this is text". The cost: a
- *   program reading the CSV sees the `'`. Real numbers are never prefixed — `-5` stays `-5` —
- *   only text is, so a string "-5" becomes `'-5`. Column names are treated as text.
+ *   or CR can hide such a start. Following OWASP's advice, such a text cell gets a leading `'`, which
+ *   spreadsheets read as "this is text"; a program reading the CSV sees the `'`. The data itself is
+ *   never altered (issue 12): real numbers are never prefixed, and neither is text of a `+` or `-`
+ *   followed only by digits, letters, spaces, `.`, `,`, `:`, `+` and `-` — a negative BIGINT or
+ *   NUMERIC as text (`-9223372036854775808`, `-0.0000000001`), an interval (`-1 mons`,
+ *   `-1 days -02:03:04`), an offset (`+02:00`), a list of numbers (`-1, 2`). Such a "formula" can only add and subtract cells: without a parenthesis
+ *   it calls no function (HYPERLINK, WEBSERVICE), without `|` no other program (DDE), without `!`
+ *   no other sheet. Column names are treated as text.
  */
 import { cellText, cellValue, isNumeric } from './cell.js'
 import type { FormatContext, RowFormat } from './format.js'
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/
 const FORMULA_START = /^[=+\-@\t\r]/
+/** A sign and what cannot make a formula reach anything: see the module comment. */
+const HARMLESS_SIGNED = /^[+-][0-9A-Za-z .,:+-]*$/
+
+/**
+ * Whether a spreadsheet could run this text as a formula that does something.
+ *
+ * @example
+ * runsAsFormula('=1+1') // true
+ * runsAsFormula('-9223372036854775808') // false
+ * runsAsFormula("-2+3+cmd|' /C calc'!A0") // true
+ */
+export function runsAsFormula(text: string): boolean {
+  return FORMULA_START.test(text) && !HARMLESS_SIGNED.test(text)
+}
 
 /**
  * One CSV field for a cell value: text as {@link cellText} gives it, prefixed against formula
@@ -28,11 +46,12 @@ const FORMULA_START = /^[=+\-@\t\r]/
  * csvField('say "hi", then go') // '"say ""hi"", then go"'
  * csvField('=1+1') // "'=1+1"
  * csvField(-5) // '-5'
+ * csvField('-1 mons') // '-1 mons'
  * csvField(' padded') // '" padded"'
  */
 export function csvField(value: unknown): string {
   let text = cellText(value)
-  if (!isNumeric(value) && FORMULA_START.test(text)) text = `'${text}`
+  if (!isNumeric(value) && runsAsFormula(text)) text = `'${text}`
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 

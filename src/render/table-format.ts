@@ -66,7 +66,8 @@ export function fitColumns(natural: readonly number[], width: number): number[] 
   // The highest water level `cap` at which every column, cut to max(floor, min(natural, cap)), fits.
   const at = (cap: number): number[] => wanted.map((w, i) => Math.min(w, Math.max(floors[i] ?? 0, cap)))
   let low = 0
-  let high = Math.max(...wanted)
+  // Not Math.max(...wanted): a row may have more columns than a call has room for arguments (issue 12).
+  let high = wanted.reduce((a, b) => Math.max(a, b), 0)
   while (low < high) {
     const middle = (low + high + 1) >> 1
     if (sum(at(middle)) <= room) low = middle

@@ -4,8 +4,9 @@
  * | database                          | JSON                                                             |
  * |-----------------------------------|------------------------------------------------------------------|
  * | 8-byte integers (bigint)          | a number when |n| ≤ 2^53−1 (exact), else the exact digits as a string |
- * | numeric / decimal                 | a number when it has ≤ 15 significant digits (a double holds those exactly), else the exact text |
+ * | numeric / decimal                 | a number when it has ≤ 15 significant digits (a double holds those exactly) and prints without an exponent (0, or ≥ 1e-6 in size), else the exact text (issue 12: -0.0000000001 stays that, never -1e-10) |
  * | float NaN / ±Infinity             | the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers) |
+ * | single-precision float (FLOAT)    | the shortest number that is the same float: 3.14, not 3.140000104904175 |
  * | timestamp with time zone          | ISO 8601 in UTC, all fractional digits kept: 2026-01-15T10:30:00.123456Z |
  * | timestamp without time zone       | ISO 8601 without a zone: 2026-01-15T10:30:00                    |
  * | date, time, interval              | the database's text: 2026-01-15                                  |
@@ -29,14 +30,17 @@ export function exactInteger(value: string | bigint): number | string {
 }
 
 /**
- * A decimal from its text: a number when it has at most 15 significant digits, else the exact text.
+ * A decimal from its text: a number when it has at most 15 significant digits and JavaScript writes
+ * it without an exponent, else the exact text. (Below 1e-6 JavaScript writes `1e-7`: the number
+ * would print as other text than the database's, in every format.)
  *
  * @example exactDecimal('12.50') // 12.5
  * @example exactDecimal('12345678901234567.89') // '12345678901234567.89'
+ * @example exactDecimal('-0.0000000001') // '-0.0000000001'
  */
 export function exactDecimal(text: string): number | string {
   // Fast path: 15 characters hold at most 15 digits.
-  if (text.length <= 15) return text === 'NaN' ? text : Number(text)
+  if (text.length <= 15) return text === 'NaN' ? text : plainNumber(text)
   // Count significant digits (leading and trailing zeros aside) in one pass: this runs once per cell.
   let digits = 0
   let zeros = 0
@@ -51,7 +55,32 @@ export function exactDecimal(text: string): number | string {
       return text // NaN, Infinity, an exponent: as the database wrote it
     }
   }
-  return digits <= 15 ? Number(text) : text
+  return digits <= 15 ? plainNumber(text) : text
+}
+
+/** JavaScript writes numbers below 1e-6 (other than 0) with an exponent (ECMA-262 Number::toString). */
+const SMALLEST_PLAIN = 1e-6
+
+/** The number of a decimal text, or the text when the number would print with an exponent. */
+function plainNumber(text: string): number | string {
+  const number = Number(text)
+  return number !== 0 && Math.abs(number) < SMALLEST_PLAIN ? text : number
+}
+
+/**
+ * A single-precision float (MySQL/MariaDB FLOAT, sent as 4 bytes) as the shortest decimal that reads
+ * back as the same float — what the database's own client prints — instead of the double it widens
+ * to: 3.14, not 3.140000104904175 (issue 12). PostgreSQL's real arrives as such text already.
+ *
+ * @example shortFloat32(Math.fround(3.14)) // 3.14
+ */
+export function shortFloat32(value: number): number | string {
+  if (!Number.isFinite(value)) return String(value)
+  for (let digits = 1; digits < 9; digits++) {
+    const shorter = Number(value.toPrecision(digits))
+    if (Math.fround(shorter) === value) return shorter
+  }
+  return value
 }
 
 /** A float that JSON can hold, or its name. */

@@ -1,7 +1,7 @@
 import mysql from 'mysql2'
 import type { MysqlDatasource } from '../domain/datasource.js'
 import type { BoundSql } from './bind-sql.js'
-import { exactDecimal, isoTimestamp, jsonFloat, jsonValue } from './json-types.js'
+import { exactDecimal, isoTimestamp, jsonFloat, jsonValue, shortFloat32 } from './json-types.js'
 import { sqlError } from './sql-errors.js'
 import type { ReadOptions, SqlDriver, SqlRow } from './sql-driver.js'
 
@@ -16,7 +16,8 @@ import type { ReadOptions, SqlDriver, SqlRow } from './sql-driver.js'
 
 /** Column types (mysql2's Types) whose JSON form needs more than the driver's value. */
 const DECIMAL = new Set([0, 246])
-const FLOATS = new Set([4, 5])
+const FLOAT = 4
+const DOUBLE = 5
 const DATETIME = 12
 const TIMESTAMP = 7
 
@@ -30,7 +31,8 @@ type Convert = (value: unknown) => unknown
 
 function converterFor(field: FieldPacket): Convert {
   if (DECIMAL.has(field.columnType)) return (v) => (typeof v === 'string' ? exactDecimal(v) : jsonValue(v))
-  if (FLOATS.has(field.columnType)) return (v) => (typeof v === 'number' ? jsonFloat(v) : jsonValue(v))
+  if (field.columnType === FLOAT) return (v) => (typeof v === 'number' ? shortFloat32(v) : jsonValue(v))
+  if (field.columnType === DOUBLE) return (v) => (typeof v === 'number' ? jsonFloat(v) : jsonValue(v))
   if (field.columnType === DATETIME) return (v) => (typeof v === 'string' ? isoTimestamp(v) : jsonValue(v))
   // TIMESTAMP is stored in UTC and read in the session's zone, which Quarry sets to UTC.
   if (field.columnType === TIMESTAMP)

@@ -115,6 +115,10 @@ export async function startApiServer(options: { redirectTarget?: string } = {}):
       case '/redirect-home':
         res.writeHead(302, { location: '/echo' })
         return res.end()
+      case '/slow':
+        // Answers after 3 s: longer than a 1 s datasource timeout.
+        await new Promise((resolve) => setTimeout(resolve, 3000))
+        return json(res, 200, [])
       case '/huge':
         return json(res, 200, { data: 'x'.repeat(200_000) })
       case '/token': {

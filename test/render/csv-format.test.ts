@@ -65,16 +65,42 @@ describe('csv', () => {
     expect(csvField('trail ')).toBe('"trail "')
   })
 
-  it.each(['=1+1', '+1', '-2+3', '@SUM(A1)', '\tx', '\rx'])(
-    'prefixes %j with an apostrophe against formula injection',
+  it.each([
+    '=1+1',
+    '@SUM(A1)',
+    '\tx',
+    '\rx',
+    "-2+3+cmd|' /C calc'!A0",
+    '+HYPERLINK("http://evil.example")',
+    '-SUM(A1:A9)',
+    "+'C:\\x\\[book.xlsx]Sheet1'!A1",
+  ])('prefixes %j with an apostrophe against formula injection', (text) => {
+    expect(parseCsv(render('csv', [{ a: text }]))[1]?.[0]).toBe(`'${text}`)
+  })
+
+  it('never prefixes real numbers', () => {
+    expect(render('csv', [{ n: -5, f: -0.25, b: -10n }])).toBe('n,f,b\r\n-5,-0.25,-10\r\n')
+  })
+
+  // Issue 12: the guard changed data — a negative BIGINT (text beyond 2^53) or an interval came out with a `'`.
+  it.each([
+    '-5',
+    '-9223372036854775808',
+    '-0.0000000001',
+    '+1',
+    '-1 mons',
+    '-1 days -02:03:04',
+    '-178000000 years',
+    '+02:00',
+    '-infinity',
+    '-2+3',
+    '-1, 2, 3',
+  ])(
+    'leaves %j as it is: a sign followed only by digits, letters, spaces, ".", ",", ":", "+", "-" calls nothing',
     (text) => {
-      expect(parseCsv(render('csv', [{ a: text }]))[1]?.[0]).toBe(`'${text}`)
+      expect(parseCsv(render('csv', [{ a: text }]))[1]?.[0]).toBe(text)
     },
   )
-
-  it('never prefixes real numbers, but does prefix numeric text', () => {
-    expect(render('csv', [{ n: -5, s: '-5', f: -0.25, b: -10n }])).toBe("n,s,f,b\r\n-5,'-5,-0.25,-10\r\n")
-  })
 
   it('guards column names like any other text', () => {
     expect(render('csv', [{ '=cmd': 1 }])).toBe("'=cmd\r\n1\r\n")
@@ -91,11 +117,13 @@ describe('csv', () => {
     const records = parseCsv(render('csv', rows))
     expect(records).toHaveLength(rows.length + 1)
     const values = records.slice(1).map((record) => record[1])
+    // `+1+1` and `-2+3` only add: they are left as they are (a sign, digits and operators call nothing).
+    const guarded = new Set(['formula =', 'formula @', 'leading tab', 'leading CR'])
     const expected = rows.map((row) => {
       const value = row.value
       if (value === undefined) return ''
       const text = String(value)
-      return typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
+      return guarded.has(String(row.case)) ? `'${text}` : text
     })
     expect(values).toEqual(expected)
   })

@@ -3,7 +3,13 @@ import { isQuarryError } from '../../src/domain/errors.js'
 import { resolveParams } from '../../src/domain/params.js'
 import type { ParamSpec } from '../../src/domain/query.js'
 import { bindSql, type SqlDialect } from '../../src/sql/bind-sql.js'
-import { exactDecimal, exactInteger, isoTimestamp, jsonValue } from '../../src/sql/json-types.js'
+import {
+  exactDecimal,
+  exactInteger,
+  isoTimestamp,
+  jsonValue,
+  shortFloat32,
+} from '../../src/sql/json-types.js'
 
 function bind(
   dialect: SqlDialect,
@@ -112,12 +118,27 @@ describe('database values as JSON', () => {
 
   it('keeps decimals exact: numbers up to 15 significant digits, text beyond', () => {
     expect(exactDecimal('12.50')).toBe(12.5)
-    expect(exactDecimal('0.000000000000001')).toBe(1e-15)
+    expect(exactDecimal('0.000001')).toBe(0.000001)
     expect(exactDecimal('123456789012345.6')).toBe('123456789012345.6')
     expect(exactDecimal('NaN')).toBe('NaN')
     expect(exactDecimal('0.02000000000000000000')).toBe(0.02) // numeric division's scale, zeros aside
     expect(exactDecimal('1000000000000000000')).toBe(1e18)
     expect(exactDecimal('-1234567890123456')).toBe('-1234567890123456')
+  })
+
+  it('writes a 4-byte float as the shortest number that is the same float (issue 12)', () => {
+    expect(shortFloat32(Math.fround(3.14))).toBe(3.14)
+    expect(shortFloat32(Math.fround(-1.5e-7))).toBe(-1.5e-7)
+    expect(shortFloat32(Math.fround(16777217))).toBe(16777216)
+    expect(shortFloat32(Math.fround(0.1))).toBe(0.1)
+    expect(shortFloat32(Number.NaN)).toBe('NaN')
+  })
+
+  it('keeps a decimal that JavaScript would write with an exponent as its text (issue 12)', () => {
+    expect(exactDecimal('-0.0000000001')).toBe('-0.0000000001')
+    expect(exactDecimal('0.000000000000001')).toBe('0.000000000000001')
+    expect(exactDecimal('-0.00000010000000000000')).toBe('-0.00000010000000000000')
+    expect(exactDecimal('0.0000000000')).toBe(0)
   })
 
   it('writes timestamps as ISO 8601: zoned ones in UTC with every fractional digit, local ones without a zone', () => {

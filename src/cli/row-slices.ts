@@ -1,0 +1,54 @@
+/**
+ * The rows of a JSON array text, parsed a slice at a time: a page of a million rows is one text
+ * of some 30 MB, but a million parsed objects take several times that; parsed a slice at a
+ * time, only the slice the renderer is writing is held as objects (issue 12, bench/memory.mjs).
+ *
+ * The text is an array the engine produced (JSON.stringify, a database driver, a converter's
+ * checked result), so the scanner only needs to find its top-level commas: outside strings,
+ * at depth 0.
+ *
+ * @example for (const rows of rowSlices('[{"a":1},{"a":2},{"a":3}]', 2)) console.log(rows)
+ * // [ { a: 1 }, { a: 2 } ] then [ { a: 3 } ]
+ */
+export function* rowSlices(json: string, size: number): Generator<unknown[]> {
+  const end = json.lastIndexOf(']')
+  let start = json.indexOf('[') + 1
+  let depth = 0
+  let count = 0
+  for (let i = start; i < end; i++) {
+    const c = json.charCodeAt(i)
+    if (c === QUOTE) {
+      i = closingQuote(json, i)
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      depth++
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--
+    } else if (c === COMMA && depth === 0 && ++count === size) {
+      yield JSON.parse(`[${json.slice(start, i)}]`) as unknown[]
+      start = i + 1
+      count = 0
+    }
+  }
+  const rest = json.slice(start, end)
+  if (rest.trim() !== '') yield JSON.parse(`[${rest}]`) as unknown[]
+}
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const COMMA = 0x2c
+const OPEN_BRACE = 0x7b
+const CLOSE_BRACE = 0x7d
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACKET = 0x5d
+
+/** The index of the quote that closes the string opening at `open` (one not escaped by an odd run of backslashes). */
+function closingQuote(json: string, open: number): number {
+  let at = open
+  for (;;) {
+    at = json.indexOf('"', at + 1)
+    if (at === -1) return json.length
+    let backslashes = 0
+    while (json.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++
+    if (backslashes % 2 === 0) return at
+  }
+}
