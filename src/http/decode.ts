@@ -88,6 +88,8 @@ async function xmlParser(): Promise<XMLParser> {
     // `<?xml …?>` and other processing instructions are about the document, not data (issue 12).
     ignoreDeclaration: true,
     ignorePiTags: true,
+    // Its own guard (default 100) would refuse what the nesting scan lets through.
+    maxNestedTags: MAX_NESTING,
   })
   return xml
 }

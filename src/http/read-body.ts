@@ -1,6 +1,6 @@
 import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import { QuarryError } from '../domain/errors.js'
 import { describeUrl } from './describe-url.js'
 
@@ -41,7 +41,7 @@ export async function readBody(
     .filter((c) => c !== '' && c !== 'identity')
   const decoders: Transform[] = []
   // Codings are listed in the order they were applied; undo them from the last.
-  for (const coding of codings.reverse()) {
+  for (const coding of [...codings].reverse()) {
     const make = DECODERS[coding]
     if (make === undefined) {
       discard(body)
@@ -51,6 +51,17 @@ export async function readBody(
       )
     }
     decoders.push(make())
+  }
+  // Whoever fails first is the cause: a decoder (the body does not decompress) or the connection.
+  // The pipeline then destroys every other stage with that same error.
+  let undecodable: unknown
+  let first = true
+  body.once('error', () => (first = false))
+  for (const decoder of decoders) {
+    decoder.once('error', (error) => {
+      if (first) undecodable = error
+      first = false
+    })
   }
 
   let wire = 0
@@ -75,7 +86,7 @@ export async function readBody(
     await (pipeline as (...stages: unknown[]) => Promise<void>)(body, countWire, ...decoders, collect)
   } catch (error) {
     if (error instanceof QuarryError) throw error
-    if (isZlibError(error)) {
+    if (undecodable !== undefined && error === undecodable) {
       throw new QuarryError(
         'QUARRY_UPSTREAM_NOT_JSON',
         `${describeUrl(url)} sent a ${codings.join(', ')} body that does not decompress: ${(error as Error).message}.`,
@@ -86,15 +97,6 @@ export async function readBody(
     throw error
   }
   return Buffer.concat(chunks)
-}
-
-function isZlibError(error: unknown): boolean {
-  const errno = (error as { errno?: unknown }).errno
-  const code = (error as { code?: unknown }).code
-  return (
-    (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR_BROTLI'))) ||
-    (typeof errno === 'number' && errno === constants.Z_DATA_ERROR)
-  )
 }
 
 /** Stops reading a body: undici reports destroying an unread body as an error, which nobody waits for. */

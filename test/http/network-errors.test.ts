@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { datasourceFromFlags } from '../../src/cli/datasource-input.js'
 import { DatasourceSchema } from '../../src/domain/datasource.js'
@@ -61,6 +62,19 @@ describe('network failures', () => {
     const upstream = await upstreamOf((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': 1000 })
       res.write('[{"id":1},', () => res.socket?.destroy())
+    })
+    const error = await failure(`${upstream.url}/x`, sendOptions(upstream))
+    expect(error.message).toMatch(
+      new RegExp(
+        `^GET ${upstream.url}/x: the connection to ${upstream.host} was reset while reading the response \\((UND_ERR_SOCKET|ECONNRESET)\\)\\.$`,
+      ),
+    )
+  })
+
+  it('says the connection was reset while reading a gzip response, not that the body does not decompress', async () => {
+    const upstream = await upstreamOf((_req, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': 1000 })
+      res.write(gzipSync('[{"id":1}]'.repeat(50)).subarray(0, 20), () => res.socket?.destroy())
     })
     const error = await failure(`${upstream.url}/x`, sendOptions(upstream))
     expect(error.message).toMatch(
