@@ -12,7 +12,7 @@ import { startUpstream, sendOptions, type Upstream } from '../helpers/upstream.j
 
 const LIMIT = 16 * 1024 * 1024
 const MiB = 1024 * 1024
-let bombs: Record<string, Buffer>
+let bombs: Record<'gzip' | 'deflate' | 'br', Buffer>
 let upstream: Upstream
 
 beforeAll(async () => {
@@ -26,7 +26,7 @@ beforeAll(async () => {
   upstream = await startUpstream((req, res) => {
     const coding = (req.url ?? '').slice(1)
     res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': coding })
-    res.end(bombs[coding])
+    res.end(bombs[coding as keyof typeof bombs])
   })
 })
 afterAll(() => upstream.close())
