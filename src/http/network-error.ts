@@ -44,9 +44,65 @@ function codeOf(error: unknown): string | undefined {
   return undefined
 }
 
+/** A sentence for a failure on the wire, and whether it is TLS's. */
+interface Cause {
+  readonly sentence: string
+  readonly tls: boolean
+}
+
 /**
- * A failure on the wire as a sentence naming the host and the cause, never a bare undici code or
- * "fetch failed" (issue 12). `reading` says whether the response had begun to arrive.
+ * What went wrong on the wire, as a sentence naming the host and the cause, never a bare undici code
+ * or "fetch failed" (issue 12). `reading` says whether the response had begun to arrive.
+ *
+ * @example networkCause(err, 'https://api.example.com/x', false).sentence
+ * // 'api.example.com refused the connection (ECONNREFUSED).'
+ */
+export function networkCause(error: unknown, url: string, reading: boolean): Cause {
+  const host = new URL(url).host
+  const code = codeOf(error)
+  const said = (sentence: string, tls = false): Cause => ({ sentence, tls })
+  switch (code) {
+    case 'ECONNREFUSED':
+      return said(`${host} refused the connection (ECONNREFUSED).`)
+    case 'ECONNRESET':
+    case 'ECONNABORTED':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return said(
+        reading
+          ? `the connection to ${host} was reset while reading the response (${code}).`
+          : `the connection to ${host} was reset before it answered (${code}).`,
+      )
+    case 'ENOTFOUND':
+      return said(`${host} could not be found (ENOTFOUND): check the host name.`)
+    case 'EAI_AGAIN':
+      return said(`${host} could not be looked up: the DNS server did not answer (EAI_AGAIN).`)
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return said(`${host} did not accept the connection in time (${code}).`)
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return said(`${host} cannot be reached from this machine's network (${code}).`)
+  }
+  if (code !== undefined && code in CERTIFICATE) {
+    const remedy = code.startsWith('UNABLE') || code.includes('SELF_SIGNED')
+    return said(
+      `${host}'s TLS certificate ${CERTIFICATE[code]} (${code})${remedy ? '; if it is trusted, give its authority to Quarry with NODE_EXTRA_CA_CERTS' : ''}.`,
+      true,
+    )
+  }
+  // fetch() wraps the real failure as "fetch failed" with the cause inside: say the cause's words.
+  const inner = (error as { cause?: unknown } | undefined)?.cause
+  const message = ((inner instanceof Error ? inner : error) as Error | undefined)?.message ?? String(error)
+  if (code !== undefined && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO'))
+    return said(`the TLS handshake with ${host} failed (${code}): ${message}.`, true)
+  return said(`the request to ${host} failed (${code ?? 'no error code'}): ${message}.`)
+}
+
+/**
+ * A failure on the wire as a QuarryError: QUARRY_UPSTREAM_TLS for certificates and handshakes,
+ * QUARRY_UPSTREAM_NETWORK otherwise; transient ones are marked for `send` to retry.
  *
  * @example describeNetworkError(err, 'GET', 'https://api.example.com/x', false)
  * // QUARRY_UPSTREAM_NETWORK 'GET https://api.example.com/x: api.example.com refused the connection (ECONNREFUSED).'
@@ -57,51 +113,13 @@ export function describeNetworkError(
   url: string,
   reading: boolean,
 ): QuarryError {
-  const host = new URL(url).host
+  const { sentence, tls } = networkCause(error, url, reading)
+  const failure = new QuarryError(
+    tls ? 'QUARRY_UPSTREAM_TLS' : 'QUARRY_UPSTREAM_NETWORK',
+    `${method} ${describeUrl(url)}: ${sentence}`,
+    { cause: error },
+  )
   const code = codeOf(error)
-  const where = `${method} ${describeUrl(url)}`
-  const fail = (sentence: string, tls = false): QuarryError => {
-    const failure = new QuarryError(
-      tls ? 'QUARRY_UPSTREAM_TLS' : 'QUARRY_UPSTREAM_NETWORK',
-      `${where}: ${sentence}`,
-      { cause: error },
-    )
-    if (code !== undefined && TRANSIENT.has(code)) retryable.add(failure)
-    return failure
-  }
-  switch (code) {
-    case 'ECONNREFUSED':
-      return fail(`${host} refused the connection (ECONNREFUSED).`)
-    case 'ECONNRESET':
-    case 'ECONNABORTED':
-    case 'EPIPE':
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
-      return fail(
-        reading
-          ? `the connection to ${host} was reset while reading the response (${code}).`
-          : `the connection to ${host} was reset before it answered (${code}).`,
-      )
-    case 'ENOTFOUND':
-      return fail(`${host} could not be found (ENOTFOUND): check the host name.`)
-    case 'EAI_AGAIN':
-      return fail(`${host} could not be looked up: the DNS server did not answer (EAI_AGAIN).`)
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return fail(`${host} did not accept the connection in time (${code}).`)
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return fail(`${host} cannot be reached from this machine's network (${code}).`)
-  }
-  if (code !== undefined && code in CERTIFICATE) {
-    const remedy = code.startsWith('UNABLE') || code.includes('SELF_SIGNED')
-    return fail(
-      `${host}'s TLS certificate ${CERTIFICATE[code]} (${code})${remedy ? '; if it is trusted, give its authority to Quarry with NODE_EXTRA_CA_CERTS' : ''}.`,
-      true,
-    )
-  }
-  const message = (error as Error | undefined)?.message ?? String(error)
-  if (code !== undefined && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO'))
-    return fail(`the TLS handshake with ${host} failed (${code}): ${message}.`, true)
-  return fail(`the request to ${host} failed (${code ?? 'no error code'}): ${message}.`)
+  if (code !== undefined && TRANSIENT.has(code)) retryable.add(failure)
+  return failure
 }

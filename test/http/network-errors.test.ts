@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
+import { refreshGrant } from '../../src/auth/oauth/token-client.js'
 import { datasourceFromFlags } from '../../src/cli/datasource-input.js'
 import { DatasourceSchema } from '../../src/domain/datasource.js'
 import { QuarryError } from '../../src/domain/errors.js'
@@ -125,6 +126,25 @@ describe('network failures', () => {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     }
+  })
+})
+
+describe('the OAuth token endpoint', () => {
+  it('names the host and cause when it cannot be reached, not "fetch failed"', async () => {
+    const gone = await startUpstream(() => {})
+    await gone.close()
+    const tokenUrl = `${gone.url}/oauth/token`
+    const error = await refreshGrant(
+      { tokenUrl, clientId: 'id', clientSecret: 'client-secret', clientAuth: 'body' },
+      'refresh-token',
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(QuarryError)
+    expect((error as QuarryError).message).toBe(
+      `The token endpoint ${tokenUrl} could not be reached: ${gone.host} refused the connection (ECONNREFUSED).`,
+    )
   })
 })
 
