@@ -86,6 +86,8 @@ export async function readBody(
     await (pipeline as (...stages: unknown[]) => Promise<void>)(body, countWire, ...decoders, collect)
   } catch (error) {
     if (error instanceof QuarryError) throw error
+    // No bytes at all (a 204, a HEAD) is an empty body, whatever Content-Encoding says.
+    if (undecodable !== undefined && error === undecodable && wire === 0) return Buffer.alloc(0)
     if (undecodable !== undefined && error === undecodable) {
       throw new QuarryError(
         'QUARRY_UPSTREAM_NOT_JSON',

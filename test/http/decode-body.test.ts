@@ -149,6 +149,12 @@ describe('content encodings', () => {
     )
   })
 
+  it('reads an empty body as empty, even when it claims a Content-Encoding', async () => {
+    expect(
+      (await read({ status: 200, headers: { ...json(), 'content-encoding': 'gzip' }, body: '' })).value,
+    ).toBe(null)
+  })
+
   it('names a coding it cannot decode', async () => {
     const { error, path } = await failure({ headers: { ...json(), 'content-encoding': 'zstd' }, body: rows })
     expect(error.message).toBe(
