@@ -85,6 +85,25 @@ describe('network failures', () => {
     )
   })
 
+  it('gives up on a body that drips forever, gzip or not, at the timeout', async () => {
+    const timers: NodeJS.Timeout[] = []
+    const upstream = await upstreamOf((req, res) => {
+      res.writeHead(200, req.url === '/gzip' ? { 'content-encoding': 'gzip' } : {})
+      const drip = gzipSync('[' + '1,'.repeat(10_000) + '1]')
+      let at = 0
+      timers.push(setInterval(() => res.write(drip.subarray(at, ++at)), 50))
+    })
+    try {
+      for (const path of ['/plain', '/gzip']) {
+        const error = await failure(`${upstream.url}${path}`, sendOptions(upstream, { timeoutMs: 400 }))
+        expect(error.code, path).toBe('QUARRY_UPSTREAM_TIMEOUT')
+        expect(error.message).toBe(`GET ${upstream.url}${path} did not answer within 400 ms.`)
+      }
+    } finally {
+      for (const timer of timers) clearInterval(timer)
+    }
+  })
+
   it('says a host name could not be found, without retrying', async () => {
     const host = 'quarry-test.invalid'
     let retries = 0
