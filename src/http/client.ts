@@ -147,7 +147,7 @@ function checkHost(url: string, allowed: ReadonlySet<string>, redirectedFrom: st
   if (redirectedFrom !== undefined) {
     throw new QuarryError(
       'QUARRY_UPSTREAM_REDIRECT_REFUSED',
-      `Refusing to follow a redirect from ${describeUrl(redirectedFrom)} to ${describeUrl(url)}: ${only}.`,
+      `The API redirected from ${describeUrl(redirectedFrom)} to ${describeUrl(url)}; Quarry did not follow: ${only}.`,
       { remedy },
     )
   }

@@ -219,7 +219,7 @@ describe('redirects', () => {
     expect(error.code).toBe('QUARRY_UPSTREAM_REDIRECT_REFUSED')
     expect(error.status).toBe(502)
     expect(error.fault).toBe('upstream')
-    const problem = `Refusing to follow a redirect from ${upstream.url}/start to ${elsewhere.url}/landing: the datasource allows only ${upstream.host}.`
+    const problem = `The API redirected from ${upstream.url}/start to ${elsewhere.url}/landing; Quarry did not follow: the datasource allows only ${upstream.host}.`
     expect(error.messageFor('cli')).toBe(
       `${problem} If it is trusted, add it with --allow-host ${elsewhere.host}.`,
     )

@@ -63,7 +63,7 @@ describe('an upstream that redirects to a host not allowed', () => {
     expect(response.statusCode).toBe(502)
     expect(response.json().error).toEqual({
       code: 'QUARRY_UPSTREAM_REDIRECT_REFUSED',
-      message: `Refusing to follow a redirect from ${upstream.url}/moved to http://localhost:${port(elsewhere)}/there: the datasource allows only ${upstream.host}, 127.0.0.1. If it is trusted, add localhost:${port(elsewhere)} to the datasource's "Allowed hosts".`,
+      message: `The API redirected from ${upstream.url}/moved to http://localhost:${port(elsewhere)}/there; Quarry did not follow: the datasource allows only ${upstream.host}, 127.0.0.1. If it is trusted, add localhost:${port(elsewhere)} to the datasource's "Allowed hosts".`,
     })
   })
 })
