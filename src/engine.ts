@@ -207,7 +207,12 @@ function scrubbed(error: QuarryError, secrets: readonly string[]): QuarryError {
     // Short values (e.g. "Bearer") would mask ordinary words; real secrets are longer.
     if (secret.length >= 8) message = message.replaceAll(secret, '••••••')
   }
-  return message === error.message ? error : new QuarryError(error.code, message, { cause: error.cause })
+  if (message === error.message) return error
+  const { retryAfterSeconds } = error
+  return new QuarryError(error.code, message, {
+    cause: error.cause,
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  })
 }
 
 /**

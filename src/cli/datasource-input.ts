@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import {
   AUTH_TYPES,
   DatasourceSchema,
+  MAX_HOLDABLE_BYTES,
   SQL_DATASOURCE_TYPES,
   type Datasource,
   type Header,
@@ -161,10 +162,7 @@ function restDatasourceFromFlags(name: string, flags: DatasourceFlags, base?: Re
     headers,
     timeoutMs:
       flags.timeout === undefined ? base?.timeoutMs : parseDuration('--timeout', flags.timeout) * 1000,
-    maxResponseBytes:
-      flags.maxBytes === undefined
-        ? base?.maxResponseBytes
-        : parseInteger('--max-bytes', flags.maxBytes, 1024),
+    maxResponseBytes: flags.maxBytes === undefined ? base?.maxResponseBytes : maxBytes(flags.maxBytes),
     allowedHosts: [...(base?.allowedHosts ?? []), ...(flags.allowHost ?? [])],
     auth,
   }
@@ -266,3 +264,15 @@ function readCa(file: string): string {
 }
 
 export { describeIssues }
+
+/** `--max-bytes`, refused above what a string can hold (the schema says the same for other edges). */
+function maxBytes(text: string): number {
+  const bytes = parseInteger('--max-bytes', text, 1024)
+  if (bytes > MAX_HOLDABLE_BYTES) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `--max-bytes must be at most ${MAX_HOLDABLE_BYTES} (about 512 MiB, V8's longest string): a larger response could not be held; got ${bytes}.`,
+    )
+  }
+  return bytes
+}

@@ -7,6 +7,13 @@ import { z } from 'zod'
  * a strategy that forgets a kind is a compile error.
  */
 
+/**
+ * The largest response Quarry can hold: V8's longest string (2^29 − 24 UTF-16 units, just under
+ * 512 MiB). A body is decoded into one string, so a larger limit would fail with
+ * ERR_STRING_TOO_LONG only after the whole body was read (issue 12).
+ */
+export const MAX_HOLDABLE_BYTES = 536_870_888
+
 const name = z
   .string()
   .regex(
@@ -85,7 +92,9 @@ export const RestDatasourceSchema = z.object({
     .number()
     .int()
     .min(1024)
-    .max(2 ** 31)
+    .max(MAX_HOLDABLE_BYTES, {
+      message: `must be at most ${MAX_HOLDABLE_BYTES} bytes (about 512 MiB, V8's longest string): a larger response could not be held`,
+    })
     .default(64 * 1024 * 1024),
   /** Hosts requests (and redirects) may go to; empty = only the base URL's host. */
   allowedHosts: z.array(z.string().min(1)).default([]),

@@ -42,11 +42,13 @@ export const ERROR_CODES = {
   QUARRY_DATASOURCE_IN_USE: spec('user', 409, 2, 'Queries still use the datasource.'),
   QUARRY_QUERY_NOT_FOUND: spec('user', 404, 2, 'No query has that name.'),
   QUARRY_QUERY_EXISTS: spec('user', 409, 2, 'A query with that name exists already.'),
-  QUARRY_HOST_NOT_ALLOWED: spec(
-    'user',
-    400,
+  QUARRY_HOST_NOT_ALLOWED: spec('user', 400, 1, 'A request went to a host the datasource does not allow.'),
+  // The upstream chose the other host, not the caller: 502, like any other upstream answer (issue 12).
+  QUARRY_UPSTREAM_REDIRECT_REFUSED: spec(
+    'upstream',
+    502,
     1,
-    'A request or redirect went to a host the datasource does not allow.',
+    'The API redirected to a host the datasource does not allow.',
   ),
   QUARRY_UPSTREAM_STATUS: spec('upstream', 502, 1, 'The API answered with an error status.'),
   QUARRY_UPSTREAM_NOT_JSON: spec(
@@ -58,6 +60,13 @@ export const ERROR_CODES = {
   QUARRY_UPSTREAM_TOO_LARGE: spec('upstream', 502, 1, 'The response exceeded the datasource’s byte limit.'),
   QUARRY_UPSTREAM_TIMEOUT: spec('upstream', 504, 1, 'The API did not answer within the timeout.'),
   QUARRY_UPSTREAM_NETWORK: spec('upstream', 502, 1, 'The API could not be reached.'),
+  QUARRY_UPSTREAM_TLS: spec('upstream', 502, 1, 'The API’s TLS certificate or handshake was refused.'),
+  QUARRY_UPSTREAM_TOO_DEEP: spec(
+    'upstream',
+    502,
+    1,
+    'The response nests deeper than Quarry reads (1000 levels of JSON arrays/objects or XML elements).',
+  ),
   QUARRY_RATE_LIMITED: spec('upstream', 429, 1, 'The API kept answering 429 past the retry budget.'),
   QUARRY_PAGINATION_LOOP: spec('upstream', 502, 1, 'Pagination did not advance.'),
   QUARRY_AUTH_FAILED: spec('upstream', 502, 1, 'The API refused the credentials.'),
@@ -141,6 +150,8 @@ export type Remedy = Readonly<Record<Audience, string>>
 
 export interface QuarryErrorOptions extends ErrorOptions {
   readonly remedy?: Remedy
+  /** How long to wait before asking again (an upstream's Retry-After): the server sends it as `Retry-After`. */
+  readonly retryAfterSeconds?: number
 }
 
 export class QuarryError extends Error {
@@ -149,6 +160,7 @@ export class QuarryError extends Error {
   readonly status: number
   readonly exitCode: 1 | 2
   readonly remedy: Remedy | undefined
+  readonly retryAfterSeconds: number | undefined
   /** The message without its remedy. */
   readonly #problem: string
 
@@ -162,6 +174,7 @@ export class QuarryError extends Error {
     this.status = status
     this.exitCode = exitCode
     this.remedy = options?.remedy
+    this.retryAfterSeconds = options?.retryAfterSeconds
     this.#problem = message
   }
 

@@ -2,7 +2,10 @@ import { setTimeout as sleepTimer } from 'node:timers/promises'
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici'
 import { QuarryError } from '../domain/errors.js'
 import type { BoundRequest } from './bind.js'
+import { decodeText } from './decode-text.js'
 import { describeUrl } from './describe-url.js'
+import { describeNetworkError, isRetryable } from './network-error.js'
+import { discard, readBody, tooLarge } from './read-body.js'
 import { DEFAULT_RETRY, RETRY_STATUSES, backoffMs, retryAfterMs, type RetryPolicy } from './retry.js'
 
 export { describeUrl } from './describe-url.js'
@@ -64,7 +67,8 @@ export async function send(req: BoundRequest, options: SendOptions): Promise<Htt
     try {
       response = await sendFollowingRedirects(req, options)
     } catch (error) {
-      if (!(error instanceof QuarryError) || error.code !== 'QUARRY_UPSTREAM_NETWORK') throw error
+      // Only a transient failure on the wire is retried: never a local limit, DNS "not found" or TLS.
+      if (!(error instanceof QuarryError) || !isRetryable(error)) throw error
       // A request that failed on the wire may have been processed: repeat only what is safe to repeat.
       if (!IDEMPOTENT.has(req.method)) throw error
       failure = error
@@ -91,8 +95,9 @@ async function sendFollowingRedirects(original: BoundRequest, options: SendOptio
     ...ALWAYS_SENSITIVE,
     ...(options.sensitiveHeaders ?? []).map((h) => h.toLowerCase()),
   ])
+  let previous = original.url
   for (let hop = 0; ; hop++) {
-    checkHost(req.url, options.allowedHosts)
+    checkHost(req.url, options.allowedHosts, hop === 0 ? undefined : previous)
     const response = await sendOnce(req, options)
     const location = response.headers.location
     if (![301, 302, 303, 307, 308].includes(response.status) || location === undefined) return response
@@ -104,6 +109,7 @@ async function sendFollowingRedirects(original: BoundRequest, options: SendOptio
     }
 
     const next = new URL(location, req.url)
+    previous = req.url
     // Credentials belong to the datasource's origin: a redirect elsewhere goes without them.
     const headers =
       next.origin === origin
@@ -126,14 +132,28 @@ function withoutBodyHeaders(headers: Readonly<Record<string, string>>): Record<s
   )
 }
 
-function checkHost(url: string, allowed: ReadonlySet<string>): void {
+/**
+ * Refuses a host the datasource does not allow. A redirect there is the upstream's doing (502) and
+ * is told as one; a first request there is the caller's (400). Both say how to allow the host.
+ */
+function checkHost(url: string, allowed: ReadonlySet<string>, redirectedFrom: string | undefined): void {
   const { hostname, host } = new URL(url)
-  if (!allowed.has(hostname) && !allowed.has(host)) {
+  if (allowed.has(hostname) || allowed.has(host)) return
+  const only = `the datasource allows only ${[...allowed].join(', ')}`
+  const remedy = {
+    cli: `If it is trusted, add it with --allow-host ${host}.`,
+    ui: `If it is trusted, add ${host} to the datasource's "Allowed hosts".`,
+  }
+  if (redirectedFrom !== undefined) {
     throw new QuarryError(
-      'QUARRY_HOST_NOT_ALLOWED',
-      `Refusing to send a request to ${hostname}: the datasource allows only ${[...allowed].join(', ')}. Add it to allowedHosts if it is trusted.`,
+      'QUARRY_UPSTREAM_REDIRECT_REFUSED',
+      `The API redirected from ${describeUrl(redirectedFrom)} to ${describeUrl(url)}; Quarry did not follow: ${only}.`,
+      { remedy },
     )
   }
+  throw new QuarryError('QUARRY_HOST_NOT_ALLOWED', `Refusing to send a request to ${host}: ${only}.`, {
+    remedy,
+  })
 }
 
 async function sendOnce(req: BoundRequest, options: SendOptions): Promise<HttpResponse> {
@@ -141,6 +161,10 @@ async function sendOnce(req: BoundRequest, options: SendOptions): Promise<HttpRe
   const timer = setTimeout(() => controller.abort(), options.timeoutMs)
   const onAbort = () => controller.abort()
   options.signal?.addEventListener('abort', onAbort, { once: true })
+  let reading = false
+  let status: number
+  const headers: Record<string, string> = {}
+  let bytes: Buffer
   try {
     const response = await request(req.url, {
       method: req.method as Dispatcher.HttpMethod,
@@ -151,31 +175,17 @@ async function sendOnce(req: BoundRequest, options: SendOptions): Promise<HttpRe
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     })
-    const headers: Record<string, string> = {}
+    reading = true
+    status = response.statusCode
     for (const [name, value] of Object.entries(response.headers))
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
 
     const declared = Number(headers['content-length'])
     if (Number.isFinite(declared) && declared > options.maxBytes) {
-      response.body.destroy()
-      throw tooLarge(req.url, options.maxBytes)
+      discard(response.body)
+      throw tooLarge(req.url, options.maxBytes, false)
     }
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      size += chunk.length
-      if (size > options.maxBytes) {
-        response.body.destroy()
-        throw tooLarge(req.url, options.maxBytes)
-      }
-      chunks.push(chunk)
-    }
-    return {
-      status: response.statusCode,
-      headers,
-      body: Buffer.concat(chunks).toString('utf8'),
-      url: req.url,
-    }
+    bytes = await readBody(response.body, headers['content-encoding'], options.maxBytes, req.url)
   } catch (error) {
     if (error instanceof QuarryError) throw error
     if (options.signal?.aborted) throw error
@@ -190,21 +200,12 @@ async function sendOnce(req: BoundRequest, options: SendOptions): Promise<HttpRe
         { cause: error },
       )
     }
-    const code = (error as { code?: string }).code
-    throw new QuarryError(
-      'QUARRY_UPSTREAM_NETWORK',
-      `${req.method} ${describeUrl(req.url)} failed: ${code ?? (error as Error).message}`,
-      { cause: error },
-    )
+    throw describeNetworkError(error, req.method, req.url, reading)
   } finally {
     clearTimeout(timer)
     options.signal?.removeEventListener('abort', onAbort)
   }
-}
-
-function tooLarge(url: string, maxBytes: number): QuarryError {
-  return new QuarryError(
-    'QUARRY_UPSTREAM_TOO_LARGE',
-    `${describeUrl(url)} sent more than ${maxBytes} bytes, the datasource's response limit; raise maxResponseBytes or ask for less.`,
-  )
+  // Outside the network try: a body that cannot be decoded is the upstream's answer, not a failure to retry.
+  const ok = status >= 200 && status < 300
+  return { status, headers, body: decodeText(bytes, headers['content-type'], req.url, ok), url: req.url }
 }

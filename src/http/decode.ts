@@ -2,6 +2,11 @@ import type { XMLParser } from 'fast-xml-parser'
 import { QuarryError } from '../domain/errors.js'
 import type { HttpResponse } from './client.js'
 import { describeUrl } from './describe-url.js'
+import { MAX_NESTING, jsonNestsDeeper, xmlNestsDeeper } from './nesting.js'
+import { retryAfterMs } from './retry.js'
+
+/** The wait a viewer is told when an API rate-limits without saying for how long. */
+const DEFAULT_RETRY_AFTER_SECONDS = 30
 
 /** A page of a response: the raw JSON text (what converters get) and its parsed value (what pagination reads). */
 export interface DecodedBody {
@@ -13,7 +18,9 @@ const EXCERPT = 200
 
 /** A short, single-line, tag-free look at a body, for error messages. */
 export function excerpt(body: string): string {
+  // Only the head: the tag-stripping patterns are not linear on a hostile megabyte of `<script`.
   const flat = body
+    .slice(0, 64 * 1024)
     .replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ')
     .replace(/<[^>]+>/g, ' ')
     .replace(/\s+/g, ' ')
@@ -48,9 +55,14 @@ export function statusError(method: string, response: HttpResponse): QuarryError
   const detail = errorDetail(response.body)
   const said = detail === '' ? '' : `: ${detail}`
   if (response.status === 429) {
+    // Passed on as the server's own Retry-After, so a viewer's client knows when to ask again.
+    const waitMs = retryAfterMs(response.headers['retry-after'], Date.now())
     return new QuarryError(
       'QUARRY_RATE_LIMITED',
       `${where} is still rate limited (429) after retrying${said}`,
+      {
+        retryAfterSeconds: waitMs === undefined ? DEFAULT_RETRY_AFTER_SECONDS : Math.ceil(waitMs / 1000),
+      },
     )
   }
 
@@ -73,6 +85,11 @@ async function xmlParser(): Promise<XMLParser> {
     attributeNamePrefix: '@',
     parseTagValue: true,
     trimValues: true,
+    // `<?xml …?>` and other processing instructions are about the document, not data (issue 12).
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    // Its own guard (default 100) would refuse what the nesting scan lets through.
+    maxNestedTags: MAX_NESTING,
   })
   return xml
 }
@@ -89,6 +106,7 @@ export async function decodeBody(method: string, response: HttpResponse): Promis
     /\bxml\b|\+xml/.test(type) ||
     (!type.includes('json') && response.body.trimStart().startsWith('<?xml'))
   ) {
+    if (xmlNestsDeeper(response.body)) throw tooDeep(where, 'XML elements')
     let value: unknown
     try {
       value = (await xmlParser()).parse(response.body, true)
@@ -103,6 +121,7 @@ export async function decodeBody(method: string, response: HttpResponse): Promis
     }
     return { text: JSON.stringify(value), value }
   }
+  if (jsonNestsDeeper(response.body)) throw tooDeep(where, 'JSON arrays and objects')
   try {
     return { text: response.body, value: JSON.parse(response.body) }
   } catch {
@@ -112,4 +131,11 @@ export async function decodeBody(method: string, response: HttpResponse): Promis
       `${where} answered ${response.status} with ${kind}, not JSON: ${JSON.stringify(excerpt(response.body))}`,
     )
   }
+}
+
+function tooDeep(where: string, what: string): QuarryError {
+  return new QuarryError(
+    'QUARRY_UPSTREAM_TOO_DEEP',
+    `${where} sent ${what} nested more than ${MAX_NESTING} levels deep, deeper than Quarry reads.`,
+  )
 }

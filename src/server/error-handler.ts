@@ -14,6 +14,11 @@ export function readerOf(principal: Principal | undefined): Reader {
   return role === 'admin' || role === 'editor' ? 'details' : 'plain'
 }
 
+/** An upstream's rate limit, passed on: the client is told when to ask again (RFC 9110 §10.2.3). */
+export function setRetryAfter(reply: FastifyReply, error: QuarryError): void {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
+}
+
 /**
  * Every failure becomes `{ error: { code, message } }` with the status the error registry gives it.
  * Bugs are logged in full and answered with a generic message: no stack or secret reaches a client.
@@ -22,6 +27,7 @@ export function errorReply(error: unknown, request: FastifyRequest, reply: Fasti
   const reader = readerOf(request.principal)
   if (error instanceof QuarryError) {
     reply.status(error.status)
+    setRetryAfter(reply, error)
     const message = serverMessage(error, reader)
     if (message !== error.messageFor('ui'))
       request.log.warn({ code: error.code, detail: error.message }, 'error shown plain')

@@ -1,6 +1,7 @@
 import { jiraBaseUrl } from '../presets/jira-cloud.js'
 import { splitSecrets, type RestDatasource } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
+import { networkCause } from '../../http/network-error.js'
 import type { Store } from '../../store/index.js'
 import type { TokenSet } from './token-client.js'
 
@@ -28,7 +29,7 @@ export async function accessibleSites(apiUrl: string, accessToken: string): Prom
   } catch (error) {
     throw new QuarryError(
       'QUARRY_UPSTREAM_NETWORK',
-      `${url} could not be reached: ${(error as Error).message}. Nothing was stored.`,
+      `${url} could not be reached: ${networkCause(error, url, false).sentence} Nothing was stored.`,
     )
   }
   if (!response.ok)

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { QuarryError } from '../../domain/errors.js'
 import { describeUrl } from '../../http/describe-url.js'
+import { networkCause } from '../../http/network-error.js'
 
 /**
  * Token endpoint requests (RFC 6749 §4.1.3, §4.4, §6) through oauth4webapi:
@@ -126,9 +127,10 @@ export function tokenError(config: TokenEndpoint, error: unknown): QuarryError {
       { cause: error },
     )
   }
+  const { sentence, tls } = networkCause(error, config.tokenUrl, false)
   return new QuarryError(
-    'QUARRY_UPSTREAM_NETWORK',
-    `The token endpoint ${where} could not be reached: ${(error as Error).message}`,
+    tls ? 'QUARRY_UPSTREAM_TLS' : 'QUARRY_UPSTREAM_NETWORK',
+    `The token endpoint ${where} could not be reached: ${sentence}`,
     {
       cause: error,
     },

@@ -9,7 +9,7 @@ import { checkVisitorParams, visitorParams } from '../../domain/params.js'
 import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
-import { readerOf } from '../error-handler.js'
+import { readerOf, setRetryAfter } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
 import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
@@ -142,6 +142,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   } catch (error) {
     if (!(error instanceof QuarryError)) throw error
     reply.status(error.status)
+    setRetryAfter(reply, error)
     outcome = { error: describe(error) }
   }
   const html = await renderViewPage({
