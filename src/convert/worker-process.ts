@@ -6,7 +6,8 @@
 import { fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import type { Socket } from 'node:net'
-import { describeDeath, describeFailure } from './describe-failure.js'
+import { checkRows } from './check-rows.js'
+import { cut, describeDeath, describeFailure, tooManyBytes, tooManyRows } from './describe-failure.js'
 import { ConverterError } from './errors.js'
 import type { ConvertLimits } from './limits.js'
 import type { FromWorker, InitMessage, PageBatch, RunStart } from './protocol.js'
@@ -24,9 +25,15 @@ const CLOSE_GRACE_MS = 1000
 interface Pending {
   readonly id: number
   readonly limits: ConvertLimits
+  readonly source: string
+  /** Index of this share's first page in the run, and the run's page count (to name a page). */
+  readonly firstPage: number
+  readonly pageTotal: number
   /** Each page's rows as JSON text without brackets, in page order; empty pages left out. */
   readonly parts: string[]
   rowCount: number
+  /** UTF-8 bytes of the rows' JSON text so far. */
+  bytes: number
   readonly resolve: (result: RowParts) => void
   readonly reject: (error: Error) => void
   readonly watchdog: NodeJS.Timeout
@@ -42,12 +49,16 @@ export interface RunPayload {
   readonly metadataJson: string
   readonly memoryMb: number
   readonly timeoutMs: number
+  readonly maxRows: number
+  readonly maxBytes: number
 }
 
 /** A worker's rows: each page's rows as JSON text without brackets, in page order, empty pages left out. */
 export interface RowParts {
   readonly parts: readonly string[]
+  /** Rows and UTF-8 bytes of JSON text, as the host counted them. */
   readonly rowCount: number
+  readonly bytes: number
 }
 
 /** Pages go to the worker in batches of about this many characters: few messages, yet early work. */
@@ -158,11 +169,23 @@ export class WorkerProcess {
               `Converter exceeded its CPU time limit of ${limits.timeoutMs} ms (its worker stopped answering and was replaced)`,
             ),
           )
-          this.#child.kill('SIGKILL')
+          this.#kill()
         },
         limits.timeoutMs + Math.max(WATCHDOG_GRACE_MS, limits.timeoutMs),
       )
-      this.#pending = { id, limits, parts: [], rowCount: 0, resolve, reject, watchdog }
+      this.#pending = {
+        id,
+        limits,
+        source: payload.source,
+        firstPage: payload.firstPage,
+        pageTotal: payload.pageTotal,
+        parts: [],
+        rowCount: 0,
+        bytes: 0,
+        resolve,
+        reject,
+        watchdog,
+      }
       this.#setRef(true)
       const { pages, ...rest } = payload
       const start: RunStart = { type: 'run', id, pageCount: pages.length, ...rest }
@@ -194,13 +217,54 @@ export class WorkerProcess {
     const pending = this.#pending
     if (pending === undefined || message.id !== pending.id) return
     if (message.type === 'rows') {
-      for (const part of message.parts) pending.parts.push(part)
-      pending.rowCount += message.count
+      const refused = this.#accept(pending, message.first, message.parts)
+      if (refused !== undefined) {
+        this.#settle()
+        pending.reject(refused)
+        // It is still converting the rest of a run nobody wants: a fresh worker replaces it.
+        this.#kill()
+      }
       return
     }
     this.#settle()
-    if (message.type === 'done') pending.resolve({ parts: pending.parts, rowCount: pending.rowCount })
-    else pending.reject(describeFailure(message, pending.limits, this.#converterFilename))
+    if (message.type === 'done')
+      pending.resolve({ parts: pending.parts, rowCount: pending.rowCount, bytes: pending.bytes })
+    else pending.reject(describeFailure(message, pending.limits, this.#converterFilename, pending.source))
+  }
+
+  /**
+   * Checks the pages' rows text as it arrives (the sandbox's word is not taken for it): a JSON array of
+   * row objects within the depth limit, rows counted here, the run's row and byte limits applied.
+   */
+  #accept(pending: Pending, first: number, parts: readonly string[]): ConverterError | undefined {
+    for (let i = 0; i < parts.length; i++) {
+      const part = String(parts[i])
+      const page =
+        pending.pageTotal > 1
+          ? `page ${pending.firstPage + first + i + 1} of ${pending.pageTotal}`
+          : undefined
+      const check = checkRows(part)
+      if (!check.ok) {
+        return new ConverterError(
+          'contract',
+          cut(
+            `convert() returned rows that are not a JSON array of row objects${page ? ` (${page})` : ''}: the text ${check.problem}`,
+          ),
+        )
+      }
+      pending.rowCount += check.rows
+      pending.bytes += Buffer.byteLength(part) - 2
+      if (pending.rowCount > pending.limits.maxRows) return tooManyRows(pending.limits, page)
+      if (pending.bytes > pending.limits.maxBytes) return tooManyBytes(pending.limits, page)
+      if (check.rows > 0) pending.parts.push(part.slice(check.start, check.end))
+    }
+    return undefined
+  }
+
+  /** Ends a worker that is still busy with a run nobody wants; no new run may be given to it meanwhile. */
+  #kill(): void {
+    this.#alive = false
+    this.#child.kill('SIGKILL')
   }
 
   /** Takes the pending run (if any) off the worker, so it is settled exactly once. */
