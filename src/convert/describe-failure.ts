@@ -11,6 +11,8 @@ import type { RunFailed } from './protocol.js'
 
 /** Messages reach a reader cut to this many characters (a converter can throw 60 MB). */
 export const MESSAGE_CHARS = 2000
+/** Room for the "… (N more characters)" note. */
+const CUT_NOTE_CHARS = 40
 
 /**
  * `text` cut to `max` characters, saying how much was left out.
@@ -18,7 +20,10 @@ export const MESSAGE_CHARS = 2000
  * @example cut('x'.repeat(2005)) // 'xx…x… (5 more characters)'
  */
 export function cut(text: string, max: number = MESSAGE_CHARS): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text
+  // A message the sandbox or the worker has already cut is a little longer than max: leave it as it is.
+  return text.length > max + CUT_NOTE_CHARS
+    ? `${text.slice(0, max)}… (${text.length - max} more characters)`
+    : text
 }
 
 function mib(bytes: number): string {
@@ -56,7 +61,8 @@ export function tooManyBytes(limits: ConvertLimits, page?: string): ConverterErr
 function importedAt(failure: RunFailed, location: Location, source: string | undefined): boolean {
   if (failure.message !== 'Not supported' || location.line === undefined || source === undefined) return false
   const line = source.split('\n')[location.line - 1] ?? ''
-  return /^import\s*\(/.test(line.slice((location.column ?? 1) - 1))
+  // V8 points at the statement that holds the import() call.
+  return /\bimport\s*\(/.test(line.slice((location.column ?? 1) - 1))
 }
 
 export interface Location {

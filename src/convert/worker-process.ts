@@ -4,6 +4,7 @@
  * doing (and of that run only).
  */
 import { fork } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import type { ChildProcess } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { checkRows } from './check-rows.js'
@@ -17,6 +18,20 @@ import type { WorkerEntry } from './worker-entry.js'
 const STDERR_TAIL_BYTES = 8192
 /** Past its own time limit, a run gets this long (at least) before the worker is killed. */
 const WATCHDOG_GRACE_MS = 2000
+/**
+ * A worker's resident memory may pass its isolate's heap limit by this much, no more: Node,
+ * isolated-vm and the prelude (about 55 MB) plus the rows text copied out of the isolate. Past
+ * it the worker is killed and its run fails with a memory error. isolated-vm's own limit is
+ * soft — one `new Array(1e8).fill(0)` is a single 800 MB allocation it lets through, and the
+ * builtin filling it cannot be interrupted — so the pool watches from outside. README.md, "Memory".
+ */
+export const RSS_OVERHEAD_MB = 128
+/** How often a busy worker's resident memory is read (Linux: /proc/<pid>/statm; elsewhere not watched). */
+const RSS_CHECK_MS = 5
+/** A worker's resident memory before any run (Node, isolated-vm, the prelude): about 55 MB. */
+const BASE_RSS_MB = 64
+const PAGE_BYTES = 4096
+
 /** After a worker exits, how long its stderr may take to drain. */
 const STDERR_DRAIN_MS = 500
 /** How long an idle worker may take to leave after disconnect before it is killed. */
@@ -37,6 +52,7 @@ interface Pending {
   readonly resolve: (result: RowParts) => void
   readonly reject: (error: Error) => void
   readonly watchdog: NodeJS.Timeout
+  readonly memoryWatch: NodeJS.Timeout
 }
 
 /** What a run (or a shard of it) needs besides its id: the converter, the pages and the limits. */
@@ -163,16 +179,24 @@ export class WorkerProcess {
       const watchdog = setTimeout(
         () => {
           const pending = this.#settle()
+          // Stuck near its heap limit (in garbage collection) is a memory failure, not a slow converter.
+          const rss = this.#rss()
           pending?.reject(
-            new ConverterError(
-              'timeout',
-              `Converter exceeded its CPU time limit of ${limits.timeoutMs} ms (its worker stopped answering and was replaced)`,
-            ),
+            rss !== undefined && rss > (limits.memoryMb + BASE_RSS_MB) * 1024 * 1024
+              ? new ConverterError(
+                  'memory',
+                  `Converter exceeded its memory limit of ${limits.memoryMb} MB (its worker stopped answering at ${Math.round(rss / 1024 / 1024)} MB and was replaced)`,
+                )
+              : new ConverterError(
+                  'timeout',
+                  `Converter exceeded its CPU time limit of ${limits.timeoutMs} ms (its worker stopped answering and was replaced)`,
+                ),
           )
           this.#kill()
         },
         limits.timeoutMs + Math.max(WATCHDOG_GRACE_MS, limits.timeoutMs),
       )
+      const memoryWatch = setInterval(() => this.#watchMemory(), RSS_CHECK_MS)
       this.#pending = {
         id,
         limits,
@@ -185,6 +209,7 @@ export class WorkerProcess {
         resolve,
         reject,
         watchdog,
+        memoryWatch,
       }
       this.#setRef(true)
       const { pages, ...rest } = payload
@@ -209,6 +234,9 @@ export class WorkerProcess {
       } else {
         this.#child.kill('SIGKILL')
       }
+    } else {
+      // Killed by the pool (over a limit) but perhaps not yet gone: wait for its exit all the same.
+      this.#setRef(true)
     }
     return this.#closed
   }
@@ -227,9 +255,13 @@ export class WorkerProcess {
       return
     }
     this.#settle()
-    if (message.type === 'done')
+    if (message.type === 'done') {
       pending.resolve({ parts: pending.parts, rowCount: pending.rowCount, bytes: pending.bytes })
-    else pending.reject(describeFailure(message, pending.limits, this.#converterFilename, pending.source))
+    } else {
+      pending.reject(describeFailure(message, pending.limits, this.#converterFilename, pending.source))
+      // The process keeps what the dead isolate took from the system: a fresh one starts lean.
+      if (message.kind === 'memory') this.#kill()
+    }
   }
 
   /**
@@ -261,6 +293,32 @@ export class WorkerProcess {
     return undefined
   }
 
+  /** Resident memory of the worker in bytes, or undefined where /proc is not there to say. */
+  #rss(): number | undefined {
+    try {
+      const resident = Number(readFileSync(`/proc/${this.#child.pid}/statm`, 'latin1').split(' ')[1])
+      return Number.isFinite(resident) ? resident * PAGE_BYTES : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Kills a busy worker grown past its heap limit plus RSS_OVERHEAD_MB; its run fails with a memory error. */
+  #watchMemory(): void {
+    const pending = this.#pending
+    if (pending === undefined) return
+    const rss = this.#rss()
+    if (rss === undefined || rss <= (pending.limits.memoryMb + RSS_OVERHEAD_MB) * 1024 * 1024) return
+    this.#settle()
+    pending.reject(
+      new ConverterError(
+        'memory',
+        `Converter exceeded its memory limit of ${pending.limits.memoryMb} MB (its worker process reached ${Math.round(rss / 1024 / 1024)} MB and was replaced)`,
+      ),
+    )
+    this.#kill()
+  }
+
   /** Ends a worker that is still busy with a run nobody wants; no new run may be given to it meanwhile. */
   #kill(): void {
     this.#alive = false
@@ -272,6 +330,7 @@ export class WorkerProcess {
     const pending = this.#pending
     if (pending === undefined) return undefined
     clearTimeout(pending.watchdog)
+    clearInterval(pending.memoryWatch)
     this.#pending = undefined
     this.#setRef(false)
     return pending

@@ -97,7 +97,8 @@ function limit(run: Run): number {
 
 /** A message cut to `max` characters, saying how much was left out (a converter can throw 60 MB). */
 function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text
+  // One the driver has already cut is a little longer than max (its note): leave it as it is.
+  return text.length > max + 40 ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text
 }
 
 /** Stack frames say where; the message in front of them can be huge, and is sent separately. */
