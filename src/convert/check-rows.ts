@@ -38,7 +38,38 @@ function isHex(c: number): boolean {
   return isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
 }
 
+/** Any raw control character: never in compact JSON, and not allowed inside a string. */
+// eslint-disable-next-line no-control-regex -- looking for control characters is the point
+const CONTROL = /[\u0000-\u001f]/
+
+/**
+ * Where the next backslash is, or Infinity. Strings without one (most of them) are skipped with
+ * one native indexOf for their closing quote; only those with escapes are read character by
+ * character. Raw control characters are looked for once, in the whole text, before the scan.
+ */
+interface Scan {
+  nextBackslash: number
+  readonly careful: boolean
+}
+
+function nextBackslash(text: string, from: number): number {
+  const at = text.indexOf('\\', from)
+  return at < 0 ? Infinity : at
+}
+
 /** Index after the string that opens at `i`, or -1 when it is not a valid JSON string. */
+function skipString(text: string, i: number, scan: Scan): number {
+  if (!scan.careful) {
+    const close = text.indexOf('"', i + 1)
+    if (close < 0) return -1
+    if (close < scan.nextBackslash) return close + 1
+  }
+  const end = endOfString(text, i)
+  if (end > 0 && !scan.careful) scan.nextBackslash = nextBackslash(text, end)
+  return end
+}
+
+/** Index after the string that opens at `i`, read character by character; -1 when it is not a valid JSON string. */
 function endOfString(text: string, i: number): number {
   for (let j = i + 1; ; j++) {
     const c = text.charCodeAt(j)
@@ -114,6 +145,9 @@ export function checkRows(text: string, maxCellDepth: number = MAX_CELL_DEPTH): 
   let end = 0
   const n = text.length
   const fail = (problem: string): RowsCheck => ({ ok: false, problem })
+  // Control characters somewhere (whitespace between tokens, or a raw one in a string): read every string in full.
+  const careful = CONTROL.test(text)
+  const scan: Scan = { careful, nextBackslash: careful ? Infinity : nextBackslash(text, 0) }
   const at = (): string => (depth >= 2 ? ` in row ${rows}` : '')
   for (;;) {
     let c = text.charCodeAt(i)
@@ -146,7 +180,7 @@ export function checkRows(text: string, maxCellDepth: number = MAX_CELL_DEPTH): 
           i++
           continue
         }
-        if (c === QUOTE) i = endOfString(text, i)
+        if (c === QUOTE) i = skipString(text, i, scan)
         else if (c === MINUS || isDigit(c)) i = endOfNumber(text, i)
         else i = literalAt(text, i)
         if (i < 0) return fail(`is not valid JSON${at()}`)
@@ -161,7 +195,7 @@ export function checkRows(text: string, maxCellDepth: number = MAX_CELL_DEPTH): 
           continue
         }
         if (c !== QUOTE) return fail(`is not valid JSON${at()}`)
-        i = endOfString(text, i)
+        i = skipString(text, i, scan)
         if (i < 0) return fail(`is not valid JSON${at()}`)
         expect = Expect.Colon
         continue

@@ -19,13 +19,16 @@ const STDERR_TAIL_BYTES = 8192
 /** Past its own time limit, a run gets this long (at least) before the worker is killed. */
 const WATCHDOG_GRACE_MS = 2000
 /**
- * A worker's resident memory may pass its isolate's heap limit by this much, no more: Node,
- * isolated-vm and the prelude (about 55 MB) plus the rows text copied out of the isolate. Past
- * it the worker is killed and its run fails with a memory error. isolated-vm's own limit is
- * soft — one `new Array(1e8).fill(0)` is a single 800 MB allocation it lets through, and the
- * builtin filling it cannot be interrupted — so the pool watches from outside. README.md, "Memory".
+ * A worker's resident memory may pass its isolate's heap limit by this much, plus twice the text of
+ * the pages it was given (held as strings outside the isolate while they wait), no more. The 256 MB
+ * cover Node, isolated-vm and the prelude (about 55 MB), V8's young generation and code space, which
+ * the heap limit leaves out, and the rows text copied out of the isolate: a worker converting the
+ * bench's 10,000 issues alone peaks at 320–370 MB with a 128 MB heap. Past the line the worker is
+ * killed and its run fails with a memory error. isolated-vm's own limit is soft — one
+ * `new Array(1e8).fill(0)` is a single 800 MB allocation it lets through, and the builtin filling it
+ * cannot be interrupted (1.4 GB measured) — so the pool watches from outside. README.md, "Memory".
  */
-export const RSS_OVERHEAD_MB = 128
+export const RSS_OVERHEAD_MB = 256
 /** How often a busy worker's resident memory is read (Linux: /proc/<pid>/statm; elsewhere not watched). */
 const RSS_CHECK_MS = 5
 /** A worker's resident memory before any run (Node, isolated-vm, the prelude): about 55 MB. */
@@ -53,6 +56,8 @@ interface Pending {
   readonly reject: (error: Error) => void
   readonly watchdog: NodeJS.Timeout
   readonly memoryWatch: NodeJS.Timeout
+  /** Resident memory past which the worker is killed (see RSS_OVERHEAD_MB). */
+  readonly maxRss: number
 }
 
 /** What a run (or a shard of it) needs besides its id: the converter, the pages and the limits. */
@@ -210,6 +215,7 @@ export class WorkerProcess {
         reject,
         watchdog,
         memoryWatch,
+        maxRss: (limits.memoryMb + RSS_OVERHEAD_MB) * 1024 * 1024 + 2 * pageChars(payload.pages),
       }
       this.#setRef(true)
       const { pages, ...rest } = payload
@@ -308,7 +314,7 @@ export class WorkerProcess {
     const pending = this.#pending
     if (pending === undefined) return
     const rss = this.#rss()
-    if (rss === undefined || rss <= (pending.limits.memoryMb + RSS_OVERHEAD_MB) * 1024 * 1024) return
+    if (rss === undefined || rss <= pending.maxRss) return
     this.#settle()
     pending.reject(
       new ConverterError(
@@ -349,6 +355,10 @@ export class WorkerProcess {
       stderr?.unref()
     }
   }
+}
+
+function pageChars(pages: readonly string[]): number {
+  return pages.reduce((sum, page) => sum + page.length, 0)
 }
 
 /** Consecutive pages grouped into messages of about BATCH_CHARS characters. */

@@ -1,11 +1,13 @@
 /**
  * Entry of a converter worker process (forked by the pool, one run at a time).
  * It hosts one warm isolated-vm isolate and gives every run a fresh context in
- * it, so no run sees another's globals. Each run compiles its converter afresh,
- * and the worker runs with V8's compilation cache off (worker-entry.ts): that
- * cache is per isolate, not per context, so one run's `new Function(body)` or
- * `eval` would otherwise hand its compiled code — and its source positions —
- * to the next run that compiles the same text. A V8 fatal error here (isolated-vm's memory limit is soft) ends
+ * it, so no run sees another's globals. The worker runs with V8's compilation
+ * cache off (worker-entry.ts): that cache is per isolate, not per context, so
+ * one run's `new Function(body)` or `eval` would otherwise hand its compiled
+ * code to the next run that compiles the same text. Compiled converters are
+ * kept per isolate, keyed by their whole source: only a run of the very same
+ * converter gets its compiled (and warmed-up) code, which tells it nothing it
+ * does not know — and saves the JIT's warm-up on every run. A V8 fatal error here (isolated-vm's memory limit is soft) ends
  * this process only; the pool sees the exit and replaces it.
  *
  * Pages are converted as they arrive, with asynchronous isolate calls: the
@@ -30,6 +32,8 @@ import type {
 
 /** Finished rows go back in messages of about this many characters: few messages, yet early. */
 const ROWS_BATCH_CHARS = 256 * 1024
+/** Compiled converters kept per isolate (most recently used). */
+const SCRIPT_CACHE_SIZE = 32
 /** Stack frames kept from a failure (only the converter's line and column are read from them). */
 const STACK_CHARS = 8000
 /** A fresh isolate after this many runs, or when a run leaves its heap this full, so nothing accumulates. */
@@ -40,6 +44,7 @@ interface Host {
   readonly isolate: ivm.Isolate
   readonly memoryMb: number
   readonly prelude: ivm.Script
+  readonly scripts: Map<string, ivm.Script>
   runs: number
 }
 
@@ -50,7 +55,6 @@ interface Run {
   readonly waiting: Map<number, string>
   /** The isolate's CPU time when the run began: the time limit counts from here. */
   readonly cpuAtStart: bigint
-  script?: ivm.Script
   context?: ivm.Context
   drive?: ivm.Reference
   /** Index of the next page to convert. */
@@ -71,13 +75,31 @@ function hostFor(memoryMb: number, init: InitMessage): Host {
   discardHost()
   const isolate = new ivm.Isolate({ memoryLimit: memoryMb })
   const prelude = isolate.compileScriptSync(init.prelude, { filename: init.preludeFilename })
-  host = { isolate, memoryMb, prelude, runs: 0 }
+  host = { isolate, memoryMb, prelude, scripts: new Map(), runs: 0 }
   return host
 }
 
 function discardHost(): void {
   if (host !== undefined && !host.isolate.isDisposed) host.isolate.dispose()
   host = undefined
+}
+
+function compiled(current: Host, source: string, filename: string): ivm.Script {
+  const cached = current.scripts.get(source)
+  if (cached !== undefined) {
+    // Most recently used goes last; the first key is the one to evict.
+    current.scripts.delete(source)
+    current.scripts.set(source, cached)
+    return cached
+  }
+  const script = current.isolate.compileScriptSync(source, { filename })
+  current.scripts.set(source, script)
+  const oldest = current.scripts.keys().next().value
+  if (current.scripts.size > SCRIPT_CACHE_SIZE && oldest !== undefined) {
+    current.scripts.get(oldest)?.release()
+    current.scripts.delete(oldest)
+  }
+  return script
 }
 
 function send(message: FromWorker): void {
@@ -173,8 +195,7 @@ function timedOut(run: Run, page?: number): RunFailed {
 async function begin(run: Run, init: InitMessage): Promise<void> {
   let script: ivm.Script
   try {
-    script = run.host.isolate.compileScriptSync(run.start.source, { filename: init.converterFilename })
-    run.script = script
+    script = compiled(run.host, run.start.source, init.converterFilename)
   } catch (error) {
     return end(run, failure(run, 'syntax', error))
   }
@@ -248,7 +269,6 @@ function end(run: Run, last: FromWorker): void {
   if (!current.isolate.isDisposed) {
     run.drive?.release()
     run.context?.release()
-    run.script?.release()
   }
   // A terminated or over-limit isolate is not trusted with another run; a full one is renewed.
   const broken = last.type === 'failed' && (last.kind === 'timeout' || last.kind === 'memory')

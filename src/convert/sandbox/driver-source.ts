@@ -137,25 +137,39 @@ function noConvert() {
   return failure('contract', '', 'The converter must define function convert(json, metadata)', '')
 }
 
-// True when v is JSON as it stands: strings, finite numbers, booleans, null, and
-// plain objects and arrays of them within the depth limit, without toJSON.
-// Anything else sends its row to normalize() (the uncommon case).
+// True when the object or array v holds JSON as it stands: strings, finite numbers,
+// booleans, null, and plain objects and arrays of them within the depth limit. Anything
+// else sends its row to normalize() (the uncommon case). Primitives are checked inline,
+// without a call each: this runs over every value of every row, often before the JIT
+// has warmed up (each run's context starts cold). A toJSON on Object.prototype or
+// Array.prototype is checked once per page (protoJson); an own enumerable one here.
 function plain(v, depth) {
-  var t = typeof v
-  if (t === 'string' || t === 'boolean') return true
-  if (t === 'number') return v - v === 0
-  if (t !== 'object') return false
-  if (v === null) return true
-  if (depth > MAX_DEPTH || v.toJSON !== undefined) return false
+  if (depth > MAX_DEPTH) return false
+  var x, t
   var proto = getProto(v)
   if (proto === ArrayProto) {
     if (!isArray(v)) return false
-    for (var i = 0; i < v.length; i++) if (!plain(v[i], depth + 1)) return false
+    for (var i = 0; i < v.length; i++) {
+      x = v[i]
+      t = typeof x
+      if (t === 'string' || t === 'boolean' || x === null) continue
+      if (t === 'number' ? x - x !== 0 : t !== 'object' || !plain(x, depth + 1)) return false
+    }
     return true
   }
   if (proto !== ObjectProto && proto !== null) return false
-  for (var key in v) if (!plain(v[key], depth + 1)) return false
+  for (var key in v) {
+    x = v[key]
+    t = typeof x
+    if (t === 'string' || t === 'boolean' || x === null) continue
+    if (t === 'number' ? x - x !== 0 : t !== 'object' || key === 'toJSON' || !plain(x, depth + 1)) return false
+  }
   return true
+}
+
+// True when the converter gave Object.prototype or Array.prototype a toJSON (checked once a page).
+function protoJson() {
+  return ArrayProto.toJSON !== undefined || ObjectProto.toJSON !== undefined
 }
 
 // Why normalize() gave up on a value; caught by the row loop, which names the row and column.
@@ -281,13 +295,14 @@ return function drive(op, text, index, total, metadataJson, maxRows, maxBytes) {
     // Refused before a single row is serialised: a 10-million-row result never becomes text.
     if (count > maxRows - rowsSoFar) return limitFailure('rows')
     var rows = list()
+    var fast = !protoJson()
     for (var i = 0; i < count; i++) {
       var row = result[i]
       if (row === null || typeof row !== 'object' || isArray(row))
         return failure('contract', '', 'convert() returned an array whose item ' + i + ' is ' + describe(row) +
           pageNote(index, total) + ', expected row objects', '')
       var proto = getProto(row)
-      if ((proto === ObjectProto || proto === null) && plain(row, 0)) rows[i] = row
+      if ((proto === ObjectProto || proto === null) && fast && plain(row, 0)) rows[i] = row
       else {
         var kind = special(row)
         if (kind !== '')
