@@ -57,6 +57,7 @@ var getProto = Object.getPrototypeOf
 var setProto = Object.setPrototypeOf
 var create = Object.create
 var keysOf = Object.keys
+var valuesOf = Object.values
 var ObjectProto = Object.prototype
 var ArrayProto = Array.prototype
 var ErrorType = Error
@@ -142,7 +143,7 @@ function noConvert() {
 // else sends its row to normalize() (the uncommon case). Primitives are checked inline,
 // without a call each: this runs over every value of every row, often before the JIT
 // has warmed up (each run's context starts cold). A toJSON on Object.prototype or
-// Array.prototype is checked once per page (protoJson); an own enumerable one here.
+// Array.prototype is checked once per page (protoJson).
 function plain(v, depth) {
   if (depth > MAX_DEPTH) return false
   var x, t
@@ -158,11 +159,14 @@ function plain(v, depth) {
     return true
   }
   if (proto !== ObjectProto && proto !== null) return false
-  for (var key in v) {
-    x = v[key]
+  // One native call for the values beats a keyed load per property while the JIT is cold.
+  // An own toJSON method is a function, which is not plain: its row takes the mapping.
+  var values = valuesOf(v)
+  for (var k = 0; k < values.length; k++) {
+    x = values[k]
     t = typeof x
     if (t === 'string' || t === 'boolean' || x === null) continue
-    if (t === 'number' ? x - x !== 0 : t !== 'object' || key === 'toJSON' || !plain(x, depth + 1)) return false
+    if (t === 'number' ? x - x !== 0 : t !== 'object' || !plain(x, depth + 1)) return false
   }
   return true
 }
