@@ -23,9 +23,6 @@ const COMMA = 0x2c
 const COLON = 0x3a
 const MINUS = 0x2d
 
-/** What the scanner expects next. */
-const Expect = { Value: 0, ValueOrClose: 1, Key: 2, KeyOrClose: 3, Colon: 4, CommaOrClose: 5 } as const
-
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
 }
@@ -134,12 +131,19 @@ function literalAt(text: string, i: number): number {
  * @example checkRows('[1]') // { ok: false, problem: 'item 1 is not a row object' }
  */
 export function checkRows(text: string, maxCellDepth: number = MAX_CELL_DEPTH): RowsCheck {
+  // What comes next (local constants, so the optimiser folds them).
+  const VALUE = 0
+  const VALUE_OR_CLOSE = 1
+  const KEY = 2
+  const KEY_OR_CLOSE = 3
+  const COLON_NEXT = 4
+  const COMMA_OR_CLOSE = 5
   // Depth 1 is the array of rows, 2 a row, 3 and more the values in its cells.
   const maxDepth = maxCellDepth + 2
   const isObject = new Uint8Array(maxDepth + 1)
   let depth = 0
   let rows = 0
-  let expect: number = Expect.Value
+  let expect = VALUE
   let i = 0
   let start = 0
   let end = 0
@@ -151,72 +155,79 @@ export function checkRows(text: string, maxCellDepth: number = MAX_CELL_DEPTH): 
   const at = (): string => (depth >= 2 ? ` in row ${rows}` : '')
   for (;;) {
     let c = text.charCodeAt(i)
-    while (isSpace(c)) c = text.charCodeAt(++i)
-    if (i >= n) {
-      return depth === 0 && expect === Expect.CommaOrClose
-        ? { ok: true, rows, start, end }
-        : fail('ends early')
-    }
-    if (depth === 0 && expect === Expect.CommaOrClose) return fail('has text after the array')
-    switch (expect) {
-      case Expect.ValueOrClose:
-      case Expect.Value:
-        if (expect === Expect.ValueOrClose && c === CLOSE_ARRAY) {
-          if (depth === 1) end = i
-          depth--
-          i++
-          expect = Expect.CommaOrClose
-          continue
-        }
-        if (depth === 0 && c !== OPEN_ARRAY) return fail('is not a JSON array')
-        if (depth === 1 && c !== OPEN_OBJECT) return fail(`item ${rows + 1} is not a row object`)
-        if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-          if (depth === 0) start = i + 1
-          depth++
-          if (depth === 2) rows++
-          if (depth > maxDepth) return fail(`has a value nested deeper than ${maxCellDepth} levels${at()}`)
-          isObject[depth] = c === OPEN_OBJECT ? 1 : 0
-          expect = c === OPEN_OBJECT ? Expect.KeyOrClose : Expect.ValueOrClose
-          i++
-          continue
-        }
-        if (c === QUOTE) i = skipString(text, i, scan)
-        else if (c === MINUS || isDigit(c)) i = endOfNumber(text, i)
-        else i = literalAt(text, i)
-        if (i < 0) return fail(`is not valid JSON${at()}`)
-        expect = Expect.CommaOrClose
-        continue
-      case Expect.KeyOrClose:
-      case Expect.Key:
-        if (expect === Expect.KeyOrClose && c === CLOSE_OBJECT) {
-          depth--
-          i++
-          expect = Expect.CommaOrClose
-          continue
-        }
-        if (c !== QUOTE) return fail(`is not valid JSON${at()}`)
-        i = skipString(text, i, scan)
-        if (i < 0) return fail(`is not valid JSON${at()}`)
-        expect = Expect.Colon
-        continue
-      case Expect.Colon:
-        if (c !== COLON) return fail(`is not valid JSON${at()}`)
+    if (c <= 0x20) while (isSpace(c)) c = text.charCodeAt(++i)
+    if (i >= n)
+      return depth === 0 && expect === COMMA_OR_CLOSE ? { ok: true, rows, start, end } : fail('ends early')
+
+    if (expect === COMMA_OR_CLOSE) {
+      if (depth === 0) return fail('has text after the array')
+      if (c === COMMA) {
         i++
-        expect = Expect.Value
+        expect = isObject[depth] === 1 ? KEY : VALUE
         continue
-      case Expect.CommaOrClose:
-        if (c === COMMA) {
-          i++
-          expect = isObject[depth] === 1 ? Expect.Key : Expect.Value
-          continue
-        }
-        if (c === (isObject[depth] === 1 ? CLOSE_OBJECT : CLOSE_ARRAY)) {
-          if (depth === 1) end = i
-          depth--
-          i++
-          continue
-        }
-        return fail(`is not valid JSON${at()}`)
+      }
+      if (c === (isObject[depth] === 1 ? CLOSE_OBJECT : CLOSE_ARRAY)) {
+        if (depth === 1) end = i
+        depth--
+        i++
+        continue
+      }
+      return fail(`is not valid JSON${at()}`)
     }
+    if (expect === KEY || expect === KEY_OR_CLOSE) {
+      if (expect === KEY_OR_CLOSE && c === CLOSE_OBJECT) {
+        depth--
+        i++
+        expect = COMMA_OR_CLOSE
+        continue
+      }
+      if (c !== QUOTE) return fail(`is not valid JSON${at()}`)
+      i = skipString(text, i, scan)
+      if (i < 0) return fail(`is not valid JSON${at()}`)
+      // Compact JSON has the colon right after the key.
+      if (text.charCodeAt(i) === COLON) {
+        i++
+        expect = VALUE
+      } else {
+        expect = COLON_NEXT
+      }
+      continue
+    }
+    if (expect === COLON_NEXT) {
+      if (c !== COLON) return fail(`is not valid JSON${at()}`)
+      i++
+      expect = VALUE
+      continue
+    }
+    // A value (or, after '[', the end of the array).
+    if (expect === VALUE_OR_CLOSE && c === CLOSE_ARRAY) {
+      if (depth === 1) end = i
+      depth--
+      i++
+      expect = COMMA_OR_CLOSE
+      continue
+    }
+    if (depth <= 1) {
+      if (depth === 0 && c !== OPEN_ARRAY) return fail('is not a JSON array')
+      if (depth === 1 && c !== OPEN_OBJECT) return fail(`item ${rows + 1} is not a row object`)
+    }
+    if (c === QUOTE) {
+      i = skipString(text, i, scan)
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (depth === 0) start = i + 1
+      depth++
+      if (depth === 2) rows++
+      if (depth > maxDepth) return fail(`has a value nested deeper than ${maxCellDepth} levels${at()}`)
+      isObject[depth] = c === OPEN_OBJECT ? 1 : 0
+      expect = c === OPEN_OBJECT ? KEY_OR_CLOSE : VALUE_OR_CLOSE
+      i++
+      continue
+    } else if (c === MINUS || isDigit(c)) {
+      i = endOfNumber(text, i)
+    } else {
+      i = literalAt(text, i)
+    }
+    if (i < 0) return fail(`is not valid JSON${at()}`)
+    expect = COMMA_OR_CLOSE
   }
 }
