@@ -352,6 +352,13 @@ function cacheKey(datasource: Datasource, query: Query, bound: readonly unknown[
     .digest('base64url')
 }
 
+/** What a converter may return in one run: the query's setting, else its datasource's, else the pool's defaults. */
+function resultLimits(query: Query, datasource: Datasource): { maxRows?: number; maxBytes?: number } {
+  const maxRows = query.converterMaxRows ?? datasource.converterMaxRows
+  const maxBytes = query.converterMaxBytes ?? datasource.converterMaxBytes
+  return { ...(maxRows === undefined ? {} : { maxRows }), ...(maxBytes === undefined ? {} : { maxBytes }) }
+}
+
 function wrongKind(query: Query, datasource: Datasource): QuarryError {
   return new QuarryError(
     'QUARRY_DATASOURCE_KIND',
@@ -424,6 +431,7 @@ async function querySql(
     }
     const converted = await deps.converters.run({
       source: query.converter,
+      limits: resultLimits(query, datasource),
       pages: [`[${input.join(',')}]`],
       metadata: { query: query.name, parameters: Object.fromEntries(values), page: 0 },
     })
@@ -484,6 +492,7 @@ async function fetchAndConvert(
       // PocketQuery's contract: convert() sees one response; pages' rows are concatenated in order.
       const converted = await deps.converters.run({
         source: query.converter,
+        limits: resultLimits(query, datasource),
         pages: [page.text],
         metadata: { query: query.name, parameters, page: page.index },
       })

@@ -5,8 +5,65 @@
  * in its stack frames are already the user's.
  */
 import { ConverterError } from './errors.js'
+import { DEFAULT_LIMITS } from './limits.js'
 import type { ConvertLimits } from './limits.js'
 import type { RunFailed } from './protocol.js'
+
+/** Messages reach a reader cut to this many characters (a converter can throw 60 MB). */
+export const MESSAGE_CHARS = 2000
+/** Room for the "… (N more characters)" note. */
+const CUT_NOTE_CHARS = 40
+
+/**
+ * `text` cut to `max` characters, saying how much was left out.
+ *
+ * @example cut('x'.repeat(2005)) // 'xx…x… (5 more characters)'
+ */
+export function cut(text: string, max: number = MESSAGE_CHARS): string {
+  // A message the sandbox or the worker has already cut is a little longer than max: leave it as it is.
+  return text.length > max + CUT_NOTE_CHARS
+    ? `${text.slice(0, max)}… (${text.length - max} more characters)`
+    : text
+}
+
+function mib(bytes: number): string {
+  const value = bytes / (1024 * 1024)
+  return Number.isInteger(value) ? `${value} MiB` : `${bytes} bytes`
+}
+
+/**
+ * The run returned more rows than its limit allows.
+ *
+ * @example tooManyRows(limits).message // 'Converter returned more than 1000000 rows, …'
+ */
+export function tooManyRows(limits: ConvertLimits, page?: string): ConverterError {
+  return new ConverterError(
+    'limit',
+    `Converter returned more than ${limits.maxRows} rows${notes(page)}, the row limit for one run; ` +
+      `return fewer rows, or raise converterMaxRows on the query or its datasource (default ${DEFAULT_LIMITS.maxRows})`,
+  )
+}
+
+/**
+ * The run's rows take more JSON text than its limit allows.
+ *
+ * @example tooManyBytes(limits).message // 'Converter returned more than 64 MiB of rows as JSON, …'
+ */
+export function tooManyBytes(limits: ConvertLimits, page?: string): ConverterError {
+  return new ConverterError(
+    'limit',
+    `Converter returned more than ${mib(limits.maxBytes)} of rows as JSON${notes(page)}, the size limit for one run; ` +
+      `return less, or raise converterMaxBytes on the query or its datasource (default ${mib(DEFAULT_LIMITS.maxBytes)}, in bytes)`,
+  )
+}
+
+/** `import()` inside a converter: isolated-vm answers "Not supported", which says nothing to its author. */
+function importedAt(failure: RunFailed, location: Location, source: string | undefined): boolean {
+  if (failure.message !== 'Not supported' || location.line === undefined || source === undefined) return false
+  const line = source.split('\n')[location.line - 1] ?? ''
+  // V8 points at the statement that holds the import() call.
+  return /\bimport\s*\(/.test(line.slice((location.column ?? 1) - 1))
+}
 
 export interface Location {
   readonly line?: number
@@ -52,18 +109,31 @@ function notes(...parts: (string | undefined)[]): string {
  * describeFailure({ type: 'failed', id: 1, kind: 'timeout', name: 'Error', message: '…', stack: '', pages: 1 }, limits, 'converter.js')
  * // ConverterError: Converter exceeded its CPU time limit of 5000 ms
  */
-export function describeFailure(failure: RunFailed, limits: ConvertLimits, filename: string): ConverterError {
+export function describeFailure(
+  failure: RunFailed,
+  limits: ConvertLimits,
+  filename: string,
+  source?: string,
+): ConverterError {
+  const message = cut(failure.message)
   switch (failure.kind) {
     case 'syntax': {
       // isolated-vm appends ` [file:line:col]` to a compile error's message.
       const location = locate(failure.message, filename)
-      const message = failure.message.replace(/\s*\[[^\]]*:\d+:\d+\]\s*$/, '')
+      const text = message.replace(/\s*\[[^\]]*:\d+:\d+\]\s*$/, '')
       const line = location.line === undefined ? '' : ` at line ${location.line}`
-      return new ConverterError('syntax', `Converter has a syntax error${line}: ${message}`, location)
+      return new ConverterError('syntax', `Converter has a syntax error${line}: ${text}`, location)
     }
     case 'runtime': {
       const location = locate(failure.stack, filename)
-      const error = failure.name === '' ? failure.message : `${failure.name}: ${failure.message}`
+      if (importedAt(failure, location, source)) {
+        return new ConverterError(
+          'runtime',
+          `Converter failed${where(location)}${notes(pageOf(failure))}: converters cannot import modules (import() is not available in the sandbox; use the helpers and standard JavaScript only)`,
+          location,
+        )
+      }
+      const error = failure.name === '' ? message : `${cut(failure.name, 200)}: ${message}`
       return new ConverterError(
         'runtime',
         `Converter failed${where(location)}${notes(pageOf(failure))}: ${error}`,
@@ -86,7 +156,11 @@ export function describeFailure(failure: RunFailed, limits: ConvertLimits, filen
         `Converter exceeded its memory limit of ${limits.memoryMb} MB${notes(pageOf(failure))}`,
       )
     case 'contract':
-      return new ConverterError('contract', failure.message)
+      return new ConverterError('contract', message)
+    case 'rows':
+      return tooManyRows(limits, pageOf(failure))
+    case 'bytes':
+      return tooManyBytes(limits, pageOf(failure))
   }
 }
 

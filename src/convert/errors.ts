@@ -4,8 +4,12 @@
  * their source (lines count from 1 in the source as they wrote it).
  */
 
-/** What failed: the source would not compile, it threw, ran too long, used too much memory, broke the contract, or killed its worker. */
-export type ConverterErrorKind = 'syntax' | 'runtime' | 'timeout' | 'memory' | 'contract' | 'crashed'
+/**
+ * What failed: the source would not compile, it threw, ran too long, used too much memory, broke the
+ * contract (returned something that is not rows), returned more than the run's row or byte limit, or killed its worker.
+ */
+export type ConverterErrorKind =
+  'syntax' | 'runtime' | 'timeout' | 'memory' | 'contract' | 'limit' | 'crashed'
 
 /**
  * @example

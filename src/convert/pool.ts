@@ -3,6 +3,7 @@
  * a few worker processes, so that a converter which loops, allocates without
  * end or crashes V8 costs one run (and at worst one worker), never the caller.
  */
+import { MESSAGE_CHARS, tooManyBytes, tooManyRows } from './describe-failure.js'
 import { resolveLimits } from './limits.js'
 import type { ConvertLimits } from './limits.js'
 import { CONVERTER_FILENAME } from './protocol.js'
@@ -78,6 +79,7 @@ export class ConverterPool {
       preludeFilename: PRELUDE_FILENAME,
       converterFilename: CONVERTER_FILENAME,
       memoryMb: resolveLimits().memoryMb,
+      messageChars: MESSAGE_CHARS,
     }
   }
 
@@ -108,11 +110,16 @@ export class ConverterPool {
     // Report the failure of the earliest shard, whatever finished first: the same input fails the same way.
     let parts: readonly string[] = []
     let rowCount = 0
+    let bytes = 0
     for (const result of settled) {
       if (result.status === 'rejected') throw result.reason
       parts = parts.concat(result.value.parts)
       rowCount += result.value.rowCount
+      bytes += result.value.bytes
     }
+    // Each worker held its own share to the limits; together they may still be over.
+    if (rowCount > limits.maxRows) throw tooManyRows(limits)
+    if (bytes > limits.maxBytes) throw tooManyBytes(limits)
     // One concatenation: each page's text is copied once, into the result.
     return { rowsJson: `[${parts.join(',')}]`, rowCount }
   }

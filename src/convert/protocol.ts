@@ -20,6 +20,8 @@ export interface InitMessage {
   readonly converterFilename: string
   /** Heap limit of the isolate the worker warms up before its first run. */
   readonly memoryMb: number
+  /** Failure messages leave the worker cut to this many characters. */
+  readonly messageChars: number
 }
 
 /** Starts a run (or one shard of it); its pages follow in `pages` messages. */
@@ -36,6 +38,9 @@ export interface RunStart {
   readonly metadataJson: string
   readonly memoryMb: number
   readonly timeoutMs: number
+  /** The run's result limits; the driver refuses a page that would take this worker's share past them. */
+  readonly maxRows: number
+  readonly maxBytes: number
 }
 
 /** Pages `first`, `first + 1`, … of run `id` (indexes local to this worker's share). */
@@ -48,18 +53,22 @@ export interface PageBatch {
 
 export type ToWorker = InitMessage | RunStart | PageBatch
 
-/** What the worker knows about a failure; the pool turns it into a ConverterError. */
-export type FailureKind = 'syntax' | 'runtime' | 'timeout' | 'memory' | 'contract'
+/**
+ * What the worker knows about a failure; the pool turns it into a ConverterError.
+ * `rows` and `bytes`: the result went past the run's row or byte limit.
+ */
+export type FailureKind = 'syntax' | 'runtime' | 'timeout' | 'memory' | 'contract' | 'rows' | 'bytes'
 
 /**
- * Rows of the next converted pages, in page order: each page's rows as JSON
- * array text without its brackets (pages without rows left out).
+ * Rows of the next converted pages, in page order: each page's rows as the
+ * JSON array text the sandbox built, unchecked (the pool checks and counts them).
  */
 export interface PageRows {
   readonly type: 'rows'
   readonly id: number
+  /** Index, in this worker's share, of the first of these pages. */
+  readonly first: number
   readonly parts: readonly string[]
-  readonly count: number
 }
 
 export interface RunDone {

@@ -20,7 +20,9 @@ export function workerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
   const fromSource = moduleUrl.endsWith('.ts')
   const file = fileURLToPath(new URL(fromSource ? './worker.ts' : './worker.js', moduleUrl))
   // isolated-vm asks for --no-node-snapshot on Node ≥ 20. Node 22 strips types only when asked.
-  const execArgv = ['--no-node-snapshot']
+  // V8's compilation cache is shared by every context of an isolate: off, so no run can
+  // see what another compiled (its `new Function` bodies, their source positions).
+  const execArgv = ['--no-node-snapshot', '--no-compilation-cache']
   if (fromSource && !process.features.typescript) execArgv.push('--experimental-strip-types')
   return { file, execArgv }
 }

@@ -4,9 +4,11 @@
  * doing (and of that run only).
  */
 import { fork } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import type { ChildProcess } from 'node:child_process'
 import type { Socket } from 'node:net'
-import { describeDeath, describeFailure } from './describe-failure.js'
+import { checkRows } from './check-rows.js'
+import { cut, describeDeath, describeFailure, tooManyBytes, tooManyRows } from './describe-failure.js'
 import { ConverterError } from './errors.js'
 import type { ConvertLimits } from './limits.js'
 import type { FromWorker, InitMessage, PageBatch, RunStart } from './protocol.js'
@@ -16,6 +18,23 @@ import type { WorkerEntry } from './worker-entry.js'
 const STDERR_TAIL_BYTES = 8192
 /** Past its own time limit, a run gets this long (at least) before the worker is killed. */
 const WATCHDOG_GRACE_MS = 2000
+/**
+ * A worker's resident memory may pass its isolate's heap limit by this much, plus twice the text of
+ * the pages it was given (held as strings outside the isolate while they wait), no more. The 256 MB
+ * cover Node, isolated-vm and the prelude (about 55 MB), V8's young generation and code space, which
+ * the heap limit leaves out, and the rows text copied out of the isolate: a worker converting the
+ * bench's 10,000 issues alone peaks at 320–370 MB with a 128 MB heap. Past the line the worker is
+ * killed and its run fails with a memory error. isolated-vm's own limit is soft — one
+ * `new Array(1e8).fill(0)` is a single 800 MB allocation it lets through, and the builtin filling it
+ * cannot be interrupted (1.4 GB measured) — so the pool watches from outside. README.md, "Memory".
+ */
+export const RSS_OVERHEAD_MB = 256
+/** How often a busy worker's resident memory is read (Linux: /proc/<pid>/statm; elsewhere not watched). */
+const RSS_CHECK_MS = 5
+/** A worker's resident memory before any run (Node, isolated-vm, the prelude): about 55 MB. */
+const BASE_RSS_MB = 64
+const PAGE_BYTES = 4096
+
 /** After a worker exits, how long its stderr may take to drain. */
 const STDERR_DRAIN_MS = 500
 /** How long an idle worker may take to leave after disconnect before it is killed. */
@@ -24,12 +43,21 @@ const CLOSE_GRACE_MS = 1000
 interface Pending {
   readonly id: number
   readonly limits: ConvertLimits
+  readonly source: string
+  /** Index of this share's first page in the run, and the run's page count (to name a page). */
+  readonly firstPage: number
+  readonly pageTotal: number
   /** Each page's rows as JSON text without brackets, in page order; empty pages left out. */
   readonly parts: string[]
   rowCount: number
+  /** UTF-8 bytes of the rows' JSON text so far. */
+  bytes: number
   readonly resolve: (result: RowParts) => void
   readonly reject: (error: Error) => void
   readonly watchdog: NodeJS.Timeout
+  readonly memoryWatch: NodeJS.Timeout
+  /** Resident memory past which the worker is killed (see RSS_OVERHEAD_MB). */
+  readonly maxRss: number
 }
 
 /** What a run (or a shard of it) needs besides its id: the converter, the pages and the limits. */
@@ -42,12 +70,16 @@ export interface RunPayload {
   readonly metadataJson: string
   readonly memoryMb: number
   readonly timeoutMs: number
+  readonly maxRows: number
+  readonly maxBytes: number
 }
 
 /** A worker's rows: each page's rows as JSON text without brackets, in page order, empty pages left out. */
 export interface RowParts {
   readonly parts: readonly string[]
+  /** Rows and UTF-8 bytes of JSON text, as the host counted them. */
   readonly rowCount: number
+  readonly bytes: number
 }
 
 /** Pages go to the worker in batches of about this many characters: few messages, yet early work. */
@@ -152,17 +184,39 @@ export class WorkerProcess {
       const watchdog = setTimeout(
         () => {
           const pending = this.#settle()
+          // Stuck near its heap limit (in garbage collection) is a memory failure, not a slow converter.
+          const rss = this.#rss()
           pending?.reject(
-            new ConverterError(
-              'timeout',
-              `Converter exceeded its CPU time limit of ${limits.timeoutMs} ms (its worker stopped answering and was replaced)`,
-            ),
+            rss !== undefined && rss > (limits.memoryMb + BASE_RSS_MB) * 1024 * 1024
+              ? new ConverterError(
+                  'memory',
+                  `Converter exceeded its memory limit of ${limits.memoryMb} MB (its worker stopped answering at ${Math.round(rss / 1024 / 1024)} MB and was replaced)`,
+                )
+              : new ConverterError(
+                  'timeout',
+                  `Converter exceeded its CPU time limit of ${limits.timeoutMs} ms (its worker stopped answering and was replaced)`,
+                ),
           )
-          this.#child.kill('SIGKILL')
+          this.#kill()
         },
         limits.timeoutMs + Math.max(WATCHDOG_GRACE_MS, limits.timeoutMs),
       )
-      this.#pending = { id, limits, parts: [], rowCount: 0, resolve, reject, watchdog }
+      const memoryWatch = setInterval(() => this.#watchMemory(), RSS_CHECK_MS)
+      this.#pending = {
+        id,
+        limits,
+        source: payload.source,
+        firstPage: payload.firstPage,
+        pageTotal: payload.pageTotal,
+        parts: [],
+        rowCount: 0,
+        bytes: 0,
+        resolve,
+        reject,
+        watchdog,
+        memoryWatch,
+        maxRss: (limits.memoryMb + RSS_OVERHEAD_MB) * 1024 * 1024 + 2 * pageChars(payload.pages),
+      }
       this.#setRef(true)
       const { pages, ...rest } = payload
       const start: RunStart = { type: 'run', id, pageCount: pages.length, ...rest }
@@ -186,6 +240,9 @@ export class WorkerProcess {
       } else {
         this.#child.kill('SIGKILL')
       }
+    } else {
+      // Killed by the pool (over a limit) but perhaps not yet gone: wait for its exit all the same.
+      this.#setRef(true)
     }
     return this.#closed
   }
@@ -194,13 +251,84 @@ export class WorkerProcess {
     const pending = this.#pending
     if (pending === undefined || message.id !== pending.id) return
     if (message.type === 'rows') {
-      for (const part of message.parts) pending.parts.push(part)
-      pending.rowCount += message.count
+      const refused = this.#accept(pending, message.first, message.parts)
+      if (refused !== undefined) {
+        this.#settle()
+        pending.reject(refused)
+        // It is still converting the rest of a run nobody wants: a fresh worker replaces it.
+        this.#kill()
+      }
       return
     }
     this.#settle()
-    if (message.type === 'done') pending.resolve({ parts: pending.parts, rowCount: pending.rowCount })
-    else pending.reject(describeFailure(message, pending.limits, this.#converterFilename))
+    if (message.type === 'done') {
+      pending.resolve({ parts: pending.parts, rowCount: pending.rowCount, bytes: pending.bytes })
+    } else {
+      pending.reject(describeFailure(message, pending.limits, this.#converterFilename, pending.source))
+      // The process keeps what the dead isolate took from the system: a fresh one starts lean.
+      if (message.kind === 'memory') this.#kill()
+    }
+  }
+
+  /**
+   * Checks the pages' rows text as it arrives (the sandbox's word is not taken for it): a JSON array of
+   * row objects within the depth limit, rows counted here, the run's row and byte limits applied.
+   */
+  #accept(pending: Pending, first: number, parts: readonly string[]): ConverterError | undefined {
+    for (let i = 0; i < parts.length; i++) {
+      const part = String(parts[i])
+      const page =
+        pending.pageTotal > 1
+          ? `page ${pending.firstPage + first + i + 1} of ${pending.pageTotal}`
+          : undefined
+      const check = checkRows(part)
+      if (!check.ok) {
+        return new ConverterError(
+          'contract',
+          cut(
+            `convert() returned rows that are not a JSON array of row objects${page ? ` (${page})` : ''}: the text ${check.problem}`,
+          ),
+        )
+      }
+      pending.rowCount += check.rows
+      pending.bytes += Buffer.byteLength(part) - 2
+      if (pending.rowCount > pending.limits.maxRows) return tooManyRows(pending.limits, page)
+      if (pending.bytes > pending.limits.maxBytes) return tooManyBytes(pending.limits, page)
+      if (check.rows > 0) pending.parts.push(part.slice(check.start, check.end))
+    }
+    return undefined
+  }
+
+  /** Resident memory of the worker in bytes, or undefined where /proc is not there to say. */
+  #rss(): number | undefined {
+    try {
+      const resident = Number(readFileSync(`/proc/${this.#child.pid}/statm`, 'latin1').split(' ')[1])
+      return Number.isFinite(resident) ? resident * PAGE_BYTES : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Kills a busy worker grown past its heap limit plus RSS_OVERHEAD_MB; its run fails with a memory error. */
+  #watchMemory(): void {
+    const pending = this.#pending
+    if (pending === undefined) return
+    const rss = this.#rss()
+    if (rss === undefined || rss <= pending.maxRss) return
+    this.#settle()
+    pending.reject(
+      new ConverterError(
+        'memory',
+        `Converter exceeded its memory limit of ${pending.limits.memoryMb} MB (its worker process reached ${Math.round(rss / 1024 / 1024)} MB and was replaced)`,
+      ),
+    )
+    this.#kill()
+  }
+
+  /** Ends a worker that is still busy with a run nobody wants; no new run may be given to it meanwhile. */
+  #kill(): void {
+    this.#alive = false
+    this.#child.kill('SIGKILL')
   }
 
   /** Takes the pending run (if any) off the worker, so it is settled exactly once. */
@@ -208,6 +336,7 @@ export class WorkerProcess {
     const pending = this.#pending
     if (pending === undefined) return undefined
     clearTimeout(pending.watchdog)
+    clearInterval(pending.memoryWatch)
     this.#pending = undefined
     this.#setRef(false)
     return pending
@@ -226,6 +355,10 @@ export class WorkerProcess {
       stderr?.unref()
     }
   }
+}
+
+function pageChars(pages: readonly string[]): number {
+  return pages.reduce((sum, page) => sum + page.length, 0)
 }
 
 /** Consecutive pages grouped into messages of about BATCH_CHARS characters. */

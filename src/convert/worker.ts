@@ -1,8 +1,13 @@
 /**
  * Entry of a converter worker process (forked by the pool, one run at a time).
  * It hosts one warm isolated-vm isolate and gives every run a fresh context in
- * it, so no run sees another's globals; compiled converter scripts are cached
- * per isolate. A V8 fatal error here (isolated-vm's memory limit is soft) ends
+ * it, so no run sees another's globals. The worker runs with V8's compilation
+ * cache off (worker-entry.ts): that cache is per isolate, not per context, so
+ * one run's `new Function(body)` or `eval` would otherwise hand its compiled
+ * code to the next run that compiles the same text. Compiled converters are
+ * kept per isolate, keyed by their whole source: only a run of the very same
+ * converter gets its compiled (and warmed-up) code, which tells it nothing it
+ * does not know — and saves the JIT's warm-up on every run. A V8 fatal error here (isolated-vm's memory limit is soft) ends
  * this process only; the pool sees the exit and replaces it.
  *
  * Pages are converted as they arrive, with asynchronous isolate calls: the
@@ -29,6 +34,8 @@ import type {
 const ROWS_BATCH_CHARS = 256 * 1024
 /** Compiled converters kept per isolate (most recently used). */
 const SCRIPT_CACHE_SIZE = 32
+/** Stack frames kept from a failure (only the converter's line and column are read from them). */
+const STACK_CHARS = 8000
 /** A fresh isolate after this many runs, or when a run leaves its heap this full, so nothing accumulates. */
 const MAX_RUNS_PER_ISOLATE = 1000
 const MAX_HEAP_SHARE_AFTER_RUN = 0.75
@@ -52,8 +59,8 @@ interface Run {
   drive?: ivm.Reference
   /** Index of the next page to convert. */
   next: number
-  /** Rows converted but not yet sent. */
-  readonly outbox: { parts: string[]; count: number; chars: number }
+  /** Rows converted but not yet sent: the pages from `first` on. */
+  readonly outbox: { first: number; parts: string[]; chars: number }
   ready: boolean
   working: boolean
   over: boolean
@@ -110,39 +117,65 @@ function limit(run: Run): number {
   return Math.max(1, budget(run))
 }
 
+/** A message cut to `max` characters, saying how much was left out (a converter can throw 60 MB). */
+function cut(text: string, max: number): string {
+  // One the driver has already cut is a little longer than max (its note): leave it as it is.
+  return text.length > max + 40 ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text
+}
+
+/** Stack frames say where; the message in front of them can be huge, and is sent separately. */
+function framesOf(stack: string): string {
+  const frames = stack.indexOf('\n    at ')
+  return cut(frames > 0 ? stack.slice(frames) : stack, STACK_CHARS)
+}
+
 /** `page` is local to this worker's share; failures name it by its index in the whole run. */
 function failure(run: Run, kind: FailureKind, error: unknown, page?: number): RunFailed {
   const e = error instanceof Error ? error : new Error(String(error))
   const { id, firstPage, pageTotal } = run.start
   const where = page === undefined ? undefined : firstPage + page
+  const max = setup?.messageChars ?? 2000
   return {
     type: 'failed',
     id,
     kind,
-    name: e.name,
-    message: e.message,
-    stack: e.stack ?? '',
+    name: cut(String(e.name), 200),
+    message: cut(String(e.message), max),
+    stack: framesOf(String(e.stack ?? '')),
     page: where,
     pages: pageTotal,
   }
 }
 
-/** The driver answers `!{json}` for failures it detects itself (see sandbox/driver-source.ts). */
+const KINDS: readonly FailureKind[] = ['syntax', 'runtime', 'timeout', 'memory', 'contract', 'rows', 'bytes']
+
+/**
+ * The driver answers `!{json}` for failures it detects itself (see sandbox/driver-source.ts).
+ * Read without trusting it: anything but the expected shape is a contract failure.
+ */
 function driverFailure(run: Run, answer: string, page?: number): RunFailed {
-  const parsed = JSON.parse(answer.slice(1)) as {
-    kind: FailureKind
-    name: string
-    message: string
-    stack: string
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(answer.slice(1))
+  } catch {
+    parsed = undefined
   }
-  const { id, firstPage, pageTotal } = run.start
-  return {
-    type: 'failed',
-    id,
-    pages: pageTotal,
-    page: page === undefined ? undefined : firstPage + page,
-    ...parsed,
-  }
+  const fields = (parsed ?? {}) as Record<string, unknown>
+  const text = (key: string): string => (typeof fields[key] === 'string' ? fields[key] : '')
+  const kind = KINDS.find((known) => known === fields['kind'])
+  const readable = kind !== undefined
+  return failure(
+    run,
+    kind ?? 'contract',
+    Object.assign(
+      new Error(readable ? text('message') : 'convert() returned something the sandbox could not read'),
+      {
+        name: text('name'),
+        stack: text('stack'),
+      },
+    ),
+    page,
+  )
 }
 
 /** Errors isolated-vm raises for the limits, told apart by their fixed messages. */
@@ -194,23 +227,18 @@ async function pump(run: Run): Promise<void> {
       run.waiting.delete(index)
       const remaining = budget(run)
       if (remaining <= 0) return end(run, timedOut(run, index))
-      const { firstPage, pageTotal, metadataJson } = run.start
+      const { firstPage, pageTotal, metadataJson, maxRows, maxBytes } = run.start
       const answer: unknown = await run.drive?.apply(
         undefined,
-        ['page', text, firstPage + index, pageTotal, metadataJson],
+        ['page', text, firstPage + index, pageTotal, metadataJson, maxRows, maxBytes],
         { timeout: remaining },
       )
       if (run.over) return
       if (typeof answer !== 'string' || answer.startsWith('!'))
         return end(run, driverFailure(run, typeof answer === 'string' ? answer : '!{}', index))
-      // `rowCount:rowsJson` (see sandbox/driver-source.ts)
-      const colon = answer.indexOf(':')
-      const json = answer.slice(colon + 1)
-      run.outbox.count += Number(answer.slice(0, colon))
-      if (json !== '') {
-        run.outbox.parts.push(json)
-        run.outbox.chars += json.length
-      }
+      // The page's rows as JSON array text, sent on as is: the pool checks and counts them.
+      run.outbox.parts.push(answer)
+      run.outbox.chars += answer.length
       if (run.outbox.chars >= ROWS_BATCH_CHARS) flush(run)
       run.next += 1
     }
@@ -224,11 +252,11 @@ async function pump(run: Run): Promise<void> {
 }
 
 function flush(run: Run): void {
-  const { parts, count } = run.outbox
-  if (parts.length === 0 && count === 0) return
-  send({ type: 'rows', id: run.start.id, parts, count })
+  const { parts, first } = run.outbox
+  if (parts.length === 0) return
+  send({ type: 'rows', id: run.start.id, first, parts })
+  run.outbox.first = first + parts.length
   run.outbox.parts = []
-  run.outbox.count = 0
   run.outbox.chars = 0
 }
 
@@ -268,7 +296,7 @@ function onRun(start: RunStart, init: InitMessage): void {
     waiting: new Map(),
     cpuAtStart: current.isolate.cpuTime,
     next: 0,
-    outbox: { parts: [], count: 0, chars: 0 },
+    outbox: { first: 0, parts: [], chars: 0 },
     ready: false,
     working: false,
     over: false,

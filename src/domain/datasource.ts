@@ -80,6 +80,22 @@ export type Auth = z.infer<typeof AuthSchema>
 export type AuthType = Auth['type']
 export const AUTH_TYPES = AuthSchema.options.map((option) => option.shape.type.value) as readonly AuthType[]
 
+/**
+ * What a converter may return in one run, for the queries of this datasource (a query's own setting
+ * wins); absent means the defaults in src/convert/limits.ts (1,000,000 rows, 64 MiB of JSON text).
+ * The same fields on a query (query.ts).
+ */
+export const converterLimits = {
+  converterMaxRows: z.number().int().min(1).max(100_000_000).optional(),
+  /** UTF-8 bytes of the rows as JSON text; at most what a string can hold (2^29 - 24). */
+  converterMaxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 29 - 24)
+    .optional(),
+}
+
 export const RestDatasourceSchema = z.object({
   name,
   type: z.literal('rest'),
@@ -98,6 +114,7 @@ export const RestDatasourceSchema = z.object({
     .default(64 * 1024 * 1024),
   /** Hosts requests (and redirects) may go to; empty = only the base URL's host. */
   allowedHosts: z.array(z.string().min(1)).default([]),
+  ...converterLimits,
   auth: AuthSchema.default({ type: 'none' }),
   /** Set by `--preset`: what `quarry connect` completes after consent (the site, hence the base URL). */
   preset: z
@@ -139,6 +156,7 @@ const dbUrl = (schemes: readonly string[]) =>
 
 /** What every SQL datasource has: limits and the read-only rule. */
 const sqlCommon = {
+  ...converterLimits,
   name,
   /** Per statement, enforced by the server (PostgreSQL statement_timeout, MariaDB max_statement_time, MySQL max_execution_time). */
   statementTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { converterLimits } from './datasource.js'
 
 /**
  * Queries: a request (method, path, body) — or, on a SQL datasource, a SQL
@@ -188,6 +189,8 @@ export const QuerySchema = z
     cacheTtlSeconds: z.number().int().min(0).optional(),
     /** PocketQuery's `function convert(json, metadata)`, run sandboxed. */
     converter: z.string().optional(),
+    /** What the converter may return in one run (converterMaxRows, converterMaxBytes); absent: the datasource's, else the defaults. */
+    ...converterLimits,
     /** A title for views; the name when absent. */
     title: z.string().max(200).optional(),
     /** Who may run and view it in the server (admins and editors always may). */

@@ -1,34 +1,110 @@
 /**
  * The driver: JavaScript source that runs inside the sandbox and calls the
  * user's `convert` once per page. A function body; evaluated, it returns
- * `drive(op, text, index, total, metadataJson)`, which the worker holds by
- * reference — the converter cannot reach it, because it is no global.
+ * `drive(op, …)`, which the worker holds by reference — the converter cannot
+ * reach it, because it is no global.
  *
  * - `drive('check')` answers '' when the converter defines `convert`, else a failure.
- * - `drive('page', text, index, total, metadataJson)` converts one page and
- *   answers `rowCount:rowsJson`, where rowsJson is the page's rows as JSON
- *   array text *without* its brackets (so pages join with a comma), or a failure.
+ * - `drive('page', text, index, total, metadataJson, maxRows, maxBytes)` converts
+ *   one page and answers its rows as one JSON array text, or a failure.
+ *   `maxRows` and `maxBytes` are the run's limits: the driver counts this
+ *   worker's rows and characters across its pages and refuses a page that goes
+ *   past either *before* its text leaves the isolate.
  *
- * A failure is `!` followed by JSON `{ kind, name, message, stack }`. Each page's
- * rows are turned into JSON text right away, so only one string per call
- * leaves the isolate (no structured copy) and the isolate never holds more
- * than one page of rows.
+ * A failure is `!` followed by JSON `{ kind, name, message, stack }` (messages
+ * cut to a readable length here, so a 60 MB message is never copied out).
  *
- * The intrinsics the driver relies on are captured before the converter's code
- * runs, so a converter that replaces `JSON.stringify` or `Array.isArray` can
- * only spoil its own run, never make the pool accept something that is not JSON.
+ * Hostile converters: everything the driver calls was captured before the
+ * converter's code ran, and it is called without looking anything up on a
+ * prototype (methods are "uncurried" with the original bind and call, so a
+ * replaced `Function.prototype.call` is never consulted). Objects the driver
+ * builds have no prototype, so a `toJSON` or setter added to
+ * `Object.prototype` or `Array.prototype` cannot reach them. What a converter
+ * can still do — getters, proxies — runs converter code under the run's
+ * limits and can only change its own rows: the host checks every page's text
+ * (src/convert/check-rows.ts) and counts its rows itself.
  *
- * No template literals below (it lives in one).
+ * Values: rows are serialised with the native JSON.stringify when they hold
+ * only plain JSON values (checked in one pass, the common case); a row that
+ * holds anything else is first mapped to plain JSON (see README.md, "What the
+ * rows may hold"): BigInt → decimal string, Date → ISO text (invalid → null),
+ * NaN/±Infinity → null, undefined/function/Symbol → null (the cell stays),
+ * Map → object of its entries, Set → array, RegExp → its `/source/flags` text,
+ * boxed primitives → the primitive, other objects → their own enumerable
+ * properties; `toJSON` is never called. A value nested deeper than
+ * MAX_CELL_DEPTH or referring to itself fails, naming its row and column.
+ *
+ * No template literals below (it lives in one). `MAX_CELL_DEPTH` and
+ * `MESSAGE_CHARS` are placeholders filled in by buildDriver().
  */
-export const DRIVER_SOURCE = String.raw`
+import { MAX_CELL_DEPTH } from '../limits.js'
+
+/** Error messages leave the sandbox cut to this many characters. */
+export const MESSAGE_CHARS = 2000
+
+const DRIVER_SOURCE = String.raw`
 'use strict'
+var MAX_DEPTH = @MAX_CELL_DEPTH@
+var MESSAGE_CHARS = @MESSAGE_CHARS@
+var STACK_CHARS = 8000
+var FunctionProto = Function.prototype
+var uncurry = FunctionProto.bind.bind(FunctionProto.call)
+var apply = uncurry(FunctionProto.apply)
 var stringify = JSON.stringify
 var parse = JSON.parse
 var isArray = Array.isArray
+var getProto = Object.getPrototypeOf
+var setProto = Object.setPrototypeOf
+var create = Object.create
+var keysOf = Object.keys
+var valuesOf = Object.values
+var ObjectProto = Object.prototype
+var ArrayProto = Array.prototype
 var ErrorType = Error
 var PromiseType = Promise
 var toText = String
-var slice = String.prototype.slice
+var isFiniteNumber = Number.isFinite
+var slice = uncurry(String.prototype.slice)
+var indexOf = uncurry(String.prototype.indexOf)
+var bigintText = uncurry(BigInt.prototype.toString)
+var dateTime = uncurry(Date.prototype.getTime)
+var dateIso = uncurry(Date.prototype.toISOString)
+var mapEach = uncurry(Map.prototype.forEach)
+var setEach = uncurry(Set.prototype.forEach)
+// The size getters check that their receiver really is a Map or a Set (forEach wants a callback first).
+var mapSize = uncurry(Object.getOwnPropertyDescriptor(Map.prototype, 'size').get)
+var setSize = uncurry(Object.getOwnPropertyDescriptor(Set.prototype, 'size').get)
+var regexpSource = uncurry(Object.getOwnPropertyDescriptor(RegExp.prototype, 'source').get)
+var regexpFlags = uncurry(Object.getOwnPropertyDescriptor(RegExp.prototype, 'flags').get)
+var numberValue = uncurry(Number.prototype.valueOf)
+var stringValue = uncurry(String.prototype.valueOf)
+var booleanValue = uncurry(Boolean.prototype.valueOf)
+var bigintValue = uncurry(BigInt.prototype.valueOf)
+
+// This worker's share of the run so far (a context serves one run).
+var rowsSoFar = 0
+var charsSoFar = 0
+
+function cut(text, max) {
+  return text.length > max ? slice(text, 0, max) + '\u2026 (' + (text.length - max) + ' more characters)' : text
+}
+
+// A record without a prototype: nothing the converter added to Object.prototype applies to it.
+function record() {
+  return create(null)
+}
+
+function failure(kind, name, message, stack) {
+  var f = record()
+  f.kind = kind
+  f.name = cut(toText(name), 200)
+  f.message = cut(toText(message), MESSAGE_CHARS)
+  f.stack = toText(stack)
+  // The stack begins with the message: keep its frames, which say where.
+  var frames = indexOf(f.stack, '\n    at ')
+  f.stack = cut(frames > 0 ? slice(f.stack, frames) : f.stack, STACK_CHARS)
+  return '!' + stringify(f)
+}
 
 function describe(value) {
   if (value === null) return 'null'
@@ -41,17 +117,13 @@ function describe(value) {
   return 'a ' + type
 }
 
-function failure(kind, name, message, stack) {
-  return '!' + stringify({ kind: kind, name: toText(name), message: toText(message), stack: toText(stack) })
-}
-
 // Reads what was thrown without trusting it: a getter on a thrown object runs here,
 // under the run's time limit, not in the worker.
 function thrown(error, context) {
   try {
     if (error instanceof ErrorType)
       return failure('runtime', error.name, context + error.message, error.stack)
-    return failure('runtime', '', context + 'threw ' + (typeof error === 'string' ? stringify(error) : toText(error)) +
+    return failure('runtime', '', context + 'threw ' + (typeof error === 'string' ? stringify(cut(error, MESSAGE_CHARS)) : toText(error)) +
       ' (throw an Error to see the line)', '')
   } catch (inner) {
     return failure('runtime', '', context + 'threw a value that cannot be read', '')
@@ -66,7 +138,147 @@ function noConvert() {
   return failure('contract', '', 'The converter must define function convert(json, metadata)', '')
 }
 
-return function drive(op, text, index, total, metadataJson) {
+// True when the object or array v holds JSON as it stands: strings, finite numbers,
+// booleans, null, and plain objects and arrays of them within the depth limit. Anything
+// else sends its row to normalize() (the uncommon case). Primitives are checked inline,
+// without a call each: this runs over every value of every row, often before the JIT
+// has warmed up (each run's context starts cold). A toJSON on Object.prototype or
+// Array.prototype is checked once per page (protoJson).
+function plain(v, depth) {
+  if (depth > MAX_DEPTH) return false
+  var x, t
+  var proto = getProto(v)
+  if (proto === ArrayProto) {
+    if (!isArray(v)) return false
+    for (var i = 0; i < v.length; i++) {
+      x = v[i]
+      t = typeof x
+      if (t === 'string' || t === 'boolean' || x === null) continue
+      if (t === 'number' ? x - x !== 0 : t !== 'object' || !plain(x, depth + 1)) return false
+    }
+    return true
+  }
+  if (proto !== ObjectProto && proto !== null) return false
+  // One native call for the values beats a keyed load per property while the JIT is cold.
+  // An own toJSON method is a function, which is not plain: its row takes the mapping.
+  var values = valuesOf(v)
+  for (var k = 0; k < values.length; k++) {
+    x = values[k]
+    t = typeof x
+    if (t === 'string' || t === 'boolean' || x === null) continue
+    if (t === 'number' ? x - x !== 0 : t !== 'object' || !plain(x, depth + 1)) return false
+  }
+  return true
+}
+
+// True when the converter gave Object.prototype or Array.prototype a toJSON (checked once a page).
+function protoJson() {
+  return ArrayProto.toJSON !== undefined || ObjectProto.toJSON !== undefined
+}
+
+// Why normalize() gave up on a value; caught by the row loop, which names the row and column.
+function Unrepresentable(reason) {
+  this.reason = reason
+}
+setProto(Unrepresentable.prototype, null)
+
+// An array the converter's Array.prototype cannot reach (no setters, no toJSON).
+function list() {
+  var a = []
+  setProto(a, null)
+  return a
+}
+
+function is(read, v) {
+  try {
+    read(v)
+    return true
+  } catch (e) {
+    return false
+  }
+}
+
+// The documented mapping of any value to plain JSON (see the header).
+function normalize(v, depth, path) {
+  var t = typeof v
+  if (t === 'string' || t === 'boolean') return v
+  if (t === 'number') return v - v === 0 ? v : null
+  if (t === 'bigint') return bigintText(v)
+  if (t !== 'object' || v === null) return null
+  for (var up = 1; up < depth; up++)
+    if (path[up] === v) throw new Unrepresentable('refers to itself (a cycle)')
+  if (depth > MAX_DEPTH) throw new Unrepresentable('is nested deeper than ' + MAX_DEPTH + ' levels')
+  path[depth] = v
+  if (is(dateTime, v)) {
+    var time = dateTime(v)
+    return isFiniteNumber(time) ? dateIso(v) : null
+  }
+  if (is(numberValue, v)) return normalize(numberValue(v), depth, path)
+  if (is(stringValue, v)) return stringValue(v)
+  if (is(booleanValue, v)) return booleanValue(v)
+  if (is(bigintValue, v)) return bigintText(bigintValue(v))
+  if (is(regexpSource, v)) return '/' + regexpSource(v) + '/' + regexpFlags(v)
+  var out
+  if (is(mapSize, v)) {
+    out = record()
+    mapEach(v, function (value, key) {
+      var name = typeof key === 'string' ? key : normalize(key, depth + 1, path)
+      out[typeof name === 'string' ? name : stringify(name)] = normalize(value, depth + 1, path)
+    })
+    return out
+  }
+  var i = 0
+  if (is(setSize, v)) {
+    out = list()
+    setEach(v, function (value) {
+      out[i++] = normalize(value, depth + 1, path)
+    })
+    return out
+  }
+  if (isArray(v)) {
+    out = list()
+    for (var n = v.length; i < n; i++) out[i] = normalize(v[i], depth + 1, path)
+    return out
+  }
+  out = record()
+  var keys = keysOf(v)
+  for (; i < keys.length; i++) out[keys[i]] = normalize(v[keys[i]], depth + 1, path)
+  return out
+}
+
+// A row that is not plain JSON, mapped; an unrepresentable cell is named by row and column.
+function normalizeRow(row, rowIndex, index, total) {
+  var out = record()
+  var keys = keysOf(row)
+  var path = list()
+  for (var k = 0; k < keys.length; k++) {
+    try {
+      out[keys[k]] = normalize(row[keys[k]], 1, path)
+    } catch (error) {
+      if (!(error instanceof Unrepresentable)) throw error
+      return failure('contract', '', 'convert() returned a value in row ' + (rowIndex + 1) + ', column ' + stringify(keys[k]) +
+        pageNote(index, total) + ' that ' + error.reason + '; flatten it or turn it into text first', '')
+    }
+  }
+  return out
+}
+
+// What a row must not be: a value with a JSON mapping of its own is a cell, not a row.
+function special(v) {
+  if (is(dateTime, v)) return 'a Date'
+  if (is(mapSize, v)) return 'a Map'
+  if (is(setSize, v)) return 'a Set'
+  if (is(regexpSource, v)) return 'a RegExp'
+  if (is(numberValue, v) || is(stringValue, v) || is(booleanValue, v) || is(bigintValue, v)) return 'a boxed primitive'
+  return ''
+}
+
+// The host words these (it knows the limits and the settings that raise them).
+function limitFailure(kind) {
+  return failure(kind, '', '', '')
+}
+
+return function drive(op, text, index, total, metadataJson, maxRows, maxBytes) {
   if (typeof convert !== 'function') return noConvert()
   if (op === 'check') return ''
   var metadata = parse(metadataJson)
@@ -81,21 +293,51 @@ return function drive(op, text, index, total, metadataJson) {
   if (!isArray(result))
     return failure('contract', '', 'convert() returned ' + describe(result) + pageNote(index, total) +
       ', expected an array of row objects', '')
-  for (var i = 0; i < result.length; i++) {
-    var row = result[i]
-    if (row === null || typeof row !== 'object' || isArray(row))
-      return failure('contract', '', 'convert() returned an array whose item ' + i + ' is ' + describe(row) +
-        pageNote(index, total) + ', expected row objects', '')
-  }
   var json
   try {
-    json = stringify(result)
+    var count = result.length
+    // Refused before a single row is serialised: a 10-million-row result never becomes text.
+    if (count > maxRows - rowsSoFar) return limitFailure('rows')
+    var rows = list()
+    var fast = !protoJson()
+    for (var i = 0; i < count; i++) {
+      var row = result[i]
+      if (row === null || typeof row !== 'object' || isArray(row))
+        return failure('contract', '', 'convert() returned an array whose item ' + i + ' is ' + describe(row) +
+          pageNote(index, total) + ', expected row objects', '')
+      var proto = getProto(row)
+      if ((proto === ObjectProto || proto === null) && fast && plain(row, 0)) rows[i] = row
+      else {
+        var kind = special(row)
+        if (kind !== '')
+          return failure('contract', '', 'convert() returned an array whose item ' + i + ' is ' + kind +
+            pageNote(index, total) + ', expected row objects', '')
+        var mapped = normalizeRow(row, i, index, total)
+        if (typeof mapped === 'string') return mapped
+        rows[i] = mapped
+      }
+    }
+    json = stringify(rows)
   } catch (error) {
     return thrown(error, 'could not turn the rows into JSON: ')
   }
-  // A replaced Array.prototype.toJSON could turn the array into something else.
-  if (json[0] !== '[')
-    return failure('contract', '', 'convert() returned rows that do not turn into a JSON array' + pageNote(index, total), '')
-  return result.length + ':' + slice.call(json, 1, -1)
+  if (typeof json !== 'string') return failure('contract', '', 'convert() returned rows that do not turn into JSON' + pageNote(index, total), '')
+  // Characters never outnumber UTF-8 bytes: over in characters is over in bytes (the host counts bytes).
+  if (json.length > maxBytes - charsSoFar) return limitFailure('bytes')
+  rowsSoFar += count
+  charsSoFar += json.length
+  return json
 }
 `
+
+/**
+ * The driver's source with its constants filled in.
+ *
+ * @example new Function(buildDriver())() // the drive function
+ */
+export function buildDriver(): string {
+  return DRIVER_SOURCE.replace('@MAX_CELL_DEPTH@', String(MAX_CELL_DEPTH)).replace(
+    '@MESSAGE_CHARS@',
+    String(MESSAGE_CHARS),
+  )
+}

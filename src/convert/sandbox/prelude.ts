@@ -5,7 +5,7 @@
  */
 import { ADF_SOURCE } from './adf-source.js'
 import { DATE_SOURCE } from './date-source.js'
-import { DRIVER_SOURCE } from './driver-source.js'
+import { buildDriver } from './driver-source.js'
 
 /** File name of the prelude in stack traces, so its frames are never taken for the converter's. */
 export const PRELUDE_FILENAME = 'quarry-sandbox.js'
@@ -38,7 +38,7 @@ install('adfToMarkdown', adf.adfToMarkdown)
 install('adfToHtml', adf.adfToHtml)
 install('formatDate', dates.formatDate)
 ;${JSON.stringify(REMOVED_GLOBALS)}.forEach(function (name) { delete globalThis[name] })
-return (function () {${DRIVER_SOURCE}})()
+return (function () {${buildDriver()}})()
 })()
 `
 }

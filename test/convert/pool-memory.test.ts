@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ConverterPool } from '../../src/convert/index.js'
+import { RSS_OVERHEAD_MB } from '../../src/convert/worker-process.js'
+import { failureOf, input, rowsOf } from './fixtures.js'
+
+const pool = new ConverterPool({ size: 1 })
+afterAll(() => pool.close())
+
+const LIMIT_MB = 128
+/** One check of the worker's memory every 5 ms lets it grow a little past the line before it is killed. */
+const CHECK_SLACK_MB = 32
+
+/** Peak resident memory of a process so far (Linux VmHWM), in MB; undefined once it is gone. */
+function peakMb(pid: number): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match === null ? undefined : Number(match[1]) / 1024
+  } catch {
+    return undefined
+  }
+}
+
+/** Runs a converter that must fail, and the highest resident memory its worker reached meanwhile. */
+async function hog(source: string): Promise<{ error: Error & { kind?: string }; peak: number }> {
+  await rowsOf(pool, 'function convert() { return [] }')
+  const [pid] = pool.pids
+  if (pid === undefined) throw new Error('no worker')
+  let peak = peakMb(pid) ?? 0
+  const watch = setInterval(() => (peak = Math.max(peak, peakMb(pid) ?? 0)), 1)
+  try {
+    const error = await failureOf(
+      pool,
+      input(source, ['{}'], { limits: { memoryMb: LIMIT_MB, timeoutMs: 20_000 } }),
+    )
+    return { error, peak: Math.max(peak, peakMb(pid) ?? 0) }
+  } finally {
+    clearInterval(watch)
+  }
+}
+
+const HOGS: Record<string, string> = {
+  'objects pushed onto an array':
+    'function convert() { const h = []; for (;;) h.push({ a: [1, 2, 3], s: "x" + h.length }) }',
+  'strings doubled and flattened':
+    'function convert() { const h = []; let s = "x"; for (;;) { s = s + s; h.push(s.slice(1)) } }',
+  'one 800 MB array (new Array(1e8).fill(0))':
+    'function convert() { return [{ n: new Array(1e8).fill(0).length }] }',
+}
+
+describe(`a converter worker's memory stays under its limit plus ${RSS_OVERHEAD_MB} MB`, () => {
+  it.each(Object.entries(HOGS))('%s: stopped with a memory error', async (_name, source) => {
+    const { error, peak } = await hog(source)
+    expect(error.kind).toBe('memory')
+    expect(error.message).toMatch(new RegExp(`^Converter exceeded its memory limit of ${LIMIT_MB} MB`))
+    expect(peak).toBeLessThan(LIMIT_MB + RSS_OVERHEAD_MB + CHECK_SLACK_MB)
+  })
+
+  it('stops a 100 MB result at the memory or the size limit, whichever it reaches first', async () => {
+    const { error, peak } = await hog(
+      'function convert() { const row = { t: "y".repeat(1000) }; return new Array(100000).fill(row) }',
+    )
+    expect(['memory', 'limit']).toContain(error.kind)
+    expect(peak).toBeLessThan(LIMIT_MB + RSS_OVERHEAD_MB + CHECK_SLACK_MB)
+  })
+
+  it('serves the next run after a worker was killed for its memory', async () => {
+    expect(await rowsOf(pool, 'function convert() { return [{ ok: true }] }')).toEqual([{ ok: true }])
+  })
+})
