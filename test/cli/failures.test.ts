@@ -257,7 +257,8 @@ const SCENARIOS: readonly Scenario[] = [
     code: 'QUARRY_UPSTREAM_NETWORK',
     cli: ['run', 'refused', '--format', 'csv'],
     api: run('refused'),
-    message: /^GET http:\/\/127\.0\.0\.1:\d+\/echo failed/,
+    message:
+      /^GET http:\/\/127\.0\.0\.1:\d+\/echo: 127\.0\.0\.1:\d+ refused the connection \(ECONNREFUSED\)\.$/,
   },
   {
     what: 'an upstream answer over the byte limit',
@@ -268,7 +269,7 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     what: 'a redirect to a host the datasource does not allow',
-    code: 'QUARRY_HOST_NOT_ALLOWED',
+    code: 'QUARRY_UPSTREAM_REDIRECT_REFUSED',
     cli: ['run', 'redirected', '--format', 'csv'],
     api: run('redirected'),
     message: /localhost/,
