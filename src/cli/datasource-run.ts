@@ -7,6 +7,7 @@ import { checkDatasource, closeSqlPools, loadDatasource } from '../engine.js'
 import type { Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { datasourceFromFlags, describeIssues, type DatasourceFlags } from './datasource-input.js'
+import { secretsFromEnv } from './flags.js'
 
 interface TokenFlags {
   readonly refreshToken?: string
@@ -62,9 +63,10 @@ async function seedTokens(store: Store, datasource: Datasource, flags: TokenFlag
 
 export async function addDatasource(
   name: string,
-  flags: DatasourceFlags & TokenFlags & PresetFlags,
+  given: DatasourceFlags & TokenFlags & PresetFlags,
   global: StoreFlags,
 ): Promise<void> {
+  const flags = secretsFromEnv(given)
   if (flags.preset !== undefined) return addPreset(name, flags, global)
   const datasource = datasourceFromFlags(name, flags)
   await withStore(global, async (store) => {
@@ -143,9 +145,10 @@ interface PresetFlags {
 
 export async function editDatasource(
   name: string,
-  flags: DatasourceFlags & TokenFlags,
+  given: DatasourceFlags & TokenFlags,
   global: StoreFlags,
 ): Promise<void> {
+  const flags = secretsFromEnv(given)
   await withStore(global, async (store) => {
     const current = await loadDatasource(store, name)
     const next = datasourceFromFlags(flags.rename ?? name, flags, current)

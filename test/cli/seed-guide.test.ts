@@ -107,36 +107,43 @@ describe("the seed's seven manual steps, against the simulator", () => {
     const baseUrl = `${sim.url}/ex/jira/${tokens.CLOUD_ID}/rest/api/2`
     // The guide's values, in the guide's order; the secrets come from the environment, not the command line.
     const added = await finished(
-      spawnQuarry([
-        'datasource',
-        'add',
-        'pq-guide',
-        '--url',
-        baseUrl,
-        '--test-path',
-        '/search',
-        '--auth',
-        'oauth2-authorization-code',
-        '--token-url',
-        `${sim.url}/oauth/token`,
-        '--client-id',
-        'my-app',
-        '--client-secret',
-        'my-secret',
-        '--refresh-token',
-        tokens.REFRESH as string,
-        '--access-token',
-        tokens.ACCESS as string,
-        '--scope',
-        SCOPE,
-        // Not among the six, but known from step 2: where `quarry connect` sends the user later.
-        '--authorize-url',
-        `${sim.url}/authorize`,
-        '--audience',
-        'api.atlassian.com',
-        '--redirect-uri',
-        'https://example.com',
-      ]),
+      spawnQuarry(
+        [
+          'datasource',
+          'add',
+          'pq-guide',
+          '--url',
+          baseUrl,
+          '--test-path',
+          '/search',
+          '--auth',
+          'oauth2-authorization-code',
+          '--token-url',
+          `${sim.url}/oauth/token`,
+          '--client-id',
+          'my-app',
+          '--client-secret',
+          'env:PQ_CLIENT_SECRET',
+          '--refresh-token',
+          'env:PQ_REFRESH_TOKEN',
+          '--access-token',
+          'env:PQ_ACCESS_TOKEN',
+          '--scope',
+          SCOPE,
+          // Not among the six, but known from step 2: where `quarry connect` sends the user later.
+          '--authorize-url',
+          `${sim.url}/authorize`,
+          '--audience',
+          'api.atlassian.com',
+          '--redirect-uri',
+          'https://example.com',
+        ],
+        {
+          PQ_CLIENT_SECRET: 'my-secret',
+          PQ_REFRESH_TOKEN: tokens.REFRESH ?? '',
+          PQ_ACCESS_TOKEN: tokens.ACCESS ?? '',
+        },
+      ),
     )
     expect(added.code, added.stderr).toBe(0)
     const gone = await quarry('datasource', 'test', 'pq-guide')
@@ -196,6 +203,14 @@ describe("the seed's seven manual steps, against the simulator", () => {
     expect(old.stderr).toContain('CHANGE-2046')
     expect((await stats(sim)).invalidGrants).toBe(0)
   }, 30_000)
+
+  it('refuses a secret flag naming an environment variable that is not set, naming it', async () => {
+    const refused = await quarry('datasource', 'edit', 'pq-guide', '--refresh-token', 'env:PQ_NOT_SET')
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain(
+      '--refresh-token env:PQ_NOT_SET: the environment variable PQ_NOT_SET is not set',
+    )
+  })
 
   it('then the same through quarry connect: consent once, and the table shows', async () => {
     const child = spawnQuarry(['connect', 'pq-guide', '--paste'])
