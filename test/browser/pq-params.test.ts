@@ -1,0 +1,108 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hashPassword } from '../../src/server/auth/password.js'
+import { startServer, type RunningServer } from '../../src/server/start.js'
+import type { RunningSimulator } from '../../src/sim/server.js'
+import { browserMissing, launchChromium, seen, SHOTS, watchDialogs } from '../helpers/browser.js'
+import { startTestEngine, type TestEngine } from '../helpers/engine.js'
+import { addSimJira } from '../helpers/jira.js'
+import { startTestSim } from '../helpers/sim.js'
+
+/**
+ * Issue 13 in the admin UI, in Chromium against the real server: a `:name` typed into a query's path
+ * and saved appears in the Parameters box at once and after a reload, ready for a value.
+ * Screenshots: test-results/browser/pqparams-*.png.
+ */
+
+const ADMIN = { name: 'admin', password: 'admin password 1' }
+const CONVERTER = `function convert(json) {
+  return JSON.parse(json).issues.map(issue => ({ Key: issue.key }))
+}`
+
+let engine: TestEngine
+let sim: RunningSimulator
+let server: RunningServer
+let browser: Browser
+let page: Page
+const dialogs: string[] = []
+
+const parameterNames = () =>
+  page
+    .getByLabel('Parameter', { exact: true })
+    .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value))
+
+beforeAll(async () => {
+  if (browserMissing({ adminUi: true }) !== undefined) return
+  mkdirSync(SHOTS, { recursive: true })
+  for (const file of readdirSync(SHOTS)) if (file.startsWith('pqparams-')) rmSync(join(SHOTS, file))
+  sim = await startTestSim({ issues: 20 })
+  engine = await startTestEngine()
+  await addSimJira(engine, sim)
+  await engine.addQuery({
+    name: 'issues',
+    datasource: 'jira',
+    path: '/search/jql?jql=project%20%3D%20DEMO&fields=summary',
+    pagination: { type: 'next-page-token' },
+    converter: CONVERTER,
+  })
+  await engine.store.accounts.createUser({
+    name: ADMIN.name,
+    passwordHash: await hashPassword(ADMIN.password),
+    role: 'admin',
+    groups: [],
+  })
+  server = await startServer(engine.store, { host: '127.0.0.1', port: 0, logger: false })
+  browser = await launchChromium()
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  context.setDefaultTimeout(30_000)
+  page = await context.newPage()
+  watchDialogs(page, dialogs)
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+  await engine?.close()
+  await sim?.close()
+}, 60_000)
+
+describe('Parameters found when a query is saved, in the admin UI (issue 13)', () => {
+  it('shows a :name typed into the path as a string parameter after saving, and after a reload', async () => {
+    const lacking = browserMissing({ adminUi: true })
+    if (lacking !== undefined) throw new Error(lacking)
+    try {
+      await page.goto(`${server.url}/admin/login`)
+      await page.getByLabel('Name').fill(ADMIN.name)
+      await page.getByLabel('Password').fill(ADMIN.password)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await seen(page.locator('.user-name'))
+      await page.goto(`${server.url}/admin/queries/issues`)
+      await seen(page.getByRole('heading', { name: 'Query issues' }))
+      expect(await parameterNames()).toEqual([])
+      await page
+        .getByLabel('Path', { exact: true })
+        .fill('/search/jql?jql=project%20%3D%20:project&fields=summary')
+      await page.getByRole('button', { name: 'Save', exact: true }).click()
+      await seen(
+        page
+          .getByRole('form', { name: 'Query' })
+          .getByRole('status')
+          .filter({ hasText: 'Saved; parameters found in the query were added.' }),
+      )
+      expect(await parameterNames()).toEqual(['project'])
+      await page.screenshot({ path: join(SHOTS, 'pqparams-saved.png') })
+      await page.reload()
+      await seen(page.getByRole('heading', { name: 'Query issues' }))
+      await seen(page.getByLabel('Parameter', { exact: true }).first())
+      expect(await parameterNames()).toEqual(['project'])
+      expect(dialogs).toEqual([])
+    } catch (error) {
+      await page
+        ?.screenshot({ path: join(SHOTS, 'pqparams-failed.png'), fullPage: true })
+        .catch(() => undefined)
+      throw error
+    }
+  }, 120_000)
+})
