@@ -28,10 +28,12 @@ let browser: Browser
 let page: Page
 const dialogs: string[] = []
 
-const parameterNames = () =>
-  page
-    .getByLabel('Parameter', { exact: true })
-    .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value))
+async function parameterNames(): Promise<string[]> {
+  const inputs = page.getByLabel('Parameter', { exact: true })
+  const names: string[] = []
+  for (let i = 0; i < (await inputs.count()); i++) names.push(await inputs.nth(i).inputValue())
+  return names
+}
 
 beforeAll(async () => {
   if (browserMissing({ adminUi: true }) !== undefined) return
