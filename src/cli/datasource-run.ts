@@ -1,3 +1,4 @@
+import { storeGivenTokens } from '../auth/oauth/given-tokens.js'
 import { isFresh } from '../auth/oauth/token-manager.js'
 import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-cloud.js'
 import { DatasourceSchema, redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
@@ -39,26 +40,10 @@ async function seedTokens(store: Store, datasource: Datasource, flags: TokenFlag
     )
   }
 
-  const now = new Date()
-  const refreshToken = flags.refreshToken
-  const scope = datasource.auth.scopes
-  // Through the lock, like any refresh: a concurrent refresh must not be overwritten half way.
-  await store.connections.withLock(datasource.name, (_current, save) =>
-    save({
-      tokens: {
-        refresh_token: refreshToken,
-        ...(flags.accessToken ? { access_token: flags.accessToken } : {}),
-      },
-      // Unknown expiry: treat the access token as due, so the first use refreshes it (and rotates the refresh token).
-      accessExpiresAt: flags.accessToken ? now : null,
-      status: 'connected',
-      statusMessage: null,
-      scope,
-      site: null,
-      lastRefreshAt: null,
-      lastUsedAt: null,
-    }),
-  )
+  await storeGivenTokens(store, datasource.name, datasource.auth, {
+    refreshToken: flags.refreshToken,
+    accessToken: flags.accessToken,
+  })
 }
 
 export async function addDatasource(
