@@ -8,11 +8,13 @@ import type { RunningSimulator } from '../../src/sim/server.js'
 import { browserMissing, launchChromium, seen, SHOTS, watchDialogs } from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
-import { startTestSim } from '../helpers/sim.js'
+import { REDIRECT_URI, TEST_CLIENT, connect, startTestSim } from '../helpers/sim.js'
 
 /**
  * Issue 13 in the admin UI, in Chromium against the real server: a `:name` typed into a query's path
- * and saved appears in the Parameters box at once and after a reload, ready for a value.
+ * and saved appears in the Parameters box at once and after a reload, ready for a value; a 3LO
+ * datasource takes a refresh and an access token obtained elsewhere, as the PocketQuery guide pastes
+ * them, and works.
  * Screenshots: test-results/browser/pqparams-*.png.
  */
 
@@ -48,6 +50,22 @@ beforeAll(async () => {
     path: '/search/jql?jql=project%20%3D%20DEMO&fields=summary',
     pagination: { type: 'next-page-token' },
     converter: CONVERTER,
+  })
+  const cloudId = sim.context.world.sites[0]?.cloudId as string
+  await engine.addDatasource({
+    name: 'guide',
+    type: 'rest',
+    baseUrl: `${sim.url}/ex/jira/${cloudId}/rest/api/2`,
+    testPath: '/myself',
+    auth: {
+      type: 'oauth2-authorization-code',
+      authorizeUrl: `${sim.url}/authorize`,
+      tokenUrl: `${sim.url}/oauth/token`,
+      clientId: TEST_CLIENT.clientId,
+      clientSecret: TEST_CLIENT.clientSecret,
+      scopes: 'read:jira-work read:jira-user offline_access',
+      redirectUri: REDIRECT_URI,
+    },
   })
   await engine.store.accounts.createUser({
     name: ADMIN.name,
@@ -103,6 +121,32 @@ describe('Parameters found when a query is saved, in the admin UI (issue 13)', (
     } catch (error) {
       await page
         ?.screenshot({ path: join(SHOTS, 'pqparams-failed.png'), fullPage: true })
+        .catch(() => undefined)
+      throw error
+    }
+  }, 120_000)
+
+  it('stores tokens obtained elsewhere for a 3LO datasource, which then works', async () => {
+    const lacking = browserMissing({ adminUi: true })
+    if (lacking !== undefined) throw new Error(lacking)
+    const tokens = await connect(sim)
+    try {
+      await page.goto(`${server.url}/admin/datasources/guide`)
+      await seen(page.getByRole('heading', { name: 'Datasource guide' }))
+      await page.getByText('Tokens obtained elsewhere', { exact: true }).click()
+      const form = page.getByRole('form', { name: 'Tokens obtained elsewhere' })
+      await form.getByLabel('Refresh token').fill(tokens.refresh_token as string)
+      await form.getByLabel('Access token').fill(tokens.access_token)
+      await form.getByRole('button', { name: 'Store tokens' }).click()
+      await seen(form.getByRole('status').filter({ hasText: 'Tokens stored: the first use refreshes them.' }))
+      await page.getByRole('button', { name: 'Test connection' }).click()
+      const region = page.getByRole('region', { name: 'Connection' })
+      await seen(region.getByRole('status').filter({ hasText: 'guide works' }))
+      await page.screenshot({ path: join(SHOTS, 'pqparams-tokens.png') })
+      expect(dialogs).toEqual([])
+    } catch (error) {
+      await page
+        ?.screenshot({ path: join(SHOTS, 'pqparams-tokens-failed.png'), fullPage: true })
         .catch(() => undefined)
       throw error
     }
