@@ -22,5 +22,7 @@ export const REMOVED_SEARCH_FIX =
  */
 export function withRemovedSearchFix(url: string, status: number, error: QuarryError): QuarryError {
   if (status !== 410 || !REMOVED_SEARCH.test(new URL(url).pathname)) return error
-  return new QuarryError(error.code, `${error.message} ${REMOVED_SEARCH_FIX}`, { cause: error.cause })
+  // The upstream text (Jira's own words, ending in its changelog URL) first, as a sentence.
+  const said = /[.!]$/.test(error.message) ? error.message : `${error.message}.`
+  return new QuarryError(error.code, `${said} ${REMOVED_SEARCH_FIX}`, { cause: error.cause })
 }
