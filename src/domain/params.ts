@@ -132,7 +132,11 @@ export function checkVisitorParams(
   }
 }
 
-/** PocketQuery's macros took parameter values from the page URL as `pq_<name>`. */
+/**
+ * PocketQuery's macro, with "Enable dynamic parameters", took parameter values from the page URL as
+ * `pq_<name>` ("Using the PocketQuery Macro",
+ * https://help.scandio.de/documentation/display/PQDOC/Using+the+PocketQuery+Macro).
+ */
 export const POCKETQUERY_URL_PREFIX = 'pq_'
 
 /**

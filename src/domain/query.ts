@@ -10,8 +10,8 @@ export const PARAM_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'l
 export type ParamType = (typeof PARAM_TYPES)[number]
 
 /**
- * PocketQuery's parameter types and the Quarry type each becomes (PocketQuery documentation,
- * "Query parameters": help.livelyapps.com, PocketQuery for Confluence). A `ListOfIntegers` is a
+ * PocketQuery's parameter types and the Quarry type each becomes (PocketQuery's "Query Parameters",
+ * https://help.livelyapps.com/pocketquery-for-confluence-cloud/query-parameters). A `ListOfIntegers` is a
  * `list`: its items are bound one placeholder each, like a `ListOfStrings`, and the database
  * compares them with the column (Quarry's lists do not check their items' type).
  */
