@@ -14,7 +14,8 @@ import { REDIRECT_URI, TEST_CLIENT, connect, startTestSim } from '../helpers/sim
  * Issue 13 in the admin UI, in Chromium against the real server: a `:name` typed into a query's path
  * and saved appears in the Parameters box at once and after a reload, ready for a value; a 3LO
  * datasource takes a refresh and an access token obtained elsewhere, as the PocketQuery guide pastes
- * them, and works.
+ * them, and works; the guide's six values typed into the datasource form work too, and Test says
+ * what to use instead of the guide's removed /search test path.
  * Screenshots: test-results/browser/pqparams-*.png.
  */
 
@@ -147,6 +148,58 @@ describe('Parameters found when a query is saved, in the admin UI (issue 13)', (
     } catch (error) {
       await page
         ?.screenshot({ path: join(SHOTS, 'pqparams-tokens-failed.png'), fullPage: true })
+        .catch(() => undefined)
+      throw error
+    }
+  }, 120_000)
+
+  it("takes the guide's six values and scope in the datasource form; Test names the fix for the removed /search", async () => {
+    const lacking = browserMissing({ adminUi: true })
+    if (lacking !== undefined) throw new Error(lacking)
+    const tokens = await connect(sim)
+    const cloudId = sim.context.world.sites[0]?.cloudId as string
+    try {
+      await page.goto(`${server.url}/admin/datasources/new`)
+      const form = page.getByRole('form', { name: 'Datasource' })
+      await form.getByLabel('Name', { exact: true }).fill('pq-guide')
+      // The guide's values, as it has them typed into PocketQuery's datasource form.
+      await form.getByLabel('Base URL').fill(`${sim.url}/ex/jira/${cloudId}/rest/api/2`)
+      await form.getByLabel('Test path').fill('/search')
+      await form.getByLabel('Auth type').selectOption('oauth2-authorization-code')
+      await form.getByLabel('Token URL').fill(`${sim.url}/oauth/token`)
+      await form.getByLabel('Client ID').fill(TEST_CLIENT.clientId)
+      await form.getByLabel('Client secret').fill(TEST_CLIENT.clientSecret)
+      await form.getByLabel('Scopes').fill('read:jira-work read:jira-user offline_access')
+      // Known from the guide's consent step; Connect needs them later.
+      await form.getByLabel('Authorize URL').fill(`${sim.url}/authorize`)
+      await form.getByLabel('Redirect URI').fill(REDIRECT_URI)
+      await form.getByRole('button', { name: 'Save', exact: true }).click()
+      await seen(page.getByRole('heading', { name: 'Datasource pq-guide' }))
+      await page.getByText('Tokens obtained elsewhere', { exact: true }).click()
+      const tokenForm = page.getByRole('form', { name: 'Tokens obtained elsewhere' })
+      await tokenForm.getByLabel('Refresh token').fill(tokens.refresh_token as string)
+      await tokenForm.getByLabel('Access token').fill(tokens.access_token)
+      await tokenForm.getByRole('button', { name: 'Store tokens' }).click()
+      await seen(tokenForm.getByRole('status').filter({ hasText: 'Tokens stored' }))
+      const region = page.getByRole('region', { name: 'Connection' })
+      await page.getByRole('button', { name: 'Test connection' }).click()
+      await seen(region.getByRole('status').filter({ hasText: 'answered 410' }))
+      expect(await region.getByRole('status').first().textContent()).toContain(
+        'test the datasource with the path /myself',
+      )
+      await page.screenshot({ path: join(SHOTS, 'pqparams-guide-410.png') })
+      await page.getByRole('form', { name: 'Datasource' }).getByLabel('Test path').fill('/myself')
+      await page
+        .getByRole('form', { name: 'Datasource' })
+        .getByRole('button', { name: 'Save', exact: true })
+        .click()
+      await seen(page.getByRole('form', { name: 'Datasource' }).getByText('Saved.'))
+      await page.getByRole('button', { name: 'Test connection' }).click()
+      await seen(region.getByRole('status').filter({ hasText: 'pq-guide works' }))
+      expect(dialogs).toEqual([])
+    } catch (error) {
+      await page
+        ?.screenshot({ path: join(SHOTS, 'pqparams-guide-failed.png'), fullPage: true })
         .catch(() => undefined)
       throw error
     }
