@@ -12,6 +12,7 @@ import {
   splitSecrets,
   type Datasource,
 } from './domain/datasource.js'
+import { withDetectedParams } from './domain/detect-params.js'
 import { QuarryError, describeIssues } from './domain/errors.js'
 import { QuerySchema, type Query } from './domain/query.js'
 import type { ConnectionInput, Store } from './store/index.js'
@@ -102,13 +103,16 @@ export async function importDocument(
     else problems.push(describeIssues(check.error, `query "${String(entry.name ?? '?')}"`).message)
   }
 
-  const importing = new Set(datasources.map((d) => d.config.name))
-  for (const query of queries) {
-    if (!importing.has(query.datasource) && !(await store.datasources.get(query.datasource))) {
+  const importing = new Map(datasources.map((d) => [d.config.name, d.config.type]))
+  for (const [index, query] of queries.entries()) {
+    const type = importing.get(query.datasource) ?? (await store.datasources.get(query.datasource))?.type
+    if (type === undefined) {
       problems.push(
         `Query "${query.name}" uses datasource "${query.datasource}", which is neither in the file nor in the store.`,
       )
     }
+    // Parameters used but not declared (a PocketQuery habit) are declared as strings (issue 13).
+    queries[index] = withDetectedParams(query, type)
   }
   const existingDatasources = new Set((await store.datasources.list()).map((d) => d.name))
   const existingQueries = new Set((await store.queries.list()).map((q) => q.name))

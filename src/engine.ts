@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import { authFor, type AuthStrategy, type Credentials } from './auth/index.js'
+import { withRemovedSearchFix } from './auth/presets/jira-removed-search.js'
 import { NO_CREDENTIALS } from './auth/strategy.js'
 import { defaultRows, type ConverterPool } from './convert/index.js'
 import {
@@ -186,11 +187,14 @@ export function pageFetcher(
       response = await send(withCredentials(request, credentials), sendOptions)
     }
     if (response.status < 200 || response.status >= 300) {
-      throw scrubbed(statusError(request.method, response), [
-        ...secretValues,
-        ...Object.values(credentials.headers).flatMap((value) => [value, ...value.split(' ')]),
-        ...Object.values(credentials.query),
-      ])
+      throw scrubbed(
+        withRemovedSearchFix(request.url, response.status, statusError(request.method, response)),
+        [
+          ...secretValues,
+          ...Object.values(credentials.headers).flatMap((value) => [value, ...value.split(' ')]),
+          ...Object.values(credentials.query),
+        ],
+      )
     }
     const { text, value } = await decodeBody(request.method, response)
     return { request, text, value, headers: response.headers }

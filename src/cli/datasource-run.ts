@@ -1,3 +1,4 @@
+import { storeGivenTokens } from '../auth/oauth/given-tokens.js'
 import { isFresh } from '../auth/oauth/token-manager.js'
 import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-cloud.js'
 import { DatasourceSchema, redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
@@ -7,6 +8,7 @@ import { checkDatasource, closeSqlPools, loadDatasource } from '../engine.js'
 import type { Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { datasourceFromFlags, describeIssues, type DatasourceFlags } from './datasource-input.js'
+import { secretsFromEnv } from './flags.js'
 
 interface TokenFlags {
   readonly refreshToken?: string
@@ -38,33 +40,18 @@ async function seedTokens(store: Store, datasource: Datasource, flags: TokenFlag
     )
   }
 
-  const now = new Date()
-  const refreshToken = flags.refreshToken
-  const scope = datasource.auth.scopes
-  // Through the lock, like any refresh: a concurrent refresh must not be overwritten half way.
-  await store.connections.withLock(datasource.name, (_current, save) =>
-    save({
-      tokens: {
-        refresh_token: refreshToken,
-        ...(flags.accessToken ? { access_token: flags.accessToken } : {}),
-      },
-      // Unknown expiry: treat the access token as due, so the first use refreshes it (and rotates the refresh token).
-      accessExpiresAt: flags.accessToken ? now : null,
-      status: 'connected',
-      statusMessage: null,
-      scope,
-      site: null,
-      lastRefreshAt: null,
-      lastUsedAt: null,
-    }),
-  )
+  await storeGivenTokens(store, datasource.name, datasource.auth, {
+    refreshToken: flags.refreshToken,
+    accessToken: flags.accessToken,
+  })
 }
 
 export async function addDatasource(
   name: string,
-  flags: DatasourceFlags & TokenFlags & PresetFlags,
+  given: DatasourceFlags & TokenFlags & PresetFlags,
   global: StoreFlags,
 ): Promise<void> {
+  const flags = secretsFromEnv(given)
   if (flags.preset !== undefined) return addPreset(name, flags, global)
   const datasource = datasourceFromFlags(name, flags)
   await withStore(global, async (store) => {
@@ -143,9 +130,10 @@ interface PresetFlags {
 
 export async function editDatasource(
   name: string,
-  flags: DatasourceFlags & TokenFlags,
+  given: DatasourceFlags & TokenFlags,
   global: StoreFlags,
 ): Promise<void> {
+  const flags = secretsFromEnv(given)
   await withStore(global, async (store) => {
     const current = await loadDatasource(store, name)
     const next = datasourceFromFlags(flags.rename ?? name, flags, current)

@@ -52,7 +52,10 @@ export function registerDatasource(program: Command): void {
       .option('--token-url <url>', 'oauth2: token endpoint')
       .option('--authorize-url <url>', 'oauth2-authorization-code: authorize endpoint')
       .option('--client-id <id>', 'oauth2: client id')
-      .option('--client-secret <secret>', 'oauth2: client secret (secret)')
+      .option(
+        '--client-secret <secret>',
+        'oauth2: client secret (secret; env:NAME reads it from that environment variable)',
+      )
       .option('--scope <scopes>', 'oauth2: scopes, space-separated')
       .option('--audience <audience>', 'oauth2: audience parameter')
       .option(
@@ -63,11 +66,11 @@ export function registerDatasource(program: Command): void {
       .option('--client-auth <how>', 'oauth2: send client credentials by basic or body')
       .option(
         '--refresh-token <token>',
-        'oauth2-authorization-code: a refresh token obtained elsewhere (secret)',
+        'oauth2-authorization-code: a refresh token obtained elsewhere (secret; or env:NAME)',
       )
       .option(
         '--access-token <token>',
-        'oauth2-authorization-code: its access token, if you have one (secret)',
+        'oauth2-authorization-code: its access token, if you have one (secret; or env:NAME)',
       )
 
   definition(command.command('add <name>').description('Add a REST or SQL datasource'))

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { QuarryError } from '../domain/errors.js'
-import { PARAM_TYPES, QuerySchema, type Pagination, type ParamSpec, type Query } from '../domain/query.js'
+import {
+  PARAM_TYPES,
+  POCKETQUERY_PARAM_TYPES,
+  QuerySchema,
+  paramTypeOf,
+  type Pagination,
+  type ParamSpec,
+  type Query,
+} from '../domain/query.js'
 import { describeIssues } from './datasource-input.js'
 import { parseDuration, parseInteger } from './flags.js'
 
@@ -37,21 +45,24 @@ export interface QueryFlags {
 /**
  * `name`, `name:type`, `name=default` or `name:type=default`.
  *
+ * PocketQuery's type names are taken too (`ids:ListOfIntegers`).
+ *
  * @example parseParamSpec('limit:integer=50') // { name: 'limit', type: 'integer', default: '50' }
  */
 export function parseParamSpec(text: string): ParamSpec {
-  const match = /^([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?(?:=(.*))?$/s.exec(text)
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?(?:=(.*))?$/s.exec(text)
   if (!match) {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
       `--param must look like name[:type][=default]; got "${text}"`,
     )
   }
-  const type = match[2] ?? 'string'
-  if (!(PARAM_TYPES as readonly string[]).includes(type)) {
+  const type = paramTypeOf(match[2] ?? 'string')
+  if (!(PARAM_TYPES as readonly unknown[]).includes(type)) {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
-      `--param ${match[1]}: type must be one of ${PARAM_TYPES.join(', ')}; got "${type}"`,
+      `--param ${match[1]}: type must be one of ${PARAM_TYPES.join(', ')} ` +
+        `(or PocketQuery's ${Object.keys(POCKETQUERY_PARAM_TYPES).join(', ')}); got "${match[2]}"`,
     )
   }
 

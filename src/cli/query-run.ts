@@ -1,4 +1,5 @@
 import { QuarryError } from '../domain/errors.js'
+import { withDetectedParams } from '../domain/detect-params.js'
 import type { Query } from '../domain/query.js'
 import { loadQuery } from '../engine.js'
 import type { Store } from '../store/index.js'
@@ -8,6 +9,24 @@ import { queryFromFlags, type QueryFlags } from './query-input.js'
 function definitionOf(query: Query): Omit<Query, 'name' | 'datasource'> {
   const { name: _n, datasource: _d, ...definition } = query
   return definition
+}
+
+/**
+ * The query checked against its datasource, with the `:name` parameters it uses but does not
+ * declare added as strings (as PocketQuery finds them); prints which were added.
+ */
+async function checkedQuery(store: Store, query: Query): Promise<Query> {
+  const { loadDatasource } = await import('../engine.js')
+  await requireDatasource(store, query)
+  const datasource = await loadDatasource(store, query.datasource)
+  const detected = withDetectedParams(query, datasource.type)
+  const added = detected.params.slice(query.params.length)
+  if (added.length > 0) {
+    console.log(
+      `Declared ${added.map((p) => `:${p.name}`).join(', ')} as string parameters (used, not declared).`,
+    )
+  }
+  return detected
 }
 
 async function requireDatasource(store: Store, query: Query): Promise<void> {
@@ -29,12 +48,12 @@ async function requireDatasource(store: Store, query: Query): Promise<void> {
 }
 
 export async function addQuery(name: string, flags: QueryFlags, global: StoreFlags): Promise<void> {
-  const query = queryFromFlags(name, flags)
+  const given = queryFromFlags(name, flags)
   await withStore(global, async (store) => {
-    await requireDatasource(store, query)
+    const query = await checkedQuery(store, given)
     await store.queries.create({ name, datasource: query.datasource, definition: definitionOf(query) })
   })
-  console.log(`Added query "${name}" on datasource "${query.datasource}".`)
+  console.log(`Added query "${name}" on datasource "${given.datasource}".`)
 }
 
 export async function editQuery(
@@ -44,8 +63,7 @@ export async function editQuery(
 ): Promise<void> {
   await withStore(global, async (store) => {
     const { query: current } = await loadQuery(store, name)
-    const next = queryFromFlags(flags.rename ?? name, flags, current)
-    await requireDatasource(store, next)
+    const next = await checkedQuery(store, queryFromFlags(flags.rename ?? name, flags, current))
     await store.queries.update(name, {
       name: next.name,
       datasource: next.datasource,

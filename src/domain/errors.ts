@@ -30,6 +30,12 @@ export const ERROR_CODES = {
   QUARRY_PARAM_MISSING: spec('user', 400, 2, 'A required query parameter has no value.'),
   QUARRY_PARAM_TYPE: spec('user', 400, 2, 'A query parameter value does not match its type.'),
   QUARRY_PARAM_UNKNOWN: spec('user', 400, 2, 'A parameter was given that the query does not declare.'),
+  QUARRY_PARAM_CONFLICT: spec(
+    'user',
+    400,
+    2,
+    'A parameter was given twice: by its name and as PocketQuery’s pq_<name>.',
+  ),
   QUARRY_PARAM_NOT_ALLOWED: spec(
     'user',
     403,
@@ -200,6 +206,7 @@ const MESSAGES_FOR_EVERYONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'QUARRY_PARAM_MISSING',
   'QUARRY_PARAM_TYPE',
   'QUARRY_PARAM_UNKNOWN',
+  'QUARRY_PARAM_CONFLICT',
   'QUARRY_PARAM_NOT_ALLOWED',
   'QUARRY_QUERY_NOT_FOUND',
   'QUARRY_UNAUTHENTICATED',

@@ -131,3 +131,34 @@ export function checkVisitorParams(
     }
   }
 }
+
+/**
+ * PocketQuery's macro, with "Enable dynamic parameters", took parameter values from the page URL as
+ * `pq_<name>` ("Using the PocketQuery Macro",
+ * https://help.scandio.de/documentation/display/PQDOC/Using+the+PocketQuery+Macro).
+ */
+export const POCKETQUERY_URL_PREFIX = 'pq_'
+
+/**
+ * A view's URL parameters with PocketQuery's `pq_<name>` aliases turned into `<name>`, so links
+ * written for PocketQuery work (issue 13). Resolved before any other check, so a public view's
+ * visitor rules apply to an alias as to the name. Giving both is refused rather than one silently
+ * winning. A parameter whose own name starts with `pq_` is set as `pq_pq_…`.
+ *
+ * @example resolvePocketQueryAliases({ pq_project: 'DEMO', max: '5' }) // { project: 'DEMO', max: '5' }
+ */
+export function resolvePocketQueryAliases(given: Readonly<Record<string, string>>): Record<string, string> {
+  const resolved: Record<string, string> = {}
+  for (const [name, value] of Object.entries(given)) {
+    const alias = name.startsWith(POCKETQUERY_URL_PREFIX) && name.length > POCKETQUERY_URL_PREFIX.length
+    const target = alias ? name.slice(POCKETQUERY_URL_PREFIX.length) : name
+    if (Object.hasOwn(resolved, target)) {
+      throw new QuarryError(
+        'QUARRY_PARAM_CONFLICT',
+        `Parameter "${target}" is given twice, as "${target}" and as "${POCKETQUERY_URL_PREFIX}${target}"; keep one.`,
+      )
+    }
+    resolved[target] = value
+  }
+  return resolved
+}

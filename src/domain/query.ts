@@ -10,6 +10,36 @@ import { converterLimits } from './datasource.js'
 export const PARAM_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'list', 'constant'] as const
 export type ParamType = (typeof PARAM_TYPES)[number]
 
+/**
+ * PocketQuery's parameter types and the Quarry type each becomes (PocketQuery's "Query Parameters",
+ * https://help.livelyapps.com/pocketquery-for-confluence-cloud/query-parameters). A `ListOfIntegers` is a
+ * `list`: its items are bound one placeholder each, like a `ListOfStrings`, and the database
+ * compares them with the column (Quarry's lists do not check their items' type).
+ */
+export const POCKETQUERY_PARAM_TYPES = {
+  String: 'string',
+  Integer: 'integer',
+  ListOfStrings: 'list',
+  ListOfIntegers: 'list',
+  Date: 'date',
+  Constant: 'constant',
+} as const satisfies Record<string, ParamType>
+
+const TYPE_BY_LOWER_NAME = new Map<string, ParamType>([
+  ...Object.entries(POCKETQUERY_PARAM_TYPES).map(([name, type]) => [name.toLowerCase(), type] as const),
+  ...PARAM_TYPES.map((type) => [type, type] as const),
+])
+
+/**
+ * A parameter type as written by hand or in a PocketQuery export: Quarry's names and PocketQuery's
+ * (any letter case) become Quarry's; anything else is returned as given, for the schema to refuse.
+ *
+ * @example paramTypeOf('ListOfIntegers') // 'list'
+ */
+export function paramTypeOf(written: unknown): unknown {
+  return typeof written === 'string' ? (TYPE_BY_LOWER_NAME.get(written.toLowerCase()) ?? written) : written
+}
+
 /** How long a visitor's value may be: a pattern is tried on it, and a view's URL carries it. */
 export const VISITOR_VALUE_MAX = 1000
 
@@ -47,7 +77,7 @@ export type VisitorInput = z.infer<typeof VisitorInputSchema>
 export const ParamSpecSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'parameter names are letters, digits and "_"'),
-    type: z.enum(PARAM_TYPES).default('string'),
+    type: z.preprocess(paramTypeOf, z.enum(PARAM_TYPES)).default('string'),
     /** Used when no value is given; parsed like a given value. */
     default: z.string().optional(),
     /** For `constant`: the only values allowed. */

@@ -27,28 +27,23 @@ export interface BoundSql {
 const IDENT_START = /[A-Za-z_]/
 const IDENT_PART = /[A-Za-z0-9_]/
 
+/** Where a `:name` parameter stands in a statement: `sql.slice(start, end)` is `:name`. */
+export interface SqlParamSite {
+  readonly name: string
+  readonly start: number
+  readonly end: number
+}
+
 /**
- * Binds a query's parameters into its SQL for a dialect.
+ * The `:name` parameters of a statement, in order, as the binder sees them: literals, quoted
+ * identifiers, comments, `::casts`, `:=` and `$$…$$` bodies are skipped. Throws
+ * QUARRY_TEMPLATE_INVALID for placeholders Quarry writes itself (`?`, `$1`).
  *
- * @example
- * bindSql('postgres', 'SELECT * FROM t WHERE id = :id AND tag::text IN (:tags)', specs, values)
- * // { text: 'SELECT * FROM t WHERE id = $1 AND tag::text IN ($2, $3)', values: [7, 'a', 'b'] }
+ * @example scanSqlParams('postgres', "SELECT :a::int, ':b' -- :c").map((site) => site.name) // ['a']
  */
-export function bindSql(
-  dialect: SqlDialect,
-  sql: string,
-  specs: readonly ParamSpec[],
-  values: ReadonlyMap<string, ParamValue>,
-): BoundSql {
-  const types = new Map(specs.map((spec) => [spec.name, spec.type]))
-  const out: string[] = []
-  const bound: SqlValue[] = []
-  const placeholder = (value: SqlValue): string => {
-    bound.push(dialect === 'sqlite' && typeof value === 'boolean' ? (value ? 1 : 0) : value)
-    return dialect === 'postgres' ? `$${bound.length}` : '?'
-  }
+export function scanSqlParams(dialect: SqlDialect, sql: string): SqlParamSite[] {
+  const sites: SqlParamSite[] = []
   let i = 0
-  let copied = 0
   const n = sql.length
   /** Index just past the closing `quote`, honouring doubled quotes (and backslashes where the dialect has them). */
   const skipQuoted = (start: number, quote: string, backslash: boolean): number => {
@@ -126,20 +121,47 @@ export function bindSql(
     } else if (c === ':' && next !== undefined && IDENT_START.test(next) && sql[i - 1] !== ':') {
       let j = i + 2
       while (j < n && IDENT_PART.test(sql[j] as string)) j++
-      const name = sql.slice(i + 1, j)
-      const type = types.get(name)
-      const value = values.get(name)
-      if (type === undefined || value === undefined) {
-        throw templateError(
-          `The SQL uses :${name}, which the query does not declare: add --param ${name}:TYPE ` +
-            `(or, if it is not a parameter, write it without the colon or inside a string).`,
-        )
-      }
-      out.push(sql.slice(copied, i), expand(dialect, type, value, placeholder))
-      copied = i = j
+      sites.push(Object.freeze({ name: sql.slice(i + 1, j), start: i, end: j }))
+      i = j
     } else {
       i++
     }
+  }
+  return sites
+}
+
+/**
+ * Binds a query's parameters into its SQL for a dialect.
+ *
+ * @example
+ * bindSql('postgres', 'SELECT * FROM t WHERE id = :id AND tag::text IN (:tags)', specs, values)
+ * // { text: 'SELECT * FROM t WHERE id = $1 AND tag::text IN ($2, $3)', values: [7, 'a', 'b'] }
+ */
+export function bindSql(
+  dialect: SqlDialect,
+  sql: string,
+  specs: readonly ParamSpec[],
+  values: ReadonlyMap<string, ParamValue>,
+): BoundSql {
+  const types = new Map(specs.map((spec) => [spec.name, spec.type]))
+  const out: string[] = []
+  const bound: SqlValue[] = []
+  const placeholder = (value: SqlValue): string => {
+    bound.push(dialect === 'sqlite' && typeof value === 'boolean' ? (value ? 1 : 0) : value)
+    return dialect === 'postgres' ? `$${bound.length}` : '?'
+  }
+  let copied = 0
+  for (const { name, start, end } of scanSqlParams(dialect, sql)) {
+    const type = types.get(name)
+    const value = values.get(name)
+    if (type === undefined || value === undefined) {
+      throw templateError(
+        `The SQL uses :${name}, which the query does not declare: add --param ${name}:TYPE ` +
+          `(or, if it is not a parameter, write it without the colon or inside a string).`,
+      )
+    }
+    out.push(sql.slice(copied, start), expand(dialect, type, value, placeholder))
+    copied = end
   }
   out.push(sql.slice(copied))
   return Object.freeze({ text: out.join(''), values: Object.freeze(bound) })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseParam, resolveParams } from '../../src/domain/params.js'
+import { parseParam, resolveParams, resolvePocketQueryAliases } from '../../src/domain/params.js'
 
 describe('typed parameters', () => {
   it.each([
@@ -49,5 +49,21 @@ describe('typed parameters', () => {
     expect(() => resolveParams({ name: 'q', params: [{ name: 'a', type: 'string' }] }, { z: '1' })).toThrow(
       'Query "q" has no parameter "z"; its parameters are a.',
     )
+  })
+})
+
+describe("PocketQuery's pq_<name> URL parameters (issue 13)", () => {
+  it('are read as <name>', () => {
+    expect(resolvePocketQueryAliases({ pq_project: 'DEMO', max: '5' })).toEqual({ project: 'DEMO', max: '5' })
+  })
+
+  it('given with <name> too are refused, naming both', () => {
+    expect(() => resolvePocketQueryAliases({ project: 'WEB', pq_project: 'DEMO' })).toThrow(
+      'Parameter "project" is given twice, as "project" and as "pq_project"; keep one.',
+    )
+  })
+
+  it('reach a parameter whose own name starts with pq_ as pq_pq_<name>', () => {
+    expect(resolvePocketQueryAliases({ pq_pq_x: '1', pq_: '2' })).toEqual({ pq_x: '1', pq_: '2' })
   })
 })

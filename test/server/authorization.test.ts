@@ -22,6 +22,7 @@ const EXPECTED: Record<string, Access> = {
   'PUT /api/datasources/:name': 'admin',
   'DELETE /api/datasources/:name': 'admin',
   'POST /api/datasources/:name/test': 'admin',
+  'POST /api/datasources/:name/tokens': 'admin',
   'POST /api/datasources/:name/connect': 'admin',
   'GET /api/oauth/callback': 'admin',
   'GET /api/queries': 'signed-in',

@@ -215,6 +215,8 @@ export const api = {
     request<{ ok: boolean; message: string }>('POST', `/api/datasources/${enc(name)}/test`, {}),
   connectDatasource: (name: string) =>
     request<{ authorizeUrl: string }>('POST', `/api/datasources/${enc(name)}/connect`, {}),
+  storeDatasourceTokens: (name: string, tokens: { refreshToken: string; accessToken?: string }) =>
+    request<unknown>('POST', `/api/datasources/${enc(name)}/tokens`, tokens),
 
   queries: () => request<QuerySummary[]>('GET', '/api/queries'),
   query: (name: string) =>

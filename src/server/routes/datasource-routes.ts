@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { checkCallback, startConsent } from '../../auth/oauth/consent.js'
+import { storeGivenTokens } from '../../auth/oauth/given-tokens.js'
 import { saveConsent } from '../../auth/oauth/save-consent.js'
 import { authorizationCodeGrant, tokenEndpoint } from '../../auth/oauth/token-client.js'
 import { jiraCloudDatasource, jiraCloudQueries } from '../../auth/presets/jira-cloud.js'
@@ -39,6 +40,11 @@ const JiraPresetBody = z.object({
   apiVersion: z.union([z.literal(2), z.literal(3)]).default(3),
 })
 const ConnectBody = z.object({ site: z.string().min(1).optional() })
+/** Tokens obtained elsewhere, as the PocketQuery guide pastes them into its datasource (issue 13). */
+const TokensBody = z.object({
+  refreshToken: z.string().trim().min(1),
+  accessToken: z.string().trim().min(1).optional(),
+})
 
 function connectionView(connection: StoredConnection | undefined) {
   if (connection === undefined) return null
@@ -193,6 +199,27 @@ export const datasourceRoutes: RouteDef[] = [
     summary: 'One request to the test path: whether the datasource works, and why not.',
     handler: async (request, _reply, ctx) =>
       checkDatasource(ctx.store, param(request, 'name'), { audience: 'ui' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/datasources/:name/tokens',
+    access: 'admin',
+    tag: 'datasources',
+    summary:
+      'Stores an OAuth 2.0 (3LO) connection from a refresh (and access) token obtained elsewhere; the first use refreshes it.',
+    body: TokensBody,
+    handler: async (request, _reply, ctx) => {
+      const body = parseBody(TokensBody, request.body)
+      const datasource = await loadRestDatasource(ctx.store, param(request, 'name'), 'Tokens')
+      if (datasource.auth.type !== 'oauth2-authorization-code') {
+        throw new QuarryError(
+          'QUARRY_CONFIG_INVALID',
+          `Datasource "${datasource.name}" uses ${datasource.auth.type}; tokens are for oauth2-authorization-code.`,
+        )
+      }
+      await storeGivenTokens(ctx.store, datasource.name, datasource.auth, body, ctx.now())
+      return connectionView(await ctx.store.connections.get(datasource.name))
+    },
   },
   {
     method: 'POST',

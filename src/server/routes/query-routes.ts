@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { QuarryError, isQuarryError } from '../../domain/errors.js'
 import { resolveParams } from '../../domain/params.js'
+import { withDetectedParams } from '../../domain/detect-params.js'
 import { QuerySchema, querySummary, type Query } from '../../domain/query.js'
 import {
   bindQuery,
@@ -63,6 +64,15 @@ function definitionOf(query: Query): object {
   return definition
 }
 
+/**
+ * A query as saved: the `:name` parameters it uses but does not declare are added as strings, as
+ * PocketQuery finds them (issue 13); the admin UI shows them after saving.
+ */
+async function withUsedParams(ctx: ServerContext, query: Query): Promise<Query> {
+  const datasource = await ctx.store.datasources.get(query.datasource)
+  return withDetectedParams(query, datasource?.type)
+}
+
 /** Queries: editors and admins write them; everyone signed in runs the ones shown to them. */
 export const queryRoutes: RouteDef[] = [
   {
@@ -103,7 +113,7 @@ export const queryRoutes: RouteDef[] = [
     summary: 'Creates a query.',
     body: QuerySchema,
     handler: async (request, reply, ctx) => {
-      const query = parseBody(QuerySchema, request.body)
+      const query = await withUsedParams(ctx, parseBody(QuerySchema, request.body))
       await ctx.store.queries.create({
         name: query.name,
         datasource: query.datasource,
@@ -121,7 +131,7 @@ export const queryRoutes: RouteDef[] = [
     summary: 'Replaces a query (a new name renames it).',
     body: QuerySchema,
     handler: async (request, _reply, ctx) => {
-      const query = parseBody(QuerySchema, request.body)
+      const query = await withUsedParams(ctx, parseBody(QuerySchema, request.body))
       ctx.views.forget(param(request, 'name'))
       await ctx.store.queries.update(param(request, 'name'), {
         name: query.name,

@@ -5,7 +5,7 @@ import { runQuery, type LoadedQuery } from '../../engine.js'
 import { columnsOf, render, type Row } from '../../render/index.js'
 import { contentSecurityPolicy, frameAncestorsDirective, renderViewPage } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
-import { checkVisitorParams, visitorParams } from '../../domain/params.js'
+import { checkVisitorParams, resolvePocketQueryAliases, visitorParams } from '../../domain/params.js'
 import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
@@ -19,14 +19,17 @@ import { engineDeps, visibleQuery } from './query-routes.js'
 /** Where a view page finds its script and stylesheet (served below). */
 export const VIEW_ASSETS = { script: '/assets/view.js', stylesheet: '/assets/view.css' } as const
 
-/** The parameters of a view: the URL's query string, without the view's own switches and empty fields. */
+/**
+ * The parameters of a view: the URL's query string, without the view's own switches and empty fields,
+ * PocketQuery's `pq_<name>` read as `<name>` (before the visitor rules are applied to them).
+ */
 function viewParams(request: FastifyRequest): Record<string, string> {
   const params: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.query as Record<string, unknown>)) {
     if (name === 'embed' || name === CSRF_FIELD || typeof value !== 'string' || value === '') continue
     params[name] = value
   }
-  return params
+  return resolvePocketQueryAliases(params)
 }
 
 function queryString(params: Record<string, string>): string {

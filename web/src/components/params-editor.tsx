@@ -25,7 +25,8 @@ export function ParamsEditor({
     <fieldset>
       <legend>Parameters</legend>
       <p className="muted">
-        Use them as <code>:name</code> in the {usedIn === 'sql' ? 'SQL' : 'path or body'}.
+        Use them as <code>:name</code> in the {usedIn === 'sql' ? 'SQL' : 'path or body'}; one used there but
+        not listed here is added as a string when you save.
         {isPublic && ' The query is public: visitors get each default unless you let them change it.'}
       </p>
       {params.map((param, index) => (

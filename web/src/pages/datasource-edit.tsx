@@ -3,6 +3,7 @@ import { api, messageOf, type Datasource, type DatasourceSummary, type Datasourc
 import { ConnectionState } from '../components/connection-state.js'
 import { ConnectResult } from '../components/connect-result.js'
 import { ErrorMessage } from '../components/error-message.js'
+import { GivenTokens } from '../components/given-tokens.js'
 import { Field, SelectField } from '../components/field.js'
 import { RestDatasourceFields } from '../components/rest-datasource-fields.js'
 import { SqlDatasourceFields } from '../components/sql-datasource-fields.js'
@@ -25,13 +26,16 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
   const [test, setTest] = useState<{ ok: boolean; message: string } | null>(null)
   useUnsavedChanges(dirty)
 
+  const loadSummary = (of: string) =>
+    api.datasources().then(
+      (all) => setSummary(all.find((d) => d.name === of) ?? null),
+      () => setSummary(null),
+    )
+
   useEffect(() => {
     if (name === null) return
     api.datasource(name).then(setDatasource, (failure: unknown) => setError(messageOf(failure)))
-    api.datasources().then(
-      (all) => setSummary(all.find((d) => d.name === name) ?? null),
-      () => setSummary(null),
-    )
+    void loadSummary(name)
   }, [name])
 
   if (datasource === null) return error ? <ErrorMessage message={error} /> : <p>Loading…</p>
@@ -128,6 +132,7 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
               {test.ok ? '✓' : '✗'} {test.message}
             </p>
           )}
+          {isThreeLegged && !dirty && <GivenTokens name={name} onStored={() => void loadSummary(name)} />}
         </div>
       )}
       <form onSubmit={save} aria-label="Datasource">

@@ -84,12 +84,16 @@ export function QueryEditPage({ name }: { name: string | null }) {
         navigate(`/queries/${encodeURIComponent(created.name)}`, { replace: true, force: true })
         return
       }
-      await api.updateQuery(name, body)
+      // The server declares the :name parameters the query uses but does not list (issue 13): show them.
+      const { params } = await api.updateQuery(name, body)
+      setQuery({ ...query, params })
       setDirty(false)
-      setSaved('Saved.')
+      setSaved(
+        params.length > query.params.length ? 'Saved; parameters found in the query were added.' : 'Saved.',
+      )
       // A renamed parameter keeps its value under the new name: Run works at once (issue 10).
-      setParamValues((values) => carryParamValues(savedParams, query.params, values))
-      setSavedParams(query.params)
+      setParamValues((values) => carryParamValues(savedParams, params, values))
+      setSavedParams(params)
     } catch (failure) {
       setError(messageOf(failure))
     } finally {
