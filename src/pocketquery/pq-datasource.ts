@@ -274,6 +274,11 @@ function mapJdbc(
       ],
     }
   }
+  // host:port and the database as fields (not a URL): the user then travels with them to the driver.
+  const hostPort = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(authority)
+  const database = decodeURIComponent(path.replace(/^\//, ''))
+  if (!hostPort || database === '')
+    return { problems: [`datasource "${name}": "${url}" names no host or no database.`] }
   const username = text(f.username)
   const password = typeof f.password === 'string' && f.password !== '' ? f.password : undefined
   const postgres = type === 'JDBC_POSTGRESQL'
@@ -281,7 +286,9 @@ function mapJdbc(
     datasource: {
       name,
       type: postgres ? 'postgres' : 'mysql',
-      url: `${postgres ? 'postgresql' : scheme}://${authority}${path}`,
+      host: (hostPort[1] as string).replace(/^\[|\]$/g, ''),
+      ...(hostPort[2] ? { port: Number(hostPort[2]) } : {}),
+      database,
       ...(username ? { user: username } : {}),
       ...(password !== undefined ? { password } : {}),
     },
