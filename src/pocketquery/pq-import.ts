@@ -1,4 +1,5 @@
 import { splitSecrets, type Datasource } from '../domain/datasource.js'
+import type { PqPlanEntry } from '../domain/pq-import-report.js'
 import { QuarryError } from '../domain/errors.js'
 import type { Query } from '../domain/query.js'
 import type { ConnectionInput, StoredConnection, Store } from '../store/index.js'
@@ -12,19 +13,7 @@ import { readPqExport, type PqEntity, type PqKind } from './pq-read.js'
  * one go and takes every write back if one fails — nothing is ever half-imported.
  */
 
-export interface PqPlanEntry {
-  readonly action: 'create' | 'replace' | 'skip'
-  readonly kind: PqKind
-  /** The name in PocketQuery. */
-  readonly source: string
-  /** The name in Quarry (absent for a skipped entity). */
-  readonly name?: string
-  /** Why the name changed, when it did. */
-  readonly renamed?: string
-  /** What it becomes (create/replace) or why not (skip). */
-  readonly detail: string
-  readonly notices: readonly string[]
-}
+export type { PqPlanEntry }
 
 export interface PqImportPlan {
   readonly format: 'json' | 'xml'

@@ -6,6 +6,7 @@ import type {
   SqlDatasourceType,
 } from '../../src/domain/datasource.js'
 import type { EmbeddingSettings } from '../../src/domain/embed-origins.js'
+import type { PqImportResponse, PqPlanEntry } from '../../src/domain/pq-import-report.js'
 import type {
   Pagination,
   ParamSpec,
@@ -29,6 +30,8 @@ export type {
   Pagination,
   ParamSpec,
   ParamType,
+  PqImportResponse,
+  PqPlanEntry,
   Query,
   QuerySummary,
   RestDatasource,
@@ -256,6 +259,10 @@ export const api = {
   embedding: () => request<EmbeddingSettings>('GET', '/api/settings/embedding'),
   saveEmbedding: (body: { origins: string[] }) =>
     request<EmbeddingSettings>('PUT', '/api/settings/embedding', body),
+
+  /** A PocketQuery export's text; with dryRun, only what would happen. */
+  importPocketQuery: (body: { text: string; dryRun: boolean; replace: boolean }) =>
+    request<PqImportResponse>('POST', '/api/import/pocketquery', body),
 }
 
 /** The message to show for anything thrown. */

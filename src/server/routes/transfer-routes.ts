@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { exportDocument, importDocument, MIN_PASSPHRASE_LENGTH } from '../../config-transfer.js'
 import { QuarryError } from '../../domain/errors.js'
+import type { PqImportResponse } from '../../domain/pq-import-report.js'
 import { applyPqImport, formatPqPlan, planPqImport } from '../../pocketquery/pq-import.js'
 import { parseBody, type RouteDef } from '../route.js'
 
@@ -85,12 +86,13 @@ export const transferRoutes: RouteDef[] = [
         await applyPqImport(ctx.store, plan)
         ctx.views.forget()
       }
-      return {
+      const answer: PqImportResponse = {
         imported: !body.dryRun,
         entries: plan.entries,
         notices: plan.notices,
         report: formatPqPlan(plan, body.dryRun),
       }
+      return answer
     },
   },
 ]
