@@ -16,6 +16,7 @@ import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 const STEP_MS = 60_000
 const ADMIN = { name: 'admin', password: 'admin password 1' }
 const XML = new URL('../fixtures/pocketquery/server-export.xml', import.meta.url).pathname
+const JSON_EXPORT = new URL('../fixtures/pocketquery/cloud-export.json', import.meta.url).pathname
 
 let engine: TestEngine
 let server: RunningServer
@@ -94,6 +95,27 @@ describe('Importing a PocketQuery export in the admin UI', () => {
         'Postgres',
         'REST-Countries',
       ])
+      expect(dialogs).toEqual([])
+    },
+    STEP_MS,
+  )
+
+  it(
+    'a query imported with a Velocity template shows it in the query editor, marked as not rendered yet',
+    async () => {
+      await page.getByLabel('PocketQuery export file').setInputFiles(JSON_EXPORT)
+      await page.getByRole('button', { name: 'Import', exact: true }).click()
+      const result = page.getByRole('status', { name: 'Import result' })
+      // REST-Countries exists since the step before: the second one is imported under a new name.
+      await seen(result.getByText('Renamed: a datasource "REST-Countries" exists already', { exact: false }))
+      await page.goto(`${server.url}/admin/queries/Countries-by-region`)
+      await seen(page.getByRole('heading', { name: 'Query Countries-by-region' }))
+      const select = page.getByRole('combobox', { name: 'Template', exact: true })
+      expect(await select.inputValue()).toBe('velocity')
+      expect(await text(page.locator('fieldset', { hasText: 'Velocity template' }))).toContain(
+        '#foreach($row in $PQ.toList($result))',
+      )
+      await shot('03-velocity-template')
       expect(dialogs).toEqual([])
     },
     STEP_MS,

@@ -84,6 +84,8 @@ export type Template =
   | { type: 'liquid'; source: string }
   | { type: 'chart'; mark: ChartMark; x: string; y: string; series?: string; aggregate?: ChartAggregate }
   | { type: 'vega-lite'; spec: string }
+  /** Imported from PocketQuery (issue 13); stored, not rendered yet. */
+  | { type: 'velocity'; source: string }
 
 /**
  * A query as the editor holds it (the server's shape, but see toWire for the template). Its
