@@ -246,7 +246,7 @@ function mapJdbc(
   if (!url || !match) {
     return {
       problems: [
-        `datasource "${name}": "${url ?? ''}" is not a jdbc:postgresql://, jdbc:mysql:// or jdbc:mariadb:// URL.`,
+        `datasource "${name}": "${shown(url ?? '')}" is not a jdbc:postgresql://, jdbc:mysql:// or jdbc:mariadb:// URL.`,
       ],
     }
   }
@@ -278,7 +278,7 @@ function mapJdbc(
   const hostPort = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(authority)
   const database = decodeURIComponent(path.replace(/^\//, ''))
   if (!hostPort || database === '')
-    return { problems: [`datasource "${name}": "${url}" names no host or no database.`] }
+    return { problems: [`datasource "${name}": "${shown(url)}" names no host or no database.`] }
   const username = text(f.username)
   const password = typeof f.password === 'string' && f.password !== '' ? f.password : undefined
   const postgres = type === 'JDBC_POSTGRESQL'
@@ -319,7 +319,7 @@ function mapRest(
   try {
     base = new URL(url)
   } catch {
-    return { problems: [`datasource "${name}": "${url}" is not an absolute URL.`] }
+    return { problems: [`datasource "${name}": "${shown(url)}" is not an absolute URL.`] }
   }
   let testPath = text(f.testUrl) ?? '/'
   const jira = family === 'oauth2' ? JIRA_CLOUD_URL.exec(url) : null
@@ -514,6 +514,16 @@ function pairs(
     out.push([decode(part.slice(0, at).trim()), decode(part.slice(at + 1))])
   }
   return out
+}
+
+/**
+ * A URL as a message may show it: options (`?…`, JDBC's `;…`) and `user:password@` can hold
+ * credentials, so they are cut.
+ *
+ * @example shown('jdbc:mysql://u:pw@db/x?password=s') // 'jdbc:mysql://…@db/x?…'
+ */
+function shown(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, '//…@').replace(/[?;].*$/, '?…')
 }
 
 /** Unset in an export is null, missing, blank text or (for the pair fields) an empty object. */

@@ -382,6 +382,21 @@ describe('nothing is half-imported', () => {
     expect(await snapshot()).toEqual(before)
   })
 
+  it('an error about a bad URL does not show the credentials in it', async () => {
+    const text = JSON.stringify({
+      localId: 'j',
+      name: 'db',
+      type: 'JDBC_MYSQL_8',
+      url: 'jdbc:mysql://reader:pw-SECRET@db.example.com?password=SECRET2',
+    })
+    const error = await planPqImport(engine.store, text, { where: 'x', replace: false, env: ENV }).catch(
+      (e: unknown) => e,
+    )
+    expect(isQuarryError(error, 'QUARRY_CONFIG_INVALID')).toBe(true)
+    expect((error as Error).message).toContain('a JDBC URL with user:password in it')
+    expect((error as Error).message).not.toContain('SECRET')
+  })
+
   it('a file that is neither JSON nor XML is refused with a coded error', async () => {
     const error = await planPqImport(engine.store, 'name: x', {
       where: '"pq.yaml"',
