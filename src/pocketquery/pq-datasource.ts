@@ -91,7 +91,7 @@ const USED: Readonly<Record<'rest' | 'basic' | 'oauth2' | 'jdbc', readonly strin
   jdbc: ['url', 'driver', 'username', 'password'],
 }
 
-/** Atlassian's API gateway for a Jira Cloud site (DESIGN.md, "Atlassian facts"). */
+/** Atlassian's API gateway for a Jira Cloud site (the base URL jiraBaseUrl in auth/presets/jira-cloud.ts builds). */
 const JIRA_CLOUD_URL = /^https:\/\/api\.atlassian\.com\/ex\/jira\/([^/?#]+)\/rest\/api\/([23])\/?$/
 /** The token endpoint the seed guide gives PocketQuery. */
 const ATLASSIAN_TOKEN_URL = 'https://auth.atlassian.com/oauth/token'

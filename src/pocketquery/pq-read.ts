@@ -124,16 +124,26 @@ function classify(entry: unknown, label: string, where: string): PqEntity {
     throw notExport(where, `objects (${label} is not one)`)
   const fields = entry as Record<string, unknown>
   const has = (...keys: string[]) => keys.some((key) => key in fields)
-  const kind: PqKind =
+  const content = fields.content ?? fields.script ?? fields.template
+  const kind: PqKind | undefined =
     typeof fields.type === 'string' && /^(REST|JDBC)_/.test(fields.type)
       ? 'datasource'
       : has('statement', 'sql', 'path', 'datasource', 'datasourceId')
         ? 'query'
         : has('url', 'authUrl', 'requestHeaders', 'driver')
           ? 'datasource'
-          : /function\s+convert\s*\(/.test(String(fields.content ?? fields.script ?? ''))
-            ? 'converter'
-            : 'template'
+          : typeof content !== 'string'
+            ? undefined
+            : /function\s+convert\s*\(/.test(content)
+              ? 'converter'
+              : 'template'
+  // Never a guess: what is neither is refused, and the whole file with it.
+  if (kind === undefined) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `${where}: ${label} is neither a datasource, a query, a converter nor a template (its fields: ${Object.keys(fields).join(', ') || 'none'}). Nothing was imported.`,
+    )
+  }
   return { kind, fields, where: `${kind} (${label})` }
 }
 

@@ -397,6 +397,23 @@ describe('nothing is half-imported', () => {
     expect((error as Error).message).not.toContain('SECRET')
   })
 
+  it('an entry of a list that is no PocketQuery entity is refused, not guessed', async () => {
+    const text = JSON.stringify([
+      { localId: 'a', name: 'api', type: 'REST_CUSTOM', url: 'https://x.example.com' },
+      { colour: 'blue' },
+    ])
+    const error = await planPqImport(engine.store, text, {
+      where: '"pq.json"',
+      replace: false,
+      env: ENV,
+    }).catch((e: unknown) => e)
+    expect(isQuarryError(error, 'QUARRY_CONFIG_INVALID')).toBe(true)
+    expect((error as Error).message).toContain(
+      'entry #2 is neither a datasource, a query, a converter nor a template',
+    )
+    expect(await engine.store.datasources.list()).toEqual([])
+  })
+
   it('a file that is neither JSON nor XML is refused with a coded error', async () => {
     const error = await planPqImport(engine.store, 'name: x', {
       where: '"pq.yaml"',
