@@ -7,6 +7,7 @@ import { runQuery } from '../../src/engine.js'
 import { applyPqImport, formatPqPlan, planPqImport } from '../../src/pocketquery/pq-import.js'
 import { startApiServer, type ApiServer } from '../helpers/api-server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
+import { createTestSchema } from '../helpers/postgres.js'
 
 /**
  * `quarry import --from pocketquery`: every documented datasource kind, every refusal, the dry-run
@@ -423,4 +424,50 @@ describe('nothing is half-imported', () => {
     expect(isQuarryError(error, 'QUARRY_CONFIG_INVALID')).toBe(true)
     expect((error as Error).message).toContain('"pq.yaml" is neither JSON nor XML')
   })
+})
+
+describe('a write failing halfway, with --replace, on both stores', () => {
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    it(`restores what it replaced and removes what it created (${dialect})`, async () => {
+      const schema = dialect === 'postgres' ? await createTestSchema() : undefined
+      const own = await startTestEngine({}, schema ? { databaseUrl: schema.url } : {})
+      try {
+        await own.addDatasource({
+          name: 'Weather',
+          type: 'rest',
+          baseUrl: 'https://old.example.com',
+          auth: { type: 'bearer', token: 'old-token' },
+        })
+        await own.store.connections.put('Weather', {
+          tokens: { access_token: 'old-access' },
+          accessExpiresAt: null,
+          status: 'connected',
+          statusMessage: null,
+          scope: null,
+          site: null,
+          lastRefreshAt: null,
+          lastUsedAt: null,
+        })
+        const plan = await planPqImport(own.store, CLOUD, { where: 'x', replace: true, env: ENV })
+        // Between the plan and the writes, the datasource a query needs disappears: its create fails.
+        const failing = {
+          ...plan,
+          queries: plan.queries.map((q) =>
+            q.query.name === 'authors' ? { ...q, query: { ...q.query, datasource: 'gone' } } : q,
+          ),
+        }
+        const dump = async () => ({
+          datasources: (await own.store.datasources.list()).map((d) => [d.name, d.config, d.secrets]),
+          queries: (await own.store.queries.list()).map((q) => q.name),
+          connections: (await own.store.connections.list()).map((c) => [c.datasource, c.tokens]),
+        })
+        const before = await dump()
+        await expect(applyPqImport(own.store, failing)).rejects.toThrow()
+        expect(await dump()).toEqual(before)
+      } finally {
+        await own.close()
+        await schema?.drop()
+      }
+    })
+  }
 })
