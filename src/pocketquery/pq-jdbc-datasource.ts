@@ -5,6 +5,7 @@ import { shown, text, type Mapped } from './pq-fields.js'
  * URL forms are the ones https://help.livelyapps.com/pocketquery-for-confluence-cloud/datasources
  * gives, e.g. `jdbc:postgresql://100.1.2.3:5432/database`.
  */
+
 /**
  * Maps one JDBC datasource's URL, username and password; problems instead when the URL is not one.
  *
