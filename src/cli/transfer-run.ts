@@ -35,9 +35,19 @@ export async function exportConfig(
 
 export async function importConfig(
   file: string,
-  flags: { replace?: boolean },
+  flags: { replace?: boolean; from?: string; dryRun?: boolean },
   global: StoreFlags,
 ): Promise<void> {
+  const from = flags.from ?? 'quarry'
+  if (from === 'pocketquery') return importPocketQuery(file, flags, global)
+  if (from !== 'quarry')
+    throw new QuarryError('QUARRY_CONFIG_INVALID', `--from takes quarry or pocketquery, not "${from}".`)
+  if (flags.dryRun) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      '--dry-run is for --from pocketquery; a Quarry export is checked whole before anything changes anyway.',
+    )
+  }
   let raw: unknown
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'))
@@ -58,4 +68,26 @@ export async function importConfig(
       `Without their secrets (the export left them out): ${outcome.lackingSecrets.join(', ')}. Set them with: quarry datasource edit NAME …`,
     )
   }
+}
+
+/** `quarry import --from pocketquery FILE [--dry-run] [--replace]`: plans, prints, then (unless a dry run) writes. */
+async function importPocketQuery(
+  file: string,
+  flags: { replace?: boolean; dryRun?: boolean },
+  global: StoreFlags,
+): Promise<void> {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    throw new QuarryError('QUARRY_CONFIG_INVALID', `Cannot read "${file}": ${reason}`)
+  }
+  const { planPqImport, applyPqImport, formatPqPlan } = await import('../pocketquery/pq-import.js')
+  const report = await withStore(global, async (store) => {
+    const plan = await planPqImport(store, text, { where: `"${file}"`, replace: flags.replace ?? false })
+    if (!flags.dryRun) await applyPqImport(store, plan)
+    return formatPqPlan(plan, flags.dryRun ?? false)
+  })
+  console.log(report)
 }

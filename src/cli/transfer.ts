@@ -16,8 +16,15 @@ export function registerTransfer(program: Command): void {
     })
   program
     .command('import <file>')
-    .description('Read a document from `quarry export`; everything is validated before anything changes')
+    .description(
+      'Read a document from `quarry export` (or, with --from pocketquery, a PocketQuery JSON/XML export); everything is validated before anything changes',
+    )
     .option('--replace', 'overwrite datasources and queries that exist already')
+    .option('--from <format>', "the file's format: quarry (default) or pocketquery", 'quarry')
+    .option(
+      '--dry-run',
+      'with --from pocketquery: print what would be created, renamed or skipped, and change nothing',
+    )
     .action(async (file, flags, sub) => {
       const { importConfig } = await import('./transfer-run.js')
       await importConfig(file, flags, sub.optsWithGlobals())

@@ -183,6 +183,11 @@ export const TemplateSchema = z.discriminatedUnion('type', [
    * it is rendered to SVG on the server like a `chart`.
    */
   z.object({ type: z.literal('vega-lite'), spec: z.record(z.string(), z.unknown()) }),
+  /**
+   * A PocketQuery (Velocity) template brought over by `quarry import --from pocketquery`. Stored as
+   * written; Quarry has no Velocity renderer yet (issue 13), so views show the default table and say so.
+   */
+  z.object({ type: z.literal('velocity'), source: z.string().max(100_000) }),
 ])
 export type Template = z.infer<typeof TemplateSchema>
 export type ChartTemplate = Extract<Template, { type: 'chart' }>

@@ -238,6 +238,10 @@ function tableHtml(
   )
 }
 
+/** What a view with a PocketQuery (Velocity) template says above its default table. */
+export const VELOCITY_NOTICE =
+  'This query has a PocketQuery (Velocity) template, which Quarry does not render yet: the rows are shown as a table.'
+
 interface Content {
   readonly html: string
   readonly notices: readonly string[]
@@ -268,6 +272,17 @@ async function content(input: ViewPageInput, columns: readonly string[]): Promis
         })
         return { html: `<div class="quarry-liquid">\n${html}\n</div>\n`, notices: [] }
       }
+      case 'velocity':
+        // Issue 13: stored from a PocketQuery import, rendered once Quarry has a Velocity engine.
+        return {
+          html: tableHtml(
+            input.rows,
+            columns,
+            input.jiraSite === undefined ? {} : { jiraSite: input.jiraSite },
+            input.embed,
+          ),
+          notices: [VELOCITY_NOTICE],
+        }
       case 'chart':
       case 'vega-lite': {
         const chart = await renderChart(template, input.rows, columns)

@@ -202,4 +202,14 @@ describe('axe finds no serious or critical violation', () => {
     },
     STEP_MS,
   )
+
+  it(
+    'on the Import page',
+    async () => {
+      await page.goto(`${server.url}/admin/import`)
+      await seen(page.getByLabel('PocketQuery export file'))
+      expect(await seriousViolations(page)).toEqual([])
+    },
+    STEP_MS,
+  )
 })

@@ -44,6 +44,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/export': 'admin',
   'POST /api/export': 'admin',
   'POST /api/import': 'admin',
+  'POST /api/import/pocketquery': 'admin',
   'GET /api/settings/embedding': 'admin',
   'PUT /api/settings/embedding': 'admin',
   'GET /v/:query': 'public',

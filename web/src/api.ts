@@ -6,6 +6,7 @@ import type {
   SqlDatasourceType,
 } from '../../src/domain/datasource.js'
 import type { EmbeddingSettings } from '../../src/domain/embed-origins.js'
+import type { PqImportResponse, PqPlanEntry } from '../../src/domain/pq-import-report.js'
 import type {
   Pagination,
   ParamSpec,
@@ -29,6 +30,8 @@ export type {
   Pagination,
   ParamSpec,
   ParamType,
+  PqImportResponse,
+  PqPlanEntry,
   Query,
   QuerySummary,
   RestDatasource,
@@ -81,6 +84,8 @@ export type Template =
   | { type: 'liquid'; source: string }
   | { type: 'chart'; mark: ChartMark; x: string; y: string; series?: string; aggregate?: ChartAggregate }
   | { type: 'vega-lite'; spec: string }
+  /** Imported from PocketQuery (issue 13); stored, not rendered yet. */
+  | { type: 'velocity'; source: string }
 
 /**
  * A query as the editor holds it (the server's shape, but see toWire for the template). Its
@@ -258,6 +263,10 @@ export const api = {
   embedding: () => request<EmbeddingSettings>('GET', '/api/settings/embedding'),
   saveEmbedding: (body: { origins: string[] }) =>
     request<EmbeddingSettings>('PUT', '/api/settings/embedding', body),
+
+  /** A PocketQuery export's text; with dryRun, only what would happen. */
+  importPocketQuery: (body: { text: string; dryRun: boolean; replace: boolean }) =>
+    request<PqImportResponse>('POST', '/api/import/pocketquery', body),
 }
 
 /** The message to show for anything thrown. */

@@ -6,6 +6,7 @@ import { AccountPage } from './pages/account.js'
 import { DatasourceEditPage } from './pages/datasource-edit.js'
 import { DatasourcesPage } from './pages/datasources.js'
 import { EMBEDDING_PATH, EmbeddingPage } from './pages/embedding.js'
+import { ImportPage } from './pages/import.js'
 import { JiraCloudPage } from './pages/jira-cloud.js'
 import { LoginPage } from './pages/login.js'
 import { NotFoundPage } from './pages/not-found.js'
@@ -85,6 +86,7 @@ function Routes() {
   }
   if (canUse.users(role) && path === '/users') return <UsersPage />
   if (canUse.embedding(role) && path === EMBEDDING_PATH) return <EmbeddingPage />
+  if (canUse.importConfig(role) && path === '/import') return <ImportPage />
   if (path === '/tokens') return <TokensPage />
   if (path === '/account') return <AccountPage />
   return <NotFoundPage />

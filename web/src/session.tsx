@@ -20,5 +20,6 @@ export const canUse = {
   datasources: (role: Role) => role === 'admin',
   users: (role: Role) => role === 'admin',
   embedding: (role: Role) => role === 'admin',
+  importConfig: (role: Role) => role === 'admin',
   editQueries: (role: Role) => role === 'admin' || role === 'editor',
 }

@@ -1,12 +1,24 @@
 import { z } from 'zod'
 import { exportDocument, importDocument, MIN_PASSPHRASE_LENGTH } from '../../config-transfer.js'
 import { QuarryError } from '../../domain/errors.js'
+import type { PqImportResponse } from '../../domain/pq-import-report.js'
+import { applyPqImport, formatPqPlan, planPqImport } from '../../pocketquery/pq-import.js'
 import { parseBody, type RouteDef } from '../route.js'
 
 const ExportBody = z.object({ passphrase: z.string().min(MIN_PASSPHRASE_LENGTH) })
 const ImportBody = z.object({
   document: z.unknown(),
   passphrase: z.string().optional(),
+  replace: z.boolean().default(false),
+})
+
+const PocketQueryBody = z.object({
+  /** The export file's text: JSON (Cloud) or XML (Server/Data Center). */
+  text: z
+    .string()
+    .min(1)
+    .max(20 * 1024 * 1024),
+  dryRun: z.boolean().default(false),
   replace: z.boolean().default(false),
 })
 
@@ -54,6 +66,33 @@ export const transferRoutes: RouteDef[] = [
       })
       ctx.views.forget()
       return outcome
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/import/pocketquery',
+    access: 'admin',
+    tag: 'configuration',
+    summary:
+      'Imports a PocketQuery export (JSON or XML) as `quarry import --from pocketquery` does; with dryRun, only says what it would do.',
+    body: PocketQueryBody,
+    handler: async (request, _reply, ctx) => {
+      const body = parseBody(PocketQueryBody, request.body)
+      const plan = await planPqImport(ctx.store, body.text, {
+        where: 'the uploaded file',
+        replace: body.replace,
+      })
+      if (!body.dryRun) {
+        await applyPqImport(ctx.store, plan)
+        ctx.views.forget()
+      }
+      const answer: PqImportResponse = {
+        imported: !body.dryRun,
+        entries: plan.entries,
+        notices: plan.notices,
+        report: formatPqPlan(plan, body.dryRun),
+      }
+      return answer
     },
   },
 ]

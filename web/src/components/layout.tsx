@@ -13,6 +13,7 @@ export function Layout({ children }: { children: ReactNode }) {
     { to: '/queries', label: 'Queries', show: true },
     { to: '/users', label: 'Users', show: canUse.users(role) },
     { to: '/embedding', label: 'Embedding', show: canUse.embedding(role) },
+    { to: '/import', label: 'Import', show: canUse.importConfig(role) },
     { to: '/tokens', label: 'API tokens', show: true },
     { to: '/account', label: 'Account', show: true },
   ]

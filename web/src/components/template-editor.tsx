@@ -13,6 +13,7 @@ const TEMPLATE_LABELS: Record<TemplateType, string> = {
   liquid: 'Liquid',
   chart: 'Chart',
   'vega-lite': 'Vega-Lite',
+  velocity: 'Velocity (from PocketQuery, not rendered yet)',
 }
 const MARKS: readonly ChartMark[] = ['bar', 'line', 'point', 'area', 'arc']
 const AGGREGATES: readonly ChartAggregate[] = ['none', 'sum', 'count', 'mean', 'min', 'max']
@@ -28,6 +29,8 @@ function templateOfType(type: TemplateType, columns: string[]): Template {
   switch (type) {
     case 'table':
       return { type }
+    case 'velocity':
+      return { type, source: '' }
     case 'liquid':
       return { type, source: LIQUID_EXAMPLE }
     case 'chart':
@@ -99,6 +102,22 @@ export function TemplateEditor({
             height="14rem"
           />
           <p className="muted">The rows are the spec's data (leave out "data").</p>
+        </>
+      )}
+      {template.type === 'velocity' && (
+        <>
+          <label id={labelId}>Velocity template</label>
+          <CodeEditor
+            labelId={labelId}
+            language="plain"
+            value={template.source}
+            onChange={(source) => onChange({ ...template, source })}
+            height="12rem"
+          />
+          <p className="muted">
+            Imported from PocketQuery. Quarry does not render Velocity yet: views show the rows as a table
+            until it does.
+          </p>
         </>
       )}
       {template.type === 'chart' && <ChartFields template={template} onChange={onChange} columns={columns} />}

@@ -1,0 +1,321 @@
+import { splitSecrets, type Datasource } from '../domain/datasource.js'
+import type { PqPlanEntry } from '../domain/pq-import-report.js'
+import { QuarryError } from '../domain/errors.js'
+import type { Query } from '../domain/query.js'
+import type { ConnectionInput, StoredConnection, Store } from '../store/index.js'
+import { mapPqDatasource } from './pq-datasource.js'
+import { mapPqQuery, pqQueryName, readNamed, type PqNamed } from './pq-query.js'
+import { readPqExport, type PqEntity, type PqKind } from './pq-read.js'
+
+/**
+ * `quarry import --from pocketquery FILE` and POST /api/import/pocketquery: plans the whole import
+ * (every entity mapped and validated, names settled) before anything is written, then writes it in
+ * one go and takes every write back if one fails — nothing is ever half-imported.
+ */
+
+export type { PqPlanEntry }
+
+export interface PqImportPlan {
+  readonly format: 'json' | 'xml'
+  readonly entries: readonly PqPlanEntry[]
+  /** Said about the file as a whole (top-level keys not read …). */
+  readonly notices: readonly string[]
+  readonly datasources: readonly {
+    readonly datasource: Datasource
+    readonly connection?: ConnectionInput
+    readonly replace: boolean
+  }[]
+  readonly queries: readonly { readonly query: Query; readonly replace: boolean }[]
+}
+
+export interface PqImportOptions {
+  /** For messages: `"export.json"`, `in the request`. */
+  readonly where: string
+  /** Overwrite datasources and queries of the same name instead of importing under a new name. */
+  readonly replace: boolean
+  readonly env?: NodeJS.ProcessEnv
+}
+
+/**
+ * Reads and checks a whole PocketQuery export against the store; throws QUARRY_CONFIG_INVALID listing
+ * every bad entry when any is bad. Changes nothing.
+ *
+ * @example formatPqPlan(await planPqImport(store, text, { where: '"pq.json"', replace: false }))
+ */
+export async function planPqImport(
+  store: Store,
+  text: string,
+  options: PqImportOptions,
+): Promise<PqImportPlan> {
+  const file = readPqExport(text, options.where)
+  const problems: string[] = []
+  const entries: PqPlanEntry[] = []
+  const notices = file.ignored.map(
+    (key) => `Top-level "${key}" holds nothing this importer reads: not imported.`,
+  )
+  const of = (kind: PqKind) => file.entities.filter((e) => e.kind === kind)
+
+  const namer = new Namer(
+    (await store.datasources.list()).map((d) => d.name),
+    (await store.queries.list()).map((q) => q.name),
+    options.replace,
+  )
+
+  // Datasources, and how queries refer to them (by localId or by name).
+  const datasources: PqImportPlan['datasources'][number][] = []
+  const refs = new Map<string, { name: string; sql: boolean } | null>()
+  for (const entity of of('datasource')) {
+    const source = nameOf(entity)
+    const ids = [source, typeof entity.fields.localId === 'string' ? entity.fields.localId : undefined]
+    const { name, renamed, replace } = namer.claim('datasource', source)
+    const mapped = mapPqDatasource(entity, name, options.env)
+    if (mapped.outcome === 'invalid') {
+      problems.push(...mapped.problems)
+      continue
+    }
+    if (mapped.outcome === 'refuse') {
+      namer.release('datasource', name)
+      for (const id of ids) if (id) refs.set(id, null)
+      entries.push({
+        action: 'skip',
+        kind: 'datasource',
+        source,
+        detail: mapped.reason,
+        notices: [],
+      })
+      continue
+    }
+    for (const id of ids) if (id) refs.set(id, { name, sql: mapped.datasource.type !== 'rest' })
+    datasources.push({
+      datasource: mapped.datasource,
+      ...(mapped.connection ? { connection: mapped.connection } : {}),
+      replace,
+    })
+    entries.push({
+      action: replace ? 'replace' : 'create',
+      kind: 'datasource',
+      source,
+      name,
+      ...(renamed ? { renamed } : {}),
+      detail: `${mapped.summary}${mapped.connection ? '; connection from the exported tokens' : ''}`,
+      notices: mapped.notices,
+    })
+  }
+
+  // Converters and templates live with the queries that use them (Quarry has no named ones yet).
+  const named = (kind: 'converter' | 'template') => {
+    const byRef = new Map<string, PqNamed>()
+    const all: PqNamed[] = []
+    for (const entity of of(kind)) {
+      const item = readNamed(entity, problems)
+      if (!item) continue
+      all.push(item)
+      byRef.set(item.name, item)
+      if (item.id) byRef.set(item.id, item)
+    }
+    return { byRef, all, usedBy: new Map<PqNamed, string[]>() }
+  }
+  const converters = named('converter')
+  const templates = named('template')
+
+  const queries: PqImportPlan['queries'][number][] = []
+  for (const entity of of('query')) {
+    const source = pqQueryName(entity)
+    if (!source) {
+      problems.push(`query ${entity.where}: has no name.`)
+      continue
+    }
+    const { name, renamed, replace } = namer.claim('query', source)
+    const use = <T extends PqNamed>(
+      table: { byRef: Map<string, T>; usedBy: Map<T, string[]> },
+      ref: string,
+    ) => {
+      const item = table.byRef.get(ref)
+      if (item) table.usedBy.set(item, [...(table.usedBy.get(item) ?? []), name])
+      return item
+    }
+    const mapped = mapPqQuery(entity, name, {
+      datasource: (ref) => refs.get(ref),
+      converter: (ref) => use(converters, ref),
+      template: (ref) => use(templates, ref),
+    })
+    if (mapped.outcome === 'invalid') {
+      problems.push(...mapped.problems)
+      continue
+    }
+    if (mapped.outcome === 'skip') {
+      namer.release('query', name)
+      entries.push({ action: 'skip', kind: 'query', source, detail: mapped.reason, notices: [] })
+      continue
+    }
+    queries.push({ query: mapped.query, replace })
+    entries.push({
+      action: replace ? 'replace' : 'create',
+      kind: 'query',
+      source,
+      name,
+      ...(renamed ? { renamed } : {}),
+      detail: `${mapped.query.sql !== undefined ? 'SQL' : `${mapped.query.method} ${mapped.query.path ?? ''}`} on datasource "${mapped.query.datasource}"`,
+      notices: mapped.notices,
+    })
+  }
+  for (const [kind, table] of [
+    ['converter', converters],
+    ['template', templates],
+  ] as const) {
+    for (const item of table.all) {
+      const users = table.usedBy.get(item) ?? []
+      entries.push(
+        users.length > 0
+          ? {
+              action: 'create',
+              kind,
+              source: item.name,
+              detail: `stored with the queries that use it: ${users.map((u) => `"${u}"`).join(', ')}`,
+              notices: item.notices,
+            }
+          : {
+              action: 'skip',
+              kind,
+              source: item.name,
+              detail: `no query in the file uses it, and Quarry keeps ${kind}s with their queries.`,
+              notices: item.notices,
+            },
+      )
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `Nothing was imported from ${options.where}:\n  ${problems.join('\n  ')}`,
+    )
+  }
+  return { format: file.format, entries, notices, datasources, queries }
+}
+
+/**
+ * Writes a plan. Every write is recorded with how to take it back; when one fails, the ones before
+ * it are taken back in reverse order and the failure is rethrown, so the store is as it was.
+ */
+export async function applyPqImport(store: Store, plan: PqImportPlan): Promise<void> {
+  const undo: (() => Promise<unknown>)[] = []
+  try {
+    for (const { datasource, connection, replace } of plan.datasources) {
+      const { config, secrets } = splitSecrets(datasource)
+      const before = replace ? await store.datasources.get(config.name) : undefined
+      if (before) {
+        await store.datasources.update(config.name, { config, secrets })
+        undo.push(() =>
+          store.datasources.update(config.name, { config: before.config, secrets: { ...before.secrets } }),
+        )
+      } else {
+        await store.datasources.create({ name: config.name, type: config.type, config, secrets })
+        undo.push(() => store.datasources.remove(config.name))
+      }
+      if (connection) {
+        const previous = await store.connections.get(config.name)
+        await store.connections.put(config.name, connection)
+        undo.push(() =>
+          previous
+            ? store.connections.put(config.name, asInput(previous))
+            : store.connections.remove(config.name),
+        )
+      }
+    }
+    for (const { query, replace } of plan.queries) {
+      const { name, datasource, ...definition } = query
+      const before = replace ? await store.queries.get(name) : undefined
+      if (before) {
+        await store.queries.update(name, { datasource, definition })
+        undo.push(() =>
+          store.queries.update(name, { datasource: before.datasource, definition: before.definition }),
+        )
+      } else {
+        await store.queries.create({ name, datasource, definition })
+        undo.push(() => store.queries.remove(name))
+      }
+    }
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined)
+    throw error
+  }
+}
+
+/**
+ * The plan as text, one entity a line and its notices below; no value of any field is printed
+ * (secrets, tokens and header values never are), only names, kinds, URLs' hosts and paths.
+ *
+ * @example formatPqPlan(plan, true) // 'Would import from a PocketQuery json export:\n  create datasource "api" …'
+ */
+export function formatPqPlan(plan: PqImportPlan, dryRun: boolean): string {
+  const lines = [
+    `${dryRun ? 'Would import' : 'Imported'} from a PocketQuery ${plan.format.toUpperCase()} export:`,
+  ]
+  for (const entry of plan.entries) {
+    const target = entry.name && entry.name !== entry.source ? ` as "${entry.name}"` : ''
+    lines.push(`  ${entry.action} ${entry.kind} "${entry.source}"${target}: ${entry.detail}`)
+    if (entry.renamed) lines.push(`    renamed: ${entry.renamed}`)
+    for (const notice of entry.notices) lines.push(`    notice: ${notice}`)
+  }
+  for (const notice of plan.notices) lines.push(`  notice: ${notice}`)
+  const count = (action: PqPlanEntry['action']) => plan.entries.filter((e) => e.action === action).length
+  lines.push(
+    `${count('create')} to create, ${count('replace')} to replace, ${count('skip')} skipped${dryRun ? '; nothing was changed (--dry-run)' : ''}.`,
+  )
+  return lines.join('\n')
+}
+
+function nameOf(entity: PqEntity): string {
+  const name = entity.fields.name
+  return typeof name === 'string' && name.trim() !== '' ? name.trim() : entity.where
+}
+
+function asInput(connection: StoredConnection): ConnectionInput {
+  const { datasource: _d, version: _v, updatedAt: _u, ...input } = connection
+  return { ...input, tokens: { ...input.tokens } }
+}
+
+const QUARRY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+
+/** Settles Quarry names: PocketQuery's may have spaces; two may map to one; the store may have it. */
+class Namer {
+  readonly #taken: Record<'datasource' | 'query', Set<string>>
+  readonly #stored: Record<'datasource' | 'query', Set<string>>
+  readonly #replace: boolean
+
+  constructor(datasources: string[], queries: string[], replace: boolean) {
+    this.#stored = { datasource: new Set(datasources), query: new Set(queries) }
+    this.#taken = { datasource: new Set(), query: new Set() }
+    this.#replace = replace
+  }
+
+  claim(kind: 'datasource' | 'query', source: string): { name: string; renamed?: string; replace: boolean } {
+    const base = QUARRY_NAME.test(source) ? source : slug(source)
+    let renamed = base === source ? undefined : 'Quarry names are 1–64 letters, digits, "_", "." or "-"'
+    let name = base
+    const busy = (candidate: string) =>
+      this.#taken[kind].has(candidate) || (!this.#replace && this.#stored[kind].has(candidate))
+    for (let n = 2; busy(name); n++) {
+      name = `${base.slice(0, 60)}-${n}`
+      renamed = this.#taken[kind].has(base)
+        ? `another ${kind} in the file is also "${base}"`
+        : `a ${kind} "${base}" exists already (--replace overwrites it instead)`
+    }
+    this.#taken[kind].add(name)
+    return { name, ...(renamed ? { renamed } : {}), replace: this.#stored[kind].has(name) }
+  }
+
+  release(kind: 'datasource' | 'query', name: string): void {
+    this.#taken[kind].delete(name)
+  }
+}
+
+function slug(text: string): string {
+  const cleaned = text
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 64)
+    .replace(/-+$/, '')
+  return cleaned === '' ? 'imported' : cleaned
+}
