@@ -63,7 +63,7 @@ export async function planPqImport(
 
   // Datasources, and how queries refer to them (by localId or by name).
   const datasources: PqImportPlan['datasources'][number][] = []
-  const refs = new Map<string, { name: string; sql: boolean } | null>()
+  const refs = new Map<string, { name: string; type: string } | null>()
   for (const entity of of('datasource')) {
     const source = nameOf(entity)
     const ids = [source, typeof entity.fields.localId === 'string' ? entity.fields.localId : undefined]
@@ -85,7 +85,7 @@ export async function planPqImport(
       })
       continue
     }
-    for (const id of ids) if (id) refs.set(id, { name, sql: mapped.datasource.type !== 'rest' })
+    for (const id of ids) if (id) refs.set(id, { name, type: mapped.datasource.type })
     datasources.push({
       datasource: mapped.datasource,
       ...(mapped.connection ? { connection: mapped.connection } : {}),

@@ -1,5 +1,13 @@
 import { describeIssues } from '../domain/errors.js'
-import { QuerySchema, type ParamType, type Query, type Template } from '../domain/query.js'
+import { usedParamNames } from '../domain/detect-params.js'
+import {
+  PARAM_TYPES,
+  paramTypeOf,
+  QuerySchema,
+  type ParamType,
+  type Query,
+  type Template,
+} from '../domain/query.js'
 import type { PqEntity } from './pq-read.js'
 
 /**
@@ -35,14 +43,6 @@ const CONTENT_KEYS = {
 } as const
 
 /** PocketQuery's parameter types (query-parameters page) → Quarry's. */
-const PARAM_TYPES: Readonly<Record<string, ParamType>> = {
-  string: 'string',
-  integer: 'integer',
-  listofstrings: 'list',
-  listofintegers: 'list',
-  date: 'date',
-  constant: 'constant',
-}
 
 export interface PqNamed {
   readonly id: string | undefined
@@ -73,8 +73,8 @@ export function readNamed(entity: PqEntity, problems: string[]): PqNamed | undef
 }
 
 export interface PqQueryRefs {
-  /** A datasource reference (localId or PocketQuery name) → Quarry name and kind; null = skipped. */
-  datasource(ref: string): { name: string; sql: boolean } | null | undefined
+  /** A datasource reference (localId or PocketQuery name) → Quarry name and type; null = skipped. */
+  datasource(ref: string): { name: string; type: string } | null | undefined
   converter(ref: string): PqNamed | undefined
   template(ref: string): PqNamed | undefined
 }
@@ -109,8 +109,17 @@ export function mapPqQuery(entity: PqEntity, name: string, refs: PqQueryRefs): P
     return { outcome: 'invalid', problems: [`query "${name}": has no statement (SQL or REST path).`] }
 
   const params = readParams(values.parameters, name, problems, notices)
-  const texts = [statement, typeof values.body === 'string' ? values.body : '']
-  for (const placeholder of placeholders(texts.join('\n'), datasource.sql)) {
+  // The same detection as a query saved in Quarry (domain/detect-params.ts): what the binders bind.
+  const sql = datasource.type !== 'rest'
+  const used = usedParamNames(
+    {
+      path: sql ? undefined : statement,
+      sql: sql ? statement : undefined,
+      body: typeof values.body === 'string' ? values.body : undefined,
+    },
+    datasource.type,
+  )
+  for (const placeholder of used) {
     if (params.some((p) => p.name === placeholder)) continue
     params.push({ name: placeholder, type: 'string' })
     notices.push(`Parameter ":${placeholder}" is used but not declared: added as a string.`)
@@ -149,9 +158,7 @@ export function mapPqQuery(entity: PqEntity, name: string, refs: PqQueryRefs): P
   const check = QuerySchema.safeParse({
     name,
     datasource: datasource.name,
-    ...(datasource.sql
-      ? { sql: statement }
-      : { path: statement.startsWith('/') ? statement : `/${statement}` }),
+    ...(sql ? { sql: statement } : { path: statement.startsWith('/') ? statement : `/${statement}` }),
     ...(str(values.method) ? { method: str(values.method)?.toUpperCase() } : {}),
     ...(typeof values.body === 'string' && values.body !== '' ? { body: values.body } : {}),
     params,
@@ -193,8 +200,9 @@ function readParams(raw: unknown, query: string, problems: string[], notices: st
       continue
     }
     const typeName = str(spec.type) ?? 'String'
-    const type = PARAM_TYPES[typeName.toLowerCase()]
-    if (!type) {
+    // PocketQuery's names (any case) and Quarry's own, as everywhere a query is read (domain/query.ts).
+    const type = PARAM_TYPES.find((known) => known === paramTypeOf(typeName))
+    if (type === undefined) {
       problems.push(
         `query "${query}": parameter "${name}" has type "${typeName}", not one PocketQuery documents.`,
       )
@@ -212,14 +220,6 @@ function readParams(raw: unknown, query: string, problems: string[], notices: st
     })
   }
   return params
-}
-
-/** `:name` placeholders; in SQL, `::type` casts are not ones. */
-function placeholders(textOf: string, sql: boolean): string[] {
-  const found = new Set<string>()
-  const pattern = sql ? /(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)/g : /(?<![\w:]):([A-Za-z_][A-Za-z0-9_]*)/g
-  for (const match of textOf.matchAll(pattern)) found.add(match[1] as string)
-  return [...found]
 }
 
 /** Server's cache durations (`3d`, `12h`, `50m`) or a number of seconds. */
