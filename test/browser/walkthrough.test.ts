@@ -142,6 +142,7 @@ describe('A new user walks Quarry in a browser', () => {
         'Queries',
         'Users',
         'Embedding',
+        'Import',
         'API tokens',
         'Account',
       ])
