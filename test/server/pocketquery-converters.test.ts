@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PQ_CASES, pqPath, startPqApi } from '../helpers/pq-converters.js'
+import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
+
+/**
+ * PocketQuery's documented converters (test/fixtures/pocketquery-converters) run unchanged in the
+ * server (issue 13): each is a query saved through the API and run with POST /api/queries/:name/run.
+ */
+
+let api: Awaited<ReturnType<typeof startPqApi>>
+let server: TestServer
+let editor: Browser
+
+beforeAll(async () => {
+  api = await startPqApi()
+  server = await startTestServer()
+  await server.engine.addDatasource({
+    name: 'pq-api',
+    type: 'rest',
+    baseUrl: api.url,
+    auth: { type: 'none' },
+  })
+  editor = await server.signIn('eda', 'editor')
+}, 30_000)
+afterAll(async () => {
+  await server.close()
+  await api.close()
+})
+
+describe("running queries with PocketQuery's documented converters", () => {
+  for (const c of PQ_CASES) {
+    it(`${c.name}.js gives its documented rows`, async () => {
+      const created = await server.as(editor, {
+        method: 'POST',
+        url: '/api/queries',
+        payload: { name: c.query, datasource: 'pq-api', path: pqPath(c), converter: c.source },
+      })
+      expect(created.statusCode, created.body).toBe(201)
+      const run = await server.as(editor, {
+        method: 'POST',
+        url: `/api/queries/${c.query}/run`,
+        payload: { params: c.params },
+      })
+      expect(run.statusCode, run.body).toBe(200)
+      expect(run.json().rows).toEqual(c.rows)
+    })
+  }
+
+  it('answers an unknown PocketQuery helper with a converter error naming it', async () => {
+    const created = await server.as(editor, {
+      method: 'POST',
+      url: '/api/queries',
+      payload: {
+        name: 'pq-unknown-helper',
+        datasource: 'pq-api',
+        path: '/scaffold',
+        converter: 'function convert(json) {\n  return [{ n: PocketQuery.formatNumber(1) }]\n}',
+      },
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    const run = await server.as(editor, {
+      method: 'POST',
+      url: '/api/queries/pq-unknown-helper/run',
+      payload: {},
+    })
+    expect(run.statusCode).toBeGreaterThanOrEqual(400)
+    expect(run.body).toContain('QUARRY_CONVERTER_FAILED')
+    expect(run.body).toContain('PocketQuery.formatNumber is not available in Quarry converters')
+    expect(run.body).toContain('line 2')
+  })
+})
