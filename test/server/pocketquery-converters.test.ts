@@ -68,4 +68,15 @@ describe("running queries with PocketQuery's documented converters", () => {
     expect(run.body).toContain('PocketQuery.formatNumber is not available in Quarry converters')
     expect(run.body).toContain('line 2')
   })
+
+  it("gives the converter preview PocketQuery's metadata too", async () => {
+    const c = PQ_CASES.find((each) => each.name === 'metadata') as (typeof PQ_CASES)[number]
+    const preview = await server.as(editor, {
+      method: 'POST',
+      url: '/api/preview/converter',
+      payload: { converter: c.source, json: '[]', query: c.query, params: c.params },
+    })
+    expect(preview.statusCode, preview.body).toBe(200)
+    expect(preview.json().rows).toEqual(c.rows)
+  })
 })
