@@ -20,6 +20,11 @@ describe('PocketQuery.formatDate (moment.js tokens)', () => {
     )
   })
 
+  it('formats the day of the year and the quarter', () => {
+    expect(formatMoment('2026-12-31T00:00:00Z', 'DDDD DDD Q')).toBe('365 365 4')
+    expect(formatMoment('2026-02-01T00:00:00Z', 'DDDD DDD Q')).toBe('032 32 1')
+  })
+
   it('writes ordinals as moment does', () => {
     const day = (d: number): string => formatMoment(`2026-01-${String(d).padStart(2, '0')}`, 'Do')
     expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 31].map(day)).toEqual([

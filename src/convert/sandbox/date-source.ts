@@ -16,8 +16,8 @@
  *
  * `formatMoment(value, pattern)` reads the same values and takes moment.js
  * pattern tokens instead (PocketQuery documents `'YYYY-MM-DD (dddd), hh:mm'`):
- * YYYY YY MMMM MMM MM M Do DD D dddd ddd dd d HH H hh h mm m ss s SSS A a ZZ Z
- * X x, `[text]` literal. The time is shown at the offset the value carries
+ * YYYY YY Q MMMM MMM MM M Do DDDD DDD DD D dddd ddd dd d HH H hh h mm m ss s
+ * SSS A a ZZ Z X x, `[text]` literal; other letters are written as they stand. The time is shown at the offset the value carries
  * (`…+0200` → that wall time, like moment.parseZone), else in UTC. Default
  * pattern: `YYYY-MM-DDTHH:mm:ssZ` (moment's `format()`).
  *
@@ -133,13 +133,17 @@ function formatDate(value, pattern, timeZone) {
   })
 }
 
-var MOMENT = /\[([^\]]*)\]|YYYY|YY|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|dd|d|HH|H|hh|h|mm|m|ss|s|SSS|A|a|ZZ|Z|X|x/g
+var MOMENT = /\[([^\]]*)\]|YYYY|YY|MMMM|MMM|MM|M|Do|DDDD|DDD|DD|D|Q|dddd|ddd|dd|d|HH|H|hh|h|mm|m|ss|s|SSS|A|a|ZZ|Z|X|x/g
 
 function ordinal(n) {
   var tens = n % 100
   if (tens >= 11 && tens <= 13) return n + 'th'
   var last = n % 10
   return n + (last === 1 ? 'st' : last === 2 ? 'nd' : last === 3 ? 'rd' : 'th')
+}
+
+function dayOfYear(d) {
+  return Math.round((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1
 }
 
 function formatMoment(value, pattern) {
@@ -161,8 +165,11 @@ function formatMoment(value, pattern) {
       case 'MM': return pad(d.getUTCMonth() + 1, 2)
       case 'M': return String(d.getUTCMonth() + 1)
       case 'Do': return ordinal(d.getUTCDate())
+      case 'DDDD': return pad(dayOfYear(d), 3)
+      case 'DDD': return String(dayOfYear(d))
       case 'DD': return pad(d.getUTCDate(), 2)
       case 'D': return String(d.getUTCDate())
+      case 'Q': return String(Math.floor(d.getUTCMonth() / 3) + 1)
       case 'dddd': return DAYS[d.getUTCDay()]
       case 'ddd': return DAYS[d.getUTCDay()].slice(0, 3)
       case 'dd': return DAYS[d.getUTCDay()].slice(0, 2)
