@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PQ_CASES, pqPath, startPqApi } from '../helpers/pq-converters.js'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
@@ -10,6 +14,7 @@ import { startTestServer, type Browser, type TestServer } from '../helpers/serve
 let api: Awaited<ReturnType<typeof startPqApi>>
 let server: TestServer
 let editor: Browser
+let dir: string
 
 beforeAll(async () => {
   api = await startPqApi()
@@ -20,11 +25,20 @@ beforeAll(async () => {
     baseUrl: api.url,
     auth: { type: 'none' },
   })
+  dir = mkdtempSync(join(tmpdir(), 'quarry-pq-converters-'))
+  const file = join(dir, 'countries.db')
+  const sqlite = new DatabaseSync(file)
+  sqlite.exec(
+    "create table countries (name text, region text); insert into countries values ('Germany', 'Europe'), ('Japan', 'Asia')",
+  )
+  sqlite.close()
+  await server.engine.addDatasource({ name: 'lite', type: 'sqlite', path: file })
   editor = await server.signIn('eda', 'editor')
 }, 30_000)
 afterAll(async () => {
   await server.close()
   await api.close()
+  rmSync(dir, { recursive: true, force: true })
 })
 
 describe("running queries with PocketQuery's documented converters", () => {
@@ -78,5 +92,27 @@ describe("running queries with PocketQuery's documented converters", () => {
     })
     expect(preview.statusCode, preview.body).toBe(200)
     expect(preview.json().rows).toEqual(c.rows)
+  })
+
+  it("gives a SQL query's converter PocketQuery's metadata", async () => {
+    const c = PQ_CASES.find((each) => each.name === 'metadata') as (typeof PQ_CASES)[number]
+    const created = await server.as(editor, {
+      method: 'POST',
+      url: '/api/queries',
+      payload: {
+        name: 'pq-metadata-sql',
+        datasource: 'lite',
+        sql: 'SELECT name FROM countries WHERE region = :Continent AND length(name) < :MinPopulation',
+        converter: c.source,
+      },
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    const run = await server.as(editor, {
+      method: 'POST',
+      url: '/api/queries/pq-metadata-sql/run',
+      payload: { params: c.params },
+    })
+    expect(run.statusCode, run.body).toBe(200)
+    expect(run.json().rows).toEqual(c.rows.map((row) => ({ ...row, QueryName: 'pq-metadata-sql' })))
   })
 })
