@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici'
 import { authFor, type AuthStrategy, type Credentials } from './auth/index.js'
 import { withRemovedSearchFix } from './auth/presets/jira-removed-search.js'
 import { NO_CREDENTIALS } from './auth/strategy.js'
-import { defaultRows, type ConverterPool } from './convert/index.js'
+import { converterMetadata, defaultRows, type ConverterPool } from './convert/index.js'
 import {
   DatasourceSchema,
   joinSecrets,
@@ -437,7 +437,7 @@ async function querySql(
       source: query.converter,
       limits: resultLimits(query, datasource),
       pages: [`[${input.join(',')}]`],
-      metadata: { query: query.name, parameters: Object.fromEntries(values), page: 0 },
+      metadata: converterMetadata(query.name, Object.fromEntries(values), 0),
     })
     rowCount = converted.rowCount
     if (rowCount > 0) {
@@ -498,7 +498,7 @@ async function fetchAndConvert(
         source: query.converter,
         limits: resultLimits(query, datasource),
         pages: [page.text],
-        metadata: { query: query.name, parameters, page: page.index },
+        metadata: converterMetadata(query.name, parameters, page.index),
       })
       json = converted.rowsJson
       count = converted.rowCount

@@ -15,6 +15,8 @@ export interface AdfRenderers {
 
 export interface DateHelpers {
   readonly formatDate: (value: unknown, pattern?: string, timeZone?: string) => string
+  /** PocketQuery.formatDate: moment.js pattern tokens. */
+  readonly formatMoment: (value: unknown, pattern?: string) => string
 }
 
 /**
@@ -25,7 +27,7 @@ export interface DateHelpers {
 export const adf = new Function(ADF_SOURCE)() as AdfRenderers
 
 /**
- * `formatDate`, exactly as converters see it.
+ * `formatDate` and `PocketQuery.formatDate` (`formatMoment`), exactly as converters see them.
  *
  * @example dates.formatDate('2026-01-15T10:30:00.000+0000') // '2026-01-15 10:30'
  */

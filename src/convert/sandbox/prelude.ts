@@ -31,12 +31,27 @@ export function buildPrelude(): string {
 function install(name, value) {
   Object.defineProperty(globalThis, name, { value: value, writable: true, configurable: true, enumerable: false })
 }
+// PocketQuery's converter API (issue 13): formatDate with moment.js tokens. Any other
+// PocketQuery.name is a function that fails naming what is missing, so a converter written
+// for PocketQuery stops with that, not with "PocketQuery.name is not a function".
+function pocketQuery(formatMoment) {
+  var known = { formatDate: formatMoment }
+  return new Proxy(known, {
+    get: function (target, key) {
+      if (typeof key === 'symbol' || key in target || key === 'then' || key === 'toJSON') return target[key]
+      return function () {
+        throw new TypeError('PocketQuery.' + key + ' is not available in Quarry converters (available: PocketQuery.formatDate; Quarry helpers: formatDate, adfToText, adfToMarkdown, adfToHtml)')
+      }
+    },
+  })
+}
 var adf = (function () {${ADF_SOURCE}})()
 var dates = (function () {${DATE_SOURCE}})()
 install('adfToText', adf.adfToText)
 install('adfToMarkdown', adf.adfToMarkdown)
 install('adfToHtml', adf.adfToHtml)
 install('formatDate', dates.formatDate)
+install('PocketQuery', pocketQuery(dates.formatMoment))
 ;${JSON.stringify(REMOVED_GLOBALS)}.forEach(function (name) { delete globalThis[name] })
 return (function () {${buildDriver()}})()
 })()

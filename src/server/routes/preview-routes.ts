@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
+import { converterMetadata } from '../../convert/index.js'
 import { TemplateSchema } from '../../domain/query.js'
 import { renderViewPage } from '../../render/view-page.js'
 import { columnsOf, type Row } from '../../render/index.js'
@@ -33,7 +34,7 @@ export const previewRoutes: RouteDef[] = [
       const result = await ctx.converters.run({
         source: body.converter,
         pages: [body.json],
-        metadata: { query: body.query, parameters: body.params, page: 0 },
+        metadata: converterMetadata(body.query, body.params, 0),
       })
       const rows = JSON.parse(result.rowsJson) as Row[]
       return { rows, columns: columnsOf(rows) }
