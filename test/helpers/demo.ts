@@ -9,6 +9,8 @@ export interface RunningDemo {
   /** The server, e.g. http://127.0.0.1:PORT. */
   readonly url: string
   readonly simUrl: string
+  /** Its sample page on another origin that embeds a view. */
+  readonly embedUrl: string
   /** What it printed up to "Ctrl-C stops." (URLs, the setup link). */
   readonly output: string
   /** The one-time setup link it printed, if the store had no user yet. */
@@ -19,7 +21,8 @@ export interface RunningDemo {
 
 /** Starts `quarry demo` with its store in `dir`; resolves once it printed its URLs. */
 export async function startDemo(dir: string): Promise<RunningDemo> {
-  const [port, simPort] = [await freePort(), await freePort()]
+  // Every port its own: two demos (say, two test files at once) must not meet on a default.
+  const [port, simPort, embedPort] = [await freePort(), await freePort(), await freePort()]
   const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
   const args = [
     '--db',
@@ -29,6 +32,8 @@ export async function startDemo(dir: string): Promise<RunningDemo> {
     String(port),
     '--sim-port',
     String(simPort),
+    '--embed-port',
+    String(embedPort),
     '--quiet',
   ]
   const child = spawn(process.execPath, [bin, ...args], {
@@ -49,6 +54,7 @@ export async function startDemo(dir: string): Promise<RunningDemo> {
     process: child,
     url: `http://127.0.0.1:${port}`,
     simUrl: `http://127.0.0.1:${simPort}`,
+    embedUrl: `http://127.0.0.1:${embedPort}`,
     output,
     setupUrl: /Admin \(first start\):\s+(\S+)/.exec(output)?.[1],
     async stop() {
