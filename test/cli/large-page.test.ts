@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApiServer, type ApiServer } from '../helpers/api-server.js'
-import { TEST_SECRET_KEY, type TestEngine } from '../helpers/engine.js'
+import type { TestEngine } from '../helpers/engine.js'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
+import { runQuarry, type CliRun } from '../helpers/cli.js'
 
 /**
  * Issue 12: one page that a converter turns into 150,000 rows crashed `quarry run --format csv|json`
@@ -11,30 +11,14 @@ import { startTestServer, type Browser, type TestServer } from '../helpers/serve
  * The built CLI, as a user runs it.
  */
 
-const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 const ROWS = 150_000
 let api: ApiServer
 let server: TestServer
 let engine: TestEngine
 let admin: Browser
 
-function quarry(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, '--db', join(engine.dir, 'quarry.db'), ...args], {
-      env: {
-        ...process.env,
-        QUARRY_SECRET_KEY: TEST_SECRET_KEY,
-        QUARRY_DATABASE_URL: '',
-        XDG_DATA_HOME: engine.dir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    const out: Buffer[] = []
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('exit', (code) => resolve({ code, stdout: Buffer.concat(out).toString(), stderr }))
-  })
+function quarry(...args: string[]): Promise<CliRun> {
+  return runQuarry({ db: join(engine.dir, 'quarry.db'), dir: engine.dir }, ...args)
 }
 
 beforeAll(async () => {

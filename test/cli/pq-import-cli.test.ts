@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { openStore } from '../../src/store/index.js'
-import { TEST_SECRET_KEY } from '../helpers/engine.js'
 import { TEST_CLIENT, connect, startTestSim, type Tokens } from '../helpers/sim.js'
+import { runQuarry, type CliRun } from '../helpers/cli.js'
+import { TEST_SECRET_KEY } from '../helpers/engine.js'
 
 /**
  * The seed guide's PocketQuery datasource, exported as one JSON entity, comes into Quarry with
@@ -14,34 +14,14 @@ import { TEST_CLIENT, connect, startTestSim, type Tokens } from '../helpers/sim.
  * (QUARRY_ATLASSIAN_API_URL / QUARRY_ATLASSIAN_AUTH_URL), with tokens from the simulator's OAuth flow.
  */
 
-const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 const SEED = new URL('../fixtures/pocketquery/seed-datasource.json', import.meta.url)
 const NAME = 'Jira-Cloud-seed-guide'
 let sim: RunningSimulator
 let dir: string
 
-function quarry(
-  db: string,
-  ...args: string[]
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, '--db', join(dir, db), ...args], {
-      env: {
-        ...process.env,
-        QUARRY_SECRET_KEY: TEST_SECRET_KEY,
-        QUARRY_DATABASE_URL: '',
-        XDG_DATA_HOME: dir,
-        QUARRY_ATLASSIAN_API_URL: sim.url,
-        QUARRY_ATLASSIAN_AUTH_URL: sim.url,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
+function quarry(db: string, ...args: string[]): Promise<CliRun> {
+  const env = { QUARRY_ATLASSIAN_API_URL: sim.url, QUARRY_ATLASSIAN_AUTH_URL: sim.url }
+  return runQuarry({ db: join(dir, db), dir, env }, ...args)
 }
 
 /** The fixture with the simulator's site, the test app's credentials and real tokens filled in. */

@@ -1,34 +1,17 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TEST_SECRET_KEY } from '../helpers/engine.js'
+import { runQuarry, type CliRun } from '../helpers/cli.js'
 
 /** `quarry query add/edit` declares the `:name` parameters a query uses, as PocketQuery does (issue 13). */
 
-const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 let dir: string
 let db: string
 
-function quarry(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, '--db', db, ...args], {
-      env: {
-        ...process.env,
-        QUARRY_SECRET_KEY: TEST_SECRET_KEY,
-        QUARRY_DATABASE_URL: '',
-        XDG_DATA_HOME: dir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
+function quarry(...args: string[]): Promise<CliRun> {
+  return runQuarry({ db, dir }, ...args)
 }
 
 const paramsOf = async (name: string) =>

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCsvFields } from '../helpers/csv.js'
-import { TEST_SECRET_KEY } from '../helpers/engine.js'
 import { guarded, jsFloat, jsonCell, plainDecimal } from '../helpers/value-mappings.js'
+import { runQuarry, type CliRun } from '../helpers/cli.js'
 
 /**
  * Issue 12: `quarry run --format csv` against the MariaDB client's batch output (`mariadb --batch`)
@@ -15,7 +15,6 @@ import { guarded, jsFloat, jsonCell, plainDecimal } from '../helpers/value-mappi
  * one of the documented mappings (src/render/README.md), listed below as EXPECTED_DIFFERENCES.
  */
 
-const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 const TABLE = `quarry_rt_${randomBytes(4).toString('hex')}`
 const CLIENT = ['-h', '127.0.0.1', '-P', '3306', '-u', 'root', 'test']
 let dir: string
@@ -84,23 +83,8 @@ function parseBatch(text: string): (string | null)[][] {
     .map((line) => line.split('\t').map((field) => (field === 'NULL' ? null : unescape(field))))
 }
 
-function quarry(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, '--db', join(dir, 'quarry.db'), ...args], {
-      env: {
-        ...process.env,
-        QUARRY_SECRET_KEY: TEST_SECRET_KEY,
-        QUARRY_DATABASE_URL: '',
-        XDG_DATA_HOME: dir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
+function quarry(...args: string[]): Promise<CliRun> {
+  return runQuarry({ db: join(dir, 'quarry.db'), dir }, ...args)
 }
 
 const client = (sql: string) =>

@@ -1,13 +1,13 @@
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCsvFields, type CsvField } from '../helpers/csv.js'
-import { TEST_SECRET_KEY } from '../helpers/engine.js'
 import { guarded, jsFloat, jsonCell, plainDecimal } from '../helpers/value-mappings.js'
 import { createTestSchema, testDatabaseUrl, type TestSchema } from '../helpers/postgres.js'
+import { runQuarry, type CliRun } from '../helpers/cli.js'
 
 /**
  * Issue 12: `quarry run --format csv` against `psql \copy (SELECT …) TO STDOUT WITH CSV HEADER` over a
@@ -15,7 +15,6 @@ import { createTestSchema, testDatabaseUrl, type TestSchema } from '../helpers/p
  * of the documented mappings (src/render/README.md), listed below as EXPECTED_DIFFERENCES.
  */
 
-const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 let dir: string
 let pg: TestSchema
 
@@ -88,23 +87,8 @@ function arrayItems(literal: string): string[] {
   )
 }
 
-function quarry(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, '--db', join(dir, 'quarry.db'), ...args], {
-      env: {
-        ...process.env,
-        QUARRY_SECRET_KEY: TEST_SECRET_KEY,
-        QUARRY_DATABASE_URL: '',
-        XDG_DATA_HOME: dir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
+function quarry(...args: string[]): Promise<CliRun> {
+  return runQuarry({ db: join(dir, 'quarry.db'), dir }, ...args)
 }
 
 beforeAll(async () => {

@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process'
+import { TEST_SECRET_KEY } from './engine.js'
+
+/** What a CLI run left: its exit code and everything it printed. */
+export interface CliRun {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
+
+/**
+ * Runs the built CLI (bin/quarry.js) as a user would: on the store `db`, with the test key, its data
+ * directory in `dir`, never a developer's PostgreSQL URL; `env` adds variables.
+ *
+ * @example const { code, stdout } = await runQuarry({ db, dir }, 'query', 'show', 'issues')
+ */
+export function runQuarry(
+  where: { readonly db: string; readonly dir: string; readonly env?: Readonly<Record<string, string>> },
+  ...args: string[]
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, '--db', where.db, ...args], {
+      env: {
+        ...process.env,
+        QUARRY_SECRET_KEY: TEST_SECRET_KEY,
+        QUARRY_DATABASE_URL: '',
+        XDG_DATA_HOME: where.dir,
+        ...where.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    // Whole buffers, decoded once: a chunk may end inside a multi-byte character.
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+    child.on('exit', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+    )
+  })
+}
