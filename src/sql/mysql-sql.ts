@@ -3,6 +3,7 @@ import type { MysqlDatasource } from '../domain/datasource.js'
 import type { BoundSql } from './bind-sql.js'
 import { exactDecimal, isoTimestamp, jsonFloat, jsonValue, shortFloat32 } from './json-types.js'
 import { sqlError } from './sql-errors.js'
+import { urlWithFields } from './server-url.js'
 import type { ReadOptions, SqlDriver, SqlRow } from './sql-driver.js'
 
 /**
@@ -51,7 +52,7 @@ function poolOptions(datasource: MysqlDatasource): mysql.PoolOptions {
         ? { rejectUnauthorized: false }
         : { rejectUnauthorized: true, ...(datasource.tls.ca ? { ca: datasource.tls.ca } : {}) }
   return {
-    ...(datasource.url ? { uri: datasource.url.replace(/^mariadb:/, 'mysql:') } : {}),
+    ...(datasource.url ? { uri: urlWithFields(datasource)?.replace(/^mariadb:/, 'mysql:') } : {}),
     ...(datasource.host ? { host: datasource.host } : {}),
     ...(datasource.port ? { port: datasource.port } : {}),
     ...(datasource.database ? { database: datasource.database } : {}),

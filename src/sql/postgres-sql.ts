@@ -3,6 +3,7 @@ import type { PostgresDatasource } from '../domain/datasource.js'
 import type { BoundSql, SqlValue } from './bind-sql.js'
 import { exactDecimal, exactInteger, isoTimestamp, jsonFloat } from './json-types.js'
 import { sqlError } from './sql-errors.js'
+import { urlWithFields } from './server-url.js'
 import type { ReadOptions, SqlDriver, SqlRow } from './sql-driver.js'
 
 /**
@@ -228,7 +229,7 @@ function poolConfig(datasource: PostgresDatasource): pg.PoolConfig {
         ? { rejectUnauthorized: false }
         : { rejectUnauthorized: true, ...(datasource.tls.ca ? { ca: datasource.tls.ca } : {}) }
   return {
-    ...(datasource.url ? { connectionString: datasource.url } : {}),
+    ...(datasource.url ? { connectionString: urlWithFields(datasource) } : {}),
     ...(datasource.host ? { host: datasource.host } : {}),
     ...(datasource.port ? { port: datasource.port } : {}),
     ...(datasource.database ? { database: datasource.database } : {}),

@@ -430,6 +430,32 @@ describe('SQL queries and datasources of the other kind', () => {
     }
   })
 
+  it("connects as the fields given beside a url, not as the url's own parts", async () => {
+    const engine = await startTestEngine()
+    try {
+      // The url names no user: the drivers used to fall back to the operating-system user.
+      await engine.addDatasource({
+        name: 'pgu',
+        type: 'postgres',
+        url: 'postgres://127.0.0.1:5432/test',
+        user: 'postgres',
+      })
+      await engine.addQuery({ name: 'who', datasource: 'pgu', sql: 'SELECT current_user AS who' })
+      expect(JSON.parse((await runQuery(engine, 'who')).rowsJson)).toEqual([{ who: 'postgres' }])
+      await engine.addDatasource({
+        name: 'mdb',
+        type: 'mysql',
+        url: 'mysql://root@127.0.0.1:3306/test',
+        database: 'information_schema',
+      })
+      await engine.addQuery({ name: 'where', datasource: 'mdb', sql: 'SELECT database() AS db' })
+      expect(JSON.parse((await runQuery(engine, 'where')).rowsJson)).toEqual([{ db: 'information_schema' }])
+    } finally {
+      await closeSqlPools()
+      await engine.close()
+    }
+  })
+
   it('asks for TLS when told to, and says so when the server has none', async () => {
     const engine = await startTestEngine()
     try {
