@@ -13,6 +13,7 @@ import {
   type Datasource,
 } from './domain/datasource.js'
 import { withDetectedParams } from './domain/detect-params.js'
+import { embedOrigins } from './domain/embed-origins.js'
 import { QuarryError, describeIssues } from './domain/errors.js'
 import { QuerySchema, type Query } from './domain/query.js'
 import type { ConnectionInput, Store } from './store/index.js'
@@ -54,6 +55,7 @@ export async function exportDocument(store: Store, secretPassphrase?: string) {
     datasources,
     queries,
     secrets: secretPassphrase === undefined ? null : await encryptSecrets(payload, secretPassphrase),
+    settings: { embedOrigins: await store.settings.embedOrigins() },
   }
 }
 
@@ -103,6 +105,16 @@ export async function importDocument(
     else problems.push(describeIssues(check.error, `query "${String(entry.name ?? '?')}"`).message)
   }
 
+  // Origins are a set, not named things: an import adds the file's to the store's and removes none.
+  let origins: readonly string[] | undefined
+  if (document.settings !== undefined && document.settings.embedOrigins.length > 0) {
+    try {
+      origins = embedOrigins([...(await store.settings.embedOrigins()), ...document.settings.embedOrigins])
+    } catch (error) {
+      problems.push(`settings.embedOrigins: ${(error as Error).message}`)
+    }
+  }
+
   const importing = new Map(datasources.map((d) => [d.config.name, d.config.type]))
   for (const [index, query] of queries.entries()) {
     const type = importing.get(query.datasource) ?? (await store.datasources.get(query.datasource))?.type
@@ -139,6 +151,7 @@ export async function importDocument(
     if (existingQueries.has(name)) await store.queries.update(name, { datasource, definition })
     else await store.queries.create({ name, datasource, definition })
   }
+  if (origins !== undefined) await store.settings.setEmbedOrigins(origins)
   const lacking = payload
     ? []
     : datasources.filter((d) => Object.keys(d.secrets).length > 0 || needsSecrets(d.config))

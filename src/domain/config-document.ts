@@ -36,6 +36,8 @@ export const ConfigDocumentSchema = z.object({
   datasources: z.array(z.record(z.string(), z.unknown())),
   queries: z.array(z.record(z.string(), z.unknown())),
   secrets: EncryptedSchema.nullable(),
+  /** Server settings an admin makes in the admin UI; absent in exports made before they existed. */
+  settings: z.object({ embedOrigins: z.array(z.string()).default([]) }).optional(),
 })
 export type ConfigDocument = z.infer<typeof ConfigDocumentSchema>
 
