@@ -9,8 +9,8 @@ import tseslint from 'typescript-eslint'
  * and from the layers of lower ranks, never from a higher rank. Layers that share a rank are peers
  * and may not import each other. A layer is named by the first part of a path under src/ (a folder,
  * or a file without its extension); `engine-*` stands for every src/engine-NAME.ts.
+ * @type {ReadonlyArray<Readonly<Record<string, readonly string[]>>>}
  */
-/** @type {ReadonlyArray<Readonly<Record<string, readonly string[]>>>} */
 const LAYERS = [
   { domain: ['domain'] },
   { store: ['store'] },
