@@ -1,7 +1,119 @@
 // @ts-check
+import { dirname, relative, resolve } from 'node:path'
 import js from '@eslint/js'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
+
+/**
+ * The layer order of src/ (docs/architecture.md, "Layers"): a module may import from its own layer
+ * and from the layers of lower ranks, never from a higher rank. Layers that share a rank are peers
+ * and may not import each other. A layer is named by the first part of a path under src/ (a folder,
+ * or a file without its extension); `engine-*` stands for every src/engine-NAME.ts.
+ * @type {ReadonlyArray<Readonly<Record<string, readonly string[]>>>}
+ */
+const LAYERS = [
+  { domain: ['domain'] },
+  { store: ['store'] },
+  { auth: ['auth'] },
+  { http: ['http'], sql: ['sql'] },
+  { convert: ['convert'] },
+  { render: ['render'] },
+  { engine: ['engine', 'engine-*'] },
+  { transfer: ['config-transfer', 'pocketquery'] },
+  { server: ['server'] },
+  { cli: ['cli'] },
+]
+/** The Atlassian Cloud simulator: a dev tool of its own, importing nothing of Quarry's; only the CLI starts it. */
+const SIMULATOR = { name: 'sim', importedBy: ['cli'] }
+/** The admin UI is a browser bundle: of src/ it may import only these layers. */
+const WEB_MAY_IMPORT = ['domain']
+/**
+ * Imports allowed against the order, each until a named change removes it (docs/architecture.md,
+ * "Known exceptions"). One line each: `importer -> imported`, paths from the repository root.
+ */
+const LAYER_EXCEPTIONS = new Set([
+  // The token client words network failures as the HTTP client does (issue 11: move these helpers below auth).
+  'src/auth/oauth/token-client.ts -> src/http/describe-url.ts',
+  'src/auth/oauth/token-client.ts -> src/http/network-error.ts',
+  'src/auth/oauth/save-consent.ts -> src/http/network-error.ts',
+  // Detection must match the binders exactly (issue 11: detect-params.ts belongs above http and sql).
+  'src/domain/detect-params.ts -> src/http/bind.ts',
+  'src/domain/detect-params.ts -> src/sql/bind-sql.ts',
+])
+
+const ROOT = import.meta.dirname
+const ORDER = LAYERS.map((rank) => Object.keys(rank).join('|')).join(' ← ')
+
+/**
+ * The layer (name and rank) of a path under src/, or undefined for a path in no layer.
+ * @param {string} path
+ */
+function layerOf(path) {
+  const unit = path.split('/')[1]?.replace(/\.[cm]?[jt]sx?$/, '')
+  if (unit === SIMULATOR.name) return { name: SIMULATOR.name, rank: -1 }
+  for (const [rank, layers] of LAYERS.entries()) {
+    for (const [name, units] of Object.entries(layers)) {
+      if (units.some((u) => (u.endsWith('*') ? unit?.startsWith(u.slice(0, -1)) : unit === u)))
+        return { name, rank }
+    }
+  }
+  return undefined
+}
+
+/**
+ * Why `importer` may not import `imported` (paths from the root), or undefined when it may.
+ * @param {string} importer
+ * @param {string} imported
+ */
+function violation(importer, imported) {
+  if (LAYER_EXCEPTIONS.has(`${importer} -> ${imported.replace(/\.js$/, '.ts')}`)) return undefined
+  const inSrc = imported.startsWith('src/')
+  if (importer.startsWith('web/')) {
+    const target = inSrc ? layerOf(imported) : undefined
+    return !inSrc || WEB_MAY_IMPORT.includes(target?.name ?? '')
+      ? undefined
+      : `web/ may import only ${WEB_MAY_IMPORT.map((name) => `src/${name}/`).join(', ')} of src/, not ${imported}`
+  }
+  if (!inSrc) return `src/ may not import ${imported}: it is outside src/`
+  const from = layerOf(importer)
+  const to = layerOf(imported)
+  if (from === undefined) return `${importer} is in no layer: add it to LAYERS and to docs/architecture.md`
+  if (to === undefined) return `${imported} is in no layer: add it to LAYERS and to docs/architecture.md`
+  if (from.name === to.name) return undefined
+  if (to.name === SIMULATOR.name)
+    return SIMULATOR.importedBy.includes(from.name) ? undefined : `only src/cli/ may import the simulator`
+  if (from.name === SIMULATOR.name) return `the simulator may not import Quarry's ${to.name} layer`
+  if (to.rank < from.rank) return undefined
+  return `the ${from.name} layer may not import the ${to.name} layer (${imported}): the order is ${ORDER}`
+}
+
+/** @type {import('eslint').Rule.RuleModule} */
+const layerOrder = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Enforces the layer order of docs/architecture.md' },
+    schema: [],
+  },
+  create(context) {
+    const importer = relative(ROOT, context.filename)
+    /** @param {{ source?: (import('estree').Node & { value?: unknown }) | null }} node */
+    const check = (node) => {
+      const source = node.source
+      const spec = source?.value
+      if (!source || typeof spec !== 'string' || !spec.startsWith('.')) return
+      const why = violation(importer, relative(ROOT, resolve(dirname(context.filename), spec)))
+      if (why !== undefined)
+        context.report({ node: source, message: `${why} (docs/architecture.md, "Layers")` })
+    }
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+      TSImportType: check,
+    }
+  },
+}
 
 export default tseslint.config(
   // PocketQuery's converters are kept as its docs write them (var, hasOwnProperty, tabs): issue 13.
@@ -30,4 +142,9 @@ export default tseslint.config(
   },
   // The admin UI runs in the browser.
   { files: ['web/src/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
+  {
+    files: ['src/**/*.ts', 'web/src/**/*.{ts,tsx}'],
+    plugins: { quarry: { rules: { 'layer-order': layerOrder } } },
+    rules: { 'quarry/layer-order': 'error' },
+  },
 )

@@ -1,4 +1,4 @@
-// Converter cost: the DESIGN.md example converter over 10,000 Jira v3 issues,
+// Converter cost: the guide's converter (docs/architecture.md) over 10,000 Jira v3 issues,
 // run by ConverterPool (isolated-vm in a worker process, rows back as JSON text)
 // vs the same function called in plain in-process JavaScript. Target: ≤ 1.5×.
 // Needs the compiled code: `npx tsc -p tsconfig.build.json` first. `--no-write`

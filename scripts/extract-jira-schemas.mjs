@@ -1,11 +1,17 @@
 // Derives test/fixtures/jira-schemas.json from Atlassian's Jira Cloud platform
 // OpenAPI document (Apache-2.0): the response schemas the simulator's tests
 // validate against, with every schema they reference. Run it again when the
-// spec is updated:
-//   node scripts/extract-jira-schemas.mjs ../shared/specs/jira-platform-openapi-v3.json
+// spec is updated (where to get it: docs/atlassian.md, "The Jira platform OpenAPI document"):
+//   node scripts/extract-jira-schemas.mjs PATH/TO/swagger-v3.v3.json
 import { readFileSync, writeFileSync } from 'node:fs'
 
-const [source = '../shared/specs/jira-platform-openapi-v3.json'] = process.argv.slice(2)
+const [source] = process.argv.slice(2)
+if (source === undefined) {
+  console.error(
+    'usage: node scripts/extract-jira-schemas.mjs PATH/TO/swagger-v3.v3.json (see docs/atlassian.md)',
+  )
+  process.exit(2)
+}
 const spec = JSON.parse(readFileSync(source, 'utf8'))
 const roots = [
   'SearchAndReconcileResults',

@@ -27,8 +27,9 @@ const STATUSES: ReadonlySet<string> = new Set(['connected', 'needs_consent'])
  * whole map is one secret envelope; the other columns (expiry, status, scope, site, times) are plain
  * so that they can be listed and queried.
  *
- * withLock is the store side of the token invariant (DESIGN.md): a lock in the database (rule 1), the
- * connection re-read after taking it (rule 2), saves committed before the lock is released (rule 3).
+ * withLock is the store side of the token invariant (docs/architecture.md): a lock in the database
+ * (rule 1), the connection re-read after taking it (rule 2), saves committed before the lock is
+ * released (rule 3).
  *
  * @example
  * const tokens = await store.connections.withLock('jira', async (current, save) => {

@@ -3,8 +3,8 @@ import type { StoreError } from './errors.js'
 import type { Database } from './schema.js'
 
 /**
- * How one dialect holds the token invariant's lock in the store itself (DESIGN.md, "The token
- * invariant", rule 1). The lock lives exactly as long as one database transaction: it cannot be
+ * How one dialect holds the token invariant's lock in the store itself (docs/architecture.md, "The
+ * token invariant", rule 1). The lock lives exactly as long as one database transaction: it cannot be
  * outlived by a slow holder, released by another holder, or leaked by a process that dies — the
  * database ends a dead client's transaction.
  */

@@ -118,7 +118,7 @@ export interface ConnectionRepo {
   /** Replaces the connection (e.g. after consent). Unknown datasource → QUARRY_DATASOURCE_NOT_FOUND. */
   put(datasource: string, input: ConnectionInput): Promise<StoredConnection>
   /**
-   * The token invariant's lock (DESIGN.md): runs fn while holding a lock in the store on this
+   * The token invariant's lock (docs/architecture.md): runs fn while holding a lock in the store on this
    * datasource's connection, so that no other process — nor another task of this one — holds it at the
    * same time. fn receives the connection as re-read after the lock was taken (undefined when none is
    * stored yet); whatever fn passes to save() is committed before withLock resolves; if fn throws,

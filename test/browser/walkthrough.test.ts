@@ -21,9 +21,9 @@ import { freePort } from '../helpers/net.js'
 /**
  * Quarry as a new user meets it, in Debian's Chromium against the real server and the Atlassian
  * simulator: first-run admin, a Jira Cloud datasource, Connect through the simulator's consent
- * pages, a query with DESIGN.md's converter, its view (table, sort, another parameter, CSV), and a
- * viewer who cannot open admin pages. The admin UI is the built one (dist/web: `npm run build`).
- * Each step saves a screenshot to test-results/browser/.
+ * pages, a query with the guide's converter (docs/architecture.md), its view (table, sort, another
+ * parameter, CSV), and a viewer who cannot open admin pages. The admin UI is the built one
+ * (dist/web: `npm run build`). Each step saves a screenshot to test-results/browser/.
  */
 
 const STEP_MS = 60_000
@@ -36,7 +36,7 @@ const QUERY = 'issues'
 const PATH = '/search/jql?jql=:jql&fields=description&maxResults=50'
 const DEFAULT_JQL = 'project = DEMO ORDER BY key ASC'
 
-/** The converter from DESIGN.md, verbatim. */
+/** The guide's converter, verbatim (docs/architecture.md, "The guide Quarry replaces"). */
 const CONVERTER = `function convert(json) {
   const parsed = JSON.parse(json);
   return parsed['issues'].map(issue => ({
@@ -204,7 +204,7 @@ describe('A new user walks Quarry in a browser', () => {
   )
 
   it(
-    'writes a query with a jql parameter, next-page-token pagination and the DESIGN.md converter, and runs it',
+    "writes a query with a jql parameter, next-page-token pagination and the guide's converter, and runs it",
     async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queries' }).click()
       expect(await text(page.getByRole('heading', { name: 'Queries' }))).toBe('Queries')

@@ -9,7 +9,7 @@ import { TEST_SECRET_KEY } from '../helpers/engine.js'
 import { startTestSim, stats } from '../helpers/sim.js'
 
 /**
- * The seed's seven manual steps (DESIGN.md: PocketQuery's Jira guide), executed against the
+ * The seed's seven manual steps (docs/architecture.md, "The guide Quarry replaces"), executed against the
  * simulator (issue 13): the README's curl walkthrough yields the tokens; the guide's six values and
  * its scope go into a Quarry datasource as the guide types them into PocketQuery; the seed's
  * converter shows the table. Then the same through `quarry connect`.
@@ -19,7 +19,7 @@ const root = new URL('../..', import.meta.url)
 const bin = new URL('bin/quarry.js', root).pathname
 const readme = readFileSync(new URL('README.md', root), 'utf8')
 
-/** The seed's converter, verbatim (DESIGN.md). */
+/** The seed's converter, verbatim (docs/architecture.md, "The guide Quarry replaces"). */
 const SEED_CONVERTER = `function convert(json) {
   const parsed = JSON.parse(json);
   return parsed['issues'].map(issue => ({

@@ -1,9 +1,9 @@
-/** Shared inputs for the converter tests: the DESIGN.md converter and small Jira pages. */
+/** Shared inputs for the converter tests: the guide's converter and small Jira pages. */
 import { ConverterError } from '../../src/convert/index.js'
 import type { ConverterPool } from '../../src/convert/index.js'
 import type { ConvertInput } from '../../src/convert/index.js'
 
-/** Verbatim from DESIGN.md. */
+/** The guide's converter, verbatim (docs/architecture.md, "The guide Quarry replaces"). */
 export const EXAMPLE_CONVERTER = `function convert(json) {
   const parsed = JSON.parse(json);
   return parsed['issues'].map(issue => ({

@@ -6,7 +6,7 @@ const pool = new ConverterPool({ size: 1 })
 afterAll(() => pool.close())
 
 describe('the converter contract', () => {
-  it('runs the DESIGN.md example converter verbatim', async () => {
+  it("runs the guide's converter verbatim", async () => {
     expect(await rowsOf(pool, EXAMPLE_CONVERTER, [searchPage(1, 2)])).toEqual([
       { 'Issue Key': 'DEMO-1', Description: doc('About 1') },
       { 'Issue Key': 'DEMO-2', Description: doc('About 2') },

@@ -6,8 +6,8 @@ import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { connect, startTestSim, stats } from '../helpers/sim.js'
 
-/** The converter from DESIGN.md, verbatim: what PocketQuery users have today. */
-const DESIGN_CONVERTER = `function convert(json) {
+/** The guide's converter, verbatim (docs/architecture.md): what PocketQuery users have today. */
+const GUIDE_CONVERTER = `function convert(json) {
   const parsed = JSON.parse(json);
   return parsed['issues'].map(issue => ({
     'Issue Key': issue.key,
@@ -33,7 +33,7 @@ beforeAll(async () => {
       path: '/search/jql?jql=:jql&fields=key,description&maxResults=100',
       params: [{ name: 'jql', type: 'string', default: 'project in (DEMO, WEB, OPS) ORDER BY key ASC' }],
       pagination: { type: 'next-page-token' },
-      converter: DESIGN_CONVERTER,
+      converter: GUIDE_CONVERTER,
     })
   }
 }, 60_000)
@@ -43,7 +43,7 @@ afterAll(async () => {
   await sim?.close()
 })
 
-describe('the DESIGN.md converter over search/jql', () => {
+describe("the guide's converter over search/jql", () => {
   it.each([3, 2] as const)(
     'returns every acme issue once, with its description, through API v%i',
     async (version) => {

@@ -14,7 +14,7 @@ import { startTestSim, stats } from '../helpers/sim.js'
  * anywhere inside a refresh — with the lock taken, after the token endpoint
  * rotated the refresh token but before it was saved, after it was saved but
  * before the commit — leaves a connection the next run uses without new
- * consent (DESIGN.md, token invariant rule 5: the grace period honours the old
+ * consent (docs/architecture.md, "The token invariant", rule 5: the grace period honours the old
  * refresh token).
  */
 const TRIALS = 50

@@ -65,7 +65,7 @@ function requestOptions(config: TokenEndpoint): oauth.TokenEndpointRequestOption
     [oauth.allowInsecureRequests]: new URL(config.tokenUrl).protocol === 'http:',
     ...(config.fetch ? { [oauth.customFetch]: config.fetch } : {}),
     // Refreshes run under the store lock: a hung token endpoint must give up well before the
-    // lock's own deadline, so no waiter outlives a holder (DESIGN.md, "What broke").
+    // lock's own deadline, so no waiter outlives a holder (docs/architecture.md, token invariant rule 1).
     signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
   }
 }

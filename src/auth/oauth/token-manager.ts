@@ -4,7 +4,7 @@ import { faultPoint } from './fault-point.js'
 import { clientCredentialsGrant, refreshGrant, type TokenEndpoint, type TokenSet } from './token-client.js'
 
 /**
- * Keeps one datasource's access token valid, by the token invariant (DESIGN.md):
+ * Keeps one datasource's access token valid, by the token invariant (docs/architecture.md):
  * 1. refreshes happen under a lock in the store, not only in memory;
  * 2. after taking the lock the connection is re-read: if another holder already
  *    refreshed, its tokens are used and the refresh token is not sent again;

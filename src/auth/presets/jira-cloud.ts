@@ -2,8 +2,8 @@ import type { RestDatasource } from '../../domain/datasource.js'
 import type { QueryInput } from '../../domain/query.js'
 
 /**
- * Jira Cloud over OAuth 2.0 (3LO), as Atlassian runs it (DESIGN.md, "Atlassian
- * facts"): authorize and token endpoints at auth.atlassian.com, the API behind
+ * Jira Cloud over OAuth 2.0 (3LO), as Atlassian runs it (docs/atlassian.md,
+ * "OAuth 2.0 (3LO)"): authorize and token endpoints at auth.atlassian.com, the API behind
  * api.atlassian.com/ex/jira/{cloudId}, the audience parameter, no PKCE, and
  * offline_access for a refresh token. The hosts can point elsewhere (flags or
  * QUARRY_ATLASSIAN_AUTH_URL / QUARRY_ATLASSIAN_API_URL) so `quarry sim` can stand in.

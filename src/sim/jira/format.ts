@@ -1,9 +1,9 @@
 import type { SimProject, SimSite, SimUser, SimNamed, SimStatus } from '../data/model.js'
 
 /**
- * Jira's JSON for the small objects issues are made of. Field shapes follow
- * shared/specs/jira-platform-openapi-v3.json (User, StatusDetails, Priority,
- * IssueTypeDetails, Project); the tests validate against it.
+ * Jira's JSON for the small objects issues are made of. Field shapes follow Atlassian's
+ * OpenAPI document (docs/atlassian.md, "The Jira platform OpenAPI document": User, StatusDetails,
+ * Priority, IssueTypeDetails, Project); the tests validate against test/fixtures/jira-schemas.json.
  */
 
 const AVATAR = 'https://secure.gravatar.com/avatar/00000000000000000000000000000000?d=mm'

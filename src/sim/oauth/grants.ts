@@ -5,7 +5,7 @@ import type { SimStats } from '../stats.js'
 
 /**
  * The state of Atlassian's authorization server: codes, grants, refresh-token
- * chains and access tokens, with Atlassian's rules (DESIGN.md, "Atlassian facts"):
+ * chains and access tokens, with Atlassian's rules (docs/atlassian.md, "OAuth 2.0 (3LO)"):
  * - codes are single use, live 10 minutes and are bound to client and redirect URI;
  * - one grant per (app, user); consenting to another site adds it to the grant;
  * - rotating refresh tokens: each refresh returns a new one and supersedes the old,

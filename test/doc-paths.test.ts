@@ -1,0 +1,25 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+
+/**
+ * A document is a promise (issue 11): every file or folder of the repository that docs/ names in
+ * backticks, and every document it links to, exists. Patterns (`*-format.ts`) are not checked.
+ */
+const root = new URL('..', import.meta.url)
+const docs = readdirSync(new URL('docs/', root)).filter((name) => name.endsWith('.md'))
+
+describe.each(docs)('docs/%s', (name) => {
+  const text = readFileSync(new URL(`docs/${name}`, root), 'utf8')
+
+  it('names only files and folders that exist', () => {
+    const named = [...text.matchAll(/`((?:src|test|bench|scripts|web|docs)\/[^`\s:]*)/g)]
+      .map((match) => match[1] as string)
+      .filter((path) => !path.includes('*'))
+    expect(named.filter((path) => !existsSync(new URL(path, root)))).toEqual([])
+  })
+
+  it('links only to documents that exist', () => {
+    const linked = [...text.matchAll(/\]\(([^)#:]+)(?:#[^)]*)?\)/g)].map((match) => match[1] as string)
+    expect(linked.filter((path) => !existsSync(new URL(`docs/${path}`, root)))).toEqual([])
+  })
+})
