@@ -66,8 +66,14 @@ export interface ViewUrls {
   readonly self: string
   /** Where the Refresh form POSTs to (fetch again, bypassing the cache). */
   readonly refresh: string
-  readonly csv: string
-  readonly json: string
+  /** A link per download the page offers (the server lists every registered format: render/formats.ts). */
+  readonly downloads: readonly ViewDownload[]
+}
+
+/** One download link of a view page: `<a href="/v/QUERY/rows.csv" download>CSV</a>`. */
+export interface ViewDownload {
+  readonly label: string
+  readonly href: string
 }
 
 /**
@@ -331,8 +337,9 @@ function actions(input: ViewPageInput): string {
   return (
     '<nav class="quarry-actions" aria-label="View actions">' +
     `<form method="post" action="${url(input.urls.refresh)}">${csrf}<button type="submit">Refresh</button></form>` +
-    `<a href="${url(input.urls.csv)}" download>CSV</a>` +
-    `<a href="${url(input.urls.json)}" download>JSON</a>` +
+    input.urls.downloads
+      .map((download) => `<a href="${url(download.href)}" download>${escapeHtml(download.label)}</a>`)
+      .join('') +
     '</nav>'
   )
 }
@@ -346,7 +353,7 @@ function actions(input: ViewPageInput): string {
  * const html = await renderViewPage({
  *   query: 'open-issues', params: query.params, values: { project: 'QA' }, rows, fetchedAt, fromCache,
  *   notices, template: query.template, now: new Date(), nonce, embed: false,
- *   urls: { self: '/v/open-issues', refresh: '/v/open-issues/refresh?project=QA', csv: '…', json: '…' },
+ *   urls: { self: '/v/open-issues', refresh: '/v/open-issues/refresh?project=QA', downloads: [{ label: 'CSV', href: '…' }] },
  *   assets: { script: '/assets/view.js', stylesheet: '/assets/view.css' },
  * })
  */
