@@ -203,6 +203,11 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   return sendView(request, reply, view)
 }
 
+/** The download files of the formats registered when the route table is built (for its summary). */
+const DOWNLOAD_FILES = outputFormats()
+  .map((format) => `rows.${format.extension}`)
+  .join(', ')
+
 /** The view's rows in the format its extension names (`rows.csv`, `rows.json` …), as a file. */
 async function download(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> {
   const format = formatWithExtension(param(request, 'format'))
@@ -276,8 +281,7 @@ export const viewRoutes: RouteDef[] = [
     url: '/v/:query/rows.:format',
     access: 'public',
     tag: 'views',
-    summary:
-      "The view's rows as a file in a registered format, named by its extension: rows.csv (RFC 4180), rows.json, rows.ndjson, rows.html, rows.txt.",
+    summary: `The view's rows as a file in a registered format, named by its extension: ${DOWNLOAD_FILES}.`,
     handler: download,
   },
   {
