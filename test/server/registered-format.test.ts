@@ -138,5 +138,6 @@ describe('a registered binary format', () => {
     const response = await server.as(viewer, { url: '/v/demo/rows.xlsx' })
     expect(response.statusCode).toBe(404)
     expect(response.json().error.code).toBe('QUARRY_NOT_FOUND')
+    expect(response.json().error.message).toContain('rows.csv, rows.ndjson, rows.html, rows.bin')
   })
 })

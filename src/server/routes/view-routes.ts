@@ -203,16 +203,22 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   return sendView(request, reply, view)
 }
 
-/** The download files of the formats registered when the route table is built (for its summary). */
-const DOWNLOAD_FILES = outputFormats()
-  .map((format) => `rows.${format.extension}`)
-  .join(', ')
+/** The download files of the registered formats: `rows.txt, rows.json, rows.csv, …`. */
+function downloadFiles(): string {
+  return outputFormats()
+    .map((format) => `rows.${format.extension}`)
+    .join(', ')
+}
 
 /** The view's rows in the format its extension names (`rows.csv`, `rows.json` …), as a file. */
 async function download(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> {
   const format = formatWithExtension(param(request, 'format'))
-  if (format === undefined)
-    throw new QuarryError('QUARRY_NOT_FOUND', `No download format ends in ".${param(request, 'format')}".`)
+  if (format === undefined) {
+    throw new QuarryError(
+      'QUARRY_NOT_FOUND',
+      `No download format has that extension; the view's rows come as ${downloadFiles()}.`,
+    )
+  }
   const loaded = await viewableQuery(request, reply, ctx)
   if (loaded === undefined) return reply
   const { query } = loaded
@@ -281,7 +287,7 @@ export const viewRoutes: RouteDef[] = [
     url: '/v/:query/rows.:format',
     access: 'public',
     tag: 'views',
-    summary: `The view's rows as a file in a registered format, named by its extension: ${DOWNLOAD_FILES}.`,
+    summary: `The view's rows as a file in a registered format, named by its extension: ${downloadFiles()}.`,
     handler: download,
   },
   {
