@@ -1,6 +1,6 @@
 import { QuarryError } from '../domain/errors.js'
 import { runQuery, type RunResult } from '../engine.js'
-import { FORMATS, isFormatName, renderStream, type Row } from '../render/index.js'
+import { formatNames, isFormatName, writeFormat, type Chunk, type Row } from '../render/index.js'
 import { withEngine, type StoreFlags } from './context.js'
 import { parseAssignments, parseDuration } from './flags.js'
 import { RowQueue } from './row-queue.js'
@@ -17,14 +17,19 @@ interface RunFlags {
   readonly cache?: string
 }
 
-/** Resolves when stdout can take more, or is gone (a reader such as `head` closed the pipe). */
-function drained(): Promise<void> {
+/** Where `quarry run` writes: the process's stdout, or a stream a test reads. */
+export interface RunOutput {
+  readonly stdout: NodeJS.WritableStream & { readonly columns?: number; readonly isTTY?: boolean }
+}
+
+/** Resolves when `out` can take more, or is gone (a reader such as `head` closed the pipe). */
+function drained(out: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
-      process.stdout.off('drain', done).off('close', done).off('error', done)
+      out.off('drain', done).off('close', done).off('error', done)
       resolve()
     }
-    process.stdout.once('drain', done).once('close', done).once('error', done)
+    out.once('drain', done).once('close', done).once('error', done)
   })
 }
 
@@ -44,13 +49,19 @@ function progress(): { page(pages: number): void; done(): void } {
   }
 }
 
-export async function runCommand(name: string, flags: RunFlags, global: StoreFlags): Promise<void> {
+export async function runCommand(
+  name: string,
+  flags: RunFlags,
+  global: StoreFlags,
+  output: RunOutput = process,
+): Promise<void> {
   if (!isFormatName(flags.format)) {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
-      `--format must be one of ${FORMATS.join(', ')}; got "${flags.format}"`,
+      `--format must be one of ${formatNames().join(', ')}; got "${flags.format}"`,
     )
   }
+  const { stdout } = output
 
   const format = flags.format
   const params = parseAssignments('--param', flags.param ?? [])
@@ -62,12 +73,12 @@ export async function runCommand(name: string, flags: RunFlags, global: StoreFla
     .filter(Boolean)
   const renderOptions = {
     ...(columns ? { columns } : {}),
-    width: process.stdout.columns ?? 100,
-    color: process.stdout.isTTY === true,
+    width: stdout.columns ?? 100,
+    color: stdout.isTTY === true,
     title: name,
   }
-  const write = async (chunks: AsyncIterable<string>) => {
-    for await (const chunk of chunks) if (!process.stdout.write(chunk)) await drained()
+  const write = async (chunks: AsyncIterable<Chunk>) => {
+    for await (const chunk of chunks) if (!stdout.write(chunk)) await drained(stdout)
   }
   const runOptions = {
     params,
@@ -75,37 +86,28 @@ export async function runCommand(name: string, flags: RunFlags, global: StoreFla
     ...(cacheTtlSeconds === undefined ? {} : { cacheTtlSeconds }),
     onPage: bar.page,
   }
+  // Rows go out page by page while later pages are fetched; a format that needs every row first
+  // (the table sizes its columns from all cells) collects them itself.
+  const queue = new RowQueue<Row>()
+  const written = write(writeFormat(format, queue, renderOptions))
+  written.catch(() => undefined)
   let meta: Pick<RunResult, 'notices' | 'fromCache' | 'fetchedAt'>
-  if (format === 'table') {
-    // A table needs every row to size its columns.
-    const { rows, ...rest } = await withEngine(global, async (deps) => {
-      const result = await runQuery(deps, name, runOptions)
-      return { ...result, rowsJson: undefined, rows: JSON.parse(result.rowsJson) as Row[] }
-    }).finally(bar.done)
-    meta = rest
-    await write(renderStream(format, rows, renderOptions))
-  } else {
-    // Other formats stream: rows go out page by page while later pages are fetched.
-    const queue = new RowQueue<Row>()
-    const output = write(renderStream(format, queue, renderOptions))
-    output.catch(() => undefined)
-    try {
-      meta = await withEngine(global, (deps) =>
-        runQuery(deps, name, {
-          ...runOptions,
-          // A slice of rows at a time: a page's rows are parsed as the renderer gets to them.
-          onRows: async (json) => {
-            for (const rows of rowSlices(json, SLICE_ROWS)) await queue.push(rows as Row[])
-          },
-        }),
-      ).finally(bar.done)
-    } catch (error) {
-      queue.fail(error)
-      throw error
-    }
-    queue.end()
-    await output
+  try {
+    meta = await withEngine(global, (deps) =>
+      runQuery(deps, name, {
+        ...runOptions,
+        // A slice of rows at a time: a page's rows are parsed as the renderer gets to them.
+        onRows: async (json) => {
+          for (const rows of rowSlices(json, SLICE_ROWS)) await queue.push(rows as Row[])
+        },
+      }),
+    ).finally(bar.done)
+  } catch (error) {
+    queue.fail(error)
+    throw error
   }
+  queue.end()
+  await written
   for (const notice of meta.notices) process.stderr.write(`note: ${notice}\n`)
   if (meta.fromCache) process.stderr.write(`note: from the cache, fetched ${meta.fetchedAt.toISOString()}\n`)
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { formatNames } from '../render/formats.js'
 import { collect } from './flags.js'
 
 /** `quarry run NAME [--param k=v …]`. */
@@ -7,7 +8,8 @@ export function registerRun(program: Command): void {
     .command('run <query>')
     .description('Run a query and print its rows')
     .option('-p, --param <name=value>', 'a parameter value (repeatable)', collect)
-    .option('-f, --format <format>', 'table | json | csv | ndjson | html', 'table')
+    // The registered formats (render/formats.ts), so a new format shows up here without an edit.
+    .option('-f, --format <format>', formatNames().join(' | '), 'table')
     .option('--columns <a,b,…>', 'which columns, in which order')
     .option('--refresh', 'bypass the cache (and refill it)')
     .option('--cache <duration>', "keep the result this long (overrides the query's TTL), e.g. 5m")

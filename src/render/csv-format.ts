@@ -18,7 +18,8 @@
  *   no other sheet. Column names are treated as text.
  */
 import { cellText, cellValue, isNumeric } from './cell.js'
-import type { FormatContext, RowFormat } from './format.js'
+import type { FormatContext } from './format.js'
+import { rowFormat } from './row-format.js'
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/
 const FORMULA_START = /^[=+\-@\t\r]/
@@ -76,12 +77,15 @@ function header(context: FormatContext): string {
  * @example
  * render('csv', [{ key: 'QA-1', points: 3 }]) // 'key,points\r\nQA-1,3\r\n'
  */
-export const csvFormat: RowFormat = {
-  kind: 'rows',
-  name: 'csv',
-  needsColumns: true,
-  open: header,
-  row: (row, _index, context) => record(columnsIn(context).map((column) => csvField(cellValue(row, column)))),
-  close: () => '',
-  empty: header,
-}
+export const csvFormat = rowFormat(
+  // RFC 7111 registers text/csv; the charset says how to read the bytes.
+  { name: 'csv', label: 'CSV', mediaType: 'text/csv; charset=utf-8', extension: 'csv' },
+  {
+    needsColumns: true,
+    open: header,
+    row: (row, _index, context) =>
+      record(columnsIn(context).map((column) => csvField(cellValue(row, column)))),
+    close: () => '',
+    empty: header,
+  },
+)

@@ -6,7 +6,8 @@
  * Newlines inside cells are kept (`white-space: pre-wrap`); numbers are right-aligned.
  */
 import { cellText, cellValue, isNumeric } from './cell.js'
-import type { FormatContext, RowFormat } from './format.js'
+import type { FormatContext } from './format.js'
+import { rowFormat } from './row-format.js'
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -80,23 +81,24 @@ function cell(value: unknown): string {
  * @example
  * render('html', [{ key: 'QA-1' }], { title: 'Open issues' }) // '<!doctype html>\n…<td>QA-1</td>…'
  */
-export const htmlFormat: RowFormat = {
-  kind: 'rows',
-  name: 'html',
-  needsColumns: true,
-  open: (context) =>
-    documentStart(context) +
-    '<table>\n<thead>\n<tr>' +
-    columnsIn(context)
-      .map((column) => `<th scope="col">${escapeHtml(column)}</th>`)
-      .join('') +
-    '</tr>\n</thead>\n<tbody>\n',
-  row: (row, _index, context) =>
-    '<tr>' +
-    columnsIn(context)
-      .map((column) => cell(cellValue(row, column)))
-      .join('') +
-    '</tr>\n',
-  close: () => '</tbody>\n</table>\n' + DOCUMENT_END,
-  empty: (context) => documentStart(context) + '<p class="empty">No rows</p>\n' + DOCUMENT_END,
-}
+export const htmlFormat = rowFormat(
+  { name: 'html', label: 'HTML', mediaType: 'text/html; charset=utf-8', extension: 'html' },
+  {
+    needsColumns: true,
+    open: (context) =>
+      documentStart(context) +
+      '<table>\n<thead>\n<tr>' +
+      columnsIn(context)
+        .map((column) => `<th scope="col">${escapeHtml(column)}</th>`)
+        .join('') +
+      '</tr>\n</thead>\n<tbody>\n',
+    row: (row, _index, context) =>
+      '<tr>' +
+      columnsIn(context)
+        .map((column) => cell(cellValue(row, column)))
+        .join('') +
+      '</tr>\n',
+    close: () => '</tbody>\n</table>\n' + DOCUMENT_END,
+    empty: (context) => documentStart(context) + '<p class="empty">No rows</p>\n' + DOCUMENT_END,
+  },
+)

@@ -5,7 +5,8 @@
  */
 import { cellValue, toJson } from './cell.js'
 import type { Row } from './cell.js'
-import type { FormatContext, RowFormat } from './format.js'
+import type { FormatContext } from './format.js'
+import { rowFormat } from './row-format.js'
 
 /**
  * One row as compact JSON. With explicit columns, only those keys, in that order (a key the row lacks
@@ -38,12 +39,13 @@ export function rowJson(row: Row, columns: readonly string[] | undefined): strin
  * @example
  * render('json', [{ key: 'QA-1' }, { key: 'QA-2' }]) // '[\n{"key":"QA-1"},\n{"key":"QA-2"}\n]\n'
  */
-export const jsonFormat: RowFormat = {
-  kind: 'rows',
-  name: 'json',
-  needsColumns: false,
-  open: () => '[\n',
-  row: (row, index, context: FormatContext) => (index === 0 ? '' : ',\n') + rowJson(row, context.columns),
-  close: () => '\n]\n',
-  empty: () => '[]\n',
-}
+export const jsonFormat = rowFormat(
+  { name: 'json', label: 'JSON', mediaType: 'application/json; charset=utf-8', extension: 'json' },
+  {
+    needsColumns: false,
+    open: () => '[\n',
+    row: (row, index, context: FormatContext) => (index === 0 ? '' : ',\n') + rowJson(row, context.columns),
+    close: () => '\n]\n',
+    empty: () => '[]\n',
+  },
+)

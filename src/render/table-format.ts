@@ -12,7 +12,8 @@
  */
 import { cellText, cellValue, isNumeric } from './cell.js'
 import type { Row } from './cell.js'
-import type { RenderOptions, WholeFormat } from './format.js'
+import type { RenderOptions } from './format.js'
+import { wholeFormat } from './row-format.js'
 import { terminalText, textWidth, truncateToWidth } from './text-width.js'
 
 export const DEFAULT_WIDTH = 100
@@ -165,8 +166,8 @@ function renderTable(rows: readonly Row[], columns: readonly string[], options: 
  * // │ QA-1 │      3 │
  * // └──────┴────────┘
  */
-export const tableFormat: WholeFormat = {
-  kind: 'whole',
-  name: 'table',
-  render: renderTable,
-}
+export const tableFormat = wholeFormat(
+  // Downloaded, the table is plain text (at DEFAULT_WIDTH, without colour).
+  { name: 'table', label: 'Text', mediaType: 'text/plain; charset=utf-8', extension: 'txt' },
+  renderTable,
+)

@@ -1,8 +1,8 @@
 /**
  * The view page (`/v/QUERY?param=…`): one complete HTML document, rendered on the server, showing a
- * query's rows through its template — the default sortable, filterable table, a Liquid template's
- * output or a chart's SVG — with a parameter form, notices, freshness, Refresh and downloads.
- * With `embed`, only the content (for an iframe on another site; see embedScript).
+ * query's rows through its template's kind (panels.ts: the default sortable, filterable table, a
+ * Liquid template's output, a chart's SVG …) with a parameter form, notices, freshness, Refresh and
+ * downloads. With `embed`, only the content (for an iframe on another site; see embedScript).
  *
  * Every value that came from an API, a user or the query's definition is escaped with escapeHtml;
  * the page has no inline script or style, so it works under contentSecurityPolicy(): scripts and
@@ -13,13 +13,13 @@ import type { ParamValue } from '../domain/params.js'
 import type { ParamSpec, Template } from '../domain/query.js'
 import { DEFAULT_TEMPLATE } from '../domain/query.js'
 import type { Row } from './cell.js'
-import { cellText, cellValue, columnsOf, isNumeric } from './cell.js'
-import { cellLink, type CellLinkContext } from './cell-link.js'
-import { renderChart } from './chart.js'
-import { accessibleSvg, chartDataTable, chartLabel } from './chart-text.js'
+import { columnsOf } from './cell.js'
 import { escapeHtml } from './html-format.js'
-import { renderLiquid } from './liquid-template.js'
-import { EMBED_PAGE_SIZE, PAGE_SIZE, quarryOrigin } from './view-script.js'
+import type { Panel, PanelTemplate } from './panel.js'
+import { panelKind } from './panels.js'
+import { quarryOrigin } from './view-script.js'
+
+export { VELOCITY_NOTICE } from './velocity-panel.js'
 
 /** Everything a view page shows. The caller (the server) runs the query and builds the URLs. */
 export interface ViewPageInput {
@@ -39,8 +39,8 @@ export interface ViewPageInput {
   readonly fromCache?: boolean
   /** Why the rows may be incomplete (a page cap hit …): always shown, in embeds too. */
   readonly notices?: readonly string[]
-  /** Default: DEFAULT_TEMPLATE (the table). */
-  readonly template?: Template
+  /** Default: DEFAULT_TEMPLATE (the table); a registered kind's template (panels.ts) shows through it. */
+  readonly template?: Template | PanelTemplate
   /** The query failed: this message is shown instead of rows. */
   readonly error?: string
   /** How a template's own error is told on the page (the server tells viewers only its summary). */
@@ -66,8 +66,14 @@ export interface ViewUrls {
   readonly self: string
   /** Where the Refresh form POSTs to (fetch again, bypassing the cache). */
   readonly refresh: string
-  readonly csv: string
-  readonly json: string
+  /** A link per download the page offers (the server lists every registered format: render/formats.ts). */
+  readonly downloads: readonly ViewDownload[]
+}
+
+/** One download link of a view page: `<a href="/v/QUERY/rows.csv" download>CSV</a>`. */
+export interface ViewDownload {
+  readonly label: string
+  readonly href: string
 }
 
 /**
@@ -191,108 +197,24 @@ function paramForm(input: ViewPageInput): string {
   )
 }
 
-/** One table cell: a link when cellLink says so (in an embed, opening outside the iframe). */
-function cellHtml(value: unknown, column: string, links: CellLinkContext, embed: boolean): string {
-  const text = escapeHtml(cellText(value))
-  const href = cellLink(value, column, links)
-  const shown =
-    href === undefined
-      ? text
-      : `<a href="${escapeHtml(href)}" rel="noopener noreferrer"${embed ? ' target="_blank"' : ''}>${text}</a>`
-  return isNumeric(value) ? `<td class="num">${shown}</td>` : `<td>${shown}</td>`
-}
-
-/**
- * The default template: a table the view script makes sortable, filterable and paged (its page
- * size in `data-page-size`: see VIEW_SCRIPT for why embeds get smaller pages).
- */
-function tableHtml(
-  rows: readonly Row[],
-  columns: readonly string[],
-  links: CellLinkContext,
-  embed: boolean,
-): string {
-  const head = columns
-    .map(
-      (column) =>
-        `<th scope="col"><button type="button" class="quarry-sort">${escapeHtml(column)}</button></th>`,
-    )
-    .join('')
-  const body = rows
-    .map(
-      (row) =>
-        '<tr>' +
-        columns.map((column) => cellHtml(cellValue(row, column), column, links, embed)).join('') +
-        '</tr>',
-    )
-    .join('\n')
-  return (
-    `<div class="quarry-table" data-page-size="${embed ? EMBED_PAGE_SIZE : PAGE_SIZE}">\n` +
-    '<div class="quarry-filter" hidden><input type="search" placeholder="Filter rows" aria-label="Filter rows">' +
-    '<output aria-live="polite"></output></div>\n' +
-    `<table>\n<thead>\n<tr>${head}</tr>\n</thead>\n<tbody>\n${body}\n</tbody>\n</table>\n` +
-    '<nav class="quarry-pager" aria-label="Table pages" hidden>' +
-    '<button type="button" data-page="prev">Previous page</button>' +
-    '<output aria-live="polite"></output>' +
-    '<button type="button" data-page="next">Next page</button></nav>\n</div>\n'
-  )
-}
-
-/** What a view with a PocketQuery (Velocity) template says above its default table. */
-export const VELOCITY_NOTICE =
-  'This query has a PocketQuery (Velocity) template, which Quarry does not render yet: the rows are shown as a table.'
-
-interface Content {
-  readonly html: string
-  readonly notices: readonly string[]
+interface Content extends Panel {
   readonly error?: string
 }
 
+/** The rows shown through the template's kind (panels.ts). */
 async function content(input: ViewPageInput, columns: readonly string[]): Promise<Content> {
   const template = input.template ?? DEFAULT_TEMPLATE
   try {
-    switch (template.type) {
-      case 'table':
-        return {
-          html: tableHtml(
-            input.rows,
-            columns,
-            input.jiraSite === undefined ? {} : { jiraSite: input.jiraSite },
-            input.embed,
-          ),
-          notices: [],
-        }
-      case 'liquid': {
-        const html = await renderLiquid(template.source, {
-          rows: input.rows,
-          columns,
-          query: input.query,
-          params: valuesRecord(input.values),
-          fetchedAt: (input.fetchedAt ?? input.now).toISOString(),
-        })
-        return { html: `<div class="quarry-liquid">\n${html}\n</div>\n`, notices: [] }
-      }
-      case 'velocity':
-        // Issue 13: stored from a PocketQuery import, rendered once Quarry has a Velocity engine.
-        return {
-          html: tableHtml(
-            input.rows,
-            columns,
-            input.jiraSite === undefined ? {} : { jiraSite: input.jiraSite },
-            input.embed,
-          ),
-          notices: [VELOCITY_NOTICE],
-        }
-      case 'chart':
-      case 'vega-lite': {
-        const chart = await renderChart(template, input.rows, columns)
-        const svg = accessibleSvg(chart.svg, chartLabel(template, columns, input.title))
-        return {
-          html: `<figure class="quarry-chart">${svg}\n${chartDataTable(template, input.rows, columns)}</figure>\n`,
-          notices: chart.warnings,
-        }
-      }
-    }
+    return await panelKind(template).render(template, {
+      rows: input.rows,
+      columns,
+      query: input.query,
+      ...(input.title === undefined ? {} : { title: input.title }),
+      params: valuesRecord(input.values),
+      fetchedAt: input.fetchedAt ?? input.now,
+      embed: input.embed,
+      ...(input.jiraSite === undefined ? {} : { jiraSite: input.jiraSite }),
+    })
   } catch (error) {
     // A broken template is the query author's to fix: say so on the page, as with a failed query.
     if (
@@ -331,8 +253,9 @@ function actions(input: ViewPageInput): string {
   return (
     '<nav class="quarry-actions" aria-label="View actions">' +
     `<form method="post" action="${url(input.urls.refresh)}">${csrf}<button type="submit">Refresh</button></form>` +
-    `<a href="${url(input.urls.csv)}" download>CSV</a>` +
-    `<a href="${url(input.urls.json)}" download>JSON</a>` +
+    input.urls.downloads
+      .map((download) => `<a href="${url(download.href)}" download>${escapeHtml(download.label)}</a>`)
+      .join('') +
     '</nav>'
   )
 }
@@ -346,7 +269,7 @@ function actions(input: ViewPageInput): string {
  * const html = await renderViewPage({
  *   query: 'open-issues', params: query.params, values: { project: 'QA' }, rows, fetchedAt, fromCache,
  *   notices, template: query.template, now: new Date(), nonce, embed: false,
- *   urls: { self: '/v/open-issues', refresh: '/v/open-issues/refresh?project=QA', csv: '…', json: '…' },
+ *   urls: { self: '/v/open-issues', refresh: '/v/open-issues/refresh?project=QA', downloads: [{ label: 'CSV', href: '…' }] },
  *   assets: { script: '/assets/view.js', stylesheet: '/assets/view.css' },
  * })
  */

@@ -29,8 +29,9 @@ export const HEIGHT_MESSAGE = 'quarry:height'
 
 /**
  * The view page's script (served as /assets/view.js). Plain ES2017, no dependencies; it reads the
- * markup renderViewPage writes: `.quarry-table` wrappers holding a hidden `.quarry-filter` box and a
- * table whose header cells hold `<button class="quarry-sort">`, numeric cells with class `num`.
+ * markup the table panel (table-panel.ts) writes: `.quarry-table` wrappers holding a hidden
+ * `.quarry-filter` box and a table whose header cells hold `<button class="quarry-sort">`, numeric
+ * cells with class `num`.
  */
 export const VIEW_SCRIPT = `'use strict'
 ;(function () {

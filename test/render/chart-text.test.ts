@@ -100,7 +100,14 @@ describe('a chart view page', () => {
       template: bar,
       now: new Date(),
       nonce: 'bm9uY2U',
-      urls: { self: '/v/q', refresh: '/v/q/refresh', csv: '/v/q/rows.csv', json: '/v/q/rows.json' },
+      urls: {
+        self: '/v/q',
+        refresh: '/v/q/refresh',
+        downloads: [
+          { label: 'CSV', href: '/v/q/rows.csv' },
+          { label: 'JSON', href: '/v/q/rows.json' },
+        ],
+      },
       embed: false,
       assets: { script: '/assets/view.js', stylesheet: '/assets/view.css' },
     }

@@ -32,8 +32,10 @@ const input = (fields: Partial<ViewPageInput> = {}): ViewPageInput => ({
   urls: {
     self: '/v/open-issues',
     refresh: '/v/open-issues/refresh?project=QA',
-    csv: '/api/queries/open-issues/run.csv?project=QA',
-    json: '/api/queries/open-issues/run.json?project=QA',
+    downloads: [
+      { label: 'CSV', href: '/api/queries/open-issues/run.csv?project=QA' },
+      { label: 'JSON', href: '/api/queries/open-issues/run.json?project=QA' },
+    ],
   },
   embed: false,
   assets: { script: '/assets/view.js', stylesheet: '/assets/view.css' },
@@ -77,10 +79,12 @@ describe('the view page escapes', () => {
   })
 
   it('URLs, and refuses a javascript: URL', async () => {
-    const html = await renderViewPage(input({ urls: { ...input().urls, csv: '/x?a=1&b="2"' } }))
+    const html = await renderViewPage(
+      input({ urls: { ...input().urls, downloads: [{ label: 'CSV', href: '/x?a=1&b="2"' }] } }),
+    )
     expect(html).toContain('href="/x?a=1&amp;b=&quot;2&quot;"')
     const error = await renderViewPage(
-      input({ urls: { ...input().urls, json: 'javascript:alert(1)' } }),
+      input({ urls: { ...input().urls, downloads: [{ label: 'JSON', href: 'javascript:alert(1)' }] } }),
     ).catch((error: unknown) => error)
     expect(isQuarryError(error, 'QUARRY_INTERNAL')).toBe(true)
   })

@@ -60,7 +60,7 @@ export const previewRoutes: RouteDef[] = [
         fetchedAt: ctx.now(),
         nonce: randomBytes(16).toString('base64url'),
         embed: true,
-        urls: { self: '/', refresh: '/', csv: '/', json: '/' },
+        urls: { self: '/', refresh: '/', downloads: [] },
         assets: VIEW_ASSETS,
       })
       return { html }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
 import { runQuery, type LoadedQuery } from '../../engine.js'
-import { columnsOf, render, type Row } from '../../render/index.js'
+import { columnsOf, formatWithExtension, outputFormats, writeFormat, type Row } from '../../render/index.js'
 import { contentSecurityPolicy, frameAncestorsDirective, renderViewPage } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
 import { checkVisitorParams, resolvePocketQueryAliases, visitorParams } from '../../domain/params.js'
@@ -165,8 +166,11 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     urls: {
       self: base,
       refresh: `${base}/refresh${queryString(params)}`,
-      csv: `${base}/rows.csv${queryString(params)}`,
-      json: `${base}/rows.json${queryString(params)}`,
+      // Every registered format (render/formats.ts), served by the download route below.
+      downloads: outputFormats().map((format) => ({
+        label: format.label,
+        href: `${base}/rows.${format.extension}${queryString(params)}`,
+      })),
     },
     assets: VIEW_ASSETS,
     // The Refresh form's field holds a marker; the viewer's token takes its place when the page is sent.
@@ -199,21 +203,34 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   return sendView(request, reply, view)
 }
 
-function download(format: 'csv' | 'json') {
-  return async (request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> => {
-    const loaded = await viewableQuery(request, reply, ctx)
-    if (loaded === undefined) return reply
-    const { query } = loaded
-    const params = allowedParams(request.principal, query, viewParams(request))
-    const result = await runQuery(engineDeps(ctx), loaded, { params })
-    const body =
-      format === 'json' ? result.rowsJson : render('csv', JSON.parse(result.rowsJson || '[]') as Row[])
-    return reply
-      .type(format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${query.name}.${format}"`)
-      .header('x-content-type-options', 'nosniff')
-      .send(body)
+/** The download files of the registered formats: `rows.txt, rows.json, rows.csv, …`. */
+function downloadFiles(): string {
+  return outputFormats()
+    .map((format) => `rows.${format.extension}`)
+    .join(', ')
+}
+
+/** The view's rows in the format its extension names (`rows.csv`, `rows.json` …), as a file. */
+async function download(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> {
+  const format = formatWithExtension(param(request, 'format'))
+  if (format === undefined) {
+    throw new QuarryError(
+      'QUARRY_NOT_FOUND',
+      `No download format has that extension; the view's rows come as ${downloadFiles()}.`,
+    )
   }
+  const loaded = await viewableQuery(request, reply, ctx)
+  if (loaded === undefined) return reply
+  const { query } = loaded
+  const params = allowedParams(request.principal, query, viewParams(request))
+  const result = await runQuery(engineDeps(ctx), loaded, { params })
+  const rows = JSON.parse(result.rowsJson || '[]') as Row[]
+  const chunks = writeFormat(format.name, rows, { title: query.title ?? query.name })
+  return reply
+    .type(format.mediaType)
+    .header('content-disposition', `attachment; filename="${query.name}.${format.extension}"`)
+    .header('x-content-type-options', 'nosniff')
+    .send(Readable.from(chunks, { objectMode: false }))
 }
 
 function asset(type: string, text: (ctx: ServerContext) => string) {
@@ -267,19 +284,11 @@ export const viewRoutes: RouteDef[] = [
   },
   {
     method: 'GET',
-    url: '/v/:query/rows.csv',
+    url: '/v/:query/rows.:format',
     access: 'public',
     tag: 'views',
-    summary: "The view's rows as CSV (RFC 4180).",
-    handler: download('csv'),
-  },
-  {
-    method: 'GET',
-    url: '/v/:query/rows.json',
-    access: 'public',
-    tag: 'views',
-    summary: "The view's rows as JSON.",
-    handler: download('json'),
+    summary: `The view's rows as a file in a registered format, named by its extension: ${downloadFiles()}.`,
+    handler: download,
   },
   {
     method: 'GET',
