@@ -1,5 +1,5 @@
 import { QuarryError } from '../domain/errors.js'
-import { runQuery, type RunResult } from '../engine.js'
+import { runQuery, type RunResult } from '../engine/index.js'
 import { FORMATS, isFormatName, renderStream, type Row } from '../render/index.js'
 import { withEngine, type StoreFlags } from './context.js'
 import { parseAssignments, parseDuration } from './flags.js'
@@ -79,7 +79,7 @@ export async function runCommand(name: string, flags: RunFlags, global: StoreFla
   if (format === 'table') {
     // A table needs every row to size its columns.
     const { rows, ...rest } = await withEngine(global, async (deps) => {
-      const result = await runQuery(deps, name, runOptions)
+      const result = await runQuery(deps, { query: name, ...runOptions })
       return { ...result, rowsJson: undefined, rows: JSON.parse(result.rowsJson) as Row[] }
     }).finally(bar.done)
     meta = rest
@@ -91,7 +91,8 @@ export async function runCommand(name: string, flags: RunFlags, global: StoreFla
     output.catch(() => undefined)
     try {
       meta = await withEngine(global, (deps) =>
-        runQuery(deps, name, {
+        runQuery(deps, {
+          query: name,
           ...runOptions,
           // A slice of rows at a time: a page's rows are parsed as the renderer gets to them.
           onRows: async (json) => {
