@@ -10,7 +10,7 @@ import { request } from 'undici'
 import { ConverterPool } from '../dist/convert/index.js'
 import { DatasourceSchema, splitSecrets } from '../dist/domain/datasource.js'
 import { QuerySchema } from '../dist/domain/query.js'
-import { runQuery } from '../dist/engine.js'
+import { runQuery } from '../dist/engine/index.js'
 import { openStore } from '../dist/store/index.js'
 import { recordResult } from './results.mjs'
 import { BENCH_CLIENT, consent, startSim } from './sim-process.mjs'
@@ -90,7 +90,7 @@ try {
     const times = []
     for (let round = 0; round < ROUNDS; round++) {
       const started = performance.now()
-      const result = await runQuery(deps, name, { refresh: true })
+      const result = await runQuery(deps, { query: name, refresh: true })
       times.push(performance.now() - started)
       if (result.pages !== PAGES) throw new Error(`${name}: expected ${PAGES} pages, got ${result.pages}`)
     }
@@ -108,7 +108,7 @@ try {
     }
     return performance.now() - started
   }
-  await runQuery(deps, 'sequential', { refresh: true }) // warm up pools and JIT
+  await runQuery(deps, { query: 'sequential', refresh: true }) // warm up pools and JIT
   const floors = []
   for (let round = 0; round < ROUNDS; round++) floors.push(await bare())
   const floor = floors.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]

@@ -4,7 +4,7 @@ import { checkCallback, receiveCallback, startConsent } from '../auth/oauth/cons
 import { saveConsent } from '../auth/oauth/save-consent.js'
 import { authorizationCodeGrant, tokenEndpoint, type TokenSet } from '../auth/oauth/token-client.js'
 import { QuarryError, isQuarryError } from '../domain/errors.js'
-import { loadRestDatasource } from '../engine.js'
+import { loadRestDatasource } from '../engine/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { parseDuration } from './flags.js'
 

@@ -1,5 +1,5 @@
 import { ConverterPool } from '../convert/index.js'
-import { closeSqlPools, type EngineDeps } from '../engine.js'
+import { closeSqlPools, type EngineDeps } from '../engine/index.js'
 import { openStore, type Store } from '../store/index.js'
 import { asQuarryError } from './failure.js'
 

@@ -4,7 +4,7 @@ import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-clou
 import { DatasourceSchema, redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
 import { QuerySchema } from '../domain/query.js'
 import { QuarryError } from '../domain/errors.js'
-import { checkDatasource, closeSqlPools, loadDatasource } from '../engine.js'
+import { checkDatasource, closeSqlPools, loadDatasource } from '../engine/index.js'
 import type { Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { datasourceFromFlags, describeIssues, type DatasourceFlags } from './datasource-input.js'

@@ -5,7 +5,7 @@ import { authorizationCodeGrant, tokenEndpoint } from '../auth/oauth/token-clien
 import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-cloud.js'
 import { splitSecrets } from '../domain/datasource.js'
 import { QuerySchema } from '../domain/query.js'
-import { loadRestDatasource } from '../engine.js'
+import { loadRestDatasource } from '../engine/index.js'
 import { CALLBACK_PATH } from '../server/context.js'
 import { startServer } from '../server/start.js'
 import { DEFAULT_SIM_OPTIONS, startSimulator, type RunningSimulator } from '../sim/server.js'

@@ -1,7 +1,7 @@
 import { QuarryError } from '../domain/errors.js'
 import { withDetectedParams } from '../domain/detect-params.js'
 import type { Query } from '../domain/query.js'
-import { loadQuery } from '../engine.js'
+import { loadQuery } from '../engine/index.js'
 import type { Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { queryFromFlags, type QueryFlags } from './query-input.js'
@@ -16,7 +16,7 @@ function definitionOf(query: Query): Omit<Query, 'name' | 'datasource'> {
  * declare added as strings (as PocketQuery finds them); prints which were added.
  */
 async function checkedQuery(store: Store, query: Query): Promise<Query> {
-  const { loadDatasource } = await import('../engine.js')
+  const { loadDatasource } = await import('../engine/index.js')
   await requireDatasource(store, query)
   const datasource = await loadDatasource(store, query.datasource)
   const detected = withDetectedParams(query, datasource.type)
@@ -31,7 +31,7 @@ async function checkedQuery(store: Store, query: Query): Promise<Query> {
 
 async function requireDatasource(store: Store, query: Query): Promise<void> {
   // loadQuery validates on read; checking here gives the error at `add` time instead.
-  const { loadDatasource } = await import('../engine.js')
+  const { loadDatasource } = await import('../engine/index.js')
   const datasource = await loadDatasource(store, query.datasource)
   if (datasource.type === 'rest' && query.sql !== undefined) {
     throw new QuarryError(

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { collect } from './flags.js'
 
-/** `quarry query add|list|show|edit|remove`. */
+/** `quarry query add|list|show|edit|sample|remove`. */
 export function registerQuery(program: Command): void {
   const command = program
     .command('query')
@@ -65,6 +65,14 @@ export function registerQuery(program: Command): void {
     .action(async (name, _flags, sub) => {
       const { showQuery } = await import('./query-run.js')
       await showQuery(name, sub.optsWithGlobals())
+    })
+  command
+    .command('sample <name>')
+    .description("Print what the query's converter is given: a REST query's first page, raw")
+    .option('-p, --param <name=value>', 'a parameter value (repeatable)', collect)
+    .action(async (name, flags, sub) => {
+      const { sampleCommand } = await import('./sample-run.js')
+      await sampleCommand(name, flags, sub.optsWithGlobals())
     })
   command
     .command('remove <name>')

@@ -1,5 +1,5 @@
 import { QuarryError } from '../domain/errors.js'
-import { runQuery, type RunResult } from '../engine.js'
+import { runQuery, type RunResult } from '../engine/index.js'
 import { formatNames, isFormatName, writeFormat, type Chunk, type Row } from '../render/index.js'
 import { withEngine, type StoreFlags } from './context.js'
 import { parseAssignments, parseDuration } from './flags.js'
@@ -94,7 +94,8 @@ export async function runCommand(
   let meta: Pick<RunResult, 'notices' | 'fromCache' | 'fetchedAt'>
   try {
     meta = await withEngine(global, (deps) =>
-      runQuery(deps, name, {
+      runQuery(deps, {
+        query: name,
         ...runOptions,
         // A slice of rows at a time: a page's rows are parsed as the renderer gets to them.
         onRows: async (json) => {

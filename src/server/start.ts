@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { ConverterPool } from '../convert/index.js'
-import { closeSqlPools } from '../engine.js'
+import { closeSqlPools } from '../engine/index.js'
 import type { Store } from '../store/index.js'
 import { buildServer } from './app.js'
 import type { ServerContext, ServerOptions } from './context.js'

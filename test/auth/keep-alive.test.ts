@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
 import { refreshIdle } from '../../src/auth/keep-alive.js'
 import { isQuarryError } from '../../src/domain/errors.js'
-import { runQuery } from '../../src/engine.js'
+import { runQuery } from '../../src/engine/index.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
@@ -43,13 +43,13 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
         await refreshIdle(engine.store, { now: () => Date.now() + (days + 1) * DAY * 1000 })
       }
       expect((await stats(sim)).refreshes).toBe(2) // at days 30 and 60
-      await runQuery(engine, 'me')
+      await runQuery(engine, { query: 'me' })
       expect(await stats(sim)).toMatchObject({ invalidGrants: 0, revokedGrants: 0 })
     })
 
     it('without it, 91 idle days end the grant: the user sees "needs consent" and the command', async () => {
       await advance(sim, 91 * DAY)
-      const error = await runQuery(engine, 'me').catch((e: unknown) => e)
+      const error = await runQuery(engine, { query: 'me' }).catch((e: unknown) => e)
       expect(isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT')).toBe(true)
       expect((error as Error).message).toContain('needs consent again')
       expect((error as Error).message).toContain('Run: quarry connect jira')

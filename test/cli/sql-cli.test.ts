@@ -172,6 +172,12 @@ describe('quarry with MariaDB and SQLite datasources', () => {
     expect(JSON.parse(run.stdout)).toEqual([{ name: 'one' }, { name: 'two' }])
   })
 
+  it("prints a query's sample: the rows its converter is given, for the parameters given", async () => {
+    const sample = await quarry('query', 'sample', 'names', '--param', 'ids=2')
+    expect(sample.code, sample.stderr).toBe(0)
+    expect(sample.stdout).toBe('[{"name":"two"}]\n')
+  })
+
   it('says what a SQL datasource needs when --url and --host are both missing', async () => {
     const { stderr, code } = await quarry('datasource', 'add', 'nowhere', '--type', 'postgres')
     expect(code).toBe(2)

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConverterError } from '../../src/convert/index.js'
-import { closeSqlPools, runQuery } from '../../src/engine.js'
+import { closeSqlPools, runQuery } from '../../src/engine/index.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 
 /** A converter that returns `n` rows per call, whatever the data. */
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 async function failure(query: string): Promise<ConverterError> {
   try {
-    await runQuery(engine, query)
+    await runQuery(engine, { query: query })
   } catch (error) {
     if (error instanceof ConverterError) return error
     throw error
@@ -43,7 +43,7 @@ describe("a converter's row and byte limits are set per query and per datasource
       sql: 'SELECT id FROM items',
       converter: rows(1000),
     })
-    expect((await runQuery(engine, 'many')).rowCount).toBe(1000)
+    expect((await runQuery(engine, { query: 'many' })).rowCount).toBe(1000)
   })
 
   it("applies the datasource's converterMaxRows to its queries", async () => {
@@ -68,7 +68,7 @@ describe("a converter's row and byte limits are set per query and per datasource
       converter: rows(11),
       converterMaxRows: 20,
     })
-    expect((await runQuery(engine, 'raised')).rowCount).toBe(11)
+    expect((await runQuery(engine, { query: 'raised' })).rowCount).toBe(11)
   })
 
   it("applies a query's converterMaxBytes", async () => {

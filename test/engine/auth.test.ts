@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { isQuarryError } from '../../src/domain/errors.js'
 import type { RestDatasourceInput } from '../../src/domain/datasource.js'
-import { runQuery } from '../../src/engine.js'
+import { runQuery } from '../../src/engine/index.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { startApiServer, type ApiServer } from '../helpers/api-server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
@@ -27,7 +27,7 @@ afterEach(async () => {
 async function echo(auth: RestDatasourceInput['auth'], extra: Partial<RestDatasourceInput> = {}) {
   await engine.addDatasource({ name: 'api', type: 'rest', baseUrl: api.url, auth, ...extra })
   await engine.addQuery({ name: 'echo', datasource: 'api', path: '/echo' })
-  await runQuery(engine, 'echo')
+  await runQuery(engine, { query: 'echo' })
   return api.requests.at(-1) as NonNullable<ApiServer['requests'][number]>
 }
 
@@ -87,8 +87,10 @@ describe('OAuth 2.0 client credentials', () => {
     })
     await engine.addQuery({ name: 'protected', datasource: 'cc', path: '/cc-protected' })
     const before = api.hits.get('/token') ?? 0
-    const first = JSON.parse((await runQuery(engine, 'protected')).rowsJson) as { token: string }[]
-    const second = JSON.parse((await runQuery(engine, 'protected')).rowsJson) as { token: string }[]
+    const first = JSON.parse((await runQuery(engine, { query: 'protected' })).rowsJson) as { token: string }[]
+    const second = JSON.parse((await runQuery(engine, { query: 'protected' })).rowsJson) as {
+      token: string
+    }[]
     expect(first[0]?.token).toMatch(/^Bearer cc-token-\d+$/)
     expect(second[0]?.token).toBe(first[0]?.token)
     expect((api.hits.get('/token') ?? 0) - before).toBe(1)
@@ -107,7 +109,7 @@ describe('OAuth 2.0 client credentials', () => {
       },
     })
     await engine.addQuery({ name: 'protected', datasource: 'cc', path: '/cc-protected' })
-    const error = await runQuery(engine, 'protected').catch((e: unknown) => e)
+    const error = await runQuery(engine, { query: 'protected' }).catch((e: unknown) => e)
     expect(isQuarryError(error, 'QUARRY_OAUTH_TOKEN_ERROR')).toBe(true)
     expect((error as Error).message).toContain('/token')
     expect((error as Error).message).not.toContain('wrong')
@@ -130,7 +132,7 @@ describe('OAuth 2.0 authorization code (3LO) against the simulator', () => {
 
   it('uses the stored access token while it is fresh', async () => {
     await connected()
-    await runQuery(engine, 'me')
+    await runQuery(engine, { query: 'me' })
     expect(await stats(sim)).toMatchObject({ refreshes: 0, invalidGrants: 0 })
   })
 
@@ -139,12 +141,12 @@ describe('OAuth 2.0 authorization code (3LO) against the simulator', () => {
     const before = await engine.store.connections.get('jira')
     // The simulator's clock moves; Quarry's does not: the token is refused, refreshed and retried.
     await advance(sim, 601)
-    await runQuery(engine, 'me')
+    await runQuery(engine, { query: 'me' })
     const after = await engine.store.connections.get('jira')
     expect(after?.tokens.refresh_token).not.toBe(before?.tokens.refresh_token)
     expect(after?.version).toBeGreaterThan(before?.version ?? 0)
     await advance(sim, 601)
-    await runQuery(engine, 'me')
+    await runQuery(engine, { query: 'me' })
     expect(await stats(sim)).toMatchObject({ refreshes: 2, invalidGrants: 0, revokedGrants: 0 })
   })
 
@@ -159,7 +161,7 @@ describe('OAuth 2.0 authorization code (3LO) against the simulator', () => {
     })
     await advance(sim, 601)
     await Promise.all(
-      Array.from({ length: 10 }, (_, n) => runQuery(engine, 'me-n', { params: { n: String(n) } })),
+      Array.from({ length: 10 }, (_, n) => runQuery(engine, { query: 'me-n', params: { n: String(n) } })),
     )
     expect(await stats(sim)).toMatchObject({ refreshes: 1, invalidGrants: 0 })
   })
@@ -167,12 +169,12 @@ describe('OAuth 2.0 authorization code (3LO) against the simulator', () => {
   it('marks the connection "needs consent" on invalid_grant, names the command, and does not ask again', async () => {
     await connected()
     await fetch(`${sim.url}/_sim/revoke?user=alice`, { method: 'POST' })
-    const error = await runQuery(engine, 'me').catch((e: unknown) => e)
+    const error = await runQuery(engine, { query: 'me' }).catch((e: unknown) => e)
     expect(isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT')).toBe(true)
     expect((error as Error).message).toContain('quarry connect jira')
     expect((await engine.store.connections.get('jira'))?.status).toBe('needs_consent')
     const tokenCalls = (await stats(sim)).requests['POST /oauth/token']
-    const again = await runQuery(engine, 'me').catch((e: unknown) => e)
+    const again = await runQuery(engine, { query: 'me' }).catch((e: unknown) => e)
     expect(isQuarryError(again, 'QUARRY_OAUTH_INVALID_GRANT')).toBe(true)
     expect((await stats(sim)).requests['POST /oauth/token']).toBe(tokenCalls)
   })
@@ -182,7 +184,7 @@ describe('OAuth 2.0 authorization code (3LO) against the simulator', () => {
     sim = await startTestSim({ accessTtlSeconds: 600, expiredStatus: 403 })
     await connected()
     await advance(sim, 601)
-    const error = await runQuery(engine, 'me').catch((e: unknown) => e)
+    const error = await runQuery(engine, { query: 'me' }).catch((e: unknown) => e)
     expect(isQuarryError(error, 'QUARRY_AUTH_FAILED')).toBe(true)
     expect((await stats(sim)).refreshes).toBe(0)
   })
@@ -197,14 +199,14 @@ describe('OAuth 2.0 authorization code (3LO) against the simulator', () => {
       lastRefreshAt: new Date(Date.now() - 3_600_000),
     })
     await advance(sim, 601)
-    await runQuery(engine, 'me')
+    await runQuery(engine, { query: 'me' })
     expect(await stats(sim)).toMatchObject({ refreshes: 1, invalidGrants: 0 })
   })
 
   it('says a datasource without a connection is not connected yet', async () => {
     await connected()
     await engine.store.connections.remove('jira')
-    const error = await runQuery(engine, 'me').catch((e: unknown) => e)
+    const error = await runQuery(engine, { query: 'me' }).catch((e: unknown) => e)
     expect(isQuarryError(error, 'QUARRY_OAUTH_NOT_CONNECTED')).toBe(true)
     expect((error as Error).message).toContain('quarry connect jira')
   })

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { isQuarryError } from '../../src/domain/errors.js'
-import { runQuery } from '../../src/engine.js'
+import { runQuery } from '../../src/engine/index.js'
 import { startApiServer, type ApiServer } from '../helpers/api-server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 
@@ -38,7 +38,7 @@ async function run(
   declared: { name: string; type?: 'string' | 'list' | 'integer' }[] = [],
 ) {
   await engine.addQuery({ name: 'q', datasource: 'api', path, params: declared })
-  return runQuery(engine, 'q', { params })
+  return runQuery(engine, { query: 'q', params })
 }
 
 async function failure(path: string): Promise<Error> {
@@ -137,20 +137,20 @@ describe('cache', () => {
   it('serves a second run from the cache within the TTL, and --refresh bypasses it', async () => {
     await engine.addQuery({ name: 'cached', datasource: 'api', path: '/echo?c=1', cacheTtlSeconds: 300 })
     const before = api.hits.get('/echo') ?? 0
-    const first = await runQuery(engine, 'cached')
-    const second = await runQuery(engine, 'cached')
+    const first = await runQuery(engine, { query: 'cached' })
+    const second = await runQuery(engine, { query: 'cached' })
     expect(first.fromCache).toBe(false)
     expect(second.fromCache).toBe(true)
     expect(second.rowsJson).toBe(first.rowsJson)
     expect((api.hits.get('/echo') ?? 0) - before).toBe(1)
-    await runQuery(engine, 'cached', { refresh: true })
+    await runQuery(engine, { query: 'cached', refresh: true })
     expect((api.hits.get('/echo') ?? 0) - before).toBe(2)
   })
 
   it('lets concurrent identical runs share one upstream fetch', async () => {
     await engine.addQuery({ name: 'shared', datasource: 'api', path: '/echo?c=2' })
     const before = api.hits.get('/echo') ?? 0
-    await Promise.all(Array.from({ length: 20 }, () => runQuery(engine, 'shared')))
+    await Promise.all(Array.from({ length: 20 }, () => runQuery(engine, { query: 'shared' })))
     expect((api.hits.get('/echo') ?? 0) - before).toBe(1)
   })
 })

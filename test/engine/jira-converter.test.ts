@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { adfToWiki } from '../../src/sim/data/rich-text.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { runQuery } from '../../src/engine.js'
+import { runQuery } from '../../src/engine/index.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { connect, startTestSim, stats } from '../helpers/sim.js'
@@ -50,7 +50,7 @@ describe("the guide's converter over search/jql", () => {
       const table = sim.context.world.issues[0]
       if (!table) throw new Error('no acme table')
       expect(table.count).toBeGreaterThan(10_000)
-      const result = await runQuery(engine, `issues-v${version}`)
+      const result = await runQuery(engine, { query: `issues-v${version}` })
       const rows = JSON.parse(result.rowsJson) as { 'Issue Key': string; Description: unknown }[]
       expect(result.pages).toBe(Math.ceil(table.count / 100))
       expect(result.notices).toEqual([])

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Pagination } from '../../src/domain/query.js'
-import { runQuery } from '../../src/engine.js'
+import { runQuery } from '../../src/engine/index.js'
 import { ITEM_COUNT, startApiServer, type ApiServer } from '../helpers/api-server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 
@@ -26,7 +26,7 @@ async function ids(
   extra: { maxPages?: number; maxRows?: number } = {},
 ) {
   await engine.addQuery({ name: 'q', datasource: 'api', path, pagination, ...extra })
-  const result = await runQuery(engine, 'q')
+  const result = await runQuery(engine, { query: 'q' })
   const rows = JSON.parse(result.rowsJson) as { id: number }[]
   return { ids: rows.map((row) => row.id), result }
 }

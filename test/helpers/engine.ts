@@ -5,7 +5,7 @@ import { ConverterPool } from '../../src/convert/index.js'
 import { splitSecrets, type DatasourceInput } from '../../src/domain/datasource.js'
 import { DatasourceSchema } from '../../src/domain/datasource.js'
 import { QuerySchema, type QueryInput } from '../../src/domain/query.js'
-import type { EngineDeps } from '../../src/engine.js'
+import type { EngineDeps } from '../../src/engine/index.js'
 import { openStore, type Store } from '../../src/store/index.js'
 
 /** A fixed key: tests must not depend on (or create) a key file in the user's data directory. */

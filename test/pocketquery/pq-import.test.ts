@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isQuarryError } from '../../src/domain/errors.js'
 import { DatasourceSchema, joinSecrets, type Datasource } from '../../src/domain/datasource.js'
 import { QuerySchema } from '../../src/domain/query.js'
-import { runQuery } from '../../src/engine.js'
+import { runQuery } from '../../src/engine/index.js'
 import { applyPqImport, formatPqPlan, planPqImport } from '../../src/pocketquery/pq-import.js'
 import { startApiServer, type ApiServer } from '../helpers/api-server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
@@ -98,7 +98,7 @@ describe('datasources of every documented kind', () => {
         ],
       })
       await importText(text)
-      await runQuery(engine, 'echo')
+      await runQuery(engine, { query: 'echo' })
       const request = api.requests.at(-1)
       expect(request?.url).toMatch(/^\/echo\?/)
       const query = new URL(request?.url as string, 'http://local').searchParams
@@ -200,7 +200,7 @@ describe('datasources of every documented kind', () => {
   it('an imported PostgreSQL datasource runs its query', async () => {
     await importText(CLOUD)
     await engine.addQuery({ name: 'one', datasource: 'Reporting-DB', sql: 'SELECT 1 AS one' })
-    const result = await runQuery(engine, 'one')
+    const result = await runQuery(engine, { query: 'one' })
     expect(JSON.parse(result.rowsJson)).toEqual([{ one: 1 }])
   })
 

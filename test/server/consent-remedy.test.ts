@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkDatasource } from '../../src/engine.js'
+import { checkDatasource } from '../../src/engine/index.js'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
 
 /**

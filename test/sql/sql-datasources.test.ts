@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { DatasourceInput } from '../../src/domain/datasource.js'
 import { isQuarryError } from '../../src/domain/errors.js'
 import type { ParamSpec } from '../../src/domain/query.js'
-import { closeSqlPools, runQuery } from '../../src/engine.js'
+import { closeSqlPools, runQuery } from '../../src/engine/index.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
 
@@ -199,7 +199,7 @@ for (const [label, start] of TARGETS) {
     ) {
       const name = `q${++queries}`
       await engine.addQuery({ name, datasource: 'db', sql, params, ...extra })
-      const result = await runQuery(engine, name, { params: given })
+      const result = await runQuery(engine, { query: name, params: given })
       return { ...result, rows: JSON.parse(result.rowsJson) as Record<string, unknown>[] }
     }
 
@@ -302,7 +302,7 @@ for (const [label, start] of TARGETS) {
     it('cancels a statement that runs past the datasource’s statement timeout', async () => {
       const started = performance.now()
       await engine.addQuery({ name: 'slow', datasource: 'db', sql: target.sleep })
-      const refused = await failure(runQuery(engine, 'slow', { onRows: async () => undefined }))
+      const refused = await failure(runQuery(engine, { query: 'slow', onRows: async () => undefined }))
       expect(refused.code).toBe('QUARRY_SQL_TIMEOUT')
       expect(refused.message).toContain('statement timeout (300 ms)')
       expect(performance.now() - started).toBeLessThan(4000)
@@ -317,7 +317,7 @@ for (const [label, start] of TARGETS) {
       setTimeout(() => controller.abort(reason), 100)
       const started = performance.now()
       await expect(
-        runQuery(engine, 'slow', { signal: controller.signal, onRows: async () => undefined }),
+        runQuery(engine, { query: 'slow', signal: controller.signal, onRows: async () => undefined }),
       ).rejects.toBe(reason)
       expect(performance.now() - started).toBeLessThan(3000) // SLEEP(5) and the endless SQLite scan would take longer
     })
@@ -359,10 +359,10 @@ for (const [label, start] of TARGETS) {
         { Name: 'ADA', Query: `q${queries}` },
         { Name: 'GRACE', Query: `q${queries}` },
       ])
-      const again = await runQuery(engine, `q${queries}`, { params: { id: '2' } })
+      const again = await runQuery(engine, { query: `q${queries}`, params: { id: '2' } })
       expect(again.fromCache).toBe(true)
       expect(JSON.parse(again.rowsJson)).toEqual(first.rows)
-      const other = await runQuery(engine, `q${queries}`, { params: { id: '1' } })
+      const other = await runQuery(engine, { query: `q${queries}`, params: { id: '1' } })
       expect(other.fromCache).toBe(false)
       expect(other.rowCount).toBe(1)
     })
@@ -370,7 +370,8 @@ for (const [label, start] of TARGETS) {
     it('streams rows to onRows in batches', async () => {
       await engine.addQuery({ name: 'all', datasource: 'db', sql: `SELECT id FROM ${table} ORDER BY id` })
       const batches: unknown[] = []
-      const result = await runQuery(engine, 'all', {
+      const result = await runQuery(engine, {
+        query: 'all',
         onRows: async (json) => {
           batches.push(...(JSON.parse(json) as unknown[]))
         },
@@ -388,7 +389,7 @@ describe('SQL queries and datasources of the other kind', () => {
     try {
       await engine.addDatasource({ name: 'lite', type: 'sqlite', path: join(engine.dir, 'none.db') })
       await engine.addQuery({ name: 'q', datasource: 'lite', path: '/x' })
-      const refused = await failure(runQuery(engine, 'q'))
+      const refused = await failure(runQuery(engine, { query: 'q' }))
       expect(refused).toEqual({
         code: 'QUARRY_DATASOURCE_KIND',
         message:
@@ -416,14 +417,15 @@ describe('SQL queries and datasources of the other kind', () => {
         sql: "SELECT clock_timestamp() - now() < interval '100 milliseconds' AS fresh",
       })
       const gone = new Error('the reader went away')
-      const failed = runQuery(engine, 'two', {
+      const failed = runQuery(engine, {
+        query: 'two',
         onRows: async () => {
           throw gone
         },
       })
       await expect(failed).rejects.toBe(gone)
       await new Promise((resolve) => setTimeout(resolve, 300))
-      expect(JSON.parse((await runQuery(engine, 'fresh')).rowsJson)).toEqual([{ fresh: true }])
+      expect(JSON.parse((await runQuery(engine, { query: 'fresh' })).rowsJson)).toEqual([{ fresh: true }])
     } finally {
       await closeSqlPools()
       await engine.close()
@@ -441,7 +443,7 @@ describe('SQL queries and datasources of the other kind', () => {
         user: 'postgres',
       })
       await engine.addQuery({ name: 'who', datasource: 'pgu', sql: 'SELECT current_user AS who' })
-      expect(JSON.parse((await runQuery(engine, 'who')).rowsJson)).toEqual([{ who: 'postgres' }])
+      expect(JSON.parse((await runQuery(engine, { query: 'who' })).rowsJson)).toEqual([{ who: 'postgres' }])
       await engine.addDatasource({
         name: 'mdb',
         type: 'mysql',
@@ -449,7 +451,9 @@ describe('SQL queries and datasources of the other kind', () => {
         database: 'information_schema',
       })
       await engine.addQuery({ name: 'where', datasource: 'mdb', sql: 'SELECT database() AS db' })
-      expect(JSON.parse((await runQuery(engine, 'where')).rowsJson)).toEqual([{ db: 'information_schema' }])
+      expect(JSON.parse((await runQuery(engine, { query: 'where' })).rowsJson)).toEqual([
+        { db: 'information_schema' },
+      ])
     } finally {
       await closeSqlPools()
       await engine.close()
@@ -466,7 +470,7 @@ describe('SQL queries and datasources of the other kind', () => {
         tls: { mode: 'require' },
       })
       await engine.addQuery({ name: 'q', datasource: 'tls', sql: 'SELECT 1' })
-      const refused = await failure(runQuery(engine, 'q'))
+      const refused = await failure(runQuery(engine, { query: 'q' }))
       expect(refused.code).toBe('QUARRY_SQL_CONNECT')
       expect(refused.message).toMatch(/SSL/)
     } finally {
@@ -485,7 +489,7 @@ describe('SQL queries and datasources of the other kind', () => {
         password: 'hunter2-secret',
       })
       await engine.addQuery({ name: 'q', datasource: 'gone', sql: 'SELECT 1' })
-      const refused = await failure(runQuery(engine, 'q'))
+      const refused = await failure(runQuery(engine, { query: 'q' }))
       expect(refused.code).toBe('QUARRY_SQL_CONNECT')
       expect(refused.message).toMatch(/^Datasource "gone" \(postgres\) cannot be reached/)
       expect(refused.message).not.toContain('hunter2')

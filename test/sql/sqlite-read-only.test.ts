@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isQuarryError } from '../../src/domain/errors.js'
-import { closeSqlPools, runQuery } from '../../src/engine.js'
+import { closeSqlPools, runQuery } from '../../src/engine/index.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 
 /** A read-only SQLite datasource reads its own file and nothing else: not another file, not a new one. */
@@ -32,7 +32,7 @@ afterAll(async () => {
 async function refusal(name: string, sql: string): Promise<string> {
   await engine.addQuery({ name, datasource: 'lite', sql })
   try {
-    await runQuery(engine, name)
+    await runQuery(engine, { query: name })
   } catch (error) {
     if (isQuarryError(error)) return error.code
     throw error
@@ -61,6 +61,6 @@ describe('a read-only SQLite datasource', () => {
       datasource: 'lite',
       sql: "WITH x AS (SELECT id FROM items) SELECT count(*) AS n, upper('a') AS a FROM x",
     })
-    expect(JSON.parse((await runQuery(engine, 'read')).rowsJson)).toEqual([{ n: 1, a: 'A' }])
+    expect(JSON.parse((await runQuery(engine, { query: 'read' })).rowsJson)).toEqual([{ n: 1, a: 'A' }])
   })
 })

@@ -30,7 +30,7 @@ describe.each(['sqlite', 'postgres'] as const)('the token invariant under load, 
   let target: string
 
   beforeAll(async () => {
-    if (!existsSync(new URL('../../dist/engine.js', import.meta.url)))
+    if (!existsSync(new URL('../../dist/engine/index.js', import.meta.url)))
       throw new Error('dist/ is missing: run `npm run build` (scripts/test.sh does) before this test')
 
     // Grace 0: a superseded refresh token reused even a moment later revokes the grant.

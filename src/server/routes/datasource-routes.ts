@@ -14,7 +14,7 @@ import {
 } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
 import { QuerySchema } from '../../domain/query.js'
-import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engine.js'
+import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engine/index.js'
 import { redactDatabaseUrl, type StoredConnection } from '../../store/index.js'
 import { CALLBACK_PATH, type ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'

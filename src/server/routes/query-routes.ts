@@ -1,19 +1,15 @@
 import { z } from 'zod'
 import { QuarryError, isQuarryError } from '../../domain/errors.js'
-import { resolveParams } from '../../domain/params.js'
 import { withDetectedParams } from '../../domain/detect-params.js'
 import { QuerySchema, querySummary, type Query } from '../../domain/query.js'
 import {
-  bindQuery,
   loadQuery,
-  loadSqlStage,
-  pageFetcher,
   runQuery,
+  sampleQuery,
   type EngineDeps,
   type LoadedQuery,
   type RunResult,
-} from '../../engine.js'
-import { authFor } from '../../auth/index.js'
+} from '../../engine/index.js'
 import { columnsOf, type Row } from '../../render/index.js'
 import { checkVisitorParams } from '../../domain/params.js'
 import { canSeeQuery, isVisitor, type Principal } from '../auth/access.js'
@@ -169,7 +165,8 @@ export const queryRoutes: RouteDef[] = [
       // Someone who sees it only because it is public runs it as a view's visitor would.
       if (isVisitor(principal, loaded.query)) checkVisitorParams(loaded.query, body.params)
       if (body.refresh) ctx.views.forget(loaded.query.name)
-      const result = await runQuery(engineDeps(ctx), loaded, {
+      const result = await runQuery(engineDeps(ctx), {
+        query: loaded,
         params: body.params,
         refresh: body.refresh,
       })
@@ -186,20 +183,7 @@ export const queryRoutes: RouteDef[] = [
     body: RunBody,
     handler: async (request, _reply, ctx) => {
       const body = parseBody(RunBody, request.body)
-      const { query, datasource } = await loadQuery(ctx.store, param(request, 'name'))
-      const values = resolveParams(query, body.params)
-      if (datasource.type !== 'rest') {
-        // What a SQL converter gets: the rows as one JSON array text (the first 1,000 here).
-        const sql = await loadSqlStage()
-        const parts: string[] = []
-        const bound = sql.bindFor(datasource, query.sql ?? '', query.params, values)
-        for await (const batch of sql.sqlRows(datasource, bound, { maxRows: 1000, onLimit: () => {} }))
-          parts.push(batch.rowsJson.slice(1, -1))
-        return { text: `[${parts.filter((part) => part !== '').join(',')}]` }
-      }
-      const first = bindQuery(datasource, query, values)
-      const page = await pageFetcher(datasource, authFor(datasource, ctx.store.connections), {})(first)
-      return { text: page.text }
+      return sampleQuery(engineDeps(ctx), { query: param(request, 'name'), params: body.params })
     },
   },
 ]

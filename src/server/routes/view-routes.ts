@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
-import { runQuery, type LoadedQuery } from '../../engine.js'
+import { runQuery, type LoadedQuery } from '../../engine/index.js'
 import { columnsOf, formatWithExtension, outputFormats, writeFormat, type Row } from '../../render/index.js'
 import { contentSecurityPolicy, frameAncestorsDirective, renderViewPage } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
@@ -138,7 +138,8 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   let rows: Row[] = []
   let outcome: { fetchedAt?: Date; fromCache?: boolean; notices?: readonly string[]; error?: string }
   try {
-    const result = await runQuery(engineDeps(ctx), loaded, {
+    const result = await runQuery(engineDeps(ctx), {
+      query: loaded,
       params: allowedParams(request.principal, query, params),
     })
     rows = JSON.parse(result.rowsJson || '[]') as Row[]
@@ -223,7 +224,7 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
   if (loaded === undefined) return reply
   const { query } = loaded
   const params = allowedParams(request.principal, query, viewParams(request))
-  const result = await runQuery(engineDeps(ctx), loaded, { params })
+  const result = await runQuery(engineDeps(ctx), { query: loaded, params })
   const rows = JSON.parse(result.rowsJson || '[]') as Row[]
   const chunks = writeFormat(format.name, rows, { title: query.title ?? query.name })
   return reply
@@ -273,7 +274,7 @@ export const viewRoutes: RouteDef[] = [
       if (!isVisitor(request.principal, query) || (await refreshCooledDown(ctx, query.name))) {
         ctx.views.forget(query.name)
         try {
-          await runQuery(engineDeps(ctx), loaded, { params, refresh: true })
+          await runQuery(engineDeps(ctx), { query: loaded, params, refresh: true })
         } catch (error) {
           // The view shows the failure when it runs again.
           if (!(error instanceof QuarryError)) throw error

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto'
+import type { BoundQuery } from './bind.js'
+import { nowOf, type EngineDeps } from './deps.js'
+import type { Store } from '../store/index.js'
+import { cacheEntryOf, resultFromCache, type RunResult } from './result.js'
+
+/**
+ * The cache key: the bound request (REST: method, URL, headers, body; SQL: the
+ * statement and its values), the whole datasource (so any edit — another
+ * account, another secret — misses the old entries), and everything that
+ * shapes the rows: pagination, caps, converter.
+ */
+export function cacheKey(run: BoundQuery): string {
+  const { query, datasource } = run
+  // The bound statement and its values, like a REST query's bound URL: equal runs share an entry.
+  const bound =
+    run.kind === 'rest'
+      ? [run.first.method, run.first.url, run.first.headers, run.first.body ?? null]
+      : [run.bound.text, run.bound.values]
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        datasource,
+        ...bound,
+        query.pagination,
+        query.maxPages,
+        query.maxRows ?? null,
+        query.converter ?? null,
+      ]),
+    )
+    .digest('base64url')
+}
+
+/** Runs in progress, per store: concurrent identical runs share one. */
+const inflightByStore = new WeakMap<Store, Map<string, Promise<RunResult>>>()
+
+/**
+ * A run through the cache: a fresh entry answers without running; otherwise `produce` runs
+ * (told whether to keep the rows for the cache) and its result is stored for `ttlSeconds`.
+ * Concurrent identical runs share one upstream fetch (streamed runs have their own).
+ */
+export async function throughCache(
+  deps: Pick<EngineDeps, 'store' | 'now'>,
+  run: {
+    readonly key: string
+    /** 0: no caching. */
+    readonly ttlSeconds: number
+    /** Skip the cached entry (and refill it). */
+    readonly refresh: boolean
+    readonly onRows?: ((rowsJson: string) => Promise<void>) | undefined
+  },
+  produce: (keep: boolean) => Promise<RunResult>,
+): Promise<RunResult> {
+  const { key, ttlSeconds, onRows } = run
+  if (ttlSeconds > 0 && !run.refresh) {
+    const cached = await deps.store.cache.get(key, nowOf(deps))
+    if (cached) {
+      const result = resultFromCache(cached.value, cached.storedAt)
+      if (onRows && result.rowCount > 0) await onRows(result.rowsJson)
+      return result
+    }
+  }
+  let inflight = inflightByStore.get(deps.store)
+  if (!inflight) inflightByStore.set(deps.store, (inflight = new Map()))
+  const running = onRows ? undefined : inflight.get(key)
+  if (running) return running
+  const produced = produce(ttlSeconds > 0).then(async (result) => {
+    if (ttlSeconds > 0) {
+      const { fetchedAt } = result
+      await deps.store.cache.set(
+        key,
+        cacheEntryOf(result),
+        fetchedAt,
+        new Date(fetchedAt.getTime() + ttlSeconds * 1000),
+      )
+    }
+    return result
+  })
+  if (onRows) return produced
+  inflight.set(key, produced)
+  try {
+    return await produced
+  } finally {
+    inflight.delete(key)
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The engine: runQuery() takes a query through parameters → bound request → cache, or the
+ * REST or SQL stage → one result. The one place the pipeline's stages meet; the CLI, the
+ * server and the tests all run (and sample, and check) queries through this module.
+ *
+ *   load.ts        a query and its datasource from the store
+ *   bind.ts        parameters bound: a REST query's first request, a SQL query's statement
+ *   fetch.ts       one authenticated request (scrub.ts masks secrets in upstream errors)
+ *   rest-stage.ts  pages → rows;  sql-stage.ts  batches → rows (sql-module.ts loads the drivers)
+ *   cache.ts       the cache key, cached results, concurrent runs sharing one
+ *   result.ts      the one RunResult, assembled in one place
+ *   run.ts         runQuery();  sample.ts  a converter's input;  check.ts  does a datasource work
+ */
+
+export { checkDatasource } from './check.js'
+export type { EngineDeps } from './deps.js'
+export { loadDatasource, loadQuery, loadRestDatasource, type LoadedQuery } from './load.js'
+export type { RunResult } from './result.js'
+export { runQuery, type RunRequest } from './run.js'
+export { sampleQuery } from './sample.js'
+export { closeSqlPools } from './sql-module.js'

@@ -1,0 +1,77 @@
+/** A query's run: its rows and what the user should know about them. */
+export interface RunResult {
+  readonly query: string
+  /** The rows as one JSON array text (rows stay text wherever they are only stored or sent); '' when they went to onRows only. */
+  readonly rowsJson: string
+  readonly rowCount: number
+  readonly pages: number
+  /** Why results may be incomplete (a cap was hit, pagination stopped early): shown to the user. */
+  readonly notices: readonly string[]
+  readonly fromCache: boolean
+  readonly fetchedAt: Date
+}
+
+/** Where a stage puts its rows as they come, and the one place a fresh RunResult is assembled. */
+export interface ResultRows {
+  /** The rows added so far. */
+  readonly rowCount: number
+  /** Adds a batch of rows (a JSON array text of `count` rows): streamed out at once, kept if the result needs them. */
+  add(rowsJson: string, count: number): Promise<void>
+  /** The run's result, from the rows added. */
+  result(run: {
+    readonly query: string
+    readonly pages: number
+    readonly notices: readonly string[]
+    readonly fetchedAt: Date
+  }): RunResult
+}
+
+/**
+ * Collects a run's rows. With onRows each batch goes out as it arrives and is kept only when
+ * `keep` (the cache needs the whole result), so large results never sit in memory.
+ *
+ * @example const rows = resultRows({ keep: false }); await rows.add('[{"a":1}]', 1)
+ */
+export function resultRows(options: {
+  readonly onRows?: ((rowsJson: string) => Promise<void>) | undefined
+  readonly keep: boolean
+}): ResultRows {
+  const { onRows, keep } = options
+  const parts: string[] = []
+  let rowCount = 0
+  return {
+    get rowCount() {
+      return rowCount
+    },
+    async add(rowsJson, count) {
+      rowCount += count
+      if (count === 0) return
+      if (onRows) await onRows(rowsJson)
+      if (keep || !onRows) parts.push(rowsJson.slice(1, -1))
+    },
+    result({ query, pages, notices, fetchedAt }) {
+      const streamedOnly = onRows !== undefined && !keep
+      return {
+        query,
+        rowsJson: streamedOnly ? '' : `[${parts.join(',')}]`,
+        rowCount,
+        pages,
+        notices,
+        fromCache: false,
+        fetchedAt,
+      }
+    },
+  }
+}
+
+/** A result as the cache keeps it: everything but when and whence, which the cache entry says. */
+export function cacheEntryOf(result: RunResult): string {
+  const { fromCache: _fromCache, fetchedAt: _fetchedAt, ...stored } = result
+  return JSON.stringify(stored)
+}
+
+/** A result read back from the cache. */
+export function resultFromCache(entry: string, storedAt: Date): RunResult {
+  const stored = JSON.parse(entry) as Omit<RunResult, 'fromCache' | 'fetchedAt'>
+  return { ...stored, fromCache: true, fetchedAt: storedAt }
+}

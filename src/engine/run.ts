@@ -1,0 +1,57 @@
+import { resolveParams } from '../domain/params.js'
+import { bindLoadedQuery } from './bind.js'
+import { cacheKey, throughCache } from './cache.js'
+import { nowOf, type EngineDeps } from './deps.js'
+import { loadedQuery, type LoadedQuery } from './load.js'
+import { restStage } from './rest-stage.js'
+import { resultRows, type RunResult } from './result.js'
+import { sqlStage } from './sql-stage.js'
+
+/** What to run, and how: a query, its parameters, and the caller's hooks. */
+export interface RunRequest {
+  /** A stored query's name, or one loaded already (the server checked its visibility on it). */
+  readonly query: string | LoadedQuery
+  /** Raw parameter values, parsed by each parameter's declared type. */
+  readonly params?: Readonly<Record<string, string>>
+  /** Bypass the cache (and refill it). */
+  readonly refresh?: boolean
+  /** Overrides the query's cache TTL. */
+  readonly cacheTtlSeconds?: number
+  /** Called after each page arrives. */
+  readonly onPage?: (pages: number) => void
+  /**
+   * Receives each page's rows (a JSON array text) as soon as they exist; the
+   * result's rowsJson is then empty unless the run is cached. For output that
+   * can stream (CSV, NDJSON, JSON, HTML), so large results never sit in memory.
+   */
+  readonly onRows?: (rowsJson: string) => Promise<void>
+  readonly signal?: AbortSignal
+}
+
+/**
+ * Runs a query: parameters → bound request → cache, or the REST or SQL stage → result.
+ *
+ * @example const result = await runQuery(deps, { query: 'jira-issues', params: { jql: 'project = DEMO' } })
+ */
+export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<RunResult> {
+  const loaded = await loadedQuery(deps.store, request.query)
+  const values = resolveParams(loaded.query, request.params ?? {})
+  const run = await bindLoadedQuery(loaded, values)
+  return throughCache(
+    deps,
+    {
+      key: cacheKey(run),
+      ttlSeconds: request.cacheTtlSeconds ?? loaded.query.cacheTtlSeconds ?? 0,
+      refresh: request.refresh ?? false,
+      onRows: request.onRows,
+    },
+    async (keep) => {
+      const rows = resultRows({ onRows: request.onRows, keep })
+      const notices: string[] = []
+      const stage = { deps, values, rows, notices, onPage: request.onPage, signal: request.signal }
+      const pages =
+        run.kind === 'rest' ? await restStage({ ...stage, run }) : await sqlStage({ ...stage, run })
+      return rows.result({ query: loaded.query.name, pages, notices, fetchedAt: nowOf(deps) })
+    },
+  )
+}
