@@ -158,7 +158,7 @@ const FORM: PresetForm = {
       label: 'Client secret',
       kind: 'secret',
       required: true,
-      hint: "the app's secret (encrypted at rest; env:NAME reads it from that environment variable)",
+      hint: "the app's secret, stored encrypted",
     },
     {
       key: 'apiVersion',
