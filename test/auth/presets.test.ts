@@ -38,6 +38,8 @@ const DummyBlock = PresetBlockSchema.extend({
 })
 const dummy = definePreset({
   name: 'dummy-cloud',
+  // On the simulator's Atlassian endpoints: the server's Atlassian hosts apply.
+  provider: 'atlassian',
   form: {
     title: 'Dummy Cloud',
     intro: 'Register an app with Dummy Cloud.',

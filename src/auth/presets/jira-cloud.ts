@@ -177,6 +177,7 @@ const FORM: PresetForm = {
 /** The Jira Cloud preset: the registry's member (index.ts). */
 export const jiraCloud = definePreset({
   name: 'jira-cloud',
+  provider: 'atlassian',
   form: FORM,
   input: JiraCloudInputSchema,
   block: JiraCloudBlockSchema,

@@ -83,6 +83,8 @@ export interface PresetCompletion {
 /** A preset as the registry holds it: its input and block already typed by its own schemas. */
 export interface Preset {
   readonly name: string
+  /** Whose service it is: the server's host overrides for that provider apply (e.g. `atlassian`: the demo's simulator). */
+  readonly provider: string
   readonly form: PresetForm
   /**
    * The datasource for `given` (the form's fields, by key); a coded error names the fields that are
@@ -103,6 +105,7 @@ export interface Preset {
 /** One preset file's parts, typed by its own schemas; `definePreset` makes them a registry member. */
 export interface PresetSpec<Input, Block extends PresetBlock> {
   readonly name: string
+  readonly provider: string
   readonly form: PresetForm
   /** The form's fields parsed (strings from the CLI and the form, numbers from API clients alike). */
   readonly input: z.ZodType<Input>
@@ -122,6 +125,7 @@ export interface PresetSpec<Input, Block extends PresetBlock> {
 export function definePreset<Input, Block extends PresetBlock>(spec: PresetSpec<Input, Block>): Preset {
   return {
     name: spec.name,
+    provider: spec.provider,
     form: spec.form,
     datasource(name, given, place, fieldName = (key) => key) {
       const parsed = spec.input.safeParse(given)

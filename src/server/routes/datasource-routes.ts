@@ -3,7 +3,7 @@ import { startConsent } from '../../auth/oauth/consent.js'
 import { finishConsent } from '../../auth/oauth/finish-consent.js'
 import { storeGivenTokens } from '../../auth/oauth/given-tokens.js'
 import { createFromPreset } from '../../auth/presets/create-from-preset.js'
-import { allPresets, type Preset } from '../../auth/presets/index.js'
+import { allPresets, presetNamed, type Preset } from '../../auth/presets/index.js'
 import {
   DatasourceSchema,
   joinSecrets,
@@ -158,12 +158,14 @@ export const datasourceRoutes: RouteDef[] = [
     body: PresetBody,
     handler: async (request, reply, ctx) => {
       const { name, ...given } = parseBody(PresetBody, request.body)
+      const preset = presetNamed(param(request, 'preset'))
+      // The provider's hosts this server was configured with (e.g. the demo's simulator).
+      const hosts = preset.provider === 'atlassian' ? ctx.options.atlassian : undefined
       const { datasource } = await createFromPreset(ctx.store, {
-        preset: param(request, 'preset'),
+        preset: preset.name,
         name,
         given,
-        // This server's own callback, and the provider's hosts it was configured with (e.g. the demo's simulator).
-        place: { ...ctx.options.atlassian, redirectUri: `${ctx.options.publicUrl}${CALLBACK_PATH}` },
+        place: { ...hosts, redirectUri: `${ctx.options.publicUrl}${CALLBACK_PATH}` },
         fieldName: (key) => key,
       })
       reply.status(201)
