@@ -1,3 +1,4 @@
+import { checkPreset } from './auth/presets/index.js'
 import {
   CONFIG_DOCUMENT_VERSION,
   ConfigDocumentSchema,
@@ -13,7 +14,7 @@ import {
   type Datasource,
 } from './domain/datasource.js'
 import { withDetectedParams } from './domain/detect-params.js'
-import { QuarryError, describeIssues } from './domain/errors.js'
+import { QuarryError, describeIssues, isQuarryError } from './domain/errors.js'
 import { QuerySchema, type Query } from './domain/query.js'
 import type { ConnectionInput, Store } from './store/index.js'
 
@@ -92,6 +93,13 @@ export async function importDocument(
     )
     if (!check.success) {
       problems.push(describeIssues(check.error, `datasource "${name}"`).message)
+      continue
+    }
+    try {
+      checkPreset(check.data)
+    } catch (error) {
+      if (!isQuarryError(error)) throw error
+      problems.push(error.message)
       continue
     }
     datasources.push(splitSecrets(payload ? check.data : joinSecrets(check.data, secrets)))

@@ -294,6 +294,29 @@ describe('creating from a preset', () => {
   })
 })
 
+describe('a preset block that comes in whole', () => {
+  it('is checked by its own preset over the API: an unknown preset or a broken block is refused', async () => {
+    const server = await startTestServer()
+    try {
+      const admin = await server.signIn('ada', 'admin')
+      const post = (preset: Record<string, unknown>) =>
+        server.as(admin, {
+          method: 'POST',
+          url: '/api/datasources',
+          payload: { name: 'x', type: 'rest', baseUrl: 'https://example.com', preset },
+        })
+      const broken = (await post({ name: 'jira-cloud' })).json().error
+      expect(broken.code).toBe('QUARRY_CONFIG_INVALID')
+      expect(broken.message).toContain('has a jira-cloud preset block Quarry cannot read (apiUrl:')
+      const unknown = (await post({ name: 'nope' })).json().error
+      expect(unknown.message).toContain('There is no preset "nope"')
+      expect(await server.engine.store.datasources.get('x')).toBeUndefined()
+    } finally {
+      await server.close()
+    }
+  })
+})
+
 describe('datasource edit on a preset datasource (issue 14)', () => {
   it('keeps the preset block, so the next consent still picks the site', async () => {
     const where = { db: join(dir, 'edit.db'), dir }

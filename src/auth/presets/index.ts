@@ -1,4 +1,4 @@
-import type { RestDatasource } from '../../domain/datasource.js'
+import type { Datasource, RestDatasource } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
 import { jiraCloud } from './jira-cloud.js'
 import type { Preset } from './preset.js'
@@ -35,6 +35,17 @@ export function presetNamed(name: string): Preset {
 /** The preset a datasource was made from, if any. */
 export function presetOf(datasource: RestDatasource): Preset | undefined {
   return datasource.preset === undefined ? undefined : presetNamed(datasource.preset.name)
+}
+
+/**
+ * Checks a datasource's preset block with its preset's own schema, where a datasource comes in
+ * whole (an import, the API): the domain schema knows only what every preset block shares.
+ *
+ * @example checkPreset(datasource) // throws QUARRY_CONFIG_INVALID for { preset: { name: 'jira-cloud' } } without apiUrl
+ */
+export function checkPreset(datasource: Datasource): void {
+  if (datasource.type === 'rest' && datasource.preset !== undefined)
+    presetNamed(datasource.preset.name).checkBlock(datasource)
 }
 
 /**

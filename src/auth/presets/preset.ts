@@ -98,6 +98,8 @@ export interface Preset {
   ): RestDatasource
   /** The queries a datasource of this preset comes with. */
   queries(datasource: string): QueryInput[]
+  /** Throws a coded error when the datasource's preset block is not one this preset can read (an import, an edit over the API). */
+  checkBlock(datasource: RestDatasource): void
   /** After consent: what the preset learns with the new token (e.g. the site, hence the base URL). */
   completeConsent(datasource: RestDatasource, grant: PresetGrant): Promise<PresetCompletion>
 }
@@ -141,17 +143,21 @@ export function definePreset<Input, Block extends PresetBlock>(spec: PresetSpec<
       return spec.datasource(name, parsed.data, place)
     },
     queries: (datasource) => spec.queries(datasource),
-    async completeConsent(datasource, grant) {
-      const block = spec.block.safeParse(datasource.preset)
-      if (!block.success) {
-        throw new QuarryError(
-          'QUARRY_CONFIG_INVALID',
-          `Datasource "${datasource.name}" has a ${spec.name} preset block Quarry cannot read (${block.error.issues
-            .map((issue) => `${issue.path.join('.') || 'preset'}: ${issue.message}`)
-            .join('; ')}). Nothing was stored; add the datasource again with its preset.`,
-        )
-      }
-      return spec.completeConsent(datasource, block.data, grant)
+    checkBlock(datasource) {
+      blockOf(datasource)
     },
+    async completeConsent(datasource, grant) {
+      return spec.completeConsent(datasource, blockOf(datasource), grant)
+    },
+  }
+
+  function blockOf(datasource: RestDatasource): Block {
+    const block = spec.block.safeParse(datasource.preset)
+    if (block.success) return block.data
+    const issues = block.error.issues.map((issue) => `${issue.path.join('.') || 'preset'}: ${issue.message}`)
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `Datasource "${datasource.name}" has a ${spec.name} preset block Quarry cannot read (${issues.join('; ')}); add the datasource again with --preset ${spec.name} (or its quick form).`,
+    )
   }
 }

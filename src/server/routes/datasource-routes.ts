@@ -3,7 +3,7 @@ import { startConsent } from '../../auth/oauth/consent.js'
 import { finishConsent } from '../../auth/oauth/finish-consent.js'
 import { storeGivenTokens } from '../../auth/oauth/given-tokens.js'
 import { createFromPreset } from '../../auth/presets/create-from-preset.js'
-import { allPresets, presetNamed, type Preset } from '../../auth/presets/index.js'
+import { allPresets, checkPreset, presetNamed, type Preset } from '../../auth/presets/index.js'
 import {
   DatasourceSchema,
   joinSecrets,
@@ -65,6 +65,7 @@ function connectionView(connection: StoredConnection | undefined) {
 /** A datasource from a request body: secrets sent back masked keep their stored values. */
 function fromBody(body: unknown, name: string | undefined, stored: Datasource | undefined): Datasource {
   const input = parseBody(DatasourceSchema, body)
+  checkPreset(input)
   const datasource = name === undefined ? input : { ...input, name: input.name || name }
   if (stored === undefined) return datasource
   const { config, secrets } = splitSecrets(datasource)
