@@ -1,3 +1,4 @@
+import { checkPreset } from './auth/presets/index.js'
 import {
   CONFIG_DOCUMENT_VERSION,
   ConfigDocumentSchema,
@@ -14,7 +15,7 @@ import {
 } from './domain/datasource.js'
 import { withDetectedParams } from './domain/detect-params.js'
 import { embedOrigins } from './domain/embed-origins.js'
-import { QuarryError, describeIssues } from './domain/errors.js'
+import { QuarryError, describeIssues, isQuarryError } from './domain/errors.js'
 import { QuerySchema, type Query } from './domain/query.js'
 import type { ConnectionInput, Store } from './store/index.js'
 
@@ -94,6 +95,13 @@ export async function importDocument(
     )
     if (!check.success) {
       problems.push(describeIssues(check.error, `datasource "${name}"`).message)
+      continue
+    }
+    try {
+      checkPreset(check.data)
+    } catch (error) {
+      if (!isQuarryError(error)) throw error
+      problems.push(error.message)
       continue
     }
     datasources.push(splitSecrets(payload ? check.data : joinSecrets(check.data, secrets)))

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline/promises'
-import { checkCallback, receiveCallback, startConsent } from '../auth/oauth/consent.js'
-import { saveConsent } from '../auth/oauth/save-consent.js'
-import { authorizationCodeGrant, tokenEndpoint, type TokenSet } from '../auth/oauth/token-client.js'
-import { QuarryError, isQuarryError } from '../domain/errors.js'
+import { receiveCallback, startConsent } from '../auth/oauth/consent.js'
+import { finishConsent } from '../auth/oauth/finish-consent.js'
+import { QuarryError } from '../domain/errors.js'
 import { loadRestDatasource } from '../engine/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { parseDuration } from './flags.js'
@@ -81,21 +80,11 @@ export async function connect(name: string, flags: ConnectFlags, global: StoreFl
         process.off('SIGINT', onSigint)
       }
     }
-    checkCallback(callback, attempt)
-    const tokens: TokenSet = await authorizationCodeGrant(
-      tokenEndpoint(auth),
+    const { where, scope } = await finishConsent(store, datasource, {
       callback,
-      auth.redirectUri,
-      attempt.codeVerifier,
-    ).catch((error: unknown) => {
-      if (!isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT')) throw error
-      throw new QuarryError(
-        'QUARRY_OAUTH_INVALID_GRANT',
-        `${error.message} The code has expired (they live 10 minutes) or was used already. Nothing was stored; run quarry connect ${name} again.`,
-        { cause: error },
-      )
+      attempt,
+      wantedSite: flags.site,
     })
-    const { where } = await saveConsent(store, datasource, tokens, flags.site)
-    console.log(`Connected "${name}"${where} with scopes ${tokens.scope ?? auth.scopes}.`)
+    console.log(`Connected "${name}"${where} with scopes ${scope}.`)
   })
 }

@@ -165,6 +165,8 @@ function restDatasourceFromFlags(name: string, flags: DatasourceFlags, base?: Re
     maxResponseBytes: flags.maxBytes === undefined ? base?.maxResponseBytes : maxBytes(flags.maxBytes),
     allowedHosts: [...(base?.allowedHosts ?? []), ...(flags.allowHost ?? [])],
     auth,
+    // What the preset completes after consent (issue 14: an edit dropped it, and with it the site).
+    ...(base?.preset ? { preset: base.preset } : {}),
   }
   if (raw.baseUrl === undefined)
     throw new QuarryError('QUARRY_CONFIG_INVALID', 'A REST datasource needs --url BASE_URL.')

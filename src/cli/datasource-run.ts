@@ -1,13 +1,14 @@
 import { storeGivenTokens } from '../auth/oauth/given-tokens.js'
 import { isFresh } from '../auth/oauth/token-manager.js'
-import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-cloud.js'
-import { DatasourceSchema, redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
-import { QuerySchema } from '../domain/query.js'
+import { createFromPreset } from '../auth/presets/create-from-preset.js'
+import { presetNamed } from '../auth/presets/index.js'
+import { fieldFlag } from '../auth/presets/preset.js'
+import { redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
 import { QuarryError } from '../domain/errors.js'
 import { checkDatasource, closeSqlPools, loadDatasource } from '../engine/index.js'
 import type { Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
-import { datasourceFromFlags, describeIssues, type DatasourceFlags } from './datasource-input.js'
+import { datasourceFromFlags, type DatasourceFlags } from './datasource-input.js'
 import { secretsFromEnv } from './flags.js'
 
 interface TokenFlags {
@@ -77,53 +78,40 @@ function describe(datasource: Datasource): string[] {
   }
 }
 
-/** `--preset jira-cloud`: Atlassian's endpoints and scopes filled in, the ready-made queries added. */
+/** `--preset NAME`: the preset's endpoints and scopes filled in, its ready-made queries added. */
 async function addPreset(
   name: string,
   flags: DatasourceFlags & PresetFlags,
   global: StoreFlags,
 ): Promise<void> {
-  if (flags.preset !== 'jira-cloud')
-    throw new QuarryError('QUARRY_CONFIG_INVALID', `--preset must be jira-cloud; got "${flags.preset}"`)
-
-  if (!flags.clientId || !flags.clientSecret) {
-    throw new QuarryError(
-      'QUARRY_CONFIG_INVALID',
-      '--preset jira-cloud needs --client-id and --client-secret from your app in the Atlassian developer console.',
-    )
-  }
-  if (flags.apiVersion !== undefined && flags.apiVersion !== '2' && flags.apiVersion !== '3')
-    throw new QuarryError('QUARRY_CONFIG_INVALID', `--api-version must be 2 or 3; got "${flags.apiVersion}"`)
-
-  const parsed = DatasourceSchema.safeParse(
-    jiraCloudDatasource({
+  const preset = presetNamed(flags.preset as string)
+  const given = flags as unknown as Readonly<Record<string, unknown>>
+  const { datasource, queries } = await withStore(global, (store) =>
+    createFromPreset(store, {
+      preset: preset.name,
       name,
-      clientId: flags.clientId,
-      clientSecret: flags.clientSecret,
-      ...(flags.redirectUri ? { redirectUri: flags.redirectUri } : {}),
-      ...(flags.scope ? { scopes: flags.scope } : {}),
-      ...(flags.apiVersion ? { apiVersion: Number(flags.apiVersion) as 2 | 3 } : {}),
-      ...(flags.authUrl ? { authUrl: flags.authUrl } : {}),
-      ...(flags.apiUrl ? { apiUrl: flags.apiUrl } : {}),
+      given,
+      place: {
+        ...(flags.redirectUri ? { redirectUri: flags.redirectUri } : {}),
+        ...(flags.scope ? { scopes: flags.scope } : {}),
+        ...(flags.authUrl ? { authUrl: flags.authUrl } : {}),
+        ...(flags.apiUrl ? { apiUrl: flags.apiUrl } : {}),
+      },
+      fieldName: fieldFlag,
     }),
   )
-  if (!parsed.success) throw describeIssues(parsed.error, `datasource "${name}"`)
-  const datasource = parsed.data
-  const queries = jiraCloudQueries(name).map((query) => QuerySchema.parse(query))
-  await withStore(global, async (store) => {
-    await save(store, datasource)
-    for (const { name: queryName, datasource: on, ...definition } of queries)
-      await store.queries.create({ name: queryName, datasource: on, definition })
-  })
+  const callback =
+    datasource.auth.type === 'oauth2-authorization-code'
+      ? `\nIts callback URL is ${datasource.auth.redirectUri}: register exactly that in your app. Next: quarry connect ${name}`
+      : ''
   console.log(
-    `Added Jira Cloud datasource "${name}" with queries ${queries.map((q) => q.name).join(', ')}.\n` +
-      `Its callback URL is ${datasource.type === 'rest' && datasource.auth.type === 'oauth2-authorization-code' ? datasource.auth.redirectUri : ''}: register exactly that in your app. Next: quarry connect ${name}`,
+    `Added ${preset.form.title} datasource "${name}" with queries ${queries.map((q) => q.name).join(', ')}.${callback}`,
   )
 }
 
+/** `--preset` and where the provider is; the preset's own fields come as flags too (cli/datasource.ts). */
 interface PresetFlags {
   readonly preset?: string
-  readonly apiVersion?: string
   readonly authUrl?: string
   readonly apiUrl?: string
 }

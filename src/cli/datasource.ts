@@ -1,6 +1,30 @@
 import type { Command } from 'commander'
 import { collect } from './flags.js'
 
+/**
+ * `--preset` and, from the preset registry, each preset's own fields as flags (those not defined
+ * already). Loaded only when `datasource add` runs, so `quarry --help` never loads the presets.
+ */
+async function addPresetOptions(add: Command): Promise<void> {
+  const [{ allPresets }, { fieldFlag }] = await Promise.all([
+    import('../auth/presets/index.js'),
+    import('../auth/presets/preset.js'),
+  ])
+  const presets = allPresets()
+  add.option(
+    '--preset <preset>',
+    `${presets.map((p) => p.name).join(' | ')}: the provider's settings filled in, ready-made queries added; then quarry connect`,
+  )
+  for (const preset of presets) {
+    for (const field of preset.form.fields) {
+      const flag = fieldFlag(field.key)
+      if (add.options.some((option) => option.long === flag)) continue
+      const values = field.choices ? field.choices.map((c) => c.value).join('|') : 'value'
+      add.option(`${flag} <${values}>`, `${preset.name}: ${field.hint}`)
+    }
+  }
+}
+
 /** `quarry datasource add|list|show|edit|remove|test`. */
 export function registerDatasource(program: Command): void {
   const command = program
@@ -74,17 +98,15 @@ export function registerDatasource(program: Command): void {
       )
 
   definition(command.command('add <name>').description('Add a REST or SQL datasource'))
-    .option(
-      '--preset <preset>',
-      'jira-cloud: Atlassian OAuth 2.0 (3LO) settings, ready-made queries; then quarry connect',
-    )
-    .option('--api-version <2|3>', 'jira-cloud: REST API version (default 3)')
-    .option('--auth-url <url>', 'jira-cloud: where auth.atlassian.com is (e.g. quarry sim)')
-    .option('--api-url <url>', 'jira-cloud: where api.atlassian.com is (e.g. quarry sim)')
+    .option('--auth-url <url>', "preset: where the provider's authorization server is (e.g. quarry sim)")
+    .option('--api-url <url>', "preset: where the provider's API is (e.g. quarry sim)")
     .action(async (name, flags, sub) => {
       const { addDatasource } = await import('./datasource-run.js')
       await addDatasource(name, flags, sub.optsWithGlobals())
     })
+  command.hook('preSubcommand', async (_datasource, sub) => {
+    if (sub.name() === 'add') await addPresetOptions(sub)
+  })
   definition(command.command('edit <name>').description('Change a datasource: only the flags given change'))
     .option('--rename <newName>', 'give the datasource a new name')
     .action(async (name, flags, sub) => {

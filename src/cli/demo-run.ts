@@ -1,7 +1,6 @@
 import { join } from 'node:path'
-import { checkCallback, startConsent } from '../auth/oauth/consent.js'
-import { saveConsent } from '../auth/oauth/save-consent.js'
-import { authorizationCodeGrant, tokenEndpoint } from '../auth/oauth/token-client.js'
+import { startConsent } from '../auth/oauth/consent.js'
+import { finishConsent } from '../auth/oauth/finish-consent.js'
 import { jiraCloudDatasource, jiraCloudQueries } from '../auth/presets/jira-cloud.js'
 import { splitSecrets } from '../domain/datasource.js'
 import { QuerySchema } from '../domain/query.js'
@@ -71,14 +70,9 @@ async function connectDemo(store: Store): Promise<string> {
   const location = answer.headers.get('location')
   if (!location) throw new CliError(`demo: the simulator answered consent with ${answer.status}`, 1)
   const callback = new URL(location)
-  checkCallback(callback, attempt)
-  const tokens = await authorizationCodeGrant(
-    tokenEndpoint(auth),
-    callback,
-    auth.redirectUri,
-    attempt.codeVerifier,
-  )
-  return (await saveConsent(store, datasource, tokens, undefined)).where
+  // The same finish as the server's callback route (finish-consent.ts).
+  const { where } = await finishConsent(store, datasource, { callback, attempt })
+  return where
 }
 
 export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<void> {

@@ -96,6 +96,21 @@ export const converterLimits = {
     .optional(),
 }
 
+/** The site a consent chose (Atlassian: a cloud site), kept on the preset block and the connection. */
+export const PresetSiteSchema = z.object({ id: z.string(), name: z.string(), url: z.string() })
+export type PresetSite = z.infer<typeof PresetSiteSchema>
+
+/**
+ * What every preset stores on its datasource: its name and, once connected, the site. Each preset's
+ * own fields ride along and are parsed by the preset's schema (src/auth/presets/*.ts) where they are
+ * used, so a new preset needs no change here.
+ */
+export const PresetBlockSchema = z.looseObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'preset names are lowercase letters, digits and "-"'),
+  site: PresetSiteSchema.optional(),
+})
+export type PresetBlock = z.infer<typeof PresetBlockSchema>
+
 export const RestDatasourceSchema = z.object({
   name,
   type: z.literal('rest'),
@@ -116,16 +131,8 @@ export const RestDatasourceSchema = z.object({
   allowedHosts: z.array(z.string().min(1)).default([]),
   ...converterLimits,
   auth: AuthSchema.default({ type: 'none' }),
-  /** Set by `--preset`: what `quarry connect` completes after consent (the site, hence the base URL). */
-  preset: z
-    .object({
-      name: z.literal('jira-cloud'),
-      /** api.atlassian.com, or a stand-in such as `quarry sim`. */
-      apiUrl: httpUrl,
-      apiVersion: z.union([z.literal(2), z.literal(3)]).default(3),
-      site: z.object({ id: z.string(), name: z.string(), url: z.string() }).optional(),
-    })
-    .optional(),
+  /** Set by a preset (src/auth/presets): what it completes after consent (the site, hence the base URL). */
+  preset: PresetBlockSchema.optional(),
 })
 export type RestDatasource = z.infer<typeof RestDatasourceSchema>
 export type RestDatasourceInput = z.input<typeof RestDatasourceSchema>

@@ -22,7 +22,7 @@ export interface ServerOptions {
    * and CIDRs (Fastify's trustProxy). Absent: the socket's address, whatever the headers say.
    */
   readonly trustProxy?: number | readonly string[]
-  /** Atlassian's hosts for the Jira Cloud preset (default: the real ones, or QUARRY_ATLASSIAN_AUTH_URL/API_URL). */
+  /** Atlassian's hosts for the presets whose provider is `atlassian` (default: the real ones, or QUARRY_ATLASSIAN_AUTH_URL/API_URL). */
   readonly atlassian?: { readonly authUrl: string; readonly apiUrl: string }
 }
 

@@ -5,6 +5,7 @@ import type {
   SqlDatasource,
   SqlDatasourceType,
 } from '../../src/domain/datasource.js'
+import type { PresetForm } from '../../src/auth/presets/preset.js'
 import type { EmbeddingSettings } from '../../src/domain/embed-origins.js'
 import type { PqImportResponse, PqPlanEntry } from '../../src/domain/pq-import-report.js'
 import type {
@@ -63,6 +64,12 @@ export interface Connection {
   lastRefreshAt: string | null
   site: { id: string; name: string; url: string } | null
   statusMessage: string | null
+}
+
+/** A preset as GET /api/presets describes it: its form, and the queries it adds (`{name}` = the datasource's name). */
+export interface PresetView extends PresetForm {
+  name: string
+  queries: string[]
 }
 
 export interface DatasourceSummary {
@@ -214,8 +221,10 @@ export const api = {
   updateDatasource: (name: string, body: Datasource) =>
     request<Datasource>('PUT', `/api/datasources/${enc(name)}`, body),
   deleteDatasource: (name: string) => request<void>('DELETE', `/api/datasources/${enc(name)}`),
-  createJiraCloud: (body: { name: string; clientId: string; clientSecret: string; apiVersion: 3 | 2 }) =>
-    request<Datasource>('POST', '/api/datasources/presets/jira-cloud', body),
+  presets: () => request<PresetView[]>('GET', '/api/presets'),
+  /** A datasource and its ready-made queries from a preset's form (its fields by key). */
+  createFromPreset: (preset: string, body: { name: string } & Record<string, string>) =>
+    request<Datasource>('POST', `/api/datasources/presets/${enc(preset)}`, body),
   testDatasource: (name: string) =>
     request<{ ok: boolean; message: string }>('POST', `/api/datasources/${enc(name)}/test`, {}),
   connectDatasource: (name: string) =>

@@ -7,9 +7,9 @@ import { DatasourceEditPage } from './pages/datasource-edit.js'
 import { DatasourcesPage } from './pages/datasources.js'
 import { EMBEDDING_PATH, EmbeddingPage } from './pages/embedding.js'
 import { ImportPage } from './pages/import.js'
-import { JiraCloudPage } from './pages/jira-cloud.js'
 import { LoginPage } from './pages/login.js'
 import { NotFoundPage } from './pages/not-found.js'
+import { PresetPage } from './pages/preset.js'
 import { QueriesPage } from './pages/queries.js'
 import { SetupPage } from './pages/setup.js'
 import { TokensPage } from './pages/tokens.js'
@@ -74,7 +74,8 @@ function Routes() {
   if (canUse.datasources(role)) {
     if (path === '/datasources') return <DatasourcesPage />
     if (path === '/datasources/new') return <DatasourceEditPage key="new" name={null} />
-    if (path === '/datasources/jira-cloud') return <JiraCloudPage />
+    if ((params = match('/datasources/presets/:preset', path)))
+      return <PresetPage key={params.preset} preset={params.preset!} />
     if ((params = match('/datasources/:name', path)))
       return <DatasourceEditPage key={params.name} name={params.name!} />
   }

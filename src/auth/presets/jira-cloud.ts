@@ -1,8 +1,11 @@
-import type { RestDatasource } from '../../domain/datasource.js'
+import { z } from 'zod'
+import { PresetBlockSchema, type RestDatasource } from '../../domain/datasource.js'
 import type { QueryInput } from '../../domain/query.js'
+import { accessibleSites, chooseSite } from './atlassian-sites.js'
+import { definePreset, type PresetForm } from './preset.js'
 
 /**
- * Jira Cloud over OAuth 2.0 (3LO), as Atlassian runs it (docs/atlassian.md,
+ * The Jira Cloud preset: Jira Cloud over OAuth 2.0 (3LO), as Atlassian runs it (docs/atlassian.md,
  * "OAuth 2.0 (3LO)"): authorize and token endpoints at auth.atlassian.com, the API behind
  * api.atlassian.com/ex/jira/{cloudId}, the audience parameter, no PKCE, and
  * offline_access for a refresh token. The hosts can point elsewhere (flags or
@@ -18,6 +21,15 @@ export const JIRA_CLOUD = {
 
 /** Quarry's loopback callback: register exactly this URL in the Atlassian developer console. */
 export const DEFAULT_REDIRECT_URI = 'http://localhost:8765/callback'
+
+/** The block a Jira Cloud datasource stores: where the API gateway is, which API version, the site once connected. */
+export const JiraCloudBlockSchema = PresetBlockSchema.extend({
+  name: z.literal('jira-cloud'),
+  /** api.atlassian.com, or a stand-in such as `quarry sim`. */
+  apiUrl: z.url({ protocol: /^https?$/ }),
+  apiVersion: z.union([z.literal(2), z.literal(3)]).default(3),
+})
+export type JiraCloudBlock = z.infer<typeof JiraCloudBlockSchema>
 
 export interface JiraCloudOptions {
   readonly name: string
@@ -44,7 +56,7 @@ export function jiraBaseUrl(apiUrl: string, cloudId: string, version: 2 | 3): st
 export function jiraCloudDatasource(
   options: JiraCloudOptions,
   env: NodeJS.ProcessEnv = process.env,
-): RestDatasource {
+): RestDatasource & { preset: JiraCloudBlock } {
   const authUrl = (options.authUrl ?? env.QUARRY_ATLASSIAN_AUTH_URL ?? JIRA_CLOUD.authUrl).replace(/\/+$/, '')
   const apiUrl = (options.apiUrl ?? env.QUARRY_ATLASSIAN_API_URL ?? JIRA_CLOUD.apiUrl).replace(/\/+$/, '')
   const apiVersion = options.apiVersion ?? 3
@@ -74,6 +86,16 @@ export function jiraCloudDatasource(
     preset: { name: 'jira-cloud', apiUrl, apiVersion },
   }
 }
+
+/** The fields the admin gives: the app's credentials from the Atlassian developer console, and the API version. */
+const JiraCloudInputSchema = z.object({
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  // The form and the CLI give "2"/"3"; API clients may send the number.
+  apiVersion: z
+    .union([z.literal(2), z.literal(3), z.enum(['2', '3']).transform((v) => Number(v) as 2 | 3)])
+    .optional(),
+})
 
 /** Converter for the ready-made issues query: ADF (v3) or wiki text (v2) both become plain text. */
 export const ISSUES_CONVERTER = `function convert(json) {
@@ -122,3 +144,68 @@ export function jiraCloudQueries(datasource: string): QueryInput[] {
     },
   ]
 }
+
+const FORM: PresetForm = {
+  title: 'Jira Cloud',
+  intro:
+    'Create an OAuth 2.0 (3LO) app in the Atlassian developer console, then paste its client ID and secret.',
+  next: 'Then press Connect and give consent.',
+  source: 'from your app in the Atlassian developer console',
+  defaultName: 'jira',
+  fields: [
+    { key: 'clientId', label: 'Client ID', kind: 'text', required: true, hint: "the app's client ID" },
+    {
+      key: 'clientSecret',
+      label: 'Client secret',
+      kind: 'secret',
+      required: true,
+      hint: "the app's secret, stored encrypted",
+    },
+    {
+      key: 'apiVersion',
+      label: 'API version',
+      kind: 'choice',
+      required: false,
+      choices: [
+        { value: '3', label: '3 (rich text as ADF)' },
+        { value: '2', label: '2 (rich text as wiki markup)' },
+      ],
+      hint: 'REST API version (default 3)',
+    },
+  ],
+}
+
+/** The Jira Cloud preset: the registry's member (index.ts). */
+export const jiraCloud = definePreset({
+  name: 'jira-cloud',
+  provider: 'atlassian',
+  form: FORM,
+  input: JiraCloudInputSchema,
+  block: JiraCloudBlockSchema,
+  datasource: (name, input, place) =>
+    jiraCloudDatasource({
+      name,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret,
+      ...(input.apiVersion ? { apiVersion: input.apiVersion } : {}),
+      ...(place.redirectUri ? { redirectUri: place.redirectUri } : {}),
+      ...(place.scopes ? { scopes: place.scopes } : {}),
+      ...(place.authUrl ? { authUrl: place.authUrl } : {}),
+      ...(place.apiUrl ? { apiUrl: place.apiUrl } : {}),
+    }),
+  queries: jiraCloudQueries,
+  // The grant names the sites it reaches; the chosen one's cloud id makes the base URL.
+  async completeConsent(datasource, block, grant) {
+    const sites = await accessibleSites(block.apiUrl, grant.accessToken, grant.fetch)
+    const site = chooseSite(sites, grant.wantedSite, datasource.name, 'Jira')
+    return {
+      datasource: {
+        ...datasource,
+        baseUrl: jiraBaseUrl(block.apiUrl, site.id, block.apiVersion),
+        preset: { ...block, site },
+      },
+      site,
+      where: ` to ${site.name} (${site.url})`,
+    }
+  },
+})

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { checkCallback, startConsent } from '../../auth/oauth/consent.js'
+import { startConsent } from '../../auth/oauth/consent.js'
+import { finishConsent } from '../../auth/oauth/finish-consent.js'
 import { storeGivenTokens } from '../../auth/oauth/given-tokens.js'
-import { saveConsent } from '../../auth/oauth/save-consent.js'
-import { authorizationCodeGrant, tokenEndpoint } from '../../auth/oauth/token-client.js'
-import { jiraCloudDatasource, jiraCloudQueries } from '../../auth/presets/jira-cloud.js'
+import { createFromPreset } from '../../auth/presets/create-from-preset.js'
+import { allPresets, checkPreset, presetNamed, type Preset } from '../../auth/presets/index.js'
 import {
   DatasourceSchema,
   joinSecrets,
@@ -13,7 +13,6 @@ import {
   type SqlDatasource,
 } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
-import { QuerySchema } from '../../domain/query.js'
 import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engine/index.js'
 import { redactDatabaseUrl, type StoredConnection } from '../../store/index.js'
 import { CALLBACK_PATH, type ServerContext } from '../context.js'
@@ -33,18 +32,24 @@ function serverAddress(config: Exclude<SqlDatasource, { type: 'sqlite' }>): stri
 }
 const CONSENT_TTL_MS = 10 * 60_000
 
-const JiraPresetBody = z.object({
-  name: z.string().min(1),
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  apiVersion: z.union([z.literal(2), z.literal(3)]).default(3),
-})
+/** A preset's form (GET /api/presets says which fields each preset takes). */
+const PresetBody = z.looseObject({ name: z.string().min(1) })
 const ConnectBody = z.object({ site: z.string().min(1).optional() })
 /** Tokens obtained elsewhere, as the PocketQuery guide pastes them into its datasource (issue 13). */
 const TokensBody = z.object({
   refreshToken: z.string().trim().min(1),
   accessToken: z.string().trim().min(1).optional(),
 })
+
+/** A preset as the admin UI needs it: its form, and the queries it adds with `{name}` for the datasource's name. */
+function presetView(preset: Preset) {
+  const placeholder = '{name}'
+  return {
+    name: preset.name,
+    ...preset.form,
+    queries: preset.queries(placeholder).map((query) => query.name),
+  }
+}
 
 function connectionView(connection: StoredConnection | undefined) {
   if (connection === undefined) return null
@@ -60,6 +65,7 @@ function connectionView(connection: StoredConnection | undefined) {
 /** A datasource from a request body: secrets sent back masked keep their stored values. */
 function fromBody(body: unknown, name: string | undefined, stored: Datasource | undefined): Datasource {
   const input = parseBody(DatasourceSchema, body)
+  checkPreset(input)
   const datasource = name === undefined ? input : { ...input, name: input.name || name }
   if (stored === undefined) return datasource
   const { config, secrets } = splitSecrets(datasource)
@@ -136,27 +142,33 @@ export const datasourceRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'POST',
-    url: '/api/datasources/presets/jira-cloud',
+    method: 'GET',
+    url: '/api/presets',
     access: 'admin',
     tag: 'datasources',
-    summary: 'Creates a Jira Cloud (3LO) datasource and its ready-made queries; Connect comes next.',
-    body: JiraPresetBody,
+    summary: 'The presets: for each, the form the admin UI shows and the queries it adds.',
+    handler: async () => allPresets().map(presetView),
+  },
+  {
+    method: 'POST',
+    url: '/api/datasources/presets/:preset',
+    access: 'admin',
+    tag: 'datasources',
+    summary:
+      "Creates a datasource from a preset (its form's fields) and its ready-made queries; Connect comes next.",
+    body: PresetBody,
     handler: async (request, reply, ctx) => {
-      const body = parseBody(JiraPresetBody, request.body)
-      const datasource = jiraCloudDatasource({
-        ...body,
-        ...ctx.options.atlassian,
-        redirectUri: `${ctx.options.publicUrl}${CALLBACK_PATH}`,
+      const { name, ...given } = parseBody(PresetBody, request.body)
+      const preset = presetNamed(param(request, 'preset'))
+      // The provider's hosts this server was configured with (e.g. the demo's simulator).
+      const hosts = preset.provider === 'atlassian' ? ctx.options.atlassian : undefined
+      const { datasource } = await createFromPreset(ctx.store, {
+        preset: preset.name,
+        name,
+        given,
+        place: { ...hosts, redirectUri: `${ctx.options.publicUrl}${CALLBACK_PATH}` },
+        fieldName: (key) => key,
       })
-      const queries = jiraCloudQueries(datasource.name).map((query) => QuerySchema.parse(query))
-      for (const query of queries) {
-        if (await ctx.store.queries.get(query.name))
-          throw new QuarryError('QUARRY_QUERY_EXISTS', `A query named "${query.name}" exists already.`)
-      }
-      await create(ctx, datasource)
-      for (const { name, datasource: ds, ...definition } of queries)
-        await ctx.store.queries.create({ name, datasource: ds, definition })
       reply.status(201)
       return redactDatasource(datasource)
     },
@@ -282,16 +294,12 @@ export const datasourceRoutes: RouteDef[] = [
       const back = `/admin/datasources/${encodeURIComponent(consent.datasource)}`
       try {
         const datasource = await loadRestDatasource(ctx.store, consent.datasource, 'Connect')
-        if (datasource.auth.type !== 'oauth2-authorization-code') throw new TypeError('not a 3LO datasource')
-        checkCallback(callback, { url: '', state, codeVerifier: consent.details.codeVerifier })
-        const { auth } = datasource
-        const tokens = await authorizationCodeGrant(
-          tokenEndpoint(auth),
+        await finishConsent(ctx.store, datasource, {
           callback,
-          consent.details.redirectUri ?? auth.redirectUri,
-          consent.details.codeVerifier,
-        )
-        await saveConsent(ctx.store, datasource, tokens, consent.details.site)
+          attempt: { state, codeVerifier: consent.details.codeVerifier },
+          redirectUri: consent.details.redirectUri,
+          wantedSite: consent.details.site,
+        })
         ctx.views.forget()
         return reply.redirect(`${back}?connected=1`)
       } catch (error) {

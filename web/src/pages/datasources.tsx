@@ -9,6 +9,8 @@ import { useLoad } from '../use-load.js'
 /** Datasources (admin): the list, with where each is and the 3LO connection state. */
 export function DatasourcesPage() {
   const { data, error } = useLoad(api.datasources)
+  // One quick-form button per preset the server has (src/auth/presets).
+  const presets = useLoad(api.presets)
   return (
     <section>
       <h1>Datasources</h1>
@@ -17,9 +19,15 @@ export function DatasourcesPage() {
         <button type="button" className="primary" onClick={() => navigate('/datasources/new')}>
           Add datasource
         </button>
-        <button type="button" onClick={() => navigate('/datasources/jira-cloud')}>
-          Jira Cloud
-        </button>
+        {presets.data?.map((preset) => (
+          <button
+            key={preset.name}
+            type="button"
+            onClick={() => navigate(`/datasources/presets/${encodeURIComponent(preset.name)}`)}
+          >
+            {preset.title}
+          </button>
+        ))}
       </div>
       <ErrorMessage message={error} />
       {data && data.length === 0 && <p className="muted">No datasources yet.</p>}
