@@ -32,13 +32,7 @@ const WEB_MAY_IMPORT = ['domain']
  * "Known exceptions"). One line each: `importer -> imported`, paths from the repository root.
  */
 const LAYER_EXCEPTIONS = new Set([
-  // The token client words network failures as the HTTP client does (issue 11: move these helpers below auth).
-  'src/auth/oauth/token-client.ts -> src/http/describe-url.ts',
-  'src/auth/oauth/token-client.ts -> src/http/network-error.ts',
-  'src/auth/oauth/save-consent.ts -> src/http/network-error.ts',
-  // Detection must match the binders exactly (issue 11: detect-params.ts belongs above http and sql).
-  'src/domain/detect-params.ts -> src/http/bind.ts',
-  'src/domain/detect-params.ts -> src/sql/bind-sql.ts',
+  // none today: each was removed by the change its line named
 ])
 
 const ROOT = import.meta.dirname
@@ -64,11 +58,14 @@ function layerOf(path) {
  * Why `importer` may not import `imported` (paths from the root), or undefined when it may.
  * @param {string} importer
  * @param {string} imported
+ * @param {boolean} [typeOnly] the import brings in types only
  */
-function violation(importer, imported) {
+function violation(importer, imported, typeOnly = false) {
   if (LAYER_EXCEPTIONS.has(`${importer} -> ${imported.replace(/\.js$/, '.ts')}`)) return undefined
   const inSrc = imported.startsWith('src/')
   if (importer.startsWith('web/')) {
+    // A type-only import leaves nothing in the browser bundle.
+    if (typeOnly) return undefined
     const target = inSrc ? layerOf(imported) : undefined
     return !inSrc || WEB_MAY_IMPORT.includes(target?.name ?? '')
       ? undefined
@@ -101,7 +98,18 @@ const layerOrder = {
       const source = node.source
       const spec = source?.value
       if (!source || typeof spec !== 'string' || !spec.startsWith('.')) return
-      const why = violation(importer, relative(ROOT, resolve(dirname(context.filename), spec)))
+      const kinds =
+        /** @type {{ type: string, importKind?: string, exportKind?: string, specifiers?: { importKind?: string }[] }} */ (
+          /** @type {unknown} */ (node)
+        )
+      const typeOnly =
+        kinds.type === 'TSImportType' ||
+        kinds.importKind === 'type' ||
+        kinds.exportKind === 'type' ||
+        (kinds.specifiers !== undefined &&
+          kinds.specifiers.length > 0 &&
+          kinds.specifiers.every((specifier) => specifier.importKind === 'type'))
+      const why = violation(importer, relative(ROOT, resolve(dirname(context.filename), spec)), typeOnly)
       if (why !== undefined)
         context.report({ node: source, message: `${why} (docs/architecture.md, "Layers")` })
     }

@@ -13,7 +13,7 @@ import {
   splitSecrets,
   type Datasource,
 } from './domain/datasource.js'
-import { withDetectedParams } from './domain/detect-params.js'
+import { withDetectedParams } from './engine/detect-params.js'
 import { embedOrigins } from './domain/embed-origins.js'
 import { QuarryError, describeIssues, isQuarryError } from './domain/errors.js'
 import { QuerySchema, type Query } from './domain/query.js'

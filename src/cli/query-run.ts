@@ -1,5 +1,5 @@
 import { QuarryError } from '../domain/errors.js'
-import { withDetectedParams } from '../domain/detect-params.js'
+import { withDetectedParams } from '../engine/detect-params.js'
 import type { Query } from '../domain/query.js'
 import { loadQuery } from '../engine/index.js'
 import type { Store } from '../store/index.js'

@@ -3,12 +3,12 @@ import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici'
 import { QuarryError } from '../domain/errors.js'
 import type { BoundRequest } from './bind.js'
 import { decodeText } from './decode-text.js'
-import { describeUrl } from './describe-url.js'
-import { describeNetworkError, isRetryable } from './network-error.js'
+import { describeUrl } from '../domain/describe-url.js'
+import { describeNetworkError, isRetryable } from '../domain/network-error.js'
 import { discard, readBody, tooLarge } from './read-body.js'
 import { DEFAULT_RETRY, RETRY_STATUSES, backoffMs, retryAfterMs, type RetryPolicy } from './retry.js'
 
-export { describeUrl } from './describe-url.js'
+export { describeUrl } from '../domain/describe-url.js'
 
 /** A response with its body read (within the byte limit) as text. */
 export interface HttpResponse {

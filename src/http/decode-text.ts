@@ -1,5 +1,5 @@
 import { QuarryError } from '../domain/errors.js'
-import { describeUrl } from './describe-url.js'
+import { describeUrl } from '../domain/describe-url.js'
 
 /**
  * Which encoding a body is in, by the WHATWG Encoding rules browsers use: a byte order mark first

@@ -1,7 +1,7 @@
 import type { XMLParser } from 'fast-xml-parser'
 import { QuarryError } from '../domain/errors.js'
 import type { HttpResponse } from './client.js'
-import { describeUrl } from './describe-url.js'
+import { describeUrl } from '../domain/describe-url.js'
 import { MAX_NESTING, jsonNestsDeeper, xmlNestsDeeper } from './nesting.js'
 import { retryAfterMs } from './retry.js'
 

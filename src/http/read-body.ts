@@ -2,7 +2,7 @@ import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import { QuarryError } from '../domain/errors.js'
-import { describeUrl } from './describe-url.js'
+import { describeUrl } from '../domain/describe-url.js'
 
 /** Decoders per Content-Encoding token (RFC 9110 §8.4.1); `identity` needs none. */
 const DECODERS: Readonly<Record<string, () => Transform>> = {

@@ -1,5 +1,5 @@
 import { describeIssues } from '../domain/errors.js'
-import { usedParamNames } from '../domain/detect-params.js'
+import { usedParamNames } from '../engine/detect-params.js'
 import {
   PARAM_TYPES,
   paramTypeOf,

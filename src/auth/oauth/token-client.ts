@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { QuarryError } from '../../domain/errors.js'
-import { describeUrl } from '../../http/describe-url.js'
-import { networkCause } from '../../http/network-error.js'
+import { describeUrl } from '../../domain/describe-url.js'
+import { networkCause } from '../../domain/network-error.js'
 
 /**
  * Token endpoint requests (RFC 6749 §4.1.3, §4.4, §6) through oauth4webapi:

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { PresetSite } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
-import { networkCause } from '../../http/network-error.js'
+import { networkCause } from '../../domain/network-error.js'
 
 /**
  * Atlassian's cloud sites, shared by its presets (Jira Cloud; Confluence Cloud would ask the same):

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { QuarryError, isQuarryError } from '../../domain/errors.js'
-import { withDetectedParams } from '../../domain/detect-params.js'
+import { withDetectedParams } from '../../engine/detect-params.js'
 import { QuerySchema, querySummary, type Query } from '../../domain/query.js'
 import {
   loadQuery,

@@ -1,4 +1,4 @@
-import { QuarryError } from '../domain/errors.js'
+import { QuarryError } from './errors.js'
 import { describeUrl } from './describe-url.js'
 
 /** Failures worth another try: the peer or the path may be back in a moment. */

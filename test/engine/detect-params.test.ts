@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { usedParamNames, withDetectedParams } from '../../src/domain/detect-params.js'
+import { usedParamNames, withDetectedParams } from '../../src/engine/detect-params.js'
 import { resolveParams } from '../../src/domain/params.js'
 import { QuerySchema } from '../../src/domain/query.js'
 import { bindBody, bindUrl } from '../../src/http/bind.js'

@@ -1,7 +1,7 @@
 import { bindBody, bindUrl } from '../http/bind.js'
 import { scanSqlParams, type SqlDialect } from '../sql/bind-sql.js'
-import type { ParamValue } from './params.js'
-import type { ParamSpec, Query } from './query.js'
+import type { ParamValue } from '../domain/params.js'
+import type { ParamSpec, Query } from '../domain/query.js'
 
 /**
  * Finding the `:name` parameters a query uses, as PocketQuery does when a query is saved: the CLI
