@@ -1,10 +1,4 @@
-import {
-  authKindOf,
-  type AnyAuthKind,
-  type Credentials,
-  type OAuthGrant,
-  type TokenEndpointFields,
-} from '../domain/auth-kinds/index.js'
+import { authKindOf, type AnyAuthKind, type TokenEndpointFields } from '../domain/auth-kinds/index.js'
 import type { RestDatasource } from '../domain/datasource.js'
 import type { ConnectionRepo } from '../store/index.js'
 import { oauthAuth } from './oauth-auth.js'
@@ -39,12 +33,11 @@ export function authFor(
  */
 export function strategyOf(
   kind: AnyAuthKind,
-  auth: { readonly type: string },
+  auth: { readonly type: string } & Readonly<Record<string, unknown>>,
   context: { datasource: string; connections: ConnectionRepo; fetchImpl?: typeof fetch },
 ): AuthStrategy {
   // The kind's description typed its strategy against its own fields; `auth` was parsed by its schema.
-  const strategy = kind.strategy as
-    { sends: (auth: never) => Credentials } | { oauth2: (auth: never) => OAuthGrant }
+  const { strategy } = kind
   if ('sends' in strategy) return staticAuth(strategy.sends(auth as never))
   return oauthAuth(
     context.datasource,

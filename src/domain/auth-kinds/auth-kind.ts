@@ -110,6 +110,16 @@ export interface AuthKind<Type extends string = string, Fs extends AuthFields = 
   readonly strategy: AuthStrategySpec<AuthOf<Type, Fs>>
 }
 
+/** Any kind, whatever its fields: what code handling every kind alike (and the derivations) takes. */
+export interface AnyAuthKind {
+  readonly type: string
+  readonly label: string
+  readonly note?: string
+  readonly fields: AuthFields
+  readonly strategy:
+    { readonly sends: (auth: never) => Credentials } | { readonly oauth2: (auth: never) => OAuthGrant }
+}
+
 /**
  * Declares an auth kind, checking its strategy against its fields.
  *

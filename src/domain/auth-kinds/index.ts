@@ -1,5 +1,5 @@
 import { apiKeyAuth } from './api-key-auth.js'
-import type { AuthField, AuthFields, AuthInputOf, AuthKind, AuthOf } from './auth-kind.js'
+import type { AnyAuthKind, AuthField, AuthFields, AuthInputOf, AuthKind, AuthOf } from './auth-kind.js'
 import { flagKey } from './auth-kind.js'
 import { basicAuth } from './basic-auth.js'
 import { bearerAuth } from './bearer-auth.js'
@@ -24,9 +24,6 @@ export const AUTH_KIND_LIST = [
   oauth2ClientCredentialsAuth,
   oauth2AuthorizationCodeAuth,
 ] as const
-
-/** Any kind, whatever its fields: what the generic derivations below walk. */
-export type AnyAuthKind = AuthKind<string, AuthFields> | (typeof AUTH_KIND_LIST)[number]
 
 /** Kinds by their `type`. */
 export type AuthRegistry<List extends readonly { readonly type: string }[]> = {
@@ -66,7 +63,7 @@ export const AUTH_TYPES: readonly AuthType[] = AUTH_KIND_LIST.map((kind) => kind
 export const SECRET_AUTH_FIELDS: readonly string[] = [
   ...new Set(
     AUTH_KIND_LIST.flatMap((kind) =>
-      Object.entries(kind.fields as AuthFields)
+      Object.entries(kind.fields)
         .filter(([, field]) => field.input === 'secret')
         .map(([name]) => name),
     ),
@@ -93,7 +90,7 @@ export interface AuthFlag {
 export function authFlags(kinds: readonly AnyAuthKind[]): AuthFlag[] {
   const flags = new Map<string, AuthFlag>()
   for (const kind of kinds) {
-    for (const field of Object.values(kind.fields as AuthFields))
+    for (const field of Object.values(kind.fields))
       if (!flags.has(field.flag)) flags.set(field.flag, { flag: field.flag, help: field.help })
   }
   return [...flags.values()]
@@ -111,7 +108,7 @@ export function authFromFlags(
   previous: Readonly<Record<string, unknown>> = {},
 ): { readonly type: string } & Readonly<Record<string, unknown>> {
   const auth: Record<string, unknown> = { type: kind.type }
-  for (const [name, field] of Object.entries(kind.fields as AuthFields)) {
+  for (const [name, field] of Object.entries(kind.fields)) {
     const value = flags[flagKey(field.flag)] ?? previous[name] ?? initialValue(field)
     if (value !== undefined) auth[name] = value
   }
@@ -134,7 +131,7 @@ export function freshAuth(
   origin: string,
 ): { readonly type: string } & Readonly<Record<string, unknown>> {
   const auth: Record<string, unknown> = { type: kind.type }
-  for (const [name, field] of Object.entries(kind.fields as AuthFields)) {
+  for (const [name, field] of Object.entries(kind.fields)) {
     const kept = field.carries && typeof previous[name] === 'string' ? previous[name] : undefined
     switch (field.input) {
       case 'checkbox':
