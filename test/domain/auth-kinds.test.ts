@@ -133,9 +133,10 @@ describe('the registered auth kinds', () => {
 
   it('share a flag only with one description of it', () => {
     const helps = new Map<string, Set<string>>()
-    for (const kind of AUTH_KIND_LIST)
+    for (const kind of AUTH_KIND_LIST) {
       for (const field of Object.values(kind.fields as Record<string, { flag: string; help: string }>))
         helps.set(field.flag, (helps.get(field.flag) ?? new Set()).add(field.help))
+    }
     for (const [flag, help] of helps) expect({ flag, help: help.size }).toEqual({ flag, help: 1 })
   })
 

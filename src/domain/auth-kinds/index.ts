@@ -1,5 +1,5 @@
 import { apiKeyAuth } from './api-key-auth.js'
-import type { AnyAuthKind, AuthField, AuthFields, AuthInputOf, AuthKind, AuthOf } from './auth-kind.js'
+import type { AnyAuthKind, AuthField, AuthInputOf, AuthKind, AuthOf } from './auth-kind.js'
 import { flagKey } from './auth-kind.js'
 import { basicAuth } from './basic-auth.js'
 import { bearerAuth } from './bearer-auth.js'
