@@ -14,6 +14,7 @@ import {
 } from './domain/datasource.js'
 import { QuarryError, type Audience } from './domain/errors.js'
 import { resolveParams, type ParamValue } from './domain/params.js'
+import { maskSecrets } from './domain/secret-mask.js'
 import { QuerySchema, type Query } from './domain/query.js'
 import { bindBody, bindUrl, type BoundRequest } from './http/bind.js'
 import type * as HttpClient from './http/client.js'
@@ -191,7 +192,8 @@ export function pageFetcher(
         withRemovedSearchFix(request.url, response.status, statusError(request.method, response)),
         [
           ...secretValues,
-          ...Object.values(credentials.headers).flatMap((value) => [value, ...value.split(' ')]),
+          // The whole value and, for `Scheme credentials` (RFC 7235 §2.1), the credentials without the scheme.
+          ...Object.values(credentials.headers).flatMap((value) => [value, ...value.split(' ').slice(1)]),
           ...Object.values(credentials.query),
         ],
       )
@@ -206,11 +208,7 @@ export function pageFetcher(
  * request (a key, a token) in its error body must not put it on the user's screen.
  */
 function scrubbed(error: QuarryError, secrets: readonly string[]): QuarryError {
-  let message = error.message
-  for (const secret of secrets) {
-    // Short values (e.g. "Bearer") would mask ordinary words; real secrets are longer.
-    if (secret.length >= 8) message = message.replaceAll(secret, '••••••')
-  }
+  const message = maskSecrets(error.message, secrets)
   if (message === error.message) return error
   const { retryAfterSeconds } = error
   return new QuarryError(error.code, message, {

@@ -3,6 +3,7 @@ import { authSchema } from './auth-kinds/auth-schema.js'
 import { AUTH_KIND_LIST, SECRET_AUTH_FIELDS, type Auth } from './auth-kinds/index.js'
 import { httpUrl } from './http-url.js'
 import { nameSchema } from './name.js'
+import { SECRET_MASK } from './secret-mask.js'
 
 /**
  * Datasources: where a query's requests go and how they authenticate. Parsed
@@ -231,9 +232,24 @@ export function joinSecrets<D extends Datasource>(config: D, secrets: Readonly<R
   return { ...config, auth: auth as Auth, headers }
 }
 
-/** A copy safe to print: every secret replaced by `••••••`. */
+/** A copy safe to print: every secret replaced by SECRET_MASK. */
 export function redactDatasource(datasource: Datasource): Datasource {
   const { config, secrets } = splitSecrets(datasource)
-  const masked = Object.fromEntries(Object.keys(secrets).map((key) => [key, '••••••']))
+  const masked = Object.fromEntries(Object.keys(secrets).map((key) => [key, SECRET_MASK]))
   return joinSecrets(config, masked)
+}
+
+/**
+ * The datasource with each secret given back as SECRET_MASK (what redactDatasource showed) replaced by
+ * the stored value: an edit that does not retype a secret keeps it.
+ *
+ * @example keepMaskedSecrets({ …, auth: { type: 'bearer', token: '••••••' } }, stored) // the stored token
+ */
+export function keepMaskedSecrets<D extends Datasource>(datasource: D, stored: Datasource): D {
+  const { config, secrets } = splitSecrets(datasource)
+  const old = splitSecrets(stored).secrets
+  const kept = Object.fromEntries(
+    Object.entries(secrets).map(([key, value]) => [key, value === SECRET_MASK ? (old[key] ?? '') : value]),
+  )
+  return joinSecrets(config, kept)
 }
