@@ -8,8 +8,8 @@ import { SECRET_MASK } from './secret-mask.js'
 /**
  * Datasources: where a query's requests go and how they authenticate. Parsed
  * with zod at every edge (CLI flags, config imports, the API); inside, the
- * types are trusted. Each auth kind is one member of a discriminated union, so
- * a strategy that forgets a kind is a compile error.
+ * types are trusted. Each auth kind is one member of a discriminated union,
+ * derived from the kind's file in auth-kinds/.
  */
 
 /**
