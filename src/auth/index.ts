@@ -1,3 +1,4 @@
+import { authKindOf, type AnyAuthKind, type TokenEndpointFields } from '../domain/auth-kinds/index.js'
 import type { RestDatasource } from '../domain/datasource.js'
 import type { ConnectionRepo } from '../store/index.js'
 import { oauthAuth } from './oauth-auth.js'
@@ -17,15 +18,32 @@ export function authFor(
   connections: ConnectionRepo,
   fetchImpl?: typeof fetch,
 ): AuthStrategy {
-  const { auth } = datasource
-  switch (auth.type) {
-    case 'none':
-    case 'basic':
-    case 'api-key':
-    case 'bearer':
-      return staticAuth(auth)
-    case 'oauth2-client-credentials':
-    case 'oauth2-authorization-code':
-      return oauthAuth(datasource.name, auth, connections, fetchImpl)
-  }
+  return strategyOf(authKindOf(datasource.auth.type), datasource.auth, {
+    datasource: datasource.name,
+    connections,
+    ...(fetchImpl ? { fetchImpl } : {}),
+  })
+}
+
+/**
+ * The strategy a kind's description asks for: its fixed credentials, or OAuth 2.0 tokens obtained with
+ * its grant and kept in `connections` under the datasource's name.
+ *
+ * @example strategyOf(AUTH_KINDS.bearer, { type: 'bearer', token: 't' }, { datasource: 'api', connections })
+ */
+export function strategyOf(
+  kind: AnyAuthKind,
+  auth: { readonly type: string } & Readonly<Record<string, unknown>>,
+  context: { datasource: string; connections: ConnectionRepo; fetchImpl?: typeof fetch },
+): AuthStrategy {
+  // The kind's description typed its strategy against its own fields; `auth` was parsed by its schema.
+  const { strategy } = kind
+  if ('sends' in strategy) return staticAuth(strategy.sends(auth as never))
+  return oauthAuth(
+    context.datasource,
+    auth as unknown as TokenEndpointFields,
+    strategy.oauth2(auth as never),
+    context.connections,
+    context.fetchImpl,
+  )
 }

@@ -1,38 +1,29 @@
-import type { Auth } from '../domain/datasource.js'
+import type { OAuthGrant, TokenEndpointFields } from '../domain/auth-kinds/index.js'
 import type { ConnectionRepo } from '../store/index.js'
 import { tokenEndpoint } from './oauth/token-client.js'
 import { TokenManager } from './oauth/token-manager.js'
 import type { AuthStrategy, Credentials } from './strategy.js'
-
-type OAuthAuth = Extract<Auth, { type: 'oauth2-client-credentials' | 'oauth2-authorization-code' }>
 
 /** Statuses that mean "your token is no good": 401, and the 403/404 Atlassian's gateway sometimes sends for an expired token. */
 const REJECTED = new Set([401, 403, 404])
 
 /**
  * OAuth 2.0 bearer tokens from the token endpoint: client credentials, or the
- * authorization code grant's access token kept alive with its refresh token.
+ * authorization code grant's access token kept alive with its refresh token (`grant`, from the kind's
+ * description in src/domain/auth-kinds/).
  */
 export function oauthAuth(
   datasource: string,
-  auth: OAuthAuth,
+  auth: TokenEndpointFields,
+  grant: OAuthGrant,
   connections: ConnectionRepo,
   fetchImpl?: typeof fetch,
 ): AuthStrategy {
-  const endpoint = tokenEndpoint(auth, fetchImpl)
-  const parameters: Record<string, string> = {}
-  if (auth.type === 'oauth2-client-credentials') {
-    if (auth.scope) parameters.scope = auth.scope
-    if (auth.audience) parameters.audience = auth.audience
-  }
   const manager = new TokenManager({
     datasource,
     connections,
-    endpoint,
-    grant:
-      auth.type === 'oauth2-client-credentials'
-        ? { kind: 'client-credentials', parameters }
-        : { kind: 'refresh' },
+    endpoint: tokenEndpoint(auth, fetchImpl),
+    grant,
   })
   const bearer = (token: string): Credentials => ({
     headers: { authorization: `Bearer ${token}` },

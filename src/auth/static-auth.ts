@@ -1,31 +1,13 @@
-import type { Auth } from '../domain/datasource.js'
-import { NO_CREDENTIALS, fixedCredentials, type AuthStrategy } from './strategy.js'
-
-type StaticAuth = Extract<Auth, { type: 'none' | 'basic' | 'api-key' | 'bearer' }>
+import type { Credentials } from '../domain/auth-kinds/index.js'
+import { fixedCredentials, type AuthStrategy } from './strategy.js'
 
 /**
- * The auth kinds whose credentials are configured, not obtained: none, HTTP
- * Basic (RFC 7617), an API key in a header or the query, a bearer token.
+ * The strategy of the kinds whose credentials are configured, not obtained (none, HTTP Basic, an API
+ * key, a bearer token — each kind's `sends` in src/domain/auth-kinds/ makes them): every header it
+ * sends carries a credential, so each is sensitive.
  *
- * @example staticAuth({ type: 'bearer', token: 't' }).credentials() // { headers: { authorization: 'Bearer t' }, query: {} }
+ * @example staticAuth({ headers: { authorization: 'Bearer t' }, query: {} }).sensitiveHeaders // ['authorization']
  */
-export function staticAuth(auth: StaticAuth): AuthStrategy {
-  switch (auth.type) {
-    case 'none':
-      return fixedCredentials(NO_CREDENTIALS, [])
-    case 'basic': {
-      const token = Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')
-      return fixedCredentials({ headers: { authorization: `Basic ${token}` }, query: {} }, ['authorization'])
-    }
-    case 'api-key':
-      return auth.in === 'header'
-        ? fixedCredentials({ headers: { [auth.name.toLowerCase()]: auth.value }, query: {} }, [
-            auth.name.toLowerCase(),
-          ])
-        : fixedCredentials({ headers: {}, query: { [auth.name]: auth.value } }, [])
-    case 'bearer':
-      return fixedCredentials({ headers: { authorization: `Bearer ${auth.token}` }, query: {} }, [
-        'authorization',
-      ])
-  }
+export function staticAuth(credentials: Credentials): AuthStrategy {
+  return fixedCredentials(credentials, Object.keys(credentials.headers))
 }

@@ -1,15 +1,12 @@
+import type { Credentials } from '../domain/auth-kinds/index.js'
+
 /**
  * One strategy per auth kind. A strategy adds credentials to requests and,
  * when the API refuses them, may renew them once. Strategies that hold tokens
  * keep them in the store (encrypted), so every process sees the same ones.
  */
 
-/** What a request carries to authenticate. */
-export interface Credentials {
-  readonly headers: Readonly<Record<string, string>>
-  /** Query parameters (an API key sent in the URL). */
-  readonly query: Readonly<Record<string, string>>
-}
+export type { Credentials }
 
 export const NO_CREDENTIALS: Credentials = { headers: {}, query: {} }
 

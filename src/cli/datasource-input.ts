@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { AUTH_KINDS, authFromFlags, type AuthFlagValues } from '../domain/auth-kinds/index.js'
 import {
   AUTH_TYPES,
   DatasourceSchema,
   MAX_HOLDABLE_BYTES,
   SQL_DATASOURCE_TYPES,
+  type AuthType,
   type Datasource,
   type Header,
   type RestDatasource,
@@ -16,7 +18,7 @@ import { parseDuration, parseHeader, parseInteger } from './flags.js'
 const TYPES = ['rest', ...SQL_DATASOURCE_TYPES] as const
 
 /** The flags of `datasource add` and `datasource edit`, as commander hands them over. */
-export interface DatasourceFlags {
+export interface DatasourceFlags extends AuthFlagValues {
   /** rest (default), postgres, mysql (MySQL and MariaDB) or sqlite. */
   readonly type?: string
   readonly url?: string
@@ -39,22 +41,8 @@ export interface DatasourceFlags {
   readonly timeout?: string
   readonly maxBytes?: string
   readonly allowHost?: string[]
+  /** The auth kind; its flags (AuthFlagValues) come from its description in src/domain/auth-kinds/. */
   readonly auth?: string
-  readonly username?: string
-  readonly password?: string
-  readonly keyName?: string
-  readonly keyIn?: string
-  readonly key?: string
-  readonly token?: string
-  readonly tokenUrl?: string
-  readonly authorizeUrl?: string
-  readonly clientId?: string
-  readonly clientSecret?: string
-  readonly scope?: string
-  readonly audience?: string
-  readonly redirectUri?: string
-  readonly pkce?: boolean
-  readonly clientAuth?: string
 }
 
 /**
@@ -110,49 +98,13 @@ function restDatasourceFromFlags(name: string, flags: DatasourceFlags, base?: Re
   for (const text of flags.header ?? []) setHeader(text, false, '--header')
   for (const text of flags.secretHeader ?? []) setHeader(text, true, '--secret-header')
 
-  const authType = flags.auth ?? base?.auth.type ?? 'none'
-  const previous = (base?.auth.type === authType ? base.auth : { type: authType }) as Record<string, unknown>
-  const pick = (field: string, value: unknown) => (value === undefined ? previous[field] : value)
-  const auth: Record<string, unknown> = { type: authType }
-  switch (authType) {
-    case 'basic':
-      Object.assign(auth, {
-        username: pick('username', flags.username),
-        password: pick('password', flags.password),
-      })
-      break
-    case 'api-key':
-      Object.assign(auth, {
-        name: pick('name', flags.keyName),
-        in: pick('in', flags.keyIn) ?? 'header',
-        value: pick('value', flags.key),
-      })
-      break
-    case 'bearer':
-      auth.token = pick('token', flags.token)
-      break
-    case 'oauth2-client-credentials':
-    case 'oauth2-authorization-code':
-      Object.assign(auth, {
-        tokenUrl: pick('tokenUrl', flags.tokenUrl),
-        clientId: pick('clientId', flags.clientId),
-        clientSecret: pick('clientSecret', flags.clientSecret),
-        audience: pick('audience', flags.audience),
-        clientAuth: pick('clientAuth', flags.clientAuth),
-      })
-      if (authType === 'oauth2-client-credentials') {
-        auth.scope = pick('scope', flags.scope)
-      } else {
-        Object.assign(auth, {
-          authorizeUrl: pick('authorizeUrl', flags.authorizeUrl),
-          scopes: pick('scopes', flags.scope),
-          redirectUri: pick('redirectUri', flags.redirectUri),
-          pkce: pick('pkce', flags.pkce),
-        })
-      }
-      break
-  }
-  for (const key of Object.keys(auth)) if (auth[key] === undefined) delete auth[key]
+  const authType = (flags.auth ?? base?.auth.type ?? 'none') as AuthType
+  // Each kind's fields come from its flags (src/domain/auth-kinds/), on top of the current auth of that kind.
+  const auth = authFromFlags(
+    AUTH_KINDS[authType],
+    { ...flags },
+    base?.auth.type === authType ? base.auth : {},
+  )
 
   const raw = {
     name,

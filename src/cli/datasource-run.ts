@@ -3,10 +3,11 @@ import { isFresh } from '../auth/oauth/token-manager.js'
 import { createFromPreset } from '../auth/presets/create-from-preset.js'
 import { presetNamed } from '../auth/presets/index.js'
 import { fieldFlag } from '../auth/presets/preset.js'
-import { redactDatasource, splitSecrets, type Datasource } from '../domain/datasource.js'
+import { describeAddress } from '../domain/database-url.js'
+import { redactDatasource, type Datasource } from '../domain/datasource.js'
 import { QuarryError } from '../domain/errors.js'
 import { checkDatasource, closeSqlPools, loadDatasource } from '../engine/index.js'
-import type { Store } from '../store/index.js'
+import { saveDatasource, type Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { datasourceFromFlags, type DatasourceFlags } from './datasource-input.js'
 import { secretsFromEnv } from './flags.js'
@@ -15,13 +16,6 @@ interface TokenFlags {
   readonly refreshToken?: string
   readonly accessToken?: string
   readonly rename?: string
-}
-
-async function save(store: Store, datasource: Datasource, previousName?: string): Promise<void> {
-  const { config, secrets } = splitSecrets(datasource)
-  if (previousName === undefined)
-    await store.datasources.create({ name: datasource.name, type: datasource.type, config, secrets })
-  else await store.datasources.update(previousName, { name: datasource.name, config, secrets })
 }
 
 /** Seeds a 3LO connection with tokens obtained elsewhere (the manual guide's way; `quarry connect` is the better one). */
@@ -56,7 +50,7 @@ export async function addDatasource(
   if (flags.preset !== undefined) return addPreset(name, flags, global)
   const datasource = datasourceFromFlags(name, flags)
   await withStore(global, async (store) => {
-    await save(store, datasource)
+    await saveDatasource(store, datasource)
     await seedTokens(store, datasource, flags)
   })
   console.log(`Added datasource "${name}" (${describe(datasource).join(', ')}).`)
@@ -64,18 +58,9 @@ export async function addDatasource(
 
 /** Kind and where, for one-line summaries: `bearer, https://…` or `postgres, postgres://db/shop`. */
 function describe(datasource: Datasource): string[] {
-  switch (datasource.type) {
-    case 'rest':
-      return [datasource.auth.type, datasource.baseUrl]
-    case 'sqlite':
-      return ['sqlite', datasource.path]
-    default: {
-      const where =
-        datasource.url ??
-        `${datasource.user ? `${datasource.user}@` : ''}${datasource.host ?? ''}${datasource.port ? `:${datasource.port}` : ''}/${datasource.database ?? ''}`
-      return [datasource.type, where, ...(datasource.readOnly ? [] : ['read-write'])]
-    }
-  }
+  if (datasource.type === 'rest') return [datasource.auth.type, describeAddress(datasource)]
+  if (datasource.type === 'sqlite') return ['sqlite', describeAddress(datasource)]
+  return [datasource.type, describeAddress(datasource), ...(datasource.readOnly ? [] : ['read-write'])]
 }
 
 /** `--preset NAME`: the preset's endpoints and scopes filled in, its ready-made queries added. */
@@ -124,8 +109,10 @@ export async function editDatasource(
   const flags = secretsFromEnv(given)
   await withStore(global, async (store) => {
     const current = await loadDatasource(store, name)
-    const next = datasourceFromFlags(flags.rename ?? name, flags, current)
-    await save(store, next, name)
+    const next = await saveDatasource(store, datasourceFromFlags(flags.rename ?? name, flags, current), {
+      name,
+      stored: current,
+    })
     await seedTokens(store, next, flags)
   })
   console.log(`Updated datasource "${flags.rename ?? name}".`)

@@ -1,5 +1,12 @@
 import type { Command } from 'commander'
+import { AUTH_KIND_LIST, AUTH_TYPES, authFlags } from '../domain/auth-kinds/index.js'
 import { collect } from './flags.js'
+
+/** Each auth kind's flags, from its description (src/domain/auth-kinds/). */
+function withAuthFlags(sub: Command): Command {
+  for (const { flag, help } of authFlags(AUTH_KIND_LIST)) sub.option(flag, help)
+  return sub
+}
 
 /**
  * `--preset` and, from the preset registry, each preset's own fields as flags (those not defined
@@ -33,61 +40,39 @@ export function registerDatasource(program: Command): void {
       'Define where queries send requests (a REST API or a SQL database) and how they authenticate',
     )
   const definition = (sub: Command) =>
-    sub
-      .option('--type <type>', 'rest (default) | postgres | mysql (MySQL and MariaDB) | sqlite')
-      .option(
-        '--url <url>',
-        'REST: base URL every query path is relative to; SQL: postgres://USER@HOST:PORT/DB or mysql://…',
-      )
-      .option('--host <host>', 'SQL: database server host (instead of --url)')
-      .option('--port <port>', 'SQL: database server port')
-      .option('--database <name>', 'SQL: database name')
-      .option('--user <user>', 'SQL: user name')
-      .option('--path <file>', 'sqlite: the database file (opened read-only)')
-      .option('--tls <mode>', 'SQL: disable (default) | require | verify')
-      .option(
-        '--tls-ca <file>',
-        'SQL: PEM file of the CA that signed the server certificate (with --tls verify)',
-      )
-      .option('--pool-size <n>', 'SQL: connections kept open (default 4)')
-      .option('--max-rows <n>', 'SQL: read at most this many rows per query, saying so (default 1000000)')
-      .option('--read-write', 'SQL: let queries write (default: read-only transactions)')
-      .option('--read-only', 'SQL: back to read-only transactions')
-      .option('--test-path <path>', 'path `datasource test` requests (default /)')
-      .option('--header <"Name: value">', 'a header sent with every request (repeatable)', collect)
-      .option(
-        '--secret-header <"Name: value">',
-        'a header whose value is a secret: encrypted, never shown (repeatable)',
-        collect,
-      )
-      .option('--timeout <duration>', 'REST: per-request timeout; SQL: statement timeout; e.g. 30s')
-      .option('--max-bytes <n>', 'largest response accepted, in bytes')
-      .option('--allow-host <host>', 'another host requests and redirects may reach (repeatable)', collect)
-      .option(
-        '--auth <type>',
-        'none | basic | api-key | bearer | oauth2-client-credentials | oauth2-authorization-code',
-      )
-      .option('--username <user>', 'basic: user name')
-      .option('--password <password>', 'basic auth or SQL: password (secret, encrypted at rest)')
-      .option('--key-name <name>', 'api-key: header or query parameter name')
-      .option('--key-in <where>', 'api-key: header (default) or query')
-      .option('--key <value>', 'api-key: the key (secret)')
-      .option('--token <token>', 'bearer: the token (secret)')
-      .option('--token-url <url>', 'oauth2: token endpoint')
-      .option('--authorize-url <url>', 'oauth2-authorization-code: authorize endpoint')
-      .option('--client-id <id>', 'oauth2: client id')
-      .option(
-        '--client-secret <secret>',
-        'oauth2: client secret (secret; env:NAME reads it from that environment variable)',
-      )
-      .option('--scope <scopes>', 'oauth2: scopes, space-separated')
-      .option('--audience <audience>', 'oauth2: audience parameter')
-      .option(
-        '--redirect-uri <uri>',
-        'oauth2-authorization-code: the callback URL registered with the provider',
-      )
-      .option('--pkce', 'oauth2-authorization-code: use PKCE (not for Atlassian)')
-      .option('--client-auth <how>', 'oauth2: send client credentials by basic or body')
+    withAuthFlags(
+      sub
+        .option('--type <type>', 'rest (default) | postgres | mysql (MySQL and MariaDB) | sqlite')
+        .option(
+          '--url <url>',
+          'REST: base URL every query path is relative to; SQL: postgres://USER@HOST:PORT/DB or mysql://…',
+        )
+        .option('--host <host>', 'SQL: database server host (instead of --url)')
+        .option('--port <port>', 'SQL: database server port')
+        .option('--database <name>', 'SQL: database name')
+        .option('--user <user>', 'SQL: user name')
+        .option('--path <file>', 'sqlite: the database file (opened read-only)')
+        .option('--tls <mode>', 'SQL: disable (default) | require | verify')
+        .option(
+          '--tls-ca <file>',
+          'SQL: PEM file of the CA that signed the server certificate (with --tls verify)',
+        )
+        .option('--pool-size <n>', 'SQL: connections kept open (default 4)')
+        .option('--max-rows <n>', 'SQL: read at most this many rows per query, saying so (default 1000000)')
+        .option('--read-write', 'SQL: let queries write (default: read-only transactions)')
+        .option('--read-only', 'SQL: back to read-only transactions')
+        .option('--test-path <path>', 'path `datasource test` requests (default /)')
+        .option('--header <"Name: value">', 'a header sent with every request (repeatable)', collect)
+        .option(
+          '--secret-header <"Name: value">',
+          'a header whose value is a secret: encrypted, never shown (repeatable)',
+          collect,
+        )
+        .option('--timeout <duration>', 'REST: per-request timeout; SQL: statement timeout; e.g. 30s')
+        .option('--max-bytes <n>', 'largest response accepted, in bytes')
+        .option('--allow-host <host>', 'another host requests and redirects may reach (repeatable)', collect)
+        .option('--auth <type>', AUTH_TYPES.join(' | ')),
+    )
       .option(
         '--refresh-token <token>',
         'oauth2-authorization-code: a refresh token obtained elsewhere (secret; or env:NAME)',

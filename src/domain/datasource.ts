@@ -1,10 +1,15 @@
 import { z } from 'zod'
+import { authSchema } from './auth-kinds/auth-schema.js'
+import { AUTH_KIND_LIST, SECRET_AUTH_FIELDS, type Auth } from './auth-kinds/index.js'
+import { httpUrl } from './http-url.js'
+import { nameSchema } from './name.js'
+import { SECRET_MASK } from './secret-mask.js'
 
 /**
  * Datasources: where a query's requests go and how they authenticate. Parsed
  * with zod at every edge (CLI flags, config imports, the API); inside, the
- * types are trusted. Each auth kind is one member of a discriminated union, so
- * a strategy that forgets a kind is a compile error.
+ * types are trusted. Each auth kind is one member of a discriminated union,
+ * derived from the kind's file in auth-kinds/.
  */
 
 /**
@@ -14,23 +19,7 @@ import { z } from 'zod'
  */
 export const MAX_HOLDABLE_BYTES = 536_870_888
 
-const name = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
-    'names are 1–64 letters, digits, "_", "." or "-", starting with a letter or digit',
-  )
-
-const httpUrl = z.string().refine((text) => {
-  try {
-    const url = new URL(text)
-    return (
-      (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === ''
-    )
-  } catch {
-    return false
-  }
-}, 'must be an absolute http(s) URL without user:password')
+const name = nameSchema
 
 export const HeaderSchema = z.object({
   name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'header names are HTTP tokens, e.g. X-Api-Key'),
@@ -40,45 +29,10 @@ export const HeaderSchema = z.object({
 })
 export type Header = z.infer<typeof HeaderSchema>
 
-export const AuthSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('none') }),
-  z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string() }),
-  z.object({
-    type: z.literal('api-key'),
-    /** Where the key goes: a header, or a query parameter. */
-    in: z.enum(['header', 'query']),
-    name: z.string().min(1),
-    value: z.string().min(1),
-  }),
-  z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
-  z.object({
-    type: z.literal('oauth2-client-credentials'),
-    tokenUrl: httpUrl,
-    clientId: z.string().min(1),
-    clientSecret: z.string().min(1),
-    scope: z.string().optional(),
-    audience: z.string().optional(),
-    /** RFC 6749 §2.3.1: HTTP Basic (recommended) or the request body. */
-    clientAuth: z.enum(['basic', 'body']).default('basic'),
-  }),
-  z.object({
-    type: z.literal('oauth2-authorization-code'),
-    authorizeUrl: httpUrl,
-    tokenUrl: httpUrl,
-    clientId: z.string().min(1),
-    clientSecret: z.string().min(1),
-    /** Space-separated. */
-    scopes: z.string().min(1),
-    redirectUri: httpUrl,
-    audience: z.string().optional(),
-    /** PKCE (RFC 7636) where the provider supports it; Atlassian does not. */
-    pkce: z.boolean().default(false),
-    clientAuth: z.enum(['basic', 'body']).default('body'),
-  }),
-])
-export type Auth = z.infer<typeof AuthSchema>
-export type AuthType = Auth['type']
-export const AUTH_TYPES = AuthSchema.options.map((option) => option.shape.type.value) as readonly AuthType[]
+/** An auth: one member per kind in src/domain/auth-kinds/, each derived from the kind's description. */
+export const AuthSchema = authSchema(AUTH_KIND_LIST)
+export type { Auth, AuthInput, AuthType } from './auth-kinds/index.js'
+export { AUTH_TYPES, SECRET_AUTH_FIELDS } from './auth-kinds/index.js'
 
 /**
  * What a converter may return in one run, for the queries of this datasource (a query's own setting
@@ -285,12 +239,24 @@ export function joinSecrets<D extends Datasource>(config: D, secrets: Readonly<R
   return { ...config, auth: auth as Auth, headers }
 }
 
-/** Auth fields that hold secrets, in every auth kind that has them. */
-export const SECRET_AUTH_FIELDS = ['password', 'value', 'token', 'clientSecret'] as const
-
-/** A copy safe to print: every secret replaced by `••••••`. */
+/** A copy safe to print: every secret replaced by SECRET_MASK. */
 export function redactDatasource(datasource: Datasource): Datasource {
   const { config, secrets } = splitSecrets(datasource)
-  const masked = Object.fromEntries(Object.keys(secrets).map((key) => [key, '••••••']))
+  const masked = Object.fromEntries(Object.keys(secrets).map((key) => [key, SECRET_MASK]))
   return joinSecrets(config, masked)
+}
+
+/**
+ * The datasource with each secret given back as SECRET_MASK (what redactDatasource showed) replaced by
+ * the stored value: an edit that does not retype a secret keeps it.
+ *
+ * @example keepMaskedSecrets({ …, auth: { type: 'bearer', token: '••••••' } }, stored) // the stored token
+ */
+export function keepMaskedSecrets<D extends Datasource>(datasource: D, stored: Datasource): D {
+  const { config, secrets } = splitSecrets(datasource)
+  const old = splitSecrets(stored).secrets
+  const kept = Object.fromEntries(
+    Object.entries(secrets).map(([key, value]) => [key, value === SECRET_MASK ? (old[key] ?? '') : value]),
+  )
+  return joinSecrets(config, kept)
 }

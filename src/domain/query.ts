@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { nameSchema } from './name.js'
 import { converterLimits } from './datasource.js'
 
 /**
@@ -197,12 +198,7 @@ export const DEFAULT_TEMPLATE: Template = Object.freeze({ type: 'table' })
 
 export const QuerySchema = z
   .object({
-    name: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
-        'names are 1–64 letters, digits, "_", "." or "-", starting with a letter or digit',
-      ),
+    name: nameSchema,
     datasource: z.string().min(1),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
     /** REST: relative to the datasource's base URL, with `:name` parameters, e.g. `/search/jql?jql=:jql`. */

@@ -67,7 +67,8 @@ export function pageFetcher(
         withRemovedSearchFix(request.url, response.status, statusError(request.method, response)),
         [
           ...secretValues,
-          ...Object.values(credentials.headers).flatMap((value) => [value, ...value.split(' ')]),
+          // The whole value and, for `Scheme credentials` (RFC 7235 §2.1), the credentials without the scheme.
+          ...Object.values(credentials.headers).flatMap((value) => [value, ...value.split(' ').slice(1)]),
           ...Object.values(credentials.query),
         ],
       )

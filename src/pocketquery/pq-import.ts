@@ -1,5 +1,6 @@
 import { splitSecrets, type Datasource } from '../domain/datasource.js'
 import type { PqPlanEntry } from '../domain/pq-import-report.js'
+import { NAME_PATTERN } from '../domain/name.js'
 import { QuarryError } from '../domain/errors.js'
 import type { Query } from '../domain/query.js'
 import type { ConnectionInput, StoredConnection, Store } from '../store/index.js'
@@ -276,8 +277,6 @@ function asInput(connection: StoredConnection): ConnectionInput {
   return { ...input, tokens: { ...input.tokens } }
 }
 
-const QUARRY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
-
 /** Settles Quarry names: PocketQuery's may have spaces; two may map to one; the store may have it. */
 class Namer {
   readonly #taken: Record<'datasource' | 'query', Set<string>>
@@ -291,7 +290,7 @@ class Namer {
   }
 
   claim(kind: 'datasource' | 'query', source: string): { name: string; renamed?: string; replace: boolean } {
-    const base = QUARRY_NAME.test(source) ? source : slug(source)
+    const base = NAME_PATTERN.test(source) ? source : slug(source)
     let renamed = base === source ? undefined : 'Quarry names are 1–64 letters, digits, "_", "." or "-"'
     let name = base
     const busy = (candidate: string) =>

@@ -1,5 +1,6 @@
 import type { SqlDatasource } from '../domain/datasource.js'
 import { QuarryError, type ErrorCode } from '../domain/errors.js'
+import { maskSecrets } from '../domain/secret-mask.js'
 
 /**
  * A driver's error as a QuarryError saying whose fault it was: a write refused
@@ -14,7 +15,7 @@ export function sqlError(datasource: SqlDatasource, error: unknown): QuarryError
   const errno = typeof e.errno === 'number' ? e.errno : typeof e.errcode === 'number' ? e.errcode : 0
   let message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error)
   const password = 'password' in datasource ? datasource.password : undefined
-  if (password !== undefined && password.length >= 4) message = message.replaceAll(password, '••••••')
+  message = maskSecrets(message, [password])
   const of = `Datasource "${datasource.name}" (${datasource.type})`
   const kind = classify(datasource.type, code, errno, message)
   const text: Record<ErrorCode & `QUARRY_SQL_${string}`, string> = {

@@ -33,7 +33,8 @@ import type {
 export { STORE_ERRORS, StoreError, isStoreError, type StoreErrorCode } from './errors.js'
 export { digest } from './account-repo.js'
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
-export { redactDatabaseUrl } from './database-url.js'
+export { redactDatabaseUrl } from '../domain/database-url.js'
+export { saveDatasource } from './save-datasource.js'
 export { generateSecretKey, MAKE_A_KEY } from './secrets.js'
 export type * from './types.js'
 

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
-import { redactDatabaseUrl } from './database-url.js'
+import { redactDatabaseUrl } from '../domain/database-url.js'
 import { StoreError } from './errors.js'
 import type { Database } from './schema.js'
 

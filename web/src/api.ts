@@ -138,7 +138,7 @@ export class ApiError extends Error {
 }
 
 /** Secrets come back as this; sending it back keeps the stored value. */
-export const MASKED = '••••••'
+export { SECRET_MASK as MASKED } from '../../src/domain/secret-mask.js'
 
 let csrfToken = ''
 let onSignedOut: () => void = () => {}

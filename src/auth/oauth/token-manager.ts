@@ -1,3 +1,4 @@
+import type { OAuthGrant } from '../../domain/auth-kinds/index.js'
 import { QuarryError, isQuarryError, type Remedy } from '../../domain/errors.js'
 import type { ConnectionInput, ConnectionRepo, StoredConnection } from '../../store/index.js'
 import { faultPoint } from './fault-point.js'
@@ -17,9 +18,7 @@ export interface TokenManagerOptions {
   readonly connections: ConnectionRepo
   readonly endpoint: TokenEndpoint
   /** `refresh`: 3LO with a refresh token; `client-credentials`: a new token per expiry, no user. */
-  readonly grant:
-    | { readonly kind: 'refresh' }
-    | { readonly kind: 'client-credentials'; readonly parameters: Record<string, string> }
+  readonly grant: OAuthGrant
   readonly now?: () => number
 }
 

@@ -1,7 +1,7 @@
-import { DatasourceSchema, splitSecrets, type RestDatasource } from '../../domain/datasource.js'
+import { DatasourceSchema, type RestDatasource } from '../../domain/datasource.js'
 import { QuarryError, describeIssues } from '../../domain/errors.js'
 import { QuerySchema, type Query } from '../../domain/query.js'
-import type { Store } from '../../store/index.js'
+import { saveDatasource, type Store } from '../../store/index.js'
 import { presetNamed } from './index.js'
 import type { PresetPlace } from './preset.js'
 
@@ -60,8 +60,7 @@ export async function createFromPreset(
       )
     }
   }
-  const { config, secrets } = splitSecrets(datasource)
-  await store.datasources.create({ name: datasource.name, type: datasource.type, config, secrets })
+  await saveDatasource(store, datasource)
   for (const { name, datasource: on, ...definition } of queries)
     await store.queries.create({ name, datasource: on, definition })
   return { datasource, queries }

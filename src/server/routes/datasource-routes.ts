@@ -4,32 +4,14 @@ import { finishConsent } from '../../auth/oauth/finish-consent.js'
 import { storeGivenTokens } from '../../auth/oauth/given-tokens.js'
 import { createFromPreset } from '../../auth/presets/create-from-preset.js'
 import { allPresets, checkPreset, presetNamed, type Preset } from '../../auth/presets/index.js'
-import {
-  DatasourceSchema,
-  joinSecrets,
-  redactDatasource,
-  splitSecrets,
-  type Datasource,
-  type SqlDatasource,
-} from '../../domain/datasource.js'
+import { describeAddress } from '../../domain/database-url.js'
+import { DatasourceSchema, redactDatasource, type Datasource } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
 import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engine/index.js'
-import { redactDatabaseUrl, type StoredConnection } from '../../store/index.js'
-import { CALLBACK_PATH, type ServerContext } from '../context.js'
+import { saveDatasource, type StoredConnection } from '../../store/index.js'
+import { CALLBACK_PATH } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 
-const MASK = '••••••'
-
-/** Where a database server is: its URL without the password, or one made of host, port, database and user. */
-function serverAddress(config: Exclude<SqlDatasource, { type: 'sqlite' }>): string {
-  if (config.url !== undefined) return redactDatabaseUrl(config.url)
-  if (config.host === undefined) return ''
-  const user = config.user === undefined ? '' : `${encodeURIComponent(config.user)}@`
-  const port = config.port === undefined ? '' : `:${config.port}`
-  const database = config.database === undefined ? '' : `/${encodeURIComponent(config.database)}`
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host
-  return `${config.type}://${user}${host}${port}${database}`
-}
 const CONSENT_TTL_MS = 10 * 60_000
 
 /** A preset's form (GET /api/presets says which fields each preset takes). */
@@ -62,23 +44,11 @@ function connectionView(connection: StoredConnection | undefined) {
   }
 }
 
-/** A datasource from a request body: secrets sent back masked keep their stored values. */
-function fromBody(body: unknown, name: string | undefined, stored: Datasource | undefined): Datasource {
-  const input = parseBody(DatasourceSchema, body)
-  checkPreset(input)
-  const datasource = name === undefined ? input : { ...input, name: input.name || name }
-  if (stored === undefined) return datasource
-  const { config, secrets } = splitSecrets(datasource)
-  const old = splitSecrets(stored).secrets
-  const kept = Object.fromEntries(
-    Object.entries(secrets).map(([key, value]) => [key, value === MASK ? (old[key] ?? '') : value]),
-  )
-  return joinSecrets(config, kept)
-}
-
-async function create(ctx: ServerContext, datasource: Datasource): Promise<void> {
-  const { config, secrets } = splitSecrets(datasource)
-  await ctx.store.datasources.create({ name: datasource.name, type: datasource.type, config, secrets })
+/** A datasource from a request body, its preset block checked by its preset. */
+function fromBody(body: unknown): Datasource {
+  const datasource = parseBody(DatasourceSchema, body)
+  checkPreset(datasource)
+  return datasource
 }
 
 /** Datasources and their connections: admins only (they hold secrets). */
@@ -97,11 +67,10 @@ export const datasourceRoutes: RouteDef[] = [
         const config = stored.config as Datasource
         if (config.type !== 'rest') {
           // A database: where it is, never its password.
-          const where = config.type === 'sqlite' ? config.path : serverAddress(config)
           return {
             name: stored.name,
             type: stored.type,
-            baseUrl: where,
+            baseUrl: describeAddress(config),
             authType: 'none',
             preset: null,
             connection: null,
@@ -110,7 +79,7 @@ export const datasourceRoutes: RouteDef[] = [
         return {
           name: stored.name,
           type: stored.type,
-          baseUrl: config.baseUrl,
+          baseUrl: describeAddress(config),
           authType: config.auth.type,
           preset: config.preset ? { name: config.preset.name, site: config.preset.site ?? null } : null,
           connection: connectionView(connections.get(stored.name)),
@@ -135,8 +104,7 @@ export const datasourceRoutes: RouteDef[] = [
     summary: 'Creates a datasource.',
     body: DatasourceSchema,
     handler: async (request, reply, ctx) => {
-      const datasource = fromBody(request.body, undefined, undefined)
-      await create(ctx, datasource)
+      const datasource = await saveDatasource(ctx.store, fromBody(request.body))
       reply.status(201)
       return redactDatasource(datasource)
     },
@@ -183,9 +151,7 @@ export const datasourceRoutes: RouteDef[] = [
     handler: async (request, _reply, ctx) => {
       const name = param(request, 'name')
       const stored = await loadDatasource(ctx.store, name)
-      const datasource = fromBody(request.body, name, stored)
-      const { config, secrets } = splitSecrets(datasource)
-      await ctx.store.datasources.update(name, { name: datasource.name, config, secrets })
+      const datasource = await saveDatasource(ctx.store, fromBody(request.body), { name, stored })
       ctx.views.forget()
       return redactDatasource(datasource)
     },

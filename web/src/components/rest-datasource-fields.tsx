@@ -1,10 +1,8 @@
 import type { RestDatasource } from '../api.js'
 import { splitList } from '../lists.js'
-import { AUTH_LABELS, AuthFields, authOfType } from './auth-fields.js'
+import { AUTH_KIND_OPTIONS, AuthFields, authOfType } from './auth-fields.js'
 import { Field, SelectField } from './field.js'
 import { HeadersEditor } from './headers-editor.js'
-
-type AuthType = RestDatasource['auth']['type']
 
 /** The fields of a REST API datasource: base URL, test path, limits, headers and auth. */
 export function RestDatasourceFields({
@@ -52,10 +50,7 @@ export function RestDatasourceFields({
         <SelectField
           label="Auth type"
           value={datasource.auth.type}
-          options={(Object.keys(AUTH_LABELS) as AuthType[]).map((type) => ({
-            value: type,
-            label: AUTH_LABELS[type],
-          }))}
+          options={AUTH_KIND_OPTIONS}
           onChange={(type) => change({ auth: authOfType(type, datasource.auth) })}
         />
         <AuthFields auth={datasource.auth} onChange={(auth) => change({ auth })} />

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest'
+import { describeAddress } from '../../src/domain/database-url.js'
+
+describe('describeAddress', () => {
+  it('is the base URL of a REST API and the file of a SQLite database', () => {
+    expect(describeAddress({ type: 'rest', baseUrl: 'https://api.example/v1' })).toBe(
+      'https://api.example/v1',
+    )
+    expect(describeAddress({ type: 'sqlite', path: '/data/shop.db' })).toBe('/data/shop.db')
+  })
+
+  it("is a database server's URL without its password", () => {
+    expect(describeAddress({ type: 'postgres', url: 'postgres://app:s3cret@db:5432/shop' })).toBe(
+      'postgres://app:***@db:5432/shop',
+    )
+  })
+
+  it('is made of host, port, database and user when there is no URL, IPv6 in brackets', () => {
+    expect(describeAddress({ type: 'mysql', host: 'db', port: 3306, database: 'shop', user: 'app' })).toBe(
+      'mysql://app@db:3306/shop',
+    )
+    expect(describeAddress({ type: 'postgres', host: '::1', database: 'my db' })).toBe(
+      'postgres://[::1]/my%20db',
+    )
+    expect(describeAddress({ type: 'postgres' })).toBe('')
+  })
+})
