@@ -11,7 +11,7 @@ import { startTestServer, type Browser, type TestServer } from '../helpers/serve
 /**
  * Issue 12: no stack trace reaches a user from any command or route. Each failure a user, an
  * upstream or a converter can cause is driven through the built CLI (bin/quarry.js) and, where it
- * has a route, through the API, over one store: the CLI prints `quarry: <message>` and exits with
+ * has a route, through the API, over one store: the CLI prints `quarry: <message> (<code>)` and exits with
  * the registry's code; the API answers the registry's code and status; neither shows a stack.
  */
 
@@ -205,28 +205,28 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     what: 'a converter that names an undefined variable (ReferenceError)',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_RUNTIME',
     cli: ['run', 'undefined-name', '--format', 'csv'],
     api: run('undefined-name'),
     message: /^Converter failed at line 1, column \d+: ReferenceError: nope is not defined$/,
   },
   {
     what: 'a converter that does not compile (SyntaxError)',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_SYNTAX',
     cli: ['run', 'syntax-error', '--format', 'json'],
     api: run('syntax-error'),
     message: /^Converter has a syntax error at line 1: Unexpected token '\}'$/,
   },
   {
     what: 'a converter that never ends',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_TIMEOUT',
     cli: ['run', 'endless', '--format', 'ndjson'],
     api: run('endless'),
     message: /^Converter exceeded its CPU time limit of 5000 ms/,
   },
   {
     what: 'a converter that runs out of memory',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_MEMORY',
     cli: ['run', 'hungry'],
     api: run('hungry'),
     message: /^Converter exceeded its memory limit of 128 MB$/,
@@ -315,7 +315,9 @@ describe('every failure ends in a registered code, without a stack (issue 12)', 
       const lines = stderr.trimEnd().split('\n')
       expect(lines, stderr).toHaveLength(1)
       expect(lines[0]).toMatch(/^quarry: /)
-      expect(lines[0]?.slice('quarry: '.length)).toMatch(scenario.message)
+      const suffix = ` (${scenario.code})`
+      expect(lines[0]?.endsWith(suffix), lines[0]).toBe(true)
+      expect(lines[0]?.slice('quarry: '.length, -suffix.length)).toMatch(scenario.message)
       expect(code).toBe(exitCode)
     }, 30_000)
 
@@ -339,7 +341,7 @@ describe('every failure ends in a registered code, without a stack (issue 12)', 
     try {
       const { code, stderr } = await quarry(['serve', '--port', String(port), '--quiet'])
       expect(stderr).toBe(
-        `quarry: serve: 127.0.0.1:${port} is in use; choose another with --port (or --host)\n`,
+        `quarry: serve: 127.0.0.1:${port} is in use; choose another with --port (or --host) (QUARRY_PORT_IN_USE)\n`,
       )
       expect(code).toBe(2)
     } finally {
@@ -365,7 +367,7 @@ describe('a bug of Quarry’s is told in one line, its details kept aside (issue
   it('prints "Quarry hit a bug" and the file with the details, exits 1', async () => {
     const { code, stderr } = await quarry(['run', 'slow'], preload)
     const match =
-      /^quarry: Quarry hit a bug \(TypeError\); the details are in (\S+) \(or run again with --debug to print them\)\.\n$/.exec(
+      /^quarry: Quarry hit a bug \(QUARRY_INTERNAL, TypeError\); the details are in (\S+) \(or run again with --debug to print them\)\.\n$/.exec(
         stderr,
       )
     expect(match, stderr).not.toBeNull()
@@ -423,7 +425,9 @@ describe('a bug of Quarry’s is told in one line, its details kept aside (issue
 
   it('prints the stack with --debug', async () => {
     const { code, stderr } = await quarry(['--debug', 'run', 'slow'], preload)
-    expect(stderr).toMatch(/^quarry: Quarry hit a bug:\nTypeError: planted failure\n\s+at /)
+    expect(stderr).toMatch(
+      /^quarry: Quarry hit a bug \(QUARRY_INTERNAL\):\nTypeError: planted failure\n\s+at /,
+    )
     expect(code).toBe(1)
   })
 })
