@@ -211,7 +211,9 @@ describe('who sees a view', () => {
     const hidden = await server.as(outsider, { url: '/v/sales-only' })
     expect(hidden.statusCode).toBe(404)
     expect(hidden.headers['content-type']).toBe('text/html; charset=utf-8')
-    expect(hidden.body).toContain('No query named &quot;sales-only&quot; is shown to you. (QUARRY_QUERY_NOT_FOUND)')
+    expect(hidden.body).toContain(
+      'No query named &quot;sales-only&quot; is shown to you. (QUARRY_QUERY_NOT_FOUND)',
+    )
     const missing = await server.as(outsider, { url: '/api/queries/no-such-query' })
     expect(missing.statusCode).toBe(404)
     expect(missing.json().error.message).toBe('No query named "no-such-query" is shown to you.')
