@@ -102,8 +102,12 @@ beforeAll(async () => {
   await rest('undefined-name', '/echo', { converter: 'function convert(json) { return nope }' })
   await rest('syntax-error', '/echo', { converter: 'function convert(json) { return ( }' })
   await rest('endless', '/echo', { converter: 'function convert(json) { for (;;) {} }' })
-  await rest('hungry', '/echo', {
-    converter: 'function convert(json) { const all = []; for (;;) all.push(new Array(1e5).fill({ x: 1 })) }',
+  // One allocation past the limit: reaches the memory limit long before the CPU time limit, even on a
+  // busy machine (a loop of small ones may spend its time in garbage collection first).
+  await rest('hungry', '/echo', { converter: 'function convert(json) { return new Array(1e8).fill(0) }' })
+  await rest('not-rows', '/echo', { converter: 'function convert(json) { return [1, 2, 3] }' })
+  await rest('looping', '/same-cursor', {
+    pagination: { type: 'cursor', cursorPath: 'paging.next', cursorParam: 'cursor', itemsPath: 'data' },
   })
   await rest('server-error', '/server-error')
   await rest('html', '/html')
@@ -229,7 +233,28 @@ const SCENARIOS: readonly Scenario[] = [
     code: 'QUARRY_CONVERTER_MEMORY',
     cli: ['run', 'hungry'],
     api: run('hungry'),
-    message: /^Converter exceeded its memory limit of 128 MB$/,
+    message: /^Converter exceeded its memory limit of 128 MB/,
+  },
+  {
+    what: 'a converter that returns something other than rows',
+    code: 'QUARRY_CONVERTER_CONTRACT',
+    cli: ['run', 'not-rows', '--format', 'csv'],
+    api: run('not-rows'),
+    message: /^convert\(\) returned/,
+  },
+  {
+    what: 'an upstream that hands back a cursor it gave before',
+    code: 'QUARRY_PAGINATION_LOOP',
+    cli: ['run', 'looping', '--format', 'csv'],
+    api: run('looping'),
+    message:
+      /^Pagination did not advance after page 2: the API handed back a page token or link it had given before/,
+  },
+  {
+    what: 'a port that is not a number',
+    code: 'QUARRY_USAGE',
+    cli: ['serve', '--port', 'nope'],
+    message: /^--port must be a port number \(0–65535\), got "nope"$/,
   },
   {
     what: 'an upstream that answers 500',
