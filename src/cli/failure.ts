@@ -36,7 +36,7 @@ export function failureOf(error: unknown, debug: boolean): Failure {
  * Quarry's own bug: one line saying so, the details (stack, causes) in a file only the user can read,
  * or on stderr with --debug. The error's own message stays out of the line: it may quote anything.
  */
-export function bug(error: unknown, debug: boolean): Failure {
+function bug(error: unknown, debug: boolean): Failure {
   const details = inspect(error, { depth: 6 })
   if (debug) return { text: `quarry: Quarry hit a bug (QUARRY_INTERNAL):\n${details}\n`, exitCode: 1 }
   const kind = error instanceof Error ? error.name : typeof error
