@@ -133,45 +133,45 @@ const UPSTREAM_CASES = [
 const CONVERTER_CASES = [
   {
     name: 'reference-error',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_RUNTIME',
     source: 'function convert(json) { return nope }',
   },
-  { name: 'syntax-error', code: 'QUARRY_CONVERTER_FAILED', source: 'function convert(json) { return [ }' },
-  { name: 'cpu-loop', code: 'QUARRY_CONVERTER_FAILED', source: 'function convert(json) { for (;;) {} }' },
+  { name: 'syntax-error', code: 'QUARRY_CONVERTER_SYNTAX', source: 'function convert(json) { return [ }' },
+  { name: 'cpu-loop', code: 'QUARRY_CONVERTER_TIMEOUT', source: 'function convert(json) { for (;;) {} }' },
   {
     name: 'big-array',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_MEMORY',
     source: 'function convert(json) { return new Array(1e8).fill(0) }',
   },
   {
     name: 'ten-million-objects',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_LIMIT',
     source: 'function convert(json) { return new Array(1e7).fill({}) }',
   },
   {
     name: 'deep-value',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_CONTRACT',
     source:
       'function convert(json) { let v = 1; for (let i = 0; i < 5000; i++) v = [v]; return [{ deep: v }] }',
   },
   {
     name: 'cycle',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_CONTRACT',
     source: 'function convert(json) { const a = {}; a.self = a; return [{ a }] }',
   },
   {
     name: 'not-rows',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_CONTRACT',
     source: 'function convert(json) { return [1, 2, 3] }',
   },
   {
     name: 'huge-message',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_RUNTIME',
     source: "function convert(json) { throw new Error('x'.repeat(6e7)) }",
   },
   {
     name: 'import',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_RUNTIME',
     source: "function convert(json) { return import('node:fs') }",
   },
   {

@@ -1,7 +1,6 @@
 import { ConverterPool } from '../convert/index.js'
 import { closeSqlPools, type EngineDeps } from '../engine/index.js'
 import { openStore, type Store } from '../store/index.js'
-import { asQuarryError } from './failure.js'
 
 /** Global options every command that touches the store understands. */
 export interface StoreFlags {
@@ -14,11 +13,7 @@ export interface StoreFlags {
  */
 export async function openCliStore(flags: StoreFlags): Promise<Store> {
   const databaseUrl = process.env.QUARRY_DATABASE_URL
-  try {
-    return await openStore(databaseUrl ? { databaseUrl } : flags.db ? { sqlitePath: flags.db } : {})
-  } catch (error) {
-    throw asQuarryError(error)
-  }
+  return openStore(databaseUrl ? { databaseUrl } : flags.db ? { sqlitePath: flags.db } : {})
 }
 
 /** Runs `fn` with an open store (and a converter pool when asked), closing both however it ends. */
@@ -26,8 +21,6 @@ export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Prom
   const store = await openCliStore(flags)
   try {
     return await fn(store)
-  } catch (error) {
-    throw asQuarryError(error)
   } finally {
     await store.close()
   }

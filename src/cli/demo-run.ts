@@ -11,7 +11,7 @@ import { DEFAULT_SIM_OPTIONS, startSimulator, type RunningSimulator } from '../s
 import { defaultDataDir, openStore, type Store } from '../store/index.js'
 import type { StoreFlags } from './context.js'
 import { startDemoHost, type DemoHost } from './demo-host.js'
-import { asQuarryError } from './failure.js'
+import { QuarryError } from '../domain/errors.js'
 import { CliError } from './errors.js'
 
 interface DemoFlags {
@@ -27,7 +27,7 @@ const CLIENT = { clientId: 'quarry-demo', clientSecret: 'quarry-demo-secret' }
 function port(flag: string, value: string): number {
   const number = Number(value)
   if (!Number.isInteger(number) || number < 1 || number > 65535)
-    throw new CliError(`${flag} must be a port number (1–65535), got "${value}"`, 2)
+    throw new CliError('QUARRY_USAGE', `${flag} must be a port number (1–65535), got "${value}"`)
   return number
 }
 
@@ -68,7 +68,12 @@ async function connectDemo(store: Store): Promise<string> {
   const attempt = await startConsent(auth)
   const answer = await fetch(attempt.url, { redirect: 'manual' })
   const location = answer.headers.get('location')
-  if (!location) throw new CliError(`demo: the simulator answered consent with ${answer.status}`, 1)
+  if (!location) {
+    throw new QuarryError(
+      'QUARRY_UPSTREAM_STATUS',
+      `demo: the simulator answered consent with ${answer.status}`,
+    )
+  }
   const callback = new URL(location)
   // The same finish as the server's callback route (finish-consent.ts).
   const { where } = await finishConsent(store, datasource, { callback, attempt })
@@ -88,8 +93,12 @@ export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<voi
     clients: [{ ...CLIENT, redirectUris: [`${publicUrl}${CALLBACK_PATH}`], name: 'Quarry demo' }],
     autoConsent: { login: 'alice', sites: undefined },
   }).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
-      throw new CliError(`demo: port ${simPort} is in use; choose another with --sim-port`, 2)
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new CliError(
+        'QUARRY_PORT_IN_USE',
+        `demo: port ${simPort} is in use; choose another with --sim-port`,
+      )
+    }
     throw error
   })
   // Its own store, so the demo never mixes with real datasources (unless --db says otherwise).
@@ -99,7 +108,7 @@ export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<voi
     store = await openStore({ sqlitePath })
   } catch (error) {
     await sim.close()
-    throw asQuarryError(error)
+    throw error
   }
   let host: DemoHost | undefined
   try {
@@ -120,8 +129,12 @@ export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<voi
       query: `${DATASOURCE}-issues`,
     }).catch(async (error: unknown) => {
       await server.close()
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
-        throw new CliError(`demo: port ${embedPort} is in use; choose another with --embed-port`, 2)
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new CliError(
+          'QUARRY_PORT_IN_USE',
+          `demo: port ${embedPort} is in use; choose another with --embed-port`,
+        )
+      }
       throw error
     })
     const lines = [
@@ -152,8 +165,12 @@ export async function runDemo(flags: DemoFlags, global: StoreFlags): Promise<voi
     await host?.close()
     await store.close()
     await sim.close()
-    if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE')
-      throw new CliError(`demo: port ${serverPort} is in use; choose another with --port`, 2)
-    throw asQuarryError(error)
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new CliError(
+        'QUARRY_PORT_IN_USE',
+        `demo: port ${serverPort} is in use; choose another with --port`,
+      )
+    }
+    throw error
   }
 }

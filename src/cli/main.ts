@@ -1,17 +1,19 @@
 import { Command } from 'commander'
-import { bug, failureOf } from './failure.js'
+import { failureOf } from './failure.js'
 
 // `--debug` is read before parsing: a bug may strike before (or while) Commander parses.
 const debug = process.argv.includes('--debug')
 
 /**
  * The last resort (issue 12): whatever escapes every command's own handling — an error thrown in
- * a stream callback, a rejection nobody awaited — is a bug of Quarry's, told in one line, never as
- * Node's stack dump.
+ * a stream callback, a rejection nobody awaited — is told in one line by the same branch as every
+ * other failure (a registered error as itself, anything else as a bug of Quarry's), never as Node's
+ * stack dump.
  */
 const lastResort = (error: unknown): void => {
-  process.stderr.write(bug(error, debug).text)
-  process.exit(1)
+  const failure = failureOf(error, debug)
+  process.stderr.write(failure.text)
+  process.exit(failure.exitCode)
 }
 process.on('uncaughtException', lastResort)
 process.on('unhandledRejection', (reason) => {

@@ -31,8 +31,8 @@ export function parseTrustProxy(value: string): number | string[] {
     const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits)
     if (family === 0 || !bitsOk || rest.length > 0) {
       throw new CliError(
+        'QUARRY_USAGE',
         `--trust-proxy takes a hop count or comma-separated IP addresses/CIDRs (e.g. 10.0.0.0/8); "${entry}" is neither`,
-        2,
       )
     }
   }
@@ -42,13 +42,13 @@ export function parseTrustProxy(value: string): number | string[] {
 export async function serve(flags: ServeFlags, global: StoreFlags): Promise<void> {
   const port = Number(flags.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new CliError(`--port must be a port number (0–65535), got "${flags.port}"`, 2)
+    throw new CliError('QUARRY_USAGE', `--port must be a port number (0–65535), got "${flags.port}"`)
   const trustProxy = flags.trustProxy === undefined ? undefined : parseTrustProxy(flags.trustProxy)
   const cooldown = Number(flags.refreshCooldown)
   if (!Number.isInteger(cooldown) || cooldown < 0) {
     throw new CliError(
+      'QUARRY_USAGE',
       `--refresh-cooldown must be whole seconds (0 or more), got "${flags.refreshCooldown}"`,
-      2,
     )
   }
   const store = await openCliStore(global)
@@ -74,9 +74,13 @@ export async function serve(flags: ServeFlags, global: StoreFlags): Promise<void
           : code === 'EACCES'
             ? 'is not allowed'
             : 'is not an address of this machine'
-      throw new CliError(`serve: ${flags.host}:${port} ${why}; choose another with --port (or --host)`, 2, {
-        cause: error,
-      })
+      throw new CliError(
+        'QUARRY_PORT_IN_USE',
+        `serve: ${flags.host}:${port} ${why}; choose another with --port (or --host)`,
+        {
+          cause: error,
+        },
+      )
     }
     throw error
   }

@@ -10,7 +10,7 @@ export async function runSim(flags: RawSimFlags): Promise<void> {
   try {
     options = parseSimFlags(flags)
   } catch (error) {
-    if (error instanceof SimFlagError) throw new CliError(`sim: ${error.message}`)
+    if (error instanceof SimFlagError) throw new CliError('QUARRY_USAGE', `sim: ${error.message}`)
     throw error
   }
   const demo = options.clients.length === 0 ? demoClient(options.seed) : undefined
@@ -21,9 +21,13 @@ export async function runSim(flags: RawSimFlags): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE') {
-      throw new CliError(`sim: port ${options.port} is in use; choose another with --port`, 2, {
-        cause: error,
-      })
+      throw new CliError(
+        'QUARRY_PORT_IN_USE',
+        `sim: port ${options.port} is in use; choose another with --port`,
+        {
+          cause: error,
+        },
+      )
     }
     throw error
   }
@@ -32,6 +36,7 @@ export async function runSim(flags: RawSimFlags): Promise<void> {
   if (consent && !world.users.some((u) => u.login === consent.login)) {
     await sim.close()
     throw new CliError(
+      'QUARRY_USAGE',
       `sim: --auto-consent names no user "${consent.login}"; users: ${world.users.map((u) => u.login).join(', ')}`,
     )
   }

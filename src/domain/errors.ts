@@ -3,8 +3,10 @@ import type { z } from 'zod'
  * Every error Quarry raises on purpose has a stable code, registered here with
  * whose fault it is, the HTTP status the API answers with and the CLI's exit
  * code. Messages say what failed, why, and what to do next; they never contain
- * a secret. (Fastify keeps its FST_ERR_* the same way; test/domain/errors.test.ts
- * checks the registry against docs/errors.md.)
+ * a secret. The store's, the converter's, the CLI's and the server's own errors are
+ * registered here too: one vocabulary for every edge. (Fastify keeps its FST_ERR_* the same way;
+ * docs/errors.md is generated from this registry by `npm run docs:errors`, and
+ * test/domain/errors.test.ts fails when the two drift.)
  */
 
 /** Whose fault: the caller's input, an upstream system (API, token endpoint, database), or Quarry itself. */
@@ -74,7 +76,12 @@ export const ERROR_CODES = {
     'The response nests deeper than Quarry reads (1000 levels of JSON arrays/objects or XML elements).',
   ),
   QUARRY_RATE_LIMITED: spec('upstream', 429, 1, 'The API kept answering 429 past the retry budget.'),
-  QUARRY_PAGINATION_LOOP: spec('upstream', 502, 1, 'Pagination did not advance.'),
+  QUARRY_PAGINATION_LOOP: spec(
+    'upstream',
+    502,
+    1,
+    'Pagination did not advance: the API handed back a page token or link it had given before.',
+  ),
   QUARRY_AUTH_FAILED: spec('upstream', 502, 1, 'The API refused the credentials.'),
   QUARRY_OAUTH_TOKEN_ERROR: spec('upstream', 502, 1, 'The token endpoint refused the request.'),
   // 409, not 401: the API's 401 means "sign in to Quarry", and the admin UI signs out on it; here the
@@ -116,7 +123,24 @@ export const ERROR_CODES = {
     'The statement ran past the datasource’s statement timeout: narrow the query or raise the timeout.',
   ),
   QUARRY_SQL_ERROR: spec('upstream', 502, 1, 'The database refused the statement (its message says why).'),
-  QUARRY_CONVERTER_FAILED: spec('user', 422, 1, 'The converter threw, timed out or ran out of memory.'),
+  // A converter's failure is its author's to fix: 422, and the message names the line (convert/errors.ts).
+  QUARRY_CONVERTER_SYNTAX: spec('user', 422, 1, 'The converter does not compile.'),
+  QUARRY_CONVERTER_RUNTIME: spec('user', 422, 1, 'The converter threw.'),
+  QUARRY_CONVERTER_TIMEOUT: spec('user', 422, 1, 'The converter ran past its CPU time limit.'),
+  QUARRY_CONVERTER_MEMORY: spec('user', 422, 1, 'The converter ran out of its memory limit.'),
+  QUARRY_CONVERTER_CONTRACT: spec(
+    'user',
+    422,
+    1,
+    'The converter returned something other than rows (an array of objects).',
+  ),
+  QUARRY_CONVERTER_LIMIT: spec(
+    'user',
+    422,
+    1,
+    'The converter returned more rows or bytes than the run allows.',
+  ),
+  QUARRY_CONVERTER_CRASHED: spec('user', 422, 1, 'The converter killed the process it ran in.'),
   QUARRY_UNAUTHENTICATED: spec('user', 401, 1, 'Sign in (or send an API token) first.'),
   QUARRY_LOGIN_FAILED: spec('user', 401, 1, 'The name or password is wrong.'),
   QUARRY_PASSWORD_WRONG: spec('user', 403, 1, 'The current password given to change it is wrong.'),
@@ -133,17 +157,89 @@ export const ERROR_CODES = {
     'A view template (Liquid, chart or Vega-Lite spec) is malformed or does not fit the rows.',
   ),
   QUARRY_VIEW_TEMPLATE_LIMIT: spec('user', 422, 1, 'A view template exceeded its time or memory limit.'),
-  QUARRY_STORE: spec('internal', 500, 1, 'The store failed.'),
-  QUARRY_INTERNAL: spec('internal', 500, 1, 'Quarry hit a bug.'),
+  QUARRY_BAD_REQUEST: spec('user', 400, 1, 'The request is malformed (its body, URL or headers).'),
+  QUARRY_BODY_TOO_LARGE: spec('user', 413, 1, 'The request body is larger than the server takes (8 MB).'),
+  QUARRY_SERVER_UNREACHABLE: spec(
+    'upstream',
+    503,
+    1,
+    'The admin UI could not reach the Quarry server, or got an answer that was not Quarry’s (a proxy’s error page).',
+  ),
+  QUARRY_USAGE: spec('user', 400, 2, 'A command-line flag or argument is wrong.'),
+  QUARRY_PORT_IN_USE: spec('user', 409, 2, 'The port to listen on is taken or not allowed.'),
+  QUARRY_USER_EXISTS: spec('user', 409, 2, 'A user with that name exists already.'),
+  QUARRY_USER_NOT_FOUND: spec('user', 404, 2, 'No user has that name.'),
+  // The secret key and the store's address are the operator's configuration: exit 2, but 500 over
+  // HTTP, since no API caller can fix them.
+  QUARRY_SECRET_KEY_INVALID: spec(
+    'user',
+    500,
+    2,
+    'QUARRY_SECRET_KEY (or the key option) is not 32 bytes in base64 or hex.',
+  ),
+  QUARRY_SECRET_KEY_MISMATCH: spec(
+    'user',
+    500,
+    2,
+    'The store was encrypted with another key than the one configured now.',
+  ),
+  QUARRY_SECRET_KEY_MISSING: spec(
+    'user',
+    500,
+    2,
+    'The store holds encrypted values but no key is configured and the key file is gone.',
+  ),
+  QUARRY_SECRET_KEY_FILE: spec('user', 500, 2, 'The key file is unsafe (readable by others) or unreadable.'),
+  QUARRY_SECRET_CORRUPT: spec(
+    'upstream',
+    500,
+    1,
+    'A stored encrypted value failed authentication: it was altered or damaged.',
+  ),
+  QUARRY_STORE_UNREACHABLE: spec(
+    'upstream',
+    503,
+    1,
+    'PostgreSQL could not be reached or refused the connection.',
+  ),
+  QUARRY_STORE_OPEN_FAILED: spec(
+    'user',
+    500,
+    2,
+    'The SQLite file (or its directory) could not be opened or is not a database.',
+  ),
+  QUARRY_STORE_URL_INVALID: spec(
+    'user',
+    500,
+    2,
+    'The database URL is not postgres:// or postgresql://, or cannot be parsed.',
+  ),
+  QUARRY_STORE_MIGRATION_FAILED: spec(
+    'upstream',
+    500,
+    1,
+    'Migrating the store’s schema to this version of Quarry failed.',
+  ),
+  QUARRY_STORE_LOCK_TIMEOUT: spec(
+    'upstream',
+    503,
+    1,
+    'The store’s connection lock was not obtained in time: another holder kept it.',
+  ),
+  QUARRY_STORE_BUSY: spec('upstream', 503, 1, 'SQLite stayed locked by another process past the deadline.'),
+  // withLock used in a way that would deadlock, or the store used after close(): Quarry's own bug.
+  QUARRY_STORE_LOCK_MISUSE: spec(
+    'internal',
+    500,
+    1,
+    'The store’s lock was used in a way that would break it.',
+  ),
+  QUARRY_STORE_CLOSED: spec('internal', 500, 1, 'The store was used after it was closed.'),
+  QUARRY_INTERNAL: spec('internal', 500, 1, 'Quarry hit a bug; the server log has the details.'),
 } as const satisfies Record<string, ErrorSpec>
 
 export type ErrorCode = keyof typeof ERROR_CODES
 
-/**
- * An error the user can act on.
- *
- * @example throw new QuarryError('QUARRY_PARAM_TYPE', 'Parameter "limit" must be an integer, got "ten".')
- */
 /** Where a message is read: a terminal (`quarry …`) or the admin UI in a browser. */
 export type Audience = 'cli' | 'ui'
 
@@ -160,6 +256,13 @@ export interface QuarryErrorOptions extends ErrorOptions {
   readonly retryAfterSeconds?: number
 }
 
+/**
+ * An error the user can act on. The store's, the converter's and the CLI's errors are subclasses, so
+ * every edge reads the same code, status and exit code (one branch in cli/failure.ts and
+ * server/error-handler.ts).
+ *
+ * @example throw new QuarryError('QUARRY_PARAM_TYPE', 'Parameter "limit" must be an integer, got "ten".')
+ */
 export class QuarryError extends Error {
   readonly code: ErrorCode
   readonly fault: Fault
@@ -218,6 +321,9 @@ const MESSAGES_FOR_EVERYONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'QUARRY_NOT_FOUND',
   'QUARRY_MEDIA_TYPE',
   'QUARRY_TOO_MANY_REQUESTS',
+  // Fastify's own words about the request's shape (its JSON, its length), never its values.
+  'QUARRY_BAD_REQUEST',
+  'QUARRY_BODY_TOO_LARGE',
 ])
 
 /** Who reads an error in the server: `details` (admins, editors) or `plain` (viewers, visitors). */
@@ -234,6 +340,21 @@ export type Reader = 'details' | 'plain'
 export function serverMessage(error: QuarryError, reader: Reader): string {
   if (reader === 'details' || MESSAGES_FOR_EVERYONE.has(error.code)) return error.messageFor('ui')
   return ERROR_CODES[error.code].summary
+}
+
+/** What a reader is told of a failure that is Quarry's own bug; the details stay in the log. */
+export const BUG_MESSAGE = ERROR_CODES.QUARRY_INTERNAL.summary
+
+/**
+ * Any thrown value as a registered error: a QuarryError (the store's, converter's and CLI's errors
+ * included) as it is; anything else is Quarry's own bug, QUARRY_INTERNAL, the original kept as `cause`
+ * and out of the message (it may quote anything).
+ *
+ * @example toQuarryError(new TypeError('x is undefined')).code // 'QUARRY_INTERNAL'
+ */
+export function toQuarryError(error: unknown): QuarryError {
+  if (error instanceof QuarryError) return error
+  return new QuarryError('QUARRY_INTERNAL', BUG_MESSAGE, { cause: error })
 }
 
 export function isQuarryError(error: unknown, code?: ErrorCode): error is QuarryError {

@@ -274,7 +274,6 @@ function actions(input: ViewPageInput): string {
  * })
  */
 export async function renderViewPage(input: ViewPageInput): Promise<string> {
-  const nonce = escapeHtml(checkNonce(input.nonce))
   const title = input.title ?? input.query
   const columns = input.columns ?? columnsOf(input.rows)
   const hasRows = input.rows.length > 0
@@ -283,20 +282,7 @@ export async function renderViewPage(input: ViewPageInput): Promise<string> {
   const error = input.error ?? shown.error
   const notices = [...(input.notices ?? []), ...shown.notices]
 
-  const parts: string[] = [
-    '<!doctype html>',
-    `<html lang="en"${input.embed ? ' data-embed' : ''}>`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="same-origin">',
-    `<title>${escapeHtml(title)} · Quarry</title>`,
-    `<link rel="stylesheet" href="${url(input.assets.stylesheet)}" nonce="${nonce}">`,
-    `<script src="${url(input.assets.script)}" nonce="${nonce}" defer></script>`,
-    '</head>',
-    '<body>',
-    `<main class="quarry-page" data-query="${escapeHtml(input.query)}">`,
-  ]
+  const parts: string[] = [...documentStart(input, title)]
   if (!input.embed) {
     parts.push(
       `<header class="quarry-header">\n<div><h1>${escapeHtml(title)}</h1>${freshness(input)}</div>\n${actions(input)}\n</header>`,
@@ -310,6 +296,48 @@ export async function renderViewPage(input: ViewPageInput): Promise<string> {
   else parts.push(shown.html)
   parts.push('</main>', '</body>', '</html>', '')
   return parts.filter((part) => part !== '').join('\n')
+}
+
+/** What a view's error page shows: the failure, where the view would have been. */
+export type ErrorPageInput = Pick<ViewPageInput, 'query' | 'nonce' | 'embed' | 'assets'> & {
+  /** What failed, as its reader may see it (the server's words, its code included). */
+  readonly message: string
+}
+
+/**
+ * The page a view answers with when it cannot show its query at all (no such query, a failure before
+ * the query ran): the view's own document, its heading and the message, nothing to press.
+ *
+ * @example renderErrorPage({ query: 'open-issues', message: 'No query named … (QUARRY_QUERY_NOT_FOUND)', nonce, embed: false, assets })
+ */
+export function renderErrorPage(input: ErrorPageInput): string {
+  const parts = [...documentStart(input, input.query)]
+  if (!input.embed)
+    parts.push(`<header class="quarry-header">\n<div><h1>${escapeHtml(input.query)}</h1></div>\n</header>`)
+  parts.push(errorHtml(input.message), '</main>', '</body>', '</html>', '')
+  return parts.join('\n')
+}
+
+/** A view document up to its content: head (stylesheet and script under the nonce), body, main. */
+function documentStart(
+  input: Pick<ViewPageInput, 'query' | 'nonce' | 'embed' | 'assets'>,
+  title: string,
+): string[] {
+  const nonce = escapeHtml(checkNonce(input.nonce))
+  return [
+    '<!doctype html>',
+    `<html lang="en"${input.embed ? ' data-embed' : ''}>`,
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="referrer" content="same-origin">',
+    `<title>${escapeHtml(title)} · Quarry</title>`,
+    `<link rel="stylesheet" href="${url(input.assets.stylesheet)}" nonce="${nonce}">`,
+    `<script src="${url(input.assets.script)}" nonce="${nonce}" defer></script>`,
+    '</head>',
+    '<body>',
+    `<main class="quarry-page" data-query="${escapeHtml(input.query)}">`,
+  ]
 }
 
 /**

@@ -66,6 +66,19 @@ export interface BuildOptions {
 }
 
 /**
+ * Every failure, an unknown address included, answered by the one error handler (error-handler.ts).
+ *
+ * @example const app = Fastify(); answerErrors(app) // then app.get(…)
+ */
+export function answerErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => reply.send(errorReply(error, request, reply)))
+  app.setNotFoundHandler((request, reply) => {
+    const missing = new QuarryError('QUARRY_NOT_FOUND', `Nothing at ${request.method} ${request.url}.`)
+    return reply.send(errorReply(missing, request, reply))
+  })
+}
+
+/**
  * The Fastify app: API, OAuth callback, views, admin UI. Logs are structured (pino) with every
  * credential-bearing header redacted.
  */
@@ -109,12 +122,7 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
         }),
   })
   await app.register(fastifyCookie)
-  app.setErrorHandler((error, request, reply) => reply.send(errorReply(error, request, reply)))
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({ error: { code: 'QUARRY_NOT_FOUND', message: `Nothing at ${request.method} ${request.url}.` } }),
-  )
+  answerErrors(app)
   app.addHook('onRequest', authenticate(ctx))
   app.addHook('preHandler', requireCsrfToken(ctx))
   app.addHook('preHandler', rateLimit(ctx))
@@ -136,11 +144,15 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
   )
 
   for (const route of ROUTES) {
+    const { errorPage } = route
     app.route({
       method: route.method,
       url: route.url,
       config: { access: route.access, ...(route.rateLimit === undefined ? {} : { limit: route.rateLimit }) },
       handler: (request, reply) => route.handler(request, reply, ctx),
+      ...(errorPage === undefined
+        ? {}
+        : { errorHandler: (error, request, reply) => errorPage(error, request, reply, ctx) }),
     })
   }
 

@@ -21,6 +21,13 @@ export interface RouteDef {
   /** Counted in the store and limited per minute (rate-limits.ts): sign-in attempts, Refresh presses, API runs. */
   readonly rateLimit?: LimitKind
   readonly handler: (request: FastifyRequest, reply: FastifyReply, ctx: ServerContext) => Promise<unknown>
+  /** How the route answers a failure when not with the error JSON (a view: its HTML error page). */
+  readonly errorPage?: (
+    error: unknown,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ctx: ServerContext,
+  ) => Promise<unknown>
 }
 
 /** The principal set by the auth hook; routes with access other than 'public' always have one. */

@@ -30,7 +30,7 @@ import type {
   Store,
 } from './types.js'
 
-export { STORE_ERRORS, StoreError, isStoreError, type StoreErrorCode } from './errors.js'
+export { STORE_ERROR_CODES, StoreError, isStoreError, type StoreErrorCode } from './errors.js'
 export { digest } from './account-repo.js'
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from '../domain/database-url.js'

@@ -11,7 +11,7 @@ import { startTestServer, type Browser, type TestServer } from '../helpers/serve
 /**
  * Issue 12: no stack trace reaches a user from any command or route. Each failure a user, an
  * upstream or a converter can cause is driven through the built CLI (bin/quarry.js) and, where it
- * has a route, through the API, over one store: the CLI prints `quarry: <message>` and exits with
+ * has a route, through the API, over one store: the CLI prints `quarry: <message> (<code>)` and exits with
  * the registry's code; the API answers the registry's code and status; neither shows a stack.
  */
 
@@ -102,8 +102,12 @@ beforeAll(async () => {
   await rest('undefined-name', '/echo', { converter: 'function convert(json) { return nope }' })
   await rest('syntax-error', '/echo', { converter: 'function convert(json) { return ( }' })
   await rest('endless', '/echo', { converter: 'function convert(json) { for (;;) {} }' })
-  await rest('hungry', '/echo', {
-    converter: 'function convert(json) { const all = []; for (;;) all.push(new Array(1e5).fill({ x: 1 })) }',
+  // One allocation past the limit: reaches the memory limit long before the CPU time limit, even on a
+  // busy machine (a loop of small ones may spend its time in garbage collection first).
+  await rest('hungry', '/echo', { converter: 'function convert(json) { return new Array(1e8).fill(0) }' })
+  await rest('not-rows', '/echo', { converter: 'function convert(json) { return [1, 2, 3] }' })
+  await rest('looping', '/same-cursor', {
+    pagination: { type: 'cursor', cursorPath: 'paging.next', cursorParam: 'cursor', itemsPath: 'data' },
   })
   await rest('server-error', '/server-error')
   await rest('html', '/html')
@@ -205,31 +209,52 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     what: 'a converter that names an undefined variable (ReferenceError)',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_RUNTIME',
     cli: ['run', 'undefined-name', '--format', 'csv'],
     api: run('undefined-name'),
     message: /^Converter failed at line 1, column \d+: ReferenceError: nope is not defined$/,
   },
   {
     what: 'a converter that does not compile (SyntaxError)',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_SYNTAX',
     cli: ['run', 'syntax-error', '--format', 'json'],
     api: run('syntax-error'),
     message: /^Converter has a syntax error at line 1: Unexpected token '\}'$/,
   },
   {
     what: 'a converter that never ends',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_TIMEOUT',
     cli: ['run', 'endless', '--format', 'ndjson'],
     api: run('endless'),
     message: /^Converter exceeded its CPU time limit of 5000 ms/,
   },
   {
     what: 'a converter that runs out of memory',
-    code: 'QUARRY_CONVERTER_FAILED',
+    code: 'QUARRY_CONVERTER_MEMORY',
     cli: ['run', 'hungry'],
     api: run('hungry'),
-    message: /^Converter exceeded its memory limit of 128 MB$/,
+    message: /^Converter exceeded its memory limit of 128 MB/,
+  },
+  {
+    what: 'a converter that returns something other than rows',
+    code: 'QUARRY_CONVERTER_CONTRACT',
+    cli: ['run', 'not-rows', '--format', 'csv'],
+    api: run('not-rows'),
+    message: /^convert\(\) returned/,
+  },
+  {
+    what: 'an upstream that hands back a cursor it gave before',
+    code: 'QUARRY_PAGINATION_LOOP',
+    cli: ['run', 'looping', '--format', 'csv'],
+    api: run('looping'),
+    message:
+      /^Pagination did not advance after page 2: the API handed back a page token or link it had given before/,
+  },
+  {
+    what: 'a port that is not a number',
+    code: 'QUARRY_USAGE',
+    cli: ['serve', '--port', 'nope'],
+    message: /^--port must be a port number \(0–65535\), got "nope"$/,
   },
   {
     what: 'an upstream that answers 500',
@@ -315,7 +340,9 @@ describe('every failure ends in a registered code, without a stack (issue 12)', 
       const lines = stderr.trimEnd().split('\n')
       expect(lines, stderr).toHaveLength(1)
       expect(lines[0]).toMatch(/^quarry: /)
-      expect(lines[0]?.slice('quarry: '.length)).toMatch(scenario.message)
+      const suffix = ` (${scenario.code})`
+      expect(lines[0]?.endsWith(suffix), lines[0]).toBe(true)
+      expect(lines[0]?.slice('quarry: '.length, -suffix.length)).toMatch(scenario.message)
       expect(code).toBe(exitCode)
     }, 30_000)
 
@@ -339,7 +366,7 @@ describe('every failure ends in a registered code, without a stack (issue 12)', 
     try {
       const { code, stderr } = await quarry(['serve', '--port', String(port), '--quiet'])
       expect(stderr).toBe(
-        `quarry: serve: 127.0.0.1:${port} is in use; choose another with --port (or --host)\n`,
+        `quarry: serve: 127.0.0.1:${port} is in use; choose another with --port (or --host) (QUARRY_PORT_IN_USE)\n`,
       )
       expect(code).toBe(2)
     } finally {
@@ -365,7 +392,7 @@ describe('a bug of Quarry’s is told in one line, its details kept aside (issue
   it('prints "Quarry hit a bug" and the file with the details, exits 1', async () => {
     const { code, stderr } = await quarry(['run', 'slow'], preload)
     const match =
-      /^quarry: Quarry hit a bug \(TypeError\); the details are in (\S+) \(or run again with --debug to print them\)\.\n$/.exec(
+      /^quarry: Quarry hit a bug \(QUARRY_INTERNAL, TypeError\); the details are in (\S+) \(or run again with --debug to print them\)\.\n$/.exec(
         stderr,
       )
     expect(match, stderr).not.toBeNull()
@@ -423,7 +450,9 @@ describe('a bug of Quarry’s is told in one line, its details kept aside (issue
 
   it('prints the stack with --debug', async () => {
     const { code, stderr } = await quarry(['--debug', 'run', 'slow'], preload)
-    expect(stderr).toMatch(/^quarry: Quarry hit a bug:\nTypeError: planted failure\n\s+at /)
+    expect(stderr).toMatch(
+      /^quarry: Quarry hit a bug \(QUARRY_INTERNAL\):\nTypeError: planted failure\n\s+at /,
+    )
     expect(code).toBe(1)
   })
 })

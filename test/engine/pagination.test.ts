@@ -72,15 +72,17 @@ describe('pagination rules', () => {
     expect(got).toEqual(ALL)
   })
 
-  it('stops when the API repeats a cursor, and says so', async () => {
-    const { ids: got, result } = await ids('/same-cursor', {
-      type: 'cursor',
-      cursorPath: 'paging.next',
-      cursorParam: 'cursor',
-      itemsPath: 'data',
+  it('fails with QUARRY_PAGINATION_LOOP when the API repeats a cursor (issue 11)', async () => {
+    await engine.addQuery({
+      name: 'q',
+      datasource: 'api',
+      path: '/same-cursor',
+      pagination: { type: 'cursor', cursorPath: 'paging.next', cursorParam: 'cursor', itemsPath: 'data' },
     })
-    expect(got.length).toBe(2)
-    expect(result.notices.join(' ')).toContain('handed back a page token or link it had given before')
+    await expect(runQuery(engine, { query: 'q' })).rejects.toMatchObject({
+      code: 'QUARRY_PAGINATION_LOOP',
+      message: expect.stringContaining('handed back a page token or link it had given before') as string,
+    })
   })
 
   it('reports the page cap instead of truncating silently', async () => {

@@ -78,7 +78,7 @@ describe("running queries with PocketQuery's documented converters", () => {
       payload: {},
     })
     expect(run.statusCode).toBeGreaterThanOrEqual(400)
-    expect(run.body).toContain('QUARRY_CONVERTER_FAILED')
+    expect(run.body).toContain('QUARRY_CONVERTER_RUNTIME')
     expect(run.body).toContain('PocketQuery.formatNumber is not available in Quarry converters')
     expect(run.body).toContain('line 2')
   })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningSimulator } from '../../src/sim/server.js'
+import { API_TOKEN_PREFIX } from '../../src/server/auth/authenticate.js'
 import { addSimJira } from '../helpers/jira.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 import { startTestSim, stats } from '../helpers/sim.js'
@@ -210,7 +211,10 @@ describe('who sees a view', () => {
     const insider = await server.signIn('sam', 'viewer', ['sales'])
     const hidden = await server.as(outsider, { url: '/v/sales-only' })
     expect(hidden.statusCode).toBe(404)
-    expect(hidden.json().error.message).toBe('No query named "sales-only" is shown to you.')
+    expect(hidden.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(hidden.body).toContain(
+      'No query named &quot;sales-only&quot; is shown to you. (QUARRY_QUERY_NOT_FOUND)',
+    )
     const missing = await server.as(outsider, { url: '/api/queries/no-such-query' })
     expect(missing.statusCode).toBe(404)
     expect(missing.json().error.message).toBe('No query named "no-such-query" is shown to you.')
@@ -220,4 +224,74 @@ describe('who sees a view', () => {
       .map((q: { name: string }) => q.name)
     expect(names).toEqual(['demo', 'public-demo'])
   })
+})
+
+describe('a view that fails (issue 11)', () => {
+  // Every kind of failure, as its HTML page with the registry's status and code: never the API's JSON.
+  const FAILURES = [
+    { kind: 'a converter that throws', path: '/v/throws', status: 422, code: 'QUARRY_CONVERTER_RUNTIME' },
+    {
+      kind: 'an upstream error',
+      path: `/v/demo?jql=${encodeURIComponent('project = = DEMO')}`,
+      status: 502,
+      code: 'QUARRY_UPSTREAM_STATUS',
+    },
+    {
+      kind: 'a parameter it does not declare',
+      path: '/v/demo?zzz=1',
+      status: 400,
+      code: 'QUARRY_PARAM_UNKNOWN',
+    },
+    {
+      kind: 'a query that does not exist',
+      path: '/v/no-such-query',
+      status: 404,
+      code: 'QUARRY_QUERY_NOT_FOUND',
+    },
+    { kind: 'a bug of Quarry’s', path: '/v/unreadable', status: 500, code: 'QUARRY_INTERNAL' },
+    // Refused by the sign-in hook, before the view's handler runs.
+    {
+      kind: 'an API token it does not know',
+      path: '/v/demo',
+      headers: { authorization: `Bearer ${API_TOKEN_PREFIX}unknown` },
+      anonymous: true,
+      status: 401,
+      code: 'QUARRY_UNAUTHENTICATED',
+    },
+  ] as const
+  beforeAll(async () => {
+    await server.engine.addQuery({
+      name: 'throws',
+      datasource: 'jira',
+      path: '/search/jql?jql=project%20%3D%20DEMO',
+      converter: 'function convert() { throw new Error("boom") }',
+    })
+    // A stored definition this version cannot read: what only a bug of Quarry's leaves in the store.
+    await server.engine.store.queries.create({
+      name: 'unreadable',
+      datasource: 'jira',
+      definition: { path: 42 },
+    })
+  })
+
+  for (const failure of FAILURES) {
+    for (const embed of [false, true]) {
+      const shown = embed ? 'embedded' : 'as a page'
+      it(`${shown}: ${failure.kind} is its HTML error page, ${failure.status} ${failure.code}`, async () => {
+        const editor = await server.signIn('eve', 'editor')
+        const url = embed ? `${failure.path}${failure.path.includes('?') ? '&' : '?'}embed=1` : failure.path
+        const headers = 'headers' in failure ? failure.headers : {}
+        const response = await server.as('anonymous' in failure ? undefined : editor, { url, headers })
+        expect(response.statusCode).toBe(failure.status)
+        expect(response.headers['content-type']).toBe('text/html; charset=utf-8')
+        expect(String(response.headers['content-security-policy'])).toContain("default-src 'none'")
+        expect(response.body).toMatch(/^<!doctype html>/)
+        expect(response.body).toMatch(
+          new RegExp(`<p class="quarry-error" role="alert">[^<]*\\(${failure.code}\\)</p>`),
+        )
+        expect(response.body.includes('<html lang="en" data-embed>')).toBe(embed)
+        expect(response.body).not.toMatch(/^\s+at /m)
+      })
+    }
+  }
 })

@@ -170,7 +170,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       body: body === undefined ? undefined : JSON.stringify(body),
     })
   } catch (error) {
-    throw new ApiError(0, 'QUARRY_NETWORK', `The server cannot be reached (${String(error)}).`)
+    // A code from the server's own registry (src/domain/errors.ts): the UI speaks its vocabulary.
+    throw new ApiError(0, 'QUARRY_SERVER_UNREACHABLE', `The server cannot be reached (${String(error)}).`)
   }
   if (response.status === 204) return undefined as T
   const text = await response.text()
@@ -185,7 +186,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     if (response.status === 401 && error?.code === 'QUARRY_UNAUTHENTICATED') onSignedOut()
     throw new ApiError(
       response.status,
-      error?.code ?? `HTTP_${response.status}`,
+      error?.code ?? 'QUARRY_SERVER_UNREACHABLE',
       error?.message ?? `The server answered ${response.status} ${response.statusText}.`,
       error?.line,
     )

@@ -1,10 +1,13 @@
+import { QuarryError } from '../../domain/errors.js'
 import type { BoundRequest } from '../bind.js'
 import { capNotice, type FetchPage, type Page, type PaginateOptions } from './page.js'
 
 /**
  * The loop every sequential rule shares: fetch, ask the rule for the next
- * request, stop at its end, at the page cap, or when a request repeats (a
- * server that hands back the same token would otherwise loop forever).
+ * request, stop at its end or at the page cap. A request that repeats an earlier
+ * one fails the run with QUARRY_PAGINATION_LOOP: a server that hands back the same
+ * token would otherwise loop forever, and the pages it would repeat are not the
+ * rest of the results (stopping there quietly would pass a truncation as complete).
  *
  * The next page is requested before this one is handed on, so converting a
  * page overlaps fetching the next: the wall time of N pages is about N
@@ -31,7 +34,10 @@ export async function* sequentialPages(
       if ('end' in following) {
         notice = following.end
       } else if (seen.has(key(following))) {
-        notice = `Stopped at page ${index + 1}: the API handed back a page token or link it had given before.`
+        throw new QuarryError(
+          'QUARRY_PAGINATION_LOOP',
+          `Pagination did not advance after page ${index + 1}: the API handed back a page token or link it had given before. Check the query's pagination rule (which field holds the next token or link).`,
+        )
       } else if (index + 1 >= options.maxPages) {
         notice = capNotice(options.maxPages)
       } else {

@@ -4,13 +4,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
 import { runQuery, type LoadedQuery } from '../../engine/index.js'
 import { columnsOf, formatWithExtension, outputFormats, writeFormat, type Row } from '../../render/index.js'
-import { contentSecurityPolicy, frameAncestorsDirective, renderViewPage } from '../../render/view-page.js'
+import {
+  contentSecurityPolicy,
+  frameAncestorsDirective,
+  renderErrorPage,
+  renderViewPage,
+} from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
 import { checkVisitorParams, resolvePocketQueryAliases, visitorParams } from '../../domain/params.js'
 import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
-import { readerOf, setRetryAfter } from '../error-handler.js'
+import { answerFailure, readerOf } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
 import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
@@ -144,11 +149,10 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     })
     rows = JSON.parse(result.rowsJson || '[]') as Row[]
     outcome = { fetchedAt: result.fetchedAt, fromCache: result.fromCache, notices: result.notices }
-  } catch (error) {
-    if (!(error instanceof QuarryError)) throw error
-    reply.status(error.status)
-    setRetryAfter(reply, error)
-    outcome = { error: describe(error) }
+  } catch (thrown) {
+    // Every failure of the run — upstream, parameter, converter, Quarry's own bug — on the page.
+    const { error, message } = answerFailure(thrown, request, reply)
+    outcome = { error: `${message} (${error.code})` }
   }
   const html = await renderViewPage({
     query: query.name,
@@ -204,6 +208,36 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   return sendView(request, reply, view)
 }
 
+/**
+ * A view that cannot be shown at all (no such query, a failure before its query ran, in a hook or
+ * the handler) answers with its HTML error page, not the API's JSON: a view is opened in a browser
+ * or an iframe. The failure is translated by the same one branch as the API's (answerFailure).
+ */
+async function errorPage(
+  thrown: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+): Promise<unknown> {
+  const { error, message } = answerFailure(thrown, request, reply)
+  const nonce = randomBytes(16).toString('base64url')
+  // The store may be what failed: then no other site may frame the page.
+  const ancestors = await frameAncestors(ctx).catch(() => [])
+  const html = renderErrorPage({
+    query: (request.params as { query?: string }).query ?? '',
+    message: `${message} (${error.code})`,
+    nonce,
+    embed: (request.query as Record<string, unknown> | undefined)?.embed === '1',
+    assets: VIEW_ASSETS,
+  })
+  return sendView(request, reply, {
+    head: Buffer.from(html),
+    tail: Buffer.alloc(0),
+    hasTokenField: false,
+    contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: ancestors }),
+  })
+}
+
 /** The download files of the registered formats: `rows.txt, rows.json, rows.csv, …`. */
 function downloadFiles(): string {
   return outputFormats()
@@ -256,6 +290,7 @@ export const viewRoutes: RouteDef[] = [
     tag: 'views',
     summary: 'The view of a query, parameters from the URL (`?embed=1`: content only, for iframes).',
     handler: page,
+    errorPage,
   },
   {
     method: 'POST',
