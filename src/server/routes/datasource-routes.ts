@@ -18,6 +18,16 @@ import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engin
 import { redactDatabaseUrl, type StoredConnection } from '../../store/index.js'
 import { CALLBACK_PATH, type ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
+import {
+  ConnectionReply,
+  ConsentStartReply,
+  DatasourceCheckReply,
+  DatasourceListReply,
+  DatasourceReply,
+  json,
+  NO_CONTENT,
+  redirect,
+} from '../replies.js'
 
 const MASK = '••••••'
 
@@ -80,6 +90,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/datasources',
+    operationId: 'listDatasources',
+    reply: json(DatasourceListReply),
     // Editors pick a datasource for their queries; the list holds no secrets.
     access: 'editor',
     tag: 'datasources',
@@ -115,6 +127,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/datasources/:name',
+    operationId: 'getDatasource',
+    reply: json(DatasourceReply),
     access: 'admin',
     tag: 'datasources',
     summary: 'One datasource, secrets masked.',
@@ -124,6 +138,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/datasources',
+    operationId: 'createDatasource',
+    reply: json(DatasourceReply, 201),
     access: 'admin',
     tag: 'datasources',
     summary: 'Creates a datasource.',
@@ -138,6 +154,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/datasources/presets/jira-cloud',
+    operationId: 'createJiraCloudDatasource',
+    reply: json(DatasourceReply, 201),
     access: 'admin',
     tag: 'datasources',
     summary: 'Creates a Jira Cloud (3LO) datasource and its ready-made queries; Connect comes next.',
@@ -164,6 +182,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'PUT',
     url: '/api/datasources/:name',
+    operationId: 'replaceDatasource',
+    reply: json(DatasourceReply),
     access: 'admin',
     tag: 'datasources',
     summary: 'Replaces a datasource (a masked secret keeps its stored value; a new name renames it).',
@@ -181,6 +201,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'DELETE',
     url: '/api/datasources/:name',
+    operationId: 'deleteDatasource',
+    reply: NO_CONTENT,
     access: 'admin',
     tag: 'datasources',
     summary: 'Removes a datasource and its connection (refused while queries use it).',
@@ -193,6 +215,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/datasources/:name/test',
+    operationId: 'testDatasource',
+    reply: json(DatasourceCheckReply),
     rateLimit: 'api',
     access: 'admin',
     tag: 'datasources',
@@ -203,6 +227,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/datasources/:name/tokens',
+    operationId: 'storeDatasourceTokens',
+    reply: json(ConnectionReply),
     access: 'admin',
     tag: 'datasources',
     summary:
@@ -224,6 +250,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/datasources/:name/connect',
+    operationId: 'connectDatasource',
+    reply: json(ConsentStartReply),
     access: 'admin',
     tag: 'datasources',
     summary:
@@ -264,6 +292,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: CALLBACK_PATH,
+    operationId: 'finishConsent',
+    reply: redirect('Back to the datasource in the admin UI, with `connected=1` or an `error` message.'),
     access: 'admin',
     tag: 'datasources',
     summary:

@@ -4,6 +4,7 @@ import { QuarryError } from '../../domain/errors.js'
 import type { PqImportResponse } from '../../domain/pq-import-report.js'
 import { applyPqImport, formatPqPlan, planPqImport } from '../../pocketquery/pq-import.js'
 import { parseBody, type RouteDef } from '../route.js'
+import { ConfigDocumentReply, ImportOutcomeReply, json, PocketQueryImportReply } from '../replies.js'
 
 const ExportBody = z.object({ passphrase: z.string().min(MIN_PASSPHRASE_LENGTH) })
 const ImportBody = z.object({
@@ -27,6 +28,8 @@ export const transferRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/export',
+    operationId: 'exportConfiguration',
+    reply: json(ConfigDocumentReply),
     access: 'admin',
     tag: 'configuration',
     summary: 'Every datasource and query as one document, without secrets.',
@@ -35,6 +38,8 @@ export const transferRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/export',
+    operationId: 'exportConfigurationWithSecrets',
+    reply: json(ConfigDocumentReply),
     access: 'admin',
     tag: 'configuration',
     summary: 'The same document with secrets and connections, encrypted with the passphrase given.',
@@ -45,6 +50,8 @@ export const transferRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/import',
+    operationId: 'importConfiguration',
+    reply: json(ImportOutcomeReply),
     access: 'admin',
     tag: 'configuration',
     summary: 'Imports a document; checks everything first and changes nothing when anything is wrong.',
@@ -71,6 +78,8 @@ export const transferRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/import/pocketquery',
+    operationId: 'importPocketQuery',
+    reply: json(PocketQueryImportReply),
     access: 'admin',
     tag: 'configuration',
     summary:

@@ -13,6 +13,7 @@ import { readerOf, setRetryAfter } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
 import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
+import { redirect, text } from '../replies.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
 import { engineDeps, visibleQuery } from './query-routes.js'
 
@@ -234,6 +235,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/v/:query',
+    operationId: 'viewQuery',
+    reply: text('text/html', 'The view: a page, or only its content with `?embed=1`.'),
     access: 'public',
     tag: 'views',
     summary: 'The view of a query, parameters from the URL (`?embed=1`: content only, for iframes).',
@@ -242,6 +245,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/v/:query/refresh',
+    operationId: 'refreshView',
+    reply: redirect('Back to the view, its parameters kept.', 303),
     access: 'public',
     tag: 'views',
     summary: "Fetches the view's rows again (bypassing the cache) and returns to the view.",
@@ -268,6 +273,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/v/:query/rows.csv',
+    operationId: 'downloadViewCsv',
+    reply: text('text/csv', 'The rows as CSV (RFC 4180), as an attachment.'),
     access: 'public',
     tag: 'views',
     summary: "The view's rows as CSV (RFC 4180).",
@@ -276,6 +283,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/v/:query/rows.json',
+    operationId: 'downloadViewJson',
+    reply: text('application/json', 'The rows as a JSON array of objects, as an attachment.'),
     access: 'public',
     tag: 'views',
     summary: "The view's rows as JSON.",
@@ -284,6 +293,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: VIEW_ASSETS.script,
+    operationId: 'getViewScript',
+    reply: text('text/javascript', 'The script.'),
     access: 'public',
     tag: 'views',
     summary: "The views' table script (sort, filter, embed height).",
@@ -292,6 +303,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: VIEW_ASSETS.stylesheet,
+    operationId: 'getViewStylesheet',
+    reply: text('text/css', 'The stylesheet.'),
     access: 'public',
     tag: 'views',
     summary: "The views' stylesheet.",
@@ -300,6 +313,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/embed.js',
+    operationId: 'getEmbedScript',
+    reply: text('text/javascript', 'The script.'),
     access: 'public',
     tag: 'views',
     summary: 'The embed script: `<div data-quarry-view="QUERY">` elements become iframes of the view.',
