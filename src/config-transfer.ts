@@ -13,6 +13,7 @@ import {
   type Datasource,
 } from './domain/datasource.js'
 import { withDetectedParams } from './domain/detect-params.js'
+import { CLI_WORDS, type SurfaceWords } from './domain/surface-words.js'
 import { QuarryError, describeIssues } from './domain/errors.js'
 import { QuerySchema, type Query } from './domain/query.js'
 import type { ConnectionInput, Store } from './store/index.js'
@@ -73,7 +74,13 @@ export interface ImportOutcome {
 export async function importDocument(
   store: Store,
   raw: unknown,
-  options: { replace: boolean; askPassphrase: () => string; where: string },
+  options: {
+    replace: boolean
+    askPassphrase: () => string
+    where: string
+    /** Whose words the messages use (default: the CLI's). */
+    words?: SurfaceWords
+  },
 ): Promise<ImportOutcome> {
   const parsed = ConfigDocumentSchema.safeParse(raw)
   if (!parsed.success) throw describeIssues(parsed.error, `export document ${options.where}`)
@@ -123,8 +130,9 @@ export async function importDocument(
         .map((d) => `datasource "${d.config.name}"`),
       ...queries.filter((q) => existingQueries.has(q.name)).map((q) => `query "${q.name}"`),
     ]
+    const replace = (options.words ?? CLI_WORDS).replace
     if (clashes.length > 0)
-      problems.push(`These exist already (use --replace to overwrite): ${clashes.join(', ')}.`)
+      problems.push(`These exist already (use ${replace} to overwrite): ${clashes.join(', ')}.`)
   }
   if (problems.length > 0)
     throw new QuarryError('QUARRY_CONFIG_INVALID', `Nothing was imported:\n  ${problems.join('\n  ')}`)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { exportDocument, importDocument, MIN_PASSPHRASE_LENGTH } from '../../config-transfer.js'
 import { QuarryError } from '../../domain/errors.js'
+import { API_WORDS } from '../../domain/surface-words.js'
 import type { PqImportResponse } from '../../domain/pq-import-report.js'
 import { applyPqImport, formatPqPlan, planPqImport } from '../../pocketquery/pq-import.js'
 import { parseBody, type RouteDef } from '../route.js'
@@ -60,6 +61,7 @@ export const transferRoutes: RouteDef[] = [
       const body = parseBody(ImportBody, request.body)
       const outcome = await importDocument(ctx.store, body.document, {
         replace: body.replace,
+        words: API_WORDS,
         where: 'in the request',
         askPassphrase: () => {
           if (body.passphrase === undefined) {
@@ -90,6 +92,7 @@ export const transferRoutes: RouteDef[] = [
       const plan = await planPqImport(ctx.store, body.text, {
         where: 'the uploaded file',
         replace: body.replace,
+        words: API_WORDS,
       })
       if (!body.dryRun) {
         await applyPqImport(ctx.store, plan)
