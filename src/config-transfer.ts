@@ -14,7 +14,8 @@ import {
 } from './domain/datasource.js'
 import { withDetectedParams } from './domain/detect-params.js'
 import { CLI_WORDS, type SurfaceWords } from './domain/surface-words.js'
-import { QuarryError, describeIssues } from './domain/errors.js'
+import { QuarryError } from './domain/errors.js'
+import { describeIssues } from './domain/field-issues.js'
 import { QuerySchema, type Query } from './domain/query.js'
 import type { ConnectionInput, Store } from './store/index.js'
 
@@ -83,7 +84,7 @@ export async function importDocument(
   },
 ): Promise<ImportOutcome> {
   const parsed = ConfigDocumentSchema.safeParse(raw)
-  if (!parsed.success) throw describeIssues(parsed.error, `export document ${options.where}`)
+  if (!parsed.success) throw describeIssues(parsed.error, `export document ${options.where}`, raw)
   const document = parsed.data
   const payload = document.secrets
     ? await decryptSecrets(document.secrets, options.askPassphrase())
@@ -98,7 +99,7 @@ export async function importDocument(
       payload ? joinSecrets(entry as Datasource, secrets) : withPlaceholders(entry as Datasource),
     )
     if (!check.success) {
-      problems.push(describeIssues(check.error, `datasource "${name}"`).message)
+      problems.push(describeIssues(check.error, `datasource "${name}"`, entry).message)
       continue
     }
     datasources.push(splitSecrets(payload ? check.data : joinSecrets(check.data, secrets)))
@@ -107,7 +108,7 @@ export async function importDocument(
   for (const entry of document.queries) {
     const check = QuerySchema.safeParse(entry)
     if (check.success) queries.push(check.data)
-    else problems.push(describeIssues(check.error, `query "${String(entry.name ?? '?')}"`).message)
+    else problems.push(describeIssues(check.error, `query "${String(entry.name ?? '?')}"`, entry).message)
   }
 
   const importing = new Map(datasources.map((d) => [d.config.name, d.config.type]))

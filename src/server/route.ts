@@ -3,7 +3,7 @@ import type { z } from 'zod'
 import { QuarryError } from '../domain/errors.js'
 import type { Access, Principal } from './auth/access.js'
 import type { ServerContext } from './context.js'
-import { fieldProblems } from './field-issues.js'
+import { describeIssues } from '../domain/field-issues.js'
 import type { LimitKind } from './rate-limits.js'
 import type { RouteReply } from './replies.js'
 
@@ -43,7 +43,7 @@ export function principalOf(request: FastifyRequest): Principal {
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const result = schema.safeParse(body ?? {})
   if (result.success) return result.data
-  throw new QuarryError('QUARRY_CONFIG_INVALID', fieldProblems(result.error, body).join(' '))
+  throw describeIssues(result.error, undefined, body)
 }
 
 /** A path parameter by name (Fastify has decoded it). */
