@@ -15,7 +15,9 @@ import {
 } from './domain/datasource.js'
 import { withDetectedParams } from './engine/detect-params.js'
 import { embedOrigins } from './domain/embed-origins.js'
-import { QuarryError, describeIssues, isQuarryError } from './domain/errors.js'
+import { QuarryError, isQuarryError } from './domain/errors.js'
+import { describeIssues } from './domain/field-issues.js'
+import { CLI_WORDS, type SurfaceWords } from './domain/surface-words.js'
 import { QuerySchema, type Query } from './domain/query.js'
 import type { ConnectionInput, Store } from './store/index.js'
 
@@ -76,10 +78,16 @@ export interface ImportOutcome {
 export async function importDocument(
   store: Store,
   raw: unknown,
-  options: { replace: boolean; askPassphrase: () => string; where: string },
+  options: {
+    replace: boolean
+    askPassphrase: () => string
+    where: string
+    /** Whose words the messages use (default: the CLI's). */
+    words?: SurfaceWords
+  },
 ): Promise<ImportOutcome> {
   const parsed = ConfigDocumentSchema.safeParse(raw)
-  if (!parsed.success) throw describeIssues(parsed.error, `export document ${options.where}`)
+  if (!parsed.success) throw describeIssues(parsed.error, `export document ${options.where}`, raw)
   const document = parsed.data
   const payload = document.secrets
     ? await decryptSecrets(document.secrets, options.askPassphrase())
@@ -94,7 +102,7 @@ export async function importDocument(
       payload ? joinSecrets(entry as Datasource, secrets) : withPlaceholders(entry as Datasource),
     )
     if (!check.success) {
-      problems.push(describeIssues(check.error, `datasource "${name}"`).message)
+      problems.push(describeIssues(check.error, `datasource "${name}"`, entry).message)
       continue
     }
     try {
@@ -110,7 +118,7 @@ export async function importDocument(
   for (const entry of document.queries) {
     const check = QuerySchema.safeParse(entry)
     if (check.success) queries.push(check.data)
-    else problems.push(describeIssues(check.error, `query "${String(entry.name ?? '?')}"`).message)
+    else problems.push(describeIssues(check.error, `query "${String(entry.name ?? '?')}"`, entry).message)
   }
 
   // Origins are a set, not named things: an import adds the file's to the store's and removes none.
@@ -143,8 +151,9 @@ export async function importDocument(
         .map((d) => `datasource "${d.config.name}"`),
       ...queries.filter((q) => existingQueries.has(q.name)).map((q) => `query "${q.name}"`),
     ]
+    const replace = (options.words ?? CLI_WORDS).replace
     if (clashes.length > 0)
-      problems.push(`These exist already (use --replace to overwrite): ${clashes.join(', ')}.`)
+      problems.push(`These exist already (use ${replace} to overwrite): ${clashes.join(', ')}.`)
   }
   if (problems.length > 0)
     throw new QuarryError('QUARRY_CONFIG_INVALID', `Nothing was imported:\n  ${problems.join('\n  ')}`)

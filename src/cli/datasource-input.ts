@@ -12,7 +12,33 @@ import {
   type RestDatasource,
   type SqlDatasource,
 } from '../domain/datasource.js'
-import { QuarryError, describeIssues } from '../domain/errors.js'
+import { QuarryError } from '../domain/errors.js'
+import { describeIssues, type SurfaceLabels } from '../domain/field-issues.js'
+
+/** The flags that set a datasource's fields, so a refused datasource names what was typed (issue 11). */
+const FLAG_LABELS: SurfaceLabels = {
+  baseUrl: '--url',
+  url: '--url',
+  host: '--host',
+  port: '--port',
+  database: '--database',
+  user: '--user',
+  path: '--path',
+  poolSize: '--pool-size',
+  maxRows: '--max-rows',
+  testPath: '--test-path',
+  timeoutMs: '--timeout',
+  maxResponseBytes: '--max-bytes',
+  'auth.username': '--username',
+  'auth.password': '--password',
+  'auth.token': '--token',
+  'auth.tokenUrl': '--token-url',
+  'auth.authorizeUrl': '--authorize-url',
+  'auth.clientId': '--client-id',
+  'auth.clientSecret': '--client-secret',
+  'auth.audience': '--audience',
+  'auth.redirectUri': '--redirect-uri',
+}
 import { parseDuration, parseHeader, parseInteger } from './flags.js'
 
 const TYPES = ['rest', ...SQL_DATASOURCE_TYPES] as const
@@ -123,7 +149,7 @@ function restDatasourceFromFlags(name: string, flags: DatasourceFlags, base?: Re
   if (raw.baseUrl === undefined)
     throw new QuarryError('QUARRY_CONFIG_INVALID', 'A REST datasource needs --url BASE_URL.')
   const parsed = DatasourceSchema.safeParse(raw)
-  if (!parsed.success) throw describeIssues(parsed.error, `datasource "${name}"`)
+  if (!parsed.success) throw describeIssues(parsed.error, `datasource "${name}"`, raw, FLAG_LABELS)
   return parsed.data
 }
 
@@ -202,7 +228,7 @@ function sqlDatasourceFromFlags(
   }
   for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key]
   const parsed = DatasourceSchema.safeParse(raw)
-  if (!parsed.success) throw describeIssues(parsed.error, `datasource "${name}"`)
+  if (!parsed.success) throw describeIssues(parsed.error, `datasource "${name}"`, raw, FLAG_LABELS)
   return parsed.data
 }
 

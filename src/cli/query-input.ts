@@ -159,6 +159,6 @@ export function queryFromFlags(name: string, flags: QueryFlags, base?: Query): Q
   }
   for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key]
   const parsed = QuerySchema.safeParse(raw)
-  if (!parsed.success) throw describeIssues(parsed.error, `query "${name}"`)
+  if (!parsed.success) throw describeIssues(parsed.error, `query "${name}"`, raw)
   return parsed.data
 }

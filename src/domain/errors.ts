@@ -1,4 +1,3 @@
-import type { z } from 'zod'
 /**
  * Every error Quarry raises on purpose has a stable code, registered here with
  * whose fault it is, the HTTP status the API answers with and the CLI's exit
@@ -304,7 +303,7 @@ export class QuarryError extends Error {
  * anonymous visitors get the code's summary instead (issue 10).
  */
 const MESSAGES_FOR_EVERYONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  // Request bodies are described by field, never by value (route.ts parseBody, describeIssues).
+  // Request bodies are described by field, never by value (describeIssues in domain/field-issues.ts).
   'QUARRY_CONFIG_INVALID',
   'QUARRY_PARAM_MISSING',
   'QUARRY_PARAM_TYPE',
@@ -359,10 +358,4 @@ export function toQuarryError(error: unknown): QuarryError {
 
 export function isQuarryError(error: unknown, code?: ErrorCode): error is QuarryError {
   return error instanceof QuarryError && (code === undefined || error.code === code)
-}
-
-/** Describes zod issues by path, never by value: values may be secrets. */
-export function describeIssues(error: z.ZodError, what: string): QuarryError {
-  const lines = error.issues.map((issue) => `${issue.path.join('.') || what}: ${issue.message}`)
-  return new QuarryError('QUARRY_CONFIG_INVALID', `Invalid ${what}: ${lines.join('; ')}`)
 }

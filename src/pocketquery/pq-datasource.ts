@@ -1,5 +1,5 @@
 import { DatasourceSchema, type Datasource } from '../domain/datasource.js'
-import { describeIssues } from '../domain/errors.js'
+import { describeIssues } from '../domain/field-issues.js'
 import type { ConnectionInput } from '../store/index.js'
 import { text } from './pq-fields.js'
 import { mapJdbc } from './pq-jdbc-datasource.js'
@@ -122,8 +122,10 @@ export function mapPqDatasource(
     kind.family === 'jdbc' ? mapJdbc(f, name, kind.type) : mapRest(f, name, kind.family, notices, env)
   if ('problems' in result) return { outcome: 'invalid', problems: result.problems }
   const check = DatasourceSchema.safeParse(result.datasource)
-  if (!check.success)
-    return { outcome: 'invalid', problems: [describeIssues(check.error, `datasource "${name}"`).message] }
+  if (!check.success) {
+    const problem = describeIssues(check.error, `datasource "${name}"`, result.datasource).message
+    return { outcome: 'invalid', problems: [problem] }
+  }
   return {
     outcome: 'import',
     datasource: check.data,

@@ -3,6 +3,7 @@ import type { PqPlanEntry } from '../domain/pq-import-report.js'
 import { NAME_PATTERN } from '../domain/name.js'
 import { QuarryError } from '../domain/errors.js'
 import type { Query } from '../domain/query.js'
+import { CLI_WORDS, type SurfaceWords } from '../domain/surface-words.js'
 import type { ConnectionInput, StoredConnection, Store } from '../store/index.js'
 import { mapPqDatasource } from './pq-datasource.js'
 import { mapPqQuery, pqQueryName, readNamed, type PqNamed } from './pq-query.js'
@@ -35,6 +36,8 @@ export interface PqImportOptions {
   /** Overwrite datasources and queries of the same name instead of importing under a new name. */
   readonly replace: boolean
   readonly env?: NodeJS.ProcessEnv
+  /** Whose words the messages use (default: the CLI's). */
+  readonly words?: SurfaceWords
 }
 
 /**
@@ -60,6 +63,7 @@ export async function planPqImport(
     (await store.datasources.list()).map((d) => d.name),
     (await store.queries.list()).map((q) => q.name),
     options.replace,
+    options.words ?? CLI_WORDS,
   )
 
   // Datasources, and how queries refer to them (by localId or by name).
@@ -282,11 +286,13 @@ class Namer {
   readonly #taken: Record<'datasource' | 'query', Set<string>>
   readonly #stored: Record<'datasource' | 'query', Set<string>>
   readonly #replace: boolean
+  readonly #words: SurfaceWords
 
-  constructor(datasources: string[], queries: string[], replace: boolean) {
+  constructor(datasources: string[], queries: string[], replace: boolean, words: SurfaceWords) {
     this.#stored = { datasource: new Set(datasources), query: new Set(queries) }
     this.#taken = { datasource: new Set(), query: new Set() }
     this.#replace = replace
+    this.#words = words
   }
 
   claim(kind: 'datasource' | 'query', source: string): { name: string; renamed?: string; replace: boolean } {
@@ -299,7 +305,7 @@ class Namer {
       name = `${base.slice(0, 60)}-${n}`
       renamed = this.#taken[kind].has(base)
         ? `another ${kind} in the file is also "${base}"`
-        : `a ${kind} "${base}" exists already (--replace overwrites it instead)`
+        : `a ${kind} "${base}" exists already (${this.#words.replace} overwrites it instead)`
     }
     this.#taken[kind].add(name)
     return { name, ...(renamed ? { renamed } : {}), replace: this.#stored[kind].has(name) }

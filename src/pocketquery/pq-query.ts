@@ -1,4 +1,4 @@
-import { describeIssues } from '../domain/errors.js'
+import { describeIssues } from '../domain/field-issues.js'
 import { usedParamNames } from '../engine/detect-params.js'
 import {
   PARAM_TYPES,

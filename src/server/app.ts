@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import fastifyCookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { QuarryError } from '../domain/errors.js'
 import { authenticate, requireCsrfToken } from './auth/authenticate.js'
 import type { ServerContext } from './context.js'
 import { errorReply } from './error-handler.js'
-import { openApiDocument } from './openapi.js'
 import { rateLimit } from './rate-limits.js'
 import type { RouteDef } from './route.js'
 import { datasourceRoutes } from './routes/datasource-routes.js'
@@ -16,6 +12,7 @@ import { previewRoutes } from './routes/preview-routes.js'
 import { queryRoutes } from './routes/query-routes.js'
 import { sessionRoutes } from './routes/session-routes.js'
 import { settingsRoutes } from './routes/settings-routes.js'
+import { siteRoutes, webDir } from './routes/site-routes.js'
 import { userRoutes } from './routes/user-routes.js'
 import { transferRoutes } from './routes/transfer-routes.js'
 import { viewRoutes } from './routes/view-routes.js'
@@ -30,6 +27,8 @@ export const ROUTES: readonly RouteDef[] = [
   ...transferRoutes,
   ...settingsRoutes,
   ...viewRoutes,
+  // The document at /api/docs describes this very table, itself included.
+  ...siteRoutes(() => ROUTES),
 ]
 
 const ADMIN_CSP = [
@@ -42,22 +41,25 @@ const ADMIN_CSP = [
   "form-action 'self'",
 ].join('; ')
 
-/**
- * The admin UI's build (Vite), when present: next to the compiled server (dist/web), or, when the
- * server runs from its sources (src/server, as in tests), the project's dist/web.
- */
-function webDir(): string | undefined {
-  return [new URL('../web/', import.meta.url), new URL('../../dist/web/', import.meta.url)]
-    .map((url) => fileURLToPath(url))
-    .find((dir) => existsSync(join(dir, 'index.html')))
-}
-
 /** Fastify's trustProxy: the nearest `hops` proxies (proxy-addr's hop count), or these addresses and CIDRs. */
 function trustedProxies(
   trust: number | readonly string[],
 ): string[] | ((address: string, hop: number) => boolean) {
   if (typeof trust !== 'number') return [...trust]
   return (_address, hop) => hop < trust
+}
+
+function isViewRoute(request: FastifyRequest): boolean {
+  return request.routeOptions.url?.startsWith('/v/') === true
+}
+
+function unsupportedMediaType(request: FastifyRequest): QuarryError {
+  return new QuarryError(
+    'QUARRY_MEDIA_TYPE',
+    isViewRoute(request)
+      ? 'This route takes a form (content-type: application/x-www-form-urlencoded) or JSON (application/json).'
+      : 'This route takes JSON (content-type: application/json).',
+  )
 }
 
 export interface BuildOptions {
@@ -132,16 +134,20 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
     (request, body, done) => {
-      if (!request.routeOptions.url?.startsWith('/v/')) {
-        done(
-          new QuarryError('QUARRY_MEDIA_TYPE', 'This route takes JSON (content-type: application/json).'),
-          undefined,
-        )
+      if (!isViewRoute(request)) {
+        done(unsupportedMediaType(request), undefined)
         return
       }
       done(null, Object.fromEntries(new URLSearchParams(body as string)))
     },
   )
+  // Any other type — text/plain included, which Fastify would hand to the route as a string for its
+  // body check to refuse with a 400 — is refused like a form is: 415 (issue 11).
+  app.removeContentTypeParser('text/plain')
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined)
+    else done(unsupportedMediaType(request), undefined)
+  })
 
   for (const route of ROUTES) {
     const { errorPage } = route
@@ -156,24 +162,6 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
     })
   }
 
-  app.route({
-    method: 'GET',
-    url: '/healthz',
-    config: { access: 'public' },
-    handler: async () => {
-      await ctx.store.accounts.countUsers()
-      return { status: 'ok' }
-    },
-  })
-  // Built on first request: the public URL is known only once the server listens.
-  let document: object | undefined
-  app.route({
-    method: 'GET',
-    url: '/api/docs',
-    config: { access: 'public' },
-    handler: async () => (document ??= openApiDocument(ROUTES, ctx.options.publicUrl)),
-  })
-
   // The admin UI: its own scripts only; styles may be inline (CodeMirror injects them); never framed.
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/admin') && !reply.hasHeader('content-security-policy')) {
@@ -181,19 +169,9 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
       reply.header('x-content-type-options', 'nosniff')
     }
   })
+  // reply.sendFile for the admin UI's routes (site-routes.ts); the files are served by those routes,
+  // so every path the server answers is in ROUTES.
   const web = webDir()
-  if (web !== undefined) {
-    await app.register(fastifyStatic, { root: web, prefix: '/admin/', index: false, wildcard: false })
-    const spa = (_request: unknown, reply: { sendFile(file: string): unknown }) =>
-      reply.sendFile('index.html')
-    app.route({ method: 'GET', url: '/admin', config: { access: 'public' }, handler: spa as never })
-    app.route({ method: 'GET', url: '/admin/*', config: { access: 'public' }, handler: spa as never })
-  }
-  app.route({
-    method: 'GET',
-    url: '/',
-    config: { access: 'public' },
-    handler: (_request, reply) => reply.redirect('/admin/'),
-  })
+  if (web !== undefined) await app.register(fastifyStatic, { root: web, serve: false })
   return app
 }

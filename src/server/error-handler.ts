@@ -2,10 +2,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { ConverterError } from '../convert/index.js'
 import { serverMessage, QuarryError, toQuarryError, type ErrorCode, type Reader } from '../domain/errors.js'
 import type { Principal } from './auth/access.js'
+import type { ErrorBody } from './error-body.js'
 
-export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly line?: number }
-}
+export type { ErrorBody } from './error-body.js'
 
 /** Admins and editors read errors in full; viewers and anonymous visitors read them plain (issue 10). */
 export function readerOf(principal: Principal | undefined): Reader {

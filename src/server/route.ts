@@ -3,21 +3,27 @@ import type { z } from 'zod'
 import { QuarryError } from '../domain/errors.js'
 import type { Access, Principal } from './auth/access.js'
 import type { ServerContext } from './context.js'
-import { fieldProblems } from './field-issues.js'
+import { describeIssues } from '../domain/field-issues.js'
 import type { LimitKind } from './rate-limits.js'
+import type { RouteReply } from './replies.js'
 
 /**
- * One route of the server, as data: its address, who may call it, what body it takes. The app
- * registers these, the OpenAPI document is built from them, and the authorization test walks them
- * all — so no route can exist without an access rule.
+ * One route of the server, as data: its address, who may call it, what body it takes and what it
+ * answers. The app registers these, the OpenAPI document is built from them, and the authorization
+ * test walks them all — so no route can exist without an access rule or a described reply.
  */
 export interface RouteDef {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   readonly url: string
   readonly access: Access
+  /** The operation's name in the OpenAPI document (and in clients generated from it), e.g. `runQuery`. */
+  readonly operationId: string
   readonly summary: string
   readonly tag: string
+  /** Optional when every field has a default (an absent body is read as `{}`). */
   readonly body?: z.ZodType
+  /** What it answers on success; failures are the error body (error-body.ts). */
+  readonly reply: RouteReply
   /** Counted in the store and limited per minute (rate-limits.ts): sign-in attempts, Refresh presses, API runs. */
   readonly rateLimit?: LimitKind
   readonly handler: (request: FastifyRequest, reply: FastifyReply, ctx: ServerContext) => Promise<unknown>
@@ -44,7 +50,7 @@ export function principalOf(request: FastifyRequest): Principal {
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const result = schema.safeParse(body ?? {})
   if (result.success) return result.data
-  throw new QuarryError('QUARRY_CONFIG_INVALID', fieldProblems(result.error, body).join(' '))
+  throw describeIssues(result.error, undefined, body)
 }
 
 /** A path parameter by name (Fastify has decoded it). */

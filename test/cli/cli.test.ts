@@ -98,7 +98,7 @@ describe('quarry datasource', () => {
   it('refuses an invalid base URL, naming the field', async () => {
     const { stderr, code } = await quarry('datasource', 'add', 'bad', '--url', 'not-a-url')
     expect(code).toBe(2)
-    expect(stderr).toContain('baseUrl: must be an absolute http(s) URL')
+    expect(stderr).toContain('Invalid datasource "bad": --url: must be an absolute http(s) URL')
   })
 
   it('refuses an unknown auth type', async () => {

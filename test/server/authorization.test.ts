@@ -54,6 +54,11 @@ const EXPECTED: Record<string, Access> = {
   'GET /assets/view.js': 'public',
   'GET /assets/view.css': 'public',
   'GET /embed.js': 'public',
+  'GET /healthz': 'public',
+  'GET /api/docs': 'public',
+  'GET /admin': 'public',
+  'GET /admin/*': 'public',
+  'GET /': 'public',
 }
 
 const ROLES = ['anonymous', 'viewer', 'editor', 'admin'] as const

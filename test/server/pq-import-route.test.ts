@@ -70,3 +70,35 @@ describe('POST /api/import/pocketquery', () => {
     expect(await names()).toEqual([])
   })
 })
+
+describe('messages over HTTP name the API’s fields, not the CLI’s flags (issue 11)', () => {
+  it('an import clash says to send "replace": true', async () => {
+    const admin = await server.signIn('ada', 'admin')
+    await server.engine.addDatasource({ name: 'api', type: 'rest', baseUrl: 'https://api.example.com' })
+    const exported = (await server.as(admin, { url: '/api/export' })).json()
+    const response = await server.as(admin, {
+      method: 'POST',
+      url: '/api/import',
+      payload: { document: exported },
+    })
+    expect(response.statusCode).toBe(400)
+    expect(response.json().error.message).toContain('use "replace": true to overwrite')
+    expect(response.json().error.message).not.toContain('--replace')
+  })
+
+  it('a PocketQuery import that renames says "replace": true would overwrite instead', async () => {
+    const admin = await server.signIn('ada', 'admin')
+    const post = () =>
+      server.as(admin, {
+        method: 'POST',
+        url: '/api/import/pocketquery',
+        payload: { text: fixture('server-export.xml') },
+      })
+    await post()
+    const again = await post()
+    expect(again.statusCode, again.body).toBe(200)
+    const { report } = again.json()
+    expect(report).toContain('"replace": true overwrites it instead')
+    expect(report).not.toContain('--replace')
+  })
+})

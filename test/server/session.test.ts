@@ -407,4 +407,19 @@ describe('cross-site requests', () => {
     })
     expect(response.statusCode).toBe(415)
   })
+
+  it('cannot post text/plain to the JSON API either: 415 like a form, not a 400 (issue 11)', async () => {
+    server = await startTestServer()
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers: { 'content-type': 'text/plain' },
+      payload: JSON.stringify({ name: 'ada', password: TEST_PASSWORD }),
+    })
+    expect(response.statusCode).toBe(415)
+    expect(response.json().error).toEqual({
+      code: 'QUARRY_MEDIA_TYPE',
+      message: 'This route takes JSON (content-type: application/json).',
+    })
+  })
 })

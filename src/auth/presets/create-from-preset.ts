@@ -1,5 +1,6 @@
 import { DatasourceSchema, type RestDatasource } from '../../domain/datasource.js'
-import { QuarryError, describeIssues } from '../../domain/errors.js'
+import { QuarryError } from '../../domain/errors.js'
+import { describeIssues } from '../../domain/field-issues.js'
 import { QuerySchema, type Query } from '../../domain/query.js'
 import { saveDatasource, type Store } from '../../store/index.js'
 import { presetNamed } from './index.js'

@@ -11,6 +11,17 @@ import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engin
 import { saveDatasource, type StoredConnection } from '../../store/index.js'
 import { CALLBACK_PATH } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
+import {
+  ConnectionReply,
+  ConsentStartReply,
+  DatasourceCheckReply,
+  DatasourceListReply,
+  DatasourceReply,
+  PresetListReply,
+  json,
+  NO_CONTENT,
+  redirect,
+} from '../replies.js'
 
 const CONSENT_TTL_MS = 10 * 60_000
 
@@ -56,6 +67,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/datasources',
+    operationId: 'listDatasources',
+    reply: json(DatasourceListReply),
     // Editors pick a datasource for their queries; the list holds no secrets.
     access: 'editor',
     tag: 'datasources',
@@ -90,6 +103,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/datasources/:name',
+    operationId: 'getDatasource',
+    reply: json(DatasourceReply),
     access: 'admin',
     tag: 'datasources',
     summary: 'One datasource, secrets masked.',
@@ -99,6 +114,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/datasources',
+    operationId: 'createDatasource',
+    reply: json(DatasourceReply, 201),
     access: 'admin',
     tag: 'datasources',
     summary: 'Creates a datasource.',
@@ -112,6 +129,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/presets',
+    operationId: 'listPresets',
+    reply: json(PresetListReply),
     access: 'admin',
     tag: 'datasources',
     summary: 'The presets: for each, the form the admin UI shows and the queries it adds.',
@@ -120,6 +139,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/datasources/presets/:preset',
+    operationId: 'createDatasourceFromPreset',
+    reply: json(DatasourceReply, 201),
     access: 'admin',
     tag: 'datasources',
     summary:
@@ -144,6 +165,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'PUT',
     url: '/api/datasources/:name',
+    operationId: 'replaceDatasource',
+    reply: json(DatasourceReply),
     access: 'admin',
     tag: 'datasources',
     summary: 'Replaces a datasource (a masked secret keeps its stored value; a new name renames it).',
@@ -159,6 +182,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'DELETE',
     url: '/api/datasources/:name',
+    operationId: 'deleteDatasource',
+    reply: NO_CONTENT,
     access: 'admin',
     tag: 'datasources',
     summary: 'Removes a datasource and its connection (refused while queries use it).',
@@ -171,6 +196,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/datasources/:name/test',
+    operationId: 'testDatasource',
+    reply: json(DatasourceCheckReply),
     rateLimit: 'api',
     access: 'admin',
     tag: 'datasources',
@@ -181,6 +208,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/datasources/:name/tokens',
+    operationId: 'storeDatasourceTokens',
+    reply: json(ConnectionReply),
     access: 'admin',
     tag: 'datasources',
     summary:
@@ -202,6 +231,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/datasources/:name/connect',
+    operationId: 'connectDatasource',
+    reply: json(ConsentStartReply),
     access: 'admin',
     tag: 'datasources',
     summary:
@@ -242,6 +273,8 @@ export const datasourceRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: CALLBACK_PATH,
+    operationId: 'finishConsent',
+    reply: redirect('Back to the datasource in the admin UI, with `connected=1` or an `error` message.'),
     access: 'admin',
     tag: 'datasources',
     summary:

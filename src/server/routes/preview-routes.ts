@@ -5,6 +5,7 @@ import { TemplateSchema } from '../../domain/query.js'
 import { renderViewPage } from '../../render/view-page.js'
 import { columnsOf, type Row } from '../../render/index.js'
 import { parseBody, type RouteDef } from '../route.js'
+import { ConverterPreviewReply, json, TemplatePreviewReply } from '../replies.js'
 import { VIEW_ASSETS } from './view-routes.js'
 
 const TemplatePreviewBody = z.object({
@@ -24,6 +25,8 @@ export const previewRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/preview/converter',
+    operationId: 'previewConverter',
+    reply: json(ConverterPreviewReply),
     access: 'editor',
     tag: 'preview',
     summary:
@@ -43,6 +46,8 @@ export const previewRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/preview/template',
+    operationId: 'previewTemplate',
+    reply: json(TemplatePreviewReply),
     access: 'editor',
     tag: 'preview',
     summary:

@@ -15,6 +15,7 @@ import { checkVisitorParams } from '../../domain/params.js'
 import { canSeeQuery, isVisitor, type Principal } from '../auth/access.js'
 import type { ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
+import { json, NO_CONTENT, QueryListReply, QueryReply, RunResultReply, SampleReply } from '../replies.js'
 
 export const RunBody = z.object({
   params: z.record(z.string(), z.string()).default({}),
@@ -74,6 +75,8 @@ export const queryRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/queries',
+    operationId: 'listQueries',
+    reply: json(QueryListReply),
     access: 'signed-in',
     tag: 'queries',
     summary: 'The queries shown to the caller: name, datasource, title, request, parameters, public.',
@@ -95,6 +98,8 @@ export const queryRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/queries/:name',
+    operationId: 'getQuery',
+    reply: json(QueryReply),
     access: 'signed-in',
     tag: 'queries',
     summary: 'One query (as shown to the caller).',
@@ -104,6 +109,8 @@ export const queryRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/queries',
+    operationId: 'createQuery',
+    reply: json(QueryReply, 201),
     access: 'editor',
     tag: 'queries',
     summary: 'Creates a query.',
@@ -122,6 +129,8 @@ export const queryRoutes: RouteDef[] = [
   {
     method: 'PUT',
     url: '/api/queries/:name',
+    operationId: 'replaceQuery',
+    reply: json(QueryReply),
     access: 'editor',
     tag: 'queries',
     summary: 'Replaces a query (a new name renames it).',
@@ -140,6 +149,8 @@ export const queryRoutes: RouteDef[] = [
   {
     method: 'DELETE',
     url: '/api/queries/:name',
+    operationId: 'deleteQuery',
+    reply: NO_CONTENT,
     access: 'editor',
     tag: 'queries',
     summary: 'Removes a query.',
@@ -153,6 +164,8 @@ export const queryRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/queries/:name/run',
+    operationId: 'runQuery',
+    reply: json(RunResultReply),
     rateLimit: 'api',
     access: 'signed-in',
     tag: 'queries',
@@ -176,6 +189,8 @@ export const queryRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/queries/:name/sample',
+    operationId: 'sampleQuery',
+    reply: json(SampleReply),
     rateLimit: 'api',
     access: 'editor',
     tag: 'queries',

@@ -4,6 +4,7 @@ import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/passw
 import { endSessionCookie, sessionView, startSession } from '../auth/sessions.js'
 import { SESSION_COOKIE } from '../context.js'
 import { parseBody, principalOf, type RouteDef } from '../route.js'
+import { json, NO_CONTENT, SessionReply, SetupStateReply } from '../replies.js'
 
 export const UserNameSchema = z
   .string()
@@ -28,6 +29,8 @@ export const sessionRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/setup',
+    operationId: 'getSetupState',
+    reply: json(SetupStateReply),
     access: 'public',
     tag: 'session',
     summary: 'Whether first-run setup (creating the admin) is still to be done.',
@@ -36,6 +39,8 @@ export const sessionRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/setup',
+    operationId: 'completeSetup',
+    reply: json(SessionReply, 201),
     access: 'public',
     tag: 'session',
     summary: 'Creates the first admin with the one-time setup token printed at first start; signs them in.',
@@ -65,6 +70,8 @@ export const sessionRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/session',
+    operationId: 'getSession',
+    reply: json(SessionReply),
     access: 'signed-in',
     tag: 'session',
     summary: 'The signed-in user and the CSRF token state-changing requests must send.',
@@ -76,6 +83,8 @@ export const sessionRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/session',
+    operationId: 'signIn',
+    reply: json(SessionReply),
     access: 'public',
     tag: 'session',
     summary: 'Signs in with name and password (rate-limited per client address).',
@@ -95,6 +104,8 @@ export const sessionRoutes: RouteDef[] = [
   {
     method: 'PUT',
     url: '/api/session/password',
+    operationId: 'changePassword',
+    reply: json(SessionReply),
     access: 'signed-in',
     tag: 'session',
     summary:
@@ -129,6 +140,8 @@ export const sessionRoutes: RouteDef[] = [
   {
     method: 'DELETE',
     url: '/api/session',
+    operationId: 'signOut',
+    reply: NO_CONTENT,
     access: 'signed-in',
     tag: 'session',
     summary: 'Signs out: the session ends on every server sharing the store.',

@@ -3,6 +3,7 @@ import { embedOrigins, MAX_EMBED_ORIGINS, type EmbeddingSettings } from '../../d
 import type { ServerContext } from '../context.js'
 import { saveEmbedOrigins, storedEmbedOrigins } from '../embed-origins.js'
 import { parseBody, type RouteDef } from '../route.js'
+import { EmbeddingSettingsReply, json } from '../replies.js'
 
 const EmbeddingBody = z.object({
   origins: z.array(z.string().max(300)).max(MAX_EMBED_ORIGINS * 2),
@@ -17,6 +18,8 @@ export const settingsRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/settings/embedding',
+    operationId: 'getEmbeddingSettings',
+    reply: json(EmbeddingSettingsReply),
     access: 'admin',
     tag: 'settings',
     summary:
@@ -26,6 +29,8 @@ export const settingsRoutes: RouteDef[] = [
   {
     method: 'PUT',
     url: '/api/settings/embedding',
+    operationId: 'replaceEmbeddingSettings',
+    reply: json(EmbeddingSettingsReply),
     access: 'admin',
     tag: 'settings',
     summary:

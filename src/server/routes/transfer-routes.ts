@@ -1,9 +1,11 @@
 import { z } from 'zod'
 import { exportDocument, importDocument, MIN_PASSPHRASE_LENGTH } from '../../config-transfer.js'
 import { QuarryError } from '../../domain/errors.js'
+import { API_WORDS } from '../../domain/surface-words.js'
 import type { PqImportResponse } from '../../domain/pq-import-report.js'
 import { applyPqImport, formatPqPlan, planPqImport } from '../../pocketquery/pq-import.js'
 import { parseBody, type RouteDef } from '../route.js'
+import { ConfigDocumentReply, ImportOutcomeReply, json, PocketQueryImportReply } from '../replies.js'
 
 const ExportBody = z.object({ passphrase: z.string().min(MIN_PASSPHRASE_LENGTH) })
 const ImportBody = z.object({
@@ -27,6 +29,8 @@ export const transferRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/export',
+    operationId: 'exportConfiguration',
+    reply: json(ConfigDocumentReply),
     access: 'admin',
     tag: 'configuration',
     summary: 'Every datasource and query as one document, without secrets.',
@@ -35,6 +39,8 @@ export const transferRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/export',
+    operationId: 'exportConfigurationWithSecrets',
+    reply: json(ConfigDocumentReply),
     access: 'admin',
     tag: 'configuration',
     summary: 'The same document with secrets and connections, encrypted with the passphrase given.',
@@ -45,6 +51,8 @@ export const transferRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/import',
+    operationId: 'importConfiguration',
+    reply: json(ImportOutcomeReply),
     access: 'admin',
     tag: 'configuration',
     summary: 'Imports a document; checks everything first and changes nothing when anything is wrong.',
@@ -53,6 +61,7 @@ export const transferRoutes: RouteDef[] = [
       const body = parseBody(ImportBody, request.body)
       const outcome = await importDocument(ctx.store, body.document, {
         replace: body.replace,
+        words: API_WORDS,
         where: 'in the request',
         askPassphrase: () => {
           if (body.passphrase === undefined) {
@@ -71,6 +80,8 @@ export const transferRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/import/pocketquery',
+    operationId: 'importPocketQuery',
+    reply: json(PocketQueryImportReply),
     access: 'admin',
     tag: 'configuration',
     summary:
@@ -81,6 +92,7 @@ export const transferRoutes: RouteDef[] = [
       const plan = await planPqImport(ctx.store, body.text, {
         where: 'the uploaded file',
         replace: body.replace,
+        words: API_WORDS,
       })
       if (!body.dryRun) {
         await applyPqImport(ctx.store, plan)

@@ -8,6 +8,14 @@ import { API_TOKEN_PREFIX } from '../auth/authenticate.js'
 import { hashPassword } from '../auth/password.js'
 import type { ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
+import {
+  ApiTokenListReply,
+  json,
+  NewApiTokenReply,
+  NO_CONTENT,
+  UserListReply,
+  UserReply,
+} from '../replies.js'
 import { PasswordSchema, UserNameSchema } from './session-routes.js'
 
 const RoleSchema = z.enum(['admin', 'editor', 'viewer'])
@@ -74,6 +82,8 @@ export const userRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/users',
+    operationId: 'listUsers',
+    reply: json(UserListReply),
     access: 'admin',
     tag: 'users',
     summary: 'All users.',
@@ -82,6 +92,8 @@ export const userRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/users',
+    operationId: 'createUser',
+    reply: json(UserReply, 201),
     access: 'admin',
     tag: 'users',
     summary: 'Adds a user with a role and groups.',
@@ -101,6 +113,8 @@ export const userRoutes: RouteDef[] = [
   {
     method: 'PUT',
     url: '/api/users/:name',
+    operationId: 'updateUser',
+    reply: json(UserReply),
     access: 'admin',
     tag: 'users',
     summary: "Changes a user's role, groups or password.",
@@ -120,6 +134,8 @@ export const userRoutes: RouteDef[] = [
   {
     method: 'DELETE',
     url: '/api/users/:name',
+    operationId: 'deleteUser',
+    reply: NO_CONTENT,
     access: 'admin',
     tag: 'users',
     summary: 'Removes a user, their sessions and API tokens.',
@@ -134,6 +150,8 @@ export const userRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/api/tokens',
+    operationId: 'listApiTokens',
+    reply: json(ApiTokenListReply),
     access: 'signed-in',
     tag: 'tokens',
     summary: "The caller's API tokens (never the tokens themselves).",
@@ -143,6 +161,8 @@ export const userRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/api/tokens',
+    operationId: 'createApiToken',
+    reply: json(NewApiTokenReply, 201),
     access: 'signed-in',
     tag: 'tokens',
     summary:
@@ -170,6 +190,8 @@ export const userRoutes: RouteDef[] = [
   {
     method: 'DELETE',
     url: '/api/tokens/:id',
+    operationId: 'revokeApiToken',
+    reply: NO_CONTENT,
     access: 'signed-in',
     tag: 'tokens',
     summary: 'Revokes one of the caller’s API tokens.',

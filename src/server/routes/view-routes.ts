@@ -19,6 +19,7 @@ import { answerFailure, readerOf } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
 import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
+import { redirect, text } from '../replies.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
 import { engineDeps, visibleQuery } from './query-routes.js'
 
@@ -286,6 +287,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/v/:query',
+    operationId: 'viewQuery',
+    reply: text('text/html', 'The view: a page, or only its content with `?embed=1`.'),
     access: 'public',
     tag: 'views',
     summary: 'The view of a query, parameters from the URL (`?embed=1`: content only, for iframes).',
@@ -295,6 +298,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'POST',
     url: '/v/:query/refresh',
+    operationId: 'refreshView',
+    reply: redirect('Back to the view, its parameters kept.', 303),
     access: 'public',
     tag: 'views',
     summary: "Fetches the view's rows again (bypassing the cache) and returns to the view.",
@@ -321,6 +326,11 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/v/:query/rows.:format',
+    operationId: 'downloadViewRows',
+    reply: text(
+      outputFormats().map((format) => format.mediaType),
+      'The rows as a file in the format the extension names, as an attachment.',
+    ),
     access: 'public',
     tag: 'views',
     summary: `The view's rows as a file in a registered format, named by its extension: ${downloadFiles()}.`,
@@ -329,6 +339,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: VIEW_ASSETS.script,
+    operationId: 'getViewScript',
+    reply: text('text/javascript', 'The script.'),
     access: 'public',
     tag: 'views',
     summary: "The views' table script (sort, filter, embed height).",
@@ -337,6 +349,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: VIEW_ASSETS.stylesheet,
+    operationId: 'getViewStylesheet',
+    reply: text('text/css', 'The stylesheet.'),
     access: 'public',
     tag: 'views',
     summary: "The views' stylesheet.",
@@ -345,6 +359,8 @@ export const viewRoutes: RouteDef[] = [
   {
     method: 'GET',
     url: '/embed.js',
+    operationId: 'getEmbedScript',
+    reply: text('text/javascript', 'The script.'),
     access: 'public',
     tag: 'views',
     summary: 'The embed script: `<div data-quarry-view="QUERY">` elements become iframes of the view.',

@@ -1,7 +1,8 @@
 import type { z } from 'zod'
+import { QuarryError } from './errors.js'
 
 /**
- * A request body's problems in the admin UI's words: each names the field as its form labels it
+ * A request body's (or a file's) problems in the admin UI's words: each names the field as its form labels it
  * ("Datasource", "Parameter 2 name") and says what to do ("choose one", "use at most 200
  * characters"), instead of zod's schema text ("datasource: Too small: expected string to have >=1
  * characters"). Built from the issue's kind and limits, never from the value sent: values may be
@@ -114,12 +115,41 @@ function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** One sentence per problem, e.g. "Datasource: choose one." or "Parameter 2 name: required." */
-export function fieldProblems(error: z.ZodError, body: unknown): string[] {
+export function fieldProblems(error: z.ZodError, body: unknown, labels: SurfaceLabels = {}): string[] {
   const seen = new Set<string>()
   for (const issue of error.issues) {
     const missing = issue.code === 'invalid_type' && valueAt(body, issue.path) === undefined
     const text = advice(issue, missing, issue.path.at(-1))
-    seen.add(`${fieldLabel(issue.path)}: ${text.replace(/\.$/, '')}.`)
+    const label = labels[issue.path.map(String).join('.')] ?? fieldLabel(issue.path)
+    seen.add(`${label}: ${text.replace(/\.$/, '')}.`)
   }
   return [...seen]
+}
+
+/**
+ * A surface's own names for fields, by dotted path (`auth.clientId` → `--client-id` in the CLI), so a
+ * message names what the reader typed (issue 11); fields without one are named as the admin UI labels them.
+ */
+export type SurfaceLabels = Readonly<Record<string, string>>
+
+/**
+ * The one way Quarry reports a value that does not fit its schema — a request body (route.ts
+ * parseBody), a datasource built from CLI flags, an entry of an imported file: every wrong field in
+ * words, never a value. `what` names the thing when the reader needs telling ("datasource \"jira\"");
+ * `input` is the value checked, so a missing field reads "required" rather than "must be a string".
+ *
+ * @example describeIssues(QuerySchema.safeParse(q).error, 'query "issues"', q).message
+ * // 'Invalid query "issues": Datasource: choose one.'
+ */
+export function describeIssues(
+  error: z.ZodError,
+  what: string | undefined,
+  input?: unknown,
+  labels?: SurfaceLabels,
+): QuarryError {
+  const problems = fieldProblems(error, input, labels).join(' ')
+  return new QuarryError(
+    'QUARRY_CONFIG_INVALID',
+    what === undefined ? problems : `Invalid ${what}: ${problems}`,
+  )
 }

@@ -1,0 +1,365 @@
+import { z } from 'zod'
+import { ConfigDocumentSchema } from '../domain/config-document.js'
+import { DatasourceSchema } from '../domain/datasource.js'
+import { ParamSpecSchema, QuerySchema } from '../domain/query.js'
+import { TOKEN_SCOPES } from '../domain/token-scope.js'
+
+/**
+ * What each route answers on success, as data the route table carries: the OpenAPI document is
+ * built from it (named schemas, examples), and test/server/openapi.test.ts checks every example
+ * against its schema and real replies against theirs.
+ */
+
+/** A reply schema with the name it has in the OpenAPI document's components and an example. */
+export interface NamedSchema<T extends z.ZodType = z.ZodType> {
+  readonly name: string
+  readonly schema: T
+  readonly example: z.output<T>
+}
+
+export type RouteReply =
+  /** JSON described by a named schema. */
+  | { readonly kind: 'json'; readonly status: 200 | 201; readonly body: NamedSchema }
+  /** No body (204). */
+  | { readonly kind: 'empty' }
+  /** A redirect: where to, in words. */
+  | { readonly kind: 'redirect'; readonly status: 302 | 303; readonly description: string }
+  /** A document that is not JSON: a page, a download, a script. */
+  | { readonly kind: 'text'; readonly contentType: string | readonly string[]; readonly description: string }
+
+function named<T extends z.ZodType>(name: string, schema: T, example: z.output<T>): NamedSchema<T> {
+  return { name, schema, example }
+}
+
+export function json(body: NamedSchema, status: 200 | 201 = 200): RouteReply {
+  return { kind: 'json', status, body }
+}
+export const NO_CONTENT: RouteReply = { kind: 'empty' }
+export function redirect(description: string, status: 302 | 303 = 302): RouteReply {
+  return { kind: 'redirect', status, description }
+}
+/** A document of one media type, or of any of several (a download in a format of the registry). */
+export function text(contentType: string | readonly string[], description: string): RouteReply {
+  return { kind: 'text', contentType, description }
+}
+
+const ROLES = ['admin', 'editor', 'viewer'] as const
+const WHEN = '2026-12-02T09:30:00.000Z'
+const Timestamp = z.iso.datetime()
+const Rows = z.array(z.record(z.string(), z.unknown()))
+
+export const SetupStateReply = named('SetupState', z.object({ required: z.boolean() }), { required: false })
+
+export const SessionReply = named(
+  'Session',
+  z.object({
+    user: z.object({ name: z.string(), role: z.enum(ROLES), groups: z.array(z.string()) }),
+    /** Send it as the x-csrf-token header with every state-changing request of this session. */
+    csrfToken: z.string(),
+  }),
+  { user: { name: 'ada', role: 'admin', groups: [] }, csrfToken: 'hW3k9x…' },
+)
+
+const ConnectionSchema = z.object({
+  status: z.enum(['connected', 'needs_consent']),
+  expiresAt: Timestamp.nullable(),
+  lastRefreshAt: Timestamp.nullable(),
+  site: z.string().nullable(),
+  statusMessage: z.string().nullable(),
+})
+const CONNECTION_EXAMPLE: z.output<typeof ConnectionSchema> = {
+  status: 'connected',
+  expiresAt: WHEN,
+  lastRefreshAt: WHEN,
+  site: 'example.atlassian.net',
+  statusMessage: null,
+}
+
+/** Null: the datasource has no OAuth 2.0 (3LO) connection yet. */
+export const ConnectionReply = named('Connection', ConnectionSchema.nullable(), CONNECTION_EXAMPLE)
+
+export const DatasourceListReply = named(
+  'DatasourceList',
+  z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      /** REST: the base URL; a database: its address without the password (or a SQLite file). */
+      baseUrl: z.string(),
+      authType: z.string(),
+      preset: z.object({ name: z.string(), site: z.string().nullable() }).nullable(),
+      connection: ConnectionSchema.nullable(),
+    }),
+  ),
+  [
+    {
+      name: 'jira',
+      type: 'rest',
+      baseUrl: 'https://api.atlassian.com/ex/jira/{cloudId}',
+      authType: 'oauth2-authorization-code',
+      preset: { name: 'jira-cloud', site: 'example.atlassian.net' },
+      connection: CONNECTION_EXAMPLE,
+    },
+  ],
+)
+
+/** A datasource with every secret replaced by `••••••`. */
+export const DatasourceReply = named(
+  'Datasource',
+  DatasourceSchema,
+  DatasourceSchema.parse({
+    type: 'rest',
+    name: 'tracker',
+    baseUrl: 'https://tracker.example.com/api',
+    auth: { type: 'bearer', token: '••••••' },
+  }),
+)
+
+export const DatasourceCheckReply = named(
+  'DatasourceCheck',
+  z.object({ ok: z.boolean(), message: z.string() }),
+  { ok: true, message: 'tracker works (GET /api/health answered in 84 ms)' },
+)
+
+/** GET /api/presets: each preset's form (src/auth/presets/preset.ts PresetForm) and the queries it adds. */
+export const PresetListReply = named(
+  'PresetList',
+  z.array(
+    z.object({
+      name: z.string(),
+      title: z.string(),
+      intro: z.string(),
+      next: z.string(),
+      source: z.string(),
+      defaultName: z.string(),
+      fields: z.array(
+        z.object({
+          key: z.string(),
+          label: z.string(),
+          kind: z.enum(['text', 'secret', 'choice']),
+          required: z.boolean(),
+          choices: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+          hint: z.string(),
+        }),
+      ),
+      queries: z.array(z.string()),
+    }),
+  ),
+  [
+    {
+      name: 'jira-cloud',
+      title: 'Jira Cloud',
+      intro: 'Create an OAuth 2.0 (3LO) app in the Atlassian developer console first.',
+      next: 'Connect, then run a query.',
+      source: 'your app in the Atlassian developer console',
+      defaultName: 'jira',
+      fields: [
+        {
+          key: 'clientId',
+          label: 'Client ID',
+          kind: 'text',
+          required: true,
+          hint: 'From the app’s Settings.',
+        },
+      ],
+      queries: ['{name}-issues'],
+    },
+  ],
+)
+
+export const ConsentStartReply = named(
+  'ConsentStart',
+  z.object({ authorizeUrl: z.url(), redirectUri: z.url() }),
+  {
+    authorizeUrl: 'https://auth.atlassian.com/authorize?client_id=c1&state=s1',
+    redirectUri: 'https://quarry.example.com/api/oauth/callback',
+  },
+)
+
+export const QueryListReply = named(
+  'QueryList',
+  z.array(
+    z.object({
+      name: z.string(),
+      datasource: z.string(),
+      title: z.string().nullable(),
+      method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+      path: z.string().optional(),
+      sql: z.string().optional(),
+      params: z.array(ParamSpecSchema),
+      /** Anyone with the link may open its view. */
+      public: z.boolean(),
+    }),
+  ),
+  [
+    {
+      name: 'open-issues',
+      datasource: 'jira',
+      title: 'Open issues',
+      method: 'GET',
+      path: '/rest/api/3/search/jql?jql=:jql',
+      params: [{ name: 'jql', type: 'string', default: 'resolution is EMPTY' }],
+      public: false,
+    },
+  ],
+)
+
+export const QueryReply = named(
+  'Query',
+  QuerySchema,
+  QuerySchema.parse({
+    name: 'open-issues',
+    datasource: 'jira',
+    path: '/rest/api/3/search/jql?jql=:jql',
+    params: [{ name: 'jql', default: 'resolution is EMPTY' }],
+  }),
+)
+
+export const RunResultReply = named(
+  'RunResult',
+  z.object({
+    rows: Rows,
+    /** Every key of any row, in the order first seen. */
+    columns: z.array(z.string()),
+    rowCount: z.number().int(),
+    pages: z.number().int(),
+    /** Why the rows may be incomplete (a cap was hit, pagination stopped early). */
+    notices: z.array(z.string()),
+    fromCache: z.boolean(),
+    fetchedAt: Timestamp,
+  }),
+  {
+    rows: [{ key: 'OPS-1', summary: 'Disk full' }],
+    columns: ['key', 'summary'],
+    rowCount: 1,
+    pages: 1,
+    notices: [],
+    fromCache: false,
+    fetchedAt: WHEN,
+  },
+)
+
+export const SampleReply = named('Sample', z.object({ text: z.string() }), { text: '{"issues":[]}' })
+
+export const ConverterPreviewReply = named(
+  'ConverterPreview',
+  z.object({ rows: Rows, columns: z.array(z.string()) }),
+  { rows: [{ key: 'OPS-1' }], columns: ['key'] },
+)
+
+export const TemplatePreviewReply = named('TemplatePreview', z.object({ html: z.string() }), {
+  html: '<!doctype html><html>…</html>',
+})
+
+const UserSchema = z.object({
+  name: z.string(),
+  role: z.enum(ROLES),
+  groups: z.array(z.string()),
+  createdAt: Timestamp,
+})
+const USER_EXAMPLE = { name: 'grace', role: 'editor', groups: ['ops'], createdAt: WHEN } as const
+export const UserReply = named('User', UserSchema, { ...USER_EXAMPLE, groups: ['ops'] })
+export const UserListReply = named('UserList', z.array(UserSchema), [{ ...USER_EXAMPLE, groups: ['ops'] }])
+
+const ApiTokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scope: z.enum(TOKEN_SCOPES),
+  createdAt: Timestamp,
+  /** Null: it lasts until revoked. */
+  expiresAt: Timestamp.nullable(),
+  /** Null: never used. */
+  lastUsedAt: Timestamp.nullable(),
+})
+const TOKEN_EXAMPLE = {
+  id: '6f1c2a9e-0d1b-4a57-9a43-2f3c1d0e8b7a',
+  name: 'nightly report',
+  scope: 'run',
+  createdAt: WHEN,
+  expiresAt: null,
+  lastUsedAt: null,
+} as const
+export const ApiTokenListReply = named('ApiTokenList', z.array(ApiTokenSchema), [TOKEN_EXAMPLE])
+export const NewApiTokenReply = named(
+  'NewApiToken',
+  ApiTokenSchema.extend({
+    /** The token itself (qk_…): shown this once, stored only as a digest. */
+    token: z.string(),
+  }),
+  { ...TOKEN_EXAMPLE, token: 'qk_…' },
+)
+
+export const ConfigDocumentReply = named('ConfigDocument', ConfigDocumentSchema, {
+  quarry: ConfigDocumentSchema.shape.quarry.value,
+  exportedAt: WHEN,
+  datasources: [{ type: 'rest', name: 'tracker', baseUrl: 'https://tracker.example.com/api' }],
+  queries: [{ name: 'open-issues', datasource: 'tracker', path: '/issues' }],
+  secrets: null,
+})
+
+export const ImportOutcomeReply = named(
+  'ImportOutcome',
+  z.object({
+    datasources: z.number().int(),
+    queries: z.number().int(),
+    /** Datasources imported without the secrets they need (the export left them out). */
+    lackingSecrets: z.array(z.string()),
+  }),
+  { datasources: 1, queries: 3, lackingSecrets: ['tracker'] },
+)
+
+export const PocketQueryImportReply = named(
+  'PocketQueryImport',
+  z.object({
+    /** False for a dry run: nothing was changed. */
+    imported: z.boolean(),
+    entries: z.array(
+      z.object({
+        action: z.enum(['create', 'replace', 'skip']),
+        kind: z.enum(['datasource', 'query', 'converter', 'template']),
+        source: z.string(),
+        name: z.string().optional(),
+        renamed: z.string().optional(),
+        detail: z.string(),
+        notices: z.array(z.string()),
+      }),
+    ),
+    notices: z.array(z.string()),
+    /** The same text `quarry import --from pocketquery` prints. */
+    report: z.string(),
+  }),
+  {
+    imported: false,
+    entries: [
+      {
+        action: 'create',
+        kind: 'query',
+        source: 'Open Issues',
+        name: 'Open-Issues',
+        detail: 'REST query',
+        notices: [],
+      },
+    ],
+    notices: [],
+    report: 'Would create query Open-Issues.',
+  },
+)
+
+export const EmbeddingSettingsReply = named(
+  'EmbeddingSettings',
+  z.object({
+    /** Listed by an admin, stored: editable in the admin UI. */
+    origins: z.array(z.string()),
+    /** From the server's --frame-ancestor flag: shown, not editable. */
+    serverOrigins: z.array(z.string()),
+  }),
+  { origins: ['https://wiki.example.com'], serverOrigins: [] },
+)
+
+export const HealthReply = named('Health', z.object({ status: z.literal('ok') }), { status: 'ok' })
+
+export const OpenApiDocumentReply = named(
+  'OpenApiDocument',
+  z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) }),
+  { openapi: '3.1.0', info: { title: 'Quarry', version: '0.1.0' } },
+)

@@ -1,0 +1,112 @@
+import { existsSync, statSync } from 'node:fs'
+import { join, relative, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { QuarryError } from '../../domain/errors.js'
+import type { ServerContext } from '../context.js'
+import { openApiDocument } from '../openapi.js'
+import { HealthReply, json, OpenApiDocumentReply, redirect, text } from '../replies.js'
+import type { RouteDef } from '../route.js'
+
+/**
+ * The admin UI's build (Vite), when present: next to the compiled server (dist/web), or, when the
+ * server runs from its sources (src/server, as in tests), the project's dist/web.
+ */
+export function webDir(): string | undefined {
+  return [new URL('../../web/', import.meta.url), new URL('../../../dist/web/', import.meta.url)]
+    .map((url) => fileURLToPath(url))
+    .find((dir) => existsSync(join(dir, 'index.html')))
+}
+
+/** A file of the build the path names, or undefined (a path outside the build is never one). */
+function builtFile(root: string, path: string): string | undefined {
+  const base = resolve(root)
+  const file = resolve(base, path)
+  if (!file.startsWith(base + sep)) return undefined
+  return existsSync(file) && statSync(file).isFile() ? relative(base, file) : undefined
+}
+
+/**
+ * The admin UI: a file of its build, or its index.html for any other path under /admin (the UI
+ * routes in the browser). Without a build (`npm run build`), nothing is there.
+ */
+async function adminUi(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const root = webDir()
+  if (root === undefined) {
+    throw new QuarryError(
+      'QUARRY_NOT_FOUND',
+      `Nothing at ${request.method} ${request.url.split('?')[0]}: the admin UI is not built (npm run build).`,
+    )
+  }
+  const path = (request.params as Record<string, string | undefined>)['*'] ?? ''
+  return reply.sendFile(builtFile(root, path) ?? 'index.html', root)
+}
+
+/** Built on first request per server: the public URL is known only once the server listens. */
+const documents = new WeakMap<ServerContext, object>()
+
+/** The routes around the API: health, the API's own description, the admin UI and the root. */
+export function siteRoutes(routes: () => readonly RouteDef[]): RouteDef[] {
+  return [
+    {
+      method: 'GET',
+      url: '/healthz',
+      operationId: 'getHealth',
+      reply: json(HealthReply),
+      access: 'public',
+      tag: 'site',
+      summary: 'Whether the server is up and reaches its store (for load balancers and monitors).',
+      handler: async (_request, _reply, ctx) => {
+        await ctx.store.accounts.countUsers()
+        return { status: 'ok' }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/api/docs',
+      operationId: 'getApiDocument',
+      reply: json(OpenApiDocumentReply),
+      access: 'public',
+      tag: 'site',
+      summary: 'This document: the OpenAPI 3.1 description of the server, built from its route table.',
+      handler: async (_request, _reply, ctx) => {
+        let document = documents.get(ctx)
+        if (document === undefined) {
+          document = openApiDocument(routes(), ctx.options.publicUrl)
+          documents.set(ctx, document)
+        }
+        return document
+      },
+    },
+    {
+      method: 'GET',
+      url: '/admin',
+      operationId: 'getAdminUi',
+      reply: text('text/html', 'The admin UI (a single-page app).'),
+      access: 'public',
+      tag: 'site',
+      summary: 'The admin UI; it signs in through the API.',
+      handler: adminUi,
+    },
+    {
+      method: 'GET',
+      url: '/admin/*',
+      operationId: 'getAdminUiFile',
+      reply: text('text/html', 'A file of the admin UI, or its page for any other path.'),
+      access: 'public',
+      tag: 'site',
+      summary: 'A file of the admin UI (scripts, styles), or the UI itself for the paths it shows.',
+      handler: adminUi,
+    },
+    {
+      method: 'GET',
+      url: '/',
+      operationId: 'getRoot',
+      reply: redirect('To the admin UI (/admin/).'),
+      access: 'public',
+      tag: 'site',
+      summary: 'Sends the browser to the admin UI.',
+      handler: async (_request, reply) => reply.redirect('/admin/'),
+    },
+  ]
+}
