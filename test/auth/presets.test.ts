@@ -233,7 +233,7 @@ describe('a preset registered in one place', () => {
 
       const created = await server.as(admin, {
         method: 'POST',
-        url: '/api/datasources/presets/dummy-cloud',
+        url: '/api/presets/dummy-cloud/datasources',
         payload: { name: 'dummy', clientId: 'test-app', clientSecret: 'test-secret', region: 'us' },
       })
       expect(created.statusCode, created.body).toBe(201)
@@ -243,7 +243,7 @@ describe('a preset registered in one place', () => {
       })
       const wrong = await server.as(admin, {
         method: 'POST',
-        url: '/api/datasources/presets/dummy-cloud',
+        url: '/api/presets/dummy-cloud/datasources',
         payload: { name: 'dummy2', clientId: 'test-app', clientSecret: 'test-secret', region: 'mars' },
       })
       expect(wrong.json().error).toMatchObject({ code: 'QUARRY_CONFIG_INVALID' })
@@ -278,7 +278,7 @@ describe('creating from a preset', () => {
       await server.engine.addQuery({ name: 'jira-issues', datasource: 'other', path: '/' })
       const refused = await server.as(admin, {
         method: 'POST',
-        url: '/api/datasources/presets/jira-cloud',
+        url: '/api/presets/jira-cloud/datasources',
         payload: { name: 'jira', clientId: 'a', clientSecret: 'b' },
       })
       expect(refused.statusCode).toBe(409)

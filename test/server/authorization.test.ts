@@ -19,7 +19,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/datasources/:name': 'admin',
   'POST /api/datasources': 'admin',
   'GET /api/presets': 'admin',
-  'POST /api/datasources/presets/:preset': 'admin',
+  'POST /api/presets/:preset/datasources': 'admin',
   'PUT /api/datasources/:name': 'admin',
   'DELETE /api/datasources/:name': 'admin',
   'POST /api/datasources/:name/test': 'admin',

@@ -33,7 +33,7 @@ describe('Connect in the server', () => {
     const admin = await server.signIn('ada', 'admin')
     const created = await server.as(admin, {
       method: 'POST',
-      url: '/api/datasources/presets/jira-cloud',
+      url: '/api/presets/jira-cloud/datasources',
       payload: { name: 'jira', clientId: 'quarry-web', clientSecret: 'web-secret' },
     })
     expect(created.statusCode).toBe(201)
@@ -68,7 +68,7 @@ describe('Connect in the server', () => {
     const other = await server.signIn('bea', 'admin')
     await server.as(admin, {
       method: 'POST',
-      url: '/api/datasources/presets/jira-cloud',
+      url: '/api/presets/jira-cloud/datasources',
       payload: { name: 'jira2', clientId: 'quarry-web', clientSecret: 'web-secret' },
     })
     const { authorizeUrl } = (
@@ -88,7 +88,7 @@ describe('Connect in the server', () => {
     const admin = await server.signIn('ada', 'admin')
     await server.as(admin, {
       method: 'POST',
-      url: '/api/datasources/presets/jira-cloud',
+      url: '/api/presets/jira-cloud/datasources',
       payload: { name: 'jira3', clientId: 'quarry-web', clientSecret: 'web-secret' },
     })
     const { authorizeUrl } = (
@@ -106,7 +106,7 @@ describe('Connect in the server', () => {
     const admin = await server.signIn('ada', 'admin')
     await server.as(admin, {
       method: 'POST',
-      url: '/api/datasources/presets/jira-cloud',
+      url: '/api/presets/jira-cloud/datasources',
       payload: { name: 'jira4', clientId: 'quarry-web', clientSecret: 'web-secret' },
     })
     const stored = (await server.as(admin, { url: '/api/datasources/jira4' })).json()

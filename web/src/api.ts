@@ -225,7 +225,7 @@ export const api = {
   presets: () => request<PresetView[]>('GET', '/api/presets'),
   /** A datasource and its ready-made queries from a preset's form (its fields by key). */
   createFromPreset: (preset: string, body: { name: string } & Record<string, string>) =>
-    request<Datasource>('POST', `/api/datasources/presets/${enc(preset)}`, body),
+    request<Datasource>('POST', `/api/presets/${enc(preset)}/datasources`, body),
   testDatasource: (name: string) =>
     request<{ ok: boolean; message: string }>('POST', `/api/datasources/${enc(name)}/test`, {}),
   connectDatasource: (name: string) =>

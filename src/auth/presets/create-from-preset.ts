@@ -8,7 +8,7 @@ import type { PresetPlace } from './preset.js'
 
 /**
  * Creating a datasource from a preset, the one way the CLI (`datasource add --preset`) and the
- * server (POST /api/datasources/presets/:preset) do it: the preset's fields checked, its datasource
+ * server (POST /api/presets/:preset/datasources) do it: the preset's fields checked, its datasource
  * and ready-made queries built, every name checked free, then all stored.
  */
 

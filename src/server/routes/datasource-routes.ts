@@ -138,7 +138,7 @@ export const datasourceRoutes: RouteDef[] = [
   },
   {
     method: 'POST',
-    url: '/api/datasources/presets/:preset',
+    url: '/api/presets/:preset/datasources',
     operationId: 'createDatasourceFromPreset',
     reply: json(DatasourceReply, 201),
     access: 'admin',
