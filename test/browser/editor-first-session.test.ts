@@ -8,7 +8,7 @@ import type { RunningSimulator } from '../../src/sim/server.js'
 import { LIQUID_HINT_FILTERS } from '../../web/src/liquid-hint.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
-import { browserMissing, launchChromium, seen, SHOTS, stepByStep, text } from '../helpers/browser.js'
+import { requireBrowser, launchChromium, seen, SHOTS, stepByStep, text } from '../helpers/browser.js'
 import { freePort } from '../helpers/net.js'
 import { startTestSim, TEST_CLIENT } from '../helpers/sim.js'
 
@@ -70,7 +70,7 @@ async function goToQuery(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (browserMissing({ adminUi: true }) !== undefined) return
+  requireBrowser({ adminUi: true })
   mkdirSync(SHOTS, { recursive: true })
   // This run's screenshots only (no editor-failed.png from an earlier run).
   for (const file of readdirSync(SHOTS)) if (file.startsWith('editor-')) rmSync(join(SHOTS, file))

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { browserMissing, launchChromium, seen, SHOTS, text, watchDialogs } from '../helpers/browser.js'
+import { requireBrowser, launchChromium, seen, SHOTS, text, watchDialogs } from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { startTestSim } from '../helpers/sim.js'
@@ -75,7 +75,7 @@ async function inSight(target: Page, selector: ReturnType<Page['locator']>): Pro
 }
 
 beforeAll(async () => {
-  if (browserMissing({ adminUi: true }) !== undefined) return
+  requireBrowser({ adminUi: true })
   mkdirSync(SHOTS, { recursive: true })
   for (const file of readdirSync(SHOTS)) if (file.startsWith('public-')) rmSync(join(SHOTS, file))
   sim = await startTestSim({ issues: 40 })
@@ -120,8 +120,6 @@ describe('Making a query public, and scoped API tokens, in the admin UI (issue 1
   // The steps build on each other: after a failure (screenshot public-failed.png), the rest fail fast.
   let failed: string | undefined
   beforeEach(({ task, onTestFailed }) => {
-    const lacking = browserMissing({ adminUi: true })
-    if (lacking !== undefined) throw new Error(lacking)
     if (failed !== undefined) throw new Error(`Not run: the earlier step "${failed}" failed`)
     onTestFailed(async () => {
       failed = task.name
