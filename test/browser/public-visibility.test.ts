@@ -150,7 +150,7 @@ describe('Making a query public, and scoped API tokens, in the admin UI (issue 1
       await page.getByLabel('Groups').pressSequentially('team, ops')
       expect(await page.getByLabel('Groups').inputValue()).toBe('team, ops')
       expect(await text(page.getByText('Admins, editors and viewers in team, ops see it'))).toBe(
-        'Admins, editors and viewers in team, ops see it in Quarry, and its view is open to anyone with the link.',
+        'Admins, editors and viewers in team, ops see it; anyone else, signed in or not, can open its view with the parameters opened to visitors.',
       )
       await save()
       await jqlVisitors().scrollIntoViewIfNeeded()
@@ -159,8 +159,7 @@ describe('Making a query public, and scoped API tokens, in the admin UI (issue 1
       await page.reload()
       expect(await (await seen(publicBox())).isChecked()).toBe(true)
       // The whole visibility came back as saved: roles, groups and public.
-      expect(await page.getByLabel('viewer', { exact: true }).isChecked()).toBe(true)
-      expect(await page.getByLabel('editor', { exact: true }).isChecked()).toBe(true)
+      expect(await page.getByLabel('Viewers', { exact: true }).isChecked()).toBe(true)
       expect(await page.getByLabel('Groups').inputValue()).toBe('team, ops')
     },
     STEP_MS,
