@@ -123,6 +123,18 @@ const layerOrder = {
   },
 }
 
+/** The src/domain modules the admin UI takes values from: no imports, so nothing more is bundled. */
+const BUNDLED_DOMAIN = [
+  'query-choices',
+  'datasource-defaults',
+  'roles',
+  'token-scope',
+  'return-path',
+  'password-rules',
+  'secret-mask',
+  'auth-kinds/index',
+]
+
 export default tseslint.config(
   // PocketQuery's converters are kept as its docs write them (var, hasOwnProperty, tabs): issue 13.
   {
@@ -148,8 +160,55 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  // The admin UI runs in the browser.
-  { files: ['web/src/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
+  // The admin UI runs in the browser, and bundles what it imports: from src/, only types, or values
+  // from the modules without imports (no zod, no node:*) that the schemas are built from (issue 11).
+  {
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+src/(?!domain/(${BUNDLED_DOMAIN.join('|')})\\.js$)`,
+              allowTypeImports: true,
+              message:
+                'The admin UI bundles what it imports: take types only (import type), or values from a src/domain module without imports (see web/README.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: BUNDLED_DOMAIN.filter((name) => !name.includes('/')).map((name) => `src/domain/${name}.ts`),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '.', message: 'The admin UI bundles this module: it imports nothing.' }] },
+      ],
+    },
+  },
+  // The auth kinds are bundled as a folder: each description imports only its siblings (the zod
+  // schema built from them, auth-schema.ts, is the server's and not bundled).
+  {
+    files: ['src/domain/auth-kinds/*.ts'],
+    ignores: ['src/domain/auth-kinds/auth-schema.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./)',
+              message: 'The admin UI bundles the auth kinds: they import only each other.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['src/**/*.ts', 'web/src/**/*.{ts,tsx}'],
     plugins: { quarry: { rules: { 'layer-order': layerOrder } } },

@@ -4,6 +4,7 @@ import { AUTH_KIND_LIST, SECRET_AUTH_FIELDS, type Auth } from './auth-kinds/inde
 import { httpUrl } from './http-url.js'
 import { nameSchema } from './name.js'
 import { SECRET_MASK } from './secret-mask.js'
+import { REST_DEFAULTS, SQL_DEFAULTS, SQL_SERVER_DEFAULTS } from './datasource-defaults.js'
 
 /**
  * Datasources: where a query's requests go and how they authenticate. Parsed
@@ -70,9 +71,9 @@ export const RestDatasourceSchema = z.object({
   type: z.literal('rest'),
   baseUrl: httpUrl,
   /** Path (relative to baseUrl) that `datasource test` requests. */
-  testPath: z.string().default('/'),
+  testPath: z.string().default(REST_DEFAULTS.testPath),
   headers: z.array(HeaderSchema).default([]),
-  timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  timeoutMs: z.number().int().min(100).max(600_000).default(REST_DEFAULTS.timeoutMs),
   maxResponseBytes: z
     .number()
     .int()
@@ -80,7 +81,7 @@ export const RestDatasourceSchema = z.object({
     .max(MAX_HOLDABLE_BYTES, {
       message: `must be at most ${MAX_HOLDABLE_BYTES} bytes (about 512 MiB, V8's longest string): a larger response could not be held`,
     })
-    .default(64 * 1024 * 1024),
+    .default(REST_DEFAULTS.maxResponseBytes),
   /** Hosts requests (and redirects) may go to; empty = only the base URL's host. */
   allowedHosts: z.array(z.string().min(1)).default([]),
   ...converterLimits,
@@ -93,7 +94,7 @@ export type RestDatasourceInput = z.input<typeof RestDatasourceSchema>
 
 /** TLS to a database server: off, on without checking the certificate, or on and verified (optionally against a CA in PEM). */
 export const SqlTlsSchema = z.object({
-  mode: z.enum(['disable', 'require', 'verify']).default('disable'),
+  mode: z.enum(['disable', 'require', 'verify']).default(SQL_SERVER_DEFAULTS.tlsMode),
   /** PEM text of the CA that signed the server's certificate (for `verify` with a private CA). */
   ca: z.string().optional(),
 })
@@ -120,11 +121,11 @@ const sqlCommon = {
   ...converterLimits,
   name,
   /** Per statement, enforced by the server (PostgreSQL statement_timeout, MariaDB max_statement_time, MySQL max_execution_time). */
-  statementTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  statementTimeoutMs: z.number().int().min(100).max(3_600_000).default(SQL_DEFAULTS.statementTimeoutMs),
   /** Rows read at most; when a query has more, the run stops there and says so. */
-  maxRows: z.number().int().min(1).max(100_000_000).default(1_000_000),
+  maxRows: z.number().int().min(1).max(100_000_000).default(SQL_DEFAULTS.maxRows),
   /** Queries run in read-only transactions (a write fails) unless the admin turns this off. */
-  readOnly: z.boolean().default(true),
+  readOnly: z.boolean().default(SQL_DEFAULTS.readOnly),
 }
 
 /** A client-server database: a URL, or host/port/database/user; the password is a secret. */
@@ -136,8 +137,8 @@ const serverFields = {
   user: z.string().min(1).optional(),
   /** Encrypted at rest (splitSecrets), masked when shown. */
   password: z.string().optional(),
-  tls: SqlTlsSchema.default({ mode: 'disable' }),
-  poolSize: z.number().int().min(1).max(100).default(4),
+  tls: SqlTlsSchema.default({ mode: SQL_SERVER_DEFAULTS.tlsMode }),
+  poolSize: z.number().int().min(1).max(100).default(SQL_SERVER_DEFAULTS.poolSize),
 }
 
 const hasServer = (d: { url?: string | undefined; host?: string | undefined }) =>

@@ -1,6 +1,17 @@
 import { z } from 'zod'
 import { nameSchema } from './name.js'
 import { converterLimits } from './datasource.js'
+import {
+  CHART_AGGREGATES,
+  CHART_MARKS,
+  CHART_SIZE,
+  DEFAULT_VISIBILITY,
+  HTTP_METHODS,
+  PAGINATION_DEFAULTS,
+  PARAM_TYPES,
+  QUERY_LIMIT_DEFAULTS,
+  type ParamType,
+} from './query-choices.js'
 
 /**
  * Queries: a request (method, path, body) — or, on a SQL datasource, a SQL
@@ -8,8 +19,9 @@ import { converterLimits } from './datasource.js'
  * cache TTL and an optional converter.
  */
 
-export const PARAM_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'list', 'constant'] as const
-export type ParamType = (typeof PARAM_TYPES)[number]
+// The choices are plain values in query-choices.ts, which the admin UI bundles without zod.
+export { CHART_AGGREGATES, CHART_MARKS, HTTP_METHODS, PARAM_TYPES } from './query-choices.js'
+export type { ChartAggregate, ChartMark, HttpMethod, ParamType } from './query-choices.js'
 
 /**
  * PocketQuery's parameter types and the Quarry type each becomes (PocketQuery's "Query Parameters",
@@ -101,25 +113,25 @@ export const PaginationSchema = z.discriminatedUnion('type', [
   /** Jira's search/jql: `nextPageToken` in, `nextPageToken` + `isLast` out. */
   z.object({
     type: z.literal('next-page-token'),
-    tokenParam: z.string().default('nextPageToken'),
-    tokenPath: jsonPath.default('nextPageToken'),
-    lastPath: jsonPath.default('isLast'),
-    itemsPath: jsonPath.default('issues'),
+    tokenParam: z.string().default(PAGINATION_DEFAULTS['next-page-token'].tokenParam),
+    tokenPath: jsonPath.default(PAGINATION_DEFAULTS['next-page-token'].tokenPath),
+    lastPath: jsonPath.default(PAGINATION_DEFAULTS['next-page-token'].lastPath),
+    itemsPath: jsonPath.default(PAGINATION_DEFAULTS['next-page-token'].itemsPath),
   }),
   /** startAt/maxResults/total (Jira's older lists, project/search): parallel once the total is known. */
   z.object({
     type: z.literal('offset'),
-    startParam: z.string().default('startAt'),
-    sizeParam: z.string().default('maxResults'),
-    pageSize: z.number().int().min(1).max(10_000).default(50),
-    totalPath: jsonPath.default('total'),
-    itemsPath: jsonPath.default('values'),
+    startParam: z.string().default(PAGINATION_DEFAULTS.offset.startParam),
+    sizeParam: z.string().default(PAGINATION_DEFAULTS.offset.sizeParam),
+    pageSize: z.number().int().min(1).max(10_000).default(PAGINATION_DEFAULTS.offset.pageSize),
+    totalPath: jsonPath.default(PAGINATION_DEFAULTS.offset.totalPath),
+    itemsPath: jsonPath.default(PAGINATION_DEFAULTS.offset.itemsPath),
     lastPath: jsonPath.optional(),
   }),
   z.object({
     type: z.literal('page-number'),
-    pageParam: z.string().default('page'),
-    firstPage: z.number().int().min(0).default(1),
+    pageParam: z.string().default(PAGINATION_DEFAULTS['page-number'].pageParam),
+    firstPage: z.number().int().min(0).default(PAGINATION_DEFAULTS['page-number'].firstPage),
     sizeParam: z.string().optional(),
     pageSize: z.number().int().min(1).optional(),
     itemsPath: jsonPath.optional(),
@@ -127,7 +139,7 @@ export const PaginationSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('cursor'),
     cursorPath: jsonPath,
-    cursorParam: z.string().default('cursor'),
+    cursorParam: z.string().default(PAGINATION_DEFAULTS.cursor.cursorParam),
     itemsPath: jsonPath.optional(),
   }),
   /** RFC 8288: follow `Link: <…>; rel="next"`. */
@@ -141,20 +153,16 @@ export type PaginationType = Pagination['type']
  * anyone (also an iframe on another site, without a session) open its view.
  */
 export const VisibilitySchema = z.object({
-  roles: z.array(z.enum(['viewer', 'editor'])).default(['viewer', 'editor']),
+  /**
+   * Only `viewer` decides anything (viewers see it only when listed). `editor` is accepted because
+   * documents list it, and has no effect: editors see every query (issue 11).
+   */
+  roles: z.array(z.enum(['viewer', 'editor'])).default(() => [...DEFAULT_VISIBILITY.roles]),
   /** When not empty, a viewer must also be in one of these groups. */
   groups: z.array(z.string().min(1)).default([]),
-  public: z.boolean().default(false),
+  public: z.boolean().default(DEFAULT_VISIBILITY.public),
 })
 export type Visibility = z.infer<typeof VisibilitySchema>
-/** Chart marks a `chart` template can draw (an `arc` is a pie: `x` gives the slices, `y` their size). */
-export const CHART_MARKS = ['bar', 'line', 'area', 'point', 'arc'] as const
-export type ChartMark = (typeof CHART_MARKS)[number]
-
-/** How a `chart` template combines the `y` values of rows that share an `x` (and `series`). */
-export const CHART_AGGREGATES = ['sum', 'count', 'mean', 'median', 'min', 'max', 'distinct'] as const
-export type ChartAggregate = (typeof CHART_AGGREGATES)[number]
-
 const column = z.string().min(1).max(256)
 
 /**
@@ -176,8 +184,8 @@ export const TemplateSchema = z.discriminatedUnion('type', [
     series: column.optional(),
     aggregate: z.enum(CHART_AGGREGATES).optional(),
     title: z.string().max(200).optional(),
-    width: z.number().int().min(50).max(4000).optional(),
-    height: z.number().int().min(50).max(4000).optional(),
+    width: z.number().int().min(CHART_SIZE.min).max(CHART_SIZE.max).optional(),
+    height: z.number().int().min(CHART_SIZE.min).max(CHART_SIZE.max).optional(),
   }),
   /**
    * A hand-written Vega-Lite spec. The rows replace its `data` (a chart never loads a URL), and
@@ -200,7 +208,7 @@ export const QuerySchema = z
   .object({
     name: nameSchema,
     datasource: z.string().min(1),
-    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+    method: z.enum(HTTP_METHODS).default('GET'),
     /** REST: relative to the datasource's base URL, with `:name` parameters, e.g. `/search/jql?jql=:jql`. */
     path: path.optional(),
     /**
@@ -213,10 +221,10 @@ export const QuerySchema = z
     params: z.array(ParamSpecSchema).default([]),
     pagination: PaginationSchema.default({ type: 'none' }),
     /** Caps that, when hit, are reported — never a silent truncation. */
-    maxPages: z.number().int().min(1).max(100_000).default(1000),
+    maxPages: z.number().int().min(1).max(100_000).default(QUERY_LIMIT_DEFAULTS.maxPages),
     maxRows: z.number().int().min(1).optional(),
     /** Pages fetched at once when the rule allows (offset with a known total). */
-    concurrency: z.number().int().min(1).max(32).default(4),
+    concurrency: z.number().int().min(1).max(32).default(QUERY_LIMIT_DEFAULTS.concurrency),
     cacheTtlSeconds: z.number().int().min(0).optional(),
     /** PocketQuery's `function convert(json, metadata)`, run sandboxed. */
     converter: z.string().optional(),
@@ -225,7 +233,11 @@ export const QuerySchema = z
     /** A title for views; the name when absent. */
     title: z.string().max(200).optional(),
     /** Who may run and view it in the server (admins and editors always may). */
-    visibility: VisibilitySchema.default({ roles: ['viewer', 'editor'], groups: [], public: false }),
+    visibility: VisibilitySchema.default(() => ({
+      ...DEFAULT_VISIBILITY,
+      roles: [...DEFAULT_VISIBILITY.roles],
+      groups: [],
+    })),
     /** How views show the rows; absent means DEFAULT_TEMPLATE (a table). */
     template: TemplateSchema.optional(),
   })

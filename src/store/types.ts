@@ -2,6 +2,7 @@
  * The store's public types. The store knows nothing of auth types or query shapes: it keeps JSON
  * documents, and maps of secret strings that it encrypts as a whole.
  */
+import type { Role } from '../domain/roles.js'
 import type { TokenScope } from '../domain/token-scope.js'
 
 export interface Store {
@@ -161,7 +162,8 @@ export interface CacheRepo {
   purgeExpired(now: Date): Promise<number>
 }
 
-export type Role = 'admin' | 'editor' | 'viewer'
+/** A user's role: its values and order are in domain/roles.ts. */
+export type { Role }
 
 export interface StoredUser {
   readonly name: string

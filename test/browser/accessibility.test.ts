@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
-import { browserMissing, launchChromium, seen, SHOTS } from '../helpers/browser.js'
+import { requireBrowser, launchChromium, seen, SHOTS } from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 
 /**
@@ -59,7 +59,7 @@ async function seriousViolations(on: Page): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  if (browserMissing({ adminUi: true }) !== undefined) return
+  requireBrowser({ adminUi: true })
   mkdirSync(SHOTS, { recursive: true })
   dir = mkdtempSync(join(tmpdir(), 'quarry-browser-a11y-'))
   const data = new DatabaseSync(join(dir, 'sales.db'))
@@ -123,7 +123,6 @@ describe('axe finds no serious or critical violation', () => {
   it(
     'on a table view',
     async () => {
-      expect(browserMissing({ adminUi: true })).toBeUndefined()
       await page.goto(`${server.url}/v/sales`)
       await seen(page.locator('.quarry-filter input'))
       await seen(page.getByRole('button', { name: 'Next page' }))

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { browserMissing, launchChromium, seen, SHOTS } from '../helpers/browser.js'
+import { requireBrowser, launchChromium, seen, SHOTS } from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { startTestSim } from '../helpers/sim.js'
@@ -53,7 +53,7 @@ let quarry: RunningServer
 let browser: Browser
 
 beforeAll(async () => {
-  if (browserMissing({ adminUi: true }) !== undefined) return
+  requireBrowser({ adminUi: true })
   mkdirSync(SHOTS, { recursive: true })
   sim = await startTestSim({ issues: 120 })
   engine = await startTestEngine()
@@ -80,11 +80,6 @@ afterAll(async () => {
   await quarry?.close()
   await engine?.close()
   await sim?.close()
-})
-
-beforeEach(() => {
-  const lacking = browserMissing({ adminUi: true })
-  if (lacking !== undefined) throw new Error(lacking)
 })
 
 /** Signs in through the admin UI's sign-in page; answers the session's CSRF token. */

@@ -6,9 +6,10 @@ import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { LIQUID_HINT_FILTERS } from '../../web/src/liquid-hint.js'
+import { CHART_AGGREGATES } from '../../src/domain/query-choices.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
-import { browserMissing, launchChromium, seen, SHOTS, stepByStep, text } from '../helpers/browser.js'
+import { requireBrowser, launchChromium, seen, SHOTS, stepByStep, text } from '../helpers/browser.js'
 import { freePort } from '../helpers/net.js'
 import { startTestSim, TEST_CLIENT } from '../helpers/sim.js'
 
@@ -70,7 +71,7 @@ async function goToQuery(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (browserMissing({ adminUi: true }) !== undefined) return
+  requireBrowser({ adminUi: true })
   mkdirSync(SHOTS, { recursive: true })
   // This run's screenshots only (no editor-failed.png from an earlier run).
   for (const file of readdirSync(SHOTS)) if (file.startsWith('editor-')) rmSync(join(SHOTS, file))
@@ -214,7 +215,12 @@ describe('A first session in the query and datasource editors', () => {
       expect(await x.evaluate((input) => input.tagName)).toBe('INPUT')
       await x.fill('Status')
       await form.getByLabel('Y', { exact: true }).fill('Issue Key')
-      await form.getByLabel('Aggregate', { exact: true }).selectOption('count')
+      const aggregate = form.getByLabel('Aggregate', { exact: true })
+      // The server's aggregates, all of them (issue 11: median and distinct were missing).
+      expect(await aggregate.locator('option').allTextContents()).toEqual(['none', ...CHART_AGGREGATES])
+      await aggregate.selectOption('count')
+      await form.getByLabel('Chart title', { exact: true }).fill('Issues by status')
+      await form.getByLabel('Width', { exact: true }).fill('480')
       expect(await text(form.getByText(/^Fetch a sample or Run to preview/))).toBe(
         "Fetch a sample or Run to preview the chart with the query's rows.",
       )
@@ -225,6 +231,7 @@ describe('A first session in the query and datasource editors', () => {
       const preview = page.frameLocator('iframe[title="Template preview"]')
       // The chart of the sample's rows: a bar per status, its name on the X axis.
       await seen(preview.locator('svg text', { hasText: /^Done$/ }).first())
+      await seen(preview.locator('svg text', { hasText: 'Issues by status' }).first())
       expect(await preview.locator('body').textContent()).not.toContain('No rows')
       expect(await x.inputValue()).toBe('Status')
       // Once a sample is in, its columns are offered for the fields.
@@ -254,6 +261,9 @@ describe('A first session in the query and datasource editors', () => {
 
       await query().getByRole('button', { name: 'Save', exact: true }).click()
       await seen(query().getByRole('status').filter({ hasText: 'Saved.' }))
+      expect((await engine.store.queries.get(QUERY))?.definition).toMatchObject({
+        template: { type: 'chart', aggregate: 'count', title: 'Issues by status', width: 480 },
+      })
       expect(await asksBeforeUnload()).toBe(false)
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queries' }).click()
       await seen(page.getByRole('heading', { name: 'Queries', exact: true }))

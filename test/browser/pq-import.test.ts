@@ -4,7 +4,7 @@ import { type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
-import { browserMissing, launchChromium, seen, SHOTS, text, watchDialogs } from '../helpers/browser.js'
+import { requireBrowser, launchChromium, seen, SHOTS, text, watchDialogs } from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 
 /**
@@ -28,7 +28,7 @@ const shot = (name: string) => page.screenshot({ path: join(SHOTS, `pq-import-${
 const stored = async () => (await engine.store.datasources.list()).map((d) => d.name).sort()
 
 beforeAll(async () => {
-  if (browserMissing({ adminUi: true }) !== undefined) return
+  requireBrowser({ adminUi: true })
   mkdirSync(SHOTS, { recursive: true })
   for (const file of readdirSync(SHOTS)) if (file.startsWith('pq-import-')) rmSync(join(SHOTS, file))
   engine = await startTestEngine()
@@ -56,8 +56,6 @@ describe('Importing a PocketQuery export in the admin UI', () => {
   it(
     'checks the file first: what would be created and skipped, and nothing is stored',
     async () => {
-      const lacking = browserMissing({ adminUi: true })
-      if (lacking !== undefined) throw new Error(lacking)
       await page.goto(`${server.url}/admin/login`)
       await page.getByLabel('Name').fill(ADMIN.name)
       await page.getByLabel('Password').fill(ADMIN.password)

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { browserMissing, launchChromium, seen, SHOTS, watchDialogs } from '../helpers/browser.js'
+import { requireBrowser, launchChromium, seen, SHOTS, watchDialogs } from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { REDIRECT_URI, TEST_CLIENT, connect, startTestSim } from '../helpers/sim.js'
@@ -39,7 +39,7 @@ async function parameterNames(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  if (browserMissing({ adminUi: true }) !== undefined) return
+  requireBrowser({ adminUi: true })
   mkdirSync(SHOTS, { recursive: true })
   for (const file of readdirSync(SHOTS)) if (file.startsWith('pqparams-')) rmSync(join(SHOTS, file))
   sim = await startTestSim({ issues: 20 })
@@ -91,8 +91,6 @@ afterAll(async () => {
 
 describe('Parameters found when a query is saved, in the admin UI (issue 13)', () => {
   it('shows a :name typed into the path as a string parameter after saving, and after a reload', async () => {
-    const lacking = browserMissing({ adminUi: true })
-    if (lacking !== undefined) throw new Error(lacking)
     try {
       await page.goto(`${server.url}/admin/login`)
       await page.getByLabel('Name').fill(ADMIN.name)
@@ -128,8 +126,6 @@ describe('Parameters found when a query is saved, in the admin UI (issue 13)', (
   }, 120_000)
 
   it('stores tokens obtained elsewhere for a 3LO datasource, which then works', async () => {
-    const lacking = browserMissing({ adminUi: true })
-    if (lacking !== undefined) throw new Error(lacking)
     const tokens = await connect(sim)
     try {
       await page.goto(`${server.url}/admin/datasources/guide`)
@@ -154,8 +150,6 @@ describe('Parameters found when a query is saved, in the admin UI (issue 13)', (
   }, 120_000)
 
   it("takes the guide's six values and scope in the datasource form; Test names the fix for the removed /search", async () => {
-    const lacking = browserMissing({ adminUi: true })
-    if (lacking !== undefined) throw new Error(lacking)
     const tokens = await connect(sim)
     const cloudId = sim.context.world.sites[0]?.cloudId as string
     try {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  browserMissing,
+  requireBrowser,
   launchChromium,
   seen,
   SHOTS,
@@ -77,7 +77,7 @@ async function signIn(target: Page, password: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (browserMissing({ adminUi: true }) !== undefined) return
+  requireBrowser({ adminUi: true })
   mkdirSync(SHOTS, { recursive: true })
   for (const file of readdirSync(SHOTS)) if (file.startsWith('session-')) rmSync(join(SHOTS, file))
   dir = mkdtempSync(join(tmpdir(), 'quarry-session-'))

@@ -8,7 +8,7 @@ import { openStore, type Store } from '../../src/store/index.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
 import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
 import {
-  browserMissing,
+  requireBrowser,
   launchChromium,
   seen,
   SHOTS,
@@ -59,7 +59,7 @@ async function viewRows(on: Page): Promise<string[][]> {
 }
 
 beforeAll(async () => {
-  if (browserMissing({ adminUi: true }) !== undefined) return
+  requireBrowser({ adminUi: true })
   // This walk's screenshots only (the other walkthrough shares the folder).
   mkdirSync(SHOTS, { recursive: true })
   for (const file of readdirSync(SHOTS)) if (file.startsWith('sql-')) rmSync(join(SHOTS, file))

@@ -8,7 +8,7 @@ import { DEFAULT_SIM_OPTIONS, startSimulator, type RunningSimulator } from '../.
 import { openStore, type Store } from '../../src/store/index.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
 import {
-  browserMissing,
+  requireBrowser,
   launchChromium,
   seen,
   SHOTS,
@@ -75,7 +75,7 @@ async function viewKeys(target: Page): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  if (browserMissing({ adminUi: true }) !== undefined) return
+  requireBrowser({ adminUi: true })
   // This run's screenshots only (no failed.png left from an earlier run). Only its own (NN-*.png):
   // the other browser tests' prefixed ones (sql-*, session-*) may be written at the same time.
   mkdirSync(SHOTS, { recursive: true })

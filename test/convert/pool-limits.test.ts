@@ -39,6 +39,7 @@ describe('a converter that breaks its limits fails its own run only', () => {
     const running = pool.run(
       input('function convert() { for (;;) {} }', ['{}'], { limits: { timeoutMs: 20_000 } }),
     )
+    // A sleep on purpose: the endless converter gets time to be running; the pool has no event for it.
     await new Promise((resolve) => setTimeout(resolve, 300))
     for (const pid of pool.pids) process.kill(pid, 'SIGKILL')
     const error = await running.then(

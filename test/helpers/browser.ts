@@ -17,15 +17,27 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * What this machine lacks for a browser test, if anything: the test then fails saying so (never a
- * skip). `adminUi`: the test needs the built admin UI (dist/web, made by `npm run build`).
+ * What this machine lacks for a browser test, if anything. `adminUi`: the test needs the built admin
+ * UI (dist/web, made by `npm run build`).
  */
-export function browserMissing(options: { adminUi: boolean }): string | undefined {
+function browserMissing(options: { adminUi: boolean }): string | undefined {
   if (!existsSync(CHROMIUM))
-    return `The browser tests drive Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`
+    return `The browser tests drive Debian's Chromium at ${CHROMIUM}, which is missing: apt-get install -y chromium`
   if (options.adminUi && !existsSync(WEB_INDEX))
     return 'The admin UI is not built (dist/web is missing): run npm run build first'
   return undefined
+}
+
+/**
+ * Throws, naming what is missing, when this machine cannot run a browser test: call it first in each
+ * browser test file's `beforeAll`, so every test of the file fails loudly (never a skip, never a
+ * silent return: issue 11).
+ *
+ * @example beforeAll(async () => { requireBrowser({ adminUi: true }); browser = await launchChromium() })
+ */
+export function requireBrowser(options: { adminUi: boolean }): void {
+  const lacking = browserMissing(options)
+  if (lacking !== undefined) throw new Error(lacking)
 }
 
 /** Waits until the locator is visible, then gives it back. */
@@ -47,15 +59,13 @@ export function watchDialogs(page: Page, into: string[]): void {
 }
 
 /**
- * For a walkthrough whose steps build on each other (call inside its describe): each step needs
- * Chromium and the built admin UI; after a failure, a screenshot of the page then in front is saved
+ * For a walkthrough whose steps build on each other (call inside its describe; the file's beforeAll
+ * calls requireBrowser): after a failure, a screenshot of the page then in front is saved
  * as SHOTS/`failedShot`, and the later steps fail at once, naming the step that failed.
  */
 export function stepByStep(inFront: () => Page | undefined, failedShot: string): void {
   let failed: string | undefined
   beforeEach(({ task, onTestFailed }) => {
-    const lacking = browserMissing({ adminUi: true })
-    if (lacking !== undefined) throw new Error(lacking)
     if (failed !== undefined) throw new Error(`Not run: the earlier step "${failed}" failed`)
     onTestFailed(async () => {
       failed = task.name

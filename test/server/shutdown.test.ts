@@ -31,7 +31,10 @@ describe('stopping the server', () => {
   it('lets a request in flight finish, then refuses new ones', async () => {
     const server = await startServer(engine.store, { host: '127.0.0.1', port: 0, logger: false })
     const inFlight = fetch(`${server.url}/v/slow`)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // In flight: the upstream has the view's search, and holds its answer for 800 ms.
+    const searches = () =>
+      [...sim.context.stats.requests].filter(([endpoint]) => endpoint.includes('search')).length
+    await expect.poll(searches, { interval: 10 }).toBeGreaterThan(0)
     const closing = server.close()
     const answer = await inFlight
     expect(answer.status).toBe(200)

@@ -64,6 +64,7 @@ for (const dialect of DIALECTS) {
     test('update changes config and replaces the secrets map', async () => {
       const store = await target().open()
       const created = await store.datasources.create({ ...jira, secrets: { a: '1', b: '2' } })
+      // A sleep on purpose: updatedAt must move, and the store keeps milliseconds.
       await sleep(5)
       const updated = await store.datasources.update('jira', {
         config: { baseUrl: 'https://x' },

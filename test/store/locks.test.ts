@@ -151,6 +151,7 @@ for (const dialect of DIALECTS) {
       const waiter = second.connections.withLock('jira', async (current) => {
         seen = current
       })
+      // A sleep on purpose: "still waiting" has no event to await; 100 ms of nothing is the proof.
       await sleep(100)
       expect(seen).toBeUndefined()
       proceed.resolve()
@@ -202,6 +203,7 @@ for (const dialect of DIALECTS) {
         await entered.promise
         const sameStore = first.connections.withLock('github', async () => log.push('github (same store)'))
         const otherStore = second.connections.withLock('github', async () => log.push('github (other store)'))
+        // A sleep on purpose: "still waiting" has no event to await; 100 ms of nothing is the proof.
         await sleep(100)
         expect(log).toEqual([])
         proceed.resolve()
@@ -313,10 +315,12 @@ for (const dialect of DIALECTS) {
       const remover = second.connections.remove('jira').then(() => log.push('removed'))
       const waiter = second.connections.withLock('jira', async (current) => {
         log.push(`second in (${current === undefined ? 'none' : current.version})`)
+        // A sleep on purpose: a holder that takes a while, so another could slip in if the lock let it.
         await sleep(50)
         log.push('second out')
       })
       const third = first.connections.withLock('jira', async () => log.push('third in'))
+      // A sleep on purpose: the remover and both waiters queue for the lock, which has no event to await.
       await sleep(50)
       proceed.resolve()
       await Promise.all([holder, remover, waiter, third])

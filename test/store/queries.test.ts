@@ -54,6 +54,7 @@ for (const dialect of DIALECTS) {
     test('update changes the definition and keeps the rest', async () => {
       const store = await withDatasources(await target().open(), 'jira')
       const created = await store.queries.create({ name: 'q', datasource: 'jira', definition })
+      // A sleep on purpose: updatedAt must move, and the store keeps milliseconds.
       await sleep(5)
       const updated = await store.queries.update('q', { definition: { path: '/other' } })
       expect(updated).toMatchObject({ name: 'q', datasource: 'jira', definition: { path: '/other' } })

@@ -25,6 +25,7 @@ describe('SQLite busy handling', () => {
     const ticker = setInterval(() => ticks++, 10)
     try {
       const created = store.datasources.create({ name: 'jira', type: 'rest', config: {}, secrets: {} })
+      // Time is what is tested: the other process holds the lock for 300 ms while the loop must tick.
       const released = sleep(300).then(() => lock.release())
       await Promise.all([created, released])
       // ~30 ticks if the loop ran freely while the write waited; a synchronous busy wait gives ~0.
@@ -39,6 +40,7 @@ describe('SQLite busy handling', () => {
     const store = await target().open()
     await store.datasources.create({ name: 'jira', type: 'rest', config: {}, secrets: {} })
     const lock = holdWriteLock(path())
+    // Time is what is tested: the lock is held for 200 ms, and the remove must wait it out.
     setTimeout(() => lock.release(), 200)
     await store.datasources.remove('jira')
     expect(await store.datasources.get('jira')).toBeUndefined()
@@ -73,6 +75,7 @@ describe('SQLite busy handling', () => {
     })
     await entered.promise
     const waitingWrite = store.cache.set('k', 'v', new Date(), new Date(Date.now() + 60_000))
+    // A sleep on purpose: the write queues for the lock, which has no event to await.
     await sleep(50)
     proceed.resolve()
     const read = await Promise.race([holder, sleep(2_000).then(() => 'stuck' as const)])

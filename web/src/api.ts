@@ -9,14 +9,18 @@ import type { PresetForm } from '../../src/auth/presets/preset.js'
 import type { EmbeddingSettings } from '../../src/domain/embed-origins.js'
 import type { PqImportResponse, PqPlanEntry } from '../../src/domain/pq-import-report.js'
 import type {
+  ChartTemplate,
   Pagination,
   ParamSpec,
   ParamType,
   Query,
   QuerySummary,
+  Template as StoredTemplate,
   Visibility,
   VisitorInput,
 } from '../../src/domain/query.js'
+import type { ChartAggregate, ChartMark } from '../../src/domain/query-choices.js'
+import type { Role } from '../../src/domain/roles.js'
 import type { ApiTokenView, TokenScope } from '../../src/domain/token-scope.js'
 
 /**
@@ -25,6 +29,8 @@ import type { ApiTokenView, TokenScope } from '../../src/domain/token-scope.js'
  */
 
 export type {
+  ChartAggregate,
+  ChartMark,
   Datasource,
   DatasourceType,
   EmbeddingSettings,
@@ -36,16 +42,16 @@ export type {
   Query,
   QuerySummary,
   RestDatasource,
+  Role,
   SqlDatasource,
   SqlDatasourceType,
   TokenScope,
   Visibility,
   VisitorInput,
 }
-// No imports in that module: its values come into the bundle without zod.
+// No imports in these modules: their values come into the bundle without zod.
 export { SCOPE_ROLE, TOKEN_SCOPES } from '../../src/domain/token-scope.js'
-
-export type Role = 'admin' | 'editor' | 'viewer'
+export { ROLE_RANK, ROLES } from '../../src/domain/roles.js'
 
 export interface User {
   name: string
@@ -82,17 +88,18 @@ export interface DatasourceSummary {
   connection: Connection | null
 }
 
-export type ChartMark = 'bar' | 'line' | 'point' | 'area' | 'arc'
-export type ChartAggregate = 'none' | 'sum' | 'count' | 'mean' | 'min' | 'max'
+/** A chart's aggregate as the editor offers it: the server's, or "none" (sent as no aggregate). */
+export type ChartAggregateChoice = ChartAggregate | 'none'
 
-/** How a query's rows are shown. */
+/**
+ * How a query's rows are shown, as the editor holds it: the server's TemplateSchema, except that a
+ * Vega-Lite spec is text being typed and a chart's aggregate may be "none" (toWire turns both into
+ * the server's shape).
+ */
 export type Template =
-  | { type: 'table' }
-  | { type: 'liquid'; source: string }
-  | { type: 'chart'; mark: ChartMark; x: string; y: string; series?: string; aggregate?: ChartAggregate }
+  | Exclude<StoredTemplate, { type: 'chart' | 'vega-lite' }>
+  | (Omit<ChartTemplate, 'aggregate'> & { aggregate?: ChartAggregateChoice })
   | { type: 'vega-lite'; spec: string }
-  /** Imported from PocketQuery (issue 13); stored, not rendered yet. */
-  | { type: 'velocity'; source: string }
 
 /**
  * A query as the editor holds it (the server's shape, but see toWire for the template). Its
@@ -235,9 +242,9 @@ export const api = {
 
   queries: () => request<QuerySummary[]>('GET', '/api/queries'),
   query: (name: string) =>
-    request<QueryDocument>('GET', `/api/queries/${enc(name)}`).then((query) => ({
+    request<Query>('GET', `/api/queries/${enc(name)}`).then((query): QueryDocument => ({
       ...query,
-      ...(query.template ? { template: fromWire(query.template) } : {}),
+      template: query.template ? fromWire(query.template) : null,
     })),
   createQuery: (body: QueryDocument) => request<QueryDocument>('POST', '/api/queries', queryToWire(body)),
   updateQuery: (name: string, body: QueryDocument) =>
@@ -305,8 +312,8 @@ function toWire(template: Template | null): unknown {
   return template
 }
 
-function fromWire(template: Template): Template {
-  if (template.type === 'vega-lite' && typeof template.spec !== 'string')
+function fromWire(template: StoredTemplate): Template {
+  if (template.type === 'vega-lite')
     return { type: 'vega-lite', spec: JSON.stringify(template.spec, null, 2) }
   return template
 }

@@ -1,3 +1,4 @@
+import { REST_DEFAULTS, SQL_DEFAULTS, SQL_SERVER_DEFAULTS } from '../../src/domain/datasource-defaults.js'
 import type { Datasource, DatasourceType, RestDatasource, SqlDatasource } from './api.js'
 
 /** What the type picker says for each kind of datasource. */
@@ -12,16 +13,11 @@ export const NEW_REST_DATASOURCE: RestDatasource = {
   name: '',
   type: 'rest',
   baseUrl: '',
-  testPath: '/',
+  ...REST_DEFAULTS,
   headers: [],
-  timeoutMs: 30_000,
-  maxResponseBytes: 64 * 1024 * 1024,
   allowedHosts: [],
   auth: { type: 'none' },
 }
-
-// The schema's defaults (src/domain/datasource.ts): a type-only import keeps zod out of the bundle.
-const SQL_DEFAULTS = { statementTimeoutMs: 30_000, maxRows: 1_000_000, readOnly: true }
 
 /** A new datasource of `type` with the schema's defaults, keeping the name typed so far. */
 export function datasourceOfType(type: DatasourceType, name: string): Datasource {
@@ -32,7 +28,14 @@ export function datasourceOfType(type: DatasourceType, name: string): Datasource
       return { name, type, path: '', ...SQL_DEFAULTS }
     case 'postgres':
     case 'mysql':
-      return { name, type, url: '', tls: { mode: 'disable' }, poolSize: 4, ...SQL_DEFAULTS }
+      return {
+        name,
+        type,
+        url: '',
+        tls: { mode: SQL_SERVER_DEFAULTS.tlsMode },
+        poolSize: SQL_SERVER_DEFAULTS.poolSize,
+        ...SQL_DEFAULTS,
+      }
   }
 }
 

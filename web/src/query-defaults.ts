@@ -1,19 +1,14 @@
+import {
+  DEFAULT_VISIBILITY,
+  PAGINATION_DEFAULTS,
+  QUERY_LIMIT_DEFAULTS,
+} from '../../src/domain/query-choices.js'
+import type { PaginationType } from '../../src/domain/query.js'
 import type { Pagination, ParamSpec, ParamType, QueryDocument } from './api.js'
 
-export type { ParamSpec, ParamType }
-
-// Mirrors PARAM_TYPES in src/domain/query.ts (a type-only import keeps zod out of the bundle).
-export const PARAM_TYPES_LIST: readonly ParamType[] = [
-  'string',
-  'integer',
-  'number',
-  'boolean',
-  'date',
-  'list',
-  'constant',
-]
-
-export type PaginationType = Pagination['type']
+export type { PaginationType, ParamSpec, ParamType }
+// From query-choices.ts, which has no imports: the schema's own values, without zod in the bundle.
+export { PARAM_TYPES } from '../../src/domain/query-choices.js'
 
 export const PAGINATION_LABELS: Record<PaginationType, string> = {
   none: 'None',
@@ -31,26 +26,14 @@ export function paginationOfType(type: PaginationType): Pagination {
     case 'link-header':
       return { type }
     case 'next-page-token':
-      return {
-        type,
-        tokenParam: 'nextPageToken',
-        tokenPath: 'nextPageToken',
-        lastPath: 'isLast',
-        itemsPath: 'issues',
-      }
+      return { type, ...PAGINATION_DEFAULTS[type] }
     case 'offset':
-      return {
-        type,
-        startParam: 'startAt',
-        sizeParam: 'maxResults',
-        pageSize: 50,
-        totalPath: 'total',
-        itemsPath: 'values',
-      }
+      return { type, ...PAGINATION_DEFAULTS[type] }
     case 'page-number':
-      return { type, pageParam: 'page', firstPage: 1 }
+      return { type, ...PAGINATION_DEFAULTS[type] }
     case 'cursor':
-      return { type, cursorPath: '', cursorParam: 'cursor' }
+      // The cursor's path has no default: the form asks for it.
+      return { type, cursorPath: '', ...PAGINATION_DEFAULTS.cursor }
   }
 }
 
@@ -61,10 +44,9 @@ export const NEW_QUERY: QueryDocument = {
   path: '/',
   params: [],
   pagination: { type: 'none' },
-  maxPages: 1000,
-  concurrency: 4,
+  ...QUERY_LIMIT_DEFAULTS,
   converter: '',
-  visibility: { roles: ['viewer', 'editor'], groups: [], public: false },
+  visibility: { ...DEFAULT_VISIBILITY, roles: [...DEFAULT_VISIBILITY.roles], groups: [] },
   template: { type: 'table' },
 }
 

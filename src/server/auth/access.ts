@@ -1,4 +1,5 @@
 import type { Query } from '../../domain/query.js'
+import { ROLE_RANK as RANK } from '../../domain/roles.js'
 import type { Role, StoredSession, StoredUser } from '../../store/index.js'
 
 /**
@@ -26,8 +27,6 @@ export interface Principal {
 // API token scopes, narrowest first, and the role each acts as at most (issue 10): one list, shared
 // with the admin UI's scope select.
 export { SCOPE_ROLE, TOKEN_SCOPES } from '../../domain/token-scope.js'
-
-const RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 }
 
 /** The lower of two roles. */
 export function narrowerRole(a: Role, b: Role): Role {

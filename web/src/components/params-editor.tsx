@@ -1,4 +1,4 @@
-import { PARAM_TYPES_LIST, type ParamSpec, type ParamType } from '../query-defaults.js'
+import { PARAM_TYPES, type ParamSpec, type ParamType } from '../query-defaults.js'
 import { visitorExposure } from '../visitor-exposure.js'
 import { CheckboxField, Field, ListField, SelectField } from './field.js'
 
@@ -41,7 +41,7 @@ export function ParamsEditor({
             <SelectField<ParamType>
               label="Type"
               value={param.type}
-              options={PARAM_TYPES_LIST}
+              options={PARAM_TYPES}
               onChange={(type) =>
                 update(index, { type, values: type === 'constant' ? (param.values ?? []) : undefined })
               }

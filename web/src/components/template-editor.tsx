@@ -1,5 +1,6 @@
 import { Fragment, useEffect, useId, useMemo, useState } from 'react'
-import { api, messageOf, type ChartAggregate, type ChartMark, type Template } from '../api.js'
+import { CHART_AGGREGATES, CHART_MARKS, CHART_SIZE } from '../../../src/domain/query-choices.js'
+import { api, messageOf, type ChartAggregateChoice, type ChartMark, type Template } from '../api.js'
 import { useDebounced } from '../use-debounced.js'
 import { CodeEditor } from './code-editor.js'
 import { ErrorMessage } from './error-message.js'
@@ -15,8 +16,7 @@ const TEMPLATE_LABELS: Record<TemplateType, string> = {
   'vega-lite': 'Vega-Lite',
   velocity: 'Velocity (from PocketQuery, not rendered yet)',
 }
-const MARKS: readonly ChartMark[] = ['bar', 'line', 'point', 'area', 'arc']
-const AGGREGATES: readonly ChartAggregate[] = ['none', 'sum', 'count', 'mean', 'min', 'max']
+const AGGREGATE_CHOICES: readonly ChartAggregateChoice[] = ['none', ...CHART_AGGREGATES]
 
 const LIQUID_EXAMPLE = `<ul>
 {% for row in rows %}
@@ -173,7 +173,7 @@ function ChartFields({
       <SelectField<ChartMark>
         label="Mark"
         value={template.mark}
-        options={MARKS}
+        options={CHART_MARKS}
         onChange={(mark) => onChange({ ...template, mark })}
       />
       <Field
@@ -197,13 +197,51 @@ function ChartFields({
         placeholder="(none)"
         onChange={(series) => onChange({ ...template, series: series === '' ? undefined : series })}
       />
-      <SelectField<ChartAggregate>
+      <SelectField<ChartAggregateChoice>
         label="Aggregate"
         value={template.aggregate ?? 'none'}
-        options={AGGREGATES}
+        options={AGGREGATE_CHOICES}
         onChange={(aggregate) => onChange({ ...template, aggregate })}
       />
+      <Field
+        label="Chart title"
+        value={template.title ?? ''}
+        placeholder="(none)"
+        onChange={(title) => onChange({ ...template, title: title === '' ? undefined : title })}
+      />
+      <SizeField
+        label="Width"
+        value={template.width}
+        onChange={(width) => onChange({ ...template, width })}
+      />
+      <SizeField
+        label="Height"
+        value={template.height}
+        onChange={(height) => onChange({ ...template, height })}
+      />
     </div>
+  )
+}
+
+/** A chart's width or height in pixels, within the schema's bounds; empty: the renderer's default. */
+function SizeField({
+  label,
+  value,
+  onChange,
+}: {
+  label: string
+  value: number | undefined
+  onChange: (value: number | undefined) => void
+}) {
+  return (
+    <Field
+      label={label}
+      type="number"
+      {...CHART_SIZE}
+      value={value === undefined ? '' : String(value)}
+      placeholder="(default)"
+      onChange={(text) => onChange(text === '' ? undefined : Number(text))}
+    />
   )
 }
 

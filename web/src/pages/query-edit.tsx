@@ -1,13 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react'
-import {
-  api,
-  messageOf,
-  type ParamSpec,
-  type Query,
-  type QueryDocument,
-  type Rows,
-  type Visibility,
-} from '../api.js'
+import { HTTP_METHODS } from '../../../src/domain/query-choices.js'
+import { api, messageOf, type ParamSpec, type QueryDocument, type Rows } from '../api.js'
 import { cloneQuery, copyName } from '../clone-query.js'
 import { ConverterWorkbench } from '../components/converter-workbench.js'
 import { ErrorMessage } from '../components/error-message.js'
@@ -20,10 +13,9 @@ import { SqlField } from '../components/sql-field.js'
 import { TemplateEditor } from '../components/template-editor.js'
 import { ViewLinks } from '../components/view-links.js'
 import { NEW_QUERY } from '../query-defaults.js'
+import { ALWAYS_SEE, CACHE_TTL_HINT, GROUPS_HINT, whoSees } from '../query-hints.js'
 import { Link, navigate, useUnsavedChanges } from '../router.js'
 import { useLoad } from '../use-load.js'
-
-const METHODS: readonly Query['method'][] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 
 /**
  * Create (name null) or edit a query: the request (or, on a database, the SQL), parameters, pagination,
@@ -125,11 +117,14 @@ export function QueryEditPage({ name }: { name: string | null }) {
   }
 
   const visibility = query.visibility
-  const toggleRole = (role: 'viewer' | 'editor', on: boolean) =>
+  // Only `viewer` decides anything: a stored `editor` is kept as it is (editors see every query).
+  const toggleViewers = (on: boolean) =>
     change({
       visibility: {
         ...visibility,
-        roles: on ? [...new Set([...visibility.roles, role])] : visibility.roles.filter((r) => r !== role),
+        roles: on
+          ? [...new Set([...visibility.roles, 'viewer' as const])]
+          : visibility.roles.filter((r) => r !== 'viewer'),
       },
     })
 
@@ -184,7 +179,7 @@ export function QueryEditPage({ name }: { name: string | null }) {
               <SelectField
                 label="Method"
                 value={query.method}
-                options={METHODS}
+                options={HTTP_METHODS}
                 onChange={(method) => change({ method })}
               />
             )}
@@ -234,29 +229,24 @@ export function QueryEditPage({ name }: { name: string | null }) {
               min={0}
               value={query.cacheTtlSeconds === undefined ? '' : String(query.cacheTtlSeconds)}
               onChange={(v) => change({ cacheTtlSeconds: v === '' ? undefined : Number(v) })}
-              hint="Empty = the server's default."
+              hint={CACHE_TTL_HINT}
             />
           </div>
         </fieldset>
         <fieldset>
           <legend>Visibility</legend>
-          <p className="muted">Admins and editors see every query. Who else may see this one:</p>
+          <p className="muted">{ALWAYS_SEE}</p>
           <div className="row">
             <CheckboxField
-              label="viewer"
+              label="Viewers"
               checked={visibility.roles.includes('viewer')}
-              onChange={(on) => toggleRole('viewer', on)}
-            />
-            <CheckboxField
-              label="editor"
-              checked={visibility.roles.includes('editor')}
-              onChange={(on) => toggleRole('editor', on)}
+              onChange={toggleViewers}
             />
             <ListField
               label="Groups"
               values={visibility.groups}
               onChange={(groups) => change({ visibility: { ...visibility, groups } })}
-              hint="Comma-separated; when set, only viewers in one of them see it."
+              hint={GROUPS_HINT}
             />
           </div>
           <CheckboxField
@@ -321,21 +311,6 @@ export function QueryEditPage({ name }: { name: string | null }) {
       )}
     </section>
   )
-}
-
-/**
- * Who sees the query, in a sentence: as src/server/auth/access.ts decides (admins and editors see
- * all; viewers by the box and their groups; anyone at all when it is public).
- */
-function whoSees(visibility: Visibility): string {
-  const viewers = visibility.roles.includes('viewer')
-    ? visibility.groups.length > 0
-      ? `Admins, editors and viewers in ${visibility.groups.join(', ')}`
-      : 'Admins, editors and viewers'
-    : 'Only admins and editors'
-  return visibility.public
-    ? `${viewers} see it in Quarry, and its view is open to anyone with the link.`
-    : `${viewers} see it; nobody else can open its view.`
 }
 
 function BodyField({ value, onChange }: { value: string; onChange: (v: string) => void }) {

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { api, messageOf, SCOPE_ROLE, TOKEN_SCOPES, type Role, type TokenScope } from '../api.js'
+import { api, messageOf, ROLE_RANK, SCOPE_ROLE, TOKEN_SCOPES, type Role, type TokenScope } from '../api.js'
 import { formatTime } from '../components/connection-state.js'
 import { CopyButton } from '../components/copy-button.js'
 import { ErrorMessage } from '../components/error-message.js'
@@ -14,11 +14,9 @@ const SCOPE_TEXT: Record<TokenScope, string> = {
   admin: 'admin — everything you may do, datasources and users included',
 }
 
-const RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 }
-
 /** The scopes a user of this role may give a token: none wider than the role (the server refuses those). */
 function scopesFor(role: Role): TokenScope[] {
-  return TOKEN_SCOPES.filter((scope) => RANK[SCOPE_ROLE[scope]] <= RANK[role])
+  return TOKEN_SCOPES.filter((scope) => ROLE_RANK[SCOPE_ROLE[scope]] <= ROLE_RANK[role])
 }
 
 /** An expiry as a date, or "never"; a past one says so. */

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { api, messageOf, type Role, type UserRecord } from '../api.js'
+import { api, messageOf, ROLES, type Role, type UserRecord } from '../api.js'
 import { formatTime } from '../components/connection-state.js'
 import { ErrorMessage } from '../components/error-message.js'
 import { Field, SelectField } from '../components/field.js'
@@ -7,7 +7,8 @@ import { splitList } from '../lists.js'
 import { useSession } from '../session.js'
 import { useLoad } from '../use-load.js'
 
-const ROLES: readonly Role[] = ['admin', 'editor', 'viewer']
+/** The roles, widest first, as the select lists them. */
+const ROLES_WIDEST_FIRST: readonly Role[] = [...ROLES].reverse()
 
 /** Users (admin): list, add, change role/groups/password, remove. */
 export function UsersPage() {
@@ -121,7 +122,7 @@ function AddUserForm({ onAdded }: { onAdded: () => void }) {
         required
         autoComplete="new-password"
       />
-      <SelectField label="Role" value={role} options={ROLES} onChange={setRole} />
+      <SelectField label="Role" value={role} options={ROLES_WIDEST_FIRST} onChange={setRole} />
       <Field label="Groups" value={groups} onChange={setGroups} hint="Comma-separated." />
       <ErrorMessage message={error} />
       <button type="submit" className="primary">
@@ -163,7 +164,7 @@ function EditUserForm({
   return (
     <form className="panel" onSubmit={submit} aria-label={`Edit ${user.name}`}>
       <h2>Edit {user.name}</h2>
-      <SelectField label="Role" value={role} options={ROLES} onChange={setRole} />
+      <SelectField label="Role" value={role} options={ROLES_WIDEST_FIRST} onChange={setRole} />
       <Field label="Groups" value={groups} onChange={setGroups} hint="Comma-separated." />
       <Field
         label="New password"
