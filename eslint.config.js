@@ -132,6 +132,7 @@ const BUNDLED_DOMAIN = [
   'return-path',
   'password-rules',
   'secret-mask',
+  'name-rules',
   'auth-kinds/index',
 ]
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { AUTH_KINDS, authFromFlags, type AuthFlagValues } from '../domain/auth-kinds/index.js'
+import { AUTH_KIND_LIST, AUTH_KINDS, authFromFlags, type AuthFlagValues } from '../domain/auth-kinds/index.js'
 import {
   AUTH_TYPES,
   DatasourceSchema,
@@ -29,15 +29,14 @@ const FLAG_LABELS: SurfaceLabels = {
   testPath: '--test-path',
   timeoutMs: '--timeout',
   maxResponseBytes: '--max-bytes',
-  'auth.username': '--username',
-  'auth.password': '--password',
-  'auth.token': '--token',
-  'auth.tokenUrl': '--token-url',
-  'auth.authorizeUrl': '--authorize-url',
-  'auth.clientId': '--client-id',
-  'auth.clientSecret': '--client-secret',
-  'auth.audience': '--audience',
-  'auth.redirectUri': '--redirect-uri',
+  'tls.mode': '--tls',
+  'tls.ca': '--tls-ca',
+  // Each auth field by the flag its kind's description gives it (src/domain/auth-kinds/).
+  ...Object.fromEntries(
+    AUTH_KIND_LIST.flatMap((kind) =>
+      Object.entries(kind.fields).map(([key, field]) => [`auth.${key}`, field.flag]),
+    ),
+  ),
 }
 import { parseDuration, parseHeader, parseInteger } from './flags.js'
 

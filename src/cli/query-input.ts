@@ -9,7 +9,7 @@ import {
   type ParamSpec,
   type Query,
 } from '../domain/query.js'
-import { describeIssues } from './datasource-input.js'
+import { describeIssues, type SurfaceLabels } from '../domain/field-issues.js'
 import { parseDuration, parseInteger } from './flags.js'
 
 /** The flags of `query add` and `query edit`. */
@@ -110,6 +110,34 @@ function pagination(flags: QueryFlags, base: Pagination | undefined): Pagination
   return fields as Pagination
 }
 
+/** The flags that set a query's fields, so a refused query names what was typed (issue 11). */
+const FLAG_LABELS: SurfaceLabels = {
+  datasource: '--datasource',
+  method: '--method',
+  path: '--path',
+  sql: '--sql',
+  body: '--body',
+  params: '--param',
+  maxPages: '--max-pages',
+  maxRows: '--max-rows',
+  concurrency: '--concurrency',
+  cacheTtlSeconds: '--cache',
+  converter: '--converter',
+  'pagination.type': '--pagination',
+  'pagination.pageSize': '--page-size',
+  'pagination.itemsPath': '--items-path',
+  'pagination.totalPath': '--total-path',
+  'pagination.lastPath': '--last-path',
+  'pagination.tokenParam': '--token-param',
+  'pagination.tokenPath': '--token-path',
+  'pagination.cursorPath': '--cursor-path',
+  'pagination.cursorParam': '--cursor-param',
+  'pagination.pageParam': '--page-param',
+  'pagination.sizeParam': '--size-param',
+  'pagination.startParam': '--start-param',
+  'pagination.firstPage': '--first-page',
+}
+
 /** Builds a query from flags, on top of an existing one for `edit`. */
 export function queryFromFlags(name: string, flags: QueryFlags, base?: Query): Query {
   let params = base?.params ?? []
@@ -159,6 +187,6 @@ export function queryFromFlags(name: string, flags: QueryFlags, base?: Query): Q
   }
   for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key]
   const parsed = QuerySchema.safeParse(raw)
-  if (!parsed.success) throw describeIssues(parsed.error, `query "${name}"`, raw)
+  if (!parsed.success) throw describeIssues(parsed.error, `query "${name}"`, raw, FLAG_LABELS)
   return parsed.data
 }

@@ -1,9 +1,12 @@
 import { z } from 'zod'
+import { MAX_NAME_LENGTH, NAME_PATTERN } from './name-rules.js'
 
-/** What datasource and query names look like: they appear in paths (/v/NAME), commands and file names. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+export { MAX_NAME_LENGTH, NAME_PATTERN } from './name-rules.js'
 
 /** A datasource or query name. */
 export const nameSchema = z
   .string()
-  .regex(NAME_PATTERN, 'names are 1–64 letters, digits, "_", "." or "-", starting with a letter or digit')
+  .regex(
+    NAME_PATTERN,
+    `names are 1–${MAX_NAME_LENGTH} letters, digits, "_", "." or "-", starting with a letter or digit`,
+  )

@@ -156,7 +156,7 @@ html[data-embed] .quarry-page{max-width:none;padding:0}
 .quarry-header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline;justify-content:space-between}
 .quarry-header h1{font-size:1.35rem;margin:0}
 .quarry-meta{color:var(--muted);font-size:.9em}
-.quarry-actions{display:flex;gap:.5rem;align-items:center}
+.quarry-actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 .quarry-actions form{margin:0}
 .quarry-actions a,.quarry-actions button,.quarry-params button{font:inherit;padding:.3rem .7rem;border:1px solid var(--line);border-radius:4px;background:#f8f9fa;color:inherit;text-decoration:none;cursor:pointer}
 .quarry-params{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:1rem 0;padding:.75rem;border:1px solid var(--line);border-radius:6px}

@@ -94,7 +94,7 @@ describe('SQL datasource definitions', () => {
     )
     expect(
       refusal(() => datasourceFromFlags('pg', { type: 'postgres', host: 'db', tls: 'maybe' })),
-    ).toContain('tls.mode')
+    ).toContain('--tls: choose one of disable, require, verify')
   })
 
   it('keeps REST datasources as they were', () => {
@@ -116,6 +116,12 @@ describe('SQL queries', () => {
     const rest = queryFromFlags('q', { path: '/items' }, sql)
     expect(rest.path).toBe('/items')
     expect(rest.sql).toBeUndefined()
+  })
+
+  it('are refused in the words of the flags that were typed', () => {
+    const message = refusal(() => queryFromFlags('q', { datasource: 'api', path: '/x', method: 'fetch' }))
+    expect(message).toMatch(/^Invalid query "q": --method: /)
+    expect(refusal(() => queryFromFlags('q', { path: '/x' }))).toMatch(/--datasource: /)
   })
 
   it('refuse both or neither', () => {

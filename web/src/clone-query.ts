@@ -1,16 +1,15 @@
+import { MAX_NAME_LENGTH } from '../../src/domain/name-rules.js'
 import { api } from './api.js'
 
-/** Longest query name (QuerySchema's name rule). */
-const MAX_NAME = 64
 const SUFFIX = '-copy'
 
 /**
- * The name a copy is offered: the original's with "-copy", cut to fit the 64 characters a name may have.
+ * The name a copy is offered: the original's with "-copy", cut to fit the MAX_NAME_LENGTH characters a name may have.
  *
  * @example copyName('jira-issues') // 'jira-issues-copy'
  */
 export function copyName(name: string): string {
-  return `${name.slice(0, MAX_NAME - SUFFIX.length)}${SUFFIX}`
+  return `${name.slice(0, MAX_NAME_LENGTH - SUFFIX.length)}${SUFFIX}`
 }
 
 /**

@@ -304,6 +304,8 @@ export const viewRoutes: RouteDef[] = [
     tag: 'views',
     summary: "Fetches the view's rows again (bypassing the cache) and returns to the view.",
     rateLimit: 'refresh',
+    // The Refresh button is a form in the page: a refusal is read in the browser, as a page.
+    errorPage,
     handler: async (request, reply, ctx) => {
       const loaded = await viewableQuery(request, reply, ctx)
       if (loaded === undefined) return reply
