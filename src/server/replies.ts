@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ConfigDocumentSchema } from '../domain/config-document.js'
-import { DatasourceSchema } from '../domain/datasource.js'
+import { DatasourceSchema, PresetSiteSchema, SQL_DATASOURCE_TYPES } from '../domain/datasource.js'
 import { ParamSpecSchema, QuerySchema } from '../domain/query.js'
 import { TOKEN_SCOPES } from '../domain/token-scope.js'
 
@@ -26,6 +26,9 @@ export type RouteReply =
   | { readonly kind: 'redirect'; readonly status: 302 | 303; readonly description: string }
   /** A document that is not JSON: a page, a download, a script. */
   | { readonly kind: 'text'; readonly contentType: string | readonly string[]; readonly description: string }
+
+/** What a route answers, as a type: `ReplyOf<typeof RunResultReply>` (the admin UI's types). */
+export type ReplyOf<T extends NamedSchema> = z.output<T['schema']>
 
 function named<T extends z.ZodType>(name: string, schema: T, example: z.output<T>): NamedSchema<T> {
   return { name, schema, example }
@@ -60,18 +63,25 @@ export const SessionReply = named(
   { user: { name: 'ada', role: 'admin', groups: [] }, csrfToken: 'hW3k9x…' },
 )
 
+const SITE_EXAMPLE = {
+  id: '1324a887-45db-1bf4-1e99-ef0ff456d421',
+  name: 'example',
+  url: 'https://example.atlassian.net',
+}
+
 const ConnectionSchema = z.object({
   status: z.enum(['connected', 'needs_consent']),
   expiresAt: Timestamp.nullable(),
   lastRefreshAt: Timestamp.nullable(),
-  site: z.string().nullable(),
+  /** The site the consent chose (a Jira Cloud site), or null. */
+  site: PresetSiteSchema.nullable(),
   statusMessage: z.string().nullable(),
 })
 const CONNECTION_EXAMPLE: z.output<typeof ConnectionSchema> = {
   status: 'connected',
   expiresAt: WHEN,
   lastRefreshAt: WHEN,
-  site: 'example.atlassian.net',
+  site: SITE_EXAMPLE,
   statusMessage: null,
 }
 
@@ -83,11 +93,11 @@ export const DatasourceListReply = named(
   z.array(
     z.object({
       name: z.string(),
-      type: z.string(),
+      type: z.enum(['rest', ...SQL_DATASOURCE_TYPES]),
       /** REST: the base URL; a database: its address without the password (or a SQLite file). */
       baseUrl: z.string(),
       authType: z.string(),
-      preset: z.object({ name: z.string(), site: z.string().nullable() }).nullable(),
+      preset: z.object({ name: z.string(), site: PresetSiteSchema.nullable() }).nullable(),
       connection: ConnectionSchema.nullable(),
     }),
   ),
@@ -97,7 +107,7 @@ export const DatasourceListReply = named(
       type: 'rest',
       baseUrl: 'https://api.atlassian.com/ex/jira/{cloudId}',
       authType: 'oauth2-authorization-code',
-      preset: { name: 'jira-cloud', site: 'example.atlassian.net' },
+      preset: { name: 'jira-cloud', site: SITE_EXAMPLE },
       connection: CONNECTION_EXAMPLE,
     },
   ],

@@ -104,8 +104,40 @@ describe('what the server answers is what the document says', () => {
     const run = await server.as(admin, { method: 'POST', url: '/api/queries/names/run' })
     expect(run.statusCode).toBe(200)
     expect(RunResultReply.schema.parse(run.json()).rows).toEqual([{ id: 1, name: 'one' }])
-    const list = await server.as(admin, { url: '/api/datasources' })
-    expect(DatasourceListReply.schema.parse(list.json()).map((d) => d.name)).toContain('lite')
+    // A connected Jira Cloud datasource: its preset and its connection name the site chosen.
+    const site = { id: 'c0ffee', name: 'example', url: 'https://example.atlassian.net' }
+    await server.engine.addDatasource({
+      name: 'jira-docs',
+      type: 'rest',
+      baseUrl: 'https://api.atlassian.com/ex/jira/c0ffee/rest/api/3',
+      preset: { name: 'jira-cloud', site },
+      auth: {
+        type: 'oauth2-authorization-code',
+        authorizeUrl: 'https://auth.atlassian.com/authorize',
+        tokenUrl: 'https://auth.atlassian.com/oauth/token',
+        clientId: 'docs-client',
+        clientSecret: 'docs-secret-0123456789',
+        scopes: 'read:jira-work offline_access',
+        redirectUri: 'http://127.0.0.1:3000/oauth/callback',
+      },
+    })
+    await server.engine.store.connections.put('jira-docs', {
+      tokens: { access_token: 'a', refresh_token: 'r' },
+      accessExpiresAt: new Date(),
+      status: 'connected',
+      statusMessage: null,
+      scope: 'read:jira-work offline_access',
+      site,
+      lastRefreshAt: new Date(),
+      lastUsedAt: null,
+    })
+    const list = DatasourceListReply.schema.parse(
+      (await server.as(admin, { url: '/api/datasources' })).json(),
+    )
+    expect(list.map((d) => d.name)).toContain('lite')
+    const jira = list.find((d) => d.name === 'jira-docs')
+    expect(jira?.preset?.site).toEqual(site)
+    expect(jira?.connection?.site).toEqual(site)
     const token = await server.as(admin, { method: 'POST', url: '/api/tokens', payload: { name: 'docs' } })
     expect(token.statusCode).toBe(201)
     expect(NewApiTokenReply.schema.parse(token.json()).token).toMatch(/^qk_/)

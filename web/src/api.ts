@@ -22,6 +22,14 @@ import type {
 import type { ChartAggregate, ChartMark } from '../../src/domain/query-choices.js'
 import type { Role } from '../../src/domain/roles.js'
 import type { ApiTokenView, TokenScope } from '../../src/domain/token-scope.js'
+import type {
+  ConnectionReply,
+  DatasourceListReply,
+  ReplyOf,
+  RunResultReply,
+  SessionReply,
+  UserReply,
+} from '../../src/server/replies.js'
 
 /**
  * The one client for Quarry's JSON API: same origin, cookie session, and the
@@ -53,39 +61,18 @@ export type {
 export { SCOPE_ROLE, TOKEN_SCOPES } from '../../src/domain/token-scope.js'
 export { ROLE_RANK, ROLES } from '../../src/domain/roles.js'
 
-export interface User {
-  name: string
-  role: Role
-  groups: string[]
-}
-
-export interface Session {
-  user: User
-  csrfToken: string
-}
-
-export interface Connection {
-  status: 'connected' | 'needs_consent'
-  expiresAt: string | null
-  lastRefreshAt: string | null
-  site: { id: string; name: string; url: string } | null
-  statusMessage: string | null
-}
+/** The API's replies, typed from the schemas the server documents them with (GET /api/docs). */
+export type Session = ReplyOf<typeof SessionReply>
+export type User = Session['user']
+export type Connection = NonNullable<ReplyOf<typeof ConnectionReply>>
+export type DatasourceSummary = ReplyOf<typeof DatasourceListReply>[number]
+export type RunResult = ReplyOf<typeof RunResultReply>
+export type UserRecord = ReplyOf<typeof UserReply>
 
 /** A preset as GET /api/presets describes it: its form, and the queries it adds (`{name}` = the datasource's name). */
 export interface PresetView extends PresetForm {
   name: string
   queries: string[]
-}
-
-export interface DatasourceSummary {
-  name: string
-  type: DatasourceType
-  /** REST: the base URL; a database: where it is (its URL without the password, host or file). */
-  baseUrl: string
-  authType: string
-  preset: { name: string; site?: { id: string; name: string; url: string } } | null
-  connection: Connection | null
 }
 
 /** A chart's aggregate as the editor offers it: the server's, or "none" (sent as no aggregate). */
@@ -110,23 +97,9 @@ export type QueryDocument = Omit<Query, 'title' | 'template'> & {
   template: Template | null
 }
 
-export interface RunResult {
-  rows: Record<string, unknown>[]
-  columns: string[]
-  rowCount: number
-  pages: number
-  notices: string[]
-  fromCache: boolean
-  fetchedAt: string
-}
-
 export interface Rows {
   rows: Record<string, unknown>[]
   columns: string[]
-}
-
-export interface UserRecord extends User {
-  createdAt: string
 }
 
 export type ApiToken = ApiTokenView
