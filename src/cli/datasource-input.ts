@@ -132,6 +132,9 @@ function restDatasourceFromFlags(name: string, flags: DatasourceFlags, base?: Re
   )
 
   const raw = {
+    // Every field a flag does not set stays as it was — the preset block (issue 14: an edit dropped it,
+    // and with it the site), the converter limits, and whatever a field added later holds.
+    ...base,
     name,
     type: 'rest',
     baseUrl: flags.url ?? base?.baseUrl,
@@ -142,8 +145,6 @@ function restDatasourceFromFlags(name: string, flags: DatasourceFlags, base?: Re
     maxResponseBytes: flags.maxBytes === undefined ? base?.maxResponseBytes : maxBytes(flags.maxBytes),
     allowedHosts: [...(base?.allowedHosts ?? []), ...(flags.allowHost ?? [])],
     auth,
-    // What the preset completes after consent (issue 14: an edit dropped it, and with it the site).
-    ...(base?.preset ? { preset: base.preset } : {}),
   }
   if (raw.baseUrl === undefined)
     throw new QuarryError('QUARRY_CONFIG_INVALID', 'A REST datasource needs --url BASE_URL.')

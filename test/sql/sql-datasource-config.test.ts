@@ -106,6 +106,12 @@ describe('SQL datasource definitions', () => {
     expect(rest).toMatchObject({ type: 'rest', baseUrl: 'https://api.example.com', auth: { type: 'bearer' } })
     expect(splitSecrets(rest).secrets).toEqual({ 'auth.token': 'tok-123456' })
   })
+
+  it('keep on edit every field no flag sets, such as the converter limits', () => {
+    const rest = { ...datasourceFromFlags('api', { url: 'https://api.example.com' }), converterMaxRows: 500 }
+    const edited = datasourceFromFlags('api', { timeout: '31s' }, rest)
+    expect(edited).toMatchObject({ timeoutMs: 31_000, converterMaxRows: 500 })
+  })
 })
 
 describe('SQL queries', () => {
