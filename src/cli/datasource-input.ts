@@ -243,8 +243,6 @@ function readCa(file: string): string {
   }
 }
 
-export { describeIssues }
-
 /** `--max-bytes`, refused above what a string can hold (the schema says the same for other edges). */
 function maxBytes(text: string): number {
   const bytes = parseInteger('--max-bytes', text, 1024)

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ConfigDocumentSchema } from '../domain/config-document.js'
 import { DatasourceSchema, PresetSiteSchema, SQL_DATASOURCE_TYPES } from '../domain/datasource.js'
 import { ParamSpecSchema, QuerySchema } from '../domain/query.js'
+import { SECRET_MASK } from '../domain/secret-mask.js'
 import { TOKEN_SCOPES } from '../domain/token-scope.js'
 
 /**
@@ -113,7 +114,7 @@ export const DatasourceListReply = named(
   ],
 )
 
-/** A datasource with every secret replaced by `••••••`. */
+/** A datasource with every secret replaced by the mask (SECRET_MASK). */
 export const DatasourceReply = named(
   'Datasource',
   DatasourceSchema,
@@ -121,7 +122,7 @@ export const DatasourceReply = named(
     type: 'rest',
     name: 'tracker',
     baseUrl: 'https://tracker.example.com/api',
-    auth: { type: 'bearer', token: '••••••' },
+    auth: { type: 'bearer', token: SECRET_MASK },
   }),
 )
 
