@@ -3,7 +3,7 @@ import type { MysqlDatasource } from '../domain/datasource.js'
 import type { BoundSql } from './bind-sql.js'
 import { exactDecimal, isoTimestamp, jsonFloat, jsonValue, shortFloat32 } from './json-types.js'
 import { sqlError } from './sql-errors.js'
-import { urlWithFields } from './server-url.js'
+import { urlWithFields } from '../domain/database-url.js'
 import type { ReadOptions, SqlDriver, SqlRow } from './sql-driver.js'
 
 /**

@@ -3,7 +3,7 @@ import type { PostgresDatasource } from '../domain/datasource.js'
 import type { BoundSql, SqlValue } from './bind-sql.js'
 import { exactDecimal, exactInteger, isoTimestamp, jsonFloat } from './json-types.js'
 import { sqlError } from './sql-errors.js'
-import { urlWithFields } from './server-url.js'
+import { urlWithFields } from '../domain/database-url.js'
 import type { ReadOptions, SqlDriver, SqlRow } from './sql-driver.js'
 
 /**

@@ -15,6 +15,17 @@ describe('describeAddress', () => {
     )
   })
 
+  it('is where the server connects: the fields given beside a URL written over its parts, no password', () => {
+    const datasource = {
+      type: 'postgres',
+      url: 'postgres://127.0.0.1:5432/test',
+      user: 'reporter',
+      database: 'reports',
+      password: 'hunter2-secret',
+    } as const
+    expect(describeAddress(datasource)).toBe('postgres://reporter@127.0.0.1:5432/reports')
+  })
+
   it('is made of host, port, database and user when there is no URL, IPv6 in brackets', () => {
     expect(describeAddress({ type: 'mysql', host: 'db', port: 3306, database: 'shop', user: 'app' })).toBe(
       'mysql://app@db:3306/shop',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { urlWithFields } from '../../src/sql/server-url.js'
+import { urlWithFields } from '../../src/domain/database-url.js'
 
 describe('urlWithFields', () => {
   it('is undefined without a url', () => {
