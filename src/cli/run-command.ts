@@ -15,6 +15,7 @@ interface RunFlags {
   readonly columns?: string
   readonly refresh?: boolean
   readonly cache?: string
+  readonly template?: boolean
 }
 
 /** Where `quarry run` writes: the process's stdout, or a stream a test reads. */
@@ -66,6 +67,17 @@ export async function runCommand(
   const format = flags.format
   const params = parseAssignments('--param', flags.param ?? [])
   const cacheTtlSeconds = flags.cache === undefined ? undefined : parseDuration('--cache', flags.cache)
+  if (flags.template === true) {
+    if (format !== 'html' || flags.columns !== undefined) {
+      throw new QuarryError(
+        'QUARRY_CONFIG_INVALID',
+        "--template writes the query's template as an HTML document: use it with --format html (and without --columns)",
+      )
+    }
+    const { runTemplate } = await import('./run-template.js')
+    await runTemplate(name, { params, refresh: flags.refresh === true, cacheTtlSeconds }, global, stdout)
+    return
+  }
   const bar = progress()
   const columns = flags.columns
     ?.split(',')

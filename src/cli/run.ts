@@ -11,6 +11,10 @@ export function registerRun(program: Command): void {
     // The registered formats (render/formats.ts), so a new format shows up here without an edit.
     .option('-f, --format <format>', formatNames().join(' | '), 'table')
     .option('--columns <a,b,…>', 'which columns, in which order')
+    .option(
+      '--template',
+      "with --format html: render the query's template (Liquid, chart, Velocity …) as a view does",
+    )
     .option('--refresh', 'bypass the cache (and refill it)')
     .option('--cache <duration>', "keep the result this long (overrides the query's TTL), e.g. 5m")
     .action(async (name, flags, sub) => {

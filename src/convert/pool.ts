@@ -10,6 +10,8 @@ import { CONVERTER_FILENAME } from './protocol.js'
 import type { InitMessage } from './protocol.js'
 import { buildPrelude, PRELUDE_FILENAME } from './sandbox/prelude.js'
 import { shardPages } from './shards.js'
+import { renderTemplateJob } from './template-job.js'
+import type { TemplateJob, TemplateOutcome } from './template-job.js'
 import type { ConvertInput, ConvertResult } from './types.js'
 import { workerEntry } from './worker-entry.js'
 import type { WorkerEntry } from './worker-entry.js'
@@ -122,6 +124,16 @@ export class ConverterPool {
     if (bytes > limits.maxBytes) throw tooManyBytes(limits)
     // One concatenation: each page's text is copied once, into the result.
     return { rowsJson: `[${parts.join(',')}]`, rowCount }
+  }
+
+  /**
+   * Renders a Velocity template in a worker, as a run of its own (template-job.ts): the view's
+   * template never runs in this process.
+   *
+   * @example await pool.renderTemplate({ source: '$result.size() rows', rowsJson: '[{}]', … }) // { ok: true, html: '1 rows' }
+   */
+  renderTemplate(job: TemplateJob): Promise<TemplateOutcome> {
+    return renderTemplateJob(this, job)
   }
 
   /** Process ids of the live workers (diagnostics; tests use it to kill one). */

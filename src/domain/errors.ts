@@ -156,6 +156,24 @@ export const ERROR_CODES = {
     'A view template (Liquid, chart or Vega-Lite spec) is malformed or does not fit the rows.',
   ),
   QUARRY_VIEW_TEMPLATE_LIMIT: spec('user', 422, 1, 'A view template exceeded its time or memory limit.'),
+  QUARRY_VELOCITY_SYNTAX: spec(
+    'user',
+    422,
+    1,
+    'A Velocity (PocketQuery) template does not parse; the message names the line and column.',
+  ),
+  QUARRY_VELOCITY_UNSUPPORTED: spec(
+    'user',
+    422,
+    1,
+    'A Velocity template calls something Quarry does not have: a $PQ method other than toList, template and templateByName, or #parse, #include or #eval.',
+  ),
+  QUARRY_VELOCITY_TEMPLATE_NOT_FOUND: spec(
+    'user',
+    422,
+    1,
+    'A Velocity template inserts a template ($PQ.template, $PQ.templateByName) that no template is named after.',
+  ),
   QUARRY_BAD_REQUEST: spec('user', 400, 1, 'The request is malformed (its body, URL or headers).'),
   QUARRY_BODY_TOO_LARGE: spec('user', 413, 1, 'The request body is larger than the server takes (8 MB).'),
   QUARRY_SERVER_UNREACHABLE: spec(

@@ -8,18 +8,17 @@
  * the page has no inline script or style, so it works under contentSecurityPolicy(): scripts and
  * styles come from the asset URLs (VIEW_SCRIPT and VIEW_STYLESHEET served as files).
  */
-import { QuarryError, isQuarryError } from '../domain/errors.js'
+import { QuarryError } from '../domain/errors.js'
 import type { ParamValue } from '../domain/params.js'
 import type { ParamSpec, Template } from '../domain/query.js'
 import { DEFAULT_TEMPLATE } from '../domain/query.js'
 import type { Row } from './cell.js'
 import { columnsOf } from './cell.js'
 import { escapeHtml } from './html-format.js'
-import type { Panel, PanelTemplate } from './panel.js'
+import type { Panel, PanelInput, PanelTemplate } from './panel.js'
+import { isTemplateError } from './panel.js'
 import { panelKind } from './panels.js'
 import { quarryOrigin } from './view-script.js'
-
-export { VELOCITY_NOTICE } from './velocity-panel.js'
 
 /** Everything a view page shows. The caller (the server) runs the query and builds the URLs. */
 export interface ViewPageInput {
@@ -59,6 +58,10 @@ export interface ViewPageInput {
   readonly jiraSite?: string
   /** A hidden field for the Refresh form (POST), when the server protects forms with a token. */
   readonly csrf?: { readonly name: string; readonly token: string }
+  /** Where a Velocity template renders (the ConverterPool): never in this process. */
+  readonly sandbox?: PanelInput['sandbox']
+  /** Named templates a Velocity template may insert (`$PQ.templateByName`). */
+  readonly templates?: PanelInput['templates']
 }
 
 export interface ViewUrls {
@@ -214,16 +217,27 @@ async function content(input: ViewPageInput, columns: readonly string[]): Promis
       fetchedAt: input.fetchedAt ?? input.now,
       embed: input.embed,
       ...(input.jiraSite === undefined ? {} : { jiraSite: input.jiraSite }),
+      ...(input.sandbox === undefined ? {} : { sandbox: input.sandbox }),
+      ...(input.templates === undefined ? {} : { templates: input.templates }),
     })
   } catch (error) {
     // A broken template is the query author's to fix: say so on the page, as with a failed query.
-    if (
-      isQuarryError(error, 'QUARRY_VIEW_TEMPLATE_INVALID') ||
-      isQuarryError(error, 'QUARRY_VIEW_TEMPLATE_LIMIT')
-    )
+    if (isTemplateError(error))
       return { html: '', notices: [], error: input.describeError?.(error) ?? error.message }
     throw error
   }
+}
+
+/** What an empty result says: the template's own words (PocketQuery's `emptymsg`), else Quarry's. */
+function emptyMessage(input: ViewPageInput): string {
+  const template = input.template ?? DEFAULT_TEMPLATE
+  let own: string | undefined
+  try {
+    own = panelKind(template).emptyMessage?.(template)
+  } catch {
+    // A kind nobody registered has nothing to say about no rows; its rows would fail to show anyway.
+  }
+  return own ?? 'No rows: the query returned nothing for these parameters.'
 }
 
 function noticesHtml(notices: readonly string[]): string {
@@ -291,8 +305,7 @@ export async function renderViewPage(input: ViewPageInput): Promise<string> {
   }
   parts.push(noticesHtml(notices))
   if (error !== undefined) parts.push(errorHtml(error))
-  else if (!hasRows)
-    parts.push('<p class="quarry-empty">No rows: the query returned nothing for these parameters.</p>\n')
+  else if (!hasRows) parts.push(`<p class="quarry-empty">${escapeHtml(emptyMessage(input))}</p>\n`)
   else parts.push(shown.html)
   parts.push('</main>', '</body>', '</html>', '')
   return parts.filter((part) => part !== '').join('\n')

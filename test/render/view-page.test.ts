@@ -7,7 +7,6 @@ import {
   embedSnippet,
   renderViewPage,
   updatedAgo,
-  VELOCITY_NOTICE,
 } from '../../src/render/view-page.js'
 
 const XSS = '<img src=x onerror=alert(1)>'
@@ -302,15 +301,5 @@ describe('embedSnippet', () => {
       '<div data-quarry-view="open-issues" data-params="project=Q%26A"></div>\n' +
         '<script src="https://quarry.example.com/embed.js" async></script>',
     )
-  })
-})
-
-describe('a PocketQuery (Velocity) template, which Quarry cannot render yet (issue 13)', () => {
-  it('shows the rows as the default table and says why, never the template text', async () => {
-    const source = '#foreach($row in $PQ.toList($result))<p>$!row.key</p>#end'
-    const html = await renderViewPage(input({ template: { type: 'velocity', source } }))
-    expect(html).toContain('<td>QA-1</td>')
-    expect(html).toContain(VELOCITY_NOTICE)
-    expect(html).not.toContain('#foreach')
   })
 })

@@ -51,7 +51,7 @@ export const previewRoutes: RouteDef[] = [
     access: 'editor',
     tag: 'preview',
     summary:
-      'Renders a template (table, Liquid, chart, Vega-Lite) over rows as a view would; answers the HTML document.',
+      'Renders a template (table, Liquid, chart, Vega-Lite, Velocity) over rows as a view would; answers the HTML document.',
     body: TemplatePreviewBody,
     handler: async (request, _reply, ctx) => {
       const body = parseBody(TemplatePreviewBody, request.body)
@@ -67,6 +67,7 @@ export const previewRoutes: RouteDef[] = [
         embed: true,
         urls: { self: '/', refresh: '/', downloads: [] },
         assets: VIEW_ASSETS,
+        sandbox: ctx.converters,
       })
       return { html }
     },

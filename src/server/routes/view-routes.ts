@@ -182,6 +182,8 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     // The Refresh form's field holds a marker; the viewer's token takes its place when the page is sent.
     csrf: { name: CSRF_FIELD, token: marker },
     describeError: describe,
+    // A Velocity template renders in the converter sandbox, never in this process (issue 13).
+    sandbox: ctx.converters,
   })
   const csp = contentSecurityPolicy({ nonce, frameAncestors: ancestors })
   const parts = splitAtMarker(html, marker)
