@@ -54,3 +54,30 @@ export const DEFAULT_VISIBILITY = {
   groups: [],
   public: false,
 } as const satisfies { roles: readonly ('viewer' | 'editor')[]; groups: readonly string[]; public: boolean }
+
+/**
+ * PocketQuery's default template ("Insert Example Code"), as its docs give it: what a new Velocity
+ * template starts with in the admin UI. It renders the same table as Quarry's default
+ * (test/render/velocity-corpus.test.ts, test/fixtures/pocketquery-templates/default-template.vm).
+ */
+export const VELOCITY_EXAMPLE = `#set($tableRows = $PQ.toList($result))
+#set($tableHeaders = $tableRows.get(0).keySet())
+<table class="aui aui-table-sortable">
+  <thead>
+    <tr>
+      #foreach ($header in $tableHeaders)
+        <th>$!header</th>
+      #end
+    </tr>
+  </thead>
+  <tbody>
+    #foreach ($row in $tableRows)
+      <tr>
+        #foreach ($column in $row)
+          <td>$!column</td>
+        #end
+      </tr>
+    #end
+  </tbody>
+</table>
+`

@@ -193,8 +193,9 @@ export const TemplateSchema = z.discriminatedUnion('type', [
    */
   z.object({ type: z.literal('vega-lite'), spec: z.record(z.string(), z.unknown()) }),
   /**
-   * A PocketQuery (Velocity) template brought over by `quarry import --from pocketquery`. Stored as
-   * written; Quarry has no Velocity renderer yet (issue 13), so views show the default table and say so.
+   * A PocketQuery (Velocity) template, written here or brought over by `quarry import --from
+   * pocketquery`: rendered in the converter sandbox (render/velocity-template.ts), every `$value`
+   * HTML-escaped; gets `$result`, `$queryParameters`, `$queryName` and `$PQ`.
    */
   z.object({ type: z.literal('velocity'), source: z.string().max(100_000) }),
 ])

@@ -148,7 +148,7 @@ export function mapPqQuery(entity: PqEntity, name: string, refs: PqQueryRefs): P
     } else {
       template = { type: 'velocity', source: found.content }
       notices.push(
-        `Template "${found.name}" is Velocity, which Quarry cannot render yet: it is stored, and views show the default table (with a notice) until Velocity support lands.`,
+        `Template "${found.name}" is Velocity: views render it in the converter sandbox, every value escaped; a <script> in it (PocketQuery.chart) does not run and is reported on the view.`,
       )
     }
   }

@@ -99,7 +99,7 @@ describe('Importing a PocketQuery export in the admin UI', () => {
   )
 
   it(
-    'a query imported with a Velocity template shows it in the query editor, marked as not rendered yet',
+    'a query imported with a Velocity template shows it in the query editor',
     async () => {
       await page.getByLabel('PocketQuery export file').setInputFiles(JSON_EXPORT)
       await page.getByRole('button', { name: 'Import', exact: true }).click()

@@ -272,7 +272,7 @@ describe('queries, converters and templates', () => {
     expect(query.converter).toContain('result.push({ Name: parsed[i].name')
   })
 
-  it('a Velocity template is stored as written, with a notice that it does not render yet', async () => {
+  it('a Velocity template is stored as written, with a notice of how views render it', async () => {
     const plan = await importText(CLOUD)
     const definition = (await engine.store.queries.get('Countries-by-region'))?.definition as {
       template: unknown
@@ -282,7 +282,7 @@ describe('queries, converters and templates', () => {
       source: expect.stringContaining('#foreach($row in $PQ.toList($result))'),
     })
     expect(plan.entries.find((e) => e.name === 'Countries-by-region')?.notices.join('\n')).toMatch(
-      /Velocity.*cannot render yet/,
+      /Velocity: views render it in the converter sandbox/,
     )
   })
 

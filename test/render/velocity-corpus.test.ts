@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConverterPool } from '../../src/convert/index.js'
+import { VELOCITY_EXAMPLE } from '../../src/domain/query-choices.js'
 import { hasElement, htmlTables, htmlText } from '../helpers/html-text.js'
 import { tableHtml } from '../../src/render/table-panel.js'
 import { columnsOf, type Row } from '../../src/render/cell.js'
@@ -75,6 +76,10 @@ describe("PocketQuery's documented templates", () => {
     expect(pocketQuery[0]?.[2]).toEqual(['QA-2', 'Ümlaut & "quotes" 😀', '0.5', 'true', 'Ann'])
     // A null cell is empty in both ($!column), never "null".
     expect(pocketQuery[0]?.[1]?.[4]).toBe('')
+  })
+
+  it('the admin UI starts a Velocity template with that same default template', () => {
+    expect(VELOCITY_EXAMPLE).toBe(read('default-template.vm'))
   })
 
   it('## @param emptymsg: is what an empty result says', () => {

@@ -1,5 +1,10 @@
 import { Fragment, useEffect, useId, useMemo, useState } from 'react'
-import { CHART_AGGREGATES, CHART_MARKS, CHART_SIZE } from '../../../src/domain/query-choices.js'
+import {
+  CHART_AGGREGATES,
+  CHART_MARKS,
+  CHART_SIZE,
+  VELOCITY_EXAMPLE,
+} from '../../../src/domain/query-choices.js'
 import { api, messageOf, type ChartAggregateChoice, type ChartMark, type Template } from '../api.js'
 import { useDebounced } from '../use-debounced.js'
 import { CodeEditor } from './code-editor.js'
@@ -14,7 +19,7 @@ const TEMPLATE_LABELS: Record<TemplateType, string> = {
   liquid: 'Liquid',
   chart: 'Chart',
   'vega-lite': 'Vega-Lite',
-  velocity: 'Velocity (from PocketQuery, not rendered yet)',
+  velocity: 'Velocity (PocketQuery)',
 }
 const AGGREGATE_CHOICES: readonly ChartAggregateChoice[] = ['none', ...CHART_AGGREGATES]
 
@@ -30,7 +35,7 @@ function templateOfType(type: TemplateType, columns: string[]): Template {
     case 'table':
       return { type }
     case 'velocity':
-      return { type, source: '' }
+      return { type, source: VELOCITY_EXAMPLE }
     case 'liquid':
       return { type, source: LIQUID_EXAMPLE }
     case 'chart':
@@ -114,9 +119,12 @@ export function TemplateEditor({
             onChange={(source) => onChange({ ...template, source })}
             height="12rem"
           />
-          <p className="muted">
-            Imported from PocketQuery. Quarry does not render Velocity yet: views show the rows as a table
-            until it does.
+          <p className="muted" aria-label="Velocity hint">
+            PocketQuery&apos;s Velocity: <code>$result</code>, <code>$queryParameters</code>,{' '}
+            <code>$queryName</code>, <code>$PQ.toList</code>, <code>$PQ.template(&quot;default&quot;)</code>,{' '}
+            <code>$PQ.templateByName</code>; <code>## @param emptymsg:TEXT</code> for an empty result. Every{' '}
+            <code>$value</code> is HTML-escaped (there is no raw output), and scripts do not run: use a Chart
+            template instead of <code>PocketQuery.chart</code>.
           </p>
         </>
       )}
