@@ -182,6 +182,10 @@ html[data-embed] .quarry-page{max-width:none;padding:0}
 th[aria-sort=ascending] .quarry-sort::after{content:" \\25B2";content:" \\25B2"/""}
 th[aria-sort=descending] .quarry-sort::after{content:" \\25BC";content:" \\25BC"/""}
 .quarry-table td a{color:var(--accent)}
+.quarry-velocity{overflow-x:auto}
+.quarry-velocity table.aui{border-collapse:collapse;width:100%}
+.quarry-velocity table.aui th,.quarry-velocity table.aui td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top;white-space:pre-wrap}
+.quarry-velocity table.aui th{background:#f3f4f6}
 .quarry-pager{display:flex;gap:.75rem;align-items:center;margin:.5rem 0}
 .quarry-pager[hidden]{display:none}
 .quarry-pager button{font:inherit;padding:.25rem .6rem;border:1px solid var(--line);border-radius:4px;background:#f8f9fa;color:inherit;cursor:pointer}
