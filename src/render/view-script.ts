@@ -127,6 +127,19 @@ export const VIEW_SCRIPT = `'use strict'
     input.addEventListener('input', function () { filter(state, input, count) })
     box.hidden = false
   })
+  // PocketQuery's templates make a table sortable with the class aui-table-sortable (its docs on the
+  // default template): each header cell's content goes into a sort button, as in Quarry's tables.
+  document.querySelectorAll('.quarry-velocity table.aui-table-sortable').forEach(function (table) {
+    if (!table.tHead || table.tHead.rows.length === 0 || table.tBodies.length === 0) return
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, index) {
+      var button = document.createElement('button')
+      button.type = 'button'
+      button.className = 'quarry-sort'
+      while (header.firstChild) button.appendChild(header.firstChild)
+      header.appendChild(button)
+      button.addEventListener('click', function () { sort(table, header, index) })
+    })
+  })
   if (document.documentElement.hasAttribute('data-embed') && window.parent !== window) {
     var last = -1
     var post = function () {

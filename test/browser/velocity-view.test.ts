@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/start.js'
@@ -40,6 +41,21 @@ beforeAll(async () => {
     template: { type: 'velocity', source: TEMPLATE },
     visibility: { public: true },
   })
+  const defaultTemplate = readFileSync(
+    new URL('../fixtures/pocketquery-templates/default-template.vm', import.meta.url),
+    'utf8',
+  )
+  await engine.addQuery({
+    name: 'pq-sortable',
+    datasource: 'jira',
+    path: '/search/jql?jql=:jql&fields=summary&maxResults=5',
+    params: [{ name: 'jql', type: 'string', default: 'project = DEMO ORDER BY key' }],
+    converter: `function convert(json) {
+  return JSON.parse(json).issues.map(issue => ({ Key: issue.key, Summary: issue.fields.summary }))
+}`,
+    template: { type: 'velocity', source: defaultTemplate },
+    visibility: { public: true },
+  })
   quarry = await startServer(engine.store, { host: '127.0.0.1', port: 0, logger: false })
   browser = await launchChromium()
 }, 60_000)
@@ -66,6 +82,19 @@ describe('a Velocity view in a browser', () => {
     expect(await page.locator('main img').count()).toBe(1)
     await expect.poll(() => refused.length, { timeout: 10_000 }).toBeGreaterThan(0)
     expect(await page.title()).toBe('pq-view · Quarry')
+    await page.close()
+  }, 60_000)
+
+  it("sorts PocketQuery's aui-table-sortable table by a header, as its docs promise", async () => {
+    const page = await browser.newPage()
+    await page.goto(`${quarry.url}/v/pq-sortable`)
+    const keys = () => page.locator('table.aui tbody tr td:first-child').allTextContents()
+    await expect.poll(keys, { timeout: 20_000 }).toEqual(['DEMO-1', 'DEMO-2', 'DEMO-3', 'DEMO-4', 'DEMO-5'])
+    const sortByKey = page.getByRole('button', { name: 'Key', exact: true })
+    await sortByKey.click()
+    await sortByKey.click()
+    expect(await keys()).toEqual(['DEMO-5', 'DEMO-4', 'DEMO-3', 'DEMO-2', 'DEMO-1'])
+    expect(await page.locator('table.aui th').first().getAttribute('aria-sort')).toBe('descending')
     await page.close()
   }, 60_000)
 })
