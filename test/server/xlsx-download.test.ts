@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Row } from '../../src/render/index.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { TEST_SECRET_KEY } from '../helpers/engine.js'
+import { runQuarryToFile } from '../helpers/cli.js'
 import { addSimJira } from '../helpers/jira.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 import { startTestSim } from '../helpers/sim.js'
@@ -100,34 +99,13 @@ describe('quarry run --format xlsx', () => {
     const rows = await viewRows('open-bugs.2026-q1-longer-than-a-sheet-name')
     expect(rows).toHaveLength(5)
     const file = join(dir, 'out.xlsx')
-    const out = openSync(file, 'w')
-    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          new URL('../../bin/quarry.js', import.meta.url).pathname,
-          '--db',
-          join(server.engine.dir, 'quarry.db'),
-          'run',
-          'open-bugs.2026-q1-longer-than-a-sheet-name',
-          '--format',
-          'xlsx',
-        ],
-        {
-          env: {
-            ...process.env,
-            QUARRY_SECRET_KEY: TEST_SECRET_KEY,
-            QUARRY_DATABASE_URL: '',
-            XDG_DATA_HOME: dir,
-          },
-          stdio: ['ignore', out, 'pipe'],
-        },
-      )
-      let stderr = ''
-      child.stderr?.on('data', (chunk) => (stderr += chunk))
-      child.on('exit', (code) => resolve({ code, stderr }))
-    })
-    closeSync(out)
+    const db = join(server.engine.dir, 'quarry.db')
+    const run = await runQuarryToFile({ db, dir }, file, [
+      'run',
+      'open-bugs.2026-q1-longer-than-a-sheet-name',
+      '--format',
+      'xlsx',
+    ])
     expect(run.code, run.stderr).toBe(0)
     await expectSheetOf(readFileSync(file), rows, 'open-bugs.2026-q1-longer-than-a')
   })
