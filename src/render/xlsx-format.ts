@@ -6,6 +6,11 @@
  * rows. What is held is the first COLUMN_LOOKAHEAD rows (the widths — and, without given columns,
  * the columns — come from them, as CSV's header does), one row and about CHUNK_SIZE of XML.
  *
+ * Why hand-written SpreadsheetML rather than exceljs's streaming WorkbookWriter: measured on 100,000
+ * issue-shaped rows (5 fields) on a shared, loaded 2-core machine, 6 runs each, this writer took
+ * 4.6–10.2 s at ~100 MB peak RSS, exceljs 6.0–23 s at 123–135 MB for a 30% larger file, and it
+ * brings nine dependencies; exceljs stays a dev dependency, as the independent reader in tests.
+ *
  * Never a formula: the writer has no `<f>` element at all, so a text cell `=1+1` is the text
  * `=1+1`. A text cell that CSV would guard (runsAsFormula) also gets Excel's own quote prefix
  * (`quotePrefix="1"` on its style): shown as it is, and still text after someone edits it, without
@@ -95,7 +100,8 @@ function dateCell(text: string): SheetCell | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
     return undefined
   const midnight = Date.UTC(year, month - 1, day)
-  // Date.UTC rolls 2026-02-30 over into March; a real date comes back with its own day.
+  // Date.UTC rolls 2026-02-30 over into March (a real date comes back with its own day), and takes
+  // the years 0000–0099 for 1900–1999.
   if (new Date(midnight).getUTCDate() !== day || year < 1000) return undefined
   const millis = Math.round(Number(`0.${fraction}`) * 1000)
   const time = midnight + ((hour * 60 + minute) * 60 + second) * 1000 + millis - offsetMillis(zone)
@@ -123,7 +129,11 @@ function sheetCell(value: unknown): SheetCell | undefined {
   }
   if (typeof value === 'string')
     return dateCell(value) ?? (value === '' ? undefined : { kind: 'text', text: value })
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : dateCell(value.toISOString())
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) return undefined
+    const iso = value.toISOString()
+    return dateCell(iso) ?? { kind: 'text', text: iso }
+  }
   const text = cellText(value)
   return text === '' ? undefined : { kind: 'text', text }
 }

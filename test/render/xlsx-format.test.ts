@@ -77,6 +77,8 @@ describe('XLSX cells follow the value mapping (src/render/README.md)', () => {
   })
 
   it('keeps as text what is not a date Excel can show', async () => {
+    expect((await onlyCell(new Date(Date.UTC(1850, 0, 1)))).value).toBe('1850-01-01T00:00:00.000Z')
+    expect((await onlyCell('0050-01-01')).value).toBe('0050-01-01')
     // Impossible dates, Excel's wrong 1900-02-29 era and before, times alone, intervals, other shapes.
     for (const text of [
       '2026-02-30',
