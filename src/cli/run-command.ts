@@ -88,6 +88,7 @@ export async function runCommand(
     width: stdout.columns ?? 100,
     color: stdout.isTTY === true,
     title: name,
+    name,
   }
   const write = async (chunks: AsyncIterable<Chunk>) => {
     for await (const chunk of chunks) if (!stdout.write(chunk)) await drained(stdout)

@@ -2,8 +2,7 @@
  * The shape every output format has (one `*-format.ts` file each, listed in formats.ts): what it is
  * called and how it is served (name, label, media type, file extension, text or binary) and how it
  * writes rows — as a stream of chunks, strings for a text format, bytes or strings for a binary one
- * (an XLSX writer, issue 16, fits this without a change to the CLI or the server, which only ever
- * see chunks).
+ * (xlsx-format.ts, issue 16, is one: the CLI and the server only ever see chunks).
  *
  * Text formats are built from one of two writers (row-format.ts): row by row (CSV, JSON, NDJSON,
  * HTML — these stream, holding one row at a time) or all rows at once (the terminal table, whose
@@ -29,6 +28,8 @@ export interface RenderOptions {
   readonly color?: boolean
   /** Title for `html` (escaped). */
   readonly title?: string
+  /** The query's name: an `xlsx` sheet is called after it (within Excel's rules for sheet names). */
+  readonly name?: string
 }
 
 /** What a format is called and how it is served; the same fields for every format. */

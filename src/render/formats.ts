@@ -10,9 +10,17 @@ import { htmlFormat } from './html-format.js'
 import { jsonFormat } from './json-format.js'
 import { ndjsonFormat } from './ndjson-format.js'
 import { tableFormat } from './table-format.js'
+import { xlsxFormat } from './xlsx-format.js'
 
 /** The formats Quarry ships, in the order `--help` and the view's download links list them. */
-const BUILT_IN: readonly OutputFormat[] = [tableFormat, jsonFormat, csvFormat, ndjsonFormat, htmlFormat]
+const BUILT_IN: readonly OutputFormat[] = [
+  tableFormat,
+  jsonFormat,
+  csvFormat,
+  xlsxFormat,
+  ndjsonFormat,
+  htmlFormat,
+]
 
 const registered: OutputFormat[] = [...BUILT_IN]
 
@@ -23,7 +31,7 @@ export const FORMATS: readonly FormatName[] = Object.freeze(BUILT_IN.map((format
  * Every registered format, in order.
  *
  * @example
- * outputFormats().map((format) => format.label) // ['Text', 'JSON', 'CSV', 'NDJSON', 'HTML']
+ * outputFormats().map((format) => format.label) // ['Text', 'JSON', 'CSV', 'XLSX', 'NDJSON', 'HTML']
  */
 export function outputFormats(): readonly OutputFormat[] {
   return [...registered]
@@ -34,7 +42,7 @@ export function outputFormats(): readonly OutputFormat[] {
  * extension must be new: a download is found by its extension, a `--format` by its name.
  *
  * @example
- * const unregister = registerFormat(xlsxFormat)
+ * const unregister = registerFormat(parquetFormat)
  */
 export function registerFormat(format: OutputFormat): () => void {
   const clash = registered.find((known) => known.name === format.name || known.extension === format.extension)
@@ -55,7 +63,8 @@ export function registerFormat(format: OutputFormat): () => void {
  *
  * @example
  * isFormatName('csv') // true
- * isFormatName('xlsx') // false, until an XLSX format is registered
+ * isFormatName('xlsx') // true
+ * isFormatName('parquet') // false, until a Parquet format is registered
  */
 export function isFormatName(name: string): name is FormatName {
   return registered.some((format) => format.name === name)

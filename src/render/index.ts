@@ -1,12 +1,12 @@
 /**
- * Output formats for rows: `quarry run --format table|json|csv|ndjson|html`, and any other format
- * registered in formats.ts.
+ * Output formats for rows: `quarry run --format table|json|csv|xlsx|ndjson|html`, and any other
+ * format registered in formats.ts.
  *
  * `render` builds a text format's whole output; `renderStream` yields it in chunks and, for CSV,
  * JSON, NDJSON and HTML, holds only the row at hand and one chunk of text (plus, for CSV and HTML
  * without given columns, the first COLUMN_LOOKAHEAD rows), so 100,000 rows go to a file without the
  * whole result in memory. Both give the same bytes for the same rows. `writeFormat` streams any
- * format, binary ones too: what the CLI and the server write out.
+ * format, binary ones too (XLSX, which streams the same way): what the CLI and the server write out.
  */
 import type { Row } from './cell.js'
 import type { Chunk, FormatName, RenderOptions, RowSource, TextFormat } from './format.js'

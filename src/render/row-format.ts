@@ -115,13 +115,34 @@ function unknownColumn(row: Row, known: ReadonlySet<string>): string | undefined
   return undefined
 }
 
-/** Holds back the first COLUMN_LOOKAHEAD rows to learn the columns, then streams, checking later rows. */
-async function* streamWithLookahead(
+/** A source's rows with the columns to write them under, its first rows read already. */
+export interface RowsAhead {
+  /** The given columns, else those of the first COLUMN_LOOKAHEAD rows (of every row, for an array). */
+  readonly columns: readonly string[]
+  /** The first COLUMN_LOOKAHEAD rows (an XLSX sizes its columns from them): read it before `rows`, which empties it once handed on. */
+  readonly head: readonly Row[]
+  /** Every row, the head's first. */
+  readonly rows: AsyncIterable<Row>
+}
+
+/**
+ * Reads the first COLUMN_LOOKAHEAD rows of a source to learn its columns (unless given), then
+ * hands on every row. Columns learned from the head are checked on each later row: one with a
+ * column none of the head had makes the stream fail rather than lose that column without a word.
+ *
+ * @example
+ * const { columns, rows: all } = await readAhead('csv', rowsFromJira())
+ */
+export async function readAhead(
   name: string,
-  writer: RowWriter,
   rows: RowSource,
-  options: RenderOptions,
-): AsyncIterable<string> {
+  given?: readonly string[],
+): Promise<RowsAhead> {
+  if (Array.isArray(rows)) {
+    // Already in memory: the columns can come from every row, exactly as text() takes them.
+    const all = rows as readonly Row[]
+    return { columns: given ?? columnsOf(all), head: all.slice(0, COLUMN_LOOKAHEAD), rows: fromArray(all) }
+  }
   const iterator = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]()
   const head: Row[] = []
   let done = false
@@ -133,8 +154,8 @@ async function* streamWithLookahead(
     }
     head.push(next.value)
   }
-  const columns = columnsOf(head)
-  const known = new Set(columns)
+  const columns = given ?? columnsOf(head)
+  const known = given === undefined ? new Set(columns) : undefined
   async function* all(): AsyncIterable<Row> {
     let finished = done
     try {
@@ -147,7 +168,7 @@ async function* streamWithLookahead(
           finished = true
           break
         }
-        const extra = unknownColumn(next.value, known)
+        const extra = known && unknownColumn(next.value, known)
         if (extra !== undefined) {
           throw new QuarryError(
             'QUARRY_CONFIG_INVALID',
@@ -164,7 +185,22 @@ async function* streamWithLookahead(
       if (!finished) await iterator.return?.()
     }
   }
-  yield* streamRows(writer, all(), { columns, options })
+  return { columns, head, rows: all() }
+}
+
+async function* fromArray(rows: readonly Row[]): AsyncIterable<Row> {
+  yield* rows
+}
+
+/** Holds back the first COLUMN_LOOKAHEAD rows to learn the columns, then streams, checking later rows. */
+async function* streamWithLookahead(
+  name: string,
+  writer: RowWriter,
+  rows: RowSource,
+  options: RenderOptions,
+): AsyncIterable<string> {
+  const ahead = await readAhead(name, rows)
+  yield* streamRows(writer, ahead.rows, { columns: ahead.columns, options })
 }
 
 /** `open + row… + close` (or `empty`), batched into chunks of about CHUNK_SIZE. */

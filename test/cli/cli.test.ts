@@ -191,9 +191,9 @@ describe('quarry query and run', () => {
   })
 
   it('exits 2 on an unknown format', async () => {
-    const { stderr, code } = await quarry('run', 'items', '--format', 'xlsx')
+    const { stderr, code } = await quarry('run', 'items', '--format', 'parquet')
     expect(code).toBe(2)
-    expect(stderr).toContain('--format must be one of table, json, csv, ndjson, html')
+    expect(stderr).toContain('--format must be one of table, json, csv, xlsx, ndjson, html')
   })
 
   it('exits 2 on an unknown query', async () => {

@@ -152,7 +152,7 @@ const SCENARIOS: readonly Scenario[] = [
     what: 'an unknown output format',
     code: 'QUARRY_CONFIG_INVALID',
     cli: ['run', 'echo', '--format', 'xml'],
-    message: /^--format must be one of table, json, csv, ndjson, html; got "xml"$/,
+    message: /^--format must be one of table, json, csv, xlsx, ndjson, html; got "xml"$/,
   },
   {
     what: 'an unknown datasource',

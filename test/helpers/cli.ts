@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
 import { TEST_SECRET_KEY } from './engine.js'
 
 /** What a CLI run left: its exit code and everything it printed. */
@@ -39,5 +40,37 @@ export function runQuarry(
     child.on('exit', (code) =>
       resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
     )
+  })
+}
+
+/**
+ * Runs the built CLI like runQuarry, its stdout going straight into `file` (bytes as written, as a
+ * shell's `> file` would: an XLSX is not text); `node` options come before the CLI's script.
+ *
+ * @example const { code } = await runQuarryToFile({ db, dir }, 'out.xlsx', ['run', 'q', '--format', 'xlsx'])
+ */
+export function runQuarryToFile(
+  where: { readonly db: string; readonly dir: string },
+  file: string,
+  args: readonly string[],
+  node: readonly string[] = [],
+): Promise<{ readonly code: number | null; readonly stderr: string }> {
+  const out = openSync(file, 'w')
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...node, bin, '--db', where.db, ...args], {
+      env: {
+        ...process.env,
+        QUARRY_SECRET_KEY: TEST_SECRET_KEY,
+        QUARRY_DATABASE_URL: '',
+        XDG_DATA_HOME: where.dir,
+      },
+      stdio: ['ignore', out, 'pipe'],
+    })
+    let stderr = ''
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('exit', (code) => {
+      closeSync(out)
+      resolve({ code, stderr })
+    })
   })
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { isQuarryError } from '../../src/domain/errors.js'
-import { COLUMN_LOOKAHEAD, FORMATS, isFormatName, render, renderStream } from '../../src/render/index.js'
+import {
+  COLUMN_LOOKAHEAD,
+  FORMATS,
+  formatNamed,
+  isFormatName,
+  render,
+  renderStream,
+} from '../../src/render/index.js'
 import type { FormatName, RenderOptions, Row } from '../../src/render/index.js'
 import { CASES } from './cases.js'
 
@@ -29,8 +36,11 @@ function issue(i: number): Row {
   return { key: `QA-${i}`, summary: `Issue number ${i}, "quoted"`, points: i % 13, done: i % 2 === 0 }
 }
 
+/** The formats that render to text (XLSX writes bytes: test/render/xlsx-format.test.ts). */
+const TEXT_FORMATS = FORMATS.filter((format) => !formatNamed(format).binary)
+
 describe('renderStream', () => {
-  for (const format of FORMATS) {
+  for (const format of TEXT_FORMATS) {
     describe(format, () => {
       for (const [name, rows] of Object.entries(CASES)) {
         it(`gives the same bytes as render for the ${name} rows, from an array, a generator and an async generator`, async () => {
@@ -122,18 +132,23 @@ describe('renderStream', () => {
   })
 
   it('rejects an unknown format name', async () => {
-    expect(() => render('xlsx' as FormatName, [])).toThrow(
-      /Unknown format "xlsx"; use one of table, json, csv, ndjson, html/,
+    expect(() => render('parquet' as FormatName, [])).toThrow(
+      /Unknown format "parquet"; use one of table, json, csv, xlsx, ndjson, html/,
     )
-    await expect(joined('xlsx' as FormatName, [])).rejects.toThrow(RangeError)
+    await expect(joined('parquet' as FormatName, [])).rejects.toThrow(RangeError)
+  })
+
+  it('refuses to render a binary format as text', async () => {
+    expect(() => render('xlsx', [])).toThrow(/The xlsx format writes bytes, not text/)
+    await expect(joined('xlsx', [])).rejects.toThrow(RangeError)
   })
 })
 
 describe('FORMATS', () => {
-  it('lists the five formats, and isFormatName knows them', () => {
-    expect(FORMATS).toEqual(['table', 'json', 'csv', 'ndjson', 'html'])
+  it('lists the six formats, and isFormatName knows them', () => {
+    expect(FORMATS).toEqual(['table', 'json', 'csv', 'xlsx', 'ndjson', 'html'])
     expect(FORMATS.every(isFormatName)).toBe(true)
-    expect(isFormatName('xlsx')).toBe(false)
+    expect(isFormatName('parquet')).toBe(false)
     expect(isFormatName('toString')).toBe(false)
   })
 })

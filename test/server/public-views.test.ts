@@ -70,6 +70,7 @@ describe('a visitor of a public query', () => {
       `/v/fixed?${jql('project = OPS')}`,
       `/v/fixed/rows.json?${jql('project = OPS')}`,
       `/v/fixed/rows.csv?${jql('project = OPS')}`,
+      `/v/fixed/rows.xlsx?${jql('project = OPS')}`,
     ]) {
       const response = await server.as(undefined, { url })
       expect(response.statusCode, url).toBe(403)

@@ -77,6 +77,7 @@ describe('a registered binary format', () => {
       'txt',
       'json',
       'csv',
+      'xlsx',
       'ndjson',
       'html',
       'bin',
@@ -135,9 +136,9 @@ describe('a registered binary format', () => {
 
   it('answers an extension no format has with 404', async () => {
     const viewer = await server.signIn('vic', 'viewer')
-    const response = await server.as(viewer, { url: '/v/demo/rows.xlsx' })
+    const response = await server.as(viewer, { url: '/v/demo/rows.parquet' })
     expect(response.statusCode).toBe(404)
     expect(response.json().error.code).toBe('QUARRY_NOT_FOUND')
-    expect(response.json().error.message).toContain('rows.csv, rows.ndjson, rows.html, rows.bin')
+    expect(response.json().error.message).toContain('rows.csv, rows.xlsx, rows.ndjson, rows.html, rows.bin')
   })
 })

@@ -263,7 +263,7 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
   const params = allowedParams(request.principal, query, viewParams(request))
   const result = await runQuery(engineDeps(ctx), { query: loaded, params })
   const rows = JSON.parse(result.rowsJson || '[]') as Row[]
-  const chunks = writeFormat(format.name, rows, { title: query.title ?? query.name })
+  const chunks = writeFormat(format.name, rows, { title: query.title ?? query.name, name: query.name })
   return reply
     .type(format.mediaType)
     .header('content-disposition', `attachment; filename="${query.name}.${format.extension}"`)
