@@ -189,6 +189,28 @@ describe('secrets off the command line', () => {
     expect(await storedSecret('prompted', 'token')).toBe('typed-SECRET')
   })
 
+  it.skipIf(!hasScript)('asks for the secret a preset requires at a hidden prompt', async () => {
+    const run = await onTerminal(
+      quarryLine(
+        'datasource',
+        'add',
+        'jira',
+        '--preset',
+        'jira-cloud',
+        '--client-id',
+        'cid',
+        '--auth-url',
+        api.url,
+        '--api-url',
+        api.url,
+      ),
+      [['Client secret (--client-secret, not shown): ', 'preset-SECRET\r']],
+    )
+    expect(run.code, run.stdout).toBe(0)
+    expect(run.stdout).not.toContain('preset-SECRET')
+    expect(await storedSecret('jira', 'clientSecret')).toBe('preset-SECRET')
+  })
+
   it.skipIf(!hasScript)(
     'asks at a hidden prompt for - when standard input is a terminal, backspace erasing',
     async () => {
