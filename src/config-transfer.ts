@@ -80,7 +80,7 @@ export async function importDocument(
   raw: unknown,
   options: {
     replace: boolean
-    askPassphrase: () => string
+    askPassphrase: () => string | Promise<string>
     where: string
     /** Whose words the messages use (default: the CLI's). */
     words?: SurfaceWords
@@ -90,7 +90,7 @@ export async function importDocument(
   if (!parsed.success) throw describeIssues(parsed.error, `export document ${options.where}`, raw)
   const document = parsed.data
   const payload = document.secrets
-    ? await decryptSecrets(document.secrets, options.askPassphrase())
+    ? await decryptSecrets(document.secrets, await options.askPassphrase())
     : undefined
 
   const problems: string[] = []

@@ -10,7 +10,7 @@ import { checkDatasource, closeSqlPools, loadDatasource } from '../engine/index.
 import { saveDatasource, type Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { datasourceFromFlags, type DatasourceFlags } from './datasource-input.js'
-import { secretsFromEnv } from './flags.js'
+import { askMissingSecrets, secretsFromInput } from './secret-input.js'
 
 interface TokenFlags {
   readonly refreshToken?: string
@@ -46,7 +46,7 @@ export async function addDatasource(
   given: DatasourceFlags & TokenFlags & PresetFlags,
   global: StoreFlags,
 ): Promise<void> {
-  const flags = secretsFromEnv(given)
+  const flags = await askMissingSecrets(await secretsFromInput(given))
   if (flags.preset !== undefined) return addPreset(name, flags, global)
   const datasource = datasourceFromFlags(name, flags)
   await withStore(global, async (store) => {
@@ -106,14 +106,15 @@ export async function editDatasource(
   given: DatasourceFlags & TokenFlags,
   global: StoreFlags,
 ): Promise<void> {
-  const flags = secretsFromEnv(given)
+  const flags = await secretsFromInput(given)
   await withStore(global, async (store) => {
     const current = await loadDatasource(store, name)
-    const next = await saveDatasource(store, datasourceFromFlags(flags.rename ?? name, flags, current), {
+    const asked = await askMissingSecrets(flags, current)
+    const next = await saveDatasource(store, datasourceFromFlags(flags.rename ?? name, asked, current), {
       name,
       stored: current,
     })
-    await seedTokens(store, next, flags)
+    await seedTokens(store, next, asked)
   })
   console.log(`Updated datasource "${flags.rename ?? name}".`)
 }

@@ -1,10 +1,16 @@
 import type { Command } from 'commander'
 import { AUTH_KIND_LIST, AUTH_TYPES, authFlags } from '../domain/auth-kinds/index.js'
 import { collect } from './flags.js'
+import { SECRET_FLAGS } from './secret-input.js'
 
-/** Each auth kind's flags, from its description (src/domain/auth-kinds/). */
+/** What every secret flag's help adds: where else its value may come from (cli/secret-input.ts). */
+const SECRET_SOURCES = 'env:NAME reads it from a variable, - from standard input'
+
+/** Each auth kind's flags, from its description (src/domain/auth-kinds/); secrets say how to keep them off the command line. */
 function withAuthFlags(sub: Command): Command {
-  for (const { flag, help } of authFlags(AUTH_KIND_LIST)) sub.option(flag, help)
+  const secret = new Set(SECRET_FLAGS.map((s) => s.flag))
+  for (const { flag, help } of authFlags(AUTH_KIND_LIST))
+    sub.option(flag, secret.has(flag.split(' ')[0] as string) ? `${help}; ${SECRET_SOURCES}` : help)
   return sub
 }
 
@@ -12,7 +18,9 @@ function withAuthFlags(sub: Command): Command {
  * `--preset` and, from the preset registry, each preset's own fields as flags (those not defined
  * already). Loaded only when `datasource add` runs, so `quarry --help` never loads the presets.
  */
-async function addPresetOptions(add: Command): Promise<void> {
+export async function addPresetOptions(add: Command): Promise<void> {
+  // Once: the reference and completion add them to a program that may go on to parse.
+  if (add.options.some((option) => option.long === '--preset')) return
   const [{ allPresets }, { fieldFlag }] = await Promise.all([
     import('../auth/presets/index.js'),
     import('../auth/presets/preset.js'),
@@ -75,11 +83,11 @@ export function registerDatasource(program: Command): void {
     )
       .option(
         '--refresh-token <token>',
-        'oauth2-authorization-code: a refresh token obtained elsewhere (secret; or env:NAME)',
+        `oauth2-authorization-code: a refresh token obtained elsewhere (secret); ${SECRET_SOURCES}`,
       )
       .option(
         '--access-token <token>',
-        'oauth2-authorization-code: its access token, if you have one (secret; or env:NAME)',
+        `oauth2-authorization-code: its access token, if you have one (secret); ${SECRET_SOURCES}`,
       )
 
   definition(command.command('add <name>').description('Add a REST or SQL datasource'))

@@ -43,32 +43,3 @@ export function parseAssignments(flag: string, items: readonly string[]): Record
   }
   return values
 }
-
-/** The secret flags whose value may be `env:NAME`: what the PocketQuery guide pastes from a terminal. */
-export const ENV_SECRET_FLAGS = {
-  clientSecret: '--client-secret',
-  refreshToken: '--refresh-token',
-  accessToken: '--access-token',
-} as const
-
-/**
- * The flags with each `env:NAME` secret replaced by the environment variable's value, so tokens
- * and client secrets need not be typed where the shell's history keeps them.
- *
- * @example secretsFromEnv({ refreshToken: 'env:JIRA_REFRESH' }, { JIRA_REFRESH: 'r-1' }) // { refreshToken: 'r-1' }
- */
-export function secretsFromEnv<T extends Partial<Record<keyof typeof ENV_SECRET_FLAGS, string>>>(
-  flags: T,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): T {
-  const resolved: Record<string, unknown> = { ...flags }
-  for (const [key, flag] of Object.entries(ENV_SECRET_FLAGS)) {
-    const match = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(String(resolved[key] ?? ''))
-    if (!match) continue
-    const value = env[match[1] as string]
-    if (value === undefined || value === '')
-      throw usage(`${flag} env:${match[1]}: the environment variable ${match[1]} is not set`)
-    resolved[key] = value
-  }
-  return resolved as T
-}

@@ -1,5 +1,5 @@
-import { Command } from 'commander'
 import { failureOf } from './failure.js'
+import { buildProgram } from './program.js'
 
 // `--debug` is read before parsing: a bug may strike before (or while) Commander parses.
 const debug = process.argv.includes('--debug')
@@ -21,43 +21,7 @@ process.on('unhandledRejection', (reason) => {
   if (process.listenerCount('unhandledRejection') === 1) lastResort(reason)
 })
 
-/**
- * The `quarry` command line. Each command lives in its own file and loads its
- * work only when it runs, so `quarry --help` stays instant.
- */
-const program = new Command()
-  .name('quarry')
-  .description(
-    'Pull data out of REST APIs behind OAuth 2.0 (Jira Cloud first) into tables, charts and pages.',
-  )
-  .option(
-    '--db <path>',
-    'the SQLite store (default: quarry.db in the data directory; QUARRY_DATABASE_URL selects PostgreSQL)',
-  )
-  .option('--debug', 'when Quarry hits a bug, print its details (the stack) instead of a one-line note')
-  // A usage mistake reads like every other failure: `quarry: unknown option '--bogus'`, then the usage.
-  .configureOutput({ outputError: (text, write) => write(`quarry: ${text.replace(/^error: /, '')}`) })
-  .showHelpAfterError()
-
-const commands = await Promise.all([
-  import('./sim.js').then((m) => m.registerSim),
-  import('./datasource.js').then((m) => m.registerDatasource),
-  import('./connect.js').then((m) => m.registerConnect),
-  import('./query.js').then((m) => m.registerQuery),
-  import('./run.js').then((m) => m.registerRun),
-  import('./transfer.js').then((m) => m.registerTransfer),
-  import('./connections.js').then((m) => m.registerConnections),
-  import('./serve.js').then((m) => m.registerServe),
-  import('./demo.js').then((m) => m.registerDemo),
-])
-for (const register of commands) register(program)
-
-// Usage errors exit 2, like every other configuration mistake (1 is for a query that failed).
-const overrideExits = (command: Command): void => {
-  command.exitOverride()
-  for (const sub of command.commands) overrideExits(sub)
-}
-overrideExits(program)
+const program = await buildProgram()
 
 // `quarry run … | head` closes the pipe early: that is the reader's choice, not an error.
 // Not an exit on the spot: a token refresh may be committing; the run ends normally, writing nothing more.

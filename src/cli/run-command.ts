@@ -3,6 +3,7 @@ import { runQuery, type RunResult } from '../engine/index.js'
 import { formatNames, isFormatName, writeFormat, type Chunk, type Row } from '../render/index.js'
 import { withEngine, type StoreFlags } from './context.js'
 import { parseAssignments, parseDuration } from './flags.js'
+import { progressLine } from './progress.js'
 import { RowQueue } from './row-queue.js'
 import { rowSlices } from './row-slices.js'
 
@@ -34,22 +35,6 @@ function drained(out: NodeJS.WritableStream): Promise<void> {
   })
 }
 
-/** A one-line progress note on stderr while pages arrive, only when a person is watching. */
-function progress(): { page(pages: number): void; done(): void } {
-  if (!process.stderr.isTTY) return { page: () => undefined, done: () => undefined }
-  let shown = false
-  return {
-    page(pages) {
-      if (pages < 2) return
-      shown = true
-      process.stderr.write(`\r\u001b[2Kfetching… ${pages} pages`)
-    },
-    done() {
-      if (shown) process.stderr.write('\r\u001b[2K')
-    },
-  }
-}
-
 export async function runCommand(
   name: string,
   flags: RunFlags,
@@ -78,7 +63,7 @@ export async function runCommand(
     await runTemplate(name, { params, refresh: flags.refresh === true, cacheTtlSeconds }, global, stdout)
     return
   }
-  const bar = progress()
+  const bar = progressLine(process.stderr)
   const columns = flags.columns
     ?.split(',')
     .map((c) => c.trim())
@@ -112,7 +97,10 @@ export async function runCommand(
         ...runOptions,
         // A slice of rows at a time: a page's rows are parsed as the renderer gets to them.
         onRows: async (json) => {
-          for (const rows of rowSlices(json, SLICE_ROWS)) await queue.push(rows as Row[])
+          for (const rows of rowSlices(json, SLICE_ROWS)) {
+            bar.rows(rows.length)
+            await queue.push(rows as Row[])
+          }
         },
       }),
     ).finally(bar.done)

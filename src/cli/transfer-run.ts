@@ -2,15 +2,28 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { exportDocument, importDocument, MIN_PASSPHRASE_LENGTH } from '../config-transfer.js'
 import { QuarryError } from '../domain/errors.js'
 import { withStore, type StoreFlags } from './context.js'
+import { hiddenPrompt } from './hidden-prompt.js'
 
 const PASSPHRASE_ENV = 'QUARRY_EXPORT_PASSPHRASE'
 
-function passphrase(purpose: string): string {
-  const value = process.env[PASSPHRASE_ENV]
+/**
+ * The passphrase secrets are exported with: QUARRY_EXPORT_PASSPHRASE, else (standard input a
+ * terminal) a hidden prompt, typed twice when a typo would lose the export's secrets.
+ */
+async function passphrase(purpose: string, confirm: boolean): Promise<string> {
+  let value = process.env[PASSPHRASE_ENV]
+  if (!value && process.stdin.isTTY) {
+    value = await hiddenPrompt('Passphrase (not shown): ', process.stdin, process.stderr)
+    if (
+      confirm &&
+      (await hiddenPrompt('The same passphrase again: ', process.stdin, process.stderr)) !== value
+    )
+      throw new QuarryError('QUARRY_CONFIG_INVALID', 'The two passphrases differ; nothing was exported.')
+  }
   if (!value || value.length < MIN_PASSPHRASE_LENGTH) {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
-      `${purpose} needs a passphrase of ${MIN_PASSPHRASE_LENGTH} characters or more in ${PASSPHRASE_ENV}.`,
+      `${purpose} needs a passphrase of ${MIN_PASSPHRASE_LENGTH} characters or more in ${PASSPHRASE_ENV} (or typed at the prompt on a terminal).`,
     )
   }
   return value
@@ -20,7 +33,7 @@ export async function exportConfig(
   flags: { output?: string; includeSecrets?: boolean },
   global: StoreFlags,
 ): Promise<void> {
-  const secretPassphrase = flags.includeSecrets ? passphrase('--include-secrets') : undefined
+  const secretPassphrase = flags.includeSecrets ? await passphrase('--include-secrets', true) : undefined
   const document = await withStore(global, (store) => exportDocument(store, secretPassphrase))
   const text = `${JSON.stringify(document, null, 2)}\n`
   if (flags.output) {
@@ -58,7 +71,7 @@ export async function importConfig(
   const outcome = await withStore(global, (store) =>
     importDocument(store, raw, {
       replace: flags.replace ?? false,
-      askPassphrase: () => passphrase('This export holds secrets; importing it'),
+      askPassphrase: () => passphrase('This export holds secrets; importing it', false),
       where: `"${file}"`,
     }),
   )

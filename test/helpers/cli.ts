@@ -13,12 +13,18 @@ const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 
 /**
  * Runs the built CLI (bin/quarry.js) as a user would: on the store `db`, with the test key, its data
- * directory in `dir`, never a developer's PostgreSQL URL; `env` adds variables.
+ * directory in `dir`, never a developer's PostgreSQL URL; `env` adds variables; `input` is its whole
+ * standard input (none: it is empty).
  *
  * @example const { code, stdout } = await runQuarry({ db, dir }, 'query', 'show', 'issues')
  */
 export function runQuarry(
-  where: { readonly db: string; readonly dir: string; readonly env?: Readonly<Record<string, string>> },
+  where: {
+    readonly db: string
+    readonly dir: string
+    readonly env?: Readonly<Record<string, string>>
+    readonly input?: string
+  },
   ...args: string[]
 ): Promise<CliRun> {
   return new Promise((resolve) => {
@@ -30,8 +36,10 @@ export function runQuarry(
         XDG_DATA_HOME: where.dir,
         ...where.env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: 'pipe',
     })
+    // No input: standard input ends at once, as a closed one would.
+    child.stdin.end(where.input ?? '')
     // Whole buffers, decoded once: a chunk may end inside a multi-byte character.
     const out: Buffer[] = []
     const err: Buffer[] = []

@@ -24,7 +24,7 @@ export const clientSecretField = {
   input: 'secret',
   label: 'Client secret',
   flag: '--client-secret <secret>',
-  help: 'oauth2: client secret (secret; env:NAME reads it from that environment variable)',
+  help: 'oauth2: client secret (secret)',
   carries: true,
 } as const satisfies AuthField
 
