@@ -24,7 +24,7 @@ async function twoQueriesSharing(store: Store): Promise<void> {
   await store.datasources.create({ name: 'api', type: 'rest', config, secrets })
   await store.converters.create({ name: 'rows', description: 'One row per item.', content: ROWS })
   await store.templates.create({ name: 'list', content: LIST })
-  for (const name of ['first', 'second'])
+  for (const name of ['first', 'second']) {
     await store.queries.create({
       name,
       datasource: 'api',
@@ -32,6 +32,7 @@ async function twoQueriesSharing(store: Store): Promise<void> {
       converterName: 'rows',
       templateName: 'list',
     })
+  }
 }
 
 for (const dialect of DIALECTS) {
