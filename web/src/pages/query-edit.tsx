@@ -257,7 +257,8 @@ export function QueryEditPage({ name }: { name: string | null }) {
           />
           <p className="muted">{whoSees(visibility)}</p>
         </fieldset>
-        <LibraryPicker query={query} onChange={change} />
+        {/* Mounted again after a save: its counts of queries using each one are read again. */}
+        <LibraryPicker key={saved ?? ''} query={query} onChange={change} />
         {query.converterName ? null : (
           <ConverterWorkbench
             queryName={name}
