@@ -318,8 +318,6 @@ export function querySummary(query: Query) {
     params: query.params,
     /** Anyone with the link may open its view (issue 10): the list marks it. */
     public: query.visibility.public,
-    converterName: query.converterName ?? null,
-    templateName: query.templateName ?? null,
   }
 }
 export type QuerySummary = ReturnType<typeof querySummary>

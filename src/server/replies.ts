@@ -200,9 +200,6 @@ export const QueryListReply = named(
       params: z.array(ParamSpecSchema),
       /** Anyone with the link may open its view. */
       public: z.boolean(),
-      /** The named converter and template it uses, if any (issue 13). */
-      converterName: z.string().nullable(),
-      templateName: z.string().nullable(),
     }),
   ),
   [
@@ -214,8 +211,6 @@ export const QueryListReply = named(
       path: '/rest/api/3/search/jql?jql=:jql',
       params: [{ name: 'jql', type: 'string', default: 'resolution is EMPTY' }],
       public: false,
-      converterName: 'issue-rows',
-      templateName: null,
     },
   ],
 )
