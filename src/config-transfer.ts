@@ -18,8 +18,15 @@ import { embedOrigins } from './domain/embed-origins.js'
 import { QuarryError, isQuarryError } from './domain/errors.js'
 import { describeIssues } from './domain/field-issues.js'
 import { CLI_WORDS, type SurfaceWords } from './domain/surface-words.js'
-import { QuerySchema, type Query } from './domain/query.js'
-import type { ConnectionInput, Store } from './store/index.js'
+import {
+  NamedConverterSchema,
+  NamedTemplateSchema,
+  type NamedConverter,
+  type NamedTemplate,
+} from './domain/library.js'
+import { QuerySchema, queryInputOf, queryRowOf, type Query } from './domain/query.js'
+import { templateFromContent } from './engine/index.js'
+import type { ConnectionInput, LibraryRepo, Store } from './store/index.js'
 
 /**
  * The whole configuration as one document, and back: `quarry export`/`import` and the server's
@@ -43,10 +50,17 @@ export async function exportDocument(store: Store, secretPassphrase?: string) {
     datasources.push({ ...(stored.config as object), name: stored.name })
     payload.datasources[stored.name] = { ...stored.secrets }
   }
-  const queries = (await store.queries.list()).map((q) => ({
-    name: q.name,
-    datasource: q.datasource,
-    ...(q.definition as object),
+  const queries = (await store.queries.list()).map(queryInputOf)
+  const described = (description: string | null) => (description === null ? {} : { description })
+  const converters = (await store.converters.list()).map((c) => ({
+    name: c.name,
+    ...described(c.description),
+    source: c.content,
+  }))
+  const templates = (await store.templates.list()).map((t) => ({
+    name: t.name,
+    ...described(t.description),
+    template: templateFromContent(t.content, t.name),
   }))
   for (const connection of await store.connections.list()) {
     const { datasource, version: _v, updatedAt: _u, ...rest } = connection
@@ -56,6 +70,8 @@ export async function exportDocument(store: Store, secretPassphrase?: string) {
     quarry: CONFIG_DOCUMENT_VERSION,
     exportedAt: new Date().toISOString(),
     datasources,
+    converters,
+    templates,
     queries,
     secrets: secretPassphrase === undefined ? null : await encryptSecrets(payload, secretPassphrase),
     settings: { embedOrigins: await store.settings.embedOrigins() },
@@ -65,6 +81,8 @@ export async function exportDocument(store: Store, secretPassphrase?: string) {
 export interface ImportOutcome {
   readonly datasources: number
   readonly queries: number
+  readonly converters: number
+  readonly templates: number
   /** Datasources imported without the secrets they need (the export left them out). */
   readonly lackingSecrets: readonly string[]
 }
@@ -114,6 +132,18 @@ export async function importDocument(
     }
     datasources.push(splitSecrets(payload ? check.data : joinSecrets(check.data, secrets)))
   }
+  const converters: NamedConverter[] = []
+  for (const entry of document.converters) {
+    const check = NamedConverterSchema.safeParse(entry)
+    if (check.success) converters.push(check.data)
+    else problems.push(describeIssues(check.error, `converter "${String(entry.name ?? '?')}"`, entry).message)
+  }
+  const templates: NamedTemplate[] = []
+  for (const entry of document.templates) {
+    const check = NamedTemplateSchema.safeParse(entry)
+    if (check.success) templates.push(check.data)
+    else problems.push(describeIssues(check.error, `template "${String(entry.name ?? '?')}"`, entry).message)
+  }
   const queries: Query[] = []
   for (const entry of document.queries) {
     const check = QuerySchema.safeParse(entry)
@@ -141,7 +171,20 @@ export async function importDocument(
     }
     // Parameters used but not declared (a PocketQuery habit) are declared as strings (issue 13).
     queries[index] = withDetectedParams(query, type)
+    for (const [kind, name, inFile] of [
+      ['converter', query.converterName, converters],
+      ['template', query.templateName, templates],
+    ] as const) {
+      if (name === undefined || inFile.some((item) => item.name === name)) continue
+      if ((await (kind === 'converter' ? store.converters : store.templates).get(name)) === undefined) {
+        problems.push(
+          `Query "${query.name}" uses ${kind} "${name}", which is neither in the file nor in the store.`,
+        )
+      }
+    }
   }
+  const existingConverters = await namesOf(store.converters)
+  const existingTemplates = await namesOf(store.templates)
   const existingDatasources = new Set((await store.datasources.list()).map((d) => d.name))
   const existingQueries = new Set((await store.queries.list()).map((q) => q.name))
   if (!options.replace) {
@@ -149,6 +192,8 @@ export async function importDocument(
       ...datasources
         .filter((d) => existingDatasources.has(d.config.name))
         .map((d) => `datasource "${d.config.name}"`),
+      ...converters.filter((c) => existingConverters.has(c.name)).map((c) => `converter "${c.name}"`),
+      ...templates.filter((t) => existingTemplates.has(t.name)).map((t) => `template "${t.name}"`),
       ...queries.filter((q) => existingQueries.has(q.name)).map((q) => `query "${q.name}"`),
     ]
     const replace = (options.words ?? CLI_WORDS).replace
@@ -164,9 +209,21 @@ export async function importDocument(
     const connection = payload?.connections[config.name]
     if (connection) await store.connections.put(config.name, revive(connection))
   }
-  for (const { name, datasource, ...definition } of queries) {
-    if (existingQueries.has(name)) await store.queries.update(name, { datasource, definition })
-    else await store.queries.create({ name, datasource, definition })
+  // The libraries before the queries: a query's names must exist when it is written.
+  for (const { name, description, source } of converters) {
+    const entry = { description: description ?? null, content: source }
+    if (existingConverters.has(name)) await store.converters.update(name, entry)
+    else await store.converters.create({ name, ...entry })
+  }
+  for (const { name, description, template } of templates) {
+    const entry = { description: description ?? null, content: JSON.stringify(template) }
+    if (existingTemplates.has(name)) await store.templates.update(name, entry)
+    else await store.templates.create({ name, ...entry })
+  }
+  for (const query of queries) {
+    const { name, ...row } = queryRowOf(query)
+    if (existingQueries.has(name)) await store.queries.update(name, row)
+    else await store.queries.create({ name, ...row })
   }
   if (origins !== undefined) await store.settings.setEmbedOrigins(origins)
   const lacking = payload
@@ -175,8 +232,14 @@ export async function importDocument(
   return {
     datasources: datasources.length,
     queries: queries.length,
+    converters: converters.length,
+    templates: templates.length,
     lackingSecrets: lacking.map((d) => d.config.name),
   }
+}
+
+async function namesOf(repo: LibraryRepo): Promise<Set<string>> {
+  return new Set((await repo.list()).map((item) => item.name))
 }
 
 /** Placeholders stand in for secrets an export left out, so the rest of a datasource can be validated. */

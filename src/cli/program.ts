@@ -34,6 +34,8 @@ export async function buildProgram(): Promise<Command> {
     import('./datasource.js').then((m) => m.registerDatasource),
     import('./connect.js').then((m) => m.registerConnect),
     import('./query.js').then((m) => m.registerQuery),
+    import('./converter.js').then((m) => m.registerConverter),
+    import('./template.js').then((m) => m.registerTemplate),
     import('./run.js').then((m) => m.registerRun),
     import('./transfer.js').then((m) => m.registerTransfer),
     import('./connections.js').then((m) => m.registerConnections),

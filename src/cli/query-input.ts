@@ -38,8 +38,14 @@ export interface QueryFlags {
   readonly maxRows?: string
   readonly concurrency?: string
   readonly cache?: string
-  readonly converter?: string
-  readonly noConverter?: boolean
+  /** A file; false after `--no-converter` (edit: drop the converter, own or named). */
+  readonly converter?: string | false
+  /** A named converter of the converter library, instead of one of its own (issue 13). */
+  readonly converterName?: string
+  /** A named template of the template library. */
+  readonly templateName?: string
+  /** false after `--no-template` (edit: drop the template, own or named: views show the table). */
+  readonly template?: boolean
 }
 
 /**
@@ -123,6 +129,8 @@ const FLAG_LABELS: SurfaceLabels = {
   concurrency: '--concurrency',
   cacheTtlSeconds: '--cache',
   converter: '--converter',
+  converterName: '--converter-name',
+  templateName: '--template-name',
   'pagination.type': '--pagination',
   'pagination.pageSize': '--page-size',
   'pagination.itemsPath': '--items-path',
@@ -136,6 +144,32 @@ const FLAG_LABELS: SurfaceLabels = {
   'pagination.sizeParam': '--size-param',
   'pagination.startParam': '--start-param',
   'pagination.firstPage': '--first-page',
+}
+
+/**
+ * `--converter FILE` (its own), `--converter-name NAME` (a named one) or `--no-converter` (none): one
+ * replaces the other on edit; both named at once are refused by the schema, naming the flags.
+ */
+function converterFields(flags: QueryFlags, base: Query | undefined) {
+  const given = flags.converter !== undefined || flags.converterName !== undefined
+  return {
+    converter:
+      typeof flags.converter === 'string'
+        ? readSource('--converter', flags.converter)
+        : given
+          ? undefined
+          : base?.converter,
+    converterName: flags.converterName ?? (given ? undefined : base?.converterName),
+  }
+}
+
+/** `--template-name NAME` replaces the query's own template; `--no-template` drops either. */
+function templateFields(flags: QueryFlags, base: Query | undefined) {
+  const drop = flags.template === false || flags.templateName !== undefined
+  return {
+    template: drop ? undefined : base?.template,
+    templateName: flags.templateName ?? (flags.template === false ? undefined : base?.templateName),
+  }
 }
 
 /** Builds a query from flags, on top of an existing one for `edit`. */
@@ -179,11 +213,8 @@ export function queryFromFlags(name: string, flags: QueryFlags, base?: Query): Q
         : parseInteger('--concurrency', flags.concurrency, 1),
     cacheTtlSeconds:
       flags.cache === undefined ? base?.cacheTtlSeconds : parseDuration('--cache', flags.cache),
-    converter: flags.noConverter
-      ? undefined
-      : flags.converter === undefined
-        ? base?.converter
-        : readSource('--converter', flags.converter),
+    ...converterFields(flags, base),
+    ...templateFields(flags, base),
   }
   for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key]
   const parsed = QuerySchema.safeParse(raw)

@@ -1,15 +1,10 @@
 import { QuarryError } from '../domain/errors.js'
 import { withDetectedParams } from '../engine/detect-params.js'
-import type { Query } from '../domain/query.js'
-import { loadQuery } from '../engine/index.js'
+import { queryRowOf, type Query } from '../domain/query.js'
+import { loadSavedQuery } from '../engine/index.js'
 import type { Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { queryFromFlags, type QueryFlags } from './query-input.js'
-
-function definitionOf(query: Query): Omit<Query, 'name' | 'datasource'> {
-  const { name: _n, datasource: _d, ...definition } = query
-  return definition
-}
 
 /**
  * The query checked against its datasource, with the `:name` parameters it uses but does not
@@ -51,7 +46,7 @@ export async function addQuery(name: string, flags: QueryFlags, global: StoreFla
   const given = queryFromFlags(name, flags)
   await withStore(global, async (store) => {
     const query = await checkedQuery(store, given)
-    await store.queries.create({ name, datasource: query.datasource, definition: definitionOf(query) })
+    await store.queries.create(queryRowOf(query))
   })
   console.log(`Added query "${name}" on datasource "${given.datasource}".`)
 }
@@ -62,13 +57,9 @@ export async function editQuery(
   global: StoreFlags,
 ): Promise<void> {
   await withStore(global, async (store) => {
-    const { query: current } = await loadQuery(store, name)
+    const current = await loadSavedQuery(store, name)
     const next = await checkedQuery(store, queryFromFlags(flags.rename ?? name, flags, current))
-    await store.queries.update(name, {
-      name: next.name,
-      datasource: next.datasource,
-      definition: definitionOf(next),
-    })
+    await store.queries.update(name, queryRowOf(next))
   })
   console.log(`Updated query "${flags.rename ?? name}".`)
 }
@@ -79,7 +70,7 @@ export async function listQueries(global: StoreFlags): Promise<void> {
     if (all.length === 0)
       console.log('No queries yet. Add one: quarry query add NAME --datasource DS --path /…')
     for (const stored of all) {
-      const { query } = await loadQuery(store, stored.name)
+      const query = await loadSavedQuery(store, stored.name)
       const params = query.params.map((p) => `:${p.name}`).join(' ')
       console.log(
         [
@@ -87,6 +78,8 @@ export async function listQueries(global: StoreFlags): Promise<void> {
           query.datasource,
           query.sql === undefined ? `${query.method} ${query.path ?? ''}` : oneLine(query.sql),
           params,
+          query.converterName === undefined ? '' : `converter ${query.converterName}`,
+          query.templateName === undefined ? '' : `template ${query.templateName}`,
         ]
           .filter(Boolean)
           .join('  ·  '),
@@ -97,8 +90,7 @@ export async function listQueries(global: StoreFlags): Promise<void> {
 
 export async function showQuery(name: string, global: StoreFlags): Promise<void> {
   await withStore(global, async (store) => {
-    const { query } = await loadQuery(store, name)
-    console.log(JSON.stringify(query, null, 2))
+    console.log(JSON.stringify(await loadSavedQuery(store, name), null, 2))
   })
 }
 

@@ -40,6 +40,8 @@ export function registerQuery(program: Command): void {
       .option('--concurrency <n>', 'pages fetched at once when the rule allows (default 4)')
       .option('--cache <duration>', 'keep results this long, e.g. 5m')
       .option('--converter <file>', 'a file with function convert(json, metadata)')
+      .option('--converter-name <name>', 'use a named converter (quarry converter list) instead of a file')
+      .option('--template-name <name>', 'show the rows with a named template (quarry template list)')
 
   definition(command.command('add <name>').description('Add a query')).action(async (name, flags, sub) => {
     const { addQuery } = await import('./query-run.js')
@@ -47,7 +49,8 @@ export function registerQuery(program: Command): void {
   })
   definition(command.command('edit <name>').description('Change a query: only the flags given change'))
     .option('--rename <newName>', 'give the query a new name')
-    .option('--no-converter', 'drop the converter (rows come from the default converter)')
+    .option('--no-converter', 'drop the converter, own or named (rows come from the default converter)')
+    .option('--no-template', 'drop the template, own or named (views show the default table)')
     .action(async (name, flags, sub) => {
       const { editQuery } = await import('./query-run.js')
       await editQuery(name, flags, sub.optsWithGlobals())

@@ -75,7 +75,10 @@ export async function importConfig(
       where: `"${file}"`,
     }),
   )
-  console.log(`Imported ${outcome.datasources} datasources and ${outcome.queries} queries.`)
+  console.log(
+    `Imported ${outcome.datasources} datasources, ${outcome.converters} converters, ` +
+      `${outcome.templates} templates and ${outcome.queries} queries.`,
+  )
   if (outcome.lackingSecrets.length > 0) {
     console.log(
       `Without their secrets (the export left them out): ${outcome.lackingSecrets.join(', ')}. Set them with: quarry datasource edit NAME …`,

@@ -5,7 +5,7 @@ import { QuarryError } from './errors.js'
 
 /**
  * The whole configuration as one document, for `quarry export` / `quarry import`:
- * datasources (secrets blanked) and queries in clear, and — only when asked —
+ * datasources (secrets blanked), named converters and templates, and queries in clear, and — only when asked —
  * the secrets and OAuth connections encrypted with a passphrase (scrypt +
  * AES-256-GCM), so a file on a laptop or in a ticket never carries them in clear.
  */
@@ -35,6 +35,9 @@ export const ConfigDocumentSchema = z.object({
   exportedAt: z.string(),
   datasources: z.array(z.record(z.string(), z.unknown())),
   queries: z.array(z.record(z.string(), z.unknown())),
+  /** The converter and template libraries (issue 13); absent in exports made before they existed. */
+  converters: z.array(z.record(z.string(), z.unknown())).default([]),
+  templates: z.array(z.record(z.string(), z.unknown())).default([]),
   secrets: EncryptedSchema.nullable(),
   /** Server settings an admin makes in the admin UI; absent in exports made before they existed. */
   settings: z.object({ embedOrigins: z.array(z.string()).default([]) }).optional(),

@@ -49,6 +49,12 @@ export const ERROR_CODES = {
   QUARRY_DATASOURCE_IN_USE: spec('user', 409, 2, 'Queries still use the datasource.'),
   QUARRY_QUERY_NOT_FOUND: spec('user', 404, 2, 'No query has that name.'),
   QUARRY_QUERY_EXISTS: spec('user', 409, 2, 'A query with that name exists already.'),
+  QUARRY_CONVERTER_NOT_FOUND: spec('user', 404, 2, 'No named converter has that name.'),
+  QUARRY_CONVERTER_EXISTS: spec('user', 409, 2, 'A named converter with that name exists already.'),
+  QUARRY_CONVERTER_IN_USE: spec('user', 409, 2, 'Queries still use the named converter.'),
+  QUARRY_TEMPLATE_NOT_FOUND: spec('user', 404, 2, 'No named template has that name.'),
+  QUARRY_TEMPLATE_EXISTS: spec('user', 409, 2, 'A named template with that name exists already.'),
+  QUARRY_TEMPLATE_IN_USE: spec('user', 409, 2, 'Queries still use the named template.'),
   QUARRY_HOST_NOT_ALLOWED: spec('user', 400, 1, 'A request went to a host the datasource does not allow.'),
   // The upstream chose the other host, not the caller: 502, like any other upstream answer (issue 12).
   QUARRY_UPSTREAM_REDIRECT_REFUSED: spec(

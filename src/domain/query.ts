@@ -229,6 +229,8 @@ export const QuerySchema = z
     cacheTtlSeconds: z.number().int().min(0).optional(),
     /** PocketQuery's `function convert(json, metadata)`, run sandboxed. */
     converter: z.string().optional(),
+    /** A named converter of the converter library (library.ts), instead of an inline `converter`. */
+    converterName: nameSchema.optional(),
     /** What the converter may return in one run (converterMaxRows, converterMaxBytes); absent: the datasource's, else the defaults. */
     ...converterLimits,
     /** A title for views; the name when absent. */
@@ -241,13 +243,64 @@ export const QuerySchema = z
     })),
     /** How views show the rows; absent means DEFAULT_TEMPLATE (a table). */
     template: TemplateSchema.optional(),
+    /** A named template of the template library (library.ts), instead of an inline `template`. */
+    templateName: nameSchema.optional(),
   })
   .refine((q) => (q.path === undefined) !== (q.sql === undefined), {
     message: 'a query has either a path (REST) or sql (SQL datasources), not both',
     path: ['path'],
   })
+  .refine((q) => q.converter === undefined || q.converterName === undefined, {
+    message: 'a query has its own converter or a named one, not both',
+    path: ['converterName'],
+  })
+  .refine((q) => q.template === undefined || q.templateName === undefined, {
+    message: 'a query has its own template or a named one, not both',
+    path: ['templateName'],
+  })
 export type Query = z.infer<typeof QuerySchema>
 export type QueryInput = z.input<typeof QuerySchema>
+
+/** What the store keeps of a query beside its definition: its name and what it refers to by name. */
+export interface QueryRow {
+  readonly name: string
+  readonly datasource: string
+  readonly definition: unknown
+  readonly converterName?: string | null
+  readonly templateName?: string | null
+}
+
+/**
+ * A stored query as the schema reads it: the definition with the names the store keeps in columns
+ * (its own, its datasource's, its named converter's and template's).
+ *
+ * @example queryInputOf({ name: 'q', datasource: 'db', definition: { sql: 'SELECT 1' }, converterName: 'rows' })
+ */
+export function queryInputOf(row: QueryRow): Record<string, unknown> {
+  return {
+    ...(row.definition as object),
+    name: row.name,
+    datasource: row.datasource,
+    ...(row.converterName ? { converterName: row.converterName } : {}),
+    ...(row.templateName ? { templateName: row.templateName } : {}),
+  }
+}
+
+/**
+ * A query as the store takes it: the columns, and the rest as the definition.
+ *
+ * @example queryRowOf(query).converterName // 'issue-rows', or null for none
+ */
+export function queryRowOf(query: Query) {
+  const { name, datasource, converterName, templateName, ...definition } = query
+  return {
+    name,
+    datasource,
+    definition,
+    converterName: converterName ?? null,
+    templateName: templateName ?? null,
+  }
+}
 
 /**
  * What GET /api/queries tells about each query: enough for the admin UI's list (and a viewer's list

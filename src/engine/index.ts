@@ -3,7 +3,7 @@
  * REST or SQL stage → one result. The one place the pipeline's stages meet; the CLI, the
  * server and the tests all run (and sample, and check) queries through this module.
  *
- *   load.ts        a query and its datasource from the store
+ *   load.ts        a query and its datasource from the store (library.ts: its named converter and template)
  *   bind.ts        parameters bound: a REST query's first request, a SQL query's statement
  *   fetch.ts       one authenticated request (scrub.ts masks secrets in upstream errors)
  *   rest-stage.ts  pages → rows;  sql-stage.ts  batches → rows (sql-module.ts loads the drivers)
@@ -14,7 +14,15 @@
 
 export { checkDatasource } from './check.js'
 export type { EngineDeps } from './deps.js'
-export { loadDatasource, loadQuery, loadRestDatasource, type LoadedQuery } from './load.js'
+export {
+  loadDatasource,
+  loadQuery,
+  loadRestDatasource,
+  loadSavedQuery,
+  resolveNamed,
+  type LoadedQuery,
+} from './load.js'
+export { converterOf, templateFromContent, templateOf } from './library.js'
 export type { RunResult } from './result.js'
 export { runQuery, type RunRequest } from './run.js'
 export { sampleQuery } from './sample.js'

@@ -2,7 +2,7 @@ import { splitSecrets, type Datasource } from '../domain/datasource.js'
 import type { PqPlanEntry } from '../domain/pq-import-report.js'
 import { NAME_PATTERN } from '../domain/name.js'
 import { QuarryError } from '../domain/errors.js'
-import type { Query } from '../domain/query.js'
+import { queryRowOf, type Query } from '../domain/query.js'
 import { CLI_WORDS, type SurfaceWords } from '../domain/surface-words.js'
 import type { ConnectionInput, StoredConnection, Store } from '../store/index.js'
 import { mapPqDatasource } from './pq-datasource.js'
@@ -27,7 +27,23 @@ export interface PqImportPlan {
     readonly connection?: ConnectionInput
     readonly replace: boolean
   }[]
+  /** Named converters and templates (issue 13); `content` as the store keeps it. */
+  readonly converters: readonly PqLibraryWrite[]
+  readonly templates: readonly PqLibraryWrite[]
   readonly queries: readonly { readonly query: Query; readonly replace: boolean }[]
+}
+
+interface PqLibraryWrite {
+  readonly name: string
+  readonly content: string
+  readonly replace: boolean
+}
+
+/** A converter or template of the file, with the Quarry name it is imported under. */
+type PqLibraryItem = PqNamed & {
+  readonly quarryName: string
+  readonly replace: boolean
+  readonly renamed?: string
 }
 
 export interface PqImportOptions {
@@ -62,6 +78,8 @@ export async function planPqImport(
   const namer = new Namer(
     (await store.datasources.list()).map((d) => d.name),
     (await store.queries.list()).map((q) => q.name),
+    (await store.converters.list()).map((c) => c.name),
+    (await store.templates.list()).map((t) => t.name),
     options.replace,
     options.words ?? CLI_WORDS,
   )
@@ -107,18 +125,21 @@ export async function planPqImport(
     })
   }
 
-  // Converters and templates live with the queries that use them (Quarry has no named ones yet).
+  // Converters and templates become named ones (issue 13): one each, which every query that refers
+  // to it uses by name, as in PocketQuery.
   const named = (kind: 'converter' | 'template') => {
-    const byRef = new Map<string, PqNamed>()
-    const all: PqNamed[] = []
+    const byRef = new Map<string, PqLibraryItem>()
+    const all: PqLibraryItem[] = []
     for (const entity of of(kind)) {
-      const item = readNamed(entity, problems)
-      if (!item) continue
+      const read = readNamed(entity, problems)
+      if (!read) continue
+      const { name: quarryName, renamed, replace } = namer.claim(kind, read.name)
+      const item = { ...read, quarryName, replace, ...(renamed ? { renamed } : {}) }
       all.push(item)
-      byRef.set(item.name, item)
-      if (item.id) byRef.set(item.id, item)
+      byRef.set(read.name, item)
+      if (read.id) byRef.set(read.id, item)
     }
-    return { byRef, all, usedBy: new Map<PqNamed, string[]>() }
+    return { byRef, all, usedBy: new Map<PqLibraryItem, string[]>() }
   }
   const converters = named('converter')
   const templates = named('template')
@@ -170,25 +191,22 @@ export async function planPqImport(
   ] as const) {
     for (const item of table.all) {
       const users = table.usedBy.get(item) ?? []
-      entries.push(
-        users.length > 0
-          ? {
-              action: 'create',
-              kind,
-              source: item.name,
-              detail: `stored with the queries that use it: ${users.map((u) => `"${u}"`).join(', ')}`,
-              notices: item.notices,
-            }
-          : {
-              action: 'skip',
-              kind,
-              source: item.name,
-              detail: `no query in the file uses it, and Quarry keeps ${kind}s with their queries.`,
-              notices: item.notices,
-            },
-      )
+      entries.push({
+        action: item.replace ? 'replace' : 'create',
+        kind,
+        source: item.name,
+        name: item.quarryName,
+        ...(item.renamed ? { renamed: item.renamed } : {}),
+        detail:
+          users.length > 0
+            ? `a named ${kind}, used by ${users.map((u) => `"${u}"`).join(', ')}`
+            : `a named ${kind}; no query in the file uses it yet`,
+        notices: item.notices,
+      })
     }
   }
+  const library = (table: typeof converters, content: (item: PqLibraryItem) => string) =>
+    table.all.map((item) => ({ name: item.quarryName, content: content(item), replace: item.replace }))
 
   if (problems.length > 0) {
     throw new QuarryError(
@@ -196,7 +214,16 @@ export async function planPqImport(
       `Nothing was imported from ${options.where}:\n  ${problems.join('\n  ')}`,
     )
   }
-  return { format: file.format, entries, notices, datasources, queries }
+  return {
+    format: file.format,
+    entries,
+    notices,
+    datasources,
+    converters: library(converters, (item) => item.content),
+    // PocketQuery's templates are Velocity.
+    templates: library(templates, (item) => JSON.stringify({ type: 'velocity', source: item.content })),
+    queries,
+  }
 }
 
 /**
@@ -228,16 +255,37 @@ export async function applyPqImport(store: Store, plan: PqImportPlan): Promise<v
         )
       }
     }
+    // The libraries before the queries: a query's names must exist when it is written.
+    for (const [repo, items] of [
+      [store.converters, plan.converters],
+      [store.templates, plan.templates],
+    ] as const) {
+      for (const { name, content, replace } of items) {
+        const before = replace ? await repo.get(name) : undefined
+        if (before) {
+          await repo.update(name, { content })
+          undo.push(() => repo.update(name, { content: before.content }))
+        } else {
+          await repo.create({ name, content })
+          undo.push(() => repo.remove(name))
+        }
+      }
+    }
     for (const { query, replace } of plan.queries) {
-      const { name, datasource, ...definition } = query
+      const { name, ...row } = queryRowOf(query)
       const before = replace ? await store.queries.get(name) : undefined
       if (before) {
-        await store.queries.update(name, { datasource, definition })
+        await store.queries.update(name, row)
         undo.push(() =>
-          store.queries.update(name, { datasource: before.datasource, definition: before.definition }),
+          store.queries.update(name, {
+            datasource: before.datasource,
+            definition: before.definition,
+            converterName: before.converterName,
+            templateName: before.templateName,
+          }),
         )
       } else {
-        await store.queries.create({ name, datasource, definition })
+        await store.queries.create({ name, ...row })
         undo.push(() => store.queries.remove(name))
       }
     }
@@ -281,21 +329,35 @@ function asInput(connection: StoredConnection): ConnectionInput {
   return { ...input, tokens: { ...input.tokens } }
 }
 
+type NamedKind = 'datasource' | 'query' | 'converter' | 'template'
+
 /** Settles Quarry names: PocketQuery's may have spaces; two may map to one; the store may have it. */
 class Namer {
-  readonly #taken: Record<'datasource' | 'query', Set<string>>
-  readonly #stored: Record<'datasource' | 'query', Set<string>>
+  readonly #taken: Record<NamedKind, Set<string>>
+  readonly #stored: Record<NamedKind, Set<string>>
   readonly #replace: boolean
   readonly #words: SurfaceWords
 
-  constructor(datasources: string[], queries: string[], replace: boolean, words: SurfaceWords) {
-    this.#stored = { datasource: new Set(datasources), query: new Set(queries) }
-    this.#taken = { datasource: new Set(), query: new Set() }
+  constructor(
+    datasources: string[],
+    queries: string[],
+    converters: string[],
+    templates: string[],
+    replace: boolean,
+    words: SurfaceWords,
+  ) {
+    this.#stored = {
+      datasource: new Set(datasources),
+      query: new Set(queries),
+      converter: new Set(converters),
+      template: new Set(templates),
+    }
+    this.#taken = { datasource: new Set(), query: new Set(), converter: new Set(), template: new Set() }
     this.#replace = replace
     this.#words = words
   }
 
-  claim(kind: 'datasource' | 'query', source: string): { name: string; renamed?: string; replace: boolean } {
+  claim(kind: NamedKind, source: string): { name: string; renamed?: string; replace: boolean } {
     const base = NAME_PATTERN.test(source) ? source : slug(source)
     let renamed = base === source ? undefined : 'Quarry names are 1–64 letters, digits, "_", "." or "-"'
     let name = base

@@ -1,13 +1,6 @@
 import { describeIssues } from '../domain/field-issues.js'
 import { usedParamNames } from '../engine/detect-params.js'
-import {
-  PARAM_TYPES,
-  paramTypeOf,
-  QuerySchema,
-  type ParamType,
-  type Query,
-  type Template,
-} from '../domain/query.js'
+import { PARAM_TYPES, paramTypeOf, QuerySchema, type ParamType, type Query } from '../domain/query.js'
 import type { PqEntity } from './pq-read.js'
 
 /**
@@ -75,8 +68,9 @@ export function readNamed(entity: PqEntity, problems: string[]): PqNamed | undef
 export interface PqQueryRefs {
   /** A datasource reference (localId or PocketQuery name) → Quarry name and type; null = skipped. */
   datasource(ref: string): { name: string; type: string } | null | undefined
-  converter(ref: string): PqNamed | undefined
-  template(ref: string): PqNamed | undefined
+  /** A converter reference → the named converter it is imported as (`name`: its Quarry name). */
+  converter(ref: string): (PqNamed & { readonly quarryName: string }) | undefined
+  template(ref: string): (PqNamed & { readonly quarryName: string }) | undefined
 }
 
 export type PqQueryOutcome =
@@ -132,21 +126,23 @@ export function mapPqQuery(entity: PqEntity, name: string, refs: PqQueryRefs): P
   if (values.spaces !== undefined && values.spaces !== null)
     notices.push("Space restrictions are Confluence's: use the query's visibility in Quarry instead.")
 
-  let converter: string | undefined
+  // PocketQuery's converters and templates are entities a query refers to: they become named ones
+  // (issue 13), so an edit of one still changes every query that uses it.
+  let converterName: string | undefined
   const converterRef = str(values.converter)
   if (converterRef) {
     const found = refs.converter(converterRef)
     if (!found) problems.push(`query "${name}": converter "${converterRef}" is not in the file.`)
-    else converter = found.content
+    else converterName = found.quarryName
   }
-  let template: Template | undefined
+  let templateName: string | undefined
   const templateRef = str(values.template)
   if (templateRef && templateRef.toLowerCase() !== 'default') {
     const found = refs.template(templateRef)
     if (!found) {
       problems.push(`query "${name}": template "${templateRef}" is not in the file.`)
     } else {
-      template = { type: 'velocity', source: found.content }
+      templateName = found.quarryName
       notices.push(
         `Template "${found.name}" is Velocity: views render it in the converter sandbox, every value escaped; a <script> in it (PocketQuery.chart) does not run and is reported on the view.`,
       )
@@ -162,8 +158,8 @@ export function mapPqQuery(entity: PqEntity, name: string, refs: PqQueryRefs): P
     ...(str(values.method) ? { method: str(values.method)?.toUpperCase() } : {}),
     ...(typeof values.body === 'string' && values.body !== '' ? { body: values.body } : {}),
     params,
-    ...(converter !== undefined ? { converter } : {}),
-    ...(template ? { template } : {}),
+    ...(converterName !== undefined ? { converterName } : {}),
+    ...(templateName !== undefined ? { templateName } : {}),
     ...(cacheTtlSeconds !== undefined ? { cacheTtlSeconds } : {}),
     ...(str(values.description) ? { title: str(values.description)?.slice(0, 200) } : {}),
   })

@@ -8,6 +8,7 @@ import { errorReply } from './error-handler.js'
 import { rateLimit } from './rate-limits.js'
 import type { RouteDef } from './route.js'
 import { datasourceRoutes } from './routes/datasource-routes.js'
+import { libraryRoutes } from './routes/library-routes.js'
 import { previewRoutes } from './routes/preview-routes.js'
 import { queryRoutes } from './routes/query-routes.js'
 import { sessionRoutes } from './routes/session-routes.js'
@@ -22,6 +23,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...sessionRoutes,
   ...datasourceRoutes,
   ...queryRoutes,
+  ...libraryRoutes,
   ...previewRoutes,
   ...userRoutes,
   ...transferRoutes,

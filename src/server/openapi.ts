@@ -31,6 +31,8 @@ const TAGS: Readonly<Record<string, string>> = {
   session: 'First-run setup, signing in and out, one’s own password.',
   datasources: 'REST APIs and databases, their secrets and OAuth 2.0 connections.',
   queries: 'Queries: writing them and running them.',
+  converters: 'Named converters several queries use (issue 13): editing one changes them all.',
+  templates: 'Named templates several queries use (issue 13): editing one changes them all.',
   preview: 'Live previews for the editors.',
   users: 'Users (admins manage them).',
   tokens: 'API tokens: each user their own.',

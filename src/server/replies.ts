@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ConfigDocumentSchema } from '../domain/config-document.js'
 import { DatasourceSchema, PresetSiteSchema, SQL_DATASOURCE_TYPES } from '../domain/datasource.js'
-import { ParamSpecSchema, QuerySchema } from '../domain/query.js'
+import { ParamSpecSchema, QuerySchema, TemplateSchema } from '../domain/query.js'
 import { SECRET_MASK } from '../domain/secret-mask.js'
 import { TOKEN_SCOPES } from '../domain/token-scope.js'
 
@@ -215,6 +215,43 @@ export const QueryListReply = named(
   ],
 )
 
+const LibraryFields = {
+  name: z.string(),
+  description: z.string().nullable(),
+  updatedAt: Timestamp,
+  /** The queries that use it: editing it changes them all; it cannot be deleted while any does. */
+  usedBy: z.array(z.string()),
+}
+const CONVERTER_EXAMPLE = {
+  name: 'issue-rows',
+  description: 'One row per Jira issue: key and summary.',
+  updatedAt: WHEN,
+  usedBy: ['open-issues'],
+  source:
+    'function convert(json) {\n  return JSON.parse(json).issues.map((i) => ({ Key: i.key, Summary: i.fields.summary }))\n}',
+}
+const TEMPLATE_EXAMPLE = {
+  name: 'issue-list',
+  description: 'A list of the rows.',
+  updatedAt: WHEN,
+  usedBy: ['open-issues'],
+  template: {
+    type: 'liquid' as const,
+    source: '<ul>{% for row in rows %}<li>{{ row.Key }}</li>{% endfor %}</ul>',
+  },
+}
+const NamedConverterEntry = z.object({ ...LibraryFields, source: z.string() })
+const NamedTemplateEntry = z.object({ ...LibraryFields, template: TemplateSchema })
+
+export const NamedConverterReply = named('NamedConverter', NamedConverterEntry, CONVERTER_EXAMPLE)
+export const NamedConverterListReply = named('NamedConverterList', z.array(NamedConverterEntry), [
+  CONVERTER_EXAMPLE,
+])
+export const NamedTemplateReply = named('NamedTemplate', NamedTemplateEntry, TEMPLATE_EXAMPLE)
+export const NamedTemplateListReply = named('NamedTemplateList', z.array(NamedTemplateEntry), [
+  TEMPLATE_EXAMPLE,
+])
+
 export const QueryReply = named(
   'Query',
   QuerySchema,
@@ -304,7 +341,11 @@ export const ConfigDocumentReply = named('ConfigDocument', ConfigDocumentSchema,
   quarry: ConfigDocumentSchema.shape.quarry.value,
   exportedAt: WHEN,
   datasources: [{ type: 'rest', name: 'tracker', baseUrl: 'https://tracker.example.com/api' }],
-  queries: [{ name: 'open-issues', datasource: 'tracker', path: '/issues' }],
+  converters: [
+    { name: 'issue-rows', source: 'function convert(json) {\n  return JSON.parse(json).issues\n}' },
+  ],
+  templates: [],
+  queries: [{ name: 'open-issues', datasource: 'tracker', path: '/issues', converterName: 'issue-rows' }],
   secrets: null,
 })
 
@@ -313,10 +354,13 @@ export const ImportOutcomeReply = named(
   z.object({
     datasources: z.number().int(),
     queries: z.number().int(),
+    /** Named converters and templates (issue 13). */
+    converters: z.number().int(),
+    templates: z.number().int(),
     /** Datasources imported without the secrets they need (the export left them out). */
     lackingSecrets: z.array(z.string()),
   }),
-  { datasources: 1, queries: 3, lackingSecrets: ['tracker'] },
+  { datasources: 1, queries: 3, converters: 1, templates: 0, lackingSecrets: ['tracker'] },
 )
 
 export const PocketQueryImportReply = named(

@@ -9,6 +9,7 @@ import { defaultDataDir } from './key-file.js'
 import type { LockBackend } from './lock-backend.js'
 import { migrateToLatest, type Dialect } from './migrations.js'
 import { SqlLeaseRepo } from './lease-repo.js'
+import { SqlLibraryRepo } from './library-repo.js'
 import { SqlQueryRepo } from './query-repo.js'
 import { SqlRateLimitRepo } from './rate-limit-repo.js'
 import type { Database } from './schema.js'
@@ -23,6 +24,7 @@ import type {
   ConnectionRepo,
   DatasourceRepo,
   LeaseRepo,
+  LibraryRepo,
   QueryRepo,
   RateLimitRepo,
   SessionRepo,
@@ -32,6 +34,7 @@ import type {
 
 export { STORE_ERROR_CODES, StoreError, isStoreError, type StoreErrorCode } from './errors.js'
 export { digest } from './account-repo.js'
+export { libraryNotFound } from './library-repo.js'
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from '../domain/database-url.js'
 export { saveDatasource } from './save-datasource.js'
@@ -127,6 +130,8 @@ class SqlStore implements Store {
   readonly dialect: Dialect
   readonly datasources: DatasourceRepo
   readonly queries: QueryRepo
+  readonly converters: LibraryRepo
+  readonly templates: LibraryRepo
   readonly connections: ConnectionRepo
   readonly cache: CacheRepo
   readonly accounts: AccountRepo
@@ -142,6 +147,8 @@ class SqlStore implements Store {
     this.dialect = context.dialect
     this.datasources = new SqlDatasourceRepo(context)
     this.queries = new SqlQueryRepo(context)
+    this.converters = new SqlLibraryRepo(context, 'converter')
+    this.templates = new SqlLibraryRepo(context, 'template')
     this.connections = new SqlConnectionRepo(context, backend)
     this.cache = new SqlCacheRepo(context)
     this.accounts = new SqlAccountRepo(context)

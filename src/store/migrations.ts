@@ -167,6 +167,45 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('rate_limits').execute()
       },
     },
+    '0004_converter_and_template_library': {
+      // Named converters and templates that several queries use (issue 13). A query refers to one by
+      // name in a column of its own, so the database keeps the reference true: a rename cascades to the
+      // queries, and one in use cannot be deleted (restrict), as with datasources.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        for (const table of ['converters', 'templates']) {
+          await db.schema
+            .createTable(table)
+            .addColumn('name', 'text', (col) => col.primaryKey())
+            .addColumn('description', 'text')
+            .addColumn('content', 'text', (col) => col.notNull())
+            .addColumn('created_at', time, (col) => col.notNull())
+            .addColumn('updated_at', time, (col) => col.notNull())
+            .execute()
+        }
+        // SQLite adds a column with a foreign key only when its default is NULL, which it is.
+        for (const [column, table] of [
+          ['converter_name', 'converters'],
+          ['template_name', 'templates'],
+        ] as const) {
+          await db.schema
+            .alterTable('queries')
+            .addColumn(column, 'text', (col) =>
+              col.references(`${table}.name`).onUpdate('cascade').onDelete('restrict'),
+            )
+            .execute()
+          await db.schema.createIndex(`queries_${column}_idx`).on('queries').column(column).execute()
+        }
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        for (const column of ['converter_name', 'template_name']) {
+          await db.schema.dropIndex(`queries_${column}_idx`).execute()
+          await db.schema.alterTable('queries').dropColumn(column).execute()
+        }
+        for (const table of ['templates', 'converters']) await db.schema.dropTable(table).execute()
+      },
+    },
   }
 }
 

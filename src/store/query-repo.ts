@@ -3,6 +3,7 @@ import type { StoreContext } from './context.js'
 import { compare, datasourceNotFound } from './datasource-repo.js'
 import { StoreError } from './errors.js'
 import { fromDbTime, fromJsonText, toDbTime, toJsonText, type QueriesTable } from './schema.js'
+import { libraryNotFound } from './library-repo.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js'
 import type { QueryInput, QueryPatch, QueryRepo, StoredQuery } from './types.js'
 
@@ -59,6 +60,8 @@ export class SqlQueryRepo implements QueryRepo {
       name: input.name,
       datasource: input.datasource,
       definition: toJsonText(input.definition, 'definition'),
+      converter_name: input.converterName ?? null,
+      template_name: input.templateName ?? null,
       created_at: now,
       updated_at: now,
     }
@@ -73,7 +76,7 @@ export class SqlQueryRepo implements QueryRepo {
         )
       } catch (error) {
         if (isUniqueViolation(error)) throw queryExists(input.name)
-        if (isForeignKeyViolation(error)) throw datasourceNotFound(input.datasource)
+        if (isForeignKeyViolation(error)) throw await this.#missingReference(input)
         throw error
       }
     })
@@ -84,6 +87,8 @@ export class SqlQueryRepo implements QueryRepo {
       ...(patch.name === undefined ? {} : { name: patch.name }),
       ...(patch.datasource === undefined ? {} : { datasource: patch.datasource }),
       ...(patch.definition === undefined ? {} : { definition: toJsonText(patch.definition, 'definition') }),
+      ...(patch.converterName === undefined ? {} : { converter_name: patch.converterName }),
+      ...(patch.templateName === undefined ? {} : { template_name: patch.templateName }),
       updated_at: toDbTime(new Date(), 'now'),
     }
     return this.#context.run('queries.update', 'write', async () => {
@@ -98,11 +103,27 @@ export class SqlQueryRepo implements QueryRepo {
         return decode(row)
       } catch (error) {
         if (isUniqueViolation(error) && patch.name !== undefined) throw queryExists(patch.name)
-        if (isForeignKeyViolation(error) && patch.datasource !== undefined)
-          throw datasourceNotFound(patch.datasource)
+        if (isForeignKeyViolation(error)) throw await this.#missingReference(patch)
         throw error
       }
     })
+  }
+
+  /** Which of the names a query refers to is missing, after the foreign key refused one. */
+  async #missingReference(refs: QueryPatch): Promise<unknown> {
+    const db = this.#context.db
+    const exists = async (table: 'datasources' | 'converters' | 'templates', name: string) =>
+      (await db.selectFrom(table).select('name').where('name', '=', name).executeTakeFirst()) !== undefined
+    if (refs.datasource !== undefined && !(await exists('datasources', refs.datasource)))
+      return datasourceNotFound(refs.datasource)
+    if (refs.converterName != null && !(await exists('converters', refs.converterName)))
+      return libraryNotFound('converter', refs.converterName)
+    if (refs.templateName != null && !(await exists('templates', refs.templateName)))
+      return libraryNotFound('template', refs.templateName)
+    return new StoreError(
+      'QUARRY_DATASOURCE_NOT_FOUND',
+      'The query names a datasource, converter or template that another process just removed. Try again.',
+    )
   }
 
   async remove(name: string): Promise<void> {
@@ -118,6 +139,8 @@ function decode(row: Selectable<QueriesTable>): StoredQuery {
     name: row.name,
     datasource: row.datasource,
     definition: fromJsonText(row.definition),
+    converterName: row.converter_name,
+    templateName: row.template_name,
     createdAt: fromDbTime(row.created_at),
     updatedAt: fromDbTime(row.updated_at),
   })

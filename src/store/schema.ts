@@ -30,6 +30,23 @@ export interface QueriesTable {
   datasource: string
   /** JSON text. */
   definition: string
+  /** The named converter it uses (converters.name), or NULL: its own converter, if any, is in the definition. */
+  converter_name: ColumnType<string | null, string | null | undefined, string | null>
+  /** The named template it uses (templates.name), or NULL. */
+  template_name: ColumnType<string | null, string | null | undefined, string | null>
+  created_at: Time
+  updated_at: Time
+}
+
+/**
+ * The converter and the template library (issue 13): named entries that queries refer to. Both tables
+ * have the same columns, so one repository serves both; the store does not look inside `content`.
+ */
+export interface LibraryTable {
+  name: string
+  description: string | null
+  /** A converter's source; a template's JSON text. */
+  content: string
   created_at: Time
   updated_at: Time
 }
@@ -129,6 +146,8 @@ export interface Database {
   rate_limits: RateLimitsTable
   datasources: DatasourcesTable
   queries: QueriesTable
+  converters: LibraryTable
+  templates: LibraryTable
   connections: ConnectionsTable
   cache: CacheTable
 }

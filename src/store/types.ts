@@ -9,6 +9,10 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres'
   readonly datasources: DatasourceRepo
   readonly queries: QueryRepo
+  /** The converter library: named converters queries use (issue 13). */
+  readonly converters: LibraryRepo
+  /** The template library: named templates queries use (issue 13). */
+  readonly templates: LibraryRepo
   readonly connections: ConnectionRepo
   readonly cache: CacheRepo
   readonly accounts: AccountRepo
@@ -64,6 +68,10 @@ export interface StoredQuery {
   readonly name: string
   readonly datasource: string
   readonly definition: unknown
+  /** The named converter it uses, or null. */
+  readonly converterName: string | null
+  /** The named template it uses, or null. */
+  readonly templateName: string | null
   readonly createdAt: Date
   readonly updatedAt: Date
 }
@@ -72,23 +80,70 @@ export interface QueryInput {
   name: string
   datasource: string
   definition: unknown
+  converterName?: string | null
+  templateName?: string | null
 }
 
 export interface QueryPatch {
   name?: string
   datasource?: string
   definition?: unknown
+  /** null: uses none any more. */
+  converterName?: string | null
+  templateName?: string | null
 }
 
 export interface QueryRepo {
   /** All queries, by name. */
   list(): Promise<StoredQuery[]>
   get(name: string): Promise<StoredQuery | undefined>
-  /** A taken name → QUARRY_QUERY_EXISTS; an unknown datasource → QUARRY_DATASOURCE_NOT_FOUND. */
+  /**
+   * A taken name → QUARRY_QUERY_EXISTS; an unknown datasource → QUARRY_DATASOURCE_NOT_FOUND; an unknown
+   * named converter or template → QUARRY_CONVERTER_NOT_FOUND / QUARRY_TEMPLATE_NOT_FOUND.
+   */
   create(input: QueryInput): Promise<StoredQuery>
   /** Missing → QUARRY_QUERY_NOT_FOUND; otherwise as create. */
   update(name: string, patch: QueryPatch): Promise<StoredQuery>
   /** Missing → QUARRY_QUERY_NOT_FOUND. */
+  remove(name: string): Promise<void>
+}
+
+/** A named converter or template (the store keeps its content as text and does not look inside). */
+export interface StoredLibraryItem {
+  readonly name: string
+  readonly description: string | null
+  /** A converter's source; a template's JSON text. */
+  readonly content: string
+  /** The queries that use it, by name. */
+  readonly usedBy: readonly string[]
+  readonly createdAt: Date
+  readonly updatedAt: Date
+}
+
+export interface LibraryInput {
+  name: string
+  description?: string | null
+  content: string
+}
+
+export interface LibraryPatch {
+  /** A new name; the queries that use it follow the rename. */
+  name?: string
+  description?: string | null
+  content?: string
+}
+
+/** The converter library or the template library; `kind` names the codes: QUARRY_CONVERTER_* or QUARRY_TEMPLATE_*. */
+export interface LibraryRepo {
+  readonly kind: 'converter' | 'template'
+  /** All, by name. */
+  list(): Promise<StoredLibraryItem[]>
+  get(name: string): Promise<StoredLibraryItem | undefined>
+  /** A taken name → QUARRY_CONVERTER_EXISTS / QUARRY_TEMPLATE_EXISTS. */
+  create(input: LibraryInput): Promise<StoredLibraryItem>
+  /** Missing → …_NOT_FOUND; renaming onto a taken name → …_EXISTS. */
+  update(name: string, patch: LibraryPatch): Promise<StoredLibraryItem>
+  /** Refused with …_IN_USE (naming the queries) while queries use it; missing → …_NOT_FOUND. */
   remove(name: string): Promise<void>
 }
 

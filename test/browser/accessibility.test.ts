@@ -211,4 +211,16 @@ describe('axe finds no serious or critical violation', () => {
     },
     STEP_MS,
   )
+
+  for (const kind of ['converter', 'template']) {
+    it(
+      `on the new ${kind} page (issue 13)`,
+      async () => {
+        await page.goto(`${server.url}/admin/${kind}s/new`)
+        await seen(page.getByRole('heading', { name: `Add ${kind}` }))
+        expect(await seriousViolations(page)).toEqual([])
+      },
+      STEP_MS,
+    )
+  }
 })

@@ -99,7 +99,7 @@ describe('Importing a PocketQuery export in the admin UI', () => {
   )
 
   it(
-    'a query imported with a Velocity template shows it in the query editor',
+    'a query imported with a Velocity template uses it as a named template, shown on its page (issue 13)',
     async () => {
       await page.getByLabel('PocketQuery export file').setInputFiles(JSON_EXPORT)
       await page.getByRole('button', { name: 'Import', exact: true }).click()
@@ -108,6 +108,14 @@ describe('Importing a PocketQuery export in the admin UI', () => {
       await seen(result.getByText('Renamed: a datasource "REST-Countries" exists already', { exact: false }))
       await page.goto(`${server.url}/admin/queries/Countries-by-region`)
       await seen(page.getByRole('heading', { name: 'Query Countries-by-region' }))
+      // PocketQuery's templates are entities a query refers to: imported as named templates (issue 13).
+      const picker = page.getByRole('combobox', { name: 'Named template', exact: true })
+      // The choices load after the query: the select shows its value once they are there.
+      await expect.poll(() => picker.inputValue()).toBe('countries-table')
+      const named = 'countries-table'
+      await page.goto(`${server.url}/admin/templates/${named}`)
+      await seen(page.getByRole('heading', { name: `Template ${named}` }))
+      await seen(page.getByText('Used by 1 query: Countries-by-region.', { exact: false }))
       const select = page.getByRole('combobox', { name: 'Template', exact: true })
       expect(await select.inputValue()).toBe('velocity')
       expect(await text(page.locator('fieldset', { hasText: 'Velocity template' }))).toContain(

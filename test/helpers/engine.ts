@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { ConverterPool } from '../../src/convert/index.js'
 import { splitSecrets, type DatasourceInput } from '../../src/domain/datasource.js'
 import { DatasourceSchema } from '../../src/domain/datasource.js'
-import { QuerySchema, type QueryInput } from '../../src/domain/query.js'
+import { QuerySchema, queryRowOf, type QueryInput } from '../../src/domain/query.js'
 import type { EngineDeps } from '../../src/engine/index.js'
 import { openStore, type Store } from '../../src/store/index.js'
 
@@ -42,8 +42,7 @@ export async function startTestEngine(
       await store.datasources.create({ name: datasource.name, type: datasource.type, config, secrets })
     },
     async addQuery(input) {
-      const { name, datasource, ...definition } = QuerySchema.parse(input)
-      await store.queries.create({ name, datasource, definition })
+      await store.queries.create(queryRowOf(QuerySchema.parse(input)))
     },
     async close() {
       await converters.close()

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isQuarryError } from '../../src/domain/errors.js'
 import { DatasourceSchema, joinSecrets, type Datasource } from '../../src/domain/datasource.js'
-import { QuerySchema } from '../../src/domain/query.js'
-import { runQuery } from '../../src/engine/index.js'
+import { QuerySchema, queryInputOf } from '../../src/domain/query.js'
+import { loadQuery, runQuery, templateFromContent } from '../../src/engine/index.js'
 import { applyPqImport, formatPqPlan, planPqImport } from '../../src/pocketquery/pq-import.js'
 import { startApiServer, type ApiServer } from '../helpers/api-server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
@@ -52,7 +52,9 @@ async function stored(
 async function snapshot() {
   return {
     datasources: (await engine.store.datasources.list()).map((d) => [d.name, d.config, d.secrets]),
-    queries: (await engine.store.queries.list()).map((q) => [q.name, q.definition]),
+    queries: (await engine.store.queries.list()).map((q) => [q.name, q.definition, q.converterName]),
+    converters: (await engine.store.converters.list()).map((c) => [c.name, c.content]),
+    templates: (await engine.store.templates.list()).map((t) => [t.name, t.content]),
     connections: (await engine.store.connections.list()).map((c) => [c.datasource, c.tokens]),
   }
 }
@@ -257,33 +259,57 @@ describe('kinds Quarry does not support are listed, not imported', () => {
 })
 
 describe('queries, converters and templates', () => {
-  it('a REST query keeps its path, typed parameters, cache duration and its converter', async () => {
+  it('a REST query keeps its path, typed parameters, cache duration and uses its converter by name', async () => {
     await importText(CLOUD)
-    const query = QuerySchema.parse({
-      ...((await engine.store.queries.get('Countries-by-region'))?.definition as object),
-      name: 'x',
-      datasource: 'REST-Countries',
-    })
+    const stored = await engine.store.queries.get('Countries-by-region')
+    const query = QuerySchema.parse(queryInputOf(stored!))
     expect(query).toMatchObject({
       path: '/region/:region?fields=name;capital',
       cacheTtlSeconds: 12 * 3600,
       params: [{ name: 'region', type: 'string', default: 'europe' }],
+      converterName: 'countries-converter',
     })
-    expect(query.converter).toContain('result.push({ Name: parsed[i].name')
+    expect(query.converter).toBeUndefined()
+    const converter = await engine.store.converters.get('countries-converter')
+    expect(converter?.content).toContain('result.push({ Name: parsed[i].name')
+    expect(converter?.usedBy).toEqual(['Countries-by-region'])
   })
 
-  it('a Velocity template is stored as written, with a notice of how views render it', async () => {
+  it('a Velocity template becomes a named template, stored as written, with a notice of how views render it', async () => {
     const plan = await importText(CLOUD)
-    const definition = (await engine.store.queries.get('Countries-by-region'))?.definition as {
-      template: unknown
-    }
-    expect(definition.template).toEqual({
+    expect((await engine.store.queries.get('Countries-by-region'))?.templateName).toBe('countries-table')
+    expect(templateFromContent((await engine.store.templates.get('countries-table'))!.content, 'x')).toEqual({
       type: 'velocity',
       source: expect.stringContaining('#foreach($row in $PQ.toList($result))'),
     })
     expect(plan.entries.find((e) => e.name === 'Countries-by-region')?.notices.join('\n')).toMatch(
       /Velocity: views render it in the converter sandbox/,
     )
+  })
+
+  it('two queries referring to one converter share one named converter: editing it changes both (issue 13)', async () => {
+    const file = JSON.parse(CLOUD) as { queries: Record<string, unknown>[] }
+    const first = file.queries[0]!
+    file.queries.push({ ...first, localId: 'q-copy', name: 'Countries again' })
+    const plan = await importText(JSON.stringify(file))
+    expect(
+      plan.entries.find((e) => e.kind === 'converter' && e.source === 'countries-converter'),
+    ).toMatchObject({
+      action: 'create',
+      name: 'countries-converter',
+      detail: 'a named converter, used by "Countries-by-region", "Countries-again"',
+    })
+    expect((await engine.store.converters.get('countries-converter'))?.usedBy).toEqual([
+      'Countries-again',
+      'Countries-by-region',
+    ])
+    await engine.store.converters.update('countries-converter', {
+      content: 'function convert() { return [{ edited: 1 }] }',
+    })
+    for (const name of ['Countries-by-region', 'Countries-again']) {
+      const { query } = await loadQuery(engine.store, name)
+      expect(query.converter).toBe('function convert() { return [{ edited: 1 }] }')
+    }
   })
 
   it("PocketQuery's parameter types map to Quarry's on a SQL query", async () => {
@@ -299,12 +325,14 @@ describe('queries, converters and templates', () => {
     ])
   })
 
-  it('a converter no query uses is reported as skipped', async () => {
-    const plan = await planPqImport(engine.store, CLOUD, { where: 'x', replace: false, env: ENV })
+  it('a converter no query uses is imported as a named converter, said to be unused', async () => {
+    const plan = await importText(CLOUD)
     expect(plan.entries.find((e) => e.source === 'unused-converter')).toMatchObject({
-      action: 'skip',
+      action: 'create',
       kind: 'converter',
+      detail: 'a named converter; no query in the file uses it yet',
     })
+    expect((await engine.store.converters.get('unused-converter'))?.usedBy).toEqual([])
   })
 
   it('unknown fields are reported, never silently taken', async () => {

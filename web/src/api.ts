@@ -25,6 +25,8 @@ import type { ApiTokenView, TokenScope } from '../../src/domain/token-scope.js'
 import type {
   ConnectionReply,
   DatasourceListReply,
+  NamedConverterReply,
+  NamedTemplateReply,
   ReplyOf,
   RunResultReply,
   SessionReply,
@@ -68,6 +70,10 @@ export type Connection = NonNullable<ReplyOf<typeof ConnectionReply>>
 export type DatasourceSummary = ReplyOf<typeof DatasourceListReply>[number]
 export type RunResult = ReplyOf<typeof RunResultReply>
 export type UserRecord = ReplyOf<typeof UserReply>
+/** A named converter (issue 13), with the queries that use it. */
+export type NamedConverter = ReplyOf<typeof NamedConverterReply>
+/** A named template, as the editor holds it (see Template), with the queries that use it. */
+export type NamedTemplate = Omit<ReplyOf<typeof NamedTemplateReply>, 'template'> & { template: Template }
 
 /** A preset as GET /api/presets describes it: its form, and the queries it adds (`{name}` = the datasource's name). */
 export interface PresetView extends PresetForm {
@@ -228,6 +234,28 @@ export const api = {
   sampleQuery: (name: string, body: { params: Record<string, string> }) =>
     request<{ text: string }>('POST', `/api/queries/${enc(name)}/sample`, body),
 
+  converters: () => request<NamedConverter[]>('GET', '/api/converters'),
+  converter: (name: string) => request<NamedConverter>('GET', `/api/converters/${enc(name)}`),
+  createConverter: (body: { name: string; description?: string; source: string }) =>
+    request<NamedConverter>('POST', '/api/converters', body),
+  updateConverter: (name: string, body: { name: string; description?: string; source: string }) =>
+    request<NamedConverter>('PUT', `/api/converters/${enc(name)}`, body),
+  deleteConverter: (name: string) => request<void>('DELETE', `/api/converters/${enc(name)}`),
+
+  templates: () =>
+    request<ReplyOf<typeof NamedTemplateReply>[]>('GET', '/api/templates').then((list) =>
+      list.map((t): NamedTemplate => ({ ...t, template: fromWire(t.template) })),
+    ),
+  template: (name: string) =>
+    request<ReplyOf<typeof NamedTemplateReply>>('GET', `/api/templates/${enc(name)}`).then(
+      (t): NamedTemplate => ({ ...t, template: fromWire(t.template) }),
+    ),
+  createTemplate: (body: { name: string; description?: string; template: Template }) =>
+    request<unknown>('POST', '/api/templates', { ...body, template: toWire(body.template) }),
+  updateTemplate: (name: string, body: { name: string; description?: string; template: Template }) =>
+    request<unknown>('PUT', `/api/templates/${enc(name)}`, { ...body, template: toWire(body.template) }),
+  deleteTemplate: (name: string) => request<void>('DELETE', `/api/templates/${enc(name)}`),
+
   previewConverter: (body: {
     converter: string
     json: string
@@ -292,10 +320,12 @@ function fromWire(template: StoredTemplate): Template {
 }
 
 function queryToWire(query: QueryDocument): unknown {
-  const { template, title, ...rest } = query
+  const { template, title, converter, converterName, templateName, ...rest } = query
+  // A named converter or template replaces the query's own (the server takes one or the other).
   return {
     ...rest,
-    ...(template ? { template: toWire(template) } : {}),
+    ...(converterName ? { converterName } : converter ? { converter } : {}),
+    ...(templateName ? { templateName } : template ? { template: toWire(template) } : {}),
     ...(title ? { title } : {}),
   }
 }

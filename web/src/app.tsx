@@ -19,6 +19,9 @@ import { canUse, SessionContext, useSession } from './session.js'
 
 // The query editor carries CodeMirror: loaded when first opened.
 const QueryEditPage = lazy(() => import('./pages/query-edit.js').then((m) => ({ default: m.QueryEditPage })))
+// So do the converter and template pages (the template editor is the query editor's).
+const LibraryListPage = lazy(() => import('./pages/library.js').then((m) => ({ default: m.LibraryListPage })))
+const LibraryEditPage = lazy(() => import('./pages/library.js').then((m) => ({ default: m.LibraryEditPage })))
 
 type Loaded =
   { state: 'loading' } | { state: 'failed'; message: string } | { state: 'ready'; session: Session | null }
@@ -84,6 +87,12 @@ function Routes() {
     if (path === '/queries/new') return <QueryEditPage key="new" name={null} />
     if ((params = match('/queries/:name', path)))
       return <QueryEditPage key={params.name} name={params.name!} />
+    for (const kind of ['converter', 'template'] as const) {
+      if (path === `/${kind}s`) return <LibraryListPage key={kind} kind={kind} />
+      if (path === `/${kind}s/new`) return <LibraryEditPage key={`${kind}-new`} kind={kind} name={null} />
+      if ((params = match(`/${kind}s/:name`, path)))
+        return <LibraryEditPage key={`${kind}-${params.name}`} kind={kind} name={params.name!} />
+    }
   }
   if (canUse.users(role) && path === '/users') return <UsersPage />
   if (canUse.embedding(role) && path === EMBEDDING_PATH) return <EmbeddingPage />

@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { QuarryError, isQuarryError } from '../../domain/errors.js'
 import { withDetectedParams } from '../../engine/detect-params.js'
-import { QuerySchema, querySummary, type Query } from '../../domain/query.js'
+import { QuerySchema, queryInputOf, queryRowOf, querySummary, type Query } from '../../domain/query.js'
 import {
   loadQuery,
+  loadSavedQuery,
   runQuery,
   sampleQuery,
   type EngineDeps,
@@ -56,11 +57,6 @@ export function runView(result: RunResult) {
   }
 }
 
-function definitionOf(query: Query): object {
-  const { name: _name, datasource: _datasource, ...definition } = query
-  return definition
-}
-
 /**
  * A query as saved: the `:name` parameters it uses but does not declare are added as strings, as
  * PocketQuery finds them (issue 13); the admin UI shows them after saving.
@@ -84,13 +80,7 @@ export const queryRoutes: RouteDef[] = [
       const principal = principalOf(request)
       const list = await ctx.store.queries.list()
       return list
-        .map((stored) =>
-          QuerySchema.parse({
-            ...(stored.definition as object),
-            name: stored.name,
-            datasource: stored.datasource,
-          }),
-        )
+        .map((stored) => QuerySchema.parse(queryInputOf(stored)))
         .filter((query) => canSeeQuery(principal, query))
         .map(querySummary)
     },
@@ -102,9 +92,12 @@ export const queryRoutes: RouteDef[] = [
     reply: json(QueryReply),
     access: 'signed-in',
     tag: 'queries',
-    summary: 'One query (as shown to the caller).',
-    handler: async (request, _reply, ctx) =>
-      (await visibleQuery(ctx, param(request, 'name'), principalOf(request))).query,
+    summary: 'One query (as shown to the caller), as saved: a named converter or template by its name.',
+    handler: async (request, _reply, ctx) => {
+      const name = param(request, 'name')
+      await visibleQuery(ctx, name, principalOf(request))
+      return loadSavedQuery(ctx.store, name)
+    },
   },
   {
     method: 'POST',
@@ -117,11 +110,7 @@ export const queryRoutes: RouteDef[] = [
     body: QuerySchema,
     handler: async (request, reply, ctx) => {
       const query = await withUsedParams(ctx, parseBody(QuerySchema, request.body))
-      await ctx.store.queries.create({
-        name: query.name,
-        datasource: query.datasource,
-        definition: definitionOf(query),
-      })
+      await ctx.store.queries.create(queryRowOf(query))
       reply.status(201)
       return query
     },
@@ -138,11 +127,7 @@ export const queryRoutes: RouteDef[] = [
     handler: async (request, _reply, ctx) => {
       const query = await withUsedParams(ctx, parseBody(QuerySchema, request.body))
       ctx.views.forget(param(request, 'name'))
-      await ctx.store.queries.update(param(request, 'name'), {
-        name: query.name,
-        datasource: query.datasource,
-        definition: definitionOf(query),
-      })
+      await ctx.store.queries.update(param(request, 'name'), queryRowOf(query))
       return query
     },
   },

@@ -11,6 +11,8 @@ export function Layout({ children }: { children: ReactNode }) {
   const items = [
     { to: '/datasources', label: 'Datasources', show: canUse.datasources(role) },
     { to: '/queries', label: 'Queries', show: true },
+    { to: '/converters', label: 'Converters', show: canUse.editQueries(role) },
+    { to: '/templates', label: 'Templates', show: canUse.editQueries(role) },
     { to: '/users', label: 'Users', show: canUse.users(role) },
     { to: '/embedding', label: 'Embedding', show: canUse.embedding(role) },
     { to: '/import', label: 'Import', show: canUse.importConfig(role) },

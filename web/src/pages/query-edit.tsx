@@ -12,6 +12,7 @@ import { RunPanel } from '../components/run-panel.js'
 import { SqlField } from '../components/sql-field.js'
 import { TemplateEditor } from '../components/template-editor.js'
 import { ViewLinks } from '../components/view-links.js'
+import { usedByText } from './library.js'
 import { NEW_QUERY } from '../query-defaults.js'
 import { ALWAYS_SEE, CACHE_TTL_HINT, GROUPS_HINT, whoSees } from '../query-hints.js'
 import { Link, navigate, useUnsavedChanges } from '../router.js'
@@ -256,20 +257,26 @@ export function QueryEditPage({ name }: { name: string | null }) {
           />
           <p className="muted">{whoSees(visibility)}</p>
         </fieldset>
-        <ConverterWorkbench
-          queryName={name}
-          converter={query.converter ?? ''}
-          onChange={(converter) => change({ converter })}
-          params={paramValues}
-          onRows={setRows}
-          sql={sql}
-        />
-        <TemplateEditor
-          template={query.template ?? { type: 'table' }}
-          onChange={(template) => change({ template })}
-          rows={rows?.rows ?? null}
-          columns={rows?.columns ?? []}
-        />
+        {/* Mounted again after a save: its counts of queries using each one are read again. */}
+        <LibraryPicker key={saved ?? ''} query={query} onChange={change} />
+        {query.converterName ? null : (
+          <ConverterWorkbench
+            queryName={name}
+            converter={query.converter ?? ''}
+            onChange={(converter) => change({ converter })}
+            params={paramValues}
+            onRows={setRows}
+            sql={sql}
+          />
+        )}
+        {query.templateName ? null : (
+          <TemplateEditor
+            template={query.template ?? { type: 'table' }}
+            onChange={(template) => change({ template })}
+            rows={rows?.rows ?? null}
+            columns={rows?.columns ?? []}
+          />
+        )}
         {/* The bar stays in sight while the form scrolls: so does a save's error (or "Saved."). */}
         <div className="sticky-actions">
           <ErrorMessage message={error} />
@@ -310,6 +317,52 @@ export function QueryEditPage({ name }: { name: string | null }) {
         />
       )}
     </section>
+  )
+}
+
+/**
+ * A named converter and template (issue 13) instead of the query's own: each offered with how many
+ * queries use it, and a link to edit it (which changes every query that uses it).
+ */
+function LibraryPicker({
+  query,
+  onChange,
+}: {
+  query: QueryDocument
+  onChange: (patch: Partial<QueryDocument>) => void
+}) {
+  const converters = useLoad(api.converters)
+  const templates = useLoad(api.templates)
+  const options = (list: { name: string; usedBy: readonly string[] }[] | undefined, own: string) => [
+    { value: '', label: own },
+    ...(list ?? []).map((item) => ({ value: item.name, label: `${item.name} (${usedByText(item.usedBy)})` })),
+  ]
+  const link = (kind: 'converter' | 'template', chosen: string | undefined) =>
+    chosen ? (
+      <small className="hint">
+        Edit it on <Link to={`/${kind}s/${encodeURIComponent(chosen)}`}>its page</Link>: the change reaches
+        every query that uses it.
+      </small>
+    ) : null
+  return (
+    <fieldset>
+      <legend>Named converter and template</legend>
+      <SelectField
+        label="Named converter"
+        value={query.converterName ?? ''}
+        options={options(converters.data, 'None: the query’s own converter (below)')}
+        onChange={(value) => onChange({ converterName: value === '' ? undefined : value })}
+      />
+      {link('converter', query.converterName)}
+      <SelectField
+        label="Named template"
+        value={query.templateName ?? ''}
+        options={options(templates.data, 'None: the query’s own template (below)')}
+        onChange={(value) => onChange({ templateName: value === '' ? undefined : value })}
+      />
+      {link('template', query.templateName)}
+      <ErrorMessage message={converters.error ?? templates.error} />
+    </fieldset>
   )
 }
 
