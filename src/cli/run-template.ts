@@ -3,7 +3,7 @@
  * panel: table, Liquid, chart, Velocity …) as one standalone HTML document on stdout. A Velocity
  * template renders in the converter sandbox (the engine's ConverterPool), as it does in a view.
  */
-import { loadQuery, runQuery } from '../engine/index.js'
+import { loadQuery, runQuery, velocityLibrary } from '../engine/index.js'
 import type { Row } from '../render/index.js'
 import { templateDocument } from '../render/template-document.js'
 import { withEngine, type StoreFlags } from './context.js'
@@ -42,6 +42,7 @@ export async function runTemplate(
       params: options.params,
       fetchedAt: result.fetchedAt,
       sandbox: deps.converters,
+      templates: velocityLibrary(deps.store),
     })
     return {
       html: document.html,

@@ -22,7 +22,7 @@ export {
   resolveNamed,
   type LoadedQuery,
 } from './load.js'
-export { converterOf, templateFromContent, templateOf } from './library.js'
+export { converterOf, templateFromContent, templateOf, velocityLibrary } from './library.js'
 export type { RunResult } from './result.js'
 export { runQuery, type RunRequest } from './run.js'
 export { sampleQuery } from './sample.js'

@@ -1,5 +1,6 @@
 import { QuarryError } from '../domain/errors.js'
 import { TemplateSchema, type Template } from '../domain/query.js'
+import type { TemplateLookup } from '../render/velocity-template.js'
 import type { Store } from '../store/index.js'
 
 /**
@@ -27,6 +28,25 @@ export async function templateOf(store: Store, name: string): Promise<Template> 
   const stored = await store.templates.get(name)
   if (stored === undefined) throw missing('template', name)
   return templateFromContent(stored.content, name)
+}
+
+/**
+ * The named templates a Velocity template may insert (`$PQ.templateByName`, as in PocketQuery):
+ * the template library's Velocity sources. Another kind cannot be inserted into Velocity's output.
+ *
+ * @example await velocityLibrary(store)('footer') // '<p>$result.size() rows</p>'
+ */
+export function velocityLibrary(store: Store): TemplateLookup {
+  return async (name) => {
+    const stored = await store.templates.get(name)
+    if (stored === undefined) return undefined
+    const template = templateFromContent(stored.content, name)
+    if (template.type === 'velocity') return template.source
+    throw new QuarryError(
+      'QUARRY_VELOCITY_UNSUPPORTED',
+      `The template "${name}" is a ${template.type} template: $PQ.templateByName inserts Velocity templates only.`,
+    )
+  }
 }
 
 /**

@@ -43,6 +43,25 @@ beforeAll(async () => {
   await server.engine.addQuery({ ...query, name: 'pq-plain' })
   await server.engine.addQuery({ ...query, name: 'pq-chart', template: velocity(fixture('chart.vm')) })
   await server.engine.addQuery({ ...query, name: 'pq-empty', template: velocity(fixture('emptymsg.vm')) })
+  // PocketQuery's templates are named entities one template may insert (the template library).
+  await server.engine.store.templates.create({
+    name: 'row-count',
+    content: JSON.stringify(velocity('<p class="count">$result.size() issues</p>')),
+  })
+  await server.engine.store.templates.create({
+    name: 'plain-table',
+    content: JSON.stringify({ type: 'table' }),
+  })
+  await server.engine.addQuery({
+    ...query,
+    name: 'pq-insert',
+    template: velocity('<h2>Issues</h2>\n$PQ.templateByName("row-count")'),
+  })
+  await server.engine.addQuery({
+    ...query,
+    name: 'pq-insert-table',
+    template: velocity('$PQ.templateByName("plain-table")'),
+  })
   await server.engine.addQuery({
     ...query,
     name: 'pq-broken',
@@ -109,6 +128,22 @@ describe('a view of a query with a Velocity template', () => {
     expect(seenByEditor).toContain(
       'The Velocity template failed at line 2, column 3: $PQ.chart() is not available in Quarry',
     )
+  })
+
+  it('inserts a named Velocity template from the template library ($PQ.templateByName)', async () => {
+    const viewer = await server.signIn('vic', 'viewer')
+    const page = (await server.as(viewer, { url: '/v/pq-insert' })).body
+    const [plainTable] = htmlTables((await server.as(viewer, { url: '/v/pq-plain' })).body)
+    const rowCount = (plainTable?.length ?? 0) - 1 // the header row is not an issue
+    expect(rowCount).toBeGreaterThan(0)
+    expect(page).toContain(`<p class="count">${rowCount} issues</p>`)
+  })
+
+  it('refuses to insert a named template of another kind, saying which kind it is', async () => {
+    const editor = await server.signIn('eda', 'editor')
+    const page = (await server.as(editor, { url: '/v/pq-insert-table' })).body
+    expect(page).toContain('The template &quot;plain-table&quot; is a table template')
+    expect(page).toContain('QUARRY_VELOCITY_UNSUPPORTED')
   })
 })
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { converterMetadata } from '../../convert/index.js'
 import { TemplateSchema } from '../../domain/query.js'
+import { velocityLibrary } from '../../engine/index.js'
 import { renderViewPage } from '../../render/view-page.js'
 import { columnsOf, type Row } from '../../render/index.js'
 import { parseBody, type RouteDef } from '../route.js'
@@ -68,6 +69,7 @@ export const previewRoutes: RouteDef[] = [
         urls: { self: '/', refresh: '/', downloads: [] },
         assets: VIEW_ASSETS,
         sandbox: ctx.converters,
+        templates: velocityLibrary(ctx.store),
       })
       return { html }
     },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
-import { runQuery, type LoadedQuery } from '../../engine/index.js'
+import { runQuery, velocityLibrary, type LoadedQuery } from '../../engine/index.js'
 import { columnsOf, formatWithExtension, outputFormats, writeFormat, type Row } from '../../render/index.js'
 import {
   contentSecurityPolicy,
@@ -184,6 +184,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     describeError: describe,
     // A Velocity template renders in the converter sandbox, never in this process (issue 13).
     sandbox: ctx.converters,
+    templates: velocityLibrary(ctx.store),
   })
   const csp = contentSecurityPolicy({ nonce, frameAncestors: ancestors })
   const parts = splitAtMarker(html, marker)
