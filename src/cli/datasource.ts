@@ -4,7 +4,10 @@ import { collect } from './flags.js'
 
 /** Each auth kind's flags, from its description (src/domain/auth-kinds/). */
 function withAuthFlags(sub: Command): Command {
-  for (const { flag, help } of authFlags(AUTH_KIND_LIST)) sub.option(flag, help)
+  for (const { flag, help, repeatable } of authFlags(AUTH_KIND_LIST)) {
+    if (repeatable) sub.option(flag, help, collect)
+    else sub.option(flag, help)
+  }
   return sub
 }
 

@@ -47,6 +47,7 @@ export function parseAssignments(flag: string, items: readonly string[]): Record
 /** The secret flags whose value may be `env:NAME`: what the PocketQuery guide pastes from a terminal. */
 export const ENV_SECRET_FLAGS = {
   clientSecret: '--client-secret',
+  clientKey: '--client-key',
   refreshToken: '--refresh-token',
   accessToken: '--access-token',
 } as const
