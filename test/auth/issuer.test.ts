@@ -81,12 +81,12 @@ async function addDatasource(auth: Record<string, unknown>, issuer = idp?.issuer
 }
 
 /** Consent as the user would, optionally changing the callback URL on its way back. */
-async function connect(tamper: (callback: URL) => void = () => {}) {
+async function connect(tamper: (callback: URL) => void | Promise<void> = () => {}) {
   const datasource = await loadRestDatasource(engine.store, 'idp', 'test')
   if (datasource.auth.type !== 'oauth2-authorization-code') throw new Error('3LO expected')
   const attempt = await startConsent(datasource.auth)
   const callback = new URL(await (idp as RunningOidcProvider).consent(attempt.url))
-  tamper(callback)
+  await tamper(callback)
   return finishConsent(engine.store, datasource, { callback, attempt })
 }
 
@@ -245,6 +245,25 @@ describe('consent against the real issuer', () => {
     )
     expect(error.message).not.toContain('wrong')
     expect(error.message).toMatch(/Nothing was stored\.$/)
+    expect(await engine.store.connections.get('idp')).toBeUndefined()
+  })
+})
+
+describe('a token endpoint that cannot be reached', () => {
+  it('names the step, the host and the cause, never "fetch failed", storing nothing', async () => {
+    const running = await provider()
+    await addDatasource({})
+    const error = await failure(
+      // The answer is back in the browser; then the provider goes away before the exchange.
+      connect(() => running.close()),
+    )
+    expect(error.code).toBe('QUARRY_UPSTREAM_NETWORK')
+    // A pooled connection from discovery may be the one that breaks: reset, or refused when fresh.
+    const host = new URL(running.origin).host
+    expect([
+      `Token exchange failed: The token endpoint ${running.issuer}/token could not be reached: ${host} refused the connection (ECONNREFUSED). Nothing was stored.`,
+      `Token exchange failed: The token endpoint ${running.issuer}/token could not be reached: the connection to ${host} was reset before it answered (UND_ERR_SOCKET). Nothing was stored.`,
+    ]).toContain(error.message)
     expect(await engine.store.connections.get('idp')).toBeUndefined()
   })
 })
