@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline/promises'
 import { receiveCallback, startConsent } from '../auth/oauth/consent.js'
+import { ensureDiscovered } from '../auth/oauth/discovery.js'
 import { finishConsent } from '../auth/oauth/finish-consent.js'
 import { QuarryError } from '../domain/errors.js'
 import { loadRestDatasource } from '../engine/index.js'
@@ -48,7 +49,7 @@ async function readPastedUrl(): Promise<URL> {
 export async function connect(name: string, flags: ConnectFlags, global: StoreFlags): Promise<void> {
   const timeoutMs = parseDuration('--timeout', flags.timeout) * 1000
   await withStore(global, async (store) => {
-    const datasource = await loadRestDatasource(store, name, 'quarry connect')
+    const datasource = await ensureDiscovered(store, await loadRestDatasource(store, name, 'quarry connect'))
     const { auth } = datasource
     if (auth.type !== 'oauth2-authorization-code') {
       throw new QuarryError(

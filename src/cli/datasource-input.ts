@@ -75,7 +75,12 @@ export interface DatasourceFlags extends AuthFlagValues {
  *
  * @example datasourceFromFlags('jira', { url: 'https://x', auth: 'bearer', token: 't' })
  */
-export function datasourceFromFlags(name: string, flags: DatasourceFlags, base?: Datasource): Datasource {
+export function datasourceFromFlags(
+  name: string,
+  flags: DatasourceFlags,
+  base?: Datasource,
+  discovered?: Readonly<Record<string, unknown>>,
+): Datasource {
   const type = flags.type ?? base?.type ?? 'rest'
   if (!(TYPES as readonly string[]).includes(type))
     throw new QuarryError('QUARRY_CONFIG_INVALID', `--type must be one of ${TYPES.join(', ')}; got "${type}"`)
@@ -86,10 +91,15 @@ export function datasourceFromFlags(name: string, flags: DatasourceFlags, base?:
     )
   }
   if (type !== 'rest') return sqlDatasourceFromFlags(name, type as SqlDatasource['type'], flags, base)
-  return restDatasourceFromFlags(name, flags, base?.type === 'rest' ? base : undefined)
+  return restDatasourceFromFlags(name, flags, base?.type === 'rest' ? base : undefined, discovered)
 }
 
-function restDatasourceFromFlags(name: string, flags: DatasourceFlags, base?: RestDatasource): Datasource {
+function restDatasourceFromFlags(
+  name: string,
+  flags: DatasourceFlags,
+  base?: RestDatasource,
+  discovered: Readonly<Record<string, unknown>> = {},
+): Datasource {
   for (const [flag, value] of [
     ['--host', flags.host],
     ['--database', flags.database],
@@ -124,12 +134,14 @@ function restDatasourceFromFlags(name: string, flags: DatasourceFlags, base?: Re
   for (const text of flags.secretHeader ?? []) setHeader(text, true, '--secret-header')
 
   const authType = (flags.auth ?? base?.auth.type ?? 'none') as AuthType
-  // Each kind's fields come from its flags (src/domain/auth-kinds/), on top of the current auth of that kind.
+  // Each kind's fields come from its flags (src/domain/auth-kinds/), on top of what discovery found and
+  // the current auth of that kind.
   const auth = authFromFlags(
     AUTH_KINDS[authType],
     { ...flags },
-    base?.auth.type === authType ? base.auth : {},
+    { ...(base?.auth.type === authType ? base.auth : {}), ...discovered },
   )
+  if (authType === 'oauth2-authorization-code') requireAuthorizationCodeFlags(auth)
 
   const raw = {
     // Every field a flag does not set stays as it was — the preset block (issue 14: an edit dropped it,
@@ -230,6 +242,27 @@ function sqlDatasourceFromFlags(
   const parsed = DatasourceSchema.safeParse(raw)
   if (!parsed.success) throw describeIssues(parsed.error, `datasource "${name}"`, raw, FLAG_LABELS)
   return parsed.data
+}
+
+/**
+ * What an authorization code datasource cannot do without, said with the flags to give (issue 14: a
+ * missing redirect URI was a schema message). The endpoints come from --issuer or their own flags.
+ */
+function requireAuthorizationCodeFlags(auth: Readonly<Record<string, unknown>>): void {
+  const missing: string[] = []
+  if (auth.authorizeUrl === undefined || auth.tokenUrl === undefined)
+    missing.push('--issuer URL (discovery fills the endpoints) or --authorize-url URL and --token-url URL')
+  if (auth.clientId === undefined) missing.push('--client-id ID')
+  if (auth.redirectUri === undefined) {
+    missing.push(
+      '--redirect-uri URI (the callback URL registered with the provider: http://localhost:PORT/callback for quarry connect, or the server’s /api/oauth/callback)',
+    )
+  }
+  if (missing.length === 0) return
+  throw new QuarryError(
+    'QUARRY_CONFIG_INVALID',
+    `An oauth2-authorization-code datasource needs ${missing.join('; ')}.`,
+  )
 }
 
 function readCa(file: string): string {

@@ -1,3 +1,4 @@
+import { discover, discoveredFields } from '../auth/oauth/discovery.js'
 import { storeGivenTokens } from '../auth/oauth/given-tokens.js'
 import { isFresh } from '../auth/oauth/token-manager.js'
 import { createFromPreset } from '../auth/presets/create-from-preset.js'
@@ -48,12 +49,33 @@ export async function addDatasource(
 ): Promise<void> {
   const flags = await askMissingSecrets(await secretsFromInput(given))
   if (flags.preset !== undefined) return addPreset(name, flags, global)
-  const datasource = datasourceFromFlags(name, flags)
+  const datasource = datasourceFromFlags(name, flags, undefined, await discoveryOf(flags))
   await withStore(global, async (store) => {
     await saveDatasource(store, datasource)
     await seedTokens(store, datasource, flags)
   })
   console.log(`Added datasource "${name}" (${describe(datasource).join(', ')}).`)
+}
+
+/**
+ * What discovery finds for `--issuer` (issue 14), before the flags are parsed: the endpoints, client
+ * authentication and PKCE it fills are what the flags then override. An edit that changes nothing of
+ * the issuer discovers nothing.
+ */
+async function discoveryOf(
+  flags: DatasourceFlags,
+  current?: Datasource,
+): Promise<Readonly<Record<string, unknown>> | undefined> {
+  const previous =
+    current?.type === 'rest' && current.auth.type === 'oauth2-authorization-code' ? current.auth : undefined
+  const type = flags.auth ?? (current?.type === 'rest' ? current.auth.type : undefined)
+  if (type !== 'oauth2-authorization-code' || flags.issuer === undefined) return undefined
+  if (previous?.server !== undefined && flags.issuer === previous.issuer) return undefined
+  return discoveredFields(await discover(flags.issuer), {
+    clientAuth: flags.clientAuth ?? previous?.clientAuth,
+    clientSecret: flags.clientSecret ?? previous?.clientSecret,
+    clientKey: flags.clientKey ?? previous?.clientKey,
+  })
 }
 
 /** Kind and where, for one-line summaries: `bearer, https://…` or `postgres, postgres://db/shop`. */
@@ -110,10 +132,12 @@ export async function editDatasource(
   await withStore(global, async (store) => {
     const current = await loadDatasource(store, name)
     const asked = await askMissingSecrets(flags, current)
-    const next = await saveDatasource(store, datasourceFromFlags(flags.rename ?? name, asked, current), {
-      name,
-      stored: current,
-    })
+    const discovered = await discoveryOf(asked, current)
+    const next = await saveDatasource(
+      store,
+      datasourceFromFlags(flags.rename ?? name, asked, current, discovered),
+      { name, stored: current },
+    )
     await seedTokens(store, next, asked)
   })
   console.log(`Updated datasource "${flags.rename ?? name}".`)

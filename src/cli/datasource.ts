@@ -9,8 +9,11 @@ const SECRET_SOURCES = 'env:NAME reads it from a variable, - from standard input
 /** Each auth kind's flags, from its description (src/domain/auth-kinds/); secrets say how to keep them off the command line. */
 function withAuthFlags(sub: Command): Command {
   const secret = new Set(SECRET_FLAGS.map((s) => s.flag))
-  for (const { flag, help } of authFlags(AUTH_KIND_LIST))
-    sub.option(flag, secret.has(flag.split(' ')[0] as string) ? `${help}; ${SECRET_SOURCES}` : help)
+  for (const { flag, help, repeatable } of authFlags(AUTH_KIND_LIST)) {
+    const described = secret.has(flag.split(' ')[0] as string) ? `${help}; ${SECRET_SOURCES}` : help
+    if (repeatable) sub.option(flag, described, collect)
+    else sub.option(flag, described)
+  }
   return sub
 }
 

@@ -12,6 +12,7 @@ const generic = {
   scopes: 'read offline_access',
   redirectUri: 'http://localhost:8765/callback',
   pkce: true,
+  authorizeParams: { prompt: 'consent' },
   clientAuth: 'body' as const,
 }
 

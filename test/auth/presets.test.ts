@@ -87,6 +87,7 @@ const dummy = definePreset({
         // The simulator stands in for Atlassian's authorization server, which wants its audience.
         audience: 'api.atlassian.com',
         pkce: false,
+        authorizeParams: { prompt: 'consent' },
         clientAuth: 'body',
       },
       preset: { name: 'dummy-cloud', apiUrl, region: input.region },

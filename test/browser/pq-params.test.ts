@@ -167,8 +167,17 @@ describe('Parameters found when a query is saved, in the admin UI (issue 13)', (
       // Known from the guide's consent step; Connect needs them later.
       await form.getByLabel('Authorize URL').fill(`${sim.url}/authorize`)
       await form.getByLabel('Redirect URI').fill(REDIRECT_URI)
+      // Authorize parameters (issue 14): prompt=consent unless changed, one name=value per line.
+      const params = form.getByLabel('Authorize parameters')
+      expect(await params.inputValue()).toBe('prompt=consent')
+      await params.fill('prompt=consent\nui_locales=de')
       await form.getByRole('button', { name: 'Save', exact: true }).click()
       await seen(page.getByRole('heading', { name: 'Datasource pq-guide' }))
+      const stored = await engine.store.datasources.get('pq-guide')
+      expect((stored?.config as { auth: { authorizeParams?: unknown } }).auth.authorizeParams).toEqual({
+        prompt: 'consent',
+        ui_locales: 'de',
+      })
       await page.getByText('Tokens obtained elsewhere', { exact: true }).click()
       const tokenForm = page.getByRole('form', { name: 'Tokens obtained elsewhere' })
       await tokenForm.getByLabel('Refresh token').fill(tokens.refresh_token as string)

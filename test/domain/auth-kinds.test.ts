@@ -128,7 +128,7 @@ describe('the registered auth kinds', () => {
   })
 
   it('name their secret fields, which the store encrypts', () => {
-    expect(SECRET_AUTH_FIELDS).toEqual(['password', 'value', 'token', 'clientSecret'])
+    expect(SECRET_AUTH_FIELDS).toEqual(['password', 'value', 'token', 'clientSecret', 'clientKey'])
   })
 
   it('share a flag only with one description of it', () => {

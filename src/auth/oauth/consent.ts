@@ -14,9 +14,10 @@ export interface ConsentAttempt {
 }
 
 /**
- * Builds the authorize URL: scopes, the exact redirect URI, an unguessable
- * state, `prompt=consent`, Atlassian's `audience` when set, and PKCE (RFC 7636)
- * when the datasource asks for it — never for Atlassian, which does not support it.
+ * Builds the authorize URL: the datasource's authorize parameters (`prompt=consent` unless changed),
+ * Atlassian's `audience` when set, scopes, the exact redirect URI, an unguessable state, and PKCE
+ * (RFC 7636) when the datasource asks for it or is a public client — never for Atlassian, which does
+ * not support it.
  *
  * @example const attempt = await startConsent(datasource.auth)
  */
@@ -29,9 +30,11 @@ export async function startConsent(auth: AuthorizationCodeAuth): Promise<Consent
   url.searchParams.set('redirect_uri', auth.redirectUri)
   url.searchParams.set('state', state)
   url.searchParams.set('response_type', 'code')
-  url.searchParams.set('prompt', 'consent')
+  // The schema refuses the names set above, so these only add (or say prompt's value).
+  for (const [name, value] of Object.entries(auth.authorizeParams)) url.searchParams.set(name, value)
   let codeVerifier: string | undefined
-  if (auth.pkce) {
+  // A public client has no secret: PKCE is what binds the code to this attempt (RFC 9700 §2.1.1).
+  if (auth.pkce || auth.clientAuth === 'none') {
     codeVerifier = oauth.generateRandomCodeVerifier()
     url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier))
     url.searchParams.set('code_challenge_method', 'S256')

@@ -49,16 +49,14 @@ export async function finishConsent(
     consent.callback,
     consent.redirectUri ?? auth.redirectUri,
     consent.attempt.codeVerifier,
+    // An OpenID scope asks for an ID token: its absence is a failure, not a plain OAuth answer.
+    { requireIdToken: auth.scopes.split(' ').includes('openid') },
   ).catch((error: unknown) => {
     if (!isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT')) throw error
-    throw new QuarryError(
-      'QUARRY_OAUTH_INVALID_GRANT',
-      `${error.message} The code has expired (they live 10 minutes) or was used already. Nothing was stored.`,
-      {
-        cause: error,
-        remedy: { cli: `Run quarry connect ${name} again.`, ui: 'Press Connect again.' },
-      },
-    )
+    throw new QuarryError('QUARRY_OAUTH_INVALID_GRANT', error.message, {
+      cause: error,
+      remedy: { cli: `Run quarry connect ${name} again.`, ui: 'Press Connect again.' },
+    })
   })
   const { where } = await saveConsent(store, datasource, tokens, {
     wantedSite: consent.wantedSite,

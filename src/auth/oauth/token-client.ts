@@ -1,4 +1,6 @@
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto'
 import * as oauth from 'oauth4webapi'
+import type { ClientAuthMethod, ServerMetadata, TokenEndpointFields } from '../../domain/auth-kinds/index.js'
 import { QuarryError } from '../../domain/errors.js'
 import { describeUrl } from '../../domain/describe-url.js'
 import { networkCause } from '../../domain/network-error.js'
@@ -11,26 +13,33 @@ import { networkCause } from '../../domain/network-error.js'
 export interface TokenEndpoint {
   readonly tokenUrl: string
   readonly clientId: string
-  readonly clientSecret: string
-  /** RFC 6749 §2.3.1: HTTP Basic or the request body (Atlassian wants the body). */
-  readonly clientAuth: 'basic' | 'body'
+  /** Absent for a public client (`none`) and for `private-key-jwt`. */
+  readonly clientSecret?: string | undefined
+  /** How the client authenticates (RFC 6749 §2.3.1; `private-key-jwt` is RFC 7523). */
+  readonly clientAuth: ClientAuthMethod
+  /** `private-key-jwt`: the client's private key, a JWK (JSON) or PKCS #8 PEM. */
+  readonly clientKey?: string | undefined
+  /** The issuer identifier the ID token (and the callback's `iss`) must name; the token URL's origin when unknown. */
+  readonly issuer?: string | undefined
+  /** The authorization server's discovered metadata (discovery.ts). */
+  readonly server?: ServerMetadata | undefined
   readonly fetch?: typeof fetch
 }
 
 /**
  * The token endpoint of an OAuth datasource's auth, with the transport when one is injected.
  *
- * @example tokenEndpoint(datasource.auth) // { tokenUrl, clientId, clientSecret, clientAuth }
+ * @example tokenEndpoint(datasource.auth) // { tokenUrl, clientId, clientSecret, clientAuth, … }
  */
-export function tokenEndpoint(
-  auth: Pick<TokenEndpoint, 'tokenUrl' | 'clientId' | 'clientSecret' | 'clientAuth'>,
-  fetchImpl?: typeof fetch,
-): TokenEndpoint {
+export function tokenEndpoint(auth: TokenEndpointFields, fetchImpl?: typeof fetch): TokenEndpoint {
   return {
     tokenUrl: auth.tokenUrl,
     clientId: auth.clientId,
     clientSecret: auth.clientSecret,
     clientAuth: auth.clientAuth,
+    clientKey: auth.clientKey,
+    issuer: auth.server?.issuer ?? auth.issuer,
+    server: auth.server,
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
   }
 }
@@ -43,20 +52,102 @@ export interface TokenSet {
   readonly scope: string | undefined
 }
 
-function endpoint(config: TokenEndpoint): {
+/** The issuer Quarry checks against: the configured (or discovered) one, else the token URL's origin, as before issuers. */
+export function expectedIssuer(config: Pick<TokenEndpoint, 'issuer' | 'tokenUrl'>): string {
+  return config.issuer ?? new URL(config.tokenUrl).origin
+}
+
+async function endpoint(config: TokenEndpoint): Promise<{
   as: oauth.AuthorizationServer
   client: oauth.Client
   auth: oauth.ClientAuth
-} {
-  const url = new URL(config.tokenUrl)
+}> {
   return {
-    as: { issuer: url.origin, token_endpoint: config.tokenUrl },
+    // The discovered metadata, with the token URL the datasource names (an admin may point it elsewhere).
+    as: { ...config.server, issuer: expectedIssuer(config), token_endpoint: config.tokenUrl },
     client: { client_id: config.clientId },
-    auth:
-      config.clientAuth === 'basic'
-        ? oauth.ClientSecretBasic(config.clientSecret)
-        : oauth.ClientSecretPost(config.clientSecret),
+    auth: await clientAuthentication(config),
   }
+}
+
+/** The client authentication oauth4webapi sends, from the datasource's method and its secret or key. */
+async function clientAuthentication(config: TokenEndpoint): Promise<oauth.ClientAuth> {
+  switch (config.clientAuth) {
+    case 'none':
+      return oauth.None()
+    case 'private-key-jwt':
+      return oauth.PrivateKeyJwt(await signingKey(config.clientKey))
+    default: {
+      if (!config.clientSecret) {
+        throw new QuarryError(
+          'QUARRY_CONFIG_INVALID',
+          `Client authentication ${config.clientAuth} needs the client secret (--client-secret); a public client uses --client-auth none, a key --client-auth private-key-jwt.`,
+        )
+      }
+      return config.clientAuth === 'basic'
+        ? oauth.ClientSecretBasic(config.clientSecret)
+        : oauth.ClientSecretPost(config.clientSecret)
+    }
+  }
+}
+
+/** WebCrypto's parameters for a private key's JWS algorithm (RFC 7518 §3). */
+function algorithmOf(key: KeyObject, alg: unknown): Parameters<KeyObject['toCryptoKey']>[0] {
+  const details = key.asymmetricKeyDetails
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return typeof alg === 'string' && alg.startsWith('PS')
+        ? { name: 'RSA-PSS', hash: `SHA-${alg.slice(2)}` }
+        : {
+            name: 'RSASSA-PKCS1-v1_5',
+            hash: `SHA-${typeof alg === 'string' && alg.startsWith('RS') ? alg.slice(2) : '256'}`,
+          }
+    case 'ec':
+      return {
+        name: 'ECDSA',
+        namedCurve:
+          details?.namedCurve === 'secp384r1'
+            ? 'P-384'
+            : details?.namedCurve === 'secp521r1'
+              ? 'P-521'
+              : 'P-256',
+      }
+    case 'ed25519':
+      return { name: 'Ed25519' }
+    default:
+      throw new QuarryError(
+        'QUARRY_CONFIG_INVALID',
+        `The client key is a ${key.asymmetricKeyType ?? 'unknown'} key; private_key_jwt takes an RSA, EC (P-256, P-384, P-521) or Ed25519 key.`,
+      )
+  }
+}
+
+/** The client's private key for private_key_jwt, from a JWK (its kid goes in the assertion's header) or a PEM. */
+async function signingKey(text: string | undefined): Promise<oauth.PrivateKey> {
+  if (!text) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      'Client authentication private-key-jwt needs the client private key (--client-key, a JWK or PKCS #8 PEM).',
+    )
+  }
+  let key: KeyObject
+  let jwk: { kid?: unknown; alg?: unknown } = {}
+  try {
+    if (text.trim().startsWith('{')) {
+      jwk = JSON.parse(text) as typeof jwk
+      key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' })
+    } else {
+      key = createPrivateKey(text)
+    }
+  } catch (error) {
+    // Never the key's text: it is a secret.
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `The client private key is neither a private JWK nor a PKCS #8 PEM (${(error as Error).message.split('\n')[0]}).`,
+    )
+  }
+  const cryptoKey = key.toCryptoKey(algorithmOf(key, jwk.alg), false, ['sign'])
+  return typeof jwk.kid === 'string' ? { key: cryptoKey, kid: jwk.kid } : { key: cryptoKey }
 }
 
 function requestOptions(config: TokenEndpoint): oauth.TokenEndpointRequestOptions {
@@ -87,6 +178,7 @@ function toTokenSet(result: oauth.TokenEndpointResponse): TokenSet {
  * code (the user must consent again), everything else says what came back.
  */
 export function tokenError(config: TokenEndpoint, error: unknown): QuarryError {
+  if (error instanceof QuarryError) return error
   const where = describeUrl(config.tokenUrl)
   if (error instanceof oauth.ResponseBodyError) {
     const said = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`
@@ -139,8 +231,8 @@ export function tokenError(config: TokenEndpoint, error: unknown): QuarryError {
 
 /** Exchanges a refresh token (RFC 6749 §6). */
 export async function refreshGrant(config: TokenEndpoint, refreshToken: string): Promise<TokenSet> {
-  const { as, client, auth } = endpoint(config)
   try {
+    const { as, client, auth } = await endpoint(config)
     const response = await oauth.refreshTokenGrantRequest(
       as,
       client,
@@ -159,8 +251,8 @@ export async function clientCredentialsGrant(
   config: TokenEndpoint,
   parameters: Record<string, string>,
 ): Promise<TokenSet> {
-  const { as, client, auth } = endpoint(config)
   try {
+    const { as, client, auth } = await endpoint(config)
     const response = await oauth.clientCredentialsGrantRequest(
       as,
       client,
@@ -174,16 +266,68 @@ export async function clientCredentialsGrant(
   }
 }
 
-/** Authorization code grant (RFC 6749 §4.1.3), with the PKCE verifier when one was used. */
+/** Where a consent failed, for the message: every step's failure ends in "Nothing was stored." */
+const NOTHING_STORED = 'Nothing was stored.'
+
+/**
+ * The callback's RFC 9207 `iss` against the issuer Quarry expects: a different one is an answer from
+ * another provider (a mix-up) or a datasource whose issuer is set wrong — or not set at all.
+ */
+function callbackError(config: TokenEndpoint, callback: URL, error: unknown): QuarryError {
+  const iss = callback.searchParams.get('iss')
+  const expected = expectedIssuer(config)
+  const message =
+    iss === null
+      ? `Callback check failed: the provider announces that its answers name their issuer (RFC 9207), but this one names none.`
+      : config.issuer === undefined
+        ? `Callback check failed: the answer names issuer "${iss}", and the datasource has no issuer set to check it against: set the issuer to it (--issuer ${iss}, or the Issuer field) so discovery fills the rest, and connect again.`
+        : `Callback check failed: the answer names issuer "${iss}", but the datasource's issuer is "${expected}" (RFC 9207): it came from another provider, or the issuer is set wrong.`
+  return new QuarryError('QUARRY_OAUTH_ISSUER_MISMATCH', `${message} ${NOTHING_STORED}`, { cause: error })
+}
+
+/** Whether oauth4webapi refused the ID token rather than the token response itself. */
+function isIdTokenFailure(error: unknown): error is oauth.OperationProcessingError {
+  return (
+    error instanceof oauth.OperationProcessingError &&
+    (/JWT|ID Token|id_token/.test(error.message) ||
+      error.code === oauth.JWT_CLAIM_COMPARISON ||
+      error.code === oauth.JWT_TIMESTAMP_CHECK)
+  )
+}
+
+function idTokenError(config: TokenEndpoint, error: oauth.OperationProcessingError): QuarryError {
+  const claims = (error.cause as { claims?: { iss?: unknown } } | undefined)?.claims
+  const named =
+    typeof claims?.iss === 'string' && claims.iss !== expectedIssuer(config)
+      ? ` It names issuer "${claims.iss}"; the datasource expects "${expectedIssuer(config)}"${config.issuer === undefined ? ` (set the issuer: --issuer ${claims.iss}, or the Issuer field)` : ''}.`
+      : ''
+  return new QuarryError(
+    'QUARRY_OAUTH_ID_TOKEN_INVALID',
+    `ID token check failed: ${error.message}.${named} The tokens that came with it were dropped. ${NOTHING_STORED}`,
+    { cause: error },
+  )
+}
+
+/**
+ * Authorization code grant (RFC 6749 §4.1.3), with the PKCE verifier when one was used. Each step fails
+ * with its own words: the callback (its `iss`), the token exchange, the ID token — all against the
+ * datasource's issuer (discovered, or the token URL's origin when it has none).
+ */
 export async function authorizationCodeGrant(
   config: TokenEndpoint,
   callback: URL,
   redirectUri: string,
   codeVerifier: string | undefined,
+  options: { readonly requireIdToken?: boolean } = {},
 ): Promise<TokenSet> {
-  const { as, client, auth } = endpoint(config)
+  const { as, client, auth } = await endpoint(config)
+  let params: URLSearchParams
   try {
-    const params = oauth.validateAuthResponse(as, client, callback, oauth.skipStateCheck)
+    params = oauth.validateAuthResponse(as, client, callback, oauth.skipStateCheck)
+  } catch (error) {
+    throw callbackError(config, callback, error)
+  }
+  try {
     const response = await oauth.authorizationCodeGrantRequest(
       as,
       client,
@@ -193,8 +337,20 @@ export async function authorizationCodeGrant(
       codeVerifier ?? oauth.nopkce,
       requestOptions(config),
     )
-    return toTokenSet(await oauth.processAuthorizationCodeResponse(as, client, response))
+    return toTokenSet(
+      await oauth.processAuthorizationCodeResponse(as, client, response, {
+        ...(options.requireIdToken ? { requireIdToken: true } : {}),
+      }),
+    )
   } catch (error) {
-    throw tokenError(config, error)
+    if (isIdTokenFailure(error)) throw idTokenError(config, error)
+    const failure = tokenError(config, error)
+    const why =
+      failure.code === 'QUARRY_OAUTH_INVALID_GRANT'
+        ? ' The code has expired (they live 10 minutes) or was used already.'
+        : ''
+    throw new QuarryError(failure.code, `Token exchange failed: ${failure.message}${why} ${NOTHING_STORED}`, {
+      cause: failure.cause,
+    })
   }
 }

@@ -81,6 +81,8 @@ export function jiraCloudDatasource(
       audience: JIRA_CLOUD.audience,
       // Atlassian does not support PKCE for the REST API; the client secret authenticates.
       pkce: false,
+      // Atlassian's refresh token comes with consent (prompt=consent), as its 3LO guide says.
+      authorizeParams: { prompt: 'consent' },
       clientAuth: 'body',
     },
     preset: { name: 'jira-cloud', apiUrl, apiVersion },

@@ -17,12 +17,31 @@ export type OAuthGrant =
   | { readonly kind: 'refresh' }
   | { readonly kind: 'client-credentials'; readonly parameters: Record<string, string> }
 
-/** What the token endpoint needs of an OAuth 2.0 kind's fields (RFC 6749 §2.3.1 for clientAuth). */
+/**
+ * How the client proves itself at the token endpoint (RFC 6749 §2.3.1, OpenID Connect Core §9): HTTP
+ * Basic (`client_secret_basic`), the request body (`client_secret_post`), nothing but PKCE for a public
+ * client (`none`), or a JWT signed with the client's private key (`private_key_jwt`, RFC 7523).
+ */
+export type ClientAuthMethod = 'basic' | 'body' | 'none' | 'private-key-jwt'
+
+/**
+ * What discovery (OpenID Connect Discovery, RFC 8414) found about an authorization server, kept with the
+ * datasource so runs need no discovery: its issuer, endpoints, and what it supports.
+ */
+export type ServerMetadata = { readonly issuer: string } & Readonly<Record<string, unknown>>
+
+/** What the token endpoint needs of an OAuth 2.0 kind's fields. */
 export interface TokenEndpointFields {
   readonly tokenUrl: string
   readonly clientId: string
-  readonly clientSecret: string
-  readonly clientAuth: 'basic' | 'body'
+  /** Absent for a public client (`none`) and for `private-key-jwt`. */
+  readonly clientSecret?: string | undefined
+  readonly clientAuth: ClientAuthMethod
+  /** `private-key-jwt`: the client's private key, a JWK (JSON) or PKCS #8 PEM. */
+  readonly clientKey?: string | undefined
+  /** The authorization server's issuer identifier, when known: ID tokens and callbacks are checked against it. */
+  readonly issuer?: string | undefined
+  readonly server?: ServerMetadata | undefined
 }
 
 /** A text that may depend on the other fields of the auth being edited (an API key's "Header" or "Query parameter"). */
@@ -60,6 +79,8 @@ export interface ChoiceField<Value extends string = string> extends FieldCommon 
   readonly default?: Value
   /** Not a schema default, but what the CLI and the UI fill in when nothing was said (an API key goes in a header). */
   readonly initial?: Value
+  /** Other names accepted for a value (the RFC's names: `client_secret_basic` for `basic`). */
+  readonly aliases?: Readonly<Record<string, Value>>
 }
 
 /** On or off; the schema defaults it. */
@@ -68,10 +89,40 @@ export interface CheckboxField extends FieldCommon {
   readonly default: boolean
 }
 
-export type AuthField = StringField | ChoiceField | CheckboxField
+/**
+ * Named parameters (`prompt=consent`): `name=value` per CLI flag (repeatable; `name=` removes one), one
+ * per line in the admin UI. The schema defaults it and refuses the `reserved` names.
+ */
+export interface ParamsField extends FieldCommon {
+  readonly input: 'params'
+  readonly default: Readonly<Record<string, string>>
+  /** Names Quarry sets itself, each with what to use instead. */
+  readonly reserved: Readonly<Record<string, string>>
+}
+
+/**
+ * What Quarry finds out itself and keeps (an authorization server's discovered metadata): no CLI flag,
+ * no input; the admin UI shows it read-only.
+ */
+export interface MetadataField {
+  readonly input: 'metadata'
+  readonly label: string
+  readonly hint?: string
+  readonly optional: true
+}
+
+export type AuthField = StringField | ChoiceField | CheckboxField | ParamsField | MetadataField
 export type AuthFields = Readonly<Record<string, AuthField>>
 
-type ValueOf<F> = F extends CheckboxField ? boolean : F extends ChoiceField<infer V> ? V : string
+type ValueOf<F> = F extends CheckboxField
+  ? boolean
+  : F extends ChoiceField<infer V>
+    ? V
+    : F extends ParamsField
+      ? Readonly<Record<string, string>>
+      : F extends MetadataField
+        ? ServerMetadata
+        : string
 type Simplify<T> = { [K in keyof T]: T[K] } & {}
 type OptionalKeys<Fs, Absent> = { [K in keyof Fs]: Fs[K] extends Absent ? K : never }[keyof Fs]
 

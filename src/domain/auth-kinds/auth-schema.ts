@@ -10,8 +10,39 @@ function fieldSchema(field: AuthField): z.ZodType {
       return z.boolean().default(field.default)
     case 'choice': {
       const values = z.enum(field.choices.map((choice) => choice.value) as [string, ...string[]])
-      return field.default === undefined ? values : values.default(field.default)
+      const aliases: Readonly<Record<string, string>> = field.aliases ?? {}
+      const named = z.preprocess(
+        (v) => (typeof v === 'string' && Object.hasOwn(aliases, v) ? aliases[v] : v),
+        values,
+      )
+      return field.default === undefined ? named : named.default(field.default)
     }
+    case 'params':
+      return z
+        .record(
+          z.string().regex(/^[A-Za-z0-9_.~-]+$/, 'parameter names are letters, digits and _ . ~ -'),
+          z.string(),
+        )
+        .superRefine((params, context) => {
+          for (const [name, instead] of Object.entries(field.reserved)) {
+            if (Object.hasOwn(params, name)) {
+              context.addIssue({
+                code: 'custom',
+                path: [name],
+                message: `${name} is set by Quarry: ${instead}`,
+              })
+            }
+          }
+        })
+        .default({ ...field.default })
+    case 'metadata':
+      return z
+        .looseObject({
+          issuer: z.string().min(1),
+          authorization_endpoint: z.string().optional(),
+          token_endpoint: z.string().optional(),
+        })
+        .optional()
     case 'url':
       return field.optional ? httpUrl.optional() : httpUrl
     default:

@@ -80,6 +80,8 @@ export interface AuthFlag {
   /** As commander declares it: `--client-id <id>`. */
   readonly flag: string
   readonly help: string
+  /** Given once per value (`--authorize-param a=1 --authorize-param b=2`). */
+  readonly repeatable?: true
 }
 
 /**
@@ -90,8 +92,14 @@ export interface AuthFlag {
 export function authFlags(kinds: readonly AnyAuthKind[]): AuthFlag[] {
   const flags = new Map<string, AuthFlag>()
   for (const kind of kinds) {
-    for (const field of Object.values(kind.fields))
-      if (!flags.has(field.flag)) flags.set(field.flag, { flag: field.flag, help: field.help })
+    for (const field of Object.values(kind.fields)) {
+      if (field.input === 'metadata' || flags.has(field.flag)) continue
+      flags.set(field.flag, {
+        flag: field.flag,
+        help: field.help,
+        ...(field.input === 'params' ? { repeatable: true as const } : {}),
+      })
+    }
   }
   return [...flags.values()]
 }
@@ -109,7 +117,11 @@ export function authFromFlags(
 ): { readonly type: string } & Readonly<Record<string, unknown>> {
   const auth: Record<string, unknown> = { type: kind.type }
   for (const [name, field] of Object.entries(kind.fields)) {
-    const value = flags[flagKey(field.flag)] ?? previous[name] ?? initialValue(field)
+    const given = field.input === 'metadata' ? undefined : flags[flagKey(field.flag)]
+    const value =
+      field.input === 'params'
+        ? withParams(previous[name] ?? field.default, given)
+        : (given ?? previous[name] ?? initialValue(field))
     if (value !== undefined) auth[name] = value
   }
   return auth as { readonly type: string } & Readonly<Record<string, unknown>>
@@ -117,6 +129,47 @@ export function authFromFlags(
 
 function initialValue(field: AuthField): unknown {
   return field.input === 'choice' ? field.initial : undefined
+}
+
+/**
+ * Named parameters with `name=value` items applied in order: a value sets (or replaces) one, an empty
+ * value (`prompt=`) removes it. An item without `=` is kept under its own text for the schema to refuse.
+ *
+ * @example withParams({ prompt: 'consent' }, ['prompt=', 'access_type=offline']) // { access_type: 'offline' }
+ */
+export function withParams(previous: unknown, items: unknown): Readonly<Record<string, string>> {
+  const params: Record<string, string> = { ...(previous as Record<string, string> | undefined) }
+  for (const item of Array.isArray(items) ? (items as unknown[]) : items === undefined ? [] : [items]) {
+    const text = String(item)
+    const eq = text.indexOf('=')
+    const name = eq < 0 ? text : text.slice(0, eq)
+    const value = eq < 0 ? '' : text.slice(eq + 1)
+    if (eq > 0 && value === '') delete params[name]
+    else params[eq < 0 ? `${name} (no "=")` : name] = value
+  }
+  return params
+}
+
+/**
+ * Named parameters as the admin UI's text shows them, one `name=value` per line, and back.
+ *
+ * @example paramsText({ prompt: 'consent' }) // 'prompt=consent'
+ */
+export function paramsText(params: unknown): string {
+  return Object.entries((params as Record<string, string> | undefined) ?? {})
+    .map(([name, value]) => `${name}=${value}`)
+    .join('\n')
+}
+
+/** The inverse of paramsText; blank lines are skipped. */
+export function paramsOfText(text: string): Readonly<Record<string, string>> {
+  return withParams(
+    {},
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== ''),
+  )
 }
 
 /**
@@ -132,13 +185,19 @@ export function freshAuth(
 ): { readonly type: string } & Readonly<Record<string, unknown>> {
   const auth: Record<string, unknown> = { type: kind.type }
   for (const [name, field] of Object.entries(kind.fields)) {
-    const kept = field.carries && typeof previous[name] === 'string' ? previous[name] : undefined
+    const kept =
+      'carries' in field && field.carries && typeof previous[name] === 'string' ? previous[name] : undefined
     switch (field.input) {
       case 'checkbox':
         auth[name] = field.default
         break
       case 'choice':
         auth[name] = field.default ?? field.initial ?? field.choices[0]?.value
+        break
+      case 'params':
+        auth[name] = { ...field.default }
+        break
+      case 'metadata':
         break
       default:
         if (!field.optional) auth[name] = kept ?? field.initial?.(origin) ?? ''
@@ -157,11 +216,13 @@ export type FlagKey<Flag extends string> = Flag extends `--${infer Long} ${strin
     ? Camel<Long>
     : never
 type FieldsOf<Kind> = Kind extends { readonly fields: infer Fs } ? Fs[keyof Fs] : never
-type AnyField = FieldsOf<Kinds>
+type AnyField = Exclude<FieldsOf<Kinds>, { input: 'metadata' }>
 
-/** What commander hands over for the kinds' flags: a string per option, a boolean for a checkbox's. */
+/** What commander hands over for the kinds' flags: a string per option, a boolean for a checkbox's, a list for a repeatable one. */
 export type AuthFlagValues = {
   readonly [Field in AnyField as FlagKey<Field['flag']>]?: Field extends { input: 'checkbox' }
     ? boolean
-    : string
+    : Field extends { input: 'params' }
+      ? string[]
+      : string
 }

@@ -3,6 +3,7 @@ import {
   audienceField,
   clientAuthField,
   clientIdField,
+  clientKeyField,
   clientSecretField,
   scopeField,
   tokenUrlField,
@@ -18,7 +19,8 @@ export const oauth2ClientCredentialsAuth = defineAuthKind({
     clientSecret: clientSecretField,
     scope: scopeField,
     audience: audienceField,
-    clientAuth: clientAuthField('basic'),
+    clientAuth: clientAuthField('basic', ['basic', 'body', 'private-key-jwt']),
+    clientKey: clientKeyField,
   },
   strategy: {
     oauth2: (auth) => ({

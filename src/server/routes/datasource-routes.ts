@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { startConsent } from '../../auth/oauth/consent.js'
+import { ensureDiscovered, withDiscovery } from '../../auth/oauth/discovery.js'
 import { finishConsent } from '../../auth/oauth/finish-consent.js'
 import { storeGivenTokens } from '../../auth/oauth/given-tokens.js'
 import { createFromPreset } from '../../auth/presets/create-from-preset.js'
@@ -55,9 +56,18 @@ function connectionView(connection: StoredConnection | undefined) {
   }
 }
 
-/** A datasource from a request body, its preset block checked by its preset. */
-function fromBody(body: unknown): Datasource {
-  const datasource = parseBody(DatasourceSchema, body)
+/**
+ * A datasource from a request body, its preset block checked by its preset. An OAuth issuer whose
+ * metadata the body does not hold yet is discovered first (issue 14), so the endpoints may be left out.
+ */
+async function fromBody(body: unknown, stored?: Datasource): Promise<Datasource> {
+  const given = body as { auth?: unknown } | undefined
+  const previous = stored?.type === 'rest' ? stored.auth : undefined
+  const discovered =
+    given && typeof given === 'object' && 'auth' in given
+      ? { ...given, auth: await withDiscovery(given.auth, previous) }
+      : body
+  const datasource = parseBody(DatasourceSchema, discovered)
   checkPreset(datasource)
   return datasource
 }
@@ -121,7 +131,7 @@ export const datasourceRoutes: RouteDef[] = [
     summary: 'Creates a datasource.',
     body: DatasourceSchema,
     handler: async (request, reply, ctx) => {
-      const datasource = await saveDatasource(ctx.store, fromBody(request.body))
+      const datasource = await saveDatasource(ctx.store, await fromBody(request.body))
       reply.status(201)
       return redactDatasource(datasource)
     },
@@ -174,7 +184,10 @@ export const datasourceRoutes: RouteDef[] = [
     handler: async (request, _reply, ctx) => {
       const name = param(request, 'name')
       const stored = await loadDatasource(ctx.store, name)
-      const datasource = await saveDatasource(ctx.store, fromBody(request.body), { name, stored })
+      const datasource = await saveDatasource(ctx.store, await fromBody(request.body, stored), {
+        name,
+        stored,
+      })
       ctx.views.forget()
       return redactDatasource(datasource)
     },
@@ -241,7 +254,10 @@ export const datasourceRoutes: RouteDef[] = [
     handler: async (request, _reply, ctx) => {
       const principal = principalOf(request)
       const body = parseBody(ConnectBody, request.body)
-      const datasource = await loadRestDatasource(ctx.store, param(request, 'name'), 'Connect')
+      const datasource = await ensureDiscovered(
+        ctx.store,
+        await loadRestDatasource(ctx.store, param(request, 'name'), 'Connect'),
+      )
       if (datasource.auth.type !== 'oauth2-authorization-code') {
         throw new QuarryError(
           'QUARRY_CONFIG_INVALID',

@@ -1,7 +1,10 @@
+import { useId, useState } from 'react'
 import {
   AUTH_KIND_LIST,
   authKindOf,
   freshAuth,
+  paramsOfText,
+  paramsText,
   type AuthField,
   type AuthFields as AuthFieldSpecs,
   type FieldText,
@@ -53,10 +56,14 @@ function AuthInput({
   field: AuthField
   auth: Readonly<Record<string, unknown>>
   value: unknown
-  onChange: (value: string | boolean | undefined) => void
+  onChange: (value: string | boolean | Readonly<Record<string, string>> | undefined) => void
 }) {
   const label = textOf(field.label, auth) ?? ''
   switch (field.input) {
+    case 'params':
+      return <ParamsInput label={label} hint={field.hint} value={value} onChange={onChange} />
+    case 'metadata':
+      return <DiscoveredNote label={label} value={value} />
     case 'checkbox':
       return <CheckboxField label={label} checked={value === true} onChange={onChange} />
     case 'choice':
@@ -85,4 +92,54 @@ function AuthInput({
       )
     }
   }
+}
+
+/** Named parameters as text, one `name=value` per line; the text is kept as typed, the parsed record reported. */
+function ParamsInput({
+  label,
+  hint,
+  value,
+  onChange,
+}: {
+  label: string
+  hint: string | undefined
+  value: unknown
+  onChange: (value: Readonly<Record<string, string>>) => void
+}) {
+  const id = useId()
+  const [text, setText] = useState(() => paramsText(value))
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <textarea
+        id={id}
+        rows={3}
+        value={text}
+        spellCheck={false}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        onChange={(event) => {
+          setText(event.target.value)
+          onChange(paramsOfText(event.target.value))
+        }}
+      />
+      {hint && (
+        <small className="hint" id={`${id}-hint`}>
+          {hint}
+        </small>
+      )}
+    </div>
+  )
+}
+
+/** What discovery found, read-only: the issuer and its endpoints, or nothing before the first save. */
+function DiscoveredNote({ label, value }: { label: string; value: unknown }) {
+  const server = value as
+    { issuer?: unknown; authorization_endpoint?: unknown; token_endpoint?: unknown } | undefined
+  if (typeof server?.issuer !== 'string') return null
+  return (
+    <p className="muted">
+      {label}: {server.issuer} — authorize {String(server.authorization_endpoint)}, token{' '}
+      {String(server.token_endpoint)}. Saved with a new issuer, it is discovered again.
+    </p>
+  )
 }

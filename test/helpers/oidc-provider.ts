@@ -1,0 +1,211 @@
+import { generateKeyPairSync } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Provider, { type ClientMetadata } from 'oidc-provider'
+
+/**
+ * A certified OpenID provider nobody here wrote (panva's oidc-provider) on loopback, shaped like the
+ * providers Quarry meets: an issuer with a path (`/realms/demo`, Keycloak's shape) or a bare origin with
+ * its trailing slash, RFC 9207 `iss` in the callback or not, discovery by OpenID Connect or only by
+ * RFC 8414, ID tokens (scope openid) or plain OAuth, rotating refresh tokens, and each client's own
+ * token endpoint authentication (private_key_jwt with the client's JWKS). `consent` plays the user;
+ * `resourceUrl` is an API that accepts only the provider's live access tokens.
+ */
+
+export interface OidcProviderOptions {
+  /** Where the issuer lives on the origin: '/realms/demo' (default) or '/' (issuer `http://127.0.0.1:PORT/`). */
+  readonly path?: string
+  /** RFC 9207: `iss` in the callback, announced in discovery (default true). */
+  readonly issInCallback?: boolean
+  /** 'oidc' (default): /.well-known/openid-configuration; 'oauth2': only RFC 8414's oauth-authorization-server. */
+  readonly discovery?: 'oidc' | 'oauth2'
+  readonly clients: readonly ClientMetadata[]
+  /** Seconds an access token lives (default 3600). */
+  readonly accessTokenTtl?: number
+  /** Every refresh answers with a new refresh token and consumes the old one (default true). */
+  readonly rotateRefreshTokens?: boolean
+  /** The account that consents (default alice). */
+  readonly account?: string
+}
+
+export interface RunningOidcProvider {
+  readonly issuer: string
+  readonly origin: string
+  readonly provider: Provider
+  /** An API on loopback: GET /me with a live access token answers `{ sub, client_id, scope }`, anything else 401. */
+  readonly resourceUrl: string
+  /** Requests the resource server refused. */
+  readonly refused: () => number
+  /**
+   * Plays the browser and the user: follows the authorize URL through login and consent and returns
+   * the URL the provider redirects to (the callback with code and state), without requesting it.
+   */
+  consent(authorizeUrl: string): Promise<string>
+  close(): Promise<void>
+}
+
+const COOKIE_KEYS = ['quarry-test-cookie-key-1']
+/** The provider's own signing key (ID tokens), made once per test file. */
+const SIGNING_KEY = {
+  ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+  kid: 'provider-1',
+  use: 'sig',
+}
+
+export async function startOidcProvider(options: OidcProviderOptions): Promise<RunningOidcProvider> {
+  const path = (options.path ?? '/realms/demo').replace(/\/$/, '')
+  const account = options.account ?? 'alice'
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end()
+  const server = createServer((req, res) => handle(req, res))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const issuer = `${origin}${path === '' ? '/' : path}`
+
+  const provider = new Provider(issuer, {
+    clients: options.clients.map((client) => ({ ...client })),
+    cookies: { keys: COOKIE_KEYS },
+    jwks: { keys: [SIGNING_KEY] },
+    findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
+    scopes: ['openid', 'offline_access', 'api:read'],
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: { enabled: false },
+    },
+    interactions: { url: (_ctx, interaction) => `${path}/interaction/${interaction.uid}` },
+    ttl: {
+      AccessToken: options.accessTokenTtl ?? 3600,
+      AuthorizationCode: 600,
+      IdToken: 3600,
+      RefreshToken: 14 * 24 * 3600,
+      Grant: 14 * 24 * 3600,
+      Interaction: 600,
+      Session: 3600,
+    },
+    rotateRefreshToken: options.rotateRefreshTokens ?? true,
+  })
+  if (options.issInCallback === false) {
+    // A provider without RFC 9207: no `iss` in the redirect, none announced.
+    provider.use(async (ctx, next) => {
+      await next()
+      const location = ctx.response.get('location')
+      if (location) {
+        const url = new URL(location, origin)
+        if (url.searchParams.has('iss')) {
+          url.searchParams.delete('iss')
+          ctx.response.set('location', url.href)
+        }
+      }
+      if (ctx.path.endsWith('/.well-known/openid-configuration') && ctx.body && typeof ctx.body === 'object')
+        delete (ctx.body as Record<string, unknown>).authorization_response_iss_parameter_supported
+    })
+  }
+
+  let refused = 0
+  const resource = createServer((req, res) => {
+    void (async () => {
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
+      const found = token ? await provider.AccessToken.find(token) : undefined
+      if (found === undefined || found.isExpired || req.url !== '/me') {
+        refused++
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}')
+        return
+      }
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ sub: found.accountId, client_id: found.clientId, scope: found.scope }))
+    })()
+  })
+  await new Promise<void>((resolve) => resource.listen(0, '127.0.0.1', resolve))
+  const resourceUrl = `http://127.0.0.1:${(resource.address() as AddressInfo).port}`
+
+  const callback = provider.callback()
+  const rfc8414 = `/.well-known/oauth-authorization-server${path}`
+  handle = (req, res) => {
+    const url = req.url ?? '/'
+    if (url.startsWith(`${path}/interaction/`)) {
+      void interact(req, res).catch((error: unknown) => res.writeHead(500).end(String(error)))
+      return
+    }
+    // RFC 8414 puts the well-known segment before the issuer's path; the provider serves OpenID's.
+    const discoveryOnly = options.discovery ?? 'oidc'
+    if (url === rfc8414 && discoveryOnly === 'oauth2') {
+      req.url = '/.well-known/openid-configuration'
+      ;(req as IncomingMessage & { originalUrl?: string }).originalUrl =
+        `${path}/.well-known/openid-configuration`
+      callback(req, res)
+      return
+    }
+    if (url.endsWith('/.well-known/openid-configuration') && discoveryOnly === 'oauth2') {
+      res.writeHead(404).end()
+      return
+    }
+    if (path !== '' && !url.startsWith(`${path}/`)) {
+      res.writeHead(404).end()
+      return
+    }
+    // Mounted under the issuer's path, as oidc-provider's docs mount it behind a router.
+    ;(req as IncomingMessage & { originalUrl?: string }).originalUrl = url
+    req.url = url.slice(path.length) || '/'
+    callback(req, res)
+  }
+
+  /** The login and consent pages, answered at once for `account`: every scope asked for is granted. */
+  async function interact(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const details = await provider.interactionDetails(req, res)
+    const clientId = String(details.params.client_id)
+    const grant = details.grantId
+      ? ((await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId: account, clientId }))
+      : new provider.Grant({ accountId: account, clientId })
+    grant.addOIDCScope(String(details.params.scope ?? ''))
+    const grantId = await grant.save()
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: account }, consent: { grantId } },
+      { mergeWithLastSubmission: false },
+    )
+  }
+
+  async function consent(authorizeUrl: string): Promise<string> {
+    const cookies = new Map<string, string>()
+    let url = authorizeUrl
+    for (let hop = 0; hop < 10; hop++) {
+      const response = await fetch(url, {
+        redirect: 'manual',
+        headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+      })
+      for (const line of response.headers.getSetCookie()) {
+        const [pair] = line.split(';')
+        const eq = (pair ?? '').indexOf('=')
+        if (eq > 0) cookies.set((pair as string).slice(0, eq), (pair as string).slice(eq + 1))
+      }
+      const location = response.headers.get('location')
+      if (location === null)
+        throw new Error(`the provider stopped at ${url} with ${response.status}: ${await response.text()}`)
+
+      const next = new URL(location, url)
+      if (next.origin !== origin) return next.href
+      url = next.href
+    }
+    throw new Error('the provider redirected more than 10 times')
+  }
+
+  const closeServer = (s: Server) =>
+    new Promise<void>((resolve) => {
+      s.closeAllConnections()
+      s.close(() => resolve())
+    })
+  return {
+    issuer,
+    origin,
+    provider,
+    resourceUrl,
+    refused: () => refused,
+    consent,
+    close: async () => {
+      await Promise.all([closeServer(server), closeServer(resource)])
+    },
+  }
+}
