@@ -1,6 +1,7 @@
 import { DatasourceSchema, joinSecrets, type Datasource } from '../domain/datasource.js'
 import { isQuarryError } from '../domain/errors.js'
 import type { Store } from '../store/index.js'
+import { reuseGraceOf } from './oauth/reuse-grace.js'
 import { tokenEndpoint } from './oauth/token-client.js'
 import { TokenManager, reconnectCommand } from './oauth/token-manager.js'
 
@@ -56,7 +57,7 @@ export async function refreshIdle(
     const manager = new TokenManager({
       datasource: name,
       connections: store.connections,
-      endpoint: tokenEndpoint(auth, options.fetch),
+      endpoint: tokenEndpoint(auth, options.fetch, reuseGraceOf(datasource)),
       grant: { kind: 'refresh' },
       now,
     })
