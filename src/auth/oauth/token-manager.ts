@@ -164,7 +164,10 @@ export class TokenManager {
           const message =
             lost || current.statusMessage?.startsWith(LOST_NOTE)
               ? lostGrant(error, this.#grace)
-              : error.message
+              : current.statusMessage === NO_REUSE_GRACE
+                ? // A refresh cut short where no answer could be kept (a process killed) ends here too.
+                  `${error.message} ${NO_REUSE_GRACE}`
+                : error.message
           await save({ ...inputOf(current), status: 'needs_consent', statusMessage: message })
           return { error: new QuarryError('QUARRY_OAUTH_INVALID_GRANT', message, { cause: error }) }
         }
@@ -213,6 +216,7 @@ export class TokenManager {
         { cause: outcome.error, remedy: reconnectRemedy(datasource) },
       )
     }
+    faultPoint('refresh:committed')
     // Remembered only now that the lock is released and the tokens are committed.
     this.#known = outcome.connection
     return outcome.token
