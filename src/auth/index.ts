@@ -2,6 +2,7 @@ import { authKindOf, type AnyAuthKind, type TokenEndpointFields } from '../domai
 import type { RestDatasource } from '../domain/datasource.js'
 import type { ConnectionRepo } from '../store/index.js'
 import { oauthAuth } from './oauth-auth.js'
+import { reuseGraceOf } from './oauth/reuse-grace.js'
 import { staticAuth } from './static-auth.js'
 import type { AuthStrategy } from './strategy.js'
 
@@ -21,6 +22,7 @@ export function authFor(
   return strategyOf(authKindOf(datasource.auth.type), datasource.auth, {
     datasource: datasource.name,
     connections,
+    reuseGraceMs: reuseGraceOf(datasource),
     ...(fetchImpl ? { fetchImpl } : {}),
   })
 }
@@ -34,7 +36,13 @@ export function authFor(
 export function strategyOf(
   kind: AnyAuthKind,
   auth: { readonly type: string } & Readonly<Record<string, unknown>>,
-  context: { datasource: string; connections: ConnectionRepo; fetchImpl?: typeof fetch },
+  context: {
+    datasource: string
+    connections: ConnectionRepo
+    fetchImpl?: typeof fetch
+    /** reuse-grace.ts; none when not given. */
+    reuseGraceMs?: number
+  },
 ): AuthStrategy {
   // The kind's description typed its strategy against its own fields; `auth` was parsed by its schema.
   const { strategy } = kind
@@ -45,5 +53,6 @@ export function strategyOf(
     strategy.oauth2(auth as never),
     context.connections,
     context.fetchImpl,
+    context.reuseGraceMs,
   )
 }

@@ -1,8 +1,9 @@
 import { DatasourceSchema, joinSecrets, type Datasource } from '../domain/datasource.js'
-import { isQuarryError } from '../domain/errors.js'
+import { isQuarryError, type Audience } from '../domain/errors.js'
 import type { Store } from '../store/index.js'
+import { reuseGraceOf } from './oauth/reuse-grace.js'
 import { tokenEndpoint } from './oauth/token-client.js'
-import { TokenManager, reconnectCommand } from './oauth/token-manager.js'
+import { TokenManager, reconnectRemedy } from './oauth/token-manager.js'
 
 /**
  * The keep-alive: Atlassian expires a refresh token after 90 days unused, so a
@@ -20,8 +21,15 @@ export interface KeepAliveResult {
 
 export async function refreshIdle(
   store: Store,
-  options: { readonly olderThanMs?: number; readonly now?: () => number; readonly fetch?: typeof fetch } = {},
+  options: {
+    readonly olderThanMs?: number
+    readonly now?: () => number
+    readonly fetch?: typeof fetch
+    /** Who reads the messages: a terminal (cron) names `quarry connect`, the server's log the Connect button. */
+    readonly audience?: Audience
+  } = {},
 ): Promise<KeepAliveResult[]> {
+  const audience = options.audience ?? 'cli'
   const now = options.now ?? Date.now
   const olderThan = options.olderThanMs ?? DEFAULT_IDLE_MS
   const results: KeepAliveResult[] = []
@@ -39,7 +47,7 @@ export async function refreshIdle(
       results.push({
         datasource: name,
         outcome: 'needs_consent',
-        message: `needs consent: run ${reconnectCommand(name)}`,
+        message: `needs consent. ${reconnectRemedy(name)[audience]}`,
       })
       continue
     }
@@ -56,7 +64,7 @@ export async function refreshIdle(
     const manager = new TokenManager({
       datasource: name,
       connections: store.connections,
-      endpoint: tokenEndpoint(auth, options.fetch),
+      endpoint: tokenEndpoint(auth, options.fetch, reuseGraceOf(datasource)),
       grant: { kind: 'refresh' },
       now,
     })
@@ -66,7 +74,7 @@ export async function refreshIdle(
       results.push({ datasource: name, outcome: 'refreshed', message: `refreshed (idle ${idleDays} days)` })
     } catch (error) {
       if (isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT'))
-        results.push({ datasource: name, outcome: 'needs_consent', message: error.message })
+        results.push({ datasource: name, outcome: 'needs_consent', message: error.messageFor(audience) })
       else results.push({ datasource: name, outcome: 'failed', message: (error as Error).message })
     }
   }

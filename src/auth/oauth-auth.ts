@@ -18,11 +18,12 @@ export function oauthAuth(
   grant: OAuthGrant,
   connections: ConnectionRepo,
   fetchImpl?: typeof fetch,
+  reuseGraceMs?: number,
 ): AuthStrategy {
   const manager = new TokenManager({
     datasource,
     connections,
-    endpoint: tokenEndpoint(auth, fetchImpl),
+    endpoint: tokenEndpoint(auth, fetchImpl, reuseGraceMs),
     grant,
   })
   const bearer = (token: string): Credentials => ({

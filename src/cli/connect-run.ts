@@ -5,12 +5,14 @@ import { ensureDiscovered } from '../auth/oauth/discovery.js'
 import { finishConsent } from '../auth/oauth/finish-consent.js'
 import { QuarryError } from '../domain/errors.js'
 import { loadRestDatasource } from '../engine/index.js'
+import { CALLBACK_PATH } from '../server/context.js'
 import { withStore, type StoreFlags } from './context.js'
 import { parseDuration } from './flags.js'
 
 interface ConnectFlags {
   readonly browser: boolean
   readonly paste?: boolean
+  readonly publicUrl?: string
   readonly site?: string
   readonly timeout: string
 }
@@ -46,6 +48,20 @@ async function readPastedUrl(): Promise<URL> {
   }
 }
 
+/**
+ * The admin UI page with the Connect button, for a datasource whose callback is a Quarry server's
+ * (or any, given `--public-url`); undefined when `quarry connect` receives the callback itself.
+ *
+ * @example connectPage('jira', 'https://q.example.com/api/oauth/callback') // 'https://q.example.com/admin/datasources/jira'
+ */
+export function connectPage(name: string, redirectUri: string, publicUrl?: string): string | undefined {
+  const page = (origin: string) =>
+    `${origin.replace(/\/+$/, '')}/admin/datasources/${encodeURIComponent(name)}`
+  if (publicUrl) return page(publicUrl)
+  const callback = URL.canParse(redirectUri) ? new URL(redirectUri) : undefined
+  return callback?.pathname === CALLBACK_PATH ? page(callback.origin) : undefined
+}
+
 export async function connect(name: string, flags: ConnectFlags, global: StoreFlags): Promise<void> {
   const timeoutMs = parseDuration('--timeout', flags.timeout) * 1000
   await withStore(global, async (store) => {
@@ -56,6 +72,16 @@ export async function connect(name: string, flags: ConnectFlags, global: StoreFl
         'QUARRY_CONFIG_INVALID',
         `Datasource "${name}" uses ${auth.type}; connect is for oauth2-authorization-code.`,
       )
+    }
+    const serverPage = connectPage(name, auth.redirectUri, flags.publicUrl)
+    if (serverPage !== undefined && !flags.paste) {
+      // The server's callback is the server's to receive: a second listener on its port would fail
+      // (EADDRINUSE), or, with the server stopped, take an answer meant for it.
+      console.log(
+        `Datasource "${name}" is connected through the Quarry server (its callback is ${auth.redirectUri}).\n` +
+          `Open its page and press Connect:\n\n  ${serverPage}\n`,
+      )
+      return
     }
     const attempt = await startConsent(auth)
     let callback: URL

@@ -12,6 +12,10 @@ export function registerConnect(program: Command): void {
       '--paste',
       'paste the URL the browser was redirected to (for a redirect URI this machine cannot receive)',
     )
+    .option(
+      '--public-url <url>',
+      "the Quarry server the datasource is connected through: print its page's Connect link (a callback at /api/oauth/callback implies it)",
+    )
     .option('--site <name|url|id>', 'Jira Cloud: which site, when the grant covers several')
     .option('--timeout <duration>', 'how long to wait for the callback', '5m')
     .action(async (name, flags, sub) => {

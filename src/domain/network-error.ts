@@ -36,7 +36,7 @@ const CERTIFICATE: Readonly<Record<string, string>> = {
 }
 
 /** The code of a socket, DNS or TLS failure, looking through undici's and happy eyeballs' wrappers. */
-function codeOf(error: unknown): string | undefined {
+export function codeOf(error: unknown): string | undefined {
   const e = error as { code?: unknown; cause?: unknown; errors?: unknown }
   if (typeof e?.code === 'string') return e.code
   if (Array.isArray(e?.errors) && e.errors.length > 0) return codeOf(e.errors[0])

@@ -28,7 +28,7 @@ export function startKeepAlive(
     const at = now()
     const won = await store.leases.take(LEASE, holder, at, new Date(at.getTime() + options.intervalMs - 1000))
     if (!won) return false
-    for (const result of await refreshIdle(store, { now: () => now().getTime() })) {
+    for (const result of await refreshIdle(store, { now: () => now().getTime(), audience: 'ui' })) {
       if (result.outcome === 'refreshed' || result.outcome === 'needs_consent' || result.outcome === 'failed')
         log.info({ datasource: result.datasource, outcome: result.outcome }, `keep-alive: ${result.message}`)
     }

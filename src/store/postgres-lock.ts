@@ -57,8 +57,12 @@ export class PostgresLockBackend implements LockBackend {
           throw error
         }
       }
-      // The holder's own statements must not time out on locks: it holds the one that matters.
-      await sql`select set_config('lock_timeout', '0', true)`.execute(tx)
+      // The holder's own statements must not time out on locks: it holds the one that matters. Nor may
+      // the server end its transaction while it waits for a slow token endpoint (a deployment's
+      // idle_in_transaction_session_timeout): the lock must outlast the request it guards.
+      await sql`select set_config('lock_timeout', '0', true), set_config('idle_in_transaction_session_timeout', '0', true)`.execute(
+        tx,
+      )
       return body(tx)
     })
   }

@@ -55,6 +55,11 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
       expect((error as Error).message).toContain('Run: quarry connect jira')
       const [result] = await refreshIdle(engine.store)
       expect(result).toMatchObject({ outcome: 'needs_consent' })
+      expect(result?.message).toContain('Run: quarry connect jira')
+      // The server's keep-alive logs for admins of the admin UI: the Connect button, not a command.
+      const [logged] = await refreshIdle(engine.store, { audience: 'ui' })
+      expect(logged?.message).toContain('Press Connect on the page of datasource "jira"')
+      expect(logged?.message).not.toContain('quarry connect')
     })
   })
 })

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
-import type { RunningSimulator } from '../../src/sim/server.js'
 import { TEST_SECRET_KEY, startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { startTestSim, stats } from '../helpers/sim.js'
+import { addOidcApi, startOidcProvider } from './oidc-provider-server.js'
 
 /**
  * The token invariant under load (issue 4): 4 OS processes, each with 25
@@ -14,7 +14,9 @@ import { startTestSim, stats } from '../helpers/sim.js'
  * live 2 s. Rotation makes any reuse of an old refresh token after the grace
  * period fatal to the grant, so zero invalid grants and zero revoked grants
  * prove no process ever sent a superseded refresh token late; the refresh count
- * proves the lock makes one refresh per expiry, not one per process.
+ * proves the lock makes one refresh per expiry, not one per process. Against the
+ * simulator with its grace set to 0, and against oidc-provider (issue 14), which
+ * nobody here wrote and which has no grace at all.
  */
 const PROCESSES = 4
 const CONCURRENCY = 25
@@ -23,8 +25,63 @@ const TTL = 2
 
 const runner = new URL('./fixtures/runner.mjs', import.meta.url).pathname
 
-describe.each(['sqlite', 'postgres'] as const)('the token invariant under load, on %s', (dialect) => {
-  let sim: RunningSimulator
+/** Where the tokens come from: what the stores share is the same, what counts the grants differs. */
+interface TokenProvider {
+  /** Adds datasource `api` with a connection the first run must refresh, and query `me` on it. */
+  setUp(engine: TestEngine): Promise<void>
+  counters(): Promise<{ refreshes: number; invalidGrants: number; revokedGrants: number }>
+  close(): Promise<void>
+}
+
+/** The Atlassian simulator with a grace period of 0: a superseded refresh token reused even a moment later revokes the grant. */
+async function simulator(): Promise<TokenProvider> {
+  const sim = await startTestSim({ accessTtlSeconds: TTL, refreshGraceSeconds: 0 })
+  return {
+    async setUp(engine) {
+      await addSimJira(engine, sim, {
+        name: 'api',
+        connection: { accessExpiresAt: new Date(Date.now() + TTL * 1000) },
+      })
+      await engine.addQuery({ ...ME, path: '/myself?n=:n' })
+    },
+    counters: async () => {
+      const { refreshes, invalidGrants, revokedGrants } = await stats(sim)
+      return {
+        refreshes: Number(refreshes),
+        invalidGrants: Number(invalidGrants),
+        revokedGrants: Number(revokedGrants),
+      }
+    },
+    close: () => sim.close(),
+  }
+}
+
+/** oidc-provider: rotates every refresh token, no grace; its userinfo endpoint is the API. */
+async function oidcProvider(): Promise<TokenProvider> {
+  const provider = await startOidcProvider({ accessTtlSeconds: TTL })
+  return {
+    async setUp(engine) {
+      await addOidcApi(engine, provider)
+      await engine.addQuery({ ...ME, path: '/me?n=:n' })
+    },
+    counters: async () => provider.counters(),
+    close: () => provider.close(),
+  }
+}
+
+/** The query every run makes (its path is the provider's). */
+const ME = { name: 'me', datasource: 'api', params: [{ name: 'n', type: 'integer' }] }
+
+// The simulator runs the full time; oidc-provider a third of it, to keep the suite's time in CI modest.
+const CASES = [
+  ['the simulator', 'sqlite', simulator, SECONDS],
+  ['the simulator', 'postgres', simulator, SECONDS],
+  ['oidc-provider', 'sqlite', oidcProvider, Math.ceil(SECONDS / 3)],
+  ['oidc-provider', 'postgres', oidcProvider, Math.ceil(SECONDS / 3)],
+] as const
+
+describe.each(CASES)('the token invariant under load, against %s on %s', (_name, dialect, start, seconds) => {
+  let tokens: TokenProvider
   let engine: TestEngine
   let schema: TestSchema | undefined
   let target: string
@@ -33,29 +90,22 @@ describe.each(['sqlite', 'postgres'] as const)('the token invariant under load, 
     if (!existsSync(new URL('../../dist/engine/index.js', import.meta.url)))
       throw new Error('dist/ is missing: run `npm run build` (scripts/test.sh does) before this test')
 
-    // Grace 0: a superseded refresh token reused even a moment later revokes the grant.
-    sim = await startTestSim({ accessTtlSeconds: TTL, refreshGraceSeconds: 0 })
+    tokens = await start()
     schema = dialect === 'postgres' ? await createTestSchema() : undefined
     engine = await startTestEngine({}, schema ? { databaseUrl: schema.url } : {})
     target = schema ? schema.url : join(engine.dir, 'quarry.db')
-    await addSimJira(engine, sim, { connection: { accessExpiresAt: new Date(Date.now() + TTL * 1000) } })
-    await engine.addQuery({
-      name: 'me',
-      datasource: 'jira',
-      path: '/myself?n=:n',
-      params: [{ name: 'n', type: 'integer' }],
-    })
+    await tokens.setUp(engine)
   })
 
   afterAll(async () => {
     await engine?.close()
-    await sim?.close()
+    await tokens?.close()
     await schema?.drop()
   })
 
   function runProcess(): Promise<{ ok: number; failed: number; errors: string[] }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [runner, target, String(SECONDS), String(CONCURRENCY)], {
+      const child = spawn(process.execPath, [runner, target, String(seconds), String(CONCURRENCY)], {
         env: { ...process.env, QUARRY_SECRET_KEY: TEST_SECRET_KEY, QUARRY_DATA_DIR: engine.dir },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
@@ -71,12 +121,12 @@ describe.each(['sqlite', 'postgres'] as const)('the token invariant under load, 
   }
 
   it(
-    `${PROCESSES} processes × ${CONCURRENCY} concurrent runs for ${SECONDS} s with ${TTL} s tokens: no grant lost, one refresh per expiry`,
+    `${PROCESSES} processes × ${CONCURRENCY} concurrent runs for ${seconds} s with ${TTL} s tokens: no grant lost, one refresh per expiry`,
     async () => {
       const started = Date.now()
       const results = await Promise.all(Array.from({ length: PROCESSES }, runProcess))
       const elapsed = (Date.now() - started) / 1000
-      const counters = await stats(sim)
+      const counters = await tokens.counters()
       const ok = results.reduce((sum, r) => sum + r.ok, 0)
       const failed = results.reduce((sum, r) => sum + r.failed, 0)
       const report = JSON.stringify({
@@ -96,6 +146,6 @@ describe.each(['sqlite', 'postgres'] as const)('the token invariant under load, 
       expect(counters.refreshes, report).toBeLessThanOrEqual(elapsed / TTL + 4)
       expect(counters.refreshes, report).toBeGreaterThan(0)
     },
-    (SECONDS + 60) * 1000,
+    (seconds + 60) * 1000,
   )
 })

@@ -3,7 +3,7 @@ import * as oauth from 'oauth4webapi'
 import type { ClientAuthMethod, ServerMetadata, TokenEndpointFields } from '../../domain/auth-kinds/index.js'
 import { QuarryError } from '../../domain/errors.js'
 import { describeUrl } from '../../domain/describe-url.js'
-import { networkCause } from '../../domain/network-error.js'
+import { codeOf, networkCause } from '../../domain/network-error.js'
 
 /**
  * Token endpoint requests (RFC 6749 §4.1.3, §4.4, §6) through oauth4webapi:
@@ -24,6 +24,13 @@ export interface TokenEndpoint {
   /** The authorization server's discovered metadata (discovery.ts). */
   readonly server?: ServerMetadata | undefined
   readonly fetch?: typeof fetch
+  /**
+   * How long the provider still accepts a refresh token after rotating it (Atlassian: 10 minutes);
+   * 0 or absent: none known, so a refresh token is good for one answer only (reuse-grace.ts).
+   */
+  readonly reuseGraceMs?: number
+  /** The token request's own timeout; by default tokenRequestTimeoutMs(this). */
+  readonly timeoutMs?: number
 }
 
 /**
@@ -31,7 +38,11 @@ export interface TokenEndpoint {
  *
  * @example tokenEndpoint(datasource.auth) // { tokenUrl, clientId, clientSecret, clientAuth, … }
  */
-export function tokenEndpoint(auth: TokenEndpointFields, fetchImpl?: typeof fetch): TokenEndpoint {
+export function tokenEndpoint(
+  auth: TokenEndpointFields,
+  fetchImpl?: typeof fetch,
+  reuseGraceMs?: number,
+): TokenEndpoint {
   return {
     tokenUrl: auth.tokenUrl,
     clientId: auth.clientId,
@@ -41,6 +52,7 @@ export function tokenEndpoint(auth: TokenEndpointFields, fetchImpl?: typeof fetc
     issuer: auth.server?.issuer ?? auth.issuer,
     server: auth.server,
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    ...(reuseGraceMs ? { reuseGraceMs } : {}),
   }
 }
 
@@ -155,14 +167,52 @@ function requestOptions(config: TokenEndpoint): oauth.TokenEndpointRequestOption
     // Loopback and test servers speak plain HTTP; real providers are HTTPS (the URL is the admin's choice).
     [oauth.allowInsecureRequests]: new URL(config.tokenUrl).protocol === 'http:',
     ...(config.fetch ? { [oauth.customFetch]: config.fetch } : {}),
-    // Refreshes run under the store lock: a hung token endpoint must give up well before the
-    // lock's own deadline, so no waiter outlives a holder (docs/architecture.md, token invariant rule 1).
-    signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
+    signal: AbortSignal.timeout(tokenRequestTimeoutMs(config)),
   }
 }
 
-/** Less than the store's lock timeout (30 s). */
-export const TOKEN_REQUEST_TIMEOUT_MS = 20_000
+/**
+ * How long a token request may take before Quarry stops waiting for its answer. An abandoned refresh
+ * may still complete at the provider, which then rotates the refresh token Quarry still holds. With a
+ * reuse grace that is harmless: the same refresh token is sent again at once (token-manager.ts). With
+ * none, the answer is the only copy of the new refresh token, so Quarry waits for it much longer: a
+ * slow provider is slow, a lost answer is a lost grant. Refresh waiters wait at least as long
+ * (TokenManager), so the lock never gives up before its holder's request does.
+ *
+ * @example tokenRequestTimeoutMs({ ...endpoint, reuseGraceMs: 600_000 }) // 20_000
+ */
+export function tokenRequestTimeoutMs(config: Pick<TokenEndpoint, 'reuseGraceMs' | 'timeoutMs'>): number {
+  if (config.timeoutMs !== undefined) return config.timeoutMs
+  return (config.reuseGraceMs ?? 0) > 0 ? GRACE_TIMEOUT_MS : NO_GRACE_TIMEOUT_MS
+}
+const GRACE_TIMEOUT_MS = 20_000
+const NO_GRACE_TIMEOUT_MS = 120_000
+
+/**
+ * Token errors after which the provider's answer did not arrive intact although the provider may have
+ * acted on the request (and rotated the refresh token): a timeout, a reset, a cut or unreadable body,
+ * a 5xx from a gateway in front of it. A refused connection or an unknown host is not one: nothing was sent.
+ */
+const lostAnswers = new WeakSet<QuarryError>()
+
+/** Whether the token request behind `error` may have been carried out with its answer lost on the way. */
+export function answerLost(error: QuarryError): boolean {
+  return lostAnswers.has(error)
+}
+
+/** Nothing reached the provider: the connection was refused, or the host or its certificate is wrong. */
+const NOT_SENT =
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|CERT_|ERR_TLS_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/
+
+function mayBeLost(error: unknown): boolean {
+  if (error instanceof oauth.ResponseBodyError) return error.status >= 500
+  if (error instanceof oauth.WWWAuthenticateChallengeError) return false
+  if (error instanceof oauth.OperationProcessingError) {
+    const status = (error.cause as Response | undefined)?.status
+    return status === undefined || status < 400 || status >= 500
+  }
+  return !NOT_SENT.test(codeOf(error) ?? '')
+}
 
 function toTokenSet(result: oauth.TokenEndpointResponse): TokenSet {
   return {
@@ -178,7 +228,14 @@ function toTokenSet(result: oauth.TokenEndpointResponse): TokenSet {
  * code (the user must consent again), everything else says what came back.
  */
 export function tokenError(config: TokenEndpoint, error: unknown): QuarryError {
+  // Quarry's own errors (a client key it cannot read, …) were raised before anything was sent.
   if (error instanceof QuarryError) return error
+  const described = describeTokenError(config, error)
+  if (mayBeLost(error)) lostAnswers.add(described)
+  return described
+}
+
+function describeTokenError(config: TokenEndpoint, error: unknown): QuarryError {
   const where = describeUrl(config.tokenUrl)
   if (error instanceof oauth.ResponseBodyError) {
     const said = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`
@@ -216,6 +273,13 @@ export function tokenError(config: TokenEndpoint, error: unknown): QuarryError {
     return new QuarryError(
       'QUARRY_OAUTH_TOKEN_ERROR',
       `The token endpoint ${where} sent an answer Quarry cannot use${status ? ` (status ${status})` : ''}: ${error.message}`,
+      { cause: error },
+    )
+  }
+  if ((error as Error | undefined)?.name === 'TimeoutError') {
+    return new QuarryError(
+      'QUARRY_UPSTREAM_NETWORK',
+      `The token endpoint ${where} did not answer within ${tokenRequestTimeoutMs(config) / 1000} s.`,
       { cause: error },
     )
   }

@@ -1,8 +1,16 @@
 import type { OAuthGrant } from '../../domain/auth-kinds/index.js'
 import { QuarryError, isQuarryError, type Remedy } from '../../domain/errors.js'
-import type { ConnectionInput, ConnectionRepo, StoredConnection } from '../../store/index.js'
+import type { ConnectionInput, ConnectionRepo, SaveConnection, StoredConnection } from '../../store/index.js'
 import { faultPoint } from './fault-point.js'
-import { clientCredentialsGrant, refreshGrant, type TokenEndpoint, type TokenSet } from './token-client.js'
+import { NO_REUSE_GRACE } from './reuse-grace.js'
+import {
+  answerLost,
+  clientCredentialsGrant,
+  refreshGrant,
+  tokenRequestTimeoutMs,
+  type TokenEndpoint,
+  type TokenSet,
+} from './token-client.js'
 
 /**
  * Keeps one datasource's access token valid, by the token invariant (docs/architecture.md):
@@ -12,6 +20,10 @@ import { clientCredentialsGrant, refreshGrant, type TokenEndpoint, type TokenSet
  * 3. new tokens are committed before the lock is released and before use;
  * 4. concurrent callers in one process share one refresh (single flight);
  * 5. invalid_grant marks the connection "needs consent" — no retry loop.
+ * A refresh whose answer was lost on the way (timeout, reset, cut body) may have rotated the refresh
+ * token at the provider: it is sent again at once, under the same lock, before anything else — within
+ * the provider's reuse grace that is safe (reuse-grace.ts). If every answer is lost, the access token
+ * is marked due, so the next use starts with that same retry.
  */
 export interface TokenManagerOptions {
   readonly datasource: string
@@ -20,6 +32,8 @@ export interface TokenManagerOptions {
   /** `refresh`: 3LO with a refresh token; `client-credentials`: a new token per expiry, no user. */
   readonly grant: OAuthGrant
   readonly now?: () => number
+  /** Pauses before each resend of a refresh whose answer was lost; default RESEND_AFTER_MS. */
+  readonly resendAfterMs?: readonly number[]
 }
 
 /**
@@ -31,6 +45,10 @@ const MAX_MARGIN_MS = 60_000
 const NEAR_EXPIRY_MS = 5 * 60_000
 /** lastUsedAt is written at most this often: the keep-alive needs days, not milliseconds. */
 const USE_WRITE_INTERVAL_MS = 3600_000
+/** Pauses before sending a refresh token again after its answer was lost: one try, then these. */
+const RESEND_AFTER_MS: readonly number[] = [200, 1000]
+/** The start of the status message of a connection whose last refresh answer was lost. */
+const LOST_NOTE = 'The answer to the last refresh was lost'
 
 export function reconnectCommand(datasource: string): string {
   return `quarry connect ${datasource}`
@@ -129,37 +147,59 @@ export class TokenManager {
   }
 
   async #refreshLocked(stale: string | undefined): Promise<string> {
-    const { connections, datasource } = this.#options
-    const outcome = await connections.withLock(datasource, async (current, save): Promise<RefreshOutcome> => {
+    const { datasource } = this.#options
+    const outcome = await this.#withPatientLock(async (current, save): Promise<RefreshOutcome> => {
       faultPoint('refresh:locked')
       this.#refuseUnusable(current)
       // Re-read under the lock: another process may have refreshed while we waited.
       if (isFresh(current, this.#now()) && current.tokens.access_token !== stale)
         return { token: current.tokens.access_token as string, connection: current }
 
-      let tokens: TokenSet
-      try {
-        tokens = await this.#grant(current)
-      } catch (error) {
-        if (!isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT') || !current) throw error
-        // Committed, not rolled back: the next run must see "needs consent" without asking again.
-        await save({ ...inputOf(current), status: 'needs_consent', statusMessage: error.message })
-        return { error }
+      const sent = await this.#grantResending(current)
+      if ('error' in sent) {
+        const { error, lost } = sent
+        if (!current) throw error
+        if (isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT')) {
+          // Committed, not rolled back: the next run must see "needs consent" without asking again.
+          const message =
+            lost || current.statusMessage?.startsWith(LOST_NOTE)
+              ? lostGrant(error, this.#grace)
+              : current.statusMessage === NO_REUSE_GRACE
+                ? // A refresh cut short where no answer could be kept (a process killed) ends here too.
+                  `${error.message} ${NO_REUSE_GRACE}`
+                : error.message
+          await save({ ...inputOf(current), status: 'needs_consent', statusMessage: message })
+          return { error: new QuarryError('QUARRY_OAUTH_INVALID_GRANT', message, { cause: error }) }
+        }
+        if (!lost || this.#options.grant.kind !== 'refresh') throw error
+        // The provider may have rotated the refresh token we still hold: the next use must send it
+        // again before anything else (not in an hour, when the access token runs out).
+        await save({
+          ...inputOf(current),
+          accessExpiresAt: new Date(this.#now()),
+          statusMessage: `${LOST_NOTE} (${(error as Error).message}); the next use sends the same refresh token again.`,
+        })
+        return { failure: error }
       }
+      const { tokens } = sent
       faultPoint('refresh:token-received')
       const now = this.#now()
+      const previous = current?.tokens.refresh_token
+      const rotated = tokens.refreshToken !== undefined && tokens.refreshToken !== previous
       const saved = await save({
         tokens: {
           ...current?.tokens,
           access_token: tokens.accessToken,
           // Rotation: always keep the newest refresh token; a server that sends none keeps the old one valid.
-          ...((tokens.refreshToken ?? current?.tokens.refresh_token)
-            ? { refresh_token: (tokens.refreshToken ?? current?.tokens.refresh_token) as string }
+          ...((tokens.refreshToken ?? previous)
+            ? { refresh_token: (tokens.refreshToken ?? previous) as string }
             : {}),
         },
         accessExpiresAt: tokens.expiresIn === undefined ? null : new Date(now + tokens.expiresIn * 1000),
         status: 'connected',
-        statusMessage: null,
+        // Said plainly where a lost answer would cost the grant.
+        statusMessage:
+          rotated && this.#grace === 0 && this.#options.grant.kind === 'refresh' ? NO_REUSE_GRACE : null,
         scope: tokens.scope ?? current?.scope ?? null,
         site: current?.site ?? null,
         lastRefreshAt: new Date(now),
@@ -168,6 +208,7 @@ export class TokenManager {
       faultPoint('refresh:saved')
       return { token: saved.tokens.access_token as string, connection: saved }
     })
+    if ('failure' in outcome) throw outcome.failure
     if ('error' in outcome) {
       throw new QuarryError(
         'QUARRY_OAUTH_INVALID_GRANT',
@@ -175,9 +216,64 @@ export class TokenManager {
         { cause: outcome.error, remedy: reconnectRemedy(datasource) },
       )
     }
+    faultPoint('refresh:committed')
     // Remembered only now that the lock is released and the tokens are committed.
     this.#known = outcome.connection
     return outcome.token
+  }
+
+  get #resendAfter(): readonly number[] {
+    return this.#options.resendAfterMs ?? RESEND_AFTER_MS
+  }
+
+  get #grace(): number {
+    return this.#options.endpoint.reuseGraceMs ?? 0
+  }
+
+  /**
+   * The grant, sent again with the same refresh token while its answer is lost (a few times, within
+   * the grace when there is one), before the lock is released: no other holder, and nothing else,
+   * comes in between. Ends with the tokens, or the last error and whether any answer was lost.
+   */
+  async #grantResending(
+    current: StoredConnection | undefined,
+  ): Promise<{ tokens: TokenSet } | { error: unknown; lost: boolean }> {
+    const started = Date.now()
+    let lost = false
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return { tokens: await this.#grant(current) }
+      } catch (error) {
+        const again = isQuarryError(error) && answerLost(error)
+        lost ||= again
+        const pause = this.#resendAfter[attempt]
+        const withinGrace =
+          this.#grace === 0 ||
+          Date.now() - started + (pause ?? 0) + tokenRequestTimeoutMs(this.#options.endpoint) < this.#grace
+        if (!again || pause === undefined || !withinGrace) return { error, lost }
+        await new Promise((resolve) => setTimeout(resolve, pause))
+      }
+    }
+  }
+
+  /**
+   * withLock, waiting as long as a holder may keep the lock (every try of #grantResending at its full
+   * timeout) rather than the store's own lock timeout: the lock never gives up before the token request does.
+   */
+  async #withPatientLock<T>(
+    fn: (current: StoredConnection | undefined, save: SaveConnection) => Promise<T>,
+  ): Promise<T> {
+    const { connections, datasource, endpoint } = this.#options
+    const pauses = this.#resendAfter
+    const holderMs = (pauses.length + 1) * tokenRequestTimeoutMs(endpoint) + pauses.reduce((a, b) => a + b, 0)
+    const giveUpAt = Date.now() + holderMs
+    for (;;) {
+      try {
+        return await connections.withLock(datasource, fn)
+      } catch (error) {
+        if (!isQuarryError(error, 'QUARRY_STORE_LOCK_TIMEOUT') || Date.now() >= giveUpAt) throw error
+      }
+    }
   }
 
   #grant(current: StoredConnection | undefined): Promise<TokenSet> {
@@ -195,7 +291,16 @@ export class TokenManager {
 
 /** What a locked refresh ended with: a token to use, or the invalid_grant it recorded. */
 type RefreshOutcome =
-  { readonly token: string; readonly connection: StoredConnection } | { readonly error: QuarryError }
+  | { readonly token: string; readonly connection: StoredConnection }
+  | { readonly error: QuarryError }
+  | { readonly failure: unknown }
+
+/** The needs-consent message after an invalid_grant that followed a lost answer. */
+function lostGrant(error: QuarryError, graceMs: number): string {
+  return graceMs > 0
+    ? `${error.message} The answer to an earlier refresh was lost, and the provider no longer accepts that refresh token.`
+    : `${error.message} The answer to an earlier refresh was lost, and this provider accepts each refresh token once (no reuse grace), so the grant was lost with it.`
+}
 
 function inputOf(connection: StoredConnection): ConnectionInput {
   const { datasource: _d, version: _v, updatedAt: _u, ...input } = connection

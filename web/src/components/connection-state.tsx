@@ -23,6 +23,8 @@ export function ConnectionState({ datasource }: { datasource: DatasourceSummary 
       connected
       {connection.expiresAt && <> · expires {formatTime(connection.expiresAt)}</>}
       {site && <> · {site.name}</>}
+      {/* E.g. a rotating provider without a reuse grace: said where the connection is shown. */}
+      {connection.statusMessage && <span className="muted"> · {connection.statusMessage}</span>}
     </span>
   )
 }
