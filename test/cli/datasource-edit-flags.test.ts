@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -68,6 +69,15 @@ const EDITS: Readonly<Record<string, Edit>> = {
   '--audience': same('audience'),
   '--pkce': { changes: ['auth.pkce'] },
   '--client-auth': same('clientAuth'),
+  // Stored for `--client-auth private-key-jwt`; the client keeps authenticating as it did.
+  '--client-key': {
+    value: () =>
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    changes: ['auth.clientKey'],
+  },
+  '--authorize-param': { value: () => 'login_hint=alice', changes: ['auth.authorizeParams'] },
+  // Discovery from an issuer that answers nothing: refused, and nothing changes.
+  '--issuer': foreign('http://127.0.0.1:9/'),
   '--refresh-token': { value: () => 'stored at run time', changes: [] },
   '--access-token': { value: () => 'stored at run time', changes: [] },
   '--rename': { value: () => 'jira-renamed', changes: ['name'] },
