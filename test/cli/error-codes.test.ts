@@ -102,6 +102,13 @@ interface Line {
 let server: TestServer
 /** A server whose login limit is one attempt a minute. */
 let strict: TestServer
+/** A server whose store gives up on a lock after 0.3 s. */
+let busy: TestServer
+let busyAdmin: Browser
+/** The same over PostgreSQL, where a connection's lock is its own (on SQLite it is the store's write lock). */
+let busyPg: TestServer
+let busyPgAdmin: Browser
+let busySchema: TestSchema
 let admin: Browser
 let viewer: Browser
 let api: ApiServer
@@ -868,20 +875,57 @@ const TABLE: Record<ErrorCode, Line> = {
     },
     api: { none: STORE_OPENED_BEFORE_LISTENING() },
   },
+
   QUARRY_STORE_LOCK_TIMEOUT: {
     cli: {
-      none: 'not driven here: it needs another holder to keep a connection’s lock past the 30 s lock timeout, which the CLI cannot shorten (test/store/locks.test.ts drives it through the store)',
+      none: 'not driven through the CLI: another holder must keep the connection’s lock past the 30 s lock timeout, which the CLI cannot shorten (the API line below drives it with 0.3 s)',
     },
     api: {
-      none: 'not driven here: it needs another holder to keep a connection’s lock past the 30 s lock timeout (test/store/locks.test.ts drives it through the store)',
+      what: 'a run that needs a token refresh while another refresh holds the connection’s lock (PostgreSQL store)',
+      run: async () => {
+        let release = (): void => undefined
+        const held = new Promise<void>((resolve) => (release = resolve))
+        let taken = (): void => undefined
+        const holding = new Promise<void>((resolve) => (taken = resolve))
+        const holder = busyPg.engine.store.connections.withLock('stale', async () => {
+          taken()
+          await held
+        })
+        await holding
+        try {
+          return await busyPg.as(busyPgAdmin, {
+            method: 'POST',
+            url: '/api/queries/stale-grant/run',
+            payload: {},
+          })
+        } finally {
+          release()
+          await holder
+        }
+      },
+      message: /^Gave up after 0\.3 s waiting for the lock on the connection of datasource "stale"/,
     },
   },
   QUARRY_STORE_BUSY: {
     cli: {
-      none: 'not driven here: SQLite must stay locked past the 30 s lock timeout, which the CLI cannot shorten (test/store/sqlite-busy.test.ts drives it through the store)',
+      none: 'not driven through the CLI: SQLite must stay locked past the 30 s lock timeout, which the CLI cannot shorten (the API line below drives it with 0.3 s)',
     },
     api: {
-      none: 'not driven here: SQLite must stay locked past the 30 s lock timeout (test/store/sqlite-busy.test.ts drives it through the store)',
+      what: 'adding a datasource while another process holds the SQLite store’s write lock',
+      run: () =>
+        whileLocked(() =>
+          busy.as(busyAdmin, {
+            method: 'POST',
+            url: '/api/datasources',
+            payload: {
+              name: 'while-locked',
+              type: 'rest',
+              baseUrl: 'http://127.0.0.1:9',
+              auth: { type: 'none' },
+            },
+          }),
+        ),
+      message: /gave up after 0\.3 s: the SQLite store .* stayed locked/,
     },
   },
   QUARRY_STORE_LOCK_MISUSE: {
@@ -899,14 +943,20 @@ const TABLE: Record<ErrorCode, Line> = {
   QUARRY_INTERNAL: {
     cli: {
       what: 'a bug (a rejection nobody handles, planted before the command runs)',
-      run: cli(['run', 'slow'], {
-        nodeOptions: [
-          '--import',
-          `data:text/javascript,${encodeURIComponent(
-            `process.on('newListener', (event) => { if (event === 'unhandledRejection') setImmediate(() => Promise.reject(new TypeError('planted failure'))) })`,
-          )}`,
-        ],
-      }),
+      run: async () => {
+        const result = await quarry(['run', 'slow'], {
+          nodeOptions: [
+            '--import',
+            `data:text/javascript,${encodeURIComponent(
+              `process.on('newListener', (event) => { if (event === 'unhandledRejection') setImmediate(() => Promise.reject(new TypeError('planted failure'))) })`,
+            )}`,
+          ],
+        })
+        // The details file is the bug's record; this one was planted, so it goes.
+        const file = /the details are in (\S+) /.exec(result.stderr)?.[1]
+        if (file?.startsWith(tmpdir())) rmSync(file, { force: true })
+        return result
+      },
       message:
         /^Quarry hit a bug \(QUARRY_INTERNAL, TypeError\); the details are in \S+ \(or run again with --debug to print them\)\.$/,
     },
@@ -991,6 +1041,11 @@ beforeAll(async () => {
   })
   server = await startTestServer()
   strict = await startTestServer({ loginAttemptsPerMinute: 1 })
+  busy = await startTestServer({}, { lockTimeoutMs: 300 })
+  busyAdmin = await busy.signIn('ada', 'admin')
+  busySchema = await createTestSchema()
+  busyPg = await startTestServer({}, { databaseUrl: busySchema.url, lockTimeoutMs: 300 })
+  busyPgAdmin = await busyPg.signIn('ada', 'admin')
   admin = await server.signIn('ada', 'admin')
   viewer = await server.signIn('vic', 'viewer')
   pg = await createTestSchema()
@@ -1135,31 +1190,40 @@ beforeAll(async () => {
     ])
     expect(result.code, result.stderr).toBe(0)
   }
-  const grant = await quarry([
-    'datasource',
-    'add',
-    'stale',
-    '--url',
-    simAuto.url,
-    '--auth',
-    'oauth2-authorization-code',
-    '--authorize-url',
-    `${simAuto.url}/authorize`,
-    '--token-url',
-    `${simAuto.url}/oauth/token`,
-    '--client-id',
-    'test-app',
-    '--client-secret',
-    'test-secret',
-    '--redirect-uri',
-    `http://localhost:${callbackPort}/callback`,
-    '--refresh-token',
-    'never-issued',
-    '--scope',
-    'read:jira-work offline_access',
-  ])
-  expect(grant.code, grant.stderr).toBe(0)
-  await rest('stale-grant', '/rest/api/3/myself', {}, 'stale')
+  // The same 3LO datasource with a refresh token the simulator never issued, in the shared store and
+  // in the store whose locks give up after 0.3 s.
+  for (const store of [server, busyPg]) {
+    const grant = await quarry(
+      [
+        'datasource',
+        'add',
+        'stale',
+        '--url',
+        simAuto.url,
+        '--auth',
+        'oauth2-authorization-code',
+        '--authorize-url',
+        `${simAuto.url}/authorize`,
+        '--token-url',
+        `${simAuto.url}/oauth/token`,
+        '--client-id',
+        'test-app',
+        '--client-secret',
+        'test-secret',
+        '--redirect-uri',
+        `http://localhost:${callbackPort}/callback`,
+        '--refresh-token',
+        'never-issued',
+        '--scope',
+        'read:jira-work offline_access',
+      ],
+      store === busyPg
+        ? { db: null, env: { QUARRY_DATABASE_URL: busySchema.url } }
+        : { db: join(store.engine.dir, 'quarry.db') },
+    )
+    expect(grant.code, grant.stderr).toBe(0)
+    await store.engine.addQuery({ name: 'stale-grant', datasource: 'stale', path: '/rest/api/3/myself' })
+  }
 
   // A secret altered in the file: the bearer datasource's token, one byte of its ciphertext flipped.
   await engine.addDatasource({
@@ -1193,6 +1257,9 @@ afterAll(async () => {
   await pg?.drop()
   await server?.close()
   await strict?.close()
+  await busy?.close()
+  await busyPg?.close()
+  await busySchema?.drop()
   await api?.close()
   await simAuto?.close()
   await simPage?.close()
@@ -1200,6 +1267,18 @@ afterAll(async () => {
   await new Promise((resolve) => tls?.close(resolve))
   if (scratch) rmSync(scratch, { recursive: true, force: true })
 })
+
+/** Runs `request` while a connection from outside the server (another process, in effect) holds the SQLite write lock. */
+async function whileLocked(request: () => Promise<Answer>): Promise<Answer> {
+  const other = new DatabaseSync(join(busy.engine.dir, 'quarry.db'))
+  other.exec('begin immediate')
+  try {
+    return await request()
+  } finally {
+    other.exec('commit')
+    other.close()
+  }
+}
 
 /** Flips one byte in the middle of a datasource's stored secrets (SQLite). */
 function tamperSecret(file: string, datasource: string): void {
