@@ -80,6 +80,13 @@ export const ERROR_CODES = {
     1,
     'The response nests deeper than Quarry reads (1000 levels of JSON arrays/objects or XML elements).',
   ),
+  // A Location or Link header that is not a URL: following it is impossible, stopping silently would lose pages.
+  QUARRY_UPSTREAM_MALFORMED: spec(
+    'upstream',
+    502,
+    1,
+    'The API sent a redirect or a next-page link whose address is not a URL.',
+  ),
   QUARRY_RATE_LIMITED: spec('upstream', 429, 1, 'The API kept answering 429 past the retry budget.'),
   QUARRY_PAGINATION_LOOP: spec(
     'upstream',

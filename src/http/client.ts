@@ -108,7 +108,14 @@ async function sendFollowingRedirects(original: BoundRequest, options: SendOptio
       )
     }
 
-    const next = new URL(location, req.url)
+    const next = URL.parse(location, req.url)
+    // The address is the upstream's text and may carry anything: it is not repeated.
+    if (next === null) {
+      throw new QuarryError(
+        'QUARRY_UPSTREAM_MALFORMED',
+        `${describeUrl(req.url)} answered ${response.status} with a Location header that is not a URL; Quarry cannot follow it.`,
+      )
+    }
     previous = req.url
     // Credentials belong to the datasource's origin: a redirect elsewhere goes without them.
     const headers =

@@ -72,7 +72,12 @@ const EDITS: Readonly<Record<string, Edit>> = {
   // Stored for `--client-auth private-key-jwt`; the client keeps authenticating as it did.
   '--client-key': {
     value: () =>
-      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      String(
+        generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+          type: 'pkcs8',
+          format: 'pem',
+        }),
+      ),
     changes: ['auth.clientKey'],
   },
   '--authorize-param': { value: () => 'login_hint=alice', changes: ['auth.authorizeParams'] },

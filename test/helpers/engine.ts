@@ -22,13 +22,14 @@ export interface TestEngine extends EngineDeps {
 /** An engine over a fresh store (SQLite in a temp directory, or the PostgreSQL URL given), with a converter pool. */
 export async function startTestEngine(
   overrides: Partial<EngineDeps> = {},
-  target: { readonly databaseUrl?: string } = {},
+  target: { readonly databaseUrl?: string; readonly lockTimeoutMs?: number } = {},
 ): Promise<TestEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'quarry-engine-'))
   const store = await openStore({
     ...(target.databaseUrl ? { databaseUrl: target.databaseUrl } : { sqlitePath: join(dir, 'quarry.db') }),
     secretKey: TEST_SECRET_KEY,
     dataDir: dir,
+    ...(target.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: target.lockTimeoutMs }),
   })
   const converters = new ConverterPool()
   return {

@@ -48,4 +48,10 @@ describe('Link header', () => {
     expect(nextLink('<https://x.test/a>; rel="prev"', 'https://x.test')).toBeUndefined()
     expect(nextLink(undefined, 'https://x.test')).toBeUndefined()
   })
+
+  it('refuses a next address that does not parse: ending there would drop the pages after it', () => {
+    expect(() => nextLink('<http://[::1:bad>; rel="next"', 'https://x.test/a')).toThrow(
+      expect.objectContaining({ code: 'QUARRY_UPSTREAM_MALFORMED' }),
+    )
+  })
 })
