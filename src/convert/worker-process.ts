@@ -11,7 +11,7 @@ import { checkRows } from './check-rows.js'
 import { cut, describeDeath, describeFailure, tooManyBytes, tooManyRows } from './describe-failure.js'
 import { ConverterError } from './errors.js'
 import type { ConvertLimits } from './limits.js'
-import type { FromWorker, InitMessage, PageBatch, RunStart } from './protocol.js'
+import type { FromWorker, InitMessage, PageBatch, RowsAck, RunStart } from './protocol.js'
 import type { WorkerEntry } from './worker-entry.js'
 
 /** Kept from the worker's stderr: enough to recognise V8's out-of-memory report. */
@@ -54,11 +54,23 @@ interface Pending {
   bytes: number
   readonly resolve: (result: RowParts) => void
   readonly reject: (error: Error) => void
-  readonly watchdog: NodeJS.Timeout
+  /** Re-armed whenever the worker may go on (see #arm). */
+  watchdog: NodeJS.Timeout | undefined
   readonly memoryWatch: NodeJS.Timeout
   /** Resident memory past which the worker is killed (see RSS_OVERHEAD_MB). */
   readonly maxRss: number
+  /** The batches of page text still to send, and the characters sent that the worker has not handed to its isolate yet. */
+  readonly feed: Generator<PageBatch>
+  inFlight: number
+  /** Rows messages received and not yet acknowledged (the worker waits when it has ROWS_WINDOW out). */
+  unacked: number
+  /** Where rows go as they arrive (streaming), and the chain of deliveries so far; without it they are collected. */
+  readonly onRows: RowSink | undefined
+  delivery: Promise<void>
 }
+
+/** Takes a chunk of rows (a checked JSON array text of `rowCount` rows); the worker waits until it resolves. */
+export type RowSink = (rowsJson: string, rowCount: number) => Promise<void>
 
 /** What a run (or a shard of it) needs besides its id: the converter, the pages and the limits. */
 export interface RunPayload {
@@ -82,8 +94,12 @@ export interface RowParts {
   readonly bytes: number
 }
 
-/** Pages go to the worker in batches of about this many characters: few messages, yet early work. */
+/** Pages go to the worker in batches of about this many characters: few messages, yet early work. A larger page goes in pieces of this size. */
 const BATCH_CHARS = 256 * 1024
+/** Page text sent to a worker and not yet handed to its isolate: at most about this much (plus one batch). */
+const PAGES_WINDOW_CHARS = 4 * BATCH_CHARS
+/** Rows messages a worker may have sent that the caller has not taken yet (its rows wait in the isolate meanwhile). */
+export const ROWS_WINDOW = 4
 
 export class WorkerProcess {
   readonly #child: ChildProcess
@@ -173,36 +189,14 @@ export class WorkerProcess {
    *
    * @example await worker.run({ source, pages, metadataJson: '{}', memoryMb: 128, timeoutMs: 5000 }, limits)
    */
-  run(payload: RunPayload, limits: ConvertLimits): Promise<RowParts> {
+  run(payload: RunPayload, limits: ConvertLimits, onRows?: RowSink): Promise<RowParts> {
     if (this.#pending !== undefined) throw new Error('converter worker is busy')
     if (!this.#alive) throw new Error('converter worker has exited')
     const id = this.#nextId++
     this.#runs += 1
     return new Promise<RowParts>((resolve, reject) => {
-      // A worker stuck outside JavaScript (a long GC near its heap limit) does not
-      // hear the isolate's own timer: the watchdog ends the whole process.
-      const watchdog = setTimeout(
-        () => {
-          const pending = this.#settle()
-          // Stuck near its heap limit (in garbage collection) is a memory failure, not a slow converter.
-          const rss = this.#rss()
-          pending?.reject(
-            rss !== undefined && rss > (limits.memoryMb + BASE_RSS_MB) * 1024 * 1024
-              ? new ConverterError(
-                  'memory',
-                  `Converter exceeded its memory limit of ${limits.memoryMb} MB (its worker stopped answering at ${Math.round(rss / 1024 / 1024)} MB and was replaced)`,
-                )
-              : new ConverterError(
-                  'timeout',
-                  `Converter exceeded its CPU time limit of ${limits.timeoutMs} ms (its worker stopped answering and was replaced)`,
-                ),
-          )
-          this.#kill()
-        },
-        limits.timeoutMs + Math.max(WATCHDOG_GRACE_MS, limits.timeoutMs),
-      )
       const memoryWatch = setInterval(() => this.#watchMemory(), RSS_CHECK_MS)
-      this.#pending = {
+      const pending: Pending = {
         id,
         limits,
         source: payload.source,
@@ -213,16 +207,65 @@ export class WorkerProcess {
         bytes: 0,
         resolve,
         reject,
-        watchdog,
+        watchdog: undefined,
         memoryWatch,
-        maxRss: (limits.memoryMb + RSS_OVERHEAD_MB) * 1024 * 1024 + 2 * pageChars(payload.pages),
+        maxRss: (limits.memoryMb + RSS_OVERHEAD_MB) * 1024 * 1024,
+        feed: batches(id, payload.pages),
+        inFlight: 0,
+        unacked: 0,
+        onRows,
+        delivery: Promise.resolve(),
       }
+      this.#pending = pending
+      this.#arm(pending)
       this.#setRef(true)
       const { pages, ...rest } = payload
       const start: RunStart = { type: 'run', id, pageCount: pages.length, ...rest }
       this.#child.send(start)
-      for (const batch of batches(id, pages)) this.#child.send(batch)
+      this.#feed(pending)
     })
+  }
+
+  /**
+   * A worker stuck outside JavaScript (a long GC near its heap limit) does not hear the isolate's own
+   * timer: the watchdog ends the whole process. It runs while the worker may work, and pauses while
+   * the worker waits for the caller to take its rows (a slow reader is no stuck worker).
+   */
+  #arm(pending: Pending): void {
+    clearTimeout(pending.watchdog)
+    pending.watchdog = undefined
+    if (pending.unacked >= ROWS_WINDOW) return
+    const { limits } = pending
+    pending.watchdog = setTimeout(
+      () => {
+        if (this.#settle() !== pending) return
+        // Stuck near its heap limit (in garbage collection) is a memory failure, not a slow converter.
+        const rss = this.#rss()
+        pending.reject(
+          rss !== undefined && rss > (limits.memoryMb + BASE_RSS_MB) * 1024 * 1024
+            ? new ConverterError(
+                'memory',
+                `Converter exceeded its memory limit of ${limits.memoryMb} MB (its worker stopped answering at ${Math.round(rss / 1024 / 1024)} MB and was replaced)`,
+              )
+            : new ConverterError(
+                'timeout',
+                `Converter exceeded its CPU time limit of ${limits.timeoutMs} ms (its worker stopped answering and was replaced)`,
+              ),
+        )
+        this.#kill()
+      },
+      limits.timeoutMs + Math.max(WATCHDOG_GRACE_MS, limits.timeoutMs),
+    )
+  }
+
+  /** Sends page batches while the worker holds less than PAGES_WINDOW_CHARS of unconverted text. */
+  #feed(pending: Pending): void {
+    while (pending.inFlight < PAGES_WINDOW_CHARS && this.#pending === pending) {
+      const next = pending.feed.next()
+      if (next.done === true) return
+      pending.inFlight += next.value.texts.reduce((sum, text) => sum + text.length, 0)
+      this.#child.send(next.value)
+    }
   }
 
   /** Ends the process: gently when idle, at once when a run is under way (that run fails). */
@@ -250,31 +293,80 @@ export class WorkerProcess {
   #answer(message: FromWorker): void {
     const pending = this.#pending
     if (pending === undefined || message.id !== pending.id) return
+    if (message.type === 'took') {
+      pending.inFlight -= message.chars
+      this.#feed(pending)
+      return
+    }
     if (message.type === 'rows') {
-      const refused = this.#accept(pending, message.first, message.parts)
-      if (refused !== undefined) {
+      pending.unacked += 1
+      this.#arm(pending)
+      const accepted = this.#accept(pending, message.first, message.parts)
+      if (accepted instanceof ConverterError) {
         this.#settle()
-        pending.reject(refused)
+        pending.reject(accepted)
         // It is still converting the rest of a run nobody wants: a fresh worker replaces it.
         this.#kill()
+        return
       }
+      if (pending.onRows === undefined) {
+        pending.parts.push(...accepted.parts)
+        this.#ack(pending)
+        return
+      }
+      const sink = pending.onRows
+      const rowsJson =
+        accepted.parts.length === 1 ? `[${accepted.parts[0]}]` : `[${accepted.parts.join(',')}]`
+      pending.delivery = pending.delivery.then(async () => {
+        if (this.#pending !== pending || accepted.rows === 0) return this.#ack(pending)
+        try {
+          await sink(rowsJson, accepted.rows)
+        } catch (error) {
+          // The caller could not take the rows (its output went away): the run ends here.
+          if (this.#settle() === pending)
+            pending.reject(error instanceof Error ? error : new Error(String(error)))
+          this.#kill()
+          return
+        }
+        this.#ack(pending)
+      })
+      return
+    }
+    if (message.type === 'done') {
+      // Nothing left to watch; the run is over once the caller has taken the last rows.
+      clearTimeout(pending.watchdog)
+      clearInterval(pending.memoryWatch)
+      void pending.delivery.then(() => {
+        if (this.#settle() === pending)
+          pending.resolve({ parts: pending.parts, rowCount: pending.rowCount, bytes: pending.bytes })
+      })
       return
     }
     this.#settle()
-    if (message.type === 'done') {
-      pending.resolve({ parts: pending.parts, rowCount: pending.rowCount, bytes: pending.bytes })
-    } else {
-      pending.reject(describeFailure(message, pending.limits, this.#converterFilename, pending.source))
-      // The process keeps what the dead isolate took from the system: a fresh one starts lean.
-      if (message.kind === 'memory') this.#kill()
-    }
+    pending.reject(describeFailure(message, pending.limits, this.#converterFilename, pending.source))
+    // The process keeps what the dead isolate took from the system: a fresh one starts lean.
+    if (message.kind === 'memory') this.#kill()
+  }
+
+  /** One rows message taken: the worker may send another. */
+  #ack(pending: Pending): void {
+    if (this.#pending !== pending || !this.#alive) return
+    pending.unacked -= 1
+    this.#child.send({ type: 'ack', id: pending.id } satisfies RowsAck)
+    this.#arm(pending)
   }
 
   /**
    * Checks the pages' rows text as it arrives (the sandbox's word is not taken for it): a JSON array of
    * row objects within the depth limit, rows counted here, the run's row and byte limits applied.
    */
-  #accept(pending: Pending, first: number, parts: readonly string[]): ConverterError | undefined {
+  #accept(
+    pending: Pending,
+    first: number,
+    parts: readonly string[],
+  ): ConverterError | { parts: string[]; rows: number } {
+    const accepted: string[] = []
+    let rows = 0
     for (let i = 0; i < parts.length; i++) {
       const part = String(parts[i])
       const page =
@@ -294,9 +386,10 @@ export class WorkerProcess {
       pending.bytes += Buffer.byteLength(part) - 2
       if (pending.rowCount > pending.limits.maxRows) return tooManyRows(pending.limits, page)
       if (pending.bytes > pending.limits.maxBytes) return tooManyBytes(pending.limits, page)
-      if (check.rows > 0) pending.parts.push(part.slice(check.start, check.end))
+      if (check.rows > 0) accepted.push(part.slice(check.start, check.end))
+      rows += check.rows
     }
-    return undefined
+    return { parts: accepted, rows }
   }
 
   /** Resident memory of the worker in bytes, or undefined where /proc is not there to say. */
@@ -336,6 +429,7 @@ export class WorkerProcess {
     const pending = this.#pending
     if (pending === undefined) return undefined
     clearTimeout(pending.watchdog)
+    pending.watchdog = undefined
     clearInterval(pending.memoryWatch)
     this.#pending = undefined
     this.#setRef(false)
@@ -357,20 +451,38 @@ export class WorkerProcess {
   }
 }
 
-function pageChars(pages: readonly string[]): number {
-  return pages.reduce((sum, page) => sum + page.length, 0)
-}
-
-/** Consecutive pages grouped into messages of about BATCH_CHARS characters. */
+/**
+ * Consecutive pages grouped into messages of about BATCH_CHARS characters; a page larger than that
+ * goes in pieces of BATCH_CHARS (`more` on all but its last), so no message is larger than a batch.
+ */
 function* batches(id: number, pages: readonly string[]): Generator<PageBatch> {
   let first = 0
+  let texts: string[] = []
   let size = 0
   for (let i = 0; i < pages.length; i++) {
-    size += pages[i]?.length ?? 0
-    if (size >= BATCH_CHARS || i === pages.length - 1) {
-      yield { type: 'pages', id, first, texts: pages.slice(first, i + 1) }
+    const page = pages[i] ?? ''
+    if (page.length > BATCH_CHARS) {
+      if (texts.length > 0) yield { type: 'pages', id, first, texts }
+      for (let at = 0; at < page.length; at += BATCH_CHARS) {
+        const last = at + BATCH_CHARS >= page.length
+        const piece = page.slice(at, at + BATCH_CHARS)
+        yield last
+          ? { type: 'pages', id, first: i, texts: [piece] }
+          : { type: 'pages', id, first: i, texts: [piece], more: true }
+      }
       first = i + 1
+      texts = []
+      size = 0
+      continue
+    }
+    texts.push(page)
+    size += page.length
+    if (size >= BATCH_CHARS) {
+      yield { type: 'pages', id, first, texts }
+      first = i + 1
+      texts = []
       size = 0
     }
   }
+  if (texts.length > 0) yield { type: 'pages', id, first, texts }
 }
