@@ -174,7 +174,12 @@ export class ConverterPool {
   }
 
   #idleWorker(): WorkerProcess | undefined {
-    for (const worker of this.#workers) if (worker.alive && !worker.busy) return worker
+    for (const worker of this.#workers) {
+      if (!worker.alive || worker.busy) continue
+      // Replaced once gone (#forget), and the job waits for the fresh one.
+      if (worker.bloated) void worker.retire()
+      else return worker
+    }
     if (this.#workers.size >= this.#size) return undefined
     return this.#spawn()
   }

@@ -19,16 +19,19 @@ const STDERR_TAIL_BYTES = 8192
 /** Past its own time limit, a run gets this long (at least) before the worker is killed. */
 const WATCHDOG_GRACE_MS = 2000
 /**
- * A worker's resident memory may pass its isolate's heap limit by this much, plus twice the text of
- * the pages it was given (held as strings outside the isolate while they wait), no more. The 256 MB
- * cover Node, isolated-vm and the prelude (about 55 MB), V8's young generation and code space, which
- * the heap limit leaves out, and the rows text copied out of the isolate: a worker converting the
- * bench's 10,000 issues alone peaks at 320–370 MB with a 128 MB heap. Past the line the worker is
- * killed and its run fails with a memory error. isolated-vm's own limit is soft — one
- * `new Array(1e8).fill(0)` is a single 800 MB allocation it lets through, and the builtin filling it
- * cannot be interrupted (1.4 GB measured) — so the pool watches from outside. README.md, "Memory".
+ * A worker's resident memory may pass its isolate's memory limit by this much, no more; past the
+ * line the worker is killed and its run fails with a memory error. isolated-vm's own limit counts
+ * the isolate's heap and the page text handed to it (long strings live outside the heap, counted
+ * all the same), and it is soft — one `new Array(1e8).fill(0)` is a single 800 MB allocation it lets
+ * through, and the builtin filling it cannot be interrupted (1.4 GB measured) — so the pool watches
+ * from outside. The overhead is fixed, whatever the run's size, because the worker holds only
+ * windows of a run outside its isolate (1 MB of pages in, 4 rows messages out: protocol.ts). It
+ * covers Node, isolated-vm and the prelude (about 55 MB), the worker's own heap (1 MB
+ * semi-spaces), those windows as strings and IPC buffers, the isolate's young generation and code
+ * space, and malloc's slack. Measured with a 128 MB limit: a million rows streamed out peaks at
+ * 207 MB (79 over), the bench's 10,000 issues at 111 MB. README.md, "Memory".
  */
-export const RSS_OVERHEAD_MB = 256
+export const FIXED_OVERHEAD_MB = 128
 /** How often a busy worker's resident memory is read (Linux: /proc/<pid>/statm; elsewhere not watched). */
 const RSS_CHECK_MS = 5
 /** A worker's resident memory before any run (Node, isolated-vm, the prelude): about 55 MB. */
@@ -57,7 +60,7 @@ interface Pending {
   /** Re-armed whenever the worker may go on (see #arm). */
   watchdog: NodeJS.Timeout | undefined
   readonly memoryWatch: NodeJS.Timeout
-  /** Resident memory past which the worker is killed (see RSS_OVERHEAD_MB). */
+  /** Resident memory past which the worker is killed (see FIXED_OVERHEAD_MB). */
   readonly maxRss: number
   /** The batches of page text still to send, and the characters sent that the worker has not handed to its isolate yet. */
   readonly feed: Generator<PageBatch>
@@ -179,6 +182,23 @@ export class WorkerProcess {
     return this.#runs
   }
 
+  /**
+   * Whether this idle worker is too large to take a run: past FIXED_OVERHEAD_MB, a run's isolate
+   * would take it past its line at once. After a large run a process keeps memory it no longer uses
+   * (malloc does not give every freed block back); a fresh worker serves the next run instead.
+   */
+  get bloated(): boolean {
+    const rss = this.#rss()
+    return rss !== undefined && rss > FIXED_OVERHEAD_MB * 1024 * 1024
+  }
+
+  /** Ends an idle worker and takes it out of service at once (the pool replaces it). */
+  retire(): Promise<void> {
+    const closed = this.close()
+    this.#alive = false
+    return closed
+  }
+
   /** Process id, for diagnostics (and for tests that kill a worker). */
   get pid(): number | undefined {
     return this.#child.pid
@@ -209,7 +229,7 @@ export class WorkerProcess {
         reject,
         watchdog: undefined,
         memoryWatch,
-        maxRss: (limits.memoryMb + RSS_OVERHEAD_MB) * 1024 * 1024,
+        maxRss: (limits.memoryMb + FIXED_OVERHEAD_MB) * 1024 * 1024,
         feed: batches(id, payload.pages),
         inFlight: 0,
         unacked: 0,
@@ -402,7 +422,7 @@ export class WorkerProcess {
     }
   }
 
-  /** Kills a busy worker grown past its heap limit plus RSS_OVERHEAD_MB; its run fails with a memory error. */
+  /** Kills a busy worker grown past its heap limit plus FIXED_OVERHEAD_MB; its run fails with a memory error. */
   #watchMemory(): void {
     const pending = this.#pending
     if (pending === undefined) return
