@@ -25,7 +25,7 @@ const WATCHDOG_GRACE_MS = 2000
  * all the same), and it is soft — one `new Array(1e8).fill(0)` is a single 800 MB allocation it lets
  * through, and the builtin filling it cannot be interrupted (1.4 GB measured) — so the pool watches
  * from outside. The overhead is fixed, whatever the run's size, because the worker holds only
- * windows of a run outside its isolate (1 MB of pages in, 4 rows messages out: protocol.ts). It
+ * windows of a run outside its isolate (4 M characters of pages in, 4 rows messages out: protocol.ts). It
  * covers Node, isolated-vm and the prelude (about 55 MB), the worker's own heap (1 MB
  * semi-spaces), those windows as strings and IPC buffers, the isolate's young generation and code
  * space, and malloc's slack. Measured with a 128 MB limit: a million rows streamed out peaks at
@@ -99,8 +99,12 @@ export interface RowParts {
 
 /** Pages go to the worker in batches of about this many characters: few messages, yet early work. A larger page goes in pieces of this size. */
 const BATCH_CHARS = 256 * 1024
-/** Page text sent to a worker and not yet handed to its isolate: at most about this much (plus one batch). */
-const PAGES_WINDOW_CHARS = 4 * BATCH_CHARS
+/**
+ * Page text sent to a worker and not yet handed to its isolate: at most about this much (plus one batch).
+ * Large enough that the worker never waits for the parent's next batch (a smaller window cost the
+ * bench's 10,000 issues some 40 ms on a busy machine), small beside FIXED_OVERHEAD_MB.
+ */
+const PAGES_WINDOW_CHARS = 16 * BATCH_CHARS
 /** Rows messages a worker may have sent that the caller has not taken yet (its rows wait in the isolate meanwhile). */
 export const ROWS_WINDOW = 4
 

@@ -38,6 +38,8 @@ const ROWS_BATCH_CHARS = 256 * 1024
 const SCRIPT_CACHE_SIZE = 32
 /** Stack frames kept from a failure (only the converter's line and column are read from them). */
 const STACK_CHARS = 8000
+/** Page text taken into the isolate is reported to the parent in steps of this many characters (a quarter of its window, PAGES_WINDOW_CHARS in worker-process.ts). */
+const TOOK_CHARS = 1024 * 1024
 /** A fresh isolate after this many runs, or when a run leaves its heap this full, so nothing accumulates. */
 const MAX_RUNS_PER_ISOLATE = 1000
 const MAX_HEAP_SHARE_AFTER_RUN = 0.75
@@ -69,6 +71,8 @@ interface Run {
   readonly outbox: { first: number; parts: string[]; chars: number }
   /** Rows messages the parent has not acknowledged yet, and who waits for the next ack. */
   unacked: number
+  /** Characters of page text handed to the isolate and not yet reported to the parent. */
+  taken: number
   wake?: () => void
   ready: boolean
   working: boolean
@@ -258,7 +262,10 @@ async function pump(run: Run): Promise<void> {
         if (answer !== '')
           return end(run, driverFailure(run, typeof answer === 'string' ? answer : '!{}', index))
       }
-      if (!entry.complete) break
+      if (!entry.complete) {
+        took(run, 0, true)
+        break
+      }
       const text = entry.pieces.shift() ?? ''
       run.waiting.delete(index)
       let remaining = budget(run)
@@ -292,9 +299,12 @@ async function pump(run: Run): Promise<void> {
       if (run.outbox.chars >= ROWS_BATCH_CHARS) await flush(run, false)
       if (run.over) return
     }
+    took(run, 0, true)
     await flush(run, false)
     if (run.over) return
     if (run.next >= run.start.pageCount) return end(run, { type: 'done', id: run.start.id })
+    // Pages that arrived while the flush waited for the parent found this pump busy: take them now.
+    if ((run.waiting.get(run.next)?.pieces.length ?? 0) > 0) setImmediate(() => void pump(run))
   } catch (error) {
     return end(run, classify(run, error, run.next))
   } finally {
@@ -302,9 +312,16 @@ async function pump(run: Run): Promise<void> {
   }
 }
 
-/** Tells the parent how much page text the isolate now holds, so it can send more. */
-function took(run: Run, chars: number): void {
-  send({ type: 'took', id: run.start.id, chars })
+/**
+ * Tells the parent how much page text the isolate now holds, so it can send more: once a quarter of
+ * its window has been taken (one message per page would cost more than the pages), and whenever the
+ * pump is about to wait (`now`).
+ */
+function took(run: Run, chars: number, now = false): void {
+  run.taken += chars
+  if (run.taken === 0 || (!now && run.taken < TOOK_CHARS)) return
+  send({ type: 'took', id: run.start.id, chars: run.taken })
+  run.taken = 0
 }
 
 /**
@@ -398,6 +415,7 @@ function onRun(start: RunStart, init: InitMessage): void {
     next: 0,
     outbox: { first: 0, parts: [], chars: 0 },
     unacked: 0,
+    taken: 0,
     ready: false,
     working: false,
     over: false,
