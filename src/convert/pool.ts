@@ -15,8 +15,8 @@ import type { TemplateJob, TemplateOutcome } from './template-job.js'
 import type { ConvertInput, ConvertResult } from './types.js'
 import { workerEntry } from './worker-entry.js'
 import type { WorkerEntry } from './worker-entry.js'
-import { WorkerProcess } from './worker-process.js'
-import type { RowParts, RunPayload } from './worker-process.js'
+import { ROWS_WINDOW, WorkerProcess } from './worker-process.js'
+import type { RowParts, RowSink, RunPayload } from './worker-process.js'
 
 /** The project machine has 2 cores. */
 const DEFAULT_SIZE = 2
@@ -25,6 +25,7 @@ const DEFAULT_SIZE = 2
 interface Job {
   readonly payload: RunPayload
   readonly limits: ConvertLimits
+  readonly onRows: RowSink | undefined
   readonly resolve: (result: RowParts) => void
   readonly reject: (error: Error) => void
 }
@@ -82,18 +83,29 @@ export class ConverterPool {
       converterFilename: CONVERTER_FILENAME,
       memoryMb: resolveLimits().memoryMb,
       messageChars: MESSAGE_CHARS,
+      rowsWindow: ROWS_WINDOW,
     }
   }
 
   /**
    * Converts all pages with the converter; rejects with a ConverterError when the converter fails.
    *
+   * With `onRows`, the rows stream: each chunk (a checked JSON array text and its row count, a few
+   * hundred KB, in order) goes to `onRows` as it leaves the worker, the worker waits while onRows
+   * has not resolved, and the result's `rowsJson` is `''`. A page of a million rows thus reaches
+   * the caller's output without ever being one text, here or in the worker. Streamed runs are not
+   * split between workers (a later shard's rows would have to wait, whole, for the earlier one's);
+   * the engine converts one page (REST) or one result (SQL) at a time anyway. If the run fails
+   * after some chunks, those chunks were delivered.
+   *
    * @example await pool.run({ source: 'function convert(json) { return JSON.parse(json).values }', pages, metadata: {} })
+   * @example await pool.run(input, { onRows: async (json, count) => out.write(json) })
    */
-  async run(input: ConvertInput): Promise<ConvertResult> {
+  async run(input: ConvertInput, options: { readonly onRows?: RowSink } = {}): Promise<ConvertResult> {
     if (this.#closed) throw new Error('The converter pool is closed')
     const { source, pages, metadataJson, limits } = prepare(input)
-    const shards = shardPages(pages, this.#size)
+    const { onRows } = options
+    const shards = onRows === undefined ? shardPages(pages, this.#size) : [{ first: 0, pages }]
     const settled = await Promise.allSettled(
       shards.map((shard) =>
         this.#enqueue(
@@ -106,6 +118,7 @@ export class ConverterPool {
             ...limits,
           },
           limits,
+          onRows,
         ),
       ),
     )
@@ -122,6 +135,7 @@ export class ConverterPool {
     // Each worker held its own share to the limits; together they may still be over.
     if (rowCount > limits.maxRows) throw tooManyRows(limits)
     if (bytes > limits.maxBytes) throw tooManyBytes(limits)
+    if (onRows !== undefined) return { rowsJson: '', rowCount }
     // One concatenation: each page's text is copied once, into the result.
     return { rowsJson: `[${parts.join(',')}]`, rowCount }
   }
@@ -151,9 +165,9 @@ export class ConverterPool {
     await Promise.all([...this.#workers].map((worker) => worker.close()))
   }
 
-  #enqueue(payload: RunPayload, limits: ConvertLimits): Promise<RowParts> {
+  #enqueue(payload: RunPayload, limits: ConvertLimits, onRows: RowSink | undefined): Promise<RowParts> {
     return new Promise<RowParts>((resolve, reject) => {
-      this.#queue.push({ payload, limits, resolve, reject })
+      this.#queue.push({ payload, limits, onRows, resolve, reject })
       this.#dispatch()
     })
   }
@@ -165,14 +179,19 @@ export class ConverterPool {
       const job = this.#queue.shift()
       if (job === undefined) return
       worker
-        .run(job.payload, job.limits)
+        .run(job.payload, job.limits, job.onRows)
         .then(job.resolve, job.reject)
         .finally(() => this.#dispatch())
     }
   }
 
   #idleWorker(): WorkerProcess | undefined {
-    for (const worker of this.#workers) if (worker.alive && !worker.busy) return worker
+    for (const worker of this.#workers) {
+      if (!worker.alive || worker.busy) continue
+      // Replaced once gone (#forget), and the job waits for the fresh one.
+      if (worker.bloated) void worker.retire()
+      else return worker
+    }
     if (this.#workers.size >= this.#size) return undefined
     return this.#spawn()
   }

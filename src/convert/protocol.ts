@@ -7,6 +7,13 @@
  * the worker converts each page as soon as it has arrived and answers with
  * that page's rows as JSON text, then `done`. Sending, converting and
  * receiving overlap, so the boundary costs little beyond the conversion.
+ *
+ * Both directions are flow-controlled, so neither side holds more than a few
+ * batches of a run however large it is: the parent keeps at most a window of
+ * page text unconsumed (the worker reports what it handed to the isolate with
+ * `took`; a page larger than a batch travels in pieces), and the worker keeps
+ * at most a window of rows messages unacknowledged (the parent sends `ack`
+ * once the caller has taken one).
  */
 
 /** The file name converter scripts are compiled under; stack frames that name it point into the user's source. */
@@ -22,6 +29,8 @@ export interface InitMessage {
   readonly memoryMb: number
   /** Failure messages leave the worker cut to this many characters. */
   readonly messageChars: number
+  /** Rows messages the worker may have sent that the parent has not acknowledged: at most this many. */
+  readonly rowsWindow: number
 }
 
 /** Starts a run (or one shard of it); its pages follow in `pages` messages. */
@@ -43,15 +52,25 @@ export interface RunStart {
   readonly maxBytes: number
 }
 
-/** Pages `first`, `first + 1`, … of run `id` (indexes local to this worker's share). */
+/**
+ * Pages `first`, `first + 1`, … of run `id` (indexes local to this worker's share). With `more`,
+ * the last text is only a piece of its page: the next batch begins with the following piece.
+ */
 export interface PageBatch {
   readonly type: 'pages'
   readonly id: number
   readonly first: number
   readonly texts: readonly string[]
+  readonly more?: boolean
 }
 
-export type ToWorker = InitMessage | RunStart | PageBatch
+/** The caller has taken one rows message of run `id`: the worker may send another. */
+export interface RowsAck {
+  readonly type: 'ack'
+  readonly id: number
+}
+
+export type ToWorker = InitMessage | RunStart | PageBatch | RowsAck
 
 /**
  * What the worker knows about a failure; the pool turns it into a ConverterError.
@@ -62,13 +81,23 @@ export type FailureKind = 'syntax' | 'runtime' | 'timeout' | 'memory' | 'contrac
 /**
  * Rows of the next converted pages, in page order: each page's rows as the
  * JSON array text the sandbox built, unchecked (the pool checks and counts them).
+ * A large page's rows come in several chunks, each a JSON array text of its own:
+ * with `more`, the last part is a chunk of its page and the page's next chunk follows.
  */
 export interface PageRows {
   readonly type: 'rows'
   readonly id: number
-  /** Index, in this worker's share, of the first of these pages. */
+  /** Index, in this worker's share, of the page of `parts[0]`. */
   readonly first: number
   readonly parts: readonly string[]
+  readonly more?: boolean
+}
+
+/** The worker handed this many characters of run `id`'s page text to the isolate: the parent may send more. */
+export interface PagesTaken {
+  readonly type: 'took'
+  readonly id: number
+  readonly chars: number
 }
 
 export interface RunDone {
@@ -91,4 +120,4 @@ export interface RunFailed {
   readonly pages: number
 }
 
-export type FromWorker = PageRows | RunDone | RunFailed
+export type FromWorker = PageRows | PagesTaken | RunDone | RunFailed

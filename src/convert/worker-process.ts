@@ -11,7 +11,7 @@ import { checkRows } from './check-rows.js'
 import { cut, describeDeath, describeFailure, tooManyBytes, tooManyRows } from './describe-failure.js'
 import { ConverterError } from './errors.js'
 import type { ConvertLimits } from './limits.js'
-import type { FromWorker, InitMessage, PageBatch, RunStart } from './protocol.js'
+import type { FromWorker, InitMessage, PageBatch, RowsAck, RunStart } from './protocol.js'
 import type { WorkerEntry } from './worker-entry.js'
 
 /** Kept from the worker's stderr: enough to recognise V8's out-of-memory report. */
@@ -19,16 +19,19 @@ const STDERR_TAIL_BYTES = 8192
 /** Past its own time limit, a run gets this long (at least) before the worker is killed. */
 const WATCHDOG_GRACE_MS = 2000
 /**
- * A worker's resident memory may pass its isolate's heap limit by this much, plus twice the text of
- * the pages it was given (held as strings outside the isolate while they wait), no more. The 256 MB
- * cover Node, isolated-vm and the prelude (about 55 MB), V8's young generation and code space, which
- * the heap limit leaves out, and the rows text copied out of the isolate: a worker converting the
- * bench's 10,000 issues alone peaks at 320–370 MB with a 128 MB heap. Past the line the worker is
- * killed and its run fails with a memory error. isolated-vm's own limit is soft — one
- * `new Array(1e8).fill(0)` is a single 800 MB allocation it lets through, and the builtin filling it
- * cannot be interrupted (1.4 GB measured) — so the pool watches from outside. README.md, "Memory".
+ * A worker's resident memory may pass its isolate's memory limit by this much, no more; past the
+ * line the worker is killed and its run fails with a memory error. isolated-vm's own limit counts
+ * the isolate's heap and the page text handed to it (long strings live outside the heap, counted
+ * all the same), and it is soft — one `new Array(1e8).fill(0)` is a single 800 MB allocation it lets
+ * through, and the builtin filling it cannot be interrupted (1.4 GB measured) — so the pool watches
+ * from outside. The overhead is fixed, whatever the run's size, because the worker holds only
+ * windows of a run outside its isolate (4 M characters of pages in, 4 rows messages out: protocol.ts). It
+ * covers Node, isolated-vm and the prelude (about 55 MB), the worker's own heap (1 MB
+ * semi-spaces), those windows as strings and IPC buffers, the isolate's young generation and code
+ * space, and malloc's slack. Measured with a 128 MB limit: a million rows streamed out peaks at
+ * 207 MB (79 over), the bench's 10,000 issues at 111 MB. README.md, "Memory".
  */
-export const RSS_OVERHEAD_MB = 256
+export const FIXED_OVERHEAD_MB = 128
 /** How often a busy worker's resident memory is read (Linux: /proc/<pid>/statm; elsewhere not watched). */
 const RSS_CHECK_MS = 5
 /** A worker's resident memory before any run (Node, isolated-vm, the prelude): about 55 MB. */
@@ -54,11 +57,23 @@ interface Pending {
   bytes: number
   readonly resolve: (result: RowParts) => void
   readonly reject: (error: Error) => void
-  readonly watchdog: NodeJS.Timeout
+  /** Re-armed whenever the worker may go on (see #arm). */
+  watchdog: NodeJS.Timeout | undefined
   readonly memoryWatch: NodeJS.Timeout
-  /** Resident memory past which the worker is killed (see RSS_OVERHEAD_MB). */
+  /** Resident memory past which the worker is killed (see FIXED_OVERHEAD_MB). */
   readonly maxRss: number
+  /** The batches of page text still to send, and the characters sent that the worker has not handed to its isolate yet. */
+  readonly feed: Generator<PageBatch>
+  inFlight: number
+  /** Rows messages received and not yet acknowledged (the worker waits when it has ROWS_WINDOW out). */
+  unacked: number
+  /** Where rows go as they arrive (streaming), and the chain of deliveries so far; without it they are collected. */
+  readonly onRows: RowSink | undefined
+  delivery: Promise<void>
 }
+
+/** Takes a chunk of rows (a checked JSON array text of `rowCount` rows); the worker waits until it resolves. */
+export type RowSink = (rowsJson: string, rowCount: number) => Promise<void>
 
 /** What a run (or a shard of it) needs besides its id: the converter, the pages and the limits. */
 export interface RunPayload {
@@ -82,8 +97,16 @@ export interface RowParts {
   readonly bytes: number
 }
 
-/** Pages go to the worker in batches of about this many characters: few messages, yet early work. */
+/** Pages go to the worker in batches of about this many characters: few messages, yet early work. A larger page goes in pieces of this size. */
 const BATCH_CHARS = 256 * 1024
+/**
+ * Page text sent to a worker and not yet handed to its isolate: at most about this much (plus one batch).
+ * Large enough that the worker never waits for the parent's next batch (a smaller window cost the
+ * bench's 10,000 issues some 40 ms on a busy machine), small beside FIXED_OVERHEAD_MB.
+ */
+const PAGES_WINDOW_CHARS = 16 * BATCH_CHARS
+/** Rows messages a worker may have sent that the caller has not taken yet (its rows wait in the isolate meanwhile). */
+export const ROWS_WINDOW = 4
 
 export class WorkerProcess {
   readonly #child: ChildProcess
@@ -163,6 +186,23 @@ export class WorkerProcess {
     return this.#runs
   }
 
+  /**
+   * Whether this idle worker is too large to take a run: past FIXED_OVERHEAD_MB, a run's isolate
+   * would take it past its line at once. After a large run a process keeps memory it no longer uses
+   * (malloc does not give every freed block back); a fresh worker serves the next run instead.
+   */
+  get bloated(): boolean {
+    const rss = this.#rss()
+    return rss !== undefined && rss > FIXED_OVERHEAD_MB * 1024 * 1024
+  }
+
+  /** Ends an idle worker and takes it out of service at once (the pool replaces it). */
+  retire(): Promise<void> {
+    const closed = this.close()
+    this.#alive = false
+    return closed
+  }
+
   /** Process id, for diagnostics (and for tests that kill a worker). */
   get pid(): number | undefined {
     return this.#child.pid
@@ -173,36 +213,14 @@ export class WorkerProcess {
    *
    * @example await worker.run({ source, pages, metadataJson: '{}', memoryMb: 128, timeoutMs: 5000 }, limits)
    */
-  run(payload: RunPayload, limits: ConvertLimits): Promise<RowParts> {
+  run(payload: RunPayload, limits: ConvertLimits, onRows?: RowSink): Promise<RowParts> {
     if (this.#pending !== undefined) throw new Error('converter worker is busy')
     if (!this.#alive) throw new Error('converter worker has exited')
     const id = this.#nextId++
     this.#runs += 1
     return new Promise<RowParts>((resolve, reject) => {
-      // A worker stuck outside JavaScript (a long GC near its heap limit) does not
-      // hear the isolate's own timer: the watchdog ends the whole process.
-      const watchdog = setTimeout(
-        () => {
-          const pending = this.#settle()
-          // Stuck near its heap limit (in garbage collection) is a memory failure, not a slow converter.
-          const rss = this.#rss()
-          pending?.reject(
-            rss !== undefined && rss > (limits.memoryMb + BASE_RSS_MB) * 1024 * 1024
-              ? new ConverterError(
-                  'memory',
-                  `Converter exceeded its memory limit of ${limits.memoryMb} MB (its worker stopped answering at ${Math.round(rss / 1024 / 1024)} MB and was replaced)`,
-                )
-              : new ConverterError(
-                  'timeout',
-                  `Converter exceeded its CPU time limit of ${limits.timeoutMs} ms (its worker stopped answering and was replaced)`,
-                ),
-          )
-          this.#kill()
-        },
-        limits.timeoutMs + Math.max(WATCHDOG_GRACE_MS, limits.timeoutMs),
-      )
       const memoryWatch = setInterval(() => this.#watchMemory(), RSS_CHECK_MS)
-      this.#pending = {
+      const pending: Pending = {
         id,
         limits,
         source: payload.source,
@@ -213,16 +231,65 @@ export class WorkerProcess {
         bytes: 0,
         resolve,
         reject,
-        watchdog,
+        watchdog: undefined,
         memoryWatch,
-        maxRss: (limits.memoryMb + RSS_OVERHEAD_MB) * 1024 * 1024 + 2 * pageChars(payload.pages),
+        maxRss: (limits.memoryMb + FIXED_OVERHEAD_MB) * 1024 * 1024,
+        feed: batches(id, payload.pages),
+        inFlight: 0,
+        unacked: 0,
+        onRows,
+        delivery: Promise.resolve(),
       }
+      this.#pending = pending
+      this.#arm(pending)
       this.#setRef(true)
       const { pages, ...rest } = payload
       const start: RunStart = { type: 'run', id, pageCount: pages.length, ...rest }
       this.#child.send(start)
-      for (const batch of batches(id, pages)) this.#child.send(batch)
+      this.#feed(pending)
     })
+  }
+
+  /**
+   * A worker stuck outside JavaScript (a long GC near its heap limit) does not hear the isolate's own
+   * timer: the watchdog ends the whole process. It runs while the worker may work, and pauses while
+   * the worker waits for the caller to take its rows (a slow reader is no stuck worker).
+   */
+  #arm(pending: Pending): void {
+    clearTimeout(pending.watchdog)
+    pending.watchdog = undefined
+    if (pending.unacked >= ROWS_WINDOW) return
+    const { limits } = pending
+    pending.watchdog = setTimeout(
+      () => {
+        if (this.#settle() !== pending) return
+        // Stuck near its heap limit (in garbage collection) is a memory failure, not a slow converter.
+        const rss = this.#rss()
+        pending.reject(
+          rss !== undefined && rss > (limits.memoryMb + BASE_RSS_MB) * 1024 * 1024
+            ? new ConverterError(
+                'memory',
+                `Converter exceeded its memory limit of ${limits.memoryMb} MB (its worker stopped answering at ${Math.round(rss / 1024 / 1024)} MB and was replaced)`,
+              )
+            : new ConverterError(
+                'timeout',
+                `Converter exceeded its CPU time limit of ${limits.timeoutMs} ms (its worker stopped answering and was replaced)`,
+              ),
+        )
+        this.#kill()
+      },
+      limits.timeoutMs + Math.max(WATCHDOG_GRACE_MS, limits.timeoutMs),
+    )
+  }
+
+  /** Sends page batches while the worker holds less than PAGES_WINDOW_CHARS of unconverted text. */
+  #feed(pending: Pending): void {
+    while (pending.inFlight < PAGES_WINDOW_CHARS && this.#pending === pending) {
+      const next = pending.feed.next()
+      if (next.done === true) return
+      pending.inFlight += next.value.texts.reduce((sum, text) => sum + text.length, 0)
+      this.#child.send(next.value)
+    }
   }
 
   /** Ends the process: gently when idle, at once when a run is under way (that run fails). */
@@ -250,31 +317,80 @@ export class WorkerProcess {
   #answer(message: FromWorker): void {
     const pending = this.#pending
     if (pending === undefined || message.id !== pending.id) return
+    if (message.type === 'took') {
+      pending.inFlight -= message.chars
+      this.#feed(pending)
+      return
+    }
     if (message.type === 'rows') {
-      const refused = this.#accept(pending, message.first, message.parts)
-      if (refused !== undefined) {
+      pending.unacked += 1
+      this.#arm(pending)
+      const accepted = this.#accept(pending, message.first, message.parts)
+      if (accepted instanceof ConverterError) {
         this.#settle()
-        pending.reject(refused)
+        pending.reject(accepted)
         // It is still converting the rest of a run nobody wants: a fresh worker replaces it.
         this.#kill()
+        return
       }
+      if (pending.onRows === undefined) {
+        pending.parts.push(...accepted.parts)
+        this.#ack(pending)
+        return
+      }
+      const sink = pending.onRows
+      const rowsJson =
+        accepted.parts.length === 1 ? `[${accepted.parts[0]}]` : `[${accepted.parts.join(',')}]`
+      pending.delivery = pending.delivery.then(async () => {
+        if (this.#pending !== pending || accepted.rows === 0) return this.#ack(pending)
+        try {
+          await sink(rowsJson, accepted.rows)
+        } catch (error) {
+          // The caller could not take the rows (its output went away): the run ends here.
+          if (this.#settle() === pending)
+            pending.reject(error instanceof Error ? error : new Error(String(error)))
+          this.#kill()
+          return
+        }
+        this.#ack(pending)
+      })
+      return
+    }
+    if (message.type === 'done') {
+      // Nothing left to watch; the run is over once the caller has taken the last rows.
+      clearTimeout(pending.watchdog)
+      clearInterval(pending.memoryWatch)
+      void pending.delivery.then(() => {
+        if (this.#settle() === pending)
+          pending.resolve({ parts: pending.parts, rowCount: pending.rowCount, bytes: pending.bytes })
+      })
       return
     }
     this.#settle()
-    if (message.type === 'done') {
-      pending.resolve({ parts: pending.parts, rowCount: pending.rowCount, bytes: pending.bytes })
-    } else {
-      pending.reject(describeFailure(message, pending.limits, this.#converterFilename, pending.source))
-      // The process keeps what the dead isolate took from the system: a fresh one starts lean.
-      if (message.kind === 'memory') this.#kill()
-    }
+    pending.reject(describeFailure(message, pending.limits, this.#converterFilename, pending.source))
+    // The process keeps what the dead isolate took from the system: a fresh one starts lean.
+    if (message.kind === 'memory') this.#kill()
+  }
+
+  /** One rows message taken: the worker may send another. */
+  #ack(pending: Pending): void {
+    if (this.#pending !== pending || !this.#alive) return
+    pending.unacked -= 1
+    this.#child.send({ type: 'ack', id: pending.id } satisfies RowsAck)
+    this.#arm(pending)
   }
 
   /**
    * Checks the pages' rows text as it arrives (the sandbox's word is not taken for it): a JSON array of
    * row objects within the depth limit, rows counted here, the run's row and byte limits applied.
    */
-  #accept(pending: Pending, first: number, parts: readonly string[]): ConverterError | undefined {
+  #accept(
+    pending: Pending,
+    first: number,
+    parts: readonly string[],
+  ): ConverterError | { parts: string[]; rows: number } {
+    const accepted: string[] = []
+    let rows = 0
     for (let i = 0; i < parts.length; i++) {
       const part = String(parts[i])
       const page =
@@ -294,9 +410,10 @@ export class WorkerProcess {
       pending.bytes += Buffer.byteLength(part) - 2
       if (pending.rowCount > pending.limits.maxRows) return tooManyRows(pending.limits, page)
       if (pending.bytes > pending.limits.maxBytes) return tooManyBytes(pending.limits, page)
-      if (check.rows > 0) pending.parts.push(part.slice(check.start, check.end))
+      if (check.rows > 0) accepted.push(part.slice(check.start, check.end))
+      rows += check.rows
     }
-    return undefined
+    return { parts: accepted, rows }
   }
 
   /** Resident memory of the worker in bytes, or undefined where /proc is not there to say. */
@@ -309,7 +426,7 @@ export class WorkerProcess {
     }
   }
 
-  /** Kills a busy worker grown past its heap limit plus RSS_OVERHEAD_MB; its run fails with a memory error. */
+  /** Kills a busy worker grown past its heap limit plus FIXED_OVERHEAD_MB; its run fails with a memory error. */
   #watchMemory(): void {
     const pending = this.#pending
     if (pending === undefined) return
@@ -336,6 +453,7 @@ export class WorkerProcess {
     const pending = this.#pending
     if (pending === undefined) return undefined
     clearTimeout(pending.watchdog)
+    pending.watchdog = undefined
     clearInterval(pending.memoryWatch)
     this.#pending = undefined
     this.#setRef(false)
@@ -357,20 +475,38 @@ export class WorkerProcess {
   }
 }
 
-function pageChars(pages: readonly string[]): number {
-  return pages.reduce((sum, page) => sum + page.length, 0)
-}
-
-/** Consecutive pages grouped into messages of about BATCH_CHARS characters. */
+/**
+ * Consecutive pages grouped into messages of about BATCH_CHARS characters; a page larger than that
+ * goes in pieces of BATCH_CHARS (`more` on all but its last), so no message is larger than a batch.
+ */
 function* batches(id: number, pages: readonly string[]): Generator<PageBatch> {
   let first = 0
+  let texts: string[] = []
   let size = 0
   for (let i = 0; i < pages.length; i++) {
-    size += pages[i]?.length ?? 0
-    if (size >= BATCH_CHARS || i === pages.length - 1) {
-      yield { type: 'pages', id, first, texts: pages.slice(first, i + 1) }
+    const page = pages[i] ?? ''
+    if (page.length > BATCH_CHARS) {
+      if (texts.length > 0) yield { type: 'pages', id, first, texts }
+      for (let at = 0; at < page.length; at += BATCH_CHARS) {
+        const last = at + BATCH_CHARS >= page.length
+        const piece = page.slice(at, at + BATCH_CHARS)
+        yield last
+          ? { type: 'pages', id, first: i, texts: [piece] }
+          : { type: 'pages', id, first: i, texts: [piece], more: true }
+      }
       first = i + 1
+      texts = []
+      size = 0
+      continue
+    }
+    texts.push(page)
+    size += page.length
+    if (size >= BATCH_CHARS) {
+      yield { type: 'pages', id, first, texts }
+      first = i + 1
+      texts = []
       size = 0
     }
   }
+  if (texts.length > 0) yield { type: 'pages', id, first, texts }
 }

@@ -19,12 +19,14 @@
  * (tests) as well as its compiled twin in dist/. The prelude and the file
  * names arrive in the `init` message.
  */
+import { setFlagsFromString } from 'node:v8'
 import ivm from 'isolated-vm'
 import type {
   FailureKind,
   FromWorker,
   InitMessage,
   PageBatch,
+  RowsAck,
   RunFailed,
   RunStart,
   ToWorker,
@@ -36,14 +38,20 @@ const ROWS_BATCH_CHARS = 256 * 1024
 const SCRIPT_CACHE_SIZE = 32
 /** Stack frames kept from a failure (only the converter's line and column are read from them). */
 const STACK_CHARS = 8000
+/** Page text taken into the isolate is reported to the parent in steps of this many characters (a quarter of its window, PAGES_WINDOW_CHARS in worker-process.ts). */
+const TOOK_CHARS = 1024 * 1024
 /** A fresh isolate after this many runs, or when a run leaves its heap this full, so nothing accumulates. */
 const MAX_RUNS_PER_ISOLATE = 1000
 const MAX_HEAP_SHARE_AFTER_RUN = 0.75
+/** After a run, dead page texts over this much outside the isolate's heap are collected (see collectGarbage). */
+const COLLECT_EXTERNAL_BYTES = 16 * 1024 * 1024
 
 interface Host {
   readonly isolate: ivm.Isolate
   readonly memoryMb: number
   readonly prelude: ivm.Script
+  /** `gc()` in a context of the worker's own, which no converter sees (see collectGarbage). */
+  readonly collect: { readonly context: ivm.Context; readonly script: ivm.Script }
   readonly scripts: Map<string, ivm.Script>
   runs: number
 }
@@ -51,8 +59,8 @@ interface Host {
 interface Run {
   readonly start: RunStart
   readonly host: Host
-  /** Pages that have arrived and wait for their turn, by index. */
-  readonly waiting: Map<number, string>
+  /** Pages that have arrived (a large one in pieces, `complete` once its last piece is here), by index. */
+  readonly waiting: Map<number, { pieces: string[]; complete: boolean }>
   /** The isolate's CPU time when the run began: the time limit counts from here. */
   readonly cpuAtStart: bigint
   context?: ivm.Context
@@ -61,6 +69,11 @@ interface Run {
   next: number
   /** Rows converted but not yet sent: the pages from `first` on. */
   readonly outbox: { first: number; parts: string[]; chars: number }
+  /** Rows messages the parent has not acknowledged yet, and who waits for the next ack. */
+  unacked: number
+  /** Characters of page text handed to the isolate and not yet reported to the parent. */
+  taken: number
+  wake?: () => void
   ready: boolean
   working: boolean
   over: boolean
@@ -75,8 +88,22 @@ function hostFor(memoryMb: number, init: InitMessage): Host {
   discardHost()
   const isolate = new ivm.Isolate({ memoryLimit: memoryMb })
   const prelude = isolate.compileScriptSync(init.prelude, { filename: init.preludeFilename })
-  host = { isolate, memoryMb, prelude, scripts: new Map(), runs: 0 }
+  const collect = { context: collectorContext(isolate), script: isolate.compileScriptSync('gc()') }
+  host = { isolate, memoryMb, prelude, collect, scripts: new Map(), runs: 0 }
   return host
+}
+
+/**
+ * A context with V8's `gc()`, for the worker alone: the flag is on only while it is created, so no
+ * converter's context (created later) has `gc`, nor does the worker's own Node context.
+ */
+function collectorContext(isolate: ivm.Isolate): ivm.Context {
+  setFlagsFromString('--expose-gc')
+  try {
+    return isolate.createContextSync()
+  } finally {
+    setFlagsFromString('--no-expose-gc')
+  }
 }
 
 function discardHost(): void {
@@ -222,28 +249,62 @@ async function pump(run: Run): Promise<void> {
   if (!run.ready || run.working || run.over) return
   run.working = true
   try {
-    for (let text = run.waiting.get(run.next); text !== undefined; text = run.waiting.get(run.next)) {
+    for (let entry = run.waiting.get(run.next); entry !== undefined; entry = run.waiting.get(run.next)) {
       const index = run.next
+      // A large page's leading pieces go in as they come; the last one comes with the call that converts it.
+      while (entry.pieces.length > (entry.complete ? 1 : 0)) {
+        const piece = entry.pieces.shift() as string
+        const remaining = budget(run)
+        if (remaining <= 0) return end(run, timedOut(run, index))
+        const answer: unknown = await run.drive?.apply(undefined, ['piece', piece], { timeout: remaining })
+        if (run.over) return
+        took(run, piece.length)
+        if (answer !== '')
+          return end(run, driverFailure(run, typeof answer === 'string' ? answer : '!{}', index))
+      }
+      if (!entry.complete) {
+        took(run, 0, true)
+        break
+      }
+      const text = entry.pieces.shift() ?? ''
       run.waiting.delete(index)
-      const remaining = budget(run)
+      let remaining = budget(run)
       if (remaining <= 0) return end(run, timedOut(run, index))
       const { firstPage, pageTotal, metadataJson, maxRows, maxBytes } = run.start
-      const answer: unknown = await run.drive?.apply(
+      let answer: unknown = await run.drive?.apply(
         undefined,
         ['page', text, firstPage + index, pageTotal, metadataJson, maxRows, maxBytes],
         { timeout: remaining },
       )
       if (run.over) return
-      if (typeof answer !== 'string' || answer.startsWith('!'))
-        return end(run, driverFailure(run, typeof answer === 'string' ? answer : '!{}', index))
-      // The page's rows as JSON array text, sent on as is: the pool checks and counts them.
-      run.outbox.parts.push(answer)
-      run.outbox.chars += answer.length
-      if (run.outbox.chars >= ROWS_BATCH_CHARS) flush(run)
+      took(run, text.length)
+      for (;;) {
+        if (typeof answer !== 'string' || answer.startsWith('!'))
+          return end(run, driverFailure(run, typeof answer === 'string' ? answer : '!{}', index))
+        // The rows as JSON array text, sent on as is: the pool checks and counts them.
+        const more = answer.startsWith('+')
+        const part = more ? answer.slice(1) : answer
+        run.outbox.parts.push(part)
+        run.outbox.chars += part.length
+        if (!more) break
+        // A chunk of a large page: out before the next chunk is built, as soon as the parent can take it.
+        await flush(run, true)
+        if (run.over) return
+        remaining = budget(run)
+        if (remaining <= 0) return end(run, timedOut(run, index))
+        answer = await run.drive?.apply(undefined, ['more'], { timeout: remaining })
+        if (run.over) return
+      }
       run.next += 1
+      if (run.outbox.chars >= ROWS_BATCH_CHARS) await flush(run, false)
+      if (run.over) return
     }
-    flush(run)
+    took(run, 0, true)
+    await flush(run, false)
+    if (run.over) return
     if (run.next >= run.start.pageCount) return end(run, { type: 'done', id: run.start.id })
+    // Pages that arrived while the flush waited for the parent found this pump busy: take them now.
+    if ((run.waiting.get(run.next)?.pieces.length ?? 0) > 0) setImmediate(() => void pump(run))
   } catch (error) {
     return end(run, classify(run, error, run.next))
   } finally {
@@ -251,19 +312,56 @@ async function pump(run: Run): Promise<void> {
   }
 }
 
-function flush(run: Run): void {
+/**
+ * Tells the parent how much page text the isolate now holds, so it can send more: once a quarter of
+ * its window has been taken (one message per page would cost more than the pages), and whenever the
+ * pump is about to wait (`now`).
+ */
+function took(run: Run, chars: number, now = false): void {
+  run.taken += chars
+  if (run.taken === 0 || (!now && run.taken < TOOK_CHARS)) return
+  send({ type: 'took', id: run.start.id, chars: run.taken })
+  run.taken = 0
+}
+
+/**
+ * Sends the outbox once the parent has room for it (ROWS_WINDOW). With `more`, its last part is a
+ * chunk of a page whose next chunk follows; the next message starts on that same page.
+ */
+async function flush(run: Run, more: boolean): Promise<void> {
+  if (run.outbox.parts.length === 0) return
+  // Rows messages out and not yet acknowledged: at most the window. The rest of a large page's rows
+  // wait inside the isolate (as row objects, counted by its heap limit) until the caller has caught up.
+  while (run.unacked >= (setup?.rowsWindow ?? 1) && !run.over)
+    await new Promise<void>((resolve) => (run.wake = resolve))
+  if (run.over) return
   const { parts, first } = run.outbox
-  if (parts.length === 0) return
-  send({ type: 'rows', id: run.start.id, first, parts })
-  run.outbox.first = first + parts.length
+  send(
+    more
+      ? { type: 'rows', id: run.start.id, first, parts, more }
+      : { type: 'rows', id: run.start.id, first, parts },
+  )
+  run.unacked += 1
+  run.outbox.first = first + parts.length - (more ? 1 : 0)
   run.outbox.parts = []
   run.outbox.chars = 0
+}
+
+function onAck(ack: RowsAck): void {
+  const run = active
+  if (run === undefined || run.start.id !== ack.id) return
+  run.unacked -= 1
+  const wake = run.wake
+  run.wake = undefined
+  wake?.()
 }
 
 function end(run: Run, last: FromWorker): void {
   if (run.over) return
   run.over = true
   if (active === run) active = undefined
+  // A pump waiting for an ack must not wait for ever.
+  run.wake?.()
   send(last)
   const current = run.host
   if (!current.isolate.isDisposed) {
@@ -272,12 +370,31 @@ function end(run: Run, last: FromWorker): void {
   }
   // A terminated or over-limit isolate is not trusted with another run; a full one is renewed.
   const broken = last.type === 'failed' && (last.kind === 'timeout' || last.kind === 'memory')
+  if (!broken) collectGarbage(current)
   if (broken || current.runs >= MAX_RUNS_PER_ISOLATE || heapShare(current) > MAX_HEAP_SHARE_AFTER_RUN) {
     if (host === current) discardHost()
     // Build the next isolate while the worker is idle, so the next run starts warm.
     setImmediate(() => {
       if (setup !== undefined && active === undefined) hostFor(current.memoryMb, setup)
     })
+  }
+}
+
+/**
+ * The page texts a run handed in live outside the isolate's heap (isolated-vm passes long strings as
+ * external strings), and V8 does not know they are there: left alone, dead ones pile up until the
+ * isolate reaches its memory limit, all of it resident. So after a run whose isolate holds more than
+ * COLLECT_EXTERNAL_BYTES of them, the worker collects the isolate's garbage (a few ms for a small
+ * heap, after the run's result has gone).
+ */
+function collectGarbage(current: Host): void {
+  if (current.isolate.isDisposed) return
+  const stats = current.isolate.getHeapStatisticsSync()
+  if (stats.externally_allocated_size < COLLECT_EXTERNAL_BYTES) return
+  try {
+    current.collect.script.runSync(current.collect.context)
+  } catch {
+    // A failed collection leaves the garbage for V8's own (at the memory limit).
   }
 }
 
@@ -297,6 +414,8 @@ function onRun(start: RunStart, init: InitMessage): void {
     cpuAtStart: current.isolate.cpuTime,
     next: 0,
     outbox: { first: 0, parts: [], chars: 0 },
+    unacked: 0,
+    taken: 0,
     ready: false,
     working: false,
     over: false,
@@ -309,7 +428,13 @@ function onPages(batch: PageBatch): void {
   const run = active
   // Pages of a run that already failed are dropped.
   if (run === undefined || run.start.id !== batch.id || run.over) return
-  batch.texts.forEach((text, i) => run.waiting.set(batch.first + i, text))
+  batch.texts.forEach((text, i) => {
+    const index = batch.first + i
+    const entry = run.waiting.get(index) ?? { pieces: [], complete: false }
+    entry.pieces.push(text)
+    entry.complete = !(batch.more === true && i === batch.texts.length - 1)
+    run.waiting.set(index, entry)
+  })
   void pump(run)
 }
 
@@ -322,6 +447,8 @@ process.on('message', (message: ToWorker) => {
     throw new Error('converter worker: message before init')
   } else if (message.type === 'run') {
     onRun(message, setup)
+  } else if (message.type === 'ack') {
+    onAck(message)
   } else {
     onPages(message)
   }

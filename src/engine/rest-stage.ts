@@ -11,10 +11,9 @@ import type { StageInput } from './stage.js'
  * Answers how many pages were fetched.
  */
 export async function restStage(input: StageInput<Extract<BoundQuery, { kind: 'rest' }>>): Promise<number> {
-  const { deps, run, values, rows, notices, onPage } = input
+  const { deps, run, notices, onPage } = input
   const { query, datasource } = run
   const fetchPage = restFetcher(datasource, deps, input.signal)
-  const parameters = Object.fromEntries(values)
   // Each page becomes rows (JSON text) as it arrives: with onRows they go straight
   // out, so 100,000 rows never sit in memory at once (bench/memory.mjs).
   let pages = 0
@@ -25,33 +24,58 @@ export async function restStage(input: StageInput<Extract<BoundQuery, { kind: 'r
   })) {
     pages++
     onPage?.(pages)
-    let json: string
-    let count: number
+    let full: boolean
     if (query.converter === undefined) {
       const pageRows = defaultRows(page.value)
-      json = JSON.stringify(pageRows)
-      count = pageRows.length
+      full = await addRows(input, JSON.stringify(pageRows), pageRows.length)
     } else {
-      // PocketQuery's contract: convert() sees one response; pages' rows are concatenated in order.
-      const converted = await deps.converters.run({
-        source: query.converter,
-        limits: resultLimits(query, datasource),
-        pages: [page.text],
-        metadata: converterMetadata(query.name, parameters, page.index),
-      })
-      json = converted.rowsJson
-      count = converted.rowCount
+      full = await convertPage(input, query.converter, page.text, page.index)
     }
-    const full = query.maxRows !== undefined && rows.rowCount + count >= query.maxRows
-    if (full && query.maxRows !== undefined) {
-      const room = query.maxRows - rows.rowCount
-      if (count > room) json = JSON.stringify((JSON.parse(json) as unknown[]).slice(0, room))
-      count = room
-      notices.push(`Stopped at ${query.maxRows} rows (the query's maxRows); more results may exist.`)
-    }
-    await rows.add(json, count)
     // The row cap is reached: no need to fetch what would be cut anyway.
     if (full) break
   }
   return pages
+}
+
+type RestInput = StageInput<Extract<BoundQuery, { kind: 'rest' }>>
+
+/**
+ * A page through its converter. Its rows arrive in chunks (a page of a million rows is never one
+ * text) and each goes on as it comes; past the query's maxRows the rest of the page is dropped.
+ * Answers whether the cap was reached.
+ */
+async function convertPage(input: RestInput, source: string, text: string, index: number): Promise<boolean> {
+  const { deps, run, values } = input
+  const { query, datasource } = run
+  let full = false
+  // PocketQuery's contract: convert() sees one response; pages' rows are concatenated in order.
+  await deps.converters.run(
+    {
+      source,
+      limits: resultLimits(query, datasource),
+      pages: [text],
+      metadata: converterMetadata(query.name, Object.fromEntries(values), index),
+    },
+    {
+      onRows: async (json, count) => {
+        if (!full) full = await addRows(input, json, count)
+      },
+    },
+  )
+  return full
+}
+
+/** Adds a JSON array text of rows, cut at the query's maxRows (with a notice); answers whether the cap was reached. */
+async function addRows(input: RestInput, json: string, count: number): Promise<boolean> {
+  const { run, rows, notices } = input
+  const { maxRows } = run.query
+  const full = maxRows !== undefined && rows.rowCount + count >= maxRows
+  if (full) {
+    const room = maxRows - rows.rowCount
+    if (count > room) json = JSON.stringify((JSON.parse(json) as unknown[]).slice(0, room))
+    count = room
+    notices.push(`Stopped at ${maxRows} rows (the query's maxRows); more results may exist.`)
+  }
+  await rows.add(json, count)
+  return full
 }

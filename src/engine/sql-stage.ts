@@ -36,13 +36,16 @@ export async function sqlStage(input: StageInput<Extract<BoundQuery, { kind: 'sq
     pages++
     onPage?.(pages)
   })
-  const converted = await deps.converters.run({
-    source: query.converter,
-    limits: resultLimits(query, datasource),
-    pages: [converterInput],
-    metadata: converterMetadata(query.name, Object.fromEntries(values), 0),
-  })
-  await rows.add(converted.rowsJson, converted.rowCount)
+  // The converter's rows stream out in chunks, as a REST page's do.
+  await deps.converters.run(
+    {
+      source: query.converter,
+      limits: resultLimits(query, datasource),
+      pages: [converterInput],
+      metadata: converterMetadata(query.name, Object.fromEntries(values), 0),
+    },
+    { onRows: (json, count) => rows.add(json, count) },
+  )
   return pages
 }
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConverterPool } from '../../src/convert/index.js'
-import { RSS_OVERHEAD_MB } from '../../src/convert/worker-process.js'
-import { failureOf, input, rowsOf } from './fixtures.js'
+import { FIXED_OVERHEAD_MB } from '../../src/convert/worker-process.js'
+import { EXAMPLE_CONVERTER, failureOf, input, rowsOf, searchPage } from './fixtures.js'
 
 const pool = new ConverterPool({ size: 1 })
 afterAll(() => pool.close())
@@ -21,22 +21,27 @@ function peakMb(pid: number): number | undefined {
   }
 }
 
-/** Runs a converter that must fail, and the highest resident memory its worker reached meanwhile. */
-async function hog(source: string): Promise<{ error: Error & { kind?: string }; peak: number }> {
+/** Runs `work` on a warm worker, and the highest resident memory that worker reached meanwhile. */
+async function peakOf<T>(work: () => Promise<T>): Promise<{ value: T; peak: number }> {
   await rowsOf(pool, 'function convert() { return [] }')
   const [pid] = pool.pids
   if (pid === undefined) throw new Error('no worker')
   let peak = peakMb(pid) ?? 0
   const watch = setInterval(() => (peak = Math.max(peak, peakMb(pid) ?? 0)), 1)
   try {
-    const error = await failureOf(
-      pool,
-      input(source, ['{}'], { limits: { memoryMb: LIMIT_MB, timeoutMs: 20_000 } }),
-    )
-    return { error, peak: Math.max(peak, peakMb(pid) ?? 0) }
+    const value = await work()
+    return { value, peak: Math.max(peak, peakMb(pid) ?? 0) }
   } finally {
     clearInterval(watch)
   }
+}
+
+/** Runs a converter that must fail, and the highest resident memory its worker reached meanwhile. */
+async function hog(source: string): Promise<{ error: Error & { kind?: string }; peak: number }> {
+  const { value, peak } = await peakOf(() =>
+    failureOf(pool, input(source, ['{}'], { limits: { memoryMb: LIMIT_MB, timeoutMs: 20_000 } })),
+  )
+  return { error: value, peak }
 }
 
 const HOGS: Record<string, string> = {
@@ -48,12 +53,12 @@ const HOGS: Record<string, string> = {
     'function convert() { return [{ n: new Array(1e8).fill(0).length }] }',
 }
 
-describe(`a converter worker's memory stays under its limit plus ${RSS_OVERHEAD_MB} MB`, () => {
+describe(`a converter worker's memory stays under its limit plus ${FIXED_OVERHEAD_MB} MB`, () => {
   it.each(Object.entries(HOGS))('%s: stopped with a memory error', async (_name, source) => {
     const { error, peak } = await hog(source)
     expect(error.kind).toBe('memory')
     expect(error.message).toMatch(new RegExp(`^Converter exceeded its memory limit of ${LIMIT_MB} MB`))
-    expect(peak).toBeLessThan(LIMIT_MB + RSS_OVERHEAD_MB + CHECK_SLACK_MB)
+    expect(peak).toBeLessThan(LIMIT_MB + FIXED_OVERHEAD_MB + CHECK_SLACK_MB)
   })
 
   it('stops a 100 MB result at the memory or the size limit, whichever it reaches first', async () => {
@@ -61,8 +66,30 @@ describe(`a converter worker's memory stays under its limit plus ${RSS_OVERHEAD_
       'function convert() { const row = { t: "y".repeat(1000) }; return new Array(100000).fill(row) }',
     )
     expect(['memory', 'limit']).toContain(error.kind)
-    expect(peak).toBeLessThan(LIMIT_MB + RSS_OVERHEAD_MB + CHECK_SLACK_MB)
+    expect(peak).toBeLessThan(LIMIT_MB + FIXED_OVERHEAD_MB + CHECK_SLACK_MB)
   })
+
+  it('lets normal runs through: 10,000 issues, and a million rows streamed out', async () => {
+    const limits = { memoryMb: LIMIT_MB, timeoutMs: 20_000 }
+    const pages = Array.from({ length: 100 }, (_, p) => searchPage(p * 100, 100, p === 99))
+    const issues = await peakOf(() => pool.run(input(EXAMPLE_CONVERTER, pages, { limits })))
+    expect(issues.value.rowCount).toBe(10_000)
+    expect(issues.peak).toBeLessThan(LIMIT_MB + FIXED_OVERHEAD_MB)
+    let streamed = 0
+    const million = await peakOf(() =>
+      pool.run(
+        input(
+          'function convert() { const rows = new Array(1e6); for (let i = 0; i < 1e6; i++) rows[i] = { n: i }; return rows }',
+          ['{}'],
+          { limits },
+        ),
+        { onRows: async (_json, count) => void (streamed += count) },
+      ),
+    )
+    expect(streamed).toBe(1_000_000)
+    expect(million.value.rowCount).toBe(1_000_000)
+    expect(million.peak).toBeLessThan(LIMIT_MB + FIXED_OVERHEAD_MB)
+  }, 60_000)
 
   it('serves the next run after a worker was killed for its memory', async () => {
     expect(await rowsOf(pool, 'function convert() { return [{ ok: true }] }')).toEqual([{ ok: true }])

@@ -5,11 +5,18 @@
  * reach it, because it is no global.
  *
  * - `drive('check')` answers '' when the converter defines `convert`, else a failure.
+ * - `drive('piece', text)` keeps one piece of a large page (the worker hands a page
+ *   over in pieces, so no copy of it outside the isolate is larger than a piece);
+ *   the next `drive('page', …)` joins the pieces and its own text into the page.
  * - `drive('page', text, index, total, metadataJson, maxRows, maxBytes)` converts
- *   one page and answers its rows as one JSON array text, or a failure.
+ *   one page and answers the first chunk of its rows as a JSON array text, or a
+ *   failure; `drive('more')` answers the next chunk. A chunk that is not the
+ *   page's last starts with `+` (then the array). Chunks hold about CHUNK_CHARS
+ *   characters, so a page of a million rows leaves the isolate, and reaches the
+ *   output, a chunk at a time rather than as one text.
  *   `maxRows` and `maxBytes` are the run's limits: the driver counts this
- *   worker's rows and characters across its pages and refuses a page that goes
- *   past either *before* its text leaves the isolate.
+ *   worker's rows (before any is serialised) and characters (chunk by chunk)
+ *   across its pages and refuses what goes past either *before* it leaves the isolate.
  *
  * A failure is `!` followed by JSON `{ kind, name, message, stack }` (messages
  * cut to a readable length here, so a 60 MB message is never copied out).
@@ -46,6 +53,10 @@ const DRIVER_SOURCE = String.raw`
 'use strict'
 var MAX_DEPTH = @MAX_CELL_DEPTH@
 var MESSAGE_CHARS = @MESSAGE_CHARS@
+// A page's rows leave the isolate in chunks of about this many characters of JSON.
+var CHUNK_CHARS = 1048576
+// Rows in a page's first chunk; later chunks are sized from the characters a row took so far.
+var FIRST_CHUNK_ROWS = 2000
 var STACK_CHARS = 8000
 var FunctionProto = Function.prototype
 var uncurry = FunctionProto.bind.bind(FunctionProto.call)
@@ -84,6 +95,14 @@ var bigintValue = uncurry(BigInt.prototype.valueOf)
 // This worker's share of the run so far (a context serves one run).
 var rowsSoFar = 0
 var charsSoFar = 0
+// The page in pieces (drive('piece')), and the rows of the page being sent out in chunks.
+var pieces = list()
+var pushPiece = uncurry(ArrayProto.push)
+var joinPieces = uncurry(ArrayProto.join)
+var outRows = null
+var outAt = 0
+var outChunk = FIRST_CHUNK_ROWS
+var outNote = ''
 
 function cut(text, max) {
   return text.length > max ? slice(text, 0, max) + '\u2026 (' + (text.length - max) + ' more characters)' : text
@@ -278,9 +297,59 @@ function limitFailure(kind) {
   return failure(kind, '', '', '')
 }
 
+// The next chunk of outRows as JSON array text, '+' in front when more follow; null'ed after the last.
+function nextChunk(maxBytes) {
+  var count = outRows.length
+  var end = outAt + outChunk < count ? outAt + outChunk : count
+  var rows = outRows
+  if (outAt !== 0 || end !== count) {
+    rows = list()
+    for (var i = outAt; i < end; i++) rows[i - outAt] = outRows[i]
+  }
+  var json
+  try {
+    json = stringify(rows)
+  } catch (error) {
+    outRows = null
+    return thrown(error, 'could not turn the rows into JSON: ')
+  }
+  if (typeof json !== 'string') {
+    outRows = null
+    return failure('contract', '', 'convert() returned rows that do not turn into JSON' + outNote, '')
+  }
+  // Characters never outnumber UTF-8 bytes: over in characters is over in bytes (the host counts bytes).
+  if (json.length > maxBytes - charsSoFar) {
+    outRows = null
+    return limitFailure('bytes')
+  }
+  charsSoFar += json.length
+  var rowsIn = end - outAt
+  outAt = end
+  if (outAt >= count) {
+    outRows = null
+    return json
+  }
+  // Size the next chunk from what these rows took: about CHUNK_CHARS characters.
+  var next = (rowsIn * CHUNK_CHARS) / (json.length + 1)
+  outChunk = next < 1 ? 1 : next > 100000 ? 100000 : next - (next % 1)
+  return '+' + json
+}
+
+var lastMaxBytes = 0
+
 return function drive(op, text, index, total, metadataJson, maxRows, maxBytes) {
   if (typeof convert !== 'function') return noConvert()
   if (op === 'check') return ''
+  if (op === 'piece') {
+    pushPiece(pieces, text)
+    return ''
+  }
+  if (op === 'more') return outRows === null ? failure('contract', '', 'no rows to send', '') : nextChunk(lastMaxBytes)
+  if (pieces.length > 0) {
+    pushPiece(pieces, text)
+    text = joinPieces(pieces, '')
+    pieces = list()
+  }
   var metadata = parse(metadataJson)
   metadata.page = index
   metadata.pages = total
@@ -293,7 +362,6 @@ return function drive(op, text, index, total, metadataJson, maxRows, maxBytes) {
   if (!isArray(result))
     return failure('contract', '', 'convert() returned ' + describe(result) + pageNote(index, total) +
       ', expected an array of row objects', '')
-  var json
   try {
     var count = result.length
     // Refused before a single row is serialised: a 10-million-row result never becomes text.
@@ -317,16 +385,18 @@ return function drive(op, text, index, total, metadataJson, maxRows, maxBytes) {
         rows[i] = mapped
       }
     }
-    json = stringify(rows)
   } catch (error) {
     return thrown(error, 'could not turn the rows into JSON: ')
   }
-  if (typeof json !== 'string') return failure('contract', '', 'convert() returned rows that do not turn into JSON' + pageNote(index, total), '')
-  // Characters never outnumber UTF-8 bytes: over in characters is over in bytes (the host counts bytes).
-  if (json.length > maxBytes - charsSoFar) return limitFailure('bytes')
   rowsSoFar += count
-  charsSoFar += json.length
-  return json
+  // The converter's array is no longer needed once its rows are in the driver's own list.
+  result = null
+  outRows = rows
+  outAt = 0
+  outChunk = FIRST_CHUNK_ROWS
+  lastMaxBytes = maxBytes
+  outNote = pageNote(index, total)
+  return nextChunk(maxBytes)
 }
 `
 
