@@ -140,6 +140,8 @@ describe('A new user walks Quarry in a browser', () => {
       expect(await navLinks(page)).toEqual([
         'Datasources',
         'Queries',
+        'Converters',
+        'Templates',
         'Users',
         'Embedding',
         'Import',

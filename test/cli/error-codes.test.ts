@@ -1102,7 +1102,9 @@ const TABLE: Record<ErrorCode, Line> = {
       none: 'not driven through the CLI: another holder must keep the connection’s lock past the 30 s lock timeout, which the CLI cannot shorten (the API line below drives it with 0.3 s)',
     },
     api: {
-      what: 'a run that needs a token refresh while another refresh holds the connection’s lock (PostgreSQL store)',
+      // A refresh waits as long as the holder's token request may take (token-manager.ts #withPatientLock);
+      // tokens pasted in the admin UI wait only the store's lock timeout.
+      what: 'tokens pasted while a refresh holds the connection’s lock (PostgreSQL store)',
       run: async () => {
         let release = (): void => undefined
         const held = new Promise<void>((resolve) => (release = resolve))
@@ -1116,8 +1118,8 @@ const TABLE: Record<ErrorCode, Line> = {
         try {
           return await busyPg.as(busyPgAdmin, {
             method: 'POST',
-            url: '/api/queries/stale-grant/run',
-            payload: {},
+            url: '/api/datasources/stale/tokens',
+            payload: { refreshToken: 'pasted-refresh-token' },
           })
         } finally {
           release()

@@ -262,7 +262,13 @@ describe('export and import over the API', () => {
         url: '/api/import',
         payload: { document: sealed, passphrase: 'long enough' },
       })
-      expect(imported.json()).toEqual({ datasources: 1, queries: 0, lackingSecrets: [] })
+      expect(imported.json()).toEqual({
+        datasources: 1,
+        queries: 0,
+        converters: 0,
+        templates: 0,
+        lackingSecrets: [],
+      })
       expect((await other.engine.store.datasources.get('api'))?.secrets).toEqual({
         'auth.token': 'tok-123456789',
       })
