@@ -4,8 +4,8 @@ import { formatNames, isFormatName, writeFormat, type Chunk, type Row } from '..
 import { withEngine, type StoreFlags } from './context.js'
 import { parseAssignments, parseDuration } from './flags.js'
 import { progressLine } from './progress.js'
-import { RowQueue } from './row-queue.js'
-import { rowSlices } from './row-slices.js'
+import { RowQueue } from '../render/row-queue.js'
+import { rowSlices } from '../render/row-slices.js'
 
 /** Rows parsed at a time from a page's JSON text (the queue holds about this many). */
 const SLICE_ROWS = 1000

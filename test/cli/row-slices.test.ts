@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { RowQueue } from '../../src/cli/row-queue.js'
-import { rowSlices } from '../../src/cli/row-slices.js'
+import { RowQueue } from '../../src/render/row-queue.js'
+import { rowSlices } from '../../src/render/row-slices.js'
 
 describe('rowSlices', () => {
   it('parses a JSON array a slice of rows at a time, in order', () => {

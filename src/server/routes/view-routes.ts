@@ -3,7 +3,16 @@ import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
 import { runQuery, velocityLibrary, type LoadedQuery } from '../../engine/index.js'
-import { columnsOf, formatWithExtension, outputFormats, writeFormat, type Row } from '../../render/index.js'
+import {
+  columnsOf,
+  formatWithExtension,
+  outputFormats,
+  writeFormat,
+  type Chunk,
+  type Row,
+} from '../../render/index.js'
+import { RowQueue } from '../../render/row-queue.js'
+import { rowSlices } from '../../render/row-slices.js'
 import {
   contentSecurityPolicy,
   frameAncestorsDirective,
@@ -249,7 +258,22 @@ function downloadFiles(): string {
     .join(', ')
 }
 
-/** The view's rows in the format its extension names (`rows.csv`, `rows.json` …), as a file. */
+/** Rows parsed at a time from the engine's JSON text (a page, or a cached result): the queue holds about this many. */
+const SLICE_ROWS = 1000
+
+/**
+ * The view's rows in the format its extension names (`rows.csv`, `rows.json` …), as a file, streamed:
+ * rows go from the engine (each page as it arrives, or the cached result's text a slice at a time)
+ * through the format's writer to the response, so a download of 100,000 rows never holds them all
+ * (test/server/download-stream.test.ts).
+ *
+ * The response starts with the writer's first chunk. A failure before it (no such query, a visitor's
+ * parameter, the upstream's first page, a format's limit) is answered as every other failure: its
+ * registered code, status and JSON body. A failure after it cannot change the status any more, and
+ * a well-formed partial file would pass for the whole result: the response is aborted instead (the
+ * socket destroyed before the chunked body's end), so the client sees a failed, truncated download,
+ * and the server log has the error. The run stops when the client goes away.
+ */
 async function download(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> {
   const format = formatWithExtension(param(request, 'format'))
   if (format === undefined) {
@@ -262,14 +286,50 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
   if (loaded === undefined) return reply
   const { query } = loaded
   const params = allowedParams(request.principal, query, viewParams(request))
-  const result = await runQuery(engineDeps(ctx), { query: loaded, params })
-  const rows = JSON.parse(result.rowsJson || '[]') as Row[]
-  const chunks = writeFormat(format.name, rows, { title: query.title ?? query.name, name: query.name })
+  const queue = new RowQueue<Row>()
+  const stop = new AbortController()
+  const halt = (reason: unknown) => {
+    stop.abort(reason)
+    queue.fail(reason)
+  }
+  void runQuery(engineDeps(ctx), {
+    query: loaded,
+    params,
+    signal: stop.signal,
+    onRows: async (json) => {
+      for (const rows of rowSlices(json, SLICE_ROWS)) {
+        stop.signal.throwIfAborted()
+        await queue.push(rows as Row[])
+      }
+    },
+  }).then(
+    () => queue.end(),
+    (error: unknown) => queue.fail(error),
+  )
+  const chunks = writeFormat(format.name, queue, { title: query.title ?? query.name, name: query.name })[
+    Symbol.asyncIterator
+  ]()
+  let first: IteratorResult<Chunk>
+  try {
+    first = await chunks.next()
+  } catch (error) {
+    halt(error)
+    throw error
+  }
+  // The client went away (or the response broke): the run stops at its next rows.
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) halt(new Error('The download was closed before its end.'))
+  })
+  async function* body(): AsyncIterable<Chunk> {
+    if (first.done === true) return
+    yield first.value
+    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value
+  }
   return reply
     .type(format.mediaType)
     .header('content-disposition', `attachment; filename="${query.name}.${format.extension}"`)
     .header('x-content-type-options', 'nosniff')
-    .send(Readable.from(chunks, { objectMode: false }))
+    .send(Readable.from(body(), { objectMode: false }))
 }
 
 function asset(type: string, text: (ctx: ServerContext) => string) {
