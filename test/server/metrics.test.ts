@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { addSimJira, patchConnection } from '../helpers/jira.js'
+import { DEFAULT_TEST_DATABASE_URL } from '../helpers/postgres.js'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
 import { startTestSim, TEST_CLIENT } from '../helpers/sim.js'
 
@@ -186,6 +187,22 @@ describe('/metrics', () => {
       ),
     ).toBe(1)
     expect(after.text).not.toContain('not-a-refresh-token')
+  })
+
+  it('counts SQL statements as upstream requests of their datasource, a failed one by its code', async () => {
+    await server.engine.addDatasource({ name: 'pg', type: 'postgres', url: DEFAULT_TEST_DATABASE_URL })
+    await server.engine.addQuery({ name: 'one', datasource: 'pg', sql: 'SELECT 1 AS n' })
+    await server.engine.addQuery({ name: 'broken', datasource: 'pg', sql: 'SELECT 1 / 0 AS n' })
+    const before = await scrape()
+    const ok = await server.as(admin, { method: 'POST', url: '/api/queries/one/run', payload: {} })
+    expect(ok.json().rows).toEqual([{ n: 1 }])
+    const failed = await server.as(admin, { method: 'POST', url: '/api/queries/broken/run', payload: {} })
+    expect(failed.statusCode).toBeGreaterThanOrEqual(400)
+    const code = failed.json().error.code as string
+    const after = await scrape()
+    expect(moved(before, after, 'quarry_upstream_requests_total{datasource="pg",outcome="ok"}')).toBe(1)
+    expect(moved(before, after, `quarry_upstream_requests_total{datasource="pg",outcome="${code}"}`)).toBe(1)
+    expect(moved(before, after, 'quarry_upstream_request_duration_seconds_count{datasource="pg"}')).toBe(2)
   })
 
   it('is for admins only: anonymous and viewers are refused, an admin-scope API token may scrape', async () => {
