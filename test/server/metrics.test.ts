@@ -205,6 +205,18 @@ describe('/metrics', () => {
     expect(moved(before, after, 'quarry_upstream_request_duration_seconds_count{datasource="pg"}')).toBe(2)
   })
 
+  it('counts an address no route answers as one series, not by the path asked for', async () => {
+    const before = await scrape()
+    for (const url of ['/nowhere-a1b2', '/nowhere-c3d4?token=abc'])
+      expect((await server.as(admin, { url })).statusCode).toBe(404)
+
+    const after = await scrape()
+    expect(
+      moved(before, after, 'quarry_http_requests_total{method="GET",route="unmatched",status="4xx"}'),
+    ).toBe(2)
+    expect(after.text).not.toContain('nowhere')
+  })
+
   it('is for admins only: anonymous and viewers are refused, an admin-scope API token may scrape', async () => {
     const anonymous = await server.as(undefined, { url: '/metrics' })
     expect(anonymous.statusCode).toBe(401)
