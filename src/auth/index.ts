@@ -1,5 +1,6 @@
 import { authKindOf, type AnyAuthKind, type TokenEndpointFields } from '../domain/auth-kinds/index.js'
 import type { RestDatasource } from '../domain/datasource.js'
+import type { Meter } from '../domain/meter.js'
 import type { ConnectionRepo } from '../store/index.js'
 import { oauthAuth } from './oauth-auth.js'
 import { reuseGraceOf } from './oauth/reuse-grace.js'
@@ -18,12 +19,14 @@ export function authFor(
   datasource: RestDatasource,
   connections: ConnectionRepo,
   fetchImpl?: typeof fetch,
+  meter?: Meter,
 ): AuthStrategy {
   return strategyOf(authKindOf(datasource.auth.type), datasource.auth, {
     datasource: datasource.name,
     connections,
     reuseGraceMs: reuseGraceOf(datasource),
     ...(fetchImpl ? { fetchImpl } : {}),
+    ...(meter ? { meter } : {}),
   })
 }
 
@@ -42,6 +45,8 @@ export function strategyOf(
     fetchImpl?: typeof fetch
     /** reuse-grace.ts; none when not given. */
     reuseGraceMs?: number
+    /** Counts token refreshes (/metrics). */
+    meter?: Meter
   },
 ): AuthStrategy {
   // The kind's description typed its strategy against its own fields; `auth` was parsed by its schema.
@@ -54,5 +59,6 @@ export function strategyOf(
     context.connections,
     context.fetchImpl,
     context.reuseGraceMs,
+    context.meter,
   )
 }

@@ -1,4 +1,5 @@
 import type { OAuthGrant, TokenEndpointFields } from '../domain/auth-kinds/index.js'
+import type { Meter } from '../domain/meter.js'
 import type { ConnectionRepo } from '../store/index.js'
 import { tokenEndpoint } from './oauth/token-client.js'
 import { TokenManager } from './oauth/token-manager.js'
@@ -19,12 +20,14 @@ export function oauthAuth(
   connections: ConnectionRepo,
   fetchImpl?: typeof fetch,
   reuseGraceMs?: number,
+  meter?: Meter,
 ): AuthStrategy {
   const manager = new TokenManager({
     datasource,
     connections,
     endpoint: tokenEndpoint(auth, fetchImpl, reuseGraceMs),
     grant,
+    ...(meter ? { onRefresh: (outcome) => meter.tokenRefresh(datasource, outcome) } : {}),
   })
   const bearer = (token: string): Credentials => ({
     headers: { authorization: `Bearer ${token}` },

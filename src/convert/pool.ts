@@ -3,6 +3,7 @@
  * a few worker processes, so that a converter which loops, allocates without
  * end or crashes V8 costs one run (and at worst one worker), never the caller.
  */
+import { secondsSince, type Meter } from '../domain/meter.js'
 import { MESSAGE_CHARS, tooManyBytes, tooManyRows } from './describe-failure.js'
 import { resolveLimits } from './limits.js'
 import type { ConvertLimits } from './limits.js'
@@ -68,6 +69,8 @@ export class ConverterPool {
   readonly #init: InitMessage
   readonly #workers = new Set<WorkerProcess>()
   readonly #queue: Job[] = []
+  /** Who counts runs and restarts (a server's /metrics); several servers may share one pool. */
+  readonly #meters = new Set<Meter>()
   #closed = false
 
   constructor(options: { size?: number } = {}) {
@@ -102,6 +105,34 @@ export class ConverterPool {
    * @example await pool.run(input, { onRows: async (json, count) => out.write(json) })
    */
   async run(input: ConvertInput, options: { readonly onRows?: RowSink } = {}): Promise<ConvertResult> {
+    if (this.#meters.size === 0) return this.#run(input, options)
+    const start = performance.now()
+    try {
+      const result = await this.#run(input, options)
+      for (const meter of this.#meters) meter.converterRun('ok', secondsSince(start))
+      return result
+    } catch (error) {
+      for (const meter of this.#meters) meter.converterRun('failed', secondsSince(start))
+      throw error
+    }
+  }
+
+  /**
+   * Counts this pool's runs and worker restarts into `meter` until the returned function is called.
+   *
+   * @example const stop = pool.observe(metrics); app.addHook('onClose', async () => stop())
+   */
+  observe(meter: Meter): () => void {
+    this.#meters.add(meter)
+    return () => this.#meters.delete(meter)
+  }
+
+  /** Jobs (runs and shards) waiting for a free worker: the queue's depth, read at each scrape. */
+  get queueDepth(): number {
+    return this.#queue.length
+  }
+
+  async #run(input: ConvertInput, options: { readonly onRows?: RowSink }): Promise<ConvertResult> {
     if (this.#closed) throw new Error('The converter pool is closed')
     const { source, pages, metadataJson, limits } = prepare(input)
     const { onRows } = options
@@ -210,7 +241,10 @@ export class ConverterPool {
   #forget(worker: WorkerProcess): void {
     this.#workers.delete(worker)
     if (this.#closed) return
-    if (worker.runs > 0) this.#spawn()
+    if (worker.runs > 0) {
+      this.#spawn()
+      for (const meter of this.#meters) meter.workerRestart()
+    }
     this.#dispatch()
   }
 }

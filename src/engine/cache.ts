@@ -40,7 +40,7 @@ const inflightByStore = new WeakMap<Store, Map<string, Promise<RunResult>>>()
  * Concurrent identical runs share one upstream fetch (streamed runs have their own).
  */
 export async function throughCache(
-  deps: Pick<EngineDeps, 'store' | 'now'>,
+  deps: Pick<EngineDeps, 'store' | 'now' | 'meter'>,
   run: {
     readonly key: string
     /** 0: no caching. */
@@ -54,6 +54,7 @@ export async function throughCache(
   const { key, ttlSeconds, onRows } = run
   if (ttlSeconds > 0 && !run.refresh) {
     const cached = await deps.store.cache.get(key, nowOf(deps))
+    deps.meter?.cacheLookup(cached ? 'hit' : 'miss')
     if (cached) {
       const result = resultFromCache(cached.value, cached.storedAt)
       if (onRows && result.rowCount > 0) await onRows(result.rowsJson)

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { ConverterPool } from '../convert/index.js'
+import type { Meter } from '../domain/meter.js'
 import type { RetryPolicy } from '../http/retry.js'
 import type { Store } from '../store/index.js'
 
@@ -12,6 +13,8 @@ export interface EngineDeps {
   readonly fetch?: typeof fetch
   readonly retry?: RetryPolicy
   readonly now?: () => number
+  /** Counts for /metrics (the server's); none: nothing is counted. */
+  readonly meter?: Meter
 }
 
 /** The engine's clock: the injected one, else the system's. */

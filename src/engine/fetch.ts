@@ -2,6 +2,7 @@ import { authFor, type AuthStrategy, type Credentials } from '../auth/index.js'
 import { withRemovedSearchFix } from '../auth/presets/jira-removed-search.js'
 import { NO_CREDENTIALS } from '../auth/strategy.js'
 import { splitSecrets, type RestDatasource } from '../domain/datasource.js'
+import { outcomeOf, secondsSince } from '../domain/meter.js'
 import type { BoundRequest } from '../http/bind.js'
 import type * as HttpClient from '../http/client.js'
 import type { SendOptions } from '../http/client.js'
@@ -34,7 +35,7 @@ let httpClient: typeof HttpClient | undefined
 export function pageFetcher(
   datasource: RestDatasource,
   auth: AuthStrategy,
-  deps: Pick<EngineDeps, 'dispatcher' | 'retry'>,
+  deps: Pick<EngineDeps, 'dispatcher' | 'retry' | 'meter'>,
   signal?: AbortSignal,
 ): FetchPage {
   const options: Omit<SendOptions, 'dispatcher'> = {
@@ -51,7 +52,7 @@ export function pageFetcher(
   const origin = new URL(datasource.baseUrl).origin
   const { secrets } = splitSecrets(datasource)
   const secretValues = Object.values(secrets)
-  return async (request) => {
+  const fetchPage: FetchPage = async (request) => {
     const { send, sharedDispatcher } = httpClient ?? (httpClient = await import('../http/client.js'))
     const sendOptions: SendOptions = { ...options, dispatcher: deps.dispatcher ?? sharedDispatcher() }
     // Credentials go to the datasource's own origin only, not to a pagination link elsewhere.
@@ -76,13 +77,28 @@ export function pageFetcher(
     const { text, value } = await decodeBody(request.method, response)
     return { request, text, value, headers: response.headers }
   }
+  const { meter } = deps
+  if (meter === undefined) return fetchPage
+  // Counted per page, by datasource name and outcome: never the URL (it carries parameter values).
+  return async (request) => {
+    const start = performance.now()
+    try {
+      const page = await fetchPage(request)
+      meter.upstream(datasource.name, 'ok', secondsSince(start))
+      return page
+    } catch (error) {
+      meter.upstream(datasource.name, outcomeOf(error), secondsSince(start))
+      throw error
+    }
+  }
 }
 
 /** A datasource's page fetcher with its own authentication (the store keeps its connections). */
 export function restFetcher(
   datasource: RestDatasource,
-  deps: Pick<EngineDeps, 'store' | 'dispatcher' | 'retry' | 'fetch'>,
+  deps: Pick<EngineDeps, 'store' | 'dispatcher' | 'retry' | 'fetch' | 'meter'>,
   signal?: AbortSignal,
 ): FetchPage {
-  return pageFetcher(datasource, authFor(datasource, deps.store.connections, deps.fetch), deps, signal)
+  const auth = authFor(datasource, deps.store.connections, deps.fetch, deps.meter)
+  return pageFetcher(datasource, auth, deps, signal)
 }

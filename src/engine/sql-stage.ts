@@ -1,4 +1,5 @@
 import { converterMetadata } from '../convert/index.js'
+import { outcomeOf, secondsSince, type Meter } from '../domain/meter.js'
 import type { SqlBatch } from '../sql/index.js'
 import type { BoundQuery } from './bind.js'
 import { resultLimits } from './limits.js'
@@ -15,14 +16,16 @@ export async function sqlStage(input: StageInput<Extract<BoundQuery, { kind: 'sq
   const { query, datasource, sql } = run
   const byQuery = query.maxRows !== undefined && query.maxRows < datasource.maxRows
   const maxRows = byQuery ? (query.maxRows as number) : datasource.maxRows
-  const batches = sql.sqlRows(datasource, run.bound, {
-    maxRows,
-    onLimit: () =>
-      notices.push(
-        `Stopped at ${maxRows} rows (the ${byQuery ? "query's maxRows" : "datasource's row limit"}); the query returns more.`,
-      ),
-    ...(input.signal ? { signal: input.signal } : {}),
-  })
+  const batches = counted(datasource.name, deps.meter, () =>
+    sql.sqlRows(datasource, run.bound, {
+      maxRows,
+      onLimit: () =>
+        notices.push(
+          `Stopped at ${maxRows} rows (the ${byQuery ? "query's maxRows" : "datasource's row limit"}); the query returns more.`,
+        ),
+      ...(input.signal ? { signal: input.signal } : {}),
+    }),
+  )
   let pages = 0
   if (query.converter === undefined) {
     for await (const batch of batches) {
@@ -47,6 +50,23 @@ export async function sqlStage(input: StageInput<Extract<BoundQuery, { kind: 'sq
     { onRows: (json, count) => rows.add(json, count) },
   )
   return pages
+}
+
+/** The statement's batches, counted as one upstream request from the first to the last (or its failure). */
+async function* counted<T>(
+  datasource: string,
+  meter: Meter | undefined,
+  start: () => AsyncIterable<T>,
+): AsyncIterable<T> {
+  if (meter === undefined) return yield* start()
+  const began = performance.now()
+  try {
+    yield* start()
+    meter.upstream(datasource, 'ok', secondsSince(began))
+  } catch (error) {
+    meter.upstream(datasource, outcomeOf(error), secondsSince(began))
+    throw error
+  }
 }
 
 /** Batches of rows as one JSON array text: what a SQL converter gets, and what a sample shows. */

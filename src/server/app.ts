@@ -5,6 +5,7 @@ import { QuarryError } from '../domain/errors.js'
 import { authenticate, requireCsrfToken } from './auth/authenticate.js'
 import type { ServerContext } from './context.js'
 import { errorReply } from './error-handler.js'
+import { metricsOf } from './metrics.js'
 import { rateLimit } from './rate-limits.js'
 import type { RouteDef } from './route.js'
 import { datasourceRoutes } from './routes/datasource-routes.js'
@@ -127,6 +128,12 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
   })
   await app.register(fastifyCookie)
   answerErrors(app)
+  const metrics = metricsOf(ctx)
+  app.addHook('onResponse', metrics.onResponse)
+  const stopCounting = ctx.converters.observe(metrics)
+  app.addHook('onClose', async () => {
+    stopCounting()
+  })
   app.addHook('onRequest', authenticate(ctx))
   app.addHook('preHandler', requireCsrfToken(ctx))
   app.addHook('preHandler', rateLimit(ctx))

@@ -10,6 +10,7 @@ import { startTestServer, type Browser, type TestServer } from '../helpers/serve
  */
 const EXPECTED: Record<string, Access> = {
   'GET /api/setup': 'public',
+  'GET /metrics': 'admin',
   'POST /api/setup': 'public',
   'GET /api/session': 'signed-in',
   'POST /api/session': 'public',

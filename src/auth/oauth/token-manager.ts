@@ -34,6 +34,8 @@ export interface TokenManagerOptions {
   readonly now?: () => number
   /** Pauses before each resend of a refresh whose answer was lost; default RESEND_AFTER_MS. */
   readonly resendAfterMs?: readonly number[]
+  /** Told of each refresh sent to the token endpoint and how it ended (after any resends) (/metrics). */
+  readonly onRefresh?: (outcome: 'ok' | 'failed') => void
 }
 
 /**
@@ -156,6 +158,7 @@ export class TokenManager {
         return { token: current.tokens.access_token as string, connection: current }
 
       const sent = await this.#grantResending(current)
+      this.#options.onRefresh?.('error' in sent ? 'failed' : 'ok')
       if ('error' in sent) {
         const { error, lost } = sent
         if (!current) throw error

@@ -15,6 +15,7 @@ import { columnsOf, type Row } from '../../render/index.js'
 import { checkVisitorParams } from '../../domain/params.js'
 import { canSeeQuery, isVisitor, type Principal } from '../auth/access.js'
 import type { ServerContext } from '../context.js'
+import { metricsOf } from '../metrics.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 import { json, NO_CONTENT, QueryListReply, QueryReply, RunResultReply, SampleReply } from '../replies.js'
 
@@ -40,7 +41,12 @@ export async function visibleQuery(
 
 /** What the engine needs of the server's context. */
 export function engineDeps(ctx: ServerContext): EngineDeps {
-  return { store: ctx.store, converters: ctx.converters, now: () => ctx.now().getTime() }
+  return {
+    store: ctx.store,
+    converters: ctx.converters,
+    now: () => ctx.now().getTime(),
+    meter: metricsOf(ctx),
+  }
 }
 
 /** The run as the API answers it: rows parsed once here, for the JSON reply. */

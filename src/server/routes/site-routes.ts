@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError } from '../../domain/errors.js'
 import type { ServerContext } from '../context.js'
+import { metricsOf } from '../metrics.js'
 import { openApiDocument } from '../openapi.js'
 import { HealthReply, json, OpenApiDocumentReply, redirect, text } from '../replies.js'
 import type { RouteDef } from '../route.js'
@@ -59,6 +60,22 @@ export function siteRoutes(routes: () => readonly RouteDef[]): RouteDef[] {
       handler: async (_request, _reply, ctx) => {
         await ctx.store.accounts.countUsers()
         return { status: 'ok' }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/metrics',
+      operationId: 'getMetrics',
+      reply: text('text/plain', 'The Prometheus text exposition format (version 0.0.4).'),
+      // Admins: a signed-in admin, or an API token of admin scope in Prometheus's bearer_token.
+      access: 'admin',
+      tag: 'site',
+      summary:
+        'Counters for Prometheus: HTTP requests by route, upstream requests by datasource, token refreshes, cache, converters.',
+      handler: async (_request, reply, ctx) => {
+        const { registry } = metricsOf(ctx)
+        const body = await registry.metrics()
+        return reply.type(registry.contentType).send(body)
       },
     },
     {
