@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AUTH_KIND_LIST, AUTH_KINDS, authFromFlags, type AuthFlagValues } from '../domain/auth-kinds/index.js'
 import {
@@ -38,7 +37,7 @@ const FLAG_LABELS: SurfaceLabels = {
     ),
   ),
 }
-import { parseDuration, parseHeader, parseInteger } from './flags.js'
+import { parseDuration, parseHeader, parseInteger, readFlagFile } from './flags.js'
 
 const TYPES = ['rest', ...SQL_DATASOURCE_TYPES] as const
 
@@ -228,7 +227,7 @@ function sqlDatasourceFromFlags(
       tls: {
         ...((previous.tls as object | undefined) ?? {}),
         ...(flags.tls === undefined ? {} : { mode: flags.tls }),
-        ...(flags.tlsCa === undefined ? {} : { ca: readCa(flags.tlsCa) }),
+        ...(flags.tlsCa === undefined ? {} : { ca: readFlagFile('--tls-ca', flags.tlsCa) }),
       },
     })
     if (url === undefined && raw.host === undefined) {
@@ -263,17 +262,6 @@ function requireAuthorizationCodeFlags(auth: Readonly<Record<string, unknown>>):
     'QUARRY_CONFIG_INVALID',
     `An oauth2-authorization-code datasource needs ${missing.join('; ')}.`,
   )
-}
-
-function readCa(file: string): string {
-  try {
-    return readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new QuarryError(
-      'QUARRY_CONFIG_INVALID',
-      `--tls-ca: cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    )
-  }
 }
 
 /** `--max-bytes`, refused above what a string can hold (the schema says the same for other edges). */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { QuarryError } from '../domain/errors.js'
 
 /** Parsers for CLI flag values: each names the flag and the expected form when a value is wrong. */
@@ -42,4 +43,18 @@ export function parseAssignments(flag: string, items: readonly string[]): Record
     values[item.slice(0, eq)] = item.slice(eq + 1)
   }
   return values
+}
+
+/**
+ * The text of the file a flag names (`-` reads standard input where the flag offers it); a file that
+ * cannot be read is QUARRY_CONFIG_INVALID naming the flag, the file and why.
+ *
+ * @example readFlagFile('--converter', 'convert.js') // 'function convert(json) { … }'
+ */
+export function readFlagFile(flag: string, file: string, options: { readonly stdin?: boolean } = {}): string {
+  try {
+    return readFileSync(options.stdin === true && file === '-' ? 0 : file, 'utf8')
+  } catch (error) {
+    throw usage(`${flag}: cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+  }
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { QuarryError } from '../domain/errors.js'
 import { describeIssues } from '../domain/field-issues.js'
 import { NamedConverterSchema, NamedTemplateSchema } from '../domain/library.js'
@@ -6,6 +5,7 @@ import type { Template } from '../domain/query.js'
 import { templateFromContent } from '../engine/index.js'
 import { libraryNotFound, type LibraryRepo, type Store, type StoredLibraryItem } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
+import { readFlagFile } from './flags.js'
 
 type Kind = LibraryRepo['kind']
 
@@ -19,18 +19,6 @@ export interface LibraryFlags {
 
 const repoOf = (store: Store, kind: Kind): LibraryRepo =>
   kind === 'converter' ? store.converters : store.templates
-
-/** `--file FILE`, or `--file -` for stdin. */
-function readFlagFile(file: string): string {
-  try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8')
-  } catch (error) {
-    throw new QuarryError(
-      'QUARRY_CONFIG_INVALID',
-      `--file: cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    )
-  }
-}
 
 function parseJson(text: string, what: string): unknown {
   try {
@@ -99,7 +87,7 @@ export async function addLibraryItem(
   flags: LibraryFlags,
   global: StoreFlags,
 ): Promise<void> {
-  const text = flags.file === undefined ? undefined : readFlagFile(flags.file)
+  const text = flags.file === undefined ? undefined : readFlagFile('--file', flags.file, { stdin: true })
   const content = contentOf(
     kind,
     name,
@@ -120,7 +108,7 @@ export async function editLibraryItem(
   flags: LibraryFlags,
   global: StoreFlags,
 ): Promise<void> {
-  const text = flags.file === undefined ? undefined : readFlagFile(flags.file)
+  const text = flags.file === undefined ? undefined : readFlagFile('--file', flags.file, { stdin: true })
   const saved = await withStore(global, async (store) => {
     const repo = repoOf(store, kind)
     const current = await repo.get(name)

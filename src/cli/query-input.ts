@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { QuarryError } from '../domain/errors.js'
 import {
   PARAM_TYPES,
@@ -10,7 +9,7 @@ import {
   type Query,
 } from '../domain/query.js'
 import { describeIssues, type SurfaceLabels } from '../domain/field-issues.js'
-import { parseDuration, parseInteger } from './flags.js'
+import { parseDuration, parseInteger, readFlagFile } from './flags.js'
 
 /** The flags of `query add` and `query edit`. */
 export interface QueryFlags {
@@ -79,17 +78,6 @@ export function parseParamSpec(text: string): ParamSpec {
   }
 }
 
-function readSource(flag: string, file: string): string {
-  try {
-    return readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new QuarryError(
-      'QUARRY_CONFIG_INVALID',
-      `${flag}: cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? error}`,
-    )
-  }
-}
-
 function pagination(flags: QueryFlags, base: Pagination | undefined): Pagination | undefined {
   const type = flags.pagination ?? base?.type
   if (type === undefined) return undefined
@@ -155,7 +143,7 @@ function converterFields(flags: QueryFlags, base: Query | undefined) {
   return {
     converter:
       typeof flags.converter === 'string'
-        ? readSource('--converter', flags.converter)
+        ? readFlagFile('--converter', flags.converter)
         : given
           ? undefined
           : base?.converter,
@@ -195,13 +183,13 @@ export function queryFromFlags(name: string, flags: QueryFlags, base?: Query): Q
           ? base?.sql
           : undefined
         : flags.sql.startsWith('@')
-          ? readSource('--sql', flags.sql.slice(1))
+          ? readFlagFile('--sql', flags.sql.slice(1))
           : flags.sql,
     body:
       flags.body === undefined
         ? base?.body
         : flags.body.startsWith('@')
-          ? readSource('--body', flags.body.slice(1))
+          ? readFlagFile('--body', flags.body.slice(1))
           : flags.body,
     params,
     pagination: pagination(flags, base?.pagination),
