@@ -4,11 +4,7 @@ import { formatNames, isFormatName, writeFormat, type Chunk, type Row } from '..
 import { withEngine, type StoreFlags } from './context.js'
 import { parseAssignments, parseDuration } from './flags.js'
 import { progressLine } from './progress.js'
-import { RowQueue } from '../render/row-queue.js'
-import { rowSlices } from '../render/row-slices.js'
-
-/** Rows parsed at a time from a page's JSON text (the queue holds about this many). */
-const SLICE_ROWS = 1000
+import { feedRows, RowQueue } from '../render/row-queue.js'
 
 interface RunFlags {
   readonly param?: string[]
@@ -96,12 +92,7 @@ export async function runCommand(
         query: name,
         ...runOptions,
         // A slice of rows at a time: a page's rows are parsed as the renderer gets to them.
-        onRows: async (json) => {
-          for (const rows of rowSlices(json, SLICE_ROWS)) {
-            bar.rows(rows.length)
-            await queue.push(rows as Row[])
-          }
-        },
+        onRows: feedRows(queue, { onSlice: bar.rows }),
       }),
     ).finally(bar.done)
   } catch (error) {

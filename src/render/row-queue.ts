@@ -1,3 +1,6 @@
+import type { Row } from './cell.js'
+import { rowSlices } from './row-slices.js'
+
 /**
  * Rows handed from the engine (push, a page at a time) to a renderer (pull, an
  * async iterable), holding at most about one page: the producer waits while the
@@ -78,6 +81,29 @@ export class RowQueue<T> implements AsyncIterable<T> {
       }
       if (this.#ended) return
       await new Promise<void>((resolve) => (this.#wakeConsumer = resolve))
+    }
+  }
+}
+
+/** Rows parsed at a time from the engine's JSON text (a page, or a cached result): the queue holds about this many. */
+const SLICE_ROWS = 1000
+
+/**
+ * An engine run's `onRows` that feeds a queue: each page's JSON text is parsed a slice at a time
+ * (rowSlices), so only the slice the renderer is writing is held as objects. `onSlice` counts rows
+ * as they go (the CLI's progress line); an aborted `signal` stops the run at its next slice.
+ *
+ * @example runQuery(deps, { query, params, onRows: feedRows(queue) }).then(() => queue.end(), (e) => queue.fail(e))
+ */
+export function feedRows(
+  queue: RowQueue<Row>,
+  options: { readonly signal?: AbortSignal; readonly onSlice?: (rows: number) => void } = {},
+): (json: string) => Promise<void> {
+  return async (json) => {
+    for (const rows of rowSlices(json, SLICE_ROWS)) {
+      options.signal?.throwIfAborted()
+      options.onSlice?.(rows.length)
+      await queue.push(rows as Row[])
     }
   }
 }

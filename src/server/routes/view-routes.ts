@@ -11,8 +11,7 @@ import {
   type Chunk,
   type Row,
 } from '../../render/index.js'
-import { RowQueue } from '../../render/row-queue.js'
-import { rowSlices } from '../../render/row-slices.js'
+import { feedRows, RowQueue } from '../../render/row-queue.js'
 import {
   contentSecurityPolicy,
   frameAncestorsDirective,
@@ -258,9 +257,6 @@ function downloadFiles(): string {
     .join(', ')
 }
 
-/** Rows parsed at a time from the engine's JSON text (a page, or a cached result): the queue holds about this many. */
-const SLICE_ROWS = 1000
-
 /**
  * The view's rows in the format its extension names (`rows.csv`, `rows.json` …), as a file, streamed:
  * rows go from the engine (each page as it arrives, or the cached result's text a slice at a time)
@@ -296,12 +292,7 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
     query: loaded,
     params,
     signal: stop.signal,
-    onRows: async (json) => {
-      for (const rows of rowSlices(json, SLICE_ROWS)) {
-        stop.signal.throwIfAborted()
-        await queue.push(rows as Row[])
-      }
-    },
+    onRows: feedRows(queue, { signal: stop.signal }),
   }).then(
     () => queue.end(),
     (error: unknown) => queue.fail(error),
