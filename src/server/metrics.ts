@@ -52,6 +52,12 @@ export class ServerMetrics implements Meter {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   })
+  readonly #views = new Counter({
+    name: 'quarry_view_cache_lookups_total',
+    help: 'Rendered-view cache lookups (in front of the result cache: a hit reads no result), by outcome (hit, miss).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  })
   readonly #converterSeconds = new Histogram({
     name: 'quarry_converter_run_duration_seconds',
     help: 'Time of one converter run (queueing included), by outcome (ok, failed).',
@@ -77,7 +83,10 @@ export class ServerMetrics implements Meter {
       },
     })
     // Every label combination of a known set starts at 0, so a first increase is a change, not a new series.
-    for (const outcome of ['hit', 'miss'] as const) this.#cache.inc({ outcome }, 0)
+    for (const outcome of ['hit', 'miss'] as const) {
+      this.#cache.inc({ outcome }, 0)
+      this.#views.inc({ outcome }, 0)
+    }
     this.#restarts.inc(0)
   }
 
@@ -100,6 +109,11 @@ export class ServerMetrics implements Meter {
 
   cacheLookup(outcome: 'hit' | 'miss'): void {
     this.#cache.inc({ outcome })
+  }
+
+  /** One look into the server's rendered views (ViewCache); not part of Meter: only the server has one. */
+  viewCacheLookup(outcome: 'hit' | 'miss'): void {
+    this.#views.inc({ outcome })
   }
 
   converterRun(outcome: 'ok' | 'failed', seconds: number): void {

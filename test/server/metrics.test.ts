@@ -136,6 +136,8 @@ describe('/metrics', () => {
     // The first view reads the result cache; the second is the rendered view the first one left
     // (ViewCache, in front of the result cache), which does not look into the result cache again.
     expect(moved(before, after, 'quarry_cache_lookups_total{outcome="hit"}')).toBe(1)
+    expect(moved(before, after, 'quarry_view_cache_lookups_total{outcome="miss"}')).toBe(1)
+    expect(moved(before, after, 'quarry_view_cache_lookups_total{outcome="hit"}')).toBe(1)
     expect(moved(before, after, 'quarry_converter_run_duration_seconds_count{outcome="ok"}')).toBe(1)
     expect(after.samples.get('quarry_converter_queue_depth')).toBe(0)
 

@@ -12,6 +12,7 @@ import {
   type Row,
 } from '../../render/index.js'
 import { feedRows, RowQueue } from '../../render/row-queue.js'
+import { metricsOf } from '../metrics.js'
 import {
   contentSecurityPolicy,
   frameAncestorsDirective,
@@ -129,8 +130,10 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   const ancestors = await frameAncestors(ctx)
   // A cached result already rendered: no store, no parsing, no rendering (bench/view.mjs).
   const rendered = cachedView(ctx, request.principal, { name, params, embed, now: now.getTime() })
-  if (rendered !== undefined && rendered.contentSecurityPolicy.endsWith(frameAncestorsDirective(ancestors)))
-    return sendView(request, reply, rendered)
+  const fresh =
+    rendered !== undefined && rendered.contentSecurityPolicy.endsWith(frameAncestorsDirective(ancestors))
+  metricsOf(ctx).viewCacheLookup(fresh ? 'hit' : 'miss')
+  if (fresh) return sendView(request, reply, rendered)
 
   const loaded = await viewableQuery(request, reply, ctx)
   if (loaded === undefined) return reply
