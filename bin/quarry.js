@@ -2,7 +2,6 @@
 // The `quarry` command. The CLI is compiled from src/ to dist/ by `npm run build`
 // (the quick-start scripts run it when sources change). This file is plain
 // JavaScript that any Node parses, so it can say what is wrong on an old one.
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import module from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -20,6 +19,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
     )
     process.exit(1)
   }
+  // Imported here only: loading child_process (net, dgram, streams) costs every other start time.
+  const { spawn } = await import('node:child_process')
   const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
   })

@@ -92,7 +92,14 @@ export function charWidth(codePoint: number): 0 | 1 | 2 {
   return 1
 }
 
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' })
+/**
+ * Made on first use, not when the module loads: building a Segmenter loads ICU's break data, some
+ * milliseconds that every CLI command (`quarry --help` included) would otherwise pay (issue 18).
+ */
+let segmenter: Intl.Segmenter | undefined
+function graphemes(): Intl.Segmenter {
+  return (segmenter ??= new Intl.Segmenter('en', { granularity: 'grapheme' }))
+}
 
 /** Columns one grapheme cluster takes. */
 function clusterWidth(cluster: string): number {
@@ -124,7 +131,7 @@ export function textWidth(text: string): number {
     return width
   }
   let width = 0
-  for (const { segment } of graphemes.segment(text)) width += clusterWidth(segment)
+  for (const { segment } of graphemes().segment(text)) width += clusterWidth(segment)
   return width
 }
 
@@ -152,7 +159,7 @@ export function truncateToWidth(text: string, width: number): string {
     }
     return text
   }
-  for (const { segment, index } of graphemes.segment(text)) {
+  for (const { segment, index } of graphemes().segment(text)) {
     const next = clusterWidth(segment)
     if (cut < 0 && used + next > width - 1) cut = index
     used += next
