@@ -39,7 +39,7 @@ export async function runTemplate(
       ...(query.title === undefined ? {} : { title: query.title }),
       rows: JSON.parse(result.rowsJson || '[]') as Row[],
       ...(query.template === undefined ? {} : { template: query.template }),
-      params: options.params,
+      params: Object.fromEntries(result.values),
       fetchedAt: result.fetchedAt,
       sandbox: deps.converters,
       templates: velocityLibrary(deps.store),

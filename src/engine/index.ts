@@ -23,7 +23,7 @@ export {
   type LoadedQuery,
 } from './load.js'
 export { converterOf, templateFromContent, templateOf, velocityLibrary } from './library.js'
-export type { RunResult } from './result.js'
+export type { QueryRun, RunResult } from './result.js'
 export { runQuery, type RunRequest } from './run.js'
 export { sampleQuery } from './sample.js'
 export { closeSqlPools } from './sql-module.js'

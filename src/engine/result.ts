@@ -1,3 +1,5 @@
+import type { ParamValue } from '../domain/params.js'
+
 /** A query's run: its rows and what the user should know about them. */
 export interface RunResult {
   readonly query: string
@@ -9,6 +11,14 @@ export interface RunResult {
   readonly notices: readonly string[]
   readonly fromCache: boolean
   readonly fetchedAt: Date
+}
+
+/**
+ * A run as runQuery answers it: the result (fresh or cached) and the parameter values it was fetched
+ * with, defaults filled in and typed — what a template shows as the run's parameters.
+ */
+export interface QueryRun extends RunResult {
+  readonly values: ReadonlyMap<string, ParamValue>
 }
 
 /** Where a stage puts its rows as they come, and the one place a fresh RunResult is assembled. */

@@ -4,7 +4,7 @@ import { cacheKey, throughCache } from './cache.js'
 import { nowOf, type EngineDeps } from './deps.js'
 import { loadedQuery, type LoadedQuery } from './load.js'
 import { restStage } from './rest-stage.js'
-import { resultRows, type RunResult } from './result.js'
+import { resultRows, type QueryRun } from './result.js'
 import { sqlStage } from './sql-stage.js'
 
 /** What to run, and how: a query, its parameters, and the caller's hooks. */
@@ -33,11 +33,11 @@ export interface RunRequest {
  *
  * @example const result = await runQuery(deps, { query: 'jira-issues', params: { jql: 'project = DEMO' } })
  */
-export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<RunResult> {
+export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<QueryRun> {
   const loaded = await loadedQuery(deps.store, request.query)
   const values = resolveParams(loaded.query, request.params ?? {})
   const run = await bindLoadedQuery(loaded, values)
-  return throughCache(
+  const result = await throughCache(
     deps,
     {
       key: cacheKey(run),
@@ -54,4 +54,5 @@ export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<R
       return rows.result({ query: loaded.query.name, pages, notices, fetchedAt: nowOf(deps) })
     },
   )
+  return { ...result, values }
 }

@@ -40,7 +40,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'quarry-velocity-cli-'))
   db = join(dir, 'quarry.db')
   expect((await quarry('datasource', 'add', 'pq-api', '--url', api.url, '--auth', 'none')).code).toBe(0)
-  for (const name of ['pq-velocity', 'pq-table', 'pq-chart', 'pq-broken']) {
+  for (const name of ['pq-velocity', 'pq-table', 'pq-chart', 'pq-broken', 'pq-defaults']) {
     const added = await quarry(
       'query',
       'add',
@@ -51,6 +51,10 @@ beforeAll(async () => {
       pqPath(countries),
       '--converter',
       countries.file,
+      // pq-defaults declares its parameters with the case's values as defaults: run without --param.
+      ...(name === 'pq-defaults'
+        ? Object.entries(countries.params).flatMap(([n, v]) => ['--param', `${n}=${v}`])
+        : []),
     )
     expect(added.code, added.stderr).toBe(0)
   }
@@ -58,6 +62,12 @@ beforeAll(async () => {
     'pq-velocity': { type: 'velocity', source: fixture('default-template.vm') },
     'pq-chart': { type: 'velocity', source: fixture('chart.vm') },
     'pq-broken': { type: 'velocity', source: '<p>\n#foreach($r in $result)$r.Name\n#if(' },
+    'pq-defaults': {
+      type: 'velocity',
+      source: Object.keys(countries.params)
+        .map((n) => `<p data-param="${n}">$queryParameters.get("${n}")</p>`)
+        .join('\n'),
+    },
   })
 }, 60_000)
 afterAll(async () => {
@@ -99,6 +109,13 @@ describe('quarry run --format html --template', () => {
     expect(run.stderr).toContain('The Velocity template does not parse at line 3')
     expect(run.stderr).toContain('QUARRY_VELOCITY_SYNTAX')
     expect(run.stdout).toBe('')
+  }, 30_000)
+
+  it("gives $queryParameters the run's values: a parameter left out has its default", async () => {
+    const run = await quarry('run', 'pq-defaults', '--format', 'html', '--template')
+    expect(run.code, run.stderr).toBe(0)
+    for (const [name, value] of Object.entries(countries?.params ?? {}))
+      expect(run.stdout).toContain(`<p data-param="${name}">${value}</p>`)
   }, 30_000)
 
   it('asks for --format html', async () => {

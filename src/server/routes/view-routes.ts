@@ -20,7 +20,12 @@ import {
   renderViewPage,
 } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
-import { checkVisitorParams, resolvePocketQueryAliases, visitorParams } from '../../domain/params.js'
+import {
+  checkVisitorParams,
+  resolvePocketQueryAliases,
+  visitorParams,
+  type ParamValue,
+} from '../../domain/params.js'
 import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
@@ -154,6 +159,8 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   const marker = tokenMarker()
   let rows: Row[] = []
   let outcome: { fetchedAt?: Date; fromCache?: boolean; notices?: readonly string[]; error?: string }
+  // The run's values (defaults filled in) once it ran; the URL's text when it failed before.
+  let values: ReadonlyMap<string, ParamValue> | Record<string, string> = params
   try {
     const result = await runQuery(engineDeps(ctx), {
       query: loaded,
@@ -161,6 +168,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     })
     rows = JSON.parse(result.rowsJson || '[]') as Row[]
     outcome = { fetchedAt: result.fetchedAt, fromCache: result.fromCache, notices: result.notices }
+    values = result.values
   } catch (thrown) {
     // Every failure of the run — upstream, parameter, converter, Quarry's own bug — on the page.
     const { error, message } = answerFailure(thrown, request, reply)
@@ -171,7 +179,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     ...(query.title === undefined ? {} : { title: query.title }),
     // A visitor's form offers only what they may change; the rest keep their defaults.
     params: visitor ? visitorParams(query) : query.params,
-    values: params,
+    values,
     rows,
     columns: columnsOf(rows),
     ...outcome,
