@@ -1,5 +1,11 @@
 import { resolve } from 'node:path'
-import { AUTH_KIND_LIST, AUTH_KINDS, authFromFlags, type AuthFlagValues } from '../domain/auth-kinds/index.js'
+import {
+  AUTH_KIND_LIST,
+  AUTH_KINDS,
+  authFromFlags,
+  flagKey,
+  type AuthFlagValues,
+} from '../domain/auth-kinds/index.js'
 import {
   AUTH_TYPES,
   DatasourceSchema,
@@ -99,21 +105,7 @@ function restDatasourceFromFlags(
   base?: RestDatasource,
   discovered: Readonly<Record<string, unknown>> = {},
 ): Datasource {
-  for (const [flag, value] of [
-    ['--host', flags.host],
-    ['--database', flags.database],
-    ['--user', flags.user],
-    ['--path', flags.path],
-    ['--tls', flags.tls],
-    ['--pool-size', flags.poolSize],
-  ] as const) {
-    if (value !== undefined) {
-      throw new QuarryError(
-        'QUARRY_CONFIG_INVALID',
-        `${flag} is for SQL datasources: add --type postgres|mysql|sqlite`,
-      )
-    }
-  }
+  refuseFlags(flags, SQL_ONLY_FLAGS, 'for SQL datasources: add --type postgres|mysql|sqlite')
   if (flags.auth !== undefined && !(AUTH_TYPES as readonly string[]).includes(flags.auth)) {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
@@ -133,6 +125,7 @@ function restDatasourceFromFlags(
   for (const text of flags.secretHeader ?? []) setHeader(text, true, '--secret-header')
 
   const authType = (flags.auth ?? base?.auth.type ?? 'none') as AuthType
+  refuseOtherAuthFlags(name, flags, authType)
   // Each kind's fields come from its flags (src/domain/auth-kinds/), on top of what discovery found and
   // the current auth of that kind.
   const auth = authFromFlags(
@@ -176,6 +169,14 @@ function sqlDatasourceFromFlags(
   flags: DatasourceFlags,
   base?: Datasource,
 ): Datasource {
+  refuseFlags(flags, REST_ONLY_FLAGS, `for REST datasources; "${name}" is a ${type} datasource`)
+  refuseFlags(
+    flags,
+    type === 'sqlite' ? SERVER_ONLY_FLAGS : FILE_ONLY_FLAGS,
+    type === 'sqlite'
+      ? 'for database servers (postgres, mysql); a sqlite datasource takes --path FILE'
+      : `for sqlite datasources; a ${type} datasource takes --url or --host`,
+  )
   const previous = (base ?? {}) as Record<string, unknown>
   const raw: Record<string, unknown> = {
     ...previous,
@@ -241,6 +242,98 @@ function sqlDatasourceFromFlags(
   const parsed = DatasourceSchema.safeParse(raw)
   if (!parsed.success) throw describeIssues(parsed.error, `datasource "${name}"`, raw, FLAG_LABELS)
   return parsed.data
+}
+
+/**
+ * Flags that belong to another kind of datasource, by their key in DatasourceFlags. A flag that does not
+ * apply is refused, never ignored: `edit --client-secret` on a bearer datasource used to say "Updated"
+ * and change nothing.
+ */
+const SQL_ONLY_FLAGS = {
+  host: '--host',
+  port: '--port',
+  database: '--database',
+  user: '--user',
+  path: '--path',
+  tls: '--tls',
+  tlsCa: '--tls-ca',
+  poolSize: '--pool-size',
+  maxRows: '--max-rows',
+  readWrite: '--read-write',
+  readOnly: '--read-only',
+} as const satisfies Partial<Record<keyof DatasourceFlags, string>>
+
+/** REST's own flags, and every auth kind's but the two a database server also takes (its user and password). */
+const REST_ONLY_FLAGS: Readonly<Record<string, string>> = {
+  header: '--header',
+  secretHeader: '--secret-header',
+  testPath: '--test-path',
+  maxBytes: '--max-bytes',
+  allowHost: '--allow-host',
+  auth: '--auth',
+  ...Object.fromEntries(
+    authFlags()
+      .filter(({ key }) => key !== 'username' && key !== 'password')
+      .map(({ key, flag }) => [key, flag]),
+  ),
+}
+
+const SERVER_ONLY_FLAGS = {
+  url: '--url',
+  host: '--host',
+  port: '--port',
+  database: '--database',
+  user: '--user',
+  username: '--username',
+  password: '--password',
+  tls: '--tls',
+  tlsCa: '--tls-ca',
+  poolSize: '--pool-size',
+} as const satisfies Partial<Record<keyof DatasourceFlags, string>>
+
+const FILE_ONLY_FLAGS = { path: '--path' } as const satisfies Partial<Record<keyof DatasourceFlags, string>>
+
+/** Every auth kind's flags (src/domain/auth-kinds/), with the kinds that take each. */
+function authFlags(): { key: string; flag: string; kinds: string[] }[] {
+  const byKey = new Map<string, { key: string; flag: string; kinds: string[] }>()
+  for (const kind of AUTH_KIND_LIST) {
+    for (const field of Object.values(kind.fields)) {
+      if (field.input === 'metadata') continue
+      const key = flagKey(field.flag)
+      const flag = field.flag.split(' ')[0] ?? field.flag
+      const entry = byKey.get(key) ?? { key, flag, kinds: [] as string[] }
+      entry.kinds.push(kind.type as string)
+      byKey.set(key, entry)
+    }
+  }
+  return [...byKey.values()]
+}
+
+function refuseFlags(
+  flags: DatasourceFlags,
+  foreign: Readonly<Record<string, string>>,
+  reason: string,
+): void {
+  const given = Object.entries(foreign)
+    .filter(([key]) => (flags as Readonly<Record<string, unknown>>)[key] !== undefined)
+    .map(([, flag]) => flag)
+  if (given.length > 0) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} ${reason}.`,
+    )
+  }
+}
+
+/** An auth flag of another kind than the datasource's: named with the kinds that take it. */
+function refuseOtherAuthFlags(name: string, flags: DatasourceFlags, authType: AuthType): void {
+  for (const { key, flag, kinds } of authFlags()) {
+    if ((flags as Readonly<Record<string, unknown>>)[key] === undefined || kinds.includes(authType)) continue
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `${flag} is for --auth ${kinds.join(' or ')}; datasource "${name}" uses ${authType}. Give --auth with the kind to change it, or leave ${flag} out.`,
+    )
+  }
 }
 
 /**
