@@ -45,8 +45,13 @@ export function start(
         listeners.add(check)
         check()
         void exited.then(() => {
-          if (!output.includes(text))
-            reject(new Error(`${command} ${args.join(' ')} exited (${child.exitCode}) before printing "${text}":\n${output}`))
+          if (!output.includes(text)) {
+            reject(
+              new Error(
+                `${command} ${args.join(' ')} exited (${child.exitCode}) before printing "${text}":\n${output}`,
+              ),
+            )
+          }
         })
       })
     },
@@ -77,12 +82,10 @@ export class Visitor {
   /** Every answer's Location and body, in order, shared by the visitors of one test. */
   readonly answers: string[]
 
-  constructor(
-    readonly base: string,
-    readonly address: string,
-    ca: string,
-    answers: string[],
-  ) {
+  readonly base: string
+
+  constructor(base: string, address: string, ca: string, answers: string[]) {
+    this.base = base
     // undici takes the local address as the client's option, not the connector's.
     this.#agent = new Agent({ connect: { ca }, localAddress: address })
     this.answers = answers

@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process'
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -46,19 +55,38 @@ function visitor(address: string): Visitor {
 }
 
 function requireTool(path: string, pkg: string): void {
-  if (!existsSync(path))
+  if (!existsSync(path)) {
     throw new Error(
       `${path} is missing: the reverse-proxy test needs Debian's ${pkg} package (bash scripts/test.sh installs it through scripts/deploy-tools.sh; or apt-get install -y ${pkg})`,
     )
+  }
 }
 
 /** A self-signed certificate for 127.0.0.1, made for this run. */
 function makeCertificate(): void {
-  execFileSync(OPENSSL, [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', join(nginxDir, 'key.pem'), '-out', join(nginxDir, 'cert.pem'),
-  ], { stdio: 'pipe' })
+  execFileSync(
+    OPENSSL,
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(nginxDir, 'key.pem'),
+      '-out',
+      join(nginxDir, 'cert.pem'),
+    ],
+    { stdio: 'pipe' },
+  )
   ca = readFileSync(join(nginxDir, 'cert.pem'), 'utf8')
 }
 
@@ -72,7 +100,10 @@ async function startServer(port: number): Promise<Started> {
     'https://quarry.example.com': publicUrl,
   }).split('\n')
   // The environment file's variables, with this run's values; the unit's own Environment= lines.
-  const secrets: Record<string, string> = { QUARRY_DATABASE_URL: schema.url, QUARRY_SECRET_KEY: TEST_SECRET_KEY }
+  const secrets: Record<string, string> = {
+    QUARRY_DATABASE_URL: schema.url,
+    QUARRY_SECRET_KEY: TEST_SECRET_KEY,
+  }
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     QUARRY_ATLASSIAN_AUTH_URL: simUrl,
@@ -118,22 +149,36 @@ async function startNginx(port: number, upstreams: readonly number[]): Promise<S
   if (root) for (const name of ['', ...readdirSync(nginxDir)]) chownSync(join(nginxDir, name), NOBODY, NOBODY)
   const started = start(
     NGINX,
-    ['-p', `${nginxDir}/`, '-c', join(nginxDir, 'nginx.conf'), '-e', join(nginxDir, 'error.log'), '-g', 'daemon off;'],
+    [
+      '-p',
+      `${nginxDir}/`,
+      '-c',
+      join(nginxDir, 'nginx.conf'),
+      '-e',
+      join(nginxDir, 'error.log'),
+      '-g',
+      'daemon off;',
+    ],
     root ? { uid: NOBODY, gid: NOBODY } : {},
   )
-  // Ready once it answers over TLS.
+  // Ready once it answers over TLS (the servers behind it listen already).
   const probe = new Visitor(publicUrl, '127.0.0.1', ca, [])
+  let last = ''
   try {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; attempt < 100 && started.child.exitCode === null; attempt++) {
       try {
-        if ((await probe.send('GET', '/api/setup')).status === 200) return started
+        const answer = await probe.send('GET', '/api/setup')
+        if (answer.status === 200) return started
+        last = `it answered ${answer.status}`
       } catch (error) {
-        const log = existsSync(join(nginxDir, 'error.log')) ? readFileSync(join(nginxDir, 'error.log'), 'utf8') : ''
-        if (started.child.exitCode !== null || attempt > 100)
-          throw new Error(`nginx did not start: ${(error as Error).message}\n${started.output()}\n${log}`)
+        last = (error as Error).message
       }
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
+    const log = existsSync(join(nginxDir, 'error.log'))
+      ? readFileSync(join(nginxDir, 'error.log'), 'utf8')
+      : ''
+    throw new Error(`nginx did not start (${last}):\n${started.output()}\n${log}`)
   } finally {
     await probe.close()
   }
@@ -147,12 +192,25 @@ beforeAll(async () => {
   nginxDir = mkdtempSync(join(tmpdir(), 'quarry-nginx-'))
   mkdirSync(join(dir, 'var', 'lib'), { recursive: true })
   makeCertificate()
-  const [proxyPort, simPort, portA, portB] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+  const [proxyPort, simPort, portA, portB] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ])
   publicUrl = `https://127.0.0.1:${proxyPort}`
   simUrl = `http://127.0.0.1:${simPort}`
   sim = start(process.execPath, [
-    QUARRY, 'sim', '--port', String(simPort), '--issues', '40', '--auto-consent', 'alice',
-    '--client', `quarry-web:web-secret:${publicUrl}/api/oauth/callback`,
+    QUARRY,
+    'sim',
+    '--port',
+    String(simPort),
+    '--issues',
+    '40',
+    '--auto-consent',
+    'alice',
+    '--client',
+    `quarry-web:web-secret:${publicUrl}/api/oauth/callback`,
   ])
   await sim.waitFor('listening on')
   // One after the other: the second finds the store the first made.
@@ -185,13 +243,27 @@ function logged(server: Started): Array<{ url: string; remoteAddress: string }> 
 }
 
 describe('two quarry servers behind nginx with TLS, as docs/reverse-proxy.md sets them up', () => {
+  it('runs nginx as a user other than root, on the files of its own directory', () => {
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${nginx.child.pid}/status`, 'utf8'))?.[1]
+    expect(Number(uid)).not.toBe(0)
+    expect(readFileSync(join(nginxDir, 'nginx.pid'), 'utf8').trim()).toBe(String(nginx.child.pid))
+  })
+
   it('creates the first admin through the setup link, which names the public URL; the session cookie is Secure', async () => {
-    // The newest link: the second server replaced the first's.
-    const link = /create the admin at (\S+)/.exec(servers[1]?.output() ?? '')?.[1] ?? ''
-    expect(link.startsWith(`${publicUrl}/admin/setup?token=`)).toBe(true)
-    expect((await ada.send('GET', link)).status).toBe(200)
-    const token = new URL(link).searchParams.get('token') as string
-    const created = await ada.send('POST', '/api/setup', { json: { token, name: 'ada', password: PASSWORD } })
+    const [first, newest] = servers.map(
+      (server) => /create the admin at (\S+)/.exec(server.output())?.[1] ?? '',
+    ) as [string, string]
+    for (const link of [first, newest]) expect(link.startsWith(`${publicUrl}/admin/setup?token=`)).toBe(true)
+    expect((await ada.send('GET', newest)).status).toBe(200)
+    // As the document says, only the newest link works: the second server replaced the first's.
+    const token = (link: string) => new URL(link).searchParams.get('token') as string
+    const stale = await ada.send('POST', '/api/setup', {
+      json: { token: token(first), name: 'ada', password: PASSWORD },
+    })
+    expect(JSON.parse(stale.text).error.code).toBe('QUARRY_SETUP')
+    const created = await ada.send('POST', '/api/setup', {
+      json: { token: token(newest), name: 'ada', password: PASSWORD },
+    })
     expect(created.status).toBe(201)
     ada.csrf = JSON.parse(created.text).csrfToken
     const cookie = sessionCookie(created.headers)
@@ -265,9 +337,14 @@ describe('two quarry servers behind nginx with TLS, as docs/reverse-proxy.md set
     expect(statuses).toEqual([...Array(10).fill(401), 429])
     // Another visitor is not limited: the servers do not see everyone as nginx's 127.0.0.1.
     const bea = visitor('127.0.0.3')
-    expect((await bea.send('POST', '/api/session', { json: { name: 'ada', password: PASSWORD } })).status).toBe(200)
+    expect(
+      (await bea.send('POST', '/api/session', { json: { name: 'ada', password: PASSWORD } })).status,
+    ).toBe(200)
 
-    const addresses = servers.flatMap(logged).filter((req) => req.url === '/api/session').map((req) => req.remoteAddress)
+    const addresses = servers
+      .flatMap(logged)
+      .filter((req) => req.url === '/api/session')
+      .map((req) => req.remoteAddress)
     expect(new Set(addresses)).toEqual(new Set(['127.0.0.11', '127.0.0.2', '127.0.0.3']))
   })
 

@@ -20,10 +20,11 @@ const environment = deployBlock('environment')
 let dir: string
 
 beforeAll(() => {
-  if (!existsSync(SYSTEMD_ANALYZE))
+  if (!existsSync(SYSTEMD_ANALYZE)) {
     throw new Error(
       `${SYSTEMD_ANALYZE} is missing: apt-get install -y systemd (bash scripts/test.sh installs it through scripts/deploy-tools.sh)`,
     )
+  }
   dir = mkdtempSync(join(tmpdir(), 'quarry-systemd-'))
   mkdirSync(join(dir, 'bin'))
   symlinkSync(QUARRY, join(dir, 'bin', 'quarry'))
