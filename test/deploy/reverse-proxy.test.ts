@@ -64,29 +64,11 @@ function requireTool(path: string, pkg: string): void {
 
 /** A self-signed certificate for 127.0.0.1, made for this run. */
 function makeCertificate(): void {
-  execFileSync(
-    OPENSSL,
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(nginxDir, 'key.pem'),
-      '-out',
-      join(nginxDir, 'cert.pem'),
-    ],
-    { stdio: 'pipe' },
-  )
+  const request =
+    'req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1'
+  const names = ['-addext', 'subjectAltName=IP:127.0.0.1']
+  const files = ['-keyout', join(nginxDir, 'key.pem'), '-out', join(nginxDir, 'cert.pem')]
+  execFileSync(OPENSSL, [...request.split(' '), ...names, ...files], { stdio: 'pipe' })
   ca = readFileSync(join(nginxDir, 'cert.pem'), 'utf8')
 }
 
@@ -114,6 +96,7 @@ async function startServer(port: number): Promise<Started> {
     if (key !== 'Environment') continue
     const [name = '', path = ''] = value.split('=')
     env[name] = join(dir, path)
+    mkdirSync(env[name], { recursive: true })
   }
   const server = start(process.execPath, [QUARRY, ...args], { env })
   await server.waitFor('listening on')
@@ -190,7 +173,6 @@ beforeAll(async () => {
   schema = await createTestSchema()
   dir = mkdtempSync(join(tmpdir(), 'quarry-proxy-'))
   nginxDir = mkdtempSync(join(tmpdir(), 'quarry-nginx-'))
-  mkdirSync(join(dir, 'var', 'lib'), { recursive: true })
   makeCertificate()
   const [proxyPort, simPort, portA, portB] = await Promise.all([
     freePort(),
@@ -200,18 +182,9 @@ beforeAll(async () => {
   ])
   publicUrl = `https://127.0.0.1:${proxyPort}`
   simUrl = `http://127.0.0.1:${simPort}`
-  sim = start(process.execPath, [
-    QUARRY,
-    'sim',
-    '--port',
-    String(simPort),
-    '--issues',
-    '40',
-    '--auto-consent',
-    'alice',
-    '--client',
-    `quarry-web:web-secret:${publicUrl}/api/oauth/callback`,
-  ])
+  const client = `quarry-web:web-secret:${publicUrl}/api/oauth/callback`
+  const simFlags = `--port ${simPort} --issues 40 --auto-consent alice --client ${client}`
+  sim = start(process.execPath, [QUARRY, 'sim', ...simFlags.split(' ')])
   await sim.waitFor('listening on')
   // One after the other: the second finds the store the first made.
   servers = [await startServer(portA as number), await startServer(portB as number)]
