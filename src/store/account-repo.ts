@@ -28,7 +28,13 @@ export function digest(secret: string): string {
   return createHash('sha256').update(secret).digest('hex')
 }
 
-const SETUP_KEY = 'setup_token_sha256'
+/**
+ * A setup token's `meta` key: one per token (`setup:sha256:HEX`), so each server that starts on a store
+ * without users adds its link instead of replacing another's (two servers starting at once each print
+ * one, and both must work). Before that, one row held the only token under `setup_token_sha256`.
+ */
+const SETUP_PREFIX = 'setup:sha256:'
+const LEGACY_SETUP_KEY = 'setup_token_sha256'
 /** How finely an API token's last use is recorded. */
 const TOKEN_USE_RESOLUTION_MS = 60_000
 
@@ -219,18 +225,27 @@ export class SqlAccountRepo implements AccountRepo {
     return this.#context.run('setup.set', 'write', async () => {
       await this.#context.db
         .insertInto('meta')
-        .values({ key: SETUP_KEY, value })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .values({ key: `${SETUP_PREFIX}${value}`, value })
+        .onConflict((oc) => oc.column('key').doNothing())
         .execute()
     })
   }
 
   async takeSetupToken(token: string): Promise<boolean> {
     return this.#context.run('setup.take', 'write', async () => {
+      // One statement takes every setup token if this one is among them: of two setups racing with
+      // two different links, one deletes the rows and the other finds none left, so one admin is made.
       const result = await this.#context.db
         .deleteFrom('meta')
-        .where('key', '=', SETUP_KEY)
-        .where('value', '=', digest(token))
+        .where((eb) => eb.or([eb('key', 'like', `${SETUP_PREFIX}%`), eb('key', '=', LEGACY_SETUP_KEY)]))
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('meta as given')
+              .select('given.key')
+              .where('given.key', '=', `${SETUP_PREFIX}${digest(token)}`),
+          ),
+        )
         .executeTakeFirst()
       return result.numDeletedRows > 0n
     })
