@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startConsent } from '../../src/auth/oauth/consent.js'
 import { finishConsent } from '../../src/auth/oauth/finish-consent.js'
@@ -8,215 +7,43 @@ import { createFromPreset } from '../../src/auth/presets/create-from-preset.js'
 import { presetNamed } from '../../src/auth/presets/index.js'
 import { QuarryError } from '../../src/domain/errors.js'
 import { loadRestDatasource, runQuery } from '../../src/engine/index.js'
-import { startTestEngine, type TestEngine } from '../helpers/engine.js'
-import { startOidcProvider, type ApiAnswer, type RunningOidcProvider } from '../helpers/oidc-provider.js'
 import {
-  startProviderFront,
-  type FrontAnswer,
-  type RunningFront,
-  type TokenAnswer,
-} from '../helpers/provider-front.js'
+  CLIENT,
+  CLOUD_ID,
+  SCOPES,
+  SITE,
+  startAtlassianLike,
+  type AtlassianLike,
+} from '../helpers/atlassian-like.js'
+import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 
 /**
- * The Confluence Cloud preset (issue 14) against `oidc-provider` made to behave like Atlassian's 3LO:
- * an issuer that is a bare origin, no `iss` in the callback, no ID token (no OpenID scopes), a refresh
- * token with offline_access and consent, rotation on every refresh. A real HTTP front
- * (test/helpers/provider-front.ts) gives it Atlassian's paths (/authorize, /oauth/token) and answers a
- * refused refresh token as Atlassian does — 403 `{"error":"invalid_grant","error_description":"Unknown
- * or invalid refresh token."}` (docs/atlassian.md) — and passes every other answer through. What
- * oidc-provider cannot mimic is Atlassian's 10-minute reuse grace: that is the preset's field, tested
- * with the simulator (test/auth/lost-refresh.test.ts). The API is a resource server that accepts only
- * the provider's live access tokens and answers accessible-resources and the Confluence endpoints
- * the ready-made queries use, in the shapes of Atlassian's Confluence REST v2 and v1 search.
+ * The Confluence Cloud preset (issue 14) against `oidc-provider` made to behave like Atlassian's 3LO,
+ * with a front for what it cannot be told to do (test/helpers/atlassian-like.ts): connect to the site,
+ * refresh with rotation, Atlassian's 403 invalid_grant, a wrong secret, and the ready-made queries
+ * through a gateway-shaped API.
  */
 
 const REDIRECT = 'http://127.0.0.1:8765/callback'
-const CLIENT = { client_id: 'confluence-app', client_secret: 'confluence-secret' }
-const CLOUD_ID = 'c0ffee00-1111-2222-3333-444455556666'
-const SITE = 'https://acme.atlassian.net'
-const SCOPES = ['read:space:confluence', 'read:page:confluence', 'search:confluence']
-const DEFAULT_CQL = 'type = page AND lastmodified >= now("-30d") ORDER BY lastmodified DESC'
-
-/** Atlassian's answer to a refresh token it does not know; everything else as oidc-provider gave it. */
-function asAtlassian({ status, body, grantType }: TokenAnswer): FrontAnswer {
-  if (grantType === 'refresh_token' && body.error === 'invalid_grant') {
-    return {
-      status: 403,
-      body: { error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' },
-    }
-  }
-  return { status, body }
-}
-
-const SPACES = [
-  {
-    id: '98306',
-    key: 'ENG',
-    name: 'Engineering',
-    type: 'global',
-    status: 'current',
-    authorId: 'u1',
-    createdAt: '2025-01-10T08:00:00.000Z',
-    homepageId: '1000',
-    description: null,
-    icon: null,
-    _links: { webui: '/spaces/ENG' },
-  },
-  {
-    id: '98307',
-    key: '~alice',
-    name: 'Alice',
-    type: 'personal',
-    status: 'current',
-    authorId: 'u1',
-    createdAt: '2025-02-01T08:00:00.000Z',
-    homepageId: '2000',
-    description: null,
-    icon: null,
-    _links: { webui: '/spaces/~alice' },
-  },
-]
-const PAGE = {
-  id: '1001',
-  status: 'current',
-  title: 'Runbook',
-  spaceId: '98306',
-  parentId: '1000',
-  parentType: 'page',
-  position: 1,
-  authorId: 'u1',
-  ownerId: 'u1',
-  lastOwnerId: null,
-  createdAt: '2026-10-01T08:00:00.000Z',
-  version: {
-    createdAt: '2026-11-20T10:00:00.000Z',
-    message: '',
-    number: 4,
-    minorEdit: false,
-    authorId: 'u1',
-  },
-  body: {},
-  _links: {
-    webui: '/spaces/ENG/pages/1001/Runbook',
-    editui: '/pages/resumedraft.action?draftId=1001',
-    tinyui: '/x/6QM',
-  },
-}
-const SEARCH_RESULTS = [
-  {
-    content: { id: '1001', type: 'page', status: 'current', title: 'Runbook' },
-    title: 'Runbook',
-    excerpt: 'How to…',
-    url: '/spaces/ENG/pages/1001/Runbook',
-    resultGlobalContainer: { title: 'Engineering', displayUrl: '/spaces/ENG' },
-    breadcrumbs: [],
-    entityType: 'content',
-    iconCssClass: 'aui-icon content-type-page',
-    lastModified: '2026-11-20T10:00:00.000Z',
-    friendlyLastModified: 'Nov 20, 2026',
-    score: 1,
-  },
-  {
-    content: { id: '1002', type: 'blogpost', status: 'current', title: 'Release notes' },
-    title: 'Release notes',
-    excerpt: '',
-    url: '/spaces/ENG/blog/1002',
-    resultGlobalContainer: { title: 'Engineering', displayUrl: '/spaces/ENG' },
-    breadcrumbs: [],
-    entityType: 'content',
-    iconCssClass: 'aui-icon content-type-blogpost',
-    lastModified: '2026-11-25T16:45:00.000Z',
-    friendlyLastModified: 'Nov 25, 2026',
-    score: 0.8,
-  },
-]
-
-/** Atlassian's gateway for one site: accessible-resources and the Confluence endpoints, cursor-paged. */
-function confluenceApi(requests: string[]) {
-  const wiki = `/ex/confluence/${CLOUD_ID}/wiki`
-  return (req: IncomingMessage): ApiAnswer | undefined => {
-    const url = new URL(req.url ?? '/', 'http://gateway.invalid')
-    requests.push(`${url.pathname}${url.search}`)
-    if (url.pathname === '/oauth/token/accessible-resources') {
-      return {
-        body: [{ id: CLOUD_ID, name: 'acme', url: SITE, scopes: SCOPES, avatarUrl: `${SITE}/avatar.png` }],
-      }
-    }
-    const cursor = url.searchParams.get('cursor')
-    if (url.pathname === `${wiki}/api/v2/spaces`) {
-      // The next link is relative to the site (/wiki/…), not to the gateway's /ex/confluence/{cloudId}.
-      const next = '/wiki/api/v2/spaces?limit=250&cursor=c-2'
-      return cursor === null
-        ? {
-            headers: { link: `<${next}>; rel="next", <${SITE}/wiki>; rel="base"` },
-            body: { results: [SPACES[0]], _links: { next, base: `${SITE}/wiki` } },
-          }
-        : { body: { results: cursor === 'c-2' ? [SPACES[1]] : [], _links: { base: `${SITE}/wiki` } } }
-    }
-    if (url.pathname === `${wiki}/api/v2/spaces/98306/pages`)
-      return { body: { results: [PAGE], _links: { base: `${SITE}/wiki` } } }
-    if (url.pathname === `${wiki}/rest/api/search` && url.searchParams.get('cql') === DEFAULT_CQL) {
-      const cql = encodeURIComponent(DEFAULT_CQL)
-      const page = (index: number, next?: string) => ({
-        results: [SEARCH_RESULTS[index]],
-        start: index,
-        limit: 50,
-        size: 1,
-        totalSize: 2,
-        cqlQuery: DEFAULT_CQL,
-        searchDuration: 12,
-        _links: { base: `${SITE}/wiki`, context: '/wiki', ...(next ? { next } : {}) },
-      })
-      return cursor === null
-        ? { body: page(0, `/rest/api/search?next=true&cursor=s-2&limit=50&start=1&cql=${cql}`) }
-        : { body: page(1) }
-    }
-    return undefined
-  }
-}
-
 let engine: TestEngine | undefined
-let idp: RunningOidcProvider | undefined
-let front: RunningFront | undefined
-let apiRequests: string[] = []
+let atlassian: AtlassianLike | undefined
 afterEach(async () => {
-  await front?.close()
-  await idp?.close()
+  await atlassian?.close()
   await engine?.close()
-  engine = idp = front = undefined
-  apiRequests = []
+  engine = atlassian = undefined
 })
 
-async function setUp(clientSecret = CLIENT.client_secret): Promise<void> {
-  idp = await startOidcProvider({
-    path: '/',
-    issInCallback: false,
-    clients: [
-      {
-        ...CLIENT,
-        token_endpoint_auth_method: 'client_secret_post',
-        redirect_uris: [REDIRECT],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-      },
-    ],
-    scopes: SCOPES,
-    rotateRefreshTokens: true,
-    api: confluenceApi(apiRequests),
-  })
-  front = await startProviderFront(idp, {
-    authorizePath: '/authorize',
-    tokenPath: '/oauth/token',
-    rewrite: asAtlassian,
-  })
+async function setUp(clientSecret = CLIENT.client_secret): Promise<AtlassianLike> {
+  atlassian = await startAtlassianLike([REDIRECT])
   engine = await startTestEngine()
   await createFromPreset(engine.store, {
     preset: 'confluence-cloud',
     name: 'wiki',
     given: { clientId: CLIENT.client_id, clientSecret },
-    place: { authUrl: front.url, apiUrl: idp.resourceUrl, redirectUri: REDIRECT },
+    place: { authUrl: atlassian.front.url, apiUrl: atlassian.idp.resourceUrl, redirectUri: REDIRECT },
     fieldName: (key) => key,
   })
+  return atlassian
 }
 
 async function connect() {
@@ -225,7 +52,7 @@ async function connect() {
   if (datasource.auth.type !== 'oauth2-authorization-code') throw new Error('3LO expected')
   const attempt = await startConsent(datasource.auth)
   expect(new URL(attempt.url).searchParams.get('audience')).toBe('api.atlassian.com')
-  const callback = new URL(await (idp as RunningOidcProvider).consent(attempt.url))
+  const callback = new URL(await (atlassian as AtlassianLike).idp.consent(attempt.url))
   return finishConsent(store, datasource, { callback, attempt })
 }
 
@@ -268,7 +95,7 @@ describe('Confluence Cloud against an Atlassian-shaped provider', () => {
     expect(where).toBe(` to acme (${SITE})`)
     expect(scope.split(' ')).toEqual(expect.arrayContaining([...SCOPES, 'offline_access']))
     const datasource = await loadRestDatasource((engine as TestEngine).store, 'wiki', 'test')
-    expect(datasource.baseUrl).toBe(`${idp?.resourceUrl}/ex/confluence/${CLOUD_ID}`)
+    expect(datasource.baseUrl).toBe(`${atlassian?.idp.resourceUrl}/ex/confluence/${CLOUD_ID}`)
     expect(datasource.preset?.site).toEqual({ id: CLOUD_ID, name: 'acme', url: SITE })
 
     expect(await rows('wiki-spaces')).toEqual([
@@ -295,11 +122,15 @@ describe('Confluence Cloud against an Atlassian-shaped provider', () => {
       },
     ])
     // The second pages stayed on the gateway's path, with the cursor the next links carried.
-    expect(apiRequests).toContain(`/ex/confluence/${CLOUD_ID}/wiki/api/v2/spaces?limit=250&cursor=c-2`)
-    expect(apiRequests.some((r) => r.includes('/wiki/rest/api/search?') && r.includes('cursor=s-2'))).toBe(
-      true,
+    expect(atlassian?.apiRequests).toContain(
+      `/ex/confluence/${CLOUD_ID}/wiki/api/v2/spaces?limit=250&cursor=c-2`,
     )
-    expect(idp?.refused()).toBe(0)
+    expect(
+      atlassian?.apiRequests.some(
+        (r: string) => r.includes('/wiki/rest/api/search?') && r.includes('cursor=s-2'),
+      ),
+    ).toBe(true)
+    expect(atlassian?.idp.refused()).toBe(0)
   })
 
   it('refreshes with rotation, and the query runs with the new token', async () => {
@@ -312,7 +143,7 @@ describe('Confluence Cloud against an Atlassian-shaped provider', () => {
     expect(after).toBeDefined()
     expect(after).not.toBe(before)
     expect((await rows('wiki-spaces')).length).toBe(2)
-    expect(front?.tokenRequests()).toEqual(['authorization_code', 'refresh_token'])
+    expect(atlassian?.front.tokenRequests()).toEqual(['authorization_code', 'refresh_token'])
   })
 
   it("marks the connection for consent on Atlassian's 403 invalid_grant", async () => {

@@ -1,5 +1,3 @@
-import type { IncomingMessage } from 'node:http'
-import type { ClientMetadata } from 'oidc-provider'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startConsent } from '../../src/auth/oauth/consent.js'
 import { finishConsent } from '../../src/auth/oauth/finish-consent.js'
@@ -9,208 +7,35 @@ import { presetNamed } from '../../src/auth/presets/index.js'
 import { QuarryError } from '../../src/domain/errors.js'
 import { loadRestDatasource, runQuery } from '../../src/engine/index.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
-import { startOidcProvider, type ApiAnswer, type RunningOidcProvider } from '../helpers/oidc-provider.js'
-import {
-  startProviderFront,
-  type FrontAnswer,
-  type RunningFront,
-  type TokenAnswer,
-} from '../helpers/provider-front.js'
+import { GITHUB_APP, OAUTH_APP, startGithubLike, type GithubLike } from '../helpers/github-like.js'
 
 /**
- * The GitHub preset (issue 14) against `oidc-provider` made to behave like GitHub: no OpenID (no `iss`
- * in the callback, no ID token), GitHub's scopes; an OAuth app's client without the refresh grant (its
- * token lasts until revoked) and a GitHub App's with rotating refresh tokens. What oidc-provider
- * cannot be told to do, a real HTTP front does (test/helpers/provider-front.ts): GitHub's paths, and
- * the token answers as GitHub documents them — `token_type: bearer`, scopes comma-separated, no
- * `expires_in` for an OAuth app; `expires_in`, `refresh_token`, `refresh_token_expires_in` for a GitHub
- * App; form-encoded unless asked for JSON; every error as HTTP 200 with `bad_verification_code`,
- * `bad_refresh_token` or `incorrect_client_credentials` (GitHub's "Troubleshooting OAuth app access
- * token request errors" and "Refreshing user access tokens"). The API is a GitHub-shaped resource
- * server that accepts only the provider's live access tokens and pages with Link headers.
+ * The GitHub preset (issue 14) against `oidc-provider` made to behave like GitHub, with a front for
+ * what it cannot be told to do (test/helpers/github-like.ts): connect, refresh with rotation, GitHub's
+ * 200-with-error answers, and the ready-made queries against a GitHub-shaped API.
  */
 
 const REDIRECT = 'http://127.0.0.1:8765/callback'
-const OAUTH_APP = { client_id: 'Ov23liOAuthApp', client_secret: 'oauth-app-secret' }
-const GITHUB_APP = { client_id: 'Iv23liGitHubApp', client_secret: 'github-app-secret' }
-/** GitHub's example value: six months, in seconds. */
-const REFRESH_TOKEN_EXPIRES_IN = 15_811_200
-
-const clients: ClientMetadata[] = [
-  { ...OAUTH_APP, grant_types: ['authorization_code'] },
-  { ...GITHUB_APP, grant_types: ['authorization_code', 'refresh_token'] },
-].map((client) => ({
-  ...client,
-  token_endpoint_auth_method: 'client_secret_post',
-  redirect_uris: [REDIRECT],
-  response_types: ['code'],
-}))
-
-const GITHUB_ERRORS = {
-  incorrect_client_credentials: 'The client_id and/or client_secret passed are incorrect.',
-  bad_verification_code: 'The code passed is incorrect or expired.',
-  bad_refresh_token: 'The refresh token passed is incorrect or expired.',
-} as const
-
-/** oidc-provider's token answer, as GitHub would give it. */
-function asGithub({ status, body, grantType, accept }: TokenAnswer): FrontAnswer {
-  if (status !== 200) {
-    const error: keyof typeof GITHUB_ERRORS =
-      body.error === 'invalid_client'
-        ? 'incorrect_client_credentials'
-        : grantType === 'refresh_token'
-          ? 'bad_refresh_token'
-          : 'bad_verification_code'
-    return {
-      status: 200,
-      body: {
-        error,
-        error_description: GITHUB_ERRORS[error],
-        error_uri: `https://docs.github.com/#${error}`,
-      },
-    }
-  }
-  const tokens: Record<string, string | number> =
-    body.refresh_token === undefined
-      ? {
-          access_token: body.access_token as string,
-          token_type: 'bearer',
-          scope: String(body.scope ?? '').replace(/ /g, ','),
-        }
-      : {
-          access_token: body.access_token as string,
-          expires_in: body.expires_in as number,
-          refresh_token: body.refresh_token as string,
-          refresh_token_expires_in: REFRESH_TOKEN_EXPIRES_IN,
-          scope: '',
-          token_type: 'bearer',
-        }
-  if (!accept.includes('application/json')) {
-    const form = new URLSearchParams(Object.entries(tokens).map(([k, v]): [string, string] => [k, String(v)]))
-    return {
-      status: 200,
-      body: form.toString(),
-      contentType: 'application/x-www-form-urlencoded; charset=utf-8',
-    }
-  }
-  return { status: 200, body: tokens }
-}
-
-const REPOS = [
-  [
-    {
-      full_name: 'alice/widgets',
-      private: false,
-      language: 'TypeScript',
-      stargazers_count: 3,
-      open_issues_count: 2,
-      pushed_at: '2026-11-30T10:00:00Z',
-    },
-  ],
-  [
-    {
-      full_name: 'alice/notes',
-      private: true,
-      language: null,
-      stargazers_count: 0,
-      open_issues_count: 0,
-      pushed_at: '2026-11-02T08:30:00Z',
-    },
-  ],
-]
-const ISSUES = [
-  {
-    number: 7,
-    title: 'Crash on empty page',
-    user: { login: 'bob' },
-    labels: [{ name: 'bug' }],
-    updated_at: '2026-12-01T09:15:00Z',
-  },
-  {
-    number: 8,
-    title: 'Add CSV export',
-    user: { login: 'carol' },
-    labels: [],
-    updated_at: '2026-12-02T11:00:00Z',
-    pull_request: { url: 'x' },
-  },
-]
-const PULLS = [
-  {
-    number: 8,
-    title: 'Add CSV export',
-    user: { login: 'carol' },
-    draft: false,
-    base: { ref: 'main' },
-    head: { ref: 'csv' },
-    updated_at: '2026-12-02T11:00:00Z',
-  },
-]
-
-/** A few of GitHub's REST endpoints, with its Link-header pagination; records the headers each request carried. */
-function githubApi(seen: { accept?: string; version?: string }[]) {
-  return (req: IncomingMessage): ApiAnswer | undefined => {
-    seen.push({ accept: req.headers.accept, version: req.headers['x-github-api-version'] as string })
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`)
-    if (url.pathname === '/user') return { body: { login: 'alice', id: 1 } }
-    if (url.pathname === '/user/repos') {
-      const page = Number(url.searchParams.get('page') ?? '1')
-      const link = (n: number) => {
-        const next = new URL(url)
-        next.searchParams.set('page', String(n))
-        return next.href
-      }
-      return {
-        headers:
-          page < REPOS.length
-            ? { link: `<${link(page + 1)}>; rel="next", <${link(REPOS.length)}>; rel="last"` }
-            : {},
-        body: REPOS[page - 1] ?? [],
-      }
-    }
-    if (url.pathname === '/repos/alice/widgets/issues') return { body: ISSUES }
-    if (url.pathname === '/repos/alice/widgets/pulls') return { body: PULLS }
-    return undefined
-  }
-}
-
 let engine: TestEngine | undefined
-let idp: RunningOidcProvider | undefined
-let front: RunningFront | undefined
-let apiHeaders: { accept?: string; version?: string }[] = []
+let github: GithubLike | undefined
 afterEach(async () => {
-  await front?.close()
-  await idp?.close()
+  await github?.close()
   await engine?.close()
-  engine = idp = front = undefined
-  apiHeaders = []
+  engine = github = undefined
 })
 
-async function setUp(appKind: 'oauth-app' | 'github-app', clientSecret?: string): Promise<TestEngine> {
-  idp = await startOidcProvider({
-    path: '/',
-    issInCallback: false,
-    clients,
-    scopes: ['repo', 'read:user'],
-    refreshTokenWithoutOfflineAccess: true,
-    accessTokenTtl: 8 * 3600,
-    api: githubApi(apiHeaders),
-  })
-  front = await startProviderFront(idp, {
-    authorizePath: '/login/oauth/authorize',
-    tokenPath: '/login/oauth/access_token',
-    rewrite: asGithub,
-  })
+async function setUp(appKind: 'oauth-app' | 'github-app', clientSecret?: string): Promise<GithubLike> {
+  github = await startGithubLike([REDIRECT])
   engine = await startTestEngine()
   const app = appKind === 'oauth-app' ? OAUTH_APP : GITHUB_APP
   await createFromPreset(engine.store, {
     preset: 'github',
     name: 'gh',
     given: { clientId: app.client_id, clientSecret: clientSecret ?? app.client_secret, appKind },
-    place: { authUrl: front.url, apiUrl: idp.resourceUrl, redirectUri: REDIRECT },
+    place: { authUrl: github.front.url, apiUrl: github.idp.resourceUrl, redirectUri: REDIRECT },
     fieldName: (key) => key,
   })
-  return engine
+  return github
 }
 
 async function connect(tamper: (callback: URL) => void = () => {}) {
@@ -218,7 +43,7 @@ async function connect(tamper: (callback: URL) => void = () => {}) {
   const datasource = await loadRestDatasource(store, 'gh', 'test')
   if (datasource.auth.type !== 'oauth2-authorization-code') throw new Error('3LO expected')
   const attempt = await startConsent(datasource.auth)
-  const callback = new URL(await (idp as RunningOidcProvider).consent(attempt.url))
+  const callback = new URL(await (github as GithubLike).idp.consent(attempt.url))
   tamper(callback)
   return finishConsent(store, datasource, { callback, attempt })
 }
@@ -322,11 +147,13 @@ describe('an OAuth app: a token that lasts until revoked', () => {
         Updated: '2026-12-02 11:00',
       },
     ])
-    expect(apiHeaders.length).toBe(4)
+    expect(github?.apiHeaders.length).toBe(4)
     expect(
-      apiHeaders.every((h) => h.accept === 'application/vnd.github+json' && h.version === '2022-11-28'),
+      github?.apiHeaders.every(
+        (h) => h.accept === 'application/vnd.github+json' && h.version === '2022-11-28',
+      ),
     ).toBe(true)
-    expect(idp?.refused()).toBe(0)
+    expect(github?.idp.refused()).toBe(0)
   })
 
   it('is left alone by the keep-alive, and a revoked token asks for consent again', async () => {
@@ -334,14 +161,14 @@ describe('an OAuth app: a token that lasts until revoked', () => {
     await connect()
     const [kept] = await refreshIdle((engine as TestEngine).store, { olderThanMs: 0 })
     expect(kept).toMatchObject({ outcome: 'fresh', message: 'fine (its token does not expire)' })
-    expect(front?.tokenRequests()).toEqual(['authorization_code'])
+    expect(github?.front.tokenRequests()).toEqual(['authorization_code'])
     const token = (await engine?.store.connections.get('gh'))?.tokens.access_token as string
-    await (await idp?.provider.AccessToken.find(token))?.destroy()
+    await (await github?.idp.provider.AccessToken.find(token))?.destroy()
     const error = await failure(rows('gh-repos'))
     expect(error.code).toBe('QUARRY_OAUTH_INVALID_GRANT')
     expect(error.message).toContain('the provider gave no refresh token to renew it')
     expect((await engine?.store.connections.get('gh'))?.status).toBe('needs_consent')
-    expect(front?.tokenRequests()).toEqual(['authorization_code'])
+    expect(github?.front.tokenRequests()).toEqual(['authorization_code'])
   })
 
   it('takes a 200 answer with bad_verification_code for a failed exchange, storing nothing', async () => {
@@ -381,7 +208,7 @@ describe('a GitHub App: user tokens that expire, refresh tokens that rotate', ()
     expect(refreshed?.tokens.refresh_token).toBeDefined()
     expect(refreshed?.tokens.refresh_token).not.toBe(connected?.tokens.refresh_token)
     expect((await rows('gh-repos')).length).toBe(2)
-    expect(front?.tokenRequests()).toEqual(['authorization_code', 'refresh_token'])
+    expect(github?.front.tokenRequests()).toEqual(['authorization_code', 'refresh_token'])
   })
 
   it('marks the connection for consent on a 200 answer with bad_refresh_token, sending it once', async () => {
@@ -398,6 +225,6 @@ describe('a GitHub App: user tokens that expire, refresh tokens that rotate', ()
     expect(result?.message).toContain('bad_refresh_token: The refresh token passed is incorrect or expired.')
     expect((await engine?.store.connections.get('gh'))?.status).toBe('needs_consent')
     // An error, not a lost answer: the refused refresh token is not sent again.
-    expect(front?.tokenRequests()).toEqual(['authorization_code', 'refresh_token'])
+    expect(github?.front.tokenRequests()).toEqual(['authorization_code', 'refresh_token'])
   })
 })
