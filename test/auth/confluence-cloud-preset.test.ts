@@ -16,6 +16,7 @@ import {
   type AtlassianLike,
 } from '../helpers/atlassian-like.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
+import { startTestServer } from '../helpers/server.js'
 
 /**
  * The Confluence Cloud preset (issue 14) against `oidc-provider` made to behave like Atlassian's 3LO,
@@ -85,6 +86,39 @@ describe('the confluence-cloud preset', () => {
     expect(
       reuseGraceOf({ ...datasource, auth: { ...auth, tokenUrl: 'http://127.0.0.1:1/oauth/token' } }),
     ).toBe(600_000)
+  })
+})
+
+describe('the confluence-cloud preset in the server', () => {
+  it("is listed by /api/presets, and created through the API on the server's Atlassian hosts", async () => {
+    const server = await startTestServer({
+      atlassian: { authUrl: 'http://auth.atlassian.test', apiUrl: 'http://api.atlassian.test' },
+    })
+    try {
+      const admin = await server.signIn('ada', 'admin')
+      const listed = (await server.as(admin, { url: '/api/presets' })).json() as { name: string }[]
+      expect(listed.find((p) => p.name === 'confluence-cloud')).toMatchObject({
+        title: 'Confluence Cloud',
+        fields: [{ key: 'clientId' }, { key: 'clientSecret', kind: 'secret' }],
+        queries: ['{name}-spaces', '{name}-pages', '{name}-search'],
+      })
+      const created = await server.as(admin, {
+        method: 'POST',
+        url: '/api/presets/confluence-cloud/datasources',
+        payload: { name: 'wiki', clientId: CLIENT.client_id, clientSecret: CLIENT.client_secret },
+      })
+      expect(created.statusCode, created.body).toBe(201)
+      expect(created.json()).toMatchObject({
+        baseUrl: 'http://api.atlassian.test/ex/confluence/not-connected',
+        preset: { name: 'confluence-cloud', apiUrl: 'http://api.atlassian.test' },
+        auth: {
+          authorizeUrl: 'http://auth.atlassian.test/authorize',
+          redirectUri: 'http://quarry.test/api/oauth/callback',
+        },
+      })
+    } finally {
+      await server.close()
+    }
   })
 })
 

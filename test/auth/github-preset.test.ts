@@ -7,6 +7,7 @@ import { presetNamed } from '../../src/auth/presets/index.js'
 import { QuarryError } from '../../src/domain/errors.js'
 import { loadRestDatasource, runQuery } from '../../src/engine/index.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
+import { startTestServer } from '../helpers/server.js'
 import { GITHUB_APP, OAUTH_APP, startGithubLike, type GithubLike } from '../helpers/github-like.js'
 
 /**
@@ -103,6 +104,37 @@ describe('the github preset', () => {
         (k) => `--${k}`,
       ),
     ).toThrow(/Invalid github datasource "gh": --appKind: /)
+  })
+})
+
+describe('the github preset in the server', () => {
+  it("is listed by /api/presets with its form, and created through the API with the server's callback", async () => {
+    const server = await startTestServer()
+    try {
+      const admin = await server.signIn('ada', 'admin')
+      const listed = (await server.as(admin, { url: '/api/presets' })).json() as { name: string }[]
+      expect(listed.find((p) => p.name === 'github')).toMatchObject({
+        title: 'GitHub',
+        fields: [
+          { key: 'clientId' },
+          { key: 'clientSecret', kind: 'secret' },
+          { key: 'appKind', kind: 'choice', choices: [{ value: 'oauth-app' }, { value: 'github-app' }] },
+        ],
+        queries: ['{name}-repos', '{name}-issues', '{name}-pulls'],
+      })
+      const created = await server.as(admin, {
+        method: 'POST',
+        url: '/api/presets/github/datasources',
+        payload: { name: 'gh', clientId: GITHUB_APP.client_id, clientSecret: 's', appKind: 'github-app' },
+      })
+      expect(created.statusCode, created.body).toBe(201)
+      expect(created.json()).toMatchObject({
+        preset: { name: 'github', appKind: 'github-app' },
+        auth: { clientSecret: '••••••', redirectUri: 'http://quarry.test/api/oauth/callback' },
+      })
+    } finally {
+      await server.close()
+    }
   })
 })
 
