@@ -44,6 +44,8 @@ async function connect(tamper: (callback: URL) => void = () => {}) {
   const datasource = await loadRestDatasource(store, 'gh', 'test')
   if (datasource.auth.type !== 'oauth2-authorization-code') throw new Error('3LO expected')
   const attempt = await startConsent(datasource.auth)
+  const asked = new URL(attempt.url).searchParams
+  expect([asked.get('code_challenge_method'), asked.get('prompt')]).toEqual(['S256', null])
   const callback = new URL(await (github as GithubLike).idp.consent(attempt.url))
   tamper(callback)
   return finishConsent(store, datasource, { callback, attempt })

@@ -8,7 +8,8 @@ import { definePreset, type PresetForm } from './preset.js'
  * (GitHub docs, "Authorizing OAuth apps" and "Generating a user access token for a GitHub App"):
  * authorize at github.com/login/oauth/authorize, token at github.com/login/oauth/access_token (JSON
  * when asked with `Accept: application/json`, which Quarry's token client sends). No OpenID: no ID
- * token, no `iss` in the callback. The client secret goes in the body; PKCE (S256) is sent too.
+ * token, no `iss` in the callback. The client secret goes in the body; PKCE (S256 only) is sent too, as
+ * GitHub recommends since it supports it (its changelog, 2025-07-14).
  *
  * - `oauth-app`: the token does not expire and comes without a refresh token — the connection holds
  *   it until it is revoked (then: connect again). Scopes are GitHub's (`repo`, `read:user`, …).
