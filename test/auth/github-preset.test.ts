@@ -200,7 +200,9 @@ describe('an OAuth app: a token that lasts until revoked', () => {
     await (await github?.idp.provider.AccessToken.find(token))?.destroy()
     const error = await failure(rows('gh-repos'))
     expect(error.code).toBe('QUARRY_OAUTH_INVALID_GRANT')
-    expect(error.message).toContain('the provider gave no refresh token to renew it')
+    expect(error.message).toContain(
+      'The API refused the access token, and there is no refresh token to renew it',
+    )
     expect((await engine?.store.connections.get('gh'))?.status).toBe('needs_consent')
     expect(github?.front.tokenRequests()).toEqual(['authorization_code'])
   })

@@ -170,8 +170,9 @@ export class TokenManager {
         return { token: current.tokens.access_token as string, connection: current }
 
       if (current && !current.tokens.refresh_token) {
-        // A token that lasts until revoked, refused by the API: nothing can renew it but consent.
-        const message = `The API refused the access token, and the provider gave no refresh token to renew it (a token that lasts until it is revoked): it was revoked, or the app's authorization was removed.`
+        // An access token without a refresh token (one that lasts until revoked, or one imported
+        // alone), refused by the API: nothing can renew it but consent.
+        const message = `The API refused the access token, and there is no refresh token to renew it: it was revoked or has expired (or the app's authorization was removed).`
         await save({ ...inputOf(current), status: 'needs_consent', statusMessage: message })
         return { error: new QuarryError('QUARRY_OAUTH_INVALID_GRANT', message) }
       }
