@@ -3,7 +3,7 @@ import { isQuarryError, type Audience } from '../domain/errors.js'
 import type { Store } from '../store/index.js'
 import { reuseGraceOf } from './oauth/reuse-grace.js'
 import { tokenEndpoint } from './oauth/token-client.js'
-import { TokenManager, reconnectRemedy } from './oauth/token-manager.js'
+import { TokenManager, lastsUntilRevoked, reconnectRemedy } from './oauth/token-manager.js'
 
 /**
  * The keep-alive: Atlassian expires a refresh token after 90 days unused, so a
@@ -49,6 +49,10 @@ export async function refreshIdle(
         outcome: 'needs_consent',
         message: `needs consent. ${reconnectRemedy(name)[audience]}`,
       })
+      continue
+    }
+    if (lastsUntilRevoked(connection)) {
+      results.push({ datasource: name, outcome: 'fresh', message: 'fine (its token does not expire)' })
       continue
     }
     const last = (connection.lastRefreshAt ?? connection.updatedAt).getTime()

@@ -26,6 +26,25 @@ export interface OidcProviderOptions {
   readonly rotateRefreshTokens?: boolean
   /** The account that consents (default alice). */
   readonly account?: string
+  /** Scopes the provider knows besides openid, offline_access and api:read (a provider's own, e.g. GitHub's `repo`). */
+  readonly scopes?: readonly string[]
+  /**
+   * A refresh token for every client allowed the refresh_token grant, offline_access asked or not
+   * (GitHub Apps); by default only with offline_access, as OpenID Connect has it.
+   */
+  readonly refreshTokenWithoutOfflineAccess?: boolean
+  /** More of the resource server: answers a request carrying a live access token, or undefined for 401. */
+  readonly api?: (
+    request: IncomingMessage,
+    token: { accountId: string; clientId: string },
+  ) => ApiAnswer | undefined
+}
+
+/** What the resource server's `api` answers. */
+export interface ApiAnswer {
+  readonly status?: number
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body: unknown
 }
 
 export interface RunningOidcProvider {
@@ -66,7 +85,13 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
     cookies: { keys: COOKIE_KEYS },
     jwks: { keys: [SIGNING_KEY] },
     findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
-    scopes: ['openid', 'offline_access', 'api:read'],
+    scopes: ['openid', 'offline_access', 'api:read', ...(options.scopes ?? [])],
+    ...(options.refreshTokenWithoutOfflineAccess
+      ? {
+          issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
+            client.grantTypeAllowed('refresh_token'),
+        }
+      : {}),
     features: {
       devInteractions: { enabled: false },
       introspection: { enabled: true },
@@ -107,6 +132,16 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
     void (async () => {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
       const found = token ? await provider.AccessToken.find(token) : undefined
+      const answer =
+        found === undefined || found.isExpired || req.url === '/me'
+          ? undefined
+          : options.api?.(req, { accountId: found.accountId, clientId: found.clientId as string })
+      if (answer !== undefined) {
+        res
+          .writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers })
+          .end(JSON.stringify(answer.body))
+        return
+      }
       if (found === undefined || found.isExpired || req.url !== '/me') {
         refused++
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}')

@@ -1,7 +1,5 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import Provider from 'oidc-provider'
 import type { TestEngine } from '../helpers/engine.js'
+import { startOidcProvider as startSharedProvider } from '../helpers/oidc-provider.js'
 
 /**
  * A certified OpenID provider (`oidc-provider`) for the token-invariant suites: it rotates every
@@ -11,7 +9,10 @@ import type { TestEngine } from '../helpers/engine.js'
  * suites are about refreshing, the connect flows are tested elsewhere.
  */
 export interface RunningOidcProvider {
+  /** The issuer, a bare origin with its trailing slash (what its ID tokens name). */
   readonly issuer: string
+  /** Where it listens: its endpoints are `${origin}/token`, `${origin}/me`, … */
+  readonly origin: string
   readonly clientId: string
   readonly clientSecret: string
   /** What the provider saw: refreshes answered, refresh tokens refused, grants revoked. */
@@ -26,24 +27,22 @@ const CLIENT_SECRET = 'quarry-stress-secret'
 const SCOPE = 'openid offline_access'
 
 export async function startOidcProvider(options: { accessTtlSeconds: number }): Promise<RunningOidcProvider> {
-  const server: Server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const provider = new Provider(issuer, {
+  // The shared provider (test/helpers/oidc-provider.ts) on a bare origin; the stress suites call its userinfo.
+  const running = await startSharedProvider({
+    path: '/',
     clients: [
       {
         client_id: CLIENT_ID,
         client_secret: CLIENT_SECRET,
-        redirect_uris: [`${issuer}/unused-callback`],
+        redirect_uris: ['http://127.0.0.1/unused-callback'],
         grant_types: ['authorization_code', 'refresh_token'],
         token_endpoint_auth_method: 'client_secret_post',
       },
     ],
-    findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
-    rotateRefreshToken: true,
-    ttl: { AccessToken: options.accessTtlSeconds, RefreshToken: 24 * 3600, Grant: 24 * 3600 },
-    features: { devInteractions: { enabled: false } },
+    accessTokenTtl: options.accessTtlSeconds,
+    rotateRefreshTokens: true,
   })
+  const { provider } = running
   const counts = { refreshes: 0, invalidGrants: 0, revokedGrants: 0 }
   provider.on('grant.success', (ctx) => {
     if (ctx.oidc.params?.grant_type === 'refresh_token') counts.refreshes++
@@ -54,10 +53,10 @@ export async function startOidcProvider(options: { accessTtlSeconds: number }): 
   provider.on('grant.revoked', () => {
     counts.revokedGrants++
   })
-  server.on('request', provider.callback())
 
   return {
-    issuer,
+    issuer: running.issuer,
+    origin: running.origin,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     counters: () => ({ ...counts }),
@@ -77,11 +76,7 @@ export async function startOidcProvider(options: { accessTtlSeconds: number }): 
       })
       return token.save()
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((error) => (error ? reject(error) : resolve()))
-      }),
+    close: () => running.close(),
   }
 }
 
@@ -93,16 +88,17 @@ export async function addOidcApi(engine: TestEngine, provider: RunningOidcProvid
   await engine.addDatasource({
     name: 'api',
     type: 'rest',
-    baseUrl: provider.issuer,
+    baseUrl: provider.origin,
     testPath: '/me',
     auth: {
       type: 'oauth2-authorization-code',
-      authorizeUrl: `${provider.issuer}/auth`,
-      tokenUrl: `${provider.issuer}/token`,
+      issuer: provider.issuer,
+      authorizeUrl: `${provider.origin}/auth`,
+      tokenUrl: `${provider.origin}/token`,
       clientId: provider.clientId,
       clientSecret: provider.clientSecret,
       scopes: SCOPE,
-      redirectUri: `${provider.issuer}/unused-callback`,
+      redirectUri: `${provider.origin}/unused-callback`,
       clientAuth: 'body',
     },
   })

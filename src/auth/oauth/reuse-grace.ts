@@ -1,29 +1,31 @@
 import type { RestDatasource } from '../../domain/datasource.js'
+import { ATLASSIAN_REUSE_GRACE_MS } from '../presets/atlassian-3lo.js'
 import { presetOf } from '../presets/index.js'
 
 /**
  * How long a provider still accepts a refresh token after rotating it. It decides what a refresh whose
  * answer was lost costs: with a grace, nothing (the same refresh token is sent again at once); without
- * one, the grant. Known per provider; where it is not known, none is assumed.
+ * one, the grant. Each preset says its provider's (`reuseGraceMs` in its definePreset); where it is not
+ * known, none is assumed.
  */
-export const ATLASSIAN_REUSE_GRACE_MS = 10 * 60_000
+export { ATLASSIAN_REUSE_GRACE_MS }
 
-const GRACE_BY_PROVIDER: Readonly<Record<string, number>> = { atlassian: ATLASSIAN_REUSE_GRACE_MS }
 const ATLASSIAN_TOKEN_HOST = 'auth.atlassian.com'
 
 /**
- * The reuse grace of a datasource's OAuth provider: its preset's provider, or Atlassian's token host.
+ * The reuse grace of a datasource's OAuth provider: its preset's, or Atlassian's when its token URL is
+ * Atlassian's (a datasource made by hand, or from the PocketQuery guide).
  *
  * @example reuseGraceOf(jiraCloudDatasource) // 600_000
  */
 export function reuseGraceOf(datasource: Pick<RestDatasource, 'preset' | 'auth'>): number {
-  let provider: string | undefined
+  let grace: number | undefined
   try {
-    provider = presetOf(datasource as RestDatasource)?.provider
+    grace = presetOf(datasource as RestDatasource)?.reuseGraceMs
   } catch {
-    provider = undefined // an unknown preset name: the token URL still tells
+    grace = undefined // an unknown preset name: the token URL still tells
   }
-  if (provider !== undefined && provider in GRACE_BY_PROVIDER) return GRACE_BY_PROVIDER[provider] as number
+  if (grace !== undefined && grace > 0) return grace
   const tokenUrl = (datasource.auth as { tokenUrl?: unknown }).tokenUrl
   if (
     typeof tokenUrl === 'string' &&
@@ -31,7 +33,7 @@ export function reuseGraceOf(datasource: Pick<RestDatasource, 'preset' | 'auth'>
     new URL(tokenUrl).hostname === ATLASSIAN_TOKEN_HOST
   )
     return ATLASSIAN_REUSE_GRACE_MS
-  return 0
+  return grace ?? 0
 }
 
 /** What the connection says about it, plainly, where there is no grace. */

@@ -31,7 +31,9 @@ export async function saveConsent(
 ): Promise<{ where: string }> {
   const { name, auth } = datasource
   if (auth.type !== 'oauth2-authorization-code') throw new TypeError('saveConsent needs a 3LO datasource')
-  if (!tokens.refreshToken) {
+  // Without a refresh token the connection lives as long as the access token: fine for one that does
+  // not expire (no expires_in: GitHub's OAuth apps), not for one that does.
+  if (!tokens.refreshToken && tokens.expiresIn !== undefined) {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
       'The provider sent no refresh token, so the connection would die with the access token.',
@@ -52,10 +54,12 @@ export async function saveConsent(
   const { config, secrets } = splitSecrets(completed.datasource)
   await store.datasources.update(name, { config, secrets })
   const now = new Date()
-  const refreshToken = tokens.refreshToken
   await store.connections.withLock(name, (_current, save) =>
     save({
-      tokens: { access_token: tokens.accessToken, refresh_token: refreshToken },
+      tokens: {
+        access_token: tokens.accessToken,
+        ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}),
+      },
       accessExpiresAt:
         tokens.expiresIn === undefined ? null : new Date(now.getTime() + tokens.expiresIn * 1000),
       status: 'connected',

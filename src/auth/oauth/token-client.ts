@@ -235,18 +235,49 @@ export function tokenError(config: TokenEndpoint, error: unknown): QuarryError {
   return described
 }
 
+/**
+ * Providers' own names for RFC 6749 §5.2 token errors, read as the standard ones: GitHub's
+ * ("Troubleshooting OAuth app access token request errors"; "Refreshing user access tokens").
+ */
+const STANDARD_TOKEN_ERRORS: Readonly<Record<string, string>> = {
+  bad_verification_code: 'invalid_grant',
+  bad_refresh_token: 'invalid_grant',
+  incorrect_client_credentials: 'invalid_client',
+}
+
+/**
+ * A token endpoint that answers an error with HTTP 200 and an error body (GitHub: `{"error":
+ * "bad_verification_code", …}`) has refused the request: thrown as the error body it is, so it is never
+ * taken for tokens — nor for a lost answer, which would send a refused refresh token again.
+ */
+async function refuseErrorBody(response: Response): Promise<Response> {
+  if (response.status !== 200) return response
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => undefined)
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return response
+  const { error, access_token } = body as Record<string, unknown>
+  if (typeof error !== 'string' || error === '' || access_token !== undefined) return response
+  throw new oauth.ResponseBodyError('server responded with an error in a 200 response body', {
+    cause: body as oauth.OAuth2Error,
+    response,
+  })
+}
+
 function describeTokenError(config: TokenEndpoint, error: unknown): QuarryError {
   const where = describeUrl(config.tokenUrl)
   if (error instanceof oauth.ResponseBodyError) {
     const said = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`
-    if (error.error === 'invalid_grant') {
+    const standard = STANDARD_TOKEN_ERRORS[error.error] ?? error.error
+    if (standard === 'invalid_grant') {
       return new QuarryError(
         'QUARRY_OAUTH_INVALID_GRANT',
         `The token endpoint ${where} refused the grant (${said}).`,
         { cause: error },
       )
     }
-    if (error.status === 401 || error.error === 'invalid_client') {
+    if (error.status === 401 || standard === 'invalid_client') {
       return new QuarryError(
         'QUARRY_OAUTH_TOKEN_ERROR',
         `The token endpoint ${where} refused the client credentials (${error.status} ${said}): check the datasource's client id and secret.`,
@@ -304,7 +335,7 @@ export async function refreshGrant(config: TokenEndpoint, refreshToken: string):
       refreshToken,
       requestOptions(config),
     )
-    return toTokenSet(await oauth.processRefreshTokenResponse(as, client, response))
+    return toTokenSet(await oauth.processRefreshTokenResponse(as, client, await refuseErrorBody(response)))
   } catch (error) {
     throw tokenError(config, error)
   }
@@ -324,7 +355,9 @@ export async function clientCredentialsGrant(
       parameters,
       requestOptions(config),
     )
-    return toTokenSet(await oauth.processClientCredentialsResponse(as, client, response))
+    return toTokenSet(
+      await oauth.processClientCredentialsResponse(as, client, await refuseErrorBody(response)),
+    )
   } catch (error) {
     throw tokenError(config, error)
   }
@@ -402,7 +435,7 @@ export async function authorizationCodeGrant(
       requestOptions(config),
     )
     return toTokenSet(
-      await oauth.processAuthorizationCodeResponse(as, client, response, {
+      await oauth.processAuthorizationCodeResponse(as, client, await refuseErrorBody(response), {
         ...(options.requireIdToken ? { requireIdToken: true } : {}),
       }),
     )

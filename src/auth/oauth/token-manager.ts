@@ -71,6 +71,18 @@ function margin(connection: StoredConnection): number {
   return Math.min(MAX_MARGIN_MS, Math.max(0, (expires - since) / 10))
 }
 
+/**
+ * A connection holding an access token without expiry and no refresh token: the provider's tokens last
+ * until revoked (GitHub's OAuth apps), so there is nothing to refresh.
+ */
+export function lastsUntilRevoked(connection: StoredConnection): boolean {
+  return (
+    !connection.tokens.refresh_token &&
+    Boolean(connection.tokens.access_token) &&
+    connection.accessExpiresAt === null
+  )
+}
+
 /** A connection whose access token can be used now. */
 export function isFresh(
   connection: StoredConnection | undefined,
@@ -125,7 +137,7 @@ export class TokenManager {
   #refuseUnusable(connection: StoredConnection | undefined): void {
     const { datasource, grant } = this.#options
     if (grant.kind === 'client-credentials') return
-    if (!connection || !connection.tokens.refresh_token) {
+    if (!connection || (!connection.tokens.refresh_token && !lastsUntilRevoked(connection))) {
       throw new QuarryError(
         'QUARRY_OAUTH_NOT_CONNECTED',
         `Datasource "${datasource}" is not connected yet.`,
@@ -157,6 +169,13 @@ export class TokenManager {
       if (isFresh(current, this.#now()) && current.tokens.access_token !== stale)
         return { token: current.tokens.access_token as string, connection: current }
 
+      if (current && !current.tokens.refresh_token) {
+        // An access token without a refresh token (one that lasts until revoked, or one imported
+        // alone), refused by the API: nothing can renew it but consent.
+        const message = `The API refused the access token, and there is no refresh token to renew it: it was revoked or has expired (or the app's authorization was removed).`
+        await save({ ...inputOf(current), status: 'needs_consent', statusMessage: message })
+        return { error: new QuarryError('QUARRY_OAUTH_INVALID_GRANT', message) }
+      }
       const sent = await this.#grantResending(current)
       this.#options.onRefresh?.('error' in sent ? 'failed' : 'ok')
       if ('error' in sent) {

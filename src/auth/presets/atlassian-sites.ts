@@ -4,7 +4,7 @@ import { QuarryError } from '../../domain/errors.js'
 import { networkCause } from '../../domain/network-error.js'
 
 /**
- * Atlassian's cloud sites, shared by its presets (Jira Cloud; Confluence Cloud would ask the same):
+ * Atlassian's cloud sites, shared by its presets (Jira Cloud, Confluence Cloud):
  * after consent, the grant's accessible-resources say which sites the token reaches, and one is chosen.
  * https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/#3-1-get-the-cloudid-for-your-site
  */

@@ -1,26 +1,28 @@
 import { z } from 'zod'
 import { PresetBlockSchema, type RestDatasource } from '../../domain/datasource.js'
 import type { QueryInput } from '../../domain/query.js'
-import { accessibleSites, chooseSite } from './atlassian-sites.js'
+import {
+  ATLASSIAN,
+  ATLASSIAN_APP_FIELDS,
+  ATLASSIAN_REUSE_GRACE_MS,
+  DEFAULT_REDIRECT_URI,
+  atlassianAuth,
+  completeAtlassianConsent,
+  atlassianHosts,
+} from './atlassian-3lo.js'
 import { definePreset, type PresetForm } from './preset.js'
 
 /**
- * The Jira Cloud preset: Jira Cloud over OAuth 2.0 (3LO), as Atlassian runs it (docs/atlassian.md,
- * "OAuth 2.0 (3LO)"): authorize and token endpoints at auth.atlassian.com, the API behind
- * api.atlassian.com/ex/jira/{cloudId}, the audience parameter, no PKCE, and
- * offline_access for a refresh token. The hosts can point elsewhere (flags or
- * QUARRY_ATLASSIAN_AUTH_URL / QUARRY_ATLASSIAN_API_URL) so `quarry sim` can stand in.
+ * The Jira Cloud preset: Jira Cloud over Atlassian's OAuth 2.0 (3LO) (atlassian-3lo.ts), the API
+ * behind api.atlassian.com/ex/jira/{cloudId}, and offline_access for a refresh token.
  */
 export const JIRA_CLOUD = {
-  authUrl: 'https://auth.atlassian.com',
-  apiUrl: 'https://api.atlassian.com',
-  audience: 'api.atlassian.com',
+  ...ATLASSIAN,
   scopes: 'read:jira-work read:jira-user offline_access',
   testPath: '/myself',
 } as const
 
-/** Quarry's loopback callback: register exactly this URL in the Atlassian developer console. */
-export const DEFAULT_REDIRECT_URI = 'http://localhost:8765/callback'
+export { DEFAULT_REDIRECT_URI }
 
 /** The block a Jira Cloud datasource stores: where the API gateway is, which API version, the site once connected. */
 export const JiraCloudBlockSchema = PresetBlockSchema.extend({
@@ -57,8 +59,7 @@ export function jiraCloudDatasource(
   options: JiraCloudOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): RestDatasource & { preset: JiraCloudBlock } {
-  const authUrl = (options.authUrl ?? env.QUARRY_ATLASSIAN_AUTH_URL ?? JIRA_CLOUD.authUrl).replace(/\/+$/, '')
-  const apiUrl = (options.apiUrl ?? env.QUARRY_ATLASSIAN_API_URL ?? JIRA_CLOUD.apiUrl).replace(/\/+$/, '')
+  const { authUrl, apiUrl } = atlassianHosts(options, env)
   const apiVersion = options.apiVersion ?? 3
   return {
     name: options.name,
@@ -70,21 +71,12 @@ export function jiraCloudDatasource(
     timeoutMs: 30_000,
     maxResponseBytes: 64 * 1024 * 1024,
     allowedHosts: [],
-    auth: {
-      type: 'oauth2-authorization-code',
-      authorizeUrl: `${authUrl}/authorize`,
-      tokenUrl: `${authUrl}/oauth/token`,
+    auth: atlassianAuth(authUrl, {
       clientId: options.clientId,
       clientSecret: options.clientSecret,
       scopes: options.scopes ?? JIRA_CLOUD.scopes,
-      redirectUri: options.redirectUri ?? DEFAULT_REDIRECT_URI,
-      audience: JIRA_CLOUD.audience,
-      // Atlassian does not support PKCE for the REST API; the client secret authenticates.
-      pkce: false,
-      // Atlassian's refresh token comes with consent (prompt=consent), as its 3LO guide says.
-      authorizeParams: { prompt: 'consent' },
-      clientAuth: 'body',
-    },
+      redirectUri: options.redirectUri,
+    }),
     preset: { name: 'jira-cloud', apiUrl, apiVersion },
   }
 }
@@ -155,14 +147,7 @@ const FORM: PresetForm = {
   source: 'from your app in the Atlassian developer console',
   defaultName: 'jira',
   fields: [
-    { key: 'clientId', label: 'Client ID', kind: 'text', required: true, hint: "the app's client ID" },
-    {
-      key: 'clientSecret',
-      label: 'Client secret',
-      kind: 'secret',
-      required: true,
-      hint: "the app's secret, stored encrypted",
-    },
+    ...ATLASSIAN_APP_FIELDS,
     {
       key: 'apiVersion',
       label: 'API version',
@@ -181,6 +166,7 @@ const FORM: PresetForm = {
 export const jiraCloud = definePreset({
   name: 'jira-cloud',
   provider: 'atlassian',
+  reuseGraceMs: ATLASSIAN_REUSE_GRACE_MS,
   form: FORM,
   input: JiraCloudInputSchema,
   block: JiraCloudBlockSchema,
@@ -197,17 +183,8 @@ export const jiraCloud = definePreset({
     }),
   queries: jiraCloudQueries,
   // The grant names the sites it reaches; the chosen one's cloud id makes the base URL.
-  async completeConsent(datasource, block, grant) {
-    const sites = await accessibleSites(block.apiUrl, grant.accessToken, grant.fetch)
-    const site = chooseSite(sites, grant.wantedSite, datasource.name, 'Jira')
-    return {
-      datasource: {
-        ...datasource,
-        baseUrl: jiraBaseUrl(block.apiUrl, site.id, block.apiVersion),
-        preset: { ...block, site },
-      },
-      site,
-      where: ` to ${site.name} (${site.url})`,
-    }
-  },
+  completeConsent: (datasource, block, grant) =>
+    completeAtlassianConsent(datasource, block, grant, 'Jira', (cloudId) =>
+      jiraBaseUrl(block.apiUrl, cloudId, block.apiVersion),
+    ),
 })

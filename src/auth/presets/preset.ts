@@ -85,6 +85,11 @@ export interface Preset {
   readonly name: string
   /** Whose service it is: the server's host overrides for that provider apply (e.g. `atlassian`: the demo's simulator). */
   readonly provider: string
+  /**
+   * How long the provider still accepts a refresh token after rotating it (Atlassian: 10 minutes);
+   * 0 when it accepts each once or does not say (src/auth/oauth/reuse-grace.ts).
+   */
+  readonly reuseGraceMs: number
   readonly form: PresetForm
   /**
    * The datasource for `given` (the form's fields, by key); a coded error names the fields that are
@@ -108,6 +113,8 @@ export interface Preset {
 export interface PresetSpec<Input, Block extends PresetBlock> {
   readonly name: string
   readonly provider: string
+  /** The provider's refresh token reuse grace; none (0) when absent. */
+  readonly reuseGraceMs?: number
   readonly form: PresetForm
   /** The form's fields parsed (strings from the CLI and the form, numbers from API clients alike). */
   readonly input: z.ZodType<Input>
@@ -128,6 +135,7 @@ export function definePreset<Input, Block extends PresetBlock>(spec: PresetSpec<
   return {
     name: spec.name,
     provider: spec.provider,
+    reuseGraceMs: spec.reuseGraceMs ?? 0,
     form: spec.form,
     datasource(name, given, place, fieldName = (key) => key) {
       const parsed = spec.input.safeParse(given)
