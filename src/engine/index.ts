@@ -27,3 +27,16 @@ export type { RunResult } from './result.js'
 export { runQuery, type RunRequest } from './run.js'
 export { sampleQuery } from './sample.js'
 export { closeSqlPools } from './sql-module.js'
+export {
+  compareSnapshots,
+  findSnapshot,
+  pruneAllSnapshots,
+  pruneSnapshots,
+  retentionOf,
+  snapshotRowsJson,
+  takeSnapshot,
+  type SnapshotComparison,
+  type TakeSnapshotRequest,
+  type TakenSnapshot,
+} from './snapshot.js'
+export { canonical, diffRows, type ChangedRow, type RowDiff } from './snapshot-diff.js'
