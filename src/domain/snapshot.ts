@@ -72,3 +72,29 @@ export const SnapshotSummarySchema = z.object({
   storedBytes: z.number(),
 })
 export type SnapshotSummary = z.infer<typeof SnapshotSummarySchema>
+
+/**
+ * A retention rule in words, for the CLI and the admin UI.
+ *
+ * @example describeRetention({ keepLast: 10, maxAgeSeconds: 7_776_000 }) // 'the newest 10, none older than 90 days'
+ */
+export function describeRetention(rule: SnapshotRetentionRule): string {
+  const parts: string[] = []
+  if (rule.keepLast !== null) parts.push(rule.keepLast === 1 ? 'the newest 1' : `the newest ${rule.keepLast}`)
+  if (rule.maxAgeSeconds !== null) parts.push(`none older than ${ageText(rule.maxAgeSeconds)}`)
+  return parts.length === 0 ? 'all of them' : parts.join(', ')
+}
+
+function ageText(seconds: number): string {
+  for (const [unit, size] of [
+    ['day', 86_400],
+    ['hour', 3600],
+    ['minute', 60],
+  ] as const) {
+    if (seconds % size === 0) {
+      const count = seconds / size
+      return `${count} ${unit}${count === 1 ? '' : 's'}`
+    }
+  }
+  return `${seconds} seconds`
+}

@@ -139,9 +139,12 @@ export async function findSnapshot(store: Store, query: string, text: string): P
   return found
 }
 
+/** Later than any snapshot, and still four-digit years: SQLite compares times as ISO text. */
+const END_OF_TIME = new Date('9999-12-31T23:59:59.999Z')
+
 function lookUp(store: Store, query: string, ref: SnapshotRef): Promise<SnapshotInfo | undefined> {
   if (ref.kind === 'id') return store.snapshots.get(query, ref.id)
-  return store.snapshots.latestAtOrBefore(query, ref.kind === 'at' ? ref.at : new Date(8.64e15))
+  return store.snapshots.latestAtOrBefore(query, ref.kind === 'at' ? ref.at : END_OF_TIME)
 }
 
 /** A snapshot's rows as one JSON array text; QUARRY_SNAPSHOT_NOT_FOUND when it was removed meanwhile. */
