@@ -7,19 +7,20 @@ import {
 } from '../domain/snapshot.js'
 import { describeIssues } from '../domain/field-issues.js'
 import {
-  canonical,
+  cellText,
   compareSnapshots,
+  describeChange,
   findSnapshot,
   loadQuery,
   pruneSnapshots,
   retentionOf,
   runQuery,
   snapshotRowsJson,
+  snapshotSummary,
   takeSnapshot,
   type RowDiff,
 } from '../engine/index.js'
 import { formatNames, isFormatName, writeFormat, type Row } from '../render/index.js'
-import type { SnapshotInfo } from '../store/index.js'
 import { withEngine, withStore, type StoreFlags } from './context.js'
 import { parseAssignments, parseDuration, parseInteger } from './flags.js'
 
@@ -29,24 +30,6 @@ const CLI_TAKER = 'cli'
 function textOrJson(format: string): 'text' | 'json' {
   if (format === 'text' || format === 'json') return format
   throw new QuarryError('QUARRY_CONFIG_INVALID', `--format must be text or json; got "${format}"`)
-}
-
-/** A snapshot as the CLI's JSON and the API show it: times as ISO text, no query copy. */
-export function snapshotSummary(snapshot: SnapshotInfo) {
-  return {
-    id: snapshot.id,
-    query: snapshot.query,
-    takenAt: snapshot.takenAt.toISOString(),
-    takenBy: snapshot.takenBy,
-    params: snapshot.params,
-    definitionHash: snapshot.definitionHash,
-    fetchedAt: snapshot.fetchedAt.toISOString(),
-    notices: snapshot.notices,
-    columns: snapshot.columns,
-    rowCount: snapshot.rowCount,
-    rowsBytes: snapshot.rowsBytes,
-    storedBytes: snapshot.storedBytes,
-  }
 }
 
 function paramsText(params: Readonly<Record<string, string>>): string {
@@ -148,11 +131,6 @@ export async function showSnapshotCommand(
   for (const notice of snapshot.notices) process.stderr.write(`note: ${notice}\n`)
 }
 
-/** One cell for the diff's text: JSON, so `1` and `"1"` read differently. */
-function cellText(value: unknown): string {
-  return value === undefined ? '(none)' : canonical(value)
-}
-
 /**
  * The diff as lines: `+` added, `-` removed, `~` changed with each changed column's old and new value.
  *
@@ -162,12 +140,7 @@ export function diffLines(diff: RowDiff): string[] {
   const lines: string[] = []
   for (const row of diff.added) lines.push(`+ ${cellText(row[diff.key] ?? null)}`)
   for (const row of diff.removed) lines.push(`- ${cellText(row[diff.key] ?? null)}`)
-  for (const change of diff.changed) {
-    const cells = change.columns.map(
-      (column) => `${column}: ${cellText(change.before[column])} → ${cellText(change.after[column])}`,
-    )
-    lines.push(`~ ${cellText(change.key)}  ${cells.join('; ')}`)
-  }
+  for (const change of diff.changed) lines.push(`~ ${cellText(change.key)}  ${describeChange(change)}`)
   lines.push(
     `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ` +
       `${diff.unchanged} unchanged`,
@@ -232,16 +205,18 @@ export async function retentionCommand(
   const keepLast = limitFlag(flags.keep, (text) => parseInteger('--keep', text, 1))
   const maxAgeSeconds = limitFlag(flags.maxAge, (text) => parseDuration('--max-age', text))
   const changing = keepLast !== undefined || maxAgeSeconds !== undefined
-  if (flags.default === true && changing)
+  if (flags.default === true && changing) {
     throw new QuarryError(
       'QUARRY_CONFIG_INVALID',
       '--default forgets the rule: give it without --keep or --max-age',
     )
+  }
   const rule = await withStore(global, async (store) => {
     // A rule for a query that is not there would wait silently for a query of that name.
     await loadQuery(store, name)
-    if (flags.default === true) await store.snapshots.setRetention(name, undefined)
-    else if (changing) {
+    if (flags.default === true) {
+      await store.snapshots.setRetention(name, undefined)
+    } else if (changing) {
       const current = await retentionOf(store, name)
       const wanted = {
         keepLast: keepLast === undefined ? current.keepLast : keepLast,

@@ -10,6 +10,7 @@
  *   cache.ts       the cache key, cached results, concurrent runs sharing one
  *   result.ts      the one RunResult, assembled in one place
  *   run.ts         runQuery();  sample.ts  a converter's input;  check.ts  does a datasource work
+ *   snapshot.ts    frozen results: take, find, compare, retention;  snapshot-diff.ts  rows diffed by a key
  */
 
 export { checkDatasource } from './check.js'
@@ -34,9 +35,18 @@ export {
   pruneSnapshots,
   retentionOf,
   snapshotRowsJson,
+  snapshotSummary,
   takeSnapshot,
   type SnapshotComparison,
   type TakeSnapshotRequest,
   type TakenSnapshot,
 } from './snapshot.js'
-export { canonical, diffRows, type ChangedRow, type RowDiff } from './snapshot-diff.js'
+export {
+  canonical,
+  cellText,
+  describeChange,
+  diffAsRows,
+  diffRows,
+  type ChangedRow,
+  type RowDiff,
+} from './snapshot-diff.js'

@@ -118,3 +118,38 @@ export function diffRows(before: readonly Row[], after: readonly Row[], key: str
     duplicateKeys: [...duplicates].map((text) => JSON.parse(text) as unknown),
   }
 }
+
+/** One cell for a diff's words: JSON, so `1` and `"1"` read differently; a missing cell as `(none)`. */
+export function cellText(value: unknown): string {
+  return value === undefined ? '(none)' : canonical(value)
+}
+
+/**
+ * A changed row's cells in words: each changed column's old and new value.
+ *
+ * @example describeChange(change) // 'status: "Open" → "Done"; points: 3 → 2'
+ */
+export function describeChange(change: ChangedRow): string {
+  return change.columns
+    .map((column) => `${column}: ${cellText(change.before[column])} → ${cellText(change.after[column])}`)
+    .join('; ')
+}
+
+/**
+ * A diff as rows a table shows (the view page's comparison, issue 16): a `Change` column (added,
+ * removed, changed), the row's cells (the newer ones; a removed row's last), and for a changed row
+ * a `Changes` column saying what changed.
+ *
+ * @example diffAsRows(diff)[0] // { Change: 'added', key: 'QA-4', status: 'Open' }
+ */
+export function diffAsRows(diff: RowDiff): Row[] {
+  return [
+    ...diff.added.map((row) => ({ Change: 'added', ...row })),
+    ...diff.removed.map((row) => ({ Change: 'removed', ...row })),
+    ...diff.changed.map((change) => ({
+      Change: 'changed',
+      ...change.after,
+      Changes: describeChange(change),
+    })),
+  ]
+}

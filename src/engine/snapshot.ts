@@ -8,6 +8,7 @@ import {
 } from '../domain/snapshot.js'
 import { columnsOf, type Row } from '../render/index.js'
 import type { SnapshotInfo, SnapshotRetention, Store } from '../store/index.js'
+import type { SnapshotSummary } from '../domain/snapshot.js'
 import type { RunResult } from './result.js'
 import { diffRows, type RowDiff } from './snapshot-diff.js'
 
@@ -184,4 +185,26 @@ export async function compareSnapshots(
   const after = JSON.parse(await snapshotRowsJson(store, to)) as Row[]
   const column = key ?? to.columns[0] ?? from.columns[0] ?? 'id'
   return { from, to, diff: diffRows(before, after, column) }
+}
+
+/**
+ * A snapshot as the CLI's JSON and the API show it: times as ISO text, without the query's copy.
+ *
+ * @example snapshotSummary(info).takenAt // '2026-12-01T09:00:00.000Z'
+ */
+export function snapshotSummary(snapshot: SnapshotInfo): SnapshotSummary {
+  return {
+    id: snapshot.id,
+    query: snapshot.query,
+    takenAt: snapshot.takenAt.toISOString(),
+    takenBy: snapshot.takenBy,
+    params: { ...snapshot.params },
+    definitionHash: snapshot.definitionHash,
+    fetchedAt: snapshot.fetchedAt.toISOString(),
+    notices: [...snapshot.notices],
+    columns: [...snapshot.columns],
+    rowCount: snapshot.rowCount,
+    rowsBytes: snapshot.rowsBytes,
+    storedBytes: snapshot.storedBytes,
+  }
 }
