@@ -34,6 +34,7 @@ export {
   pruneAllSnapshots,
   pruneSnapshots,
   retentionOf,
+  snapshotQuery,
   snapshotRowsJson,
   snapshotSummary,
   takeSnapshot,

@@ -1,5 +1,5 @@
 import { QuarryError } from '../domain/errors.js'
-import type { Query } from '../domain/query.js'
+import { QuerySchema, type Query } from '../domain/query.js'
 import {
   DEFAULT_SNAPSHOT_RETENTION,
   SNAPSHOT_MAX_BYTES,
@@ -207,4 +207,22 @@ export function snapshotSummary(snapshot: SnapshotInfo): SnapshotSummary {
     rowsBytes: snapshot.rowsBytes,
     storedBytes: snapshot.storedBytes,
   }
+}
+
+/**
+ * The query a snapshot ran, parsed from its copy: as a query that holds its converter and template
+ * itself (the copy has both filled in; the names they came from are left out, since a query may not
+ * name one and hold one). Undefined when the copy does not parse any more (a later Quarry changed the
+ * schema): then only admins and editors see the snapshot, and the view shows it as a table.
+ *
+ * @example snapshotQuery(info)?.visibility.roles // ['viewer']
+ */
+export function snapshotQuery(snapshot: SnapshotInfo): Query | undefined {
+  const {
+    converterName: _converter,
+    templateName: _template,
+    ...own
+  } = snapshot.definition as Record<string, unknown>
+  const parsed = QuerySchema.safeParse(own)
+  return parsed.success ? parsed.data : undefined
 }

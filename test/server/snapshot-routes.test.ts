@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startKeepAlive } from '../../src/server/keep-alive-job.js'
 import { SnapshotDiffReply, SnapshotListReply, SnapshotReply } from '../../src/server/replies.js'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
 
@@ -206,10 +207,59 @@ describe('snapshots over the API', () => {
     expect(bad.json().error.code).toBe('QUARRY_CONFIG_INVALID')
   })
 
+  it('a query with a named template: its snapshot is shown through the copy, after the template changed', async () => {
+    const liquid = (word: string) =>
+      JSON.stringify({ type: 'liquid', source: `<p class="named">${word} {{ rows.size }}</p>` })
+    await server.engine.store.templates.create({ name: 'count', content: liquid('Counted') })
+    await server.engine.addQuery({
+      name: 'counted',
+      datasource: 'lite',
+      sql: 'select key from issues',
+      templateName: 'count',
+      visibility: { roles: ['viewer'], groups: ['qa'], public: false },
+    })
+    const taken = await as(editor, 'POST', '/api/queries/counted/snapshots', {})
+    expect(taken.statusCode, taken.body).toBe(201)
+    await server.engine.store.templates.update('count', { content: liquid('Changed') })
+    const listed = (await as(viewer, 'GET', '/api/queries/counted/snapshots')).json()
+    expect(listed.snapshots).toHaveLength(1)
+    const shown = await as(viewer, 'GET', '/v/counted?snapshot=latest')
+    expect(shown.statusCode).toBe(200)
+    expect(shown.body).toContain('<p class="named">Counted 2</p>')
+  })
+
+  it("a deleted query's snapshots stay, for those its copy was shown to", async () => {
+    expect((await as(editor, 'DELETE', '/api/queries/counted')).statusCode).toBe(204)
+    const listed = await as(viewer, 'GET', '/api/queries/counted/snapshots')
+    expect(listed.statusCode).toBe(200)
+    expect(listed.json().snapshots).toHaveLength(1)
+    expect((await as(viewer, 'GET', '/api/queries/counted/snapshots/latest')).json().rows).toHaveLength(2)
+    const outside = await as(outsider, 'GET', '/api/queries/counted/snapshots')
+    expect(outside.statusCode).toBe(404)
+    expect(outside.json().error.code).toBe('QUARRY_QUERY_NOT_FOUND')
+  })
+
   it('an editor removes one; it is gone for everyone', async () => {
     expect((await as(editor, 'DELETE', `/api/queries/issues/snapshots/${second}`)).statusCode).toBe(204)
     const gone = await as(viewer, 'GET', `/api/queries/issues/snapshots/${second}`)
     expect(gone.statusCode).toBe(404)
     expect(gone.json().error.code).toBe('QUARRY_SNAPSHOT_NOT_FOUND')
+  })
+
+  it("the server's maintenance round removes snapshots past their query's maximum age", async () => {
+    // The query was edited above: it takes no parameters any more.
+    expect((await as(editor, 'POST', '/api/queries/issues/snapshots', {})).statusCode).toBe(201)
+    const store = server.engine.store
+    await store.snapshots.setRetention('issues', { keepLast: null, maxAgeSeconds: 3600 })
+    const round = (at: Date) => startKeepAlive(store, server.app.log, { intervalMs: 3600_000, now: () => at })
+    const soon = round(new Date(Date.now() + 60_000))
+    expect(await soon.runOnce()).toBe(true)
+    await soon.stop()
+    expect((await store.snapshots.list('issues')).length).toBeGreaterThan(0)
+    // Two hours on, past the lease of the first round and the rule's hour.
+    const later = round(new Date(Date.now() + 7200_000))
+    expect(await later.runOnce()).toBe(true)
+    await later.stop()
+    expect(await store.snapshots.list('issues')).toEqual([])
   })
 })

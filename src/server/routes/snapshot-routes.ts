@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { QuarryError } from '../../domain/errors.js'
-import { QuerySchema, type Query } from '../../domain/query.js'
+import type { Query } from '../../domain/query.js'
 import { SnapshotRetentionSchema, describeRetention } from '../../domain/snapshot.js'
 import {
   compareSnapshots,
@@ -11,6 +11,7 @@ import {
   pruneSnapshots,
   retentionOf,
   runQuery,
+  snapshotQuery,
   snapshotRowsJson,
   snapshotSummary,
   takeSnapshot,
@@ -36,8 +37,9 @@ function hidden(name: string): QuarryError {
 
 /** Who may see a snapshot: whoever the query as it was then showed it to, by role (its visibility copied in). */
 function seesSnapshot(principal: Principal, snapshot: SnapshotInfo): boolean {
-  const parsed = QuerySchema.safeParse(snapshot.definition)
-  return parsed.success && seesByRole(principal, parsed.data)
+  const query = snapshotQuery(snapshot)
+  if (query === undefined) return principal.user.role === 'admin' || principal.user.role === 'editor'
+  return seesByRole(principal, query)
 }
 
 /**

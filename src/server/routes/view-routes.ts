@@ -6,11 +6,11 @@ import {
   compareSnapshots,
   diffAsRows,
   runQuery,
+  snapshotQuery,
   snapshotRowsJson,
   velocityLibrary,
   type LoadedQuery,
 } from '../../engine/index.js'
-import { QuerySchema } from '../../domain/query.js'
 import type { SnapshotInfo } from '../../store/index.js'
 import {
   columnsOf,
@@ -314,11 +314,11 @@ async function snapshotPage(
   }
   const ref = switches.snapshot ?? 'latest'
   const snapshot = await visibleSnapshot(ctx.store, name, ref, principal)
-  const definition = QuerySchema.parse(snapshot.definition)
+  const definition = snapshotQuery(snapshot)
   const base = `/v/${encodeURIComponent(name)}`
   let rows: Row[]
   let showing: string
-  let template = definition.template
+  let template = definition?.template
   if (switches.compare !== undefined) {
     await visibleSnapshot(ctx.store, name, switches.compare, principal)
     const { from, to, diff } = await compareSnapshots(
@@ -345,8 +345,8 @@ async function snapshotPage(
   const embed = (request.query as Record<string, unknown>).embed === '1'
   const html = await renderViewPage({
     query: name,
-    ...(definition.title === undefined ? {} : { title: definition.title }),
-    params: definition.params,
+    ...(definition?.title === undefined ? {} : { title: definition.title }),
+    params: definition?.params ?? [],
     values: snapshot.params,
     rows,
     columns: columnsOf(rows),
