@@ -550,7 +550,8 @@ export const viewRoutes: RouteDef[] = [
     reply: text('text/html', 'The view: a page, or only its content with `?embed=1`.'),
     access: 'public',
     tag: 'views',
-    summary: 'The view of a query, parameters from the URL (`?embed=1`: content only, for iframes).',
+    summary:
+      'The view of a query, parameters from the URL (`?embed=1`: content only, for iframes; `?snapshot=REF`: a snapshot, `&compare=REF`: what changed since another).',
     handler: page,
     errorPage,
   },
@@ -594,7 +595,7 @@ export const viewRoutes: RouteDef[] = [
     ),
     access: 'public',
     tag: 'views',
-    summary: `The view's rows as a file in a registered format, named by its extension: ${downloadFiles()}.`,
+    summary: `The view's rows as a file in a registered format, named by its extension: ${downloadFiles()} (\`?snapshot=REF\`: a snapshot's rows).`,
     handler: download,
   },
   {
