@@ -55,6 +55,24 @@ export const ERROR_CODES = {
   QUARRY_TEMPLATE_NOT_FOUND: spec('user', 404, 2, 'No named template has that name.'),
   QUARRY_TEMPLATE_EXISTS: spec('user', 409, 2, 'A named template with that name exists already.'),
   QUARRY_TEMPLATE_IN_USE: spec('user', 409, 2, 'Queries still use the named template.'),
+  QUARRY_SNAPSHOT_NOT_FOUND: spec(
+    'user',
+    404,
+    2,
+    'The query has no snapshot with that id, or none taken by that date.',
+  ),
+  QUARRY_SNAPSHOT_TOO_LARGE: spec(
+    'user',
+    413,
+    1,
+    'The result is larger than a snapshot may be (its rows as JSON, before compression).',
+  ),
+  QUARRY_SNAPSHOT_KEY_MISSING: spec(
+    'user',
+    400,
+    2,
+    'The key column chosen to compare two snapshots is in neither of them.',
+  ),
   QUARRY_HOST_NOT_ALLOWED: spec('user', 400, 1, 'A request went to a host the datasource does not allow.'),
   // The upstream chose the other host, not the caller: 502, like any other upstream answer (issue 12).
   QUARRY_UPSTREAM_REDIRECT_REFUSED: spec(
@@ -360,6 +378,10 @@ const MESSAGES_FOR_EVERYONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'QUARRY_PARAM_CONFLICT',
   'QUARRY_PARAM_NOT_ALLOWED',
   'QUARRY_QUERY_NOT_FOUND',
+  // They name a snapshot id or date, a size, or a column: what the reader sent or may see.
+  'QUARRY_SNAPSHOT_NOT_FOUND',
+  'QUARRY_SNAPSHOT_TOO_LARGE',
+  'QUARRY_SNAPSHOT_KEY_MISSING',
   'QUARRY_UNAUTHENTICATED',
   'QUARRY_LOGIN_FAILED',
   'QUARRY_PASSWORD_WRONG',

@@ -10,6 +10,7 @@
  *   cache.ts       the cache key, cached results, concurrent runs sharing one
  *   result.ts      the one RunResult, assembled in one place
  *   run.ts         runQuery();  sample.ts  a converter's input;  check.ts  does a datasource work
+ *   snapshot.ts    frozen results: take, find, compare, retention;  snapshot-diff.ts  rows diffed by a key
  */
 
 export { checkDatasource } from './check.js'
@@ -27,3 +28,26 @@ export type { QueryRun, RunResult } from './result.js'
 export { runQuery, type RunRequest } from './run.js'
 export { sampleQuery } from './sample.js'
 export { closeSqlPools } from './sql-module.js'
+export {
+  compareSnapshots,
+  findSnapshot,
+  pruneAllSnapshots,
+  pruneSnapshots,
+  retentionOf,
+  snapshotQuery,
+  snapshotRowsJson,
+  snapshotSummary,
+  takeSnapshot,
+  type SnapshotComparison,
+  type TakeSnapshotRequest,
+  type TakenSnapshot,
+} from './snapshot.js'
+export {
+  canonical,
+  cellText,
+  describeChange,
+  diffAsRows,
+  diffRows,
+  type ChangedRow,
+  type RowDiff,
+} from './snapshot-diff.js'

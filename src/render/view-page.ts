@@ -62,6 +62,22 @@ export interface ViewPageInput {
   readonly sandbox?: PanelInput['sandbox']
   /** Named templates a Velocity template may insert (`$PQ.templateByName`). */
   readonly templates?: PanelInput['templates']
+  /**
+   * The query's snapshots (issue 16), for those who may see them: links to each, the one shown
+   * marked; absent, the page has no snapshot list.
+   */
+  readonly snapshots?: readonly ViewSnapshotLink[]
+  /** The page shows a snapshot (or a comparison of two), not a live run: said above the rows. */
+  readonly showing?: string
+}
+
+/** One snapshot in a view page's list: its time and rows, a link to it and one comparing it with the one before. */
+export interface ViewSnapshotLink {
+  readonly label: string
+  readonly href: string
+  /** The view of what changed since the snapshot before it, if there is one. */
+  readonly compareHref?: string
+  readonly current: boolean
 }
 
 export interface ViewUrls {
@@ -200,6 +216,25 @@ function paramForm(input: ViewPageInput): string {
   )
 }
 
+/** The list of snapshots under the form: the live view first, then each snapshot, newest first. */
+function snapshotList(input: ViewPageInput): string {
+  const links = input.snapshots
+  if (links === undefined || links.length === 0) return ''
+  const live = input.showing === undefined ? ' aria-current="page"' : ''
+  const items = links.map((link) => {
+    const current = link.current ? ' aria-current="page"' : ''
+    const compare =
+      link.compareHref === undefined
+        ? ''
+        : ` <a href="${url(link.compareHref)}">changes since the one before</a>`
+    return `<li><a href="${url(link.href)}"${current}>${escapeHtml(link.label)}</a>${compare}</li>`
+  })
+  return (
+    '<details class="quarry-snapshots"><summary>Snapshots</summary>\n<ul>\n' +
+    `<li><a href="${url(input.urls.self)}"${live}>Live</a></li>\n${items.join('\n')}\n</ul>\n</details>\n`
+  )
+}
+
 interface Content extends Panel {
   readonly error?: string
 }
@@ -301,8 +336,11 @@ export async function renderViewPage(input: ViewPageInput): Promise<string> {
     parts.push(
       `<header class="quarry-header">\n<div><h1>${escapeHtml(title)}</h1>${freshness(input)}</div>\n${actions(input)}\n</header>`,
       paramForm(input),
+      snapshotList(input),
     )
   }
+  if (input.showing !== undefined)
+    parts.push(`<p class="quarry-snapshot" role="status">${escapeHtml(input.showing)}</p>\n`)
   parts.push(noticesHtml(notices))
   if (error !== undefined) parts.push(errorHtml(error))
   else if (!hasRows) parts.push(`<p class="quarry-empty">${escapeHtml(emptyMessage(input))}</p>\n`)

@@ -169,6 +169,9 @@ html[data-embed] .quarry-page{max-width:none;padding:0}
 .quarry-header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline;justify-content:space-between}
 .quarry-header h1{font-size:1.35rem;margin:0}
 .quarry-meta{color:var(--muted);font-size:.9em}
+.quarry-snapshots{margin:.5rem 0}.quarry-snapshots ul{margin:.25rem 0;padding-left:1.25rem}
+.quarry-snapshots a[aria-current]{font-weight:600}
+.quarry-snapshot{padding:.4rem .7rem;border-left:3px solid var(--accent);background:#f1f5fd}
 .quarry-actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 .quarry-actions form{margin:0}
 .quarry-actions a,.quarry-actions button,.quarry-params button{font:inherit;padding:.3rem .7rem;border:1px solid var(--line);border-radius:4px;background:#f8f9fa;color:inherit;text-decoration:none;cursor:pointer}

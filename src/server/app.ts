@@ -12,6 +12,7 @@ import { datasourceRoutes } from './routes/datasource-routes.js'
 import { libraryRoutes } from './routes/library-routes.js'
 import { previewRoutes } from './routes/preview-routes.js'
 import { queryRoutes } from './routes/query-routes.js'
+import { snapshotRoutes } from './routes/snapshot-routes.js'
 import { sessionRoutes } from './routes/session-routes.js'
 import { settingsRoutes } from './routes/settings-routes.js'
 import { siteRoutes, webDir } from './routes/site-routes.js'
@@ -24,6 +25,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...sessionRoutes,
   ...datasourceRoutes,
   ...queryRoutes,
+  ...snapshotRoutes,
   ...libraryRoutes,
   ...previewRoutes,
   ...userRoutes,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { refreshIdle } from '../auth/keep-alive.js'
+import { pruneAllSnapshots } from '../engine/index.js'
 import type { Store } from '../store/index.js'
 
 const LEASE = 'keep-alive'
@@ -34,6 +35,9 @@ export function startKeepAlive(
     }
     // Rate-limit windows that ended are kept by nobody; the round that holds the lease sweeps them.
     await store.rateLimits.purge(now())
+    // Snapshots past their query's maximum age go even when no new one is taken (issue 16).
+    const pruned = await pruneAllSnapshots(store, now())
+    if (pruned > 0) log.info({ pruned }, `maintenance: removed ${pruned} snapshots by their retention rules`)
     return true
   }
   const tick = () => {

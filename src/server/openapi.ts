@@ -33,6 +33,8 @@ const TAGS: Readonly<Record<string, string>> = {
   queries: 'Queries: writing them and running them.',
   converters: 'Named converters several queries use (issue 13): editing one changes them all.',
   templates: 'Named templates several queries use (issue 13): editing one changes them all.',
+  snapshots:
+    'Frozen results of a query (issue 16): taken, listed, shown, compared and kept by a retention rule.',
   preview: 'Live previews for the editors.',
   users: 'Users (admins manage them).',
   tokens: 'API tokens: each user their own.',

@@ -3,6 +3,7 @@ import { ConfigDocumentSchema } from '../domain/config-document.js'
 import { DatasourceSchema, PresetSiteSchema, SQL_DATASOURCE_TYPES } from '../domain/datasource.js'
 import { ParamSpecSchema, QuerySchema, TemplateSchema } from '../domain/query.js'
 import { SECRET_MASK } from '../domain/secret-mask.js'
+import { SnapshotRetentionSchema, SnapshotSummarySchema } from '../domain/snapshot.js'
 import { TOKEN_SCOPES } from '../domain/token-scope.js'
 
 /**
@@ -417,4 +418,114 @@ export const OpenApiDocumentReply = named(
   'OpenApiDocument',
   z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) }),
   { openapi: '3.1.0', info: { title: 'Quarry', version: '0.1.0' } },
+)
+
+const SNAPSHOT_EXAMPLE = {
+  id: '3f9a0c17b2e4',
+  query: 'open-issues',
+  takenAt: WHEN,
+  takenBy: 'ada',
+  params: { project: 'OPS' },
+  definitionHash: 'a3c1…',
+  fetchedAt: WHEN,
+  notices: [],
+  columns: ['key', 'summary'],
+  rowCount: 1,
+  rowsBytes: 38,
+  storedBytes: 52,
+}
+
+const Retention = z.object({
+  /** The rule the query's snapshots are kept by (its own, else the default). */
+  rule: SnapshotRetentionSchema,
+  /** Whether it is the query's own rule (false: the default). */
+  own: z.boolean(),
+  /** The rule in words. */
+  description: z.string(),
+})
+
+export const SnapshotListReply = named(
+  'SnapshotList',
+  z.object({ query: z.string(), retention: Retention, snapshots: z.array(SnapshotSummarySchema) }),
+  {
+    query: 'open-issues',
+    retention: { rule: { keepLast: 100, maxAgeSeconds: null }, own: false, description: 'the newest 100' },
+    snapshots: [SNAPSHOT_EXAMPLE],
+  },
+)
+
+export const SnapshotTakenReply = named(
+  'SnapshotTaken',
+  z.object({
+    snapshot: SnapshotSummarySchema,
+    /** How many older snapshots the query's retention rule removed after this one was taken. */
+    pruned: z.number().int(),
+  }),
+  { snapshot: SNAPSHOT_EXAMPLE, pruned: 0 },
+)
+
+export const SnapshotReply = named(
+  'Snapshot',
+  SnapshotSummarySchema.extend({
+    /** The query as it ran when the snapshot was taken (named converter and template filled in). */
+    definition: z.unknown(),
+    rows: Rows,
+  }),
+  {
+    ...SNAPSHOT_EXAMPLE,
+    definition: { name: 'open-issues', datasource: 'jira', path: '/rest/api/3/search/jql' },
+    rows: [{ key: 'OPS-1', summary: 'Disk full' }],
+  },
+)
+
+export const SnapshotDiffReply = named(
+  'SnapshotDiff',
+  z.object({
+    from: SnapshotSummarySchema,
+    to: SnapshotSummarySchema,
+    /** The column rows are matched by. */
+    key: z.string(),
+    added: Rows,
+    removed: Rows,
+    changed: z.array(
+      z.object({
+        key: z.unknown(),
+        before: z.record(z.string(), z.unknown()),
+        after: z.record(z.string(), z.unknown()),
+        /** The columns whose cells differ. */
+        columns: z.array(z.string()),
+      }),
+    ),
+    unchanged: z.number().int(),
+    /** Key values that repeat in either snapshot: such rows pair in order. */
+    duplicateKeys: z.array(z.unknown()),
+  }),
+  {
+    from: SNAPSHOT_EXAMPLE,
+    to: { ...SNAPSHOT_EXAMPLE, id: '7b2e4c90a1d3' },
+    key: 'key',
+    added: [{ key: 'OPS-2', summary: 'Fan noise' }],
+    removed: [],
+    changed: [
+      {
+        key: 'OPS-1',
+        before: { key: 'OPS-1', summary: 'Disk full' },
+        after: { key: 'OPS-1', summary: 'Disk full again' },
+        columns: ['summary'],
+      },
+    ],
+    unchanged: 0,
+    duplicateKeys: [],
+  },
+)
+
+export const SnapshotRetentionReply = named(
+  'SnapshotRetention',
+  Retention.extend({ pruned: z.number().int() }),
+  {
+    rule: { keepLast: 10, maxAgeSeconds: 7_776_000 },
+    own: true,
+    description: 'the newest 10, none older than 90 days',
+    pruned: 2,
+  },
 )

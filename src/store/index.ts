@@ -16,6 +16,7 @@ import type { Database } from './schema.js'
 import { loadSecretBox } from './secret-key.js'
 import { SqlSessionRepo } from './session-repo.js'
 import { SqlSettingsRepo } from './settings-repo.js'
+import { SqlSnapshotRepo } from './snapshot-repo.js'
 import { openSqlite } from './sqlite-dialect.js'
 import { SqliteLockBackend } from './sqlite-lock.js'
 import type {
@@ -29,6 +30,7 @@ import type {
   RateLimitRepo,
   SessionRepo,
   SettingsRepo,
+  SnapshotRepo,
   Store,
 } from './types.js'
 
@@ -139,6 +141,7 @@ class SqlStore implements Store {
   readonly leases: LeaseRepo
   readonly rateLimits: RateLimitRepo
   readonly settings: SettingsRepo
+  readonly snapshots: SnapshotRepo
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -156,6 +159,7 @@ class SqlStore implements Store {
     this.leases = new SqlLeaseRepo(context)
     this.rateLimits = new SqlRateLimitRepo(context)
     this.settings = new SqlSettingsRepo(context)
+    this.snapshots = new SqlSnapshotRepo(context)
     this.#context = context
     this.#backend = backend
   }

@@ -206,6 +206,52 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         for (const table of ['templates', 'converters']) await db.schema.dropTable(table).execute()
       },
     },
+    '0006_snapshots': {
+      // Frozen results of a query (issue 16). A snapshot keeps a copy of the query as it ran (its
+      // definition with a named converter and template filled in, and that copy's hash), so it
+      // survives edits of the query and deletes of what it used; `query` is the query's name, kept
+      // without a foreign key: deleting the query keeps its snapshots, a rename carries them along
+      // (query-repo.ts). The rows are gzip'd JSON (bytes: bytea on PostgreSQL, blob on SQLite).
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        const bytes = dialect === 'postgres' ? 'bytea' : 'blob'
+        await db.schema
+          .createTable('snapshots')
+          .addColumn('id', 'text', (col) => col.primaryKey())
+          .addColumn('query', 'text', (col) => col.notNull())
+          .addColumn('taken_at', time, (col) => col.notNull())
+          .addColumn('taken_by', 'text', (col) => col.notNull())
+          .addColumn('params', 'text', (col) => col.notNull())
+          .addColumn('definition', 'text', (col) => col.notNull())
+          .addColumn('definition_hash', 'text', (col) => col.notNull())
+          .addColumn('fetched_at', time, (col) => col.notNull())
+          .addColumn('notices', 'text', (col) => col.notNull())
+          .addColumn('columns', 'text', (col) => col.notNull())
+          .addColumn('row_count', 'integer', (col) => col.notNull())
+          .addColumn('rows_bytes', 'integer', (col) => col.notNull())
+          .addColumn('rows', bytes, (col) => col.notNull())
+          .execute()
+        await db.schema
+          .createIndex('snapshots_query_taken_at_idx')
+          .on('snapshots')
+          .columns(['query', 'taken_at'])
+          .execute()
+        // A query's own retention rule; a query without a row keeps the default (snapshot-repo.ts).
+        await db.schema
+          .createTable('snapshot_retention')
+          .addColumn('query', 'text', (col) => col.primaryKey())
+          .addColumn('keep_last', 'integer')
+          .addColumn('max_age_seconds', 'integer')
+          .addColumn('updated_at', time, (col) => col.notNull())
+          .execute()
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('snapshot_retention').execute()
+        await db.schema.dropIndex('snapshots_query_taken_at_idx').execute()
+        await db.schema.dropTable('snapshots').execute()
+      },
+    },
   }
 }
 

@@ -93,14 +93,22 @@ export class SqlQueryRepo implements QueryRepo {
     }
     return this.#context.run('queries.update', 'write', async () => {
       try {
-        const row = await this.#context.db
-          .updateTable('queries')
-          .set(changes)
-          .where('name', '=', name)
-          .returningAll()
-          .executeTakeFirst()
-        if (row === undefined) throw queryNotFound(name)
-        return decode(row)
+        return await this.#context.db.transaction().execute(async (tx) => {
+          const row = await tx
+            .updateTable('queries')
+            .set(changes)
+            .where('name', '=', name)
+            .returningAll()
+            .executeTakeFirst()
+          if (row === undefined) throw queryNotFound(name)
+          // A query's snapshots and their retention rule follow its rename (issue 16); they are kept
+          // by name, not by a foreign key, so that deleting the query keeps them.
+          if (patch.name !== undefined && patch.name !== name) {
+            for (const table of ['snapshots', 'snapshot_retention'] as const)
+              await tx.updateTable(table).set({ query: patch.name }).where('query', '=', name).execute()
+          }
+          return decode(row)
+        })
       } catch (error) {
         if (isUniqueViolation(error) && patch.name !== undefined) throw queryExists(patch.name)
         if (isForeignKeyViolation(error)) throw await this.#missingReference(patch)

@@ -130,6 +130,39 @@ export interface ConsentStatesTable {
   expires_at: Time
 }
 
+/** A query's result frozen at a time (issue 16); see migrations.ts 0006_snapshots. */
+export interface SnapshotsTable {
+  id: string
+  /** The query's name (it follows a rename; a deleted query's snapshots keep the name it had). */
+  query: string
+  taken_at: Time
+  /** Who took it: a user's name, `cli`, or what a schedule passes (e.g. `schedule:daily`). */
+  taken_by: string
+  /** JSON: the parameter values it ran with. */
+  params: string
+  /** JSON: the query as it ran (named converter and template filled in). */
+  definition: string
+  /** SHA-256 (hex) of `definition`: the query's version. */
+  definition_hash: string
+  fetched_at: Time
+  /** JSON array of the run's notices. */
+  notices: string
+  /** JSON array of the column names, in order. */
+  columns: string
+  row_count: number
+  /** Size of the rows' JSON text before compression. */
+  rows_bytes: number
+  /** gzip of the rows' JSON array text. */
+  rows: Uint8Array
+}
+
+export interface SnapshotRetentionTable {
+  query: string
+  keep_last: number | null
+  max_age_seconds: number | null
+  updated_at: Time
+}
+
 export interface LeasesTable {
   name: string
   holder: string
@@ -150,6 +183,8 @@ export interface Database {
   templates: LibraryTable
   connections: ConnectionsTable
   cache: CacheTable
+  snapshots: SnapshotsTable
+  snapshot_retention: SnapshotRetentionTable
 }
 
 /**

@@ -20,6 +20,8 @@ export interface Store {
   readonly leases: LeaseRepo
   readonly rateLimits: RateLimitRepo
   readonly settings: SettingsRepo
+  /** Frozen results of queries (issue 16). */
+  readonly snapshots: SnapshotRepo
   /** Closes the database connections. Idempotent; the store cannot be used afterwards. */
   close(): Promise<void>
 }
@@ -347,4 +349,71 @@ export interface SettingsRepo {
 export interface LeaseRepo {
   /** Takes (or extends) the lease when it is free, expired or already ours; true when we hold it now. */
   take(name: string, holder: string, now: Date, until: Date): Promise<boolean>
+}
+
+/** A snapshot without its rows: what lists show. */
+export interface SnapshotInfo {
+  readonly id: string
+  readonly query: string
+  readonly takenAt: Date
+  readonly takenBy: string
+  readonly params: Readonly<Record<string, string>>
+  /** The query as it ran (named converter and template filled in), as JSON. */
+  readonly definition: unknown
+  /** SHA-256 (hex) of the definition's JSON text: equal hashes, same query version. */
+  readonly definitionHash: string
+  readonly fetchedAt: Date
+  readonly notices: readonly string[]
+  readonly columns: readonly string[]
+  readonly rowCount: number
+  /** The rows' JSON text's size before compression. */
+  readonly rowsBytes: number
+  /** What the store holds for the rows (gzip'd). */
+  readonly storedBytes: number
+}
+
+export interface SnapshotInput {
+  readonly query: string
+  readonly takenAt: Date
+  readonly takenBy: string
+  readonly params: Readonly<Record<string, string>>
+  readonly definition: unknown
+  readonly fetchedAt: Date
+  readonly notices: readonly string[]
+  readonly columns: readonly string[]
+  readonly rowCount: number
+  /** The rows as one JSON array text; the store compresses it. */
+  readonly rowsJson: string
+}
+
+/** How many snapshots of a query are kept: the newest `keepLast`, none older than `maxAgeSeconds`; null: no such limit. */
+export interface SnapshotRetention {
+  readonly keepLast: number | null
+  readonly maxAgeSeconds: number | null
+}
+
+export interface SnapshotRepo {
+  /** Stores a snapshot under a new id. */
+  create(input: SnapshotInput): Promise<SnapshotInfo>
+  /** A query's snapshots, newest first. */
+  list(query: string): Promise<SnapshotInfo[]>
+  /** One snapshot of the query, or undefined. */
+  get(query: string, id: string): Promise<SnapshotInfo | undefined>
+  /** The query's newest snapshot taken at or before `at`, or undefined. */
+  latestAtOrBefore(query: string, at: Date): Promise<SnapshotInfo | undefined>
+  /** A snapshot's rows as one JSON array text (decompressed), or undefined when it is gone. */
+  rowsJson(query: string, id: string): Promise<string | undefined>
+  /** Whether a snapshot of the query with this id existed. */
+  remove(query: string, id: string): Promise<boolean>
+  /** The query's own rule, or undefined when it keeps the default. */
+  retention(query: string): Promise<SnapshotRetention | undefined>
+  /** Sets the query's own rule; undefined goes back to the default. */
+  setRetention(query: string, rule: SnapshotRetention | undefined): Promise<void>
+  /**
+   * Deletes the query's snapshots that the rule does not keep (beyond the newest keepLast, or taken
+   * before now - maxAgeSeconds); returns how many.
+   */
+  prune(query: string, rule: SnapshotRetention, now: Date): Promise<number>
+  /** The names of the queries that have snapshots. */
+  queries(): Promise<string[]>
 }

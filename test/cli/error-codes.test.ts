@@ -360,6 +360,45 @@ const TABLE: Record<ErrorCode, Line> = {
       message: /"echo"/,
     },
   },
+  QUARRY_SNAPSHOT_NOT_FOUND: {
+    cli: {
+      what: 'showing a snapshot of a day before any was taken',
+      run: cli(['snapshot', 'show', 'echo', '2001-01-01']),
+      message:
+        /^The query "echo" has no snapshot taken on or before 2001-01-01\. List them with: quarry snapshot list echo$/,
+    },
+    api: {
+      what: 'reading a snapshot by an id nobody took',
+      run: () => server.as(admin, { url: '/api/queries/echo/snapshots/000000000000' }),
+      message: /^The query "echo" has no snapshot 000000000000\./,
+    },
+  },
+  QUARRY_SNAPSHOT_TOO_LARGE: {
+    cli: {
+      none: 'a snapshot takes up to 64 MiB of rows as JSON (SNAPSHOT_MAX_BYTES in src/domain/snapshot.ts), too much to produce in a scenario here; test/store/snapshots.test.ts takes one over a smaller maxBytes on both dialects',
+    },
+    api: {
+      none: 'the API takes snapshots under the same 64 MiB limit as the CLI (takeSnapshot in src/engine/snapshot.ts); test/store/snapshots.test.ts raises it with a smaller maxBytes',
+    },
+  },
+  QUARRY_SNAPSHOT_KEY_MISSING: {
+    cli: {
+      what: 'comparing two snapshots by a column their rows do not have',
+      run: async () => {
+        await quarry(['snapshot', 'take', 'echo'])
+        return quarry(['snapshot', 'diff', 'echo', 'latest', 'latest', '--key', 'nope'])
+      },
+      message: /^No row of either snapshot has the key column "nope"\. Choose one of: /,
+    },
+    api: {
+      what: 'comparing two snapshots by a column their rows do not have',
+      run: async () => {
+        await server.as(admin, { method: 'POST', url: '/api/queries/echo/snapshots', payload: {} })
+        return server.as(admin, { url: '/api/queries/echo/snapshot-diff?from=latest&to=latest&key=nope' })
+      },
+      message: /^No row of either snapshot has the key column "nope"\. Choose one of: /,
+    },
+  },
   QUARRY_HOST_NOT_ALLOWED: {
     cli: {
       what: 'a Link header that sends the next page to another host',

@@ -30,6 +30,9 @@ import type {
   ReplyOf,
   RunResultReply,
   SessionReply,
+  SnapshotListReply,
+  SnapshotRetentionReply,
+  SnapshotTakenReply,
   UserReply,
 } from '../../src/server/replies.js'
 
@@ -69,6 +72,9 @@ export type User = Session['user']
 export type Connection = NonNullable<ReplyOf<typeof ConnectionReply>>
 export type DatasourceSummary = ReplyOf<typeof DatasourceListReply>[number]
 export type RunResult = ReplyOf<typeof RunResultReply>
+/** A query's snapshots (issue 16) and the rule they are kept by. */
+export type SnapshotList = ReplyOf<typeof SnapshotListReply>
+export type SnapshotRetention = ReplyOf<typeof SnapshotRetentionReply>
 export type UserRecord = ReplyOf<typeof UserReply>
 /** A named converter (issue 13), with the queries that use it. */
 export type NamedConverter = ReplyOf<typeof NamedConverterReply>
@@ -229,6 +235,15 @@ export const api = {
   updateQuery: (name: string, body: QueryDocument) =>
     request<QueryDocument>('PUT', `/api/queries/${enc(name)}`, queryToWire(body)),
   deleteQuery: (name: string) => request<void>('DELETE', `/api/queries/${enc(name)}`),
+  snapshots: (name: string) => request<SnapshotList>('GET', `/api/queries/${enc(name)}/snapshots`),
+  takeSnapshot: (name: string, body: { params: Record<string, string>; refresh?: boolean }) =>
+    request<ReplyOf<typeof SnapshotTakenReply>>('POST', `/api/queries/${enc(name)}/snapshots`, body),
+  removeSnapshot: (name: string, id: string) =>
+    request<void>('DELETE', `/api/queries/${enc(name)}/snapshots/${enc(id)}`),
+  setSnapshotRetention: (
+    name: string,
+    rule: { keepLast: number | null; maxAgeSeconds: number | null } | null,
+  ) => request<SnapshotRetention>('PUT', `/api/queries/${enc(name)}/snapshot-retention`, { rule }),
   runQuery: (name: string, body: { params: Record<string, string>; refresh?: boolean }) =>
     request<RunResult>('POST', `/api/queries/${enc(name)}/run`, body),
   sampleQuery: (name: string, body: { params: Record<string, string> }) =>

@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
-import { runQuery, velocityLibrary, type LoadedQuery } from '../../engine/index.js'
+import {
+  compareSnapshots,
+  diffAsRows,
+  runQuery,
+  snapshotQuery,
+  snapshotRowsJson,
+  velocityLibrary,
+  type LoadedQuery,
+} from '../../engine/index.js'
+import type { SnapshotInfo } from '../../store/index.js'
 import {
   columnsOf,
   formatWithExtension,
@@ -36,9 +45,28 @@ import { param, type RouteDef } from '../route.js'
 import { redirect, text } from '../replies.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
 import { engineDeps, visibleQuery } from './query-routes.js'
+import { snapshotFilter, visibleSnapshot } from './snapshot-routes.js'
 
 /** Where a view page finds its script and stylesheet (served below). */
 export const VIEW_ASSETS = { script: '/assets/view.js', stylesheet: '/assets/view.css' } as const
+
+/**
+ * The switches of a view that shows snapshots (issue 16): `?snapshot=REF` shows one (an id, latest, a
+ * day or a time), `&compare=REF` shows what changed from that one to it, `&diff_key=COLUMN` matches
+ * rows by that column (default: the first). They are never query parameters.
+ */
+const SNAPSHOT_SWITCHES = ['snapshot', 'compare', 'diff_key'] as const
+type SnapshotSwitches = Partial<Record<(typeof SNAPSHOT_SWITCHES)[number], string>>
+
+function snapshotSwitches(request: FastifyRequest): SnapshotSwitches {
+  const query = request.query as Record<string, unknown>
+  const switches: SnapshotSwitches = {}
+  for (const name of SNAPSHOT_SWITCHES) {
+    const value = query[name]
+    if (typeof value === 'string' && value !== '') switches[name] = value
+  }
+  return switches
+}
 
 /**
  * The parameters of a view: the URL's query string, without the view's own switches and empty fields,
@@ -48,6 +76,7 @@ function viewParams(request: FastifyRequest): Record<string, string> {
   const params: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.query as Record<string, unknown>)) {
     if (name === 'embed' || name === CSRF_FIELD || typeof value !== 'string' || value === '') continue
+    if ((SNAPSHOT_SWITCHES as readonly string[]).includes(name)) continue
     params[name] = value
   }
   return resolvePocketQueryAliases(params)
@@ -127,6 +156,9 @@ function allowedParams(
 }
 
 async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> {
+  const switches = snapshotSwitches(request)
+  if (switches.snapshot !== undefined || switches.compare !== undefined)
+    return snapshotPage(request, reply, ctx, switches)
   const name = param(request, 'query')
   const params = viewParams(request)
   const embed = (request.query as Record<string, unknown>).embed === '1'
@@ -204,6 +236,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     // A Velocity template renders in the converter sandbox, never in this process (issue 13).
     sandbox: ctx.converters,
     templates: velocityLibrary(ctx.store),
+    ...(visitor || embed ? {} : { snapshots: await snapshotLinks(ctx, request, query.name) }),
   })
   const csp = contentSecurityPolicy({ nonce, frameAncestors: ancestors })
   const parts = splitAtMarker(html, marker)
@@ -229,6 +262,135 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     ctx.views.set(key, view, outcome.fetchedAt.getTime() + ttl * 1000, now.getTime())
   }
   return sendView(request, reply, view)
+}
+
+/** How many snapshots a view page lists (the API and `quarry snapshot list` have them all). */
+const LISTED_SNAPSHOTS = 20
+
+/** The snapshot links a signed-in person who sees the query by role gets on its page; none for others. */
+async function snapshotLinks(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  name: string,
+  shown?: { snapshot: string; compare?: string },
+): Promise<{ label: string; href: string; compareHref?: string; current: boolean }[]> {
+  const principal = request.principal
+  if (principal === undefined) return []
+  let sees: (snapshot: SnapshotInfo) => boolean
+  try {
+    sees = await snapshotFilter(ctx.store, name, principal)
+  } catch {
+    return []
+  }
+  const all = (await ctx.store.snapshots.list(name)).filter(sees).slice(0, LISTED_SNAPSHOTS)
+  const base = `/v/${encodeURIComponent(name)}`
+  return all.map((snapshot, index) => {
+    const before = all[index + 1]
+    const rows = snapshot.rowCount === 1 ? '1 row' : `${snapshot.rowCount} rows`
+    return {
+      label: `${snapshot.takenAt.toISOString().replace('T', ' ').slice(0, 16)} UTC · ${rows} · ${snapshot.takenBy}`,
+      href: `${base}?snapshot=${snapshot.id}`,
+      ...(before === undefined
+        ? {}
+        : { compareHref: `${base}?snapshot=${snapshot.id}&compare=${before.id}` }),
+      current: shown?.snapshot === snapshot.id && shown.compare === undefined,
+    }
+  })
+}
+
+function paramsWords(params: Readonly<Record<string, string>>): string {
+  const pairs = Object.entries(params).map(([name, value]) => `${name}=${value}`)
+  return pairs.length === 0 ? 'no parameters' : pairs.join(', ')
+}
+
+/**
+ * A view of a snapshot (`?snapshot=REF`) or of what changed between two (`&compare=REF`), issue 16.
+ * Only for signed-in people who see the query by role (someone not signed in is sent to sign in):
+ * a snapshot holds rows of parameter values a public view's visitors may not set. The snapshot
+ * renders through its own copy of the query's template, so a later template edit does not break
+ * it; a comparison is a table. Never cached: each is rendered from the store.
+ */
+async function snapshotPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+  switches: SnapshotSwitches,
+): Promise<unknown> {
+  const name = param(request, 'query')
+  const principal = request.principal
+  if (principal === undefined) {
+    await reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`)
+    return reply
+  }
+  const ref = switches.snapshot ?? 'latest'
+  const snapshot = await visibleSnapshot(ctx.store, name, ref, principal)
+  const definition = snapshotQuery(snapshot)
+  const base = `/v/${encodeURIComponent(name)}`
+  let rows: Row[]
+  let showing: string
+  let template = definition?.template
+  if (switches.compare !== undefined) {
+    await visibleSnapshot(ctx.store, name, switches.compare, principal)
+    const { from, to, diff } = await compareSnapshots(
+      ctx.store,
+      name,
+      switches.compare,
+      ref,
+      switches.diff_key,
+    )
+    rows = diffAsRows(diff)
+    // A comparison is rows of changes: the query's own template (a chart, say) does not fit them.
+    template = undefined
+    showing =
+      `Changes from the snapshot of ${from.takenAt.toISOString()} (${from.id}) to the one of ` +
+      `${to.takenAt.toISOString()} (${to.id}), rows matched by ${diff.key}: ${diff.added.length} added, ` +
+      `${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged.`
+  } else {
+    rows = JSON.parse(await snapshotRowsJson(ctx.store, snapshot)) as Row[]
+    showing =
+      `Snapshot ${snapshot.id}, taken ${snapshot.takenAt.toISOString()} by ${snapshot.takenBy} with ` +
+      `${paramsWords(snapshot.params)}; query version ${snapshot.definitionHash.slice(0, 8)}.`
+  }
+  const nonce = randomBytes(16).toString('base64url')
+  const embed = (request.query as Record<string, unknown>).embed === '1'
+  const html = await renderViewPage({
+    query: name,
+    ...(definition?.title === undefined ? {} : { title: definition.title }),
+    params: definition?.params ?? [],
+    values: snapshot.params,
+    rows,
+    columns: columnsOf(rows),
+    fetchedAt: snapshot.fetchedAt,
+    notices: snapshot.notices,
+    ...(template === undefined ? {} : { template }),
+    now: ctx.now(),
+    nonce,
+    embed,
+    urls: {
+      self: base,
+      refresh: `${base}/refresh${queryString(snapshot.params)}`,
+      downloads: outputFormats().map((format) => ({
+        label: format.label,
+        href: `${base}/rows.${format.extension}?snapshot=${snapshot.id}`,
+      })),
+    },
+    assets: VIEW_ASSETS,
+    csrf: { name: CSRF_FIELD, token: principal.session?.csrfToken ?? '' },
+    sandbox: ctx.converters,
+    templates: velocityLibrary(ctx.store),
+    snapshots: await snapshotLinks(ctx, request, name, {
+      snapshot: snapshot.id,
+      ...(switches.compare === undefined ? {} : { compare: switches.compare }),
+    }),
+    showing,
+  })
+  const ancestors = await frameAncestors(ctx)
+  return sendView(request, reply, {
+    head: Buffer.from(html),
+    tail: Buffer.alloc(0),
+    hasTokenField: false,
+    contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: ancestors }),
+  })
 }
 
 /**
@@ -289,6 +451,8 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
       `No download format has that extension; the view's rows come as ${downloadFiles()}.`,
     )
   }
+  const switches = snapshotSwitches(request)
+  if (switches.snapshot !== undefined) return snapshotDownload(request, reply, ctx, format, switches.snapshot)
   const loaded = await viewableQuery(request, reply, ctx)
   if (loaded === undefined) return reply
   const { query } = loaded
@@ -334,6 +498,38 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
     .send(Readable.from(body(), { objectMode: false }))
 }
 
+/**
+ * A snapshot's rows as a download (`rows.csv?snapshot=REF`): the stored rows, a slice at a time,
+ * through the format's writer (only the decompressed JSON text is held whole, as with a cached result).
+ */
+async function snapshotDownload(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+  format: NonNullable<ReturnType<typeof formatWithExtension>>,
+  ref: string,
+): Promise<unknown> {
+  const name = param(request, 'query')
+  if (request.principal === undefined)
+    throw new QuarryError('QUARRY_UNAUTHENTICATED', 'Sign in to download the rows of a snapshot.')
+
+  const snapshot = await visibleSnapshot(ctx.store, name, ref, request.principal)
+  const json = await snapshotRowsJson(ctx.store, snapshot)
+  function* rows(): Iterable<Row> {
+    for (const slice of rowSlices(json, SLICE_ROWS)) yield* slice as Row[]
+  }
+  const chunks = writeFormat(format.name, rows(), { title: name, name })
+  const stamp = snapshot.takenAt.toISOString().slice(0, 10)
+  return reply
+    .type(format.mediaType)
+    .header(
+      'content-disposition',
+      `attachment; filename="${name}-${stamp}-${snapshot.id}.${format.extension}"`,
+    )
+    .header('x-content-type-options', 'nosniff')
+    .send(Readable.from(chunks, { objectMode: false }))
+}
+
 function asset(type: string, text: (ctx: ServerContext) => string) {
   return async (_request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> =>
     reply
@@ -356,7 +552,8 @@ export const viewRoutes: RouteDef[] = [
     reply: text('text/html', 'The view: a page, or only its content with `?embed=1`.'),
     access: 'public',
     tag: 'views',
-    summary: 'The view of a query, parameters from the URL (`?embed=1`: content only, for iframes).',
+    summary:
+      'The view of a query, parameters from the URL (`?embed=1`: content only, for iframes; `?snapshot=REF`: a snapshot, `&compare=REF`: what changed since another).',
     handler: page,
     errorPage,
   },
@@ -400,7 +597,7 @@ export const viewRoutes: RouteDef[] = [
     ),
     access: 'public',
     tag: 'views',
-    summary: `The view's rows as a file in a registered format, named by its extension: ${downloadFiles()}.`,
+    summary: `The view's rows as a file in a registered format, named by its extension: ${downloadFiles()} (\`?snapshot=REF\`: a snapshot's rows).`,
     handler: download,
   },
   {

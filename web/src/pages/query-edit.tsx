@@ -9,6 +9,7 @@ import { PaginationFields } from '../components/pagination-fields.js'
 import { carryParamValues, defaultParamValues } from '../components/param-inputs.js'
 import { ParamsEditor } from '../components/params-editor.js'
 import { RunPanel } from '../components/run-panel.js'
+import { SnapshotPanel } from '../components/snapshot-panel.js'
 import { SqlField } from '../components/sql-field.js'
 import { TemplateEditor } from '../components/template-editor.js'
 import { ViewLinks } from '../components/view-links.js'
@@ -316,6 +317,7 @@ export function QueryEditPage({ name }: { name: string | null }) {
           onResult={(result) => setRows({ rows: result.rows, columns: result.columns })}
         />
       )}
+      {name !== null && <SnapshotPanel name={name} values={paramValues} />}
     </section>
   )
 }
