@@ -8,7 +8,17 @@ import { presetOf } from '../presets/index.js'
  */
 export const ATLASSIAN_REUSE_GRACE_MS = 10 * 60_000
 
-const GRACE_BY_PROVIDER: Readonly<Record<string, number>> = { atlassian: ATLASSIAN_REUSE_GRACE_MS }
+/**
+ * Microsoft's identity platform "doesn't revoke old refresh tokens when used to fetch new access
+ * tokens" (learn.microsoft.com/entra/identity-platform/refresh-tokens, "Token lifetime"): the one sent
+ * stays valid for its own lifetime. Counted as Atlassian's 10 minutes, which is all a resend needs.
+ */
+export const MICROSOFT_REUSE_GRACE_MS = 10 * 60_000
+
+const GRACE_BY_PROVIDER: Readonly<Record<string, number>> = {
+  atlassian: ATLASSIAN_REUSE_GRACE_MS,
+  microsoft: MICROSOFT_REUSE_GRACE_MS,
+}
 const ATLASSIAN_TOKEN_HOST = 'auth.atlassian.com'
 
 /**

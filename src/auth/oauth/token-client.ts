@@ -238,7 +238,9 @@ export function tokenError(config: TokenEndpoint, error: unknown): QuarryError {
 function describeTokenError(config: TokenEndpoint, error: unknown): QuarryError {
   const where = describeUrl(config.tokenUrl)
   if (error instanceof oauth.ResponseBodyError) {
-    const said = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`
+    // On one line: Entra's descriptions end in "\r\nTrace ID: …\r\nCorrelation ID: …" lines.
+    const description = error.error_description?.replace(/\s*[\r\n]+\s*/g, ' ')
+    const said = `${error.error}${description ? `: ${description}` : ''}`
     if (error.error === 'invalid_grant') {
       return new QuarryError(
         'QUARRY_OAUTH_INVALID_GRANT',

@@ -1,5 +1,8 @@
 import type { Datasource, RestDatasource } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
+import { entra } from './entra.js'
+import { gitlab } from './gitlab.js'
+import { google } from './google.js'
 import { jiraCloud } from './jira-cloud.js'
 import type { Preset } from './preset.js'
 
@@ -7,7 +10,12 @@ import type { Preset } from './preset.js'
  * The presets, by name: the CLI's `--preset`, the server's /api/presets and the admin UI's quick
  * forms all iterate this list. A new preset is a file shaped like jira-cloud.ts and one line here.
  */
-const presets = new Map<string, Preset>([[jiraCloud.name, jiraCloud]])
+const presets = new Map<string, Preset>([
+  [jiraCloud.name, jiraCloud],
+  [google.name, google],
+  [entra.name, entra],
+  [gitlab.name, gitlab],
+])
 
 export type { Preset, PresetField, PresetForm, PresetPlace } from './preset.js'
 
