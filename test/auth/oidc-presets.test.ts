@@ -229,7 +229,7 @@ describe('entra', () => {
     expect((await connection('graph'))?.statusMessage).toContain('invalid_grant: AADSTS50173:')
   })
 
-  it('runs its ready-made queries against Graph', async () => {
+  it('runs its ready-made queries against Graph, following @odata.nextLink', async () => {
     await addFromPreset('entra', 'graph', given(ENTRA_TENANT), place())
     await connect('graph')
     expect(await rows('graph-me')).toEqual([
@@ -242,6 +242,7 @@ describe('entra', () => {
     ])
     expect(await rows('graph-messages')).toEqual([
       { Received: '2026-12-02 08:30', From: 'bob@contoso.example', Subject: 'Quarterly numbers', Read: 'no' },
+      { Received: '2026-12-02 08:30', From: 'carol@contoso.example', Subject: 'Offsite', Read: 'no' },
     ])
   })
 })

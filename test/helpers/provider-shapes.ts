@@ -162,16 +162,19 @@ export async function startEntraLike(
         })
       }
       if (url.pathname === '/v1.0/me/messages') {
-        return json({
-          value: [
-            {
-              subject: 'Quarterly numbers',
-              isRead: false,
-              receivedDateTime: '2026-12-02T08:30:00Z',
-              from: { emailAddress: { name: 'Bob', address: 'bob@contoso.example' } },
-            },
-          ],
+        const message = (subject: string, from: string) => ({
+          subject,
+          isRead: false,
+          receivedDateTime: '2026-12-02T08:30:00Z',
+          from: { emailAddress: { name: from, address: `${from.toLowerCase()}@contoso.example` } },
         })
+        // Graph's paging: the whole next URL, $skiptoken and all, in @odata.nextLink; none on the last page.
+        if (url.searchParams.get('$skiptoken') === null) {
+          const next = new URL(url.href)
+          next.searchParams.set('$skiptoken', 'page-2')
+          return json({ value: [message('Quarterly numbers', 'Bob')], '@odata.nextLink': next.href })
+        }
+        return json({ value: [message('Offsite', 'Carol')] })
       }
       return undefined
     },

@@ -89,11 +89,7 @@ export const ENTRA_TASKS_CONVERTER = `function convert(json) {
   }));
 }`
 
-/**
- * The queries an Entra datasource comes with. Graph pages by a full URL in the body
- * (`@odata.nextLink`), which no pagination rule of Quarry follows yet: the lists ask for one large
- * page ($top) instead.
- */
+/** The queries an Entra datasource comes with; Graph's lists page by `@odata.nextLink` (the next-link rule). */
 export function entraQueries(datasource: string): QueryInput[] {
   return [
     {
@@ -106,13 +102,15 @@ export function entraQueries(datasource: string): QueryInput[] {
       name: `${datasource}-messages`,
       datasource,
       path: '/me/messages?$select=subject,from,receivedDateTime,isRead&$orderby=receivedDateTime%20desc&$top=:top',
-      params: [{ name: 'top', type: 'integer', default: '100' }],
+      params: [{ name: 'top', type: 'integer', default: '50' }],
+      pagination: { type: 'next-link' },
       converter: ENTRA_MESSAGES_CONVERTER,
     },
     {
       name: `${datasource}-tasks`,
       datasource,
       path: '/me/planner/tasks',
+      pagination: { type: 'next-link' },
       converter: ENTRA_TASKS_CONVERTER,
     },
   ]
