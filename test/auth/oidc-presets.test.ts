@@ -106,6 +106,26 @@ describe('google', () => {
     expect((await connection('google'))?.status).toBe('connected')
   })
 
+  it('without access_type=offline Google sends no refresh token, and Quarry says how to ask, storing nothing', async () => {
+    const datasource = presetNamed('google').datasource('online', given, {
+      redirectUri: REDIRECT,
+      authUrl: idp?.issuer,
+      apiUrl: idp?.resourceUrl,
+    })
+    if (datasource.auth.type !== 'oauth2-authorization-code') throw new Error('3LO expected')
+    await engine.addDatasource({
+      ...datasource,
+      auth: { ...datasource.auth, authorizeParams: { prompt: 'consent' } },
+    })
+    const error = await refusal(connect('online'))
+    expect(log.find((answer) => answer.grantType === 'authorization_code')?.body).not.toHaveProperty(
+      'refresh_token',
+    )
+    expect(error.message).toContain('The provider sent no refresh token')
+    expect(error.remedy?.cli).toContain('--authorize-param access_type=offline')
+    expect(await connection('online')).toBeUndefined()
+  })
+
   it('keeps the refresh token it holds when a refresh answers without one', async () => {
     await connect('google')
     const before = await connection('google')

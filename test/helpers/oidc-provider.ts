@@ -39,6 +39,10 @@ export interface OidcProviderOptions {
   readonly scopes?: readonly string[]
   /** A refresh token for every client allowed the grant, without offline_access (Google, Entra, GitLab). */
   readonly refreshTokenAlways?: boolean
+  /** With refreshTokenAlways: only when the authorize request's parameters say so (Google: access_type=offline). */
+  readonly refreshTokenWhen?: (authorizeParams: Readonly<Record<string, unknown>>) => boolean
+  /** Authorize parameters the provider keeps beyond the standard ones (Google's access_type). */
+  readonly extraParams?: readonly string[]
   /** A rotated refresh token stays valid (Entra: the old one is not revoked on use). */
   readonly keepRotatedRefreshTokens?: boolean
   /** `prompt` values beyond none, login and consent (Entra's select_account). */
@@ -97,6 +101,8 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const issuer = bare ? origin : `${origin}${path === '' ? '/' : path}`
+  /** The parameters of the authorize request behind each grant, for refreshTokenWhen. */
+  const authorizeParams = new Map<string, Readonly<Record<string, unknown>>>()
 
   const provider = new Provider(issuer, {
     clients: options.clients.map((client) => ({ ...client })),
@@ -105,8 +111,13 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
     findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
     scopes: ['openid', 'offline_access', 'api:read', ...(options.scopes ?? [])],
     ...(options.routes ? { routes: options.routes } : {}),
+    ...(options.extraParams ? { extraParams: [...options.extraParams] } : {}),
     ...(options.refreshTokenAlways
-      ? { issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token') }
+      ? {
+          issueRefreshToken: (_ctx, client, code) =>
+            client.grantTypeAllowed('refresh_token') &&
+            (options.refreshTokenWhen?.(authorizeParams.get(code.grantId ?? '') ?? {}) ?? true),
+        }
       : {}),
     features: {
       devInteractions: { enabled: false },
@@ -250,6 +261,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
       : new provider.Grant({ accountId: account, clientId })
     grant.addOIDCScope(String(details.params.scope ?? ''))
     const grantId = await grant.save()
+    authorizeParams.set(grantId, details.params)
     await provider.interactionFinished(
       req,
       res,

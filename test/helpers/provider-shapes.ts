@@ -54,6 +54,9 @@ export async function startGoogleLike(
       'https://www.googleapis.com/auth/drive.metadata.readonly',
     ],
     refreshTokenAlways: true,
+    // "Set the value to offline if your application needs to refresh access tokens" (web-server guide).
+    extraParams: ['access_type'],
+    refreshTokenWhen: (params) => params.access_type === 'offline',
     rotateRefreshTokens: false,
     accessTokenTtl: 3599,
     tokenAnswer: (answer) => {
