@@ -29,6 +29,7 @@ export interface QueryFlags {
   readonly tokenPath?: string
   readonly cursorPath?: string
   readonly cursorParam?: string
+  readonly linkPath?: string
   readonly pageParam?: string
   readonly sizeParam?: string
   readonly startParam?: string
@@ -95,6 +96,7 @@ function pagination(flags: QueryFlags, base: Pagination | undefined): Pagination
     tokenPath: flags.tokenPath ?? previous.tokenPath,
     cursorPath: flags.cursorPath ?? previous.cursorPath,
     cursorParam: flags.cursorParam ?? previous.cursorParam,
+    linkPath: flags.linkPath ?? previous.linkPath,
     pageParam: flags.pageParam ?? previous.pageParam,
     sizeParam: flags.sizeParam ?? previous.sizeParam,
     startParam: flags.startParam ?? previous.startParam,
@@ -128,6 +130,7 @@ const FLAG_LABELS: SurfaceLabels = {
   'pagination.tokenPath': '--token-path',
   'pagination.cursorPath': '--cursor-path',
   'pagination.cursorParam': '--cursor-param',
+  'pagination.linkPath': '--link-path',
   'pagination.pageParam': '--page-param',
   'pagination.sizeParam': '--size-param',
   'pagination.startParam': '--start-param',

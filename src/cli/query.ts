@@ -22,7 +22,10 @@ export function registerQuery(program: Command): void {
         collect,
       )
       .option('--allowed <name=v1,v2>', 'the only values a constant parameter accepts', collect)
-      .option('--pagination <rule>', 'none | next-page-token | offset | page-number | cursor | link-header')
+      .option(
+        '--pagination <rule>',
+        'none | next-page-token | offset | page-number | cursor | link-header | next-link',
+      )
       .option('--page-size <n>', 'offset/page-number: items per page')
       .option('--items-path <path>', 'where the items are in a page, e.g. issues or data.items')
       .option('--total-path <path>', 'offset: where the total is (default total)')
@@ -31,6 +34,7 @@ export function registerQuery(program: Command): void {
       .option('--token-path <path>', 'next-page-token: where the token is (default nextPageToken)')
       .option('--cursor-path <path>', 'cursor: where the next cursor is')
       .option('--cursor-param <name>', 'cursor: the parameter to send (default cursor)')
+      .option('--link-path <key>', "next-link: where the next page's URL is (default @odata.nextLink)")
       .option('--page-param <name>', 'page-number: the parameter (default page)')
       .option('--size-param <name>', 'offset/page-number: the page-size parameter')
       .option('--start-param <name>', 'offset: the start parameter (default startAt)')

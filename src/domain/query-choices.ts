@@ -40,6 +40,8 @@ export const PAGINATION_DEFAULTS = {
   },
   'page-number': { pageParam: 'page', firstPage: 1 },
   cursor: { cursorParam: 'cursor' },
+  /** Microsoft Graph (OData): the next page's URL in the body. */
+  'next-link': { linkPath: '@odata.nextLink', itemsPath: 'value' },
 } as const
 
 /** A query's limits when left out (QuerySchema's defaults). */

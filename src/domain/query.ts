@@ -144,6 +144,12 @@ export const PaginationSchema = z.discriminatedUnion('type', [
   }),
   /** RFC 8288: follow `Link: <…>; rel="next"`. */
   z.object({ type: z.literal('link-header') }),
+  /** The next page's URL in the body (Microsoft Graph's `@odata.nextLink`, a key with a dot in it). */
+  z.object({
+    type: z.literal('next-link'),
+    linkPath: z.string().min(1).default(PAGINATION_DEFAULTS['next-link'].linkPath),
+    itemsPath: jsonPath.default(PAGINATION_DEFAULTS['next-link'].itemsPath),
+  }),
 ])
 export type Pagination = z.infer<typeof PaginationSchema>
 export type PaginationType = Pagination['type']

@@ -1,5 +1,5 @@
 import type { Row } from './cell.js'
-import { rowSlices } from './row-slices.js'
+import { rowSlices, SLICE_ROWS } from './row-slices.js'
 
 /**
  * Rows handed from the engine (push, a page at a time) to a renderer (pull, an
@@ -84,9 +84,6 @@ export class RowQueue<T> implements AsyncIterable<T> {
     }
   }
 }
-
-/** Rows parsed at a time from the engine's JSON text (a page, or a cached result): the queue holds about this many. */
-const SLICE_ROWS = 1000
 
 /**
  * An engine run's `onRows` that feeds a queue: each page's JSON text is parsed a slice at a time

@@ -33,6 +33,18 @@ export function* rowSlices(json: string, size: number): Generator<unknown[]> {
   if (rest.trim() !== '') yield JSON.parse(`[${rest}]`) as unknown[]
 }
 
+/** Rows parsed at a time from the engine's JSON text (a page, a cached result, a snapshot): a queue holds about this many. */
+export const SLICE_ROWS = 1000
+
+/**
+ * Every row of a JSON array text, one at a time, parsed a slice at a time.
+ *
+ * @example [...jsonRows('[{"a":1},{"a":2}]')] // [{ a: 1 }, { a: 2 }]
+ */
+export function* jsonRows(json: string): Generator<unknown> {
+  for (const slice of rowSlices(json, SLICE_ROWS)) yield* slice
+}
+
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 const COMMA = 0x2c

@@ -1,10 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runQuarry } from '../helpers/cli.js'
-import { TEST_SECRET_KEY } from '../helpers/engine.js'
+import { authorizeUrlOf, finished, runQuarry, spawnQuarry as spawnOn } from '../helpers/cli.js'
 import { freePort } from '../helpers/net.js'
 import { startOidcProvider, type RunningOidcProvider } from '../helpers/oidc-provider.js'
 
@@ -15,42 +13,13 @@ import { startOidcProvider, type RunningOidcProvider } from '../helpers/oidc-pro
  * another issuer refused at its step, storing nothing.
  */
 
-const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 const PASTE_REDIRECT = 'https://quarry.example.com/callback'
 let dir: string
 let idp: RunningOidcProvider
 let redirect: string
 
 const quarry = (...args: string[]) => runQuarry({ db: join(dir, 'q.db'), dir }, ...args)
-
-function spawnQuarry(...args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [bin, '--db', join(dir, 'q.db'), ...args], {
-    env: { ...process.env, QUARRY_SECRET_KEY: TEST_SECRET_KEY, QUARRY_DATABASE_URL: '', XDG_DATA_HOME: dir },
-  })
-}
-
-function finished(
-  child: ChildProcessWithoutNullStreams,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => (stdout += chunk))
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })))
-}
-
-/** The authorize URL a running `connect` printed, once it is ready for the answer. */
-function authorizeUrlOf(child: ChildProcessWithoutNullStreams, ready: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk
-      const match = /(http:\/\/\S+\/auth\?\S+)/.exec(out)
-      if (match && out.includes(ready)) resolve(match[1] as string)
-    })
-    child.on('exit', () => reject(new Error(`connect exited before printing a URL: ${out}`)))
-  })
-}
+const spawnQuarry = (...args: string[]) => spawnOn({ db: join(dir, 'q.db'), dir }, ...args)
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'quarry-issuer-'))

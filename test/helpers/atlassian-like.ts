@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http'
 import { startOidcProvider, type ApiAnswer, type RunningOidcProvider } from './oidc-provider.js'
 import {
   startProviderFront,
@@ -123,8 +122,7 @@ const SEARCH_RESULTS = [
 /** Atlassian's gateway for one site: accessible-resources and the Confluence endpoints, cursor-paged. */
 function confluenceApi(requests: string[]) {
   const wiki = `/ex/confluence/${CLOUD_ID}/wiki`
-  return (req: IncomingMessage): ApiAnswer | undefined => {
-    const url = new URL(req.url ?? '/', 'http://gateway.invalid')
+  return (url: URL): ApiAnswer | undefined => {
     requests.push(`${url.pathname}${url.search}`)
     if (url.pathname === '/oauth/token/accessible-resources') {
       return {

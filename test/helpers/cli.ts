@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { TEST_SECRET_KEY } from './engine.js'
 
@@ -80,5 +80,47 @@ export function runQuarryToFile(
       closeSync(out)
       resolve({ code, stderr })
     })
+  })
+}
+
+/**
+ * Starts the built CLI on the store `db` like runQuarry, for a command that waits (connect): the
+ * caller talks to it and waits for `finished`.
+ *
+ * @example const child = spawnQuarry({ db, dir }, 'connect', 'idp', '--paste')
+ */
+export function spawnQuarry(
+  where: { readonly db: string; readonly dir: string },
+  ...args: string[]
+): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [bin, '--db', where.db, ...args], {
+    env: {
+      ...process.env,
+      QUARRY_SECRET_KEY: TEST_SECRET_KEY,
+      QUARRY_DATABASE_URL: '',
+      XDG_DATA_HOME: where.dir,
+    },
+  })
+}
+
+/** What a spawned CLI left once it exits. */
+export function finished(child: ChildProcessWithoutNullStreams): Promise<CliRun> {
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => (stdout += chunk))
+  child.stderr.on('data', (chunk) => (stderr += chunk))
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })))
+}
+
+/** The authorize URL a running `connect` printed (an http URL with a client_id), once it printed `ready`. */
+export function authorizeUrlOf(child: ChildProcessWithoutNullStreams, ready: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk
+      const match = /(http:\/\/\S+\?\S*client_id=\S+)/.exec(out)
+      if (match && out.includes(ready)) resolve(match[1] as string)
+    })
+    child.on('exit', () => reject(new Error(`connect exited before printing a URL: ${out}`)))
   })
 }

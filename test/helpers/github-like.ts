@@ -140,9 +140,8 @@ const PULLS = [
 
 /** A few of GitHub's REST endpoints, with its Link-header pagination; records the headers each request carried. */
 function githubApi(seen: { accept?: string; version?: string }[]) {
-  return (req: IncomingMessage): ApiAnswer | undefined => {
+  return (url: URL, _token: unknown, req: IncomingMessage): ApiAnswer | undefined => {
     seen.push({ accept: req.headers.accept, version: req.headers['x-github-api-version'] as string })
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`)
     if (url.pathname === '/user') return { body: { login: 'alice', id: 1 } }
     if (url.pathname === '/user/repos') {
       const page = Number(url.searchParams.get('page') ?? '1')

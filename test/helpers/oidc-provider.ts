@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import Provider, { type ClientMetadata } from 'oidc-provider'
+import Provider, { interactionPolicy, type ClientMetadata } from 'oidc-provider'
 
 /**
  * A certified OpenID provider nobody here wrote (panva's oidc-provider) on loopback, shaped like the
@@ -26,18 +26,50 @@ export interface OidcProviderOptions {
   readonly rotateRefreshTokens?: boolean
   /** The account that consents (default alice). */
   readonly account?: string
-  /** Scopes the provider knows besides openid, offline_access and api:read (a provider's own, e.g. GitHub's `repo`). */
+  /**
+   * Where the endpoints live when not under the issuer's path (Entra: issuer `/TENANT/v2.0`, endpoints
+   * under `/TENANT/oauth2/v2.0/…`); discovery stays at the issuer's path.
+   */
+  readonly mount?: string
+  /** Other first path segments that reach the same endpoints (Entra's `/common`, `/organizations`). */
+  readonly mountAliases?: readonly string[]
+  /** The endpoints' paths under the mount (oidc-provider's `routes`), e.g. `{ token: '/oauth/token' }`. */
+  readonly routes?: Readonly<Record<string, string>>
+  /** Scopes the provider knows besides openid, offline_access and api:read (e.g. a Google API scope). */
   readonly scopes?: readonly string[]
+  /** A refresh token for every client allowed the grant, without offline_access (Google, Entra, GitLab). */
+  readonly refreshTokenAlways?: boolean
+  /** With refreshTokenAlways: only when the authorize request's parameters say so (Google: access_type=offline). */
+  readonly refreshTokenWhen?: (authorizeParams: Readonly<Record<string, unknown>>) => boolean
+  /** Authorize parameters the provider keeps beyond the standard ones (Google's access_type). */
+  readonly extraParams?: readonly string[]
+  /** A rotated refresh token stays valid (Entra: the old one is not revoked on use). */
+  readonly keepRotatedRefreshTokens?: boolean
+  /** `prompt` values beyond none, login and consent (Entra's select_account). */
+  readonly prompts?: readonly string[]
+  /** Rewrites each token endpoint answer's JSON as the provider shapes it (its fields, its error bodies). */
+  readonly tokenAnswer?: (answer: TokenAnswer) => Record<string, unknown>
   /**
    * A refresh token for every client allowed the refresh_token grant, offline_access asked or not
    * (GitHub Apps); by default only with offline_access, as OpenID Connect has it.
    */
   readonly refreshTokenWithoutOfflineAccess?: boolean
-  /** More of the resource server: answers a request carrying a live access token, or undefined for 401. */
+  /**
+   * More of the resource server, for a live access token: the answer, or undefined for 404 (`/me` is
+   * the helper's own). `request` for its headers (GitHub's Accept and API version).
+   */
   readonly api?: (
+    url: URL,
+    token: { sub: string; accountId: string; clientId: string; scope: string },
     request: IncomingMessage,
-    token: { accountId: string; clientId: string },
   ) => ApiAnswer | undefined
+}
+
+/** A token endpoint answer as the provider sent it, before tokenAnswer rewrites it. */
+export interface TokenAnswer {
+  readonly status: number
+  readonly grantType: string
+  readonly body: Record<string, unknown>
 }
 
 /** What the resource server's `api` answers. */
@@ -73,12 +105,17 @@ const SIGNING_KEY = {
 
 export async function startOidcProvider(options: OidcProviderOptions): Promise<RunningOidcProvider> {
   const path = (options.path ?? '/realms/demo').replace(/\/$/, '')
+  // '' is a bare origin without a trailing slash (Google, GitLab); '/' keeps it.
+  const bare = options.path === ''
+  const mount = options.mount ?? path
   const account = options.account ?? 'alice'
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end()
   const server = createServer((req, res) => handle(req, res))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const issuer = `${origin}${path === '' ? '/' : path}`
+  const issuer = bare ? origin : `${origin}${path === '' ? '/' : path}`
+  /** The parameters of the authorize request behind each grant, for refreshTokenWhen. */
+  const authorizeParams = new Map<string, Readonly<Record<string, unknown>>>()
 
   const provider = new Provider(issuer, {
     clients: options.clients.map((client) => ({ ...client })),
@@ -86,10 +123,13 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
     jwks: { keys: [SIGNING_KEY] },
     findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
     scopes: ['openid', 'offline_access', 'api:read', ...(options.scopes ?? [])],
-    ...(options.refreshTokenWithoutOfflineAccess
+    ...(options.routes ? { routes: options.routes } : {}),
+    ...(options.extraParams ? { extraParams: [...options.extraParams] } : {}),
+    ...(options.refreshTokenAlways || options.refreshTokenWithoutOfflineAccess
       ? {
-          issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
-            client.grantTypeAllowed('refresh_token'),
+          issueRefreshToken: (_ctx, client, code) =>
+            client.grantTypeAllowed('refresh_token') &&
+            (options.refreshTokenWhen?.(authorizeParams.get(code.grantId ?? '') ?? {}) ?? true),
         }
       : {}),
     features: {
@@ -98,7 +138,17 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
       revocation: { enabled: true },
       resourceIndicators: { enabled: false },
     },
-    interactions: { url: (_ctx, interaction) => `${path}/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `${mount}/interaction/${interaction.uid}`,
+      ...(options.prompts
+        ? {
+            policy: [
+              ...interactionPolicy.base(),
+              ...options.prompts.map((name) => new interactionPolicy.Prompt({ name, requestable: true })),
+            ],
+          }
+        : {}),
+    },
     ttl: {
       AccessToken: options.accessTokenTtl ?? 3600,
       AuthorizationCode: 600,
@@ -127,24 +177,46 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
     })
   }
 
+  if (options.tokenAnswer !== undefined) {
+    const rewrite = options.tokenAnswer
+    const tokenPath = options.routes?.token ?? '/token'
+    provider.use(async (ctx, next) => {
+      await next()
+      if (ctx.method !== 'POST' || ctx.path !== tokenPath || !ctx.body || typeof ctx.body !== 'object') return
+      const params = ctx.oidc?.params as { grant_type?: unknown } | undefined
+      const grantType = typeof params?.grant_type === 'string' ? params.grant_type : ''
+      ctx.body = rewrite({ status: ctx.status, grantType, body: ctx.body as Record<string, unknown> })
+    })
+  }
+  if (options.keepRotatedRefreshTokens) {
+    // Entra: a refresh answers with a new refresh token, and the one sent stays valid (not consumed).
+    provider.RefreshToken.prototype.consume = async function keep() {}
+  }
+
   let refused = 0
   const resource = createServer((req, res) => {
     void (async () => {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
       const found = token ? await provider.AccessToken.find(token) : undefined
-      const answer =
-        found === undefined || found.isExpired || req.url === '/me'
-          ? undefined
-          : options.api?.(req, { accountId: found.accountId, clientId: found.clientId as string })
-      if (answer !== undefined) {
-        res
-          .writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers })
-          .end(JSON.stringify(answer.body))
-        return
-      }
-      if (found === undefined || found.isExpired || req.url !== '/me') {
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`)
+      if (found === undefined || found.isExpired || (url.pathname !== '/me' && options.api === undefined)) {
         refused++
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}')
+        return
+      }
+      if (url.pathname !== '/me') {
+        const scope = found.scope ?? ''
+        const answer = options.api?.(
+          url,
+          { sub: found.accountId, accountId: found.accountId, clientId: found.clientId ?? '', scope },
+          req,
+        )
+        res
+          .writeHead(answer?.status ?? (answer ? 200 : 404), {
+            'content-type': 'application/json',
+            ...answer?.headers,
+          })
+          .end(JSON.stringify(answer?.body ?? { error: 'not found' }))
         return
       }
       res
@@ -157,18 +229,24 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
 
   const callback = provider.callback()
   const rfc8414 = `/.well-known/oauth-authorization-server${path}`
+  const mounted = (req: IncomingMessage, at: string, rest: string) => {
+    ;(req as IncomingMessage & { originalUrl?: string }).originalUrl = `${at}${rest}`
+    req.url = rest || '/'
+  }
   handle = (req, res) => {
-    const url = req.url ?? '/'
-    if (url.startsWith(`${path}/interaction/`)) {
+    let url = req.url ?? '/'
+    // Entra's /common and /organizations reach the same endpoints as the tenant's own path.
+    for (const alias of options.mountAliases ?? [])
+      if (url.startsWith(`${alias}/`)) url = `${mount}${url.slice(alias.length)}`
+    req.url = url
+    if (url.startsWith(`${mount}/interaction/`)) {
       void interact(req, res).catch((error: unknown) => res.writeHead(500).end(String(error)))
       return
     }
     // RFC 8414 puts the well-known segment before the issuer's path; the provider serves OpenID's.
     const discoveryOnly = options.discovery ?? 'oidc'
     if (url === rfc8414 && discoveryOnly === 'oauth2') {
-      req.url = '/.well-known/openid-configuration'
-      ;(req as IncomingMessage & { originalUrl?: string }).originalUrl =
-        `${path}/.well-known/openid-configuration`
+      mounted(req, mount, '/.well-known/openid-configuration')
       callback(req, res)
       return
     }
@@ -176,13 +254,18 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
       res.writeHead(404).end()
       return
     }
-    if (path !== '' && !url.startsWith(`${path}/`)) {
+    // Discovery at the issuer's path, the endpoints under the mount (the same place unless `mount`).
+    if (url === `${path}/.well-known/openid-configuration`) {
+      mounted(req, mount, '/.well-known/openid-configuration')
+      callback(req, res)
+      return
+    }
+    if (mount !== '' && !url.startsWith(`${mount}/`)) {
       res.writeHead(404).end()
       return
     }
-    // Mounted under the issuer's path, as oidc-provider's docs mount it behind a router.
-    ;(req as IncomingMessage & { originalUrl?: string }).originalUrl = url
-    req.url = url.slice(path.length) || '/'
+    // Mounted under its path, as oidc-provider's docs mount it behind a router.
+    mounted(req, mount, url.slice(mount.length))
     callback(req, res)
   }
 
@@ -195,10 +278,16 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<R
       : new provider.Grant({ accountId: account, clientId })
     grant.addOIDCScope(String(details.params.scope ?? ''))
     const grantId = await grant.save()
+    authorizeParams.set(grantId, details.params)
     await provider.interactionFinished(
       req,
       res,
-      { login: { accountId: account }, consent: { grantId } },
+      {
+        login: { accountId: account },
+        consent: { grantId },
+        // Entra's prompt=select_account: the account above is the one chosen.
+        ...(options.prompts?.includes('select_account') ? { select_account: {} } : {}),
+      },
       { mergeWithLastSubmission: false },
     )
   }

@@ -17,6 +17,7 @@ export const PAGINATION_LABELS: Record<PaginationType, string> = {
   'page-number': 'Page number',
   cursor: 'Cursor',
   'link-header': 'Link header (rel="next")',
+  'next-link': 'Next link in the body (Microsoft Graph @odata.nextLink)',
 }
 
 /** A pagination rule of `type` with the schema's defaults filled in. */
@@ -34,6 +35,8 @@ export function paginationOfType(type: PaginationType): Pagination {
     case 'cursor':
       // The cursor's path has no default: the form asks for it.
       return { type, cursorPath: '', ...PAGINATION_DEFAULTS.cursor }
+    case 'next-link':
+      return { type, ...PAGINATION_DEFAULTS[type] }
   }
 }
 

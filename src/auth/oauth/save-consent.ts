@@ -39,8 +39,9 @@ export async function saveConsent(
       'The provider sent no refresh token, so the connection would die with the access token.',
       {
         remedy: {
-          cli: `Add offline_access to the scopes (quarry datasource edit ${name} --scope "… offline_access") and connect again. Nothing was stored.`,
-          ui: 'Add offline_access to the datasource’s scopes, save, and press Connect again. Nothing was stored.',
+          // Google has no such scope: its authorize parameter access_type=offline asks instead.
+          cli: `Add offline_access to the scopes (quarry datasource edit ${name} --scope "… offline_access"; Google: --authorize-param access_type=offline) and connect again. Nothing was stored.`,
+          ui: 'Add offline_access to the datasource’s scopes (Google: the authorize parameter access_type=offline), save, and press Connect again. Nothing was stored.',
         },
       },
     )

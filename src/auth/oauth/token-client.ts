@@ -268,7 +268,9 @@ async function refuseErrorBody(response: Response): Promise<Response> {
 function describeTokenError(config: TokenEndpoint, error: unknown): QuarryError {
   const where = describeUrl(config.tokenUrl)
   if (error instanceof oauth.ResponseBodyError) {
-    const said = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`
+    // On one line: Entra's descriptions end in "\r\nTrace ID: …\r\nCorrelation ID: …" lines.
+    const description = error.error_description?.replace(/\s*[\r\n]+\s*/g, ' ')
+    const said = `${error.error}${description ? `: ${description}` : ''}`
     const standard = STANDARD_TOKEN_ERRORS[error.error] ?? error.error
     if (standard === 'invalid_grant') {
       return new QuarryError(

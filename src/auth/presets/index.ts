@@ -1,7 +1,10 @@
 import type { Datasource, RestDatasource } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
 import { confluenceCloud } from './confluence-cloud.js'
+import { entra } from './entra.js'
 import { github } from './github.js'
+import { gitlab } from './gitlab.js'
+import { google } from './google.js'
 import { jiraCloud } from './jira-cloud.js'
 import type { Preset } from './preset.js'
 
@@ -9,7 +12,9 @@ import type { Preset } from './preset.js'
  * The presets, by name: the CLI's `--preset`, the server's /api/presets and the admin UI's quick
  * forms all iterate this list. A new preset is a file shaped like jira-cloud.ts and one line here.
  */
-const presets = new Map<string, Preset>([jiraCloud, confluenceCloud, github].map((p) => [p.name, p]))
+const presets = new Map<string, Preset>(
+  [jiraCloud, confluenceCloud, github, google, entra, gitlab].map((p) => [p.name, p]),
+)
 
 export type { Preset, PresetField, PresetForm, PresetPlace } from './preset.js'
 

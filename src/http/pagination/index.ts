@@ -2,6 +2,7 @@ import type { Pagination } from '../../domain/query.js'
 import type { BoundRequest } from '../bind.js'
 import { cursorPages } from './cursor-pagination.js'
 import { linkHeaderPages } from './link-header-pagination.js'
+import { nextLinkPages } from './next-link-pagination.js'
 import { nextPageTokenPages } from './next-page-token-pagination.js'
 import { offsetPages } from './offset-pagination.js'
 import type { FetchPage, Page, PaginateOptions } from './page.js'
@@ -35,6 +36,8 @@ export function paginate(
       return cursorPages(first, rule, fetchPage, options)
     case 'link-header':
       return linkHeaderPages(first, fetchPage, options)
+    case 'next-link':
+      return nextLinkPages(first, rule, fetchPage, options)
   }
 }
 

@@ -21,6 +21,7 @@ import {
   type Row,
 } from '../../render/index.js'
 import { feedRows, RowQueue } from '../../render/row-queue.js'
+import { jsonRows } from '../../render/row-slices.js'
 import { metricsOf } from '../metrics.js'
 import {
   contentSecurityPolicy,
@@ -515,10 +516,7 @@ async function snapshotDownload(
 
   const snapshot = await visibleSnapshot(ctx.store, name, ref, request.principal)
   const json = await snapshotRowsJson(ctx.store, snapshot)
-  function* rows(): Iterable<Row> {
-    for (const slice of rowSlices(json, SLICE_ROWS)) yield* slice as Row[]
-  }
-  const chunks = writeFormat(format.name, rows(), { title: name, name })
+  const chunks = writeFormat(format.name, jsonRows(json) as Iterable<Row>, { title: name, name })
   const stamp = snapshot.takenAt.toISOString().slice(0, 10)
   return reply
     .type(format.mediaType)

@@ -37,6 +37,14 @@ const FIELDS: Record<PaginationType, FieldSpec[]> = {
     { key: 'pageSize', label: 'Page size', number: true, optional: true },
     { key: 'itemsPath', label: 'Items in response', optional: true, hint: IN_RESPONSE },
   ],
+  'next-link': [
+    {
+      key: 'linkPath',
+      label: 'Next link in response',
+      hint: 'A key such as @odata.nextLink, or a dotted path.',
+    },
+    { key: 'itemsPath', label: 'Items in response' },
+  ],
   cursor: [
     { key: 'cursorPath', label: 'Cursor in response', hint: IN_RESPONSE },
     { key: 'cursorParam', label: 'Cursor parameter' },
