@@ -19,6 +19,7 @@ const LAYERS = [
   { convert: ['convert'] },
   { render: ['render'] },
   { engine: ['engine', 'engine-*'] },
+  { notify: ['notify'] },
   { transfer: ['config-transfer', 'pocketquery'] },
   { server: ['server'] },
   { cli: ['cli'] },

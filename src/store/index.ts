@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { SqlAccountRepo } from './account-repo.js'
+import { SqlAlertRepo } from './alert-repo.js'
 import { SqlCacheRepo } from './cache-repo.js'
 import { SqlConnectionRepo, lockTimeout } from './connection-repo.js'
 import { StoreContext } from './context.js'
@@ -20,6 +21,7 @@ import { openSqlite } from './sqlite-dialect.js'
 import { SqliteLockBackend } from './sqlite-lock.js'
 import type {
   AccountRepo,
+  AlertRepo,
   CacheRepo,
   ConnectionRepo,
   DatasourceRepo,
@@ -35,6 +37,7 @@ import type {
 export { STORE_ERROR_CODES, StoreError, isStoreError, type StoreErrorCode } from './errors.js'
 export { digest } from './account-repo.js'
 export { libraryNotFound } from './library-repo.js'
+export { alertNotFound } from './alert-repo.js'
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from '../domain/database-url.js'
 export { saveDatasource } from './save-datasource.js'
@@ -139,6 +142,7 @@ class SqlStore implements Store {
   readonly leases: LeaseRepo
   readonly rateLimits: RateLimitRepo
   readonly settings: SettingsRepo
+  readonly alerts: AlertRepo
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -156,6 +160,7 @@ class SqlStore implements Store {
     this.leases = new SqlLeaseRepo(context)
     this.rateLimits = new SqlRateLimitRepo(context)
     this.settings = new SqlSettingsRepo(context)
+    this.alerts = new SqlAlertRepo(context)
     this.#context = context
     this.#backend = backend
   }
