@@ -238,8 +238,10 @@ export async function testAlertNow(
     if (failed.length > 0) {
       throw new QuarryError(
         'QUARRY_NOTIFY_FAILED',
-        `The test of alert "${name}" reached ${reports.length - failed.length} of ${reports.length} channels:\n` +
-          deliveryLines(reports).join('\n'),
+        `The test of alert "${name}" reached ${reports.length - failed.length} of ${reports.length} channels; ` +
+          `${deliveryLines(failed)
+            .map((line) => line.trim())
+            .join('; ')}. Check the channels (quarry alert show ${name}) and try again.`,
       )
     }
     console.log(`Sent a test of alert "${name}" to every channel:`)

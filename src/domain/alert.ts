@@ -176,18 +176,32 @@ export function joinAlertSecrets(config: unknown, secrets: Readonly<Record<strin
   return AlertSchema.parse({ ...open, channels })
 }
 
+const masked = z.literal(SECRET_MASK)
+
+/** A channel as it is shown: each secret field, when set, reads SECRET_MASK. */
+export const ShownChannelSchema = z.discriminatedUnion('type', [
+  WebhookChannelSchema.extend({ secret: masked }),
+  SlackChannelSchema.extend({ url: masked }),
+  EmailChannelSchema.extend({ user: masked.optional(), password: masked.optional() }),
+])
+
+/** An alert as it is shown (maskAlert): the API's replies, `quarry alert show`, the admin UI. */
+export const ShownAlertSchema = AlertSchema.extend({ channels: z.array(ShownChannelSchema) })
+export type ShownAlert = z.infer<typeof ShownAlertSchema>
+
 /**
  * The alert as it may be shown (the CLI's `alert show`, the API, the admin UI): every secret field
  * replaced by SECRET_MASK. Sent back unchanged, a masked field keeps the stored value (keepSecrets).
  *
  * @example maskAlert(alert).channels[0] // { type: 'webhook', url: 'https://…', secret: '••••••' }
  */
-export function maskAlert(alert: Alert): Alert {
+export function maskAlert(alert: Alert): ShownAlert {
   const channels = alert.channels.map((channel) => {
-    const masked: Record<string, unknown> = { ...channel }
-    for (const field of CHANNEL_SECRET_FIELDS[channel.type])
-      if (masked[field] !== undefined) masked[field] = SECRET_MASK
-    return masked as Channel
+    const shown: Record<string, unknown> = { ...channel }
+    for (const field of CHANNEL_SECRET_FIELDS[channel.type]) 
+      if (shown[field] !== undefined) shown[field] = SECRET_MASK
+    
+    return shown as ShownAlert['channels'][number]
   })
   return { ...alert, channels }
 }

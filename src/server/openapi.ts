@@ -33,6 +33,7 @@ const TAGS: Readonly<Record<string, string>> = {
   queries: 'Queries: writing them and running them.',
   converters: 'Named converters several queries use (issue 13): editing one changes them all.',
   templates: 'Named templates several queries use (issue 13): editing one changes them all.',
+  alerts: 'Conditions on a query’s result that notify a webhook, Slack or email when they change (issue 16).',
   preview: 'Live previews for the editors.',
   users: 'Users (admins manage them).',
   tokens: 'API tokens: each user their own.',

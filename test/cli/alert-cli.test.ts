@@ -133,7 +133,7 @@ describe('quarry alert', () => {
     expect(edited.code, edited.stderr).toBe(0)
     const dead = await quarry('alert', 'test', 'blockers', '--attempts', '2')
     expect(dead.code).toBe(1)
-    expect(dead.stderr).toContain('reached 0 of 1 channels')
+    expect(dead.stderr).toContain('reached 0 of 1 channels; ')
     expect(dead.stderr).toContain(
       `failed after 2 attempts: POST the Slack webhook at 127.0.0.1:${port}: 127.0.0.1:${port} refused the connection (ECONNREFUSED).`,
     )
