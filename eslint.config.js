@@ -134,6 +134,7 @@ const BUNDLED_DOMAIN = [
   'password-rules',
   'secret-mask',
   'name-rules',
+  'alert-words',
   'auth-kinds/index',
 ]
 

@@ -1,11 +1,5 @@
-import {
-  COMPARISONS,
-  QUANTIFIERS,
-  type CellValue,
-  type Comparison,
-  type Condition,
-  type Quantifier,
-} from './alert.js'
+import type { CellValue, Comparison, Condition } from './alert.js'
+import { CONDITION_HELP, readCondition } from './alert-words.js'
 import { QuarryError } from './errors.js'
 
 /**
@@ -137,65 +131,16 @@ export function evaluateCondition(condition: Condition, rows: readonly unknown[]
   }
 }
 
-const OPERATOR = /^(.*?)\s*(>=|<=|!=|=|>|<)\s*(.*)$/s
-
-/** A value as written after the operator: a number, true/false/null, "quoted text", or bare text. */
-function valueOf(text: string): CellValue {
-  const trimmed = text.trim()
-  if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(trimmed)) return Number(trimmed)
-  if (trimmed === 'true') return true
-  if (trimmed === 'false') return false
-  if (trimmed === 'null') return null
-  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) {
-    try {
-      return JSON.parse(trimmed) as string
-    } catch {
-      return trimmed.slice(1, -1)
-    }
-  }
-  return trimmed
-}
-
 /**
- * Reads a condition written as text: `rows > 5` (also `row count > 5`), or `COLUMN OP VALUE` with an
- * optional last word `exists` (the default), `none` or `all`. VALUE is a number, true, false, null,
- * "quoted text" or bare text; a column name may hold spaces. Anything else is QUARRY_CONFIG_INVALID
- * with an example.
+ * Reads a condition written as text (readCondition in alert-words.ts); text that does not read is
+ * QUARRY_CONFIG_INVALID naming `flag`, with an example.
  *
  * @example parseCondition('Story Points > 8 exists') // { kind: 'column', column: 'Story Points', op: '>', value: 8, quantifier: 'exists' }
  * @example parseCondition('rows >= 1') // { kind: 'row-count', op: '>=', value: 1 }
  */
 export function parseCondition(text: string, flag = '--when'): Condition {
-  const match = OPERATOR.exec(text.trim())
-  const fail = (why: string) =>
-    new QuarryError(
-      'QUARRY_CONFIG_INVALID',
-      `${flag}: ${why}. Write "rows > 5" or "COLUMN OP VALUE [exists|none|all]", e.g. ` +
-        `"Priority = Blocker exists"; OP is one of ${COMPARISONS.join(' ')}.`,
-    )
-  if (!match) return failWith(fail('no comparison operator'))
-  const [, left = '', op = '', rawRight = ''] = match
-  const subject = left.trim()
-  if (subject === '') return failWith(fail('nothing before the operator'))
-  if (/^(rows|row count|row-count)$/i.test(subject)) {
-    const count = rawRight.trim()
-    if (!/^\d+$/.test(count))
-      return failWith(fail(`a row count compares with a whole number, not "${count}"`))
-    return { kind: 'row-count', op: op as Comparison, value: Number(count) }
-  }
-  let right = rawRight.trim()
-  let quantifier: Quantifier = 'exists'
-  const last = /\s+(exists|none|all)$/i.exec(right)
-  if (last) {
-    quantifier = (last[1] ?? 'exists').toLowerCase() as Quantifier
-    right = right.slice(0, last.index)
-  } else if ((QUANTIFIERS as readonly string[]).includes(right.toLowerCase())) {
-    return failWith(fail('no value to compare with'))
-  }
-  if (right === '') return failWith(fail('no value to compare with'))
-  return { kind: 'column', column: subject, op: op as Comparison, value: valueOf(right), quantifier }
-}
-
-function failWith(error: QuarryError): never {
-  throw error
+  const read = readCondition(text)
+  if ('problem' in read)
+    throw new QuarryError('QUARRY_CONFIG_INVALID', `${flag}: ${read.problem}. ${CONDITION_HELP}`)
+  return read.condition
 }

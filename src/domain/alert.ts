@@ -1,28 +1,17 @@
 import { z } from 'zod'
 import { httpUrl } from './http-url.js'
 import { nameSchema } from './name.js'
+import { ALERT_STATES, COMPARISONS, QUANTIFIERS, describeCondition } from './alert-words.js'
 import { SECRET_MASK } from './secret-mask.js'
+
+export { ALERT_STATES, COMPARISONS, QUANTIFIERS, describeCondition }
+export type { AlertState, Comparison, Quantifier } from './alert-words.js'
 
 /**
  * Alerts (issue 16, done-when 3): a condition on a query's result, checked when the query runs on its
  * schedule, and the channels told when the condition starts or stops holding. The shapes here are
  * shared by the store, the CLI, the API and the admin UI; the check itself is src/notify/check.ts.
  */
-
-/** The comparisons a condition may use, on a row count or on a column's cells. */
-export const COMPARISONS = ['>', '>=', '<', '<=', '=', '!='] as const
-export type Comparison = (typeof COMPARISONS)[number]
-
-/**
- * How many rows a column comparison must hold on: `exists` (at least one row), `none` (no row) or
- * `all` (every row; true of an empty result, as "every" is in logic).
- */
-export const QUANTIFIERS = ['exists', 'none', 'all'] as const
-export type Quantifier = (typeof QUANTIFIERS)[number]
-
-/** An alert's state: `ok` (the condition does not hold), `firing` (it holds), `error` (the check failed). */
-export const ALERT_STATES = ['ok', 'firing', 'error'] as const
-export type AlertState = (typeof ALERT_STATES)[number]
 
 /** The value a column is compared with: JSON's scalars. */
 export const CellValueSchema = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()])
@@ -198,9 +187,9 @@ export type ShownAlert = z.infer<typeof ShownAlertSchema>
 export function maskAlert(alert: Alert): ShownAlert {
   const channels = alert.channels.map((channel) => {
     const shown: Record<string, unknown> = { ...channel }
-    for (const field of CHANNEL_SECRET_FIELDS[channel.type]) 
+    for (const field of CHANNEL_SECRET_FIELDS[channel.type])
       if (shown[field] !== undefined) shown[field] = SECRET_MASK
-    
+
     return shown as ShownAlert['channels'][number]
   })
   return { ...alert, channels }
@@ -240,10 +229,4 @@ export function describeChannel(channel: Channel): string {
     case 'email':
       return `email ${channel.to.join(', ')} via ${channel.host}:${channel.port}`
   }
-}
-
-/** A condition in words, as the CLI reads it back: `rows > 5`, `Priority = "Blocker" exists`. */
-export function describeCondition(condition: Condition): string {
-  if (condition.kind === 'row-count') return `rows ${condition.op} ${condition.value}`
-  return `${condition.column} ${condition.op} ${JSON.stringify(condition.value)} ${condition.quantifier}`
 }
