@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Selectable } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { StoreContext } from './context.js'
 import { compare } from './datasource-repo.js'
 import { StoreError } from './errors.js'
@@ -11,6 +11,7 @@ import {
   toJsonText,
   type AlertEventsTable,
   type AlertsTable,
+  type Database,
 } from './schema.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js'
 import type {
@@ -22,6 +23,9 @@ import type {
   AlertRepo,
   StoredAlert,
 } from './types.js'
+
+/** How many of an alert's latest events the store keeps: enough history to read, never a growing table. */
+export const ALERT_EVENTS_KEPT = 100
 
 /** Additional authenticated data of alert secret envelopes (secrets.ts). */
 const SECRETS_CONTEXT = 'alert-secrets'
@@ -191,6 +195,7 @@ export class SqlAlertRepo implements AlertRepo {
             deliveries: null,
           })
           .execute()
+        await pruneEvents(tx, name)
         return { changed: true, previous, eventId }
       }),
     )
@@ -210,7 +215,10 @@ export class SqlAlertRepo implements AlertRepo {
     }
     return this.#context.run('alerts.addEvent', 'write', async () => {
       try {
-        await this.#context.db.insertInto('alert_events').values(values).execute()
+        await this.#context.db.transaction().execute(async (tx) => {
+          await tx.insertInto('alert_events').values(values).execute()
+          await pruneEvents(tx, event.alert)
+        })
       } catch (error) {
         if (isForeignKeyViolation(error)) throw alertNotFound(event.alert)
         throw error
@@ -263,6 +271,18 @@ export class SqlAlertRepo implements AlertRepo {
       updatedAt: fromDbTime(row.updated_at),
     })
   }
+}
+
+/** Deletes an alert's events older than its ALERT_EVENTS_KEPT latest (inside the caller's transaction). */
+async function pruneEvents(db: Kysely<Database>, alert: string): Promise<void> {
+  const kept = db
+    .selectFrom('alert_events')
+    .select('id')
+    .where('alert', '=', alert)
+    .orderBy('at', 'desc')
+    .orderBy('id')
+    .limit(ALERT_EVENTS_KEPT)
+  await db.deleteFrom('alert_events').where('alert', '=', alert).where('id', 'not in', kept).execute()
 }
 
 function decodeEvent(row: Selectable<AlertEventsTable>): AlertEvent {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { AlertSchema, joinAlertSecrets, splitAlertSecrets } from '../../src/domain/alert.js'
 import { DatasourceSchema, splitSecrets } from '../../src/domain/datasource.js'
+import { ALERT_EVENTS_KEPT } from '../../src/store/alert-repo.js'
 import type { Store } from '../../src/store/index.js'
 import { DIALECTS, useStoreTarget } from './harness.js'
 
@@ -121,6 +122,27 @@ for (const dialect of DIALECTS) {
       ])
       expect(outcomes.filter((outcome) => outcome.changed)).toHaveLength(1)
       expect(await one.alerts.events('blockers', 10)).toHaveLength(1)
+    })
+
+    test("keeps an alert's latest events only", async () => {
+      const store = await target().open()
+      await created(store)
+      const base = Date.parse('2026-12-03T00:00:00.000Z')
+      for (let n = 0; n < ALERT_EVENTS_KEPT + 5; n++) {
+        await store.alerts.addEvent({
+          alert: 'blockers',
+          at: new Date(base + n * 1000),
+          kind: 'test',
+          from: 'ok',
+          to: 'ok',
+          summary: `test ${n}`,
+          deliveries: null,
+        })
+      }
+      const events = await store.alerts.events('blockers', 1000)
+      expect(events).toHaveLength(ALERT_EVENTS_KEPT)
+      expect(events[0]?.summary).toBe(`test ${ALERT_EVENTS_KEPT + 4}`)
+      expect(events.at(-1)?.summary).toBe('test 5')
     })
 
     test('renaming the query carries its alerts along; removing it takes them and their events', async () => {
