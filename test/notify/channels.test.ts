@@ -154,6 +154,34 @@ describe('email over SMTP', () => {
     expect(body).toContain('Result: 1 of 3 rows have Priority = "Blocker" (alert when exists)')
   })
 
+  it('arrives over TLS from the first byte with tls: "tls"', async () => {
+    smtp = await startSmtpReceiver(
+      certificate,
+      { user: 'alerts', password: SMTP_PASSWORD },
+      { implicitTls: true },
+    )
+    open.push(smtp)
+    const report = await deliver(emailChannel({ tls: 'tls' }), notice, { retry: FAST })
+    expect(report.ok).toBe(true)
+    expect(smtp.mails[0]).toMatchObject({ secure: true, user: 'alerts' })
+  })
+
+  it('sends nothing in the clear when STARTTLS is required and the server does not offer it', async () => {
+    smtp = await startSmtpReceiver(
+      certificate,
+      { user: 'alerts', password: SMTP_PASSWORD },
+      { noStartTls: true },
+    )
+    open.push(smtp)
+    const report = await deliver(emailChannel(), notice, { retry: FAST })
+    expect(report.ok).toBe(false)
+    expect(smtp.mails).toHaveLength(0)
+    expect(report.attempts.map((attempt) => attempt.error)).toEqual([
+      expect.stringMatching(/^SMTP 127\.0\.0\.1:\d+: the TLS handshake failed \(ETLS\)/),
+    ])
+    expect(JSON.stringify(report)).not.toContain(SMTP_PASSWORD)
+  })
+
   it('refuses a certificate it cannot trust when no ca is given, without retrying', async () => {
     await startSmtp()
     const { ca: _ca, ...rest } = emailChannel() as Extract<Channel, { type: 'email' }>

@@ -112,14 +112,21 @@ export interface SmtpReceiver {
   close(): Promise<void>
 }
 
-/** An SMTP server offering STARTTLS with `certificate` and a login (user, password). */
+/**
+ * An SMTP server offering STARTTLS with `certificate` and a login (user, password); `implicitTls`
+ * speaks TLS from the first byte (port 465's way) instead, `noStartTls` refuses STARTTLS (a server without TLS).
+ */
 export async function startSmtpReceiver(
   certificate: { key: string; cert: string },
   login: { user: string; password: string },
+  options: { readonly implicitTls?: boolean; readonly noStartTls?: boolean } = {},
 ): Promise<SmtpReceiver> {
   const mails: Mail[] = []
   const server = new SMTPServer({
-    secure: false,
+    secure: options.implicitTls === true,
+    ...(options.noStartTls === true ? { disabledCommands: ['STARTTLS'] } : {}),
+    // Without TLS, a login in the clear is allowed here so that only the client's rule can refuse it.
+    allowInsecureAuth: options.noStartTls === true,
     key: certificate.key,
     cert: certificate.cert,
     logger: false,
@@ -143,6 +150,8 @@ export async function startSmtpReceiver(
       })
     },
   })
+  // A client that gives up mid-handshake is the test's doing, not a failure of the receiver.
+  server.on('error', () => undefined)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.server.address() as AddressInfo
   return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
