@@ -19,6 +19,7 @@ const LAYERS = [
   { convert: ['convert'] },
   { render: ['render'] },
   { engine: ['engine', 'engine-*'] },
+  { notify: ['notify'] },
   { transfer: ['config-transfer', 'pocketquery'] },
   { server: ['server'] },
   { cli: ['cli'] },
@@ -133,6 +134,7 @@ const BUNDLED_DOMAIN = [
   'password-rules',
   'secret-mask',
   'name-rules',
+  'alert-words',
   'auth-kinds/index',
 ]
 

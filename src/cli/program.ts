@@ -38,6 +38,7 @@ export async function buildProgram(): Promise<Command> {
     import('./template.js').then((m) => m.registerTemplate),
     import('./run.js').then((m) => m.registerRun),
     import('./snapshot.js').then((m) => m.registerSnapshot),
+    import('./alert.js').then((m) => m.registerAlert),
     import('./transfer.js').then((m) => m.registerTransfer),
     import('./connections.js').then((m) => m.registerConnections),
     import('./serve.js').then((m) => m.registerServe),

@@ -71,19 +71,24 @@ async function readAll(stdin: NodeJS.ReadableStream, flag: string): Promise<stri
 /**
  * The flags with each `env:NAME` secret replaced by that variable's value and a `-` secret by
  * standard input (a hidden prompt when it is a terminal). Only one secret may come from standard
- * input: it holds one.
+ * input: it holds one. `secretFlags` are the flags read so (default: the datasource commands'; `alert`
+ * passes its own).
  *
  * @example await secretsFromInput({ token: 'env:API_TOKEN' }) // { token: '…' }
  */
-export async function secretsFromInput<T extends object>(flags: T, sources = processSources()): Promise<T> {
+export async function secretsFromInput<T extends object>(
+  flags: T,
+  sources = processSources(),
+  secretFlags: readonly SecretFlag[] = SECRET_FLAGS,
+): Promise<T> {
   const resolved: Record<string, unknown> = { ...(flags as Record<string, unknown>) }
-  const fromStdin = SECRET_FLAGS.filter(({ key }) => resolved[key] === '-')
+  const fromStdin = secretFlags.filter(({ key }) => resolved[key] === '-')
   if (fromStdin.length > 1) {
     throw usage(
       `Only one secret can come from standard input; ${fromStdin.map((s) => s.flag).join(' and ')} both say "-". Give the others as env:NAME.`,
     )
   }
-  for (const { key, flag } of SECRET_FLAGS) {
+  for (const { key, flag } of secretFlags) {
     const match = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(String(resolved[key] ?? ''))
     if (!match) continue
     const name = match[1] as string

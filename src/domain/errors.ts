@@ -73,6 +73,15 @@ export const ERROR_CODES = {
     2,
     'The key column chosen to compare two snapshots is in neither of them.',
   ),
+  QUARRY_ALERT_NOT_FOUND: spec('user', 404, 2, 'No alert has that name.'),
+  QUARRY_ALERT_EXISTS: spec('user', 409, 2, 'An alert with that name exists already.'),
+  // The receiver's fault, not the caller's: 502, like any other upstream answer.
+  QUARRY_NOTIFY_FAILED: spec(
+    'upstream',
+    502,
+    1,
+    'A notification (webhook, Slack or email) could not be delivered after its retries.',
+  ),
   QUARRY_HOST_NOT_ALLOWED: spec('user', 400, 1, 'A request went to a host the datasource does not allow.'),
   // The upstream chose the other host, not the caller: 502, like any other upstream answer (issue 12).
   QUARRY_UPSTREAM_REDIRECT_REFUSED: spec(

@@ -8,6 +8,7 @@ import { errorReply } from './error-handler.js'
 import { metricsOf } from './metrics.js'
 import { rateLimit } from './rate-limits.js'
 import type { RouteDef } from './route.js'
+import { alertRoutes } from './routes/alert-routes.js'
 import { datasourceRoutes } from './routes/datasource-routes.js'
 import { libraryRoutes } from './routes/library-routes.js'
 import { previewRoutes } from './routes/preview-routes.js'
@@ -27,6 +28,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...queryRoutes,
   ...snapshotRoutes,
   ...libraryRoutes,
+  ...alertRoutes,
   ...previewRoutes,
   ...userRoutes,
   ...transferRoutes,

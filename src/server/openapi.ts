@@ -35,6 +35,7 @@ const TAGS: Readonly<Record<string, string>> = {
   templates: 'Named templates several queries use (issue 13): editing one changes them all.',
   snapshots:
     'Frozen results of a query (issue 16): taken, listed, shown, compared and kept by a retention rule.',
+  alerts: 'Conditions on a query’s result that notify a webhook, Slack or email when they change (issue 16).',
   preview: 'Live previews for the editors.',
   users: 'Users (admins manage them).',
   tokens: 'API tokens: each user their own.',

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ALERT_STATES, ShownAlertSchema } from '../domain/alert.js'
 import { ConfigDocumentSchema } from '../domain/config-document.js'
 import { DatasourceSchema, PresetSiteSchema, SQL_DATASOURCE_TYPES } from '../domain/datasource.js'
 import { ParamSpecSchema, QuerySchema, TemplateSchema } from '../domain/query.js'
@@ -529,3 +530,95 @@ export const SnapshotRetentionReply = named(
     pruned: 2,
   },
 )
+
+/** An alert as the API shows it: its definition with secrets masked, and what its checks found (issue 16). */
+const AlertEntry = ShownAlertSchema.extend({
+  state: z.enum(ALERT_STATES),
+  lastError: z.string().nullable(),
+  lastCheckedAt: Timestamp.nullable(),
+  lastChangedAt: Timestamp.nullable(),
+})
+const DeliveryAttemptEntry = z.object({
+  at: Timestamp,
+  ok: z.boolean(),
+  status: z.number().int().optional(),
+  error: z.string().optional(),
+})
+const DeliveryReportEntry = z.object({
+  channel: z.string(),
+  ok: z.boolean(),
+  attempts: z.array(DeliveryAttemptEntry),
+})
+const AlertEventEntry = z.object({
+  at: Timestamp,
+  kind: z.enum(['change', 'test', 'error']),
+  from: z.string(),
+  to: z.string(),
+  summary: z.string(),
+  deliveries: z.array(DeliveryReportEntry).nullable(),
+})
+const ALERT_EXAMPLE = {
+  name: 'blockers',
+  description: 'Tell the team when a blocker is open',
+  query: 'open-issues',
+  params: { project: 'DEMO' },
+  condition: {
+    kind: 'column' as const,
+    column: 'Priority',
+    op: '=' as const,
+    value: 'Blocker',
+    quantifier: 'exists' as const,
+  },
+  channels: [
+    { type: 'slack' as const, url: SECRET_MASK as typeof SECRET_MASK },
+    {
+      type: 'webhook' as const,
+      url: 'https://hooks.example.com/quarry',
+      secret: SECRET_MASK as typeof SECRET_MASK,
+    },
+  ],
+  state: 'firing' as const,
+  lastError: null,
+  lastCheckedAt: WHEN,
+  lastChangedAt: WHEN,
+}
+const DELIVERY_EXAMPLE = {
+  channel: 'webhook https://hooks.example.com/quarry',
+  ok: true,
+  attempts: [
+    { at: WHEN, ok: false, status: 503, error: 'POST https://hooks.example.com/quarry answered 503.' },
+    { at: WHEN, ok: true },
+  ],
+}
+export const AlertListReply = named('AlertList', z.array(AlertEntry), [ALERT_EXAMPLE])
+export const AlertReply = named('Alert', AlertEntry.extend({ events: z.array(AlertEventEntry) }), {
+  ...ALERT_EXAMPLE,
+  events: [
+    {
+      at: WHEN,
+      kind: 'change',
+      from: 'ok',
+      to: 'firing',
+      summary: '1 of 40 rows have Priority = "Blocker" (alert when exists)',
+      deliveries: [DELIVERY_EXAMPLE],
+    },
+  ],
+})
+export const AlertCheckReply = named(
+  'AlertCheck',
+  z.object({
+    state: z.enum(ALERT_STATES),
+    previous: z.enum(ALERT_STATES),
+    changed: z.boolean(),
+    summary: z.string(),
+  }),
+  {
+    state: 'firing',
+    previous: 'ok',
+    changed: true,
+    summary: '1 of 40 rows have Priority = "Blocker" (alert when exists)',
+  },
+)
+export const AlertTestReply = named('AlertTest', z.object({ deliveries: z.array(DeliveryReportEntry) }), {
+  deliveries: [DELIVERY_EXAMPLE],
+})

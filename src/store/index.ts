@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { SqlAccountRepo } from './account-repo.js'
+import { SqlAlertRepo } from './alert-repo.js'
 import { SqlCacheRepo } from './cache-repo.js'
 import { SqlConnectionRepo, lockTimeout } from './connection-repo.js'
 import { StoreContext } from './context.js'
@@ -21,6 +22,7 @@ import { openSqlite } from './sqlite-dialect.js'
 import { SqliteLockBackend } from './sqlite-lock.js'
 import type {
   AccountRepo,
+  AlertRepo,
   CacheRepo,
   ConnectionRepo,
   DatasourceRepo,
@@ -37,6 +39,7 @@ import type {
 export { STORE_ERROR_CODES, StoreError, isStoreError, type StoreErrorCode } from './errors.js'
 export { digest } from './account-repo.js'
 export { libraryNotFound } from './library-repo.js'
+export { alertNotFound } from './alert-repo.js'
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from '../domain/database-url.js'
 export { saveDatasource } from './save-datasource.js'
@@ -142,6 +145,7 @@ class SqlStore implements Store {
   readonly rateLimits: RateLimitRepo
   readonly settings: SettingsRepo
   readonly snapshots: SnapshotRepo
+  readonly alerts: AlertRepo
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -160,6 +164,7 @@ class SqlStore implements Store {
     this.rateLimits = new SqlRateLimitRepo(context)
     this.settings = new SqlSettingsRepo(context)
     this.snapshots = new SqlSnapshotRepo(context)
+    this.alerts = new SqlAlertRepo(context)
     this.#context = context
     this.#backend = backend
   }

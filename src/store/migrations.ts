@@ -252,6 +252,56 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('snapshots').execute()
       },
     },
+    '0007_alerts': {
+      // Alerts (issue 16): a condition on a query's result, checked on its schedule, and the channels
+      // told when it changes state. An alert belongs to its query: a rename follows it, a removed
+      // query takes its alerts (and their events) with it.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('alerts')
+          .addColumn('name', 'text', (col) => col.primaryKey())
+          .addColumn('query', 'text', (col) =>
+            col.notNull().references('queries.name').onUpdate('cascade').onDelete('cascade'),
+          )
+          .addColumn('config', 'text', (col) => col.notNull())
+          .addColumn('secrets', 'text', (col) => col.notNull())
+          .addColumn('state', 'text', (col) => col.notNull().check(sql`state in ('ok', 'firing', 'error')`))
+          .addColumn('notified_state', 'text', (col) =>
+            col.notNull().check(sql`notified_state in ('ok', 'firing')`),
+          )
+          .addColumn('last_error', 'text')
+          .addColumn('last_checked_at', time)
+          .addColumn('last_changed_at', time)
+          .addColumn('created_at', time, (col) => col.notNull())
+          .addColumn('updated_at', time, (col) => col.notNull())
+          .execute()
+        await db.schema.createIndex('alerts_query_idx').on('alerts').column('query').execute()
+        await db.schema
+          .createTable('alert_events')
+          .addColumn('id', 'text', (col) => col.primaryKey())
+          .addColumn('alert', 'text', (col) =>
+            col.notNull().references('alerts.name').onUpdate('cascade').onDelete('cascade'),
+          )
+          .addColumn('at', time, (col) => col.notNull())
+          .addColumn('kind', 'text', (col) => col.notNull().check(sql`kind in ('change', 'test', 'error')`))
+          .addColumn('from_state', 'text', (col) => col.notNull())
+          .addColumn('to_state', 'text', (col) => col.notNull())
+          .addColumn('summary', 'text', (col) => col.notNull())
+          .addColumn('deliveries', 'text')
+          .execute()
+        await db.schema
+          .createIndex('alert_events_alert_at_idx')
+          .on('alert_events')
+          .columns(['alert', 'at'])
+          .execute()
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('alert_events').execute()
+        await db.schema.dropTable('alerts').execute()
+      },
+    },
   }
 }
 

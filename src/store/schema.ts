@@ -169,6 +169,40 @@ export interface LeasesTable {
   expires_at: Time
 }
 
+/** Alerts (issue 16): a condition on a query's result and the channels told when it changes. */
+export interface AlertsTable {
+  name: string
+  /** The query it watches; a rename follows, a removed query takes its alerts with it. */
+  query: string
+  /** JSON text of the alert without its secrets: the store does not look inside. */
+  config: string
+  /** One secret envelope around the JSON of the channels' secrets (webhook secret, Slack URL, SMTP login). */
+  secrets: string
+  /** ok | firing | error: what the last check found. */
+  state: string
+  /** ok | firing: the condition's state the channels were last told of (an error does not change it). */
+  notified_state: string
+  last_error: string | null
+  last_checked_at: NullableTime
+  last_changed_at: NullableTime
+  created_at: Time
+  updated_at: Time
+}
+
+/** What happened to an alert: a change of state (with its deliveries), a test, an error. */
+export interface AlertEventsTable {
+  id: string
+  alert: string
+  at: Time
+  /** change | test | error */
+  kind: string
+  from_state: string
+  to_state: string
+  summary: string
+  /** JSON text of the delivery reports; NULL while they are under way or when none were sent. */
+  deliveries: string | null
+}
+
 export interface Database {
   meta: MetaTable
   users: UsersTable
@@ -185,6 +219,8 @@ export interface Database {
   cache: CacheTable
   snapshots: SnapshotsTable
   snapshot_retention: SnapshotRetentionTable
+  alerts: AlertsTable
+  alert_events: AlertEventsTable
 }
 
 /**

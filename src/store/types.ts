@@ -22,6 +22,8 @@ export interface Store {
   readonly settings: SettingsRepo
   /** Frozen results of queries (issue 16). */
   readonly snapshots: SnapshotRepo
+  /** Alerts on query results (issue 16). */
+  readonly alerts: AlertRepo
   /** Closes the database connections. Idempotent; the store cannot be used afterwards. */
   close(): Promise<void>
 }
@@ -416,4 +418,92 @@ export interface SnapshotRepo {
   prune(query: string, rule: SnapshotRetention, now: Date): Promise<number>
   /** The names of the queries that have snapshots. */
   queries(): Promise<string[]>
+}
+
+/** An alert as stored (issue 16): its definition without secrets, the secrets, and what its checks found. */
+export interface StoredAlert {
+  readonly name: string
+  readonly query: string
+  /** The alert's JSON without its secrets. */
+  readonly config: unknown
+  /** Decrypted. Encrypted at rest as one envelope. */
+  readonly secrets: Readonly<Record<string, string>>
+  readonly state: 'ok' | 'firing' | 'error'
+  /** The condition's state the channels were last told of. */
+  readonly notifiedState: 'ok' | 'firing'
+  readonly lastError: string | null
+  readonly lastCheckedAt: Date | null
+  readonly lastChangedAt: Date | null
+  readonly createdAt: Date
+  readonly updatedAt: Date
+}
+
+export interface AlertInput {
+  name: string
+  query: string
+  config: unknown
+  secrets: Record<string, string>
+}
+
+export interface AlertPatch {
+  name?: string
+  query?: string
+  config?: unknown
+  /** Replaces the whole map. */
+  secrets?: Record<string, string>
+}
+
+/** What one check found, for recordCheck. */
+export interface AlertCheckRecord {
+  readonly state: 'ok' | 'firing' | 'error'
+  /** The condition's state (ok or firing), or null when the check failed. */
+  readonly condition: 'ok' | 'firing' | null
+  readonly error: string | null
+  readonly at: Date
+  /** Said by the event of a change. */
+  readonly summary: string
+}
+
+/** What recordCheck did: whether this call changed the notified state (and must notify), and the event it wrote. */
+export interface AlertCheckOutcome {
+  readonly changed: boolean
+  readonly previous: 'ok' | 'firing' | 'error'
+  /** The change event's id, for setDeliveries; undefined when nothing changed. */
+  readonly eventId: string | undefined
+}
+
+export interface AlertEvent {
+  readonly id: string
+  readonly alert: string
+  readonly at: Date
+  readonly kind: 'change' | 'test' | 'error'
+  readonly from: string
+  readonly to: string
+  readonly summary: string
+  /** The delivery reports (JSON), or null while under way or when none were sent. */
+  readonly deliveries: unknown
+}
+
+export interface AlertRepo {
+  /** All alerts, by name. */
+  list(): Promise<StoredAlert[]>
+  get(name: string): Promise<StoredAlert | undefined>
+  /** A new alert starts ok. Taken name → QUARRY_ALERT_EXISTS; a missing query → QUARRY_QUERY_NOT_FOUND. */
+  create(input: AlertInput): Promise<StoredAlert>
+  /** Missing → QUARRY_ALERT_NOT_FOUND. Keeps the state. */
+  update(name: string, patch: AlertPatch): Promise<StoredAlert>
+  /** Missing → QUARRY_ALERT_NOT_FOUND. Its events go with it. */
+  remove(name: string): Promise<void>
+  /**
+   * Records a check. When the condition's state differs from the notified state, moves it in one
+   * compare-and-set, so of several processes checking at once exactly one is told `changed` (and
+   * notifies), and writes the change event in the same transaction.
+   */
+  recordCheck(name: string, check: AlertCheckRecord): Promise<AlertCheckOutcome>
+  /** Adds an event (a test, an error), returning its id. */
+  addEvent(event: Omit<AlertEvent, 'id'>): Promise<string>
+  /** Records how an event's deliveries went. */
+  setDeliveries(id: string, deliveries: unknown): Promise<void>
+  /** The latest events of an alert, newest first. */
+  events(name: string, limit: number): Promise<AlertEvent[]>
 }

@@ -223,4 +223,17 @@ describe('axe finds no serious or critical violation', () => {
       STEP_MS,
     )
   }
+
+  it(
+    'on the Alerts page and the new alert page (issue 16)',
+    async () => {
+      await page.goto(`${server.url}/admin/alerts`)
+      await seen(page.getByRole('heading', { name: 'Alerts' }))
+      expect(await seriousViolations(page)).toEqual([])
+      await page.goto(`${server.url}/admin/alerts/new`)
+      await seen(page.getByRole('heading', { name: 'Add alert' }))
+      expect(await seriousViolations(page)).toEqual([])
+    },
+    STEP_MS,
+  )
 })

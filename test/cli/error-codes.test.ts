@@ -399,6 +399,79 @@ const TABLE: Record<ErrorCode, Line> = {
       message: /^No row of either snapshot has the key column "nope"\. Choose one of: /,
     },
   },
+  QUARRY_ALERT_NOT_FOUND: {
+    cli: {
+      what: 'showing an alert nobody added',
+      run: cli(['alert', 'show', 'no-such-alert']),
+      message: /"no-such-alert"/,
+    },
+    api: {
+      what: 'reading an alert nobody added',
+      run: () => server.as(admin, { method: 'GET', url: '/api/alerts/no-such-alert' }),
+      message: /"no-such-alert"/,
+    },
+  },
+  QUARRY_ALERT_EXISTS: {
+    cli: {
+      what: 'adding an alert under a taken name',
+      run: async () => {
+        const add = [
+          'alert',
+          'add',
+          'taken-cli',
+          '--query',
+          'echo',
+          '--when',
+          'rows > 0',
+          '--webhook',
+          'https://hooks.example.com/q',
+          '--webhook-secret',
+          'whsec-0123456789abcdef',
+        ]
+        await quarry(add)
+        return quarry(add)
+      },
+      message: /An alert named "taken-cli" already exists/,
+    },
+    api: {
+      what: 'creating an alert under a taken name',
+      run: async () => {
+        const payload = {
+          name: 'taken-api',
+          query: 'echo',
+          condition: { kind: 'row-count', op: '>', value: 0 },
+          channels: [{ type: 'slack', url: 'https://hooks.slack.com/services/x' }],
+        }
+        await server.as(admin, { method: 'POST', url: '/api/alerts', payload })
+        return server.as(admin, { method: 'POST', url: '/api/alerts', payload })
+      },
+      message: /An alert named "taken-api" already exists/,
+    },
+  },
+  QUARRY_NOTIFY_FAILED: {
+    cli: {
+      what: 'a test notification to a Slack webhook whose port refuses connections',
+      run: async () => {
+        await quarry([
+          'alert',
+          'add',
+          'dead-slack',
+          '--query',
+          'echo',
+          '--when',
+          'rows > 0',
+          '--slack',
+          `http://127.0.0.1:${closedPort}/services/x`,
+        ])
+        return quarry(['alert', 'test', 'dead-slack', '--attempts', '1'])
+      },
+      message:
+        /reached 0 of 1 channels; slack 127\.0\.0\.1:\d+: failed after 1 attempt: .*refused the connection \(ECONNREFUSED\)/,
+    },
+    api: {
+      none: "POST /api/alerts/:name/test answers each channel's outcome as data (a failed channel is a report, not an error), and a check delivers in the background, recording failures in the alert's events (test/server/alert-routes.test.ts)",
+    },
+  },
   QUARRY_HOST_NOT_ALLOWED: {
     cli: {
       what: 'a Link header that sends the next page to another host',

@@ -142,6 +142,8 @@ async function reset(target: StoreTarget): Promise<void> {
   const tables = [
     'snapshots',
     'snapshot_retention',
+    'alert_events',
+    'alerts',
     'queries',
     'converters',
     'templates',

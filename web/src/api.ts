@@ -23,6 +23,10 @@ import type { ChartAggregate, ChartMark } from '../../src/domain/query-choices.j
 import type { Role } from '../../src/domain/roles.js'
 import type { ApiTokenView, TokenScope } from '../../src/domain/token-scope.js'
 import type {
+  AlertCheckReply,
+  AlertListReply,
+  AlertReply,
+  AlertTestReply,
   ConnectionReply,
   DatasourceListReply,
   NamedConverterReply,
@@ -78,6 +82,10 @@ export type SnapshotRetention = ReplyOf<typeof SnapshotRetentionReply>
 export type UserRecord = ReplyOf<typeof UserReply>
 /** A named converter (issue 13), with the queries that use it. */
 export type NamedConverter = ReplyOf<typeof NamedConverterReply>
+export type AlertSummary = ReplyOf<typeof AlertListReply>[number]
+export type AlertDetail = ReplyOf<typeof AlertReply>
+export type AlertCheckResult = ReplyOf<typeof AlertCheckReply>
+export type AlertTestResult = ReplyOf<typeof AlertTestReply>
 /** A named template, as the editor holds it (see Template), with the queries that use it. */
 export type NamedTemplate = Omit<ReplyOf<typeof NamedTemplateReply>, 'template'> & { template: Template }
 
@@ -248,6 +256,14 @@ export const api = {
     request<RunResult>('POST', `/api/queries/${enc(name)}/run`, body),
   sampleQuery: (name: string, body: { params: Record<string, string> }) =>
     request<{ text: string }>('POST', `/api/queries/${enc(name)}/sample`, body),
+
+  alerts: () => request<AlertSummary[]>('GET', '/api/alerts'),
+  alert: (name: string) => request<AlertDetail>('GET', `/api/alerts/${enc(name)}`),
+  createAlert: (body: unknown) => request<AlertDetail>('POST', '/api/alerts', body),
+  updateAlert: (name: string, body: unknown) => request<AlertDetail>('PUT', `/api/alerts/${enc(name)}`, body),
+  deleteAlert: (name: string) => request<void>('DELETE', `/api/alerts/${enc(name)}`),
+  checkAlert: (name: string) => request<AlertCheckResult>('POST', `/api/alerts/${enc(name)}/check`),
+  testAlert: (name: string) => request<AlertTestResult>('POST', `/api/alerts/${enc(name)}/test`),
 
   converters: () => request<NamedConverter[]>('GET', '/api/converters'),
   converter: (name: string) => request<NamedConverter>('GET', `/api/converters/${enc(name)}`),

@@ -23,6 +23,9 @@ const QueryEditPage = lazy(() => import('./pages/query-edit.js').then((m) => ({ 
 const LibraryListPage = lazy(() => import('./pages/library.js').then((m) => ({ default: m.LibraryListPage })))
 const LibraryEditPage = lazy(() => import('./pages/library.js').then((m) => ({ default: m.LibraryEditPage })))
 
+const AlertsPage = lazy(() => import('./pages/alerts.js').then((m) => ({ default: m.AlertsPage })))
+const AlertEditPage = lazy(() => import('./pages/alert-edit.js').then((m) => ({ default: m.AlertEditPage })))
+
 type Loaded =
   { state: 'loading' } | { state: 'failed'; message: string } | { state: 'ready'; session: Session | null }
 
@@ -87,6 +90,10 @@ function Routes() {
     if (path === '/queries/new') return <QueryEditPage key="new" name={null} />
     if ((params = match('/queries/:name', path)))
       return <QueryEditPage key={params.name} name={params.name!} />
+    if (path === '/alerts') return <AlertsPage />
+    if (path === '/alerts/new' && canUse.editAlerts(role)) return <AlertEditPage key="new" name={null} />
+    if ((params = match('/alerts/:name', path)))
+      return <AlertEditPage key={params.name} name={params.name!} />
     for (const kind of ['converter', 'template'] as const) {
       if (path === `/${kind}s`) return <LibraryListPage key={kind} kind={kind} />
       if (path === `/${kind}s/new`) return <LibraryEditPage key={`${kind}-new`} kind={kind} name={null} />
