@@ -12,6 +12,7 @@ import { SqlLeaseRepo } from './lease-repo.js'
 import { SqlLibraryRepo } from './library-repo.js'
 import { SqlQueryRepo } from './query-repo.js'
 import { SqlRateLimitRepo } from './rate-limit-repo.js'
+import { SqlScheduleRepo } from './schedule-repo.js'
 import type { Database } from './schema.js'
 import { loadSecretBox } from './secret-key.js'
 import { SqlSessionRepo } from './session-repo.js'
@@ -27,6 +28,7 @@ import type {
   LibraryRepo,
   QueryRepo,
   RateLimitRepo,
+  ScheduleRepo,
   SessionRepo,
   SettingsRepo,
   Store,
@@ -35,6 +37,7 @@ import type {
 export { STORE_ERROR_CODES, StoreError, isStoreError, type StoreErrorCode } from './errors.js'
 export { digest } from './account-repo.js'
 export { libraryNotFound } from './library-repo.js'
+export { scheduleNotFound } from './schedule-repo.js'
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from '../domain/database-url.js'
 export { saveDatasource } from './save-datasource.js'
@@ -139,6 +142,7 @@ class SqlStore implements Store {
   readonly leases: LeaseRepo
   readonly rateLimits: RateLimitRepo
   readonly settings: SettingsRepo
+  readonly schedules: ScheduleRepo
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -156,6 +160,7 @@ class SqlStore implements Store {
     this.leases = new SqlLeaseRepo(context)
     this.rateLimits = new SqlRateLimitRepo(context)
     this.settings = new SqlSettingsRepo(context)
+    this.schedules = new SqlScheduleRepo(context)
     this.#context = context
     this.#backend = backend
   }
