@@ -20,6 +20,7 @@ const LAYERS = [
   { render: ['render'] },
   { engine: ['engine', 'engine-*'] },
   { transfer: ['config-transfer', 'pocketquery'] },
+  { schedule: ['schedule'] },
   { server: ['server'] },
   { cli: ['cli'] },
 ]

@@ -30,7 +30,7 @@ import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
 import { redirect, text } from '../replies.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
-import { engineDeps, visibleQuery } from './query-routes.js'
+import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
 
 /** Where a view page finds its script and stylesheet (served below). */
 export const VIEW_ASSETS = { script: '/assets/view.js', stylesheet: '/assets/view.css' } as const
@@ -156,6 +156,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     const result = await runQuery(engineDeps(ctx), {
       query: loaded,
       params: allowedParams(request.principal, query, params),
+      readCache: await isScheduled(ctx, query.name),
     })
     rows = JSON.parse(result.rowsJson || '[]') as Row[]
     outcome = { fetchedAt: result.fetchedAt, fromCache: result.fromCache, notices: result.notices }
@@ -292,9 +293,11 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
     stop.abort(reason)
     queue.fail(reason)
   }
+  const readCache = await isScheduled(ctx, query.name)
   void runQuery(engineDeps(ctx), {
     query: loaded,
     params,
+    readCache,
     signal: stop.signal,
     onRows: async (json) => {
       for (const rows of rowSlices(json, SLICE_ROWS)) {
