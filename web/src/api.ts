@@ -29,6 +29,9 @@ import type {
   NamedTemplateReply,
   ReplyOf,
   RunResultReply,
+  ScheduleDetailReply,
+  ScheduleReply,
+  ScheduleRunReply,
   SessionReply,
   UserReply,
 } from '../../src/server/replies.js'
@@ -70,6 +73,18 @@ export type Connection = NonNullable<ReplyOf<typeof ConnectionReply>>
 export type DatasourceSummary = ReplyOf<typeof DatasourceListReply>[number]
 export type RunResult = ReplyOf<typeof RunResultReply>
 export type UserRecord = ReplyOf<typeof UserReply>
+export type ScheduleView = ReplyOf<typeof ScheduleReply>
+export type ScheduleDetail = ReplyOf<typeof ScheduleDetailReply>
+export type ScheduleRunOutcome = ReplyOf<typeof ScheduleRunReply>
+/** What the schedule form sends (src/domain/schedule.ts checks it on the server). */
+export interface ScheduleDefinition {
+  name: string
+  query: string
+  params: Record<string, string>
+  cron: string
+  timeZone: string
+  enabled?: boolean
+}
 /** A named converter (issue 13), with the queries that use it. */
 export type NamedConverter = ReplyOf<typeof NamedConverterReply>
 /** A named template, as the editor holds it (see Template), with the queries that use it. */
@@ -233,6 +248,14 @@ export const api = {
     request<RunResult>('POST', `/api/queries/${enc(name)}/run`, body),
   sampleQuery: (name: string, body: { params: Record<string, string> }) =>
     request<{ text: string }>('POST', `/api/queries/${enc(name)}/sample`, body),
+
+  schedules: () => request<ScheduleView[]>('GET', '/api/schedules'),
+  schedule: (name: string) => request<ScheduleDetail>('GET', `/api/schedules/${enc(name)}`),
+  createSchedule: (body: ScheduleDefinition) => request<ScheduleView>('POST', '/api/schedules', body),
+  updateSchedule: (name: string, body: Partial<Omit<ScheduleDefinition, 'name'>>) =>
+    request<ScheduleView>('PUT', `/api/schedules/${enc(name)}`, body),
+  deleteSchedule: (name: string) => request<void>('DELETE', `/api/schedules/${enc(name)}`),
+  runSchedule: (name: string) => request<ScheduleRunOutcome>('POST', `/api/schedules/${enc(name)}/run`, {}),
 
   converters: () => request<NamedConverter[]>('GET', '/api/converters'),
   converter: (name: string) => request<NamedConverter>('GET', `/api/converters/${enc(name)}`),

@@ -11,6 +11,7 @@ import { LoginPage } from './pages/login.js'
 import { NotFoundPage } from './pages/not-found.js'
 import { PresetPage } from './pages/preset.js'
 import { QueriesPage } from './pages/queries.js'
+import { SchedulesPage } from './pages/schedules.js'
 import { SetupPage } from './pages/setup.js'
 import { TokensPage } from './pages/tokens.js'
 import { UsersPage } from './pages/users.js'
@@ -87,6 +88,7 @@ function Routes() {
     if (path === '/queries/new') return <QueryEditPage key="new" name={null} />
     if ((params = match('/queries/:name', path)))
       return <QueryEditPage key={params.name} name={params.name!} />
+    if (path === '/schedules') return <SchedulesPage />
     for (const kind of ['converter', 'template'] as const) {
       if (path === `/${kind}s`) return <LibraryListPage key={kind} kind={kind} />
       if (path === `/${kind}s/new`) return <LibraryEditPage key={`${kind}-new`} kind={kind} name={null} />
