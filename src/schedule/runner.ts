@@ -56,6 +56,9 @@ export interface SchedulerOptions {
   readonly log?: SchedulerLog
 }
 
+/** How often (in runs of this process) a finished run trims its schedule's history. */
+const PRUNE_EVERY = 10
+
 const SILENT: SchedulerLog = { warn() {}, error() {} }
 
 /**
@@ -81,6 +84,8 @@ export class Scheduler {
   #timer: NodeJS.Timeout | undefined
   #ticking: Promise<number> | undefined
   #stopped = false
+  /** Runs this process finished: every PRUNE_EVERY-th trims its schedule's history. */
+  #finishedRuns = 0
   /** The last tick found more due than it had room for: tick again as soon as a run ends. */
   #saturated = false
 
@@ -147,13 +152,13 @@ export class Scheduler {
     this.#timer = setTimeout(() => {
       void this.tick()
         .catch((error: unknown) => this.#log().error({ err: error }, 'schedule tick failed'))
-        .finally(() => this.#schedule(this.#options.tickMs ?? 500))
+        .finally(() => this.#schedule(this.#options.tickMs ?? 200))
     }, delayMs)
     this.#timer.unref()
   }
 
   async #claimDue(): Promise<number> {
-    const free = (this.#options.concurrency ?? 8) - this.#active.size
+    const free = (this.#options.concurrency ?? 16) - this.#active.size
     if (free <= 0) return 0
     const now = this.#now()
     const nowMs = now.getTime()
@@ -161,10 +166,7 @@ export class Scheduler {
     const due = await this.#deps().store.schedules.due(now, free + this.#taken.size + this.#active.size)
     let claimed = 0
     for (const schedule of due) {
-      if (claimed >= free) {
-        this.#saturated = true
-        break
-      }
+      if (claimed >= free) break
       const fireAt = schedule.nextRunAt
       if (fireAt === null) continue
       const key = `${schedule.name}@${fireAt.toISOString()}`
@@ -176,6 +178,8 @@ export class Scheduler {
         this.#taken.set(key, nowMs + this.#staleAfterMs())
       }
     }
+    // Every slot taken: more may be due, so the next tick comes as soon as a run ends, not a tick later.
+    if (claimed >= free) this.#saturated = true
     return claimed
   }
 
@@ -246,7 +250,9 @@ export class Scheduler {
         failures,
         nextRunAt,
       })
-      await deps.store.schedules.pruneRuns(schedule.name, this.#options.keepRuns ?? 100)
+      // The history is trimmed now and then, not after every run: one statement fewer per run.
+      if (++this.#finishedRuns % PRUNE_EVERY === 0)
+        await deps.store.schedules.pruneRuns(schedule.name, this.#options.keepRuns ?? 100)
     } catch (thrown) {
       this.#log().error({ err: thrown, schedule: schedule.name }, 'could not record a scheduled run')
     }

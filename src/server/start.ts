@@ -29,9 +29,9 @@ export interface StartOptions extends Partial<ServerOptions> {
   readonly port: number
   readonly logger?: boolean | object
   readonly keepAliveIntervalMs?: number
-  /** How often due schedules are looked for (default 500 ms). */
+  /** How often due schedules are looked for (default 200 ms). */
   readonly scheduleTickMs?: number
-  /** Scheduled runs at a time in this process (default 8). */
+  /** Scheduled runs at a time in this process (default 16). */
   readonly scheduleConcurrency?: number
 }
 

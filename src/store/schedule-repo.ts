@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely'
+import { sql, type Selectable } from 'kysely'
 import type { StoreContext } from './context.js'
 import { compare } from './datasource-repo.js'
 import { StoreError } from './errors.js'
@@ -215,40 +215,37 @@ export class SqlScheduleRepo implements ScheduleRepo {
   async finish(name: string, fireAt: Date, outcome: ScheduleOutcome): Promise<void> {
     const fire = toDbTime(fireAt, 'fireAt')
     const finished = toDbTime(outcome.finishedAt, 'finishedAt')
+    const next = toDbTimeOrNull(outcome.nextRunAt, 'nextRunAt')
     const error = outcome.error === undefined ? null : `${outcome.error.message} (${outcome.error.code})`
-    return this.#context.run('schedules.finish', 'write', () =>
-      this.#context.db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('schedule_runs')
-          .set({ finished_at: finished, status: outcome.status, row_count: outcome.rowCount ?? null, error })
-          .where('schedule', '=', name)
-          .where('fire_at', '=', fire)
-          .execute()
-        await tx
-          .updateTable('schedules')
-          .set({
-            last_run_at: finished,
-            last_status: outcome.status,
-            failures: outcome.failures,
-            ...(outcome.status === 'ok'
-              ? { last_row_count: outcome.rowCount ?? null }
-              : {
-                  last_error: outcome.error?.message ?? null,
-                  last_error_code: outcome.error?.code ?? null,
-                  last_error_at: finished,
-                }),
-          })
-          .where('name', '=', name)
-          .execute()
-        // An edit while it ran already set the next run from the new definition: keep that one.
-        await tx
-          .updateTable('schedules')
-          .set({ next_run_at: toDbTimeOrNull(outcome.nextRunAt, 'nextRunAt') })
-          .where('name', '=', name)
-          .where('next_run_at', '=', fire)
-          .execute()
-      }),
-    )
+    // Two statements, no transaction (a scheduled run's cost is mostly round trips), schedule first:
+    // a process that dies between them leaves the run unfinished, which only makes the claim look stale.
+    return this.#context.run('schedules.finish', 'write', async () => {
+      const db = this.#context.db
+      await db
+        .updateTable('schedules')
+        .set({
+          last_run_at: finished,
+          last_status: outcome.status,
+          failures: outcome.failures,
+          ...(outcome.status === 'ok'
+            ? { last_row_count: outcome.rowCount ?? null }
+            : {
+                last_error: outcome.error?.message ?? null,
+                last_error_code: outcome.error?.code ?? null,
+                last_error_at: finished,
+              }),
+          // An edit while it ran already set the next run from the new definition: keep that one.
+          next_run_at: sql<string | null>`case when next_run_at = ${fire} then ${next} else next_run_at end`,
+        })
+        .where('name', '=', name)
+        .execute()
+      await db
+        .updateTable('schedule_runs')
+        .set({ finished_at: finished, status: outcome.status, row_count: outcome.rowCount ?? null, error })
+        .where('schedule', '=', name)
+        .where('fire_at', '=', fire)
+        .execute()
+    })
   }
 
   async runs(name: string, limit: number): Promise<ScheduleRun[]> {
@@ -266,22 +263,22 @@ export class SqlScheduleRepo implements ScheduleRepo {
 
   async pruneRuns(name: string, keep: number): Promise<number> {
     return this.#context.run('schedules.pruneRuns', 'write', async () => {
-      const oldestKept = await this.#context.db
-        .selectFrom('schedule_runs')
-        .select('fire_at')
-        .where('schedule', '=', name)
-        .orderBy('fire_at', 'desc')
-        .offset(keep - 1)
-        .limit(1)
-        .executeTakeFirst()
-      if (oldestKept === undefined) return 0
-      const before = toDbTime(fromDbTime(oldestKept.fire_at), 'fireAt')
-      // Only finished runs go: an unfinished one is a claim someone may still hold.
-      const result = await this.#context.db
+      const db = this.#context.db
+      // One statement: below the newest `keep`, every finished run goes (an unfinished one is a
+      // claim someone may still hold). No `keep`-th run: the comparison with NULL deletes nothing.
+      const result = await db
         .deleteFrom('schedule_runs')
         .where('schedule', '=', name)
-        .where('fire_at', '<', before)
         .where('finished_at', 'is not', null)
+        .where('fire_at', '<', (eb) =>
+          eb
+            .selectFrom('schedule_runs as kept')
+            .select('kept.fire_at')
+            .where('kept.schedule', '=', name)
+            .orderBy('kept.fire_at', 'desc')
+            .limit(1)
+            .offset(keep - 1),
+        )
         .executeTakeFirst()
       return Number(result.numDeletedRows)
     })
