@@ -37,7 +37,7 @@ import type {
 export { STORE_ERROR_CODES, StoreError, isStoreError, type StoreErrorCode } from './errors.js'
 export { digest } from './account-repo.js'
 export { libraryNotFound } from './library-repo.js'
-export { scheduleNotFound } from './schedule-repo.js'
+export { scheduleNotFound, tickKey } from './schedule-repo.js'
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from '../domain/database-url.js'
 export { saveDatasource } from './save-datasource.js'

@@ -212,6 +212,50 @@ export class SqlScheduleRepo implements ScheduleRepo {
     })
   }
 
+  async claimMany(
+    ticks: readonly { readonly name: string; readonly fireAt: Date }[],
+    holder: string,
+    now: Date,
+    staleBefore: Date,
+  ): Promise<Set<string>> {
+    const claimed = new Set<string>()
+    if (ticks.length === 0) return claimed
+    const started = toDbTime(now, 'now')
+    const rows = ticks.map((tick) => ({
+      schedule: tick.name,
+      fire_at: toDbTime(tick.fireAt, 'fireAt'),
+      holder,
+      started_at: started,
+    }))
+    let inserted: { schedule: string; fire_at: Date | string }[]
+    try {
+      inserted = await this.#context.run('schedules.claimMany', 'write', () =>
+        this.#context.db
+          .insertInto('schedule_runs')
+          .values(rows)
+          .onConflict((conflict) => conflict.columns(['schedule', 'fire_at']).doNothing())
+          .returning(['schedule', 'fire_at'])
+          .execute(),
+      )
+    } catch (error) {
+      // One of them was removed meanwhile: the statement claimed nothing; claim them one by one.
+      if (!isForeignKeyViolation(error)) throw error
+      for (const tick of ticks)
+        if (await this.claim(tick.name, tick.fireAt, holder, now, staleBefore))
+          claimed.add(tickKey(tick.name, tick.fireAt))
+      return claimed
+    }
+    for (const row of inserted) claimed.add(tickKey(row.schedule, fromDbTime(row.fire_at)))
+    // A claim whose tick is newer than the stale time cannot be stale (it started after its tick):
+    // only older ticks are worth a takeover attempt.
+    for (const tick of ticks) {
+      const key = tickKey(tick.name, tick.fireAt)
+      if (claimed.has(key) || tick.fireAt.getTime() >= staleBefore.getTime()) continue
+      if (await this.claim(tick.name, tick.fireAt, holder, now, staleBefore)) claimed.add(key)
+    }
+    return claimed
+  }
+
   async finish(name: string, fireAt: Date, outcome: ScheduleOutcome): Promise<void> {
     const fire = toDbTime(fireAt, 'fireAt')
     const finished = toDbTime(outcome.finishedAt, 'finishedAt')
@@ -283,6 +327,15 @@ export class SqlScheduleRepo implements ScheduleRepo {
       return Number(result.numDeletedRows)
     })
   }
+}
+
+/**
+ * The key of one tick, as claimMany answers it.
+ *
+ * @example tickKey('hourly', new Date(0)) // 'hourly@1970-01-01T00:00:00.000Z'
+ */
+export function tickKey(name: string, fireAt: Date): string {
+  return `${name}@${fireAt.toISOString()}`
 }
 
 function statusOf(value: string | null): 'ok' | 'failed' | null {

@@ -429,6 +429,16 @@ export interface ScheduleRepo {
    * before `staleBefore` (its holder died) is taken over instead, by exactly one caller.
    */
   claim(name: string, fireAt: Date, holder: string, now: Date, staleBefore: Date): Promise<boolean>
+  /**
+   * Claims several ticks in one statement, as `claim` does each; resolves to the keys
+   * (`name@fireAt as ISO`) of those claimed. A burst of due schedules costs one round trip.
+   */
+  claimMany(
+    ticks: readonly { readonly name: string; readonly fireAt: Date }[],
+    holder: string,
+    now: Date,
+    staleBefore: Date,
+  ): Promise<Set<string>>
   /** Records how the claimed tick ended, on the run and on the schedule. */
   finish(name: string, fireAt: Date, outcome: ScheduleOutcome): Promise<void>
   /** The latest runs of a schedule, newest first. */

@@ -92,6 +92,30 @@ for (const dialect of DIALECTS) {
       expect(await two.schedules.claim('hourly', LATER, 'two', LATER, LONG_AGO)).toBe(true)
     })
 
+    test('claimMany: two stores claiming the same burst split it, each tick won exactly once', async () => {
+      const one = await target().open()
+      const two = await target().open()
+      await withQuery(one)
+      const names = ['a', 'b', 'c', 'd', 'e', 'f']
+      for (const name of names) await one.schedules.create(input({ name }))
+      const ticks = names.map((name) => ({ name, fireAt: T0 }))
+      const [first, second] = await Promise.all([
+        one.schedules.claimMany(ticks, 'one', T0, LONG_AGO),
+        two.schedules.claimMany([...ticks].reverse(), 'two', T0, LONG_AGO),
+      ])
+      expect([...first].filter((key) => second.has(key))).toEqual([])
+      expect([...first, ...second].sort()).toEqual(names.map((name) => `${name}@${T0.toISOString()}`))
+      // A removed schedule in the burst: the others are still claimed.
+      await one.schedules.remove('a')
+      const next = await one.schedules.claimMany(
+        ['a', 'b'].map((name) => ({ name, fireAt: LATER })),
+        'one',
+        LATER,
+        LONG_AGO,
+      )
+      expect([...next]).toEqual([`b@${LATER.toISOString()}`])
+    })
+
     test('an unfinished claim older than the stale time is taken over once; a finished one never', async () => {
       const store = await target().open()
       await withQuery(store)
