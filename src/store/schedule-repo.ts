@@ -240,9 +240,10 @@ export class SqlScheduleRepo implements ScheduleRepo {
     } catch (error) {
       // One of them was removed meanwhile: the statement claimed nothing; claim them one by one.
       if (!isForeignKeyViolation(error)) throw error
-      for (const tick of ticks)
+      for (const tick of ticks) {
         if (await this.claim(tick.name, tick.fireAt, holder, now, staleBefore))
           claimed.add(tickKey(tick.name, tick.fireAt))
+      }
       return claimed
     }
     for (const row of inserted) claimed.add(tickKey(row.schedule, fromDbTime(row.fire_at)))
