@@ -21,6 +21,7 @@ const LAYERS = [
   { engine: ['engine', 'engine-*'] },
   { notify: ['notify'] },
   { transfer: ['config-transfer', 'pocketquery'] },
+  { schedule: ['schedule'] },
   { server: ['server'] },
   { cli: ['cli'] },
 ]

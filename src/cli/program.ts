@@ -36,6 +36,7 @@ export async function buildProgram(): Promise<Command> {
     import('./query.js').then((m) => m.registerQuery),
     import('./converter.js').then((m) => m.registerConverter),
     import('./template.js').then((m) => m.registerTemplate),
+    import('./schedule.js').then((m) => m.registerSchedule),
     import('./run.js').then((m) => m.registerRun),
     import('./snapshot.js').then((m) => m.registerSnapshot),
     import('./alert.js').then((m) => m.registerAlert),

@@ -82,6 +82,8 @@ export const ERROR_CODES = {
     1,
     'A notification (webhook, Slack or email) could not be delivered after its retries.',
   ),
+  QUARRY_SCHEDULE_NOT_FOUND: spec('user', 404, 2, 'No schedule has that name.'),
+  QUARRY_SCHEDULE_EXISTS: spec('user', 409, 2, 'A schedule with that name exists already.'),
   QUARRY_HOST_NOT_ALLOWED: spec('user', 400, 1, 'A request went to a host the datasource does not allow.'),
   // The upstream chose the other host, not the caller: 502, like any other upstream answer (issue 12).
   QUARRY_UPSTREAM_REDIRECT_REFUSED: spec(

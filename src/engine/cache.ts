@@ -47,12 +47,14 @@ export async function throughCache(
     readonly ttlSeconds: number
     /** Skip the cached entry (and refill it). */
     readonly refresh: boolean
+    /** Look the entry up even when ttlSeconds is 0 (someone else keeps it fresh: a schedule). */
+    readonly readCache?: boolean
     readonly onRows?: ((rowsJson: string) => Promise<void>) | undefined
   },
   produce: (keep: boolean) => Promise<RunResult>,
 ): Promise<RunResult> {
   const { key, ttlSeconds, onRows } = run
-  if (ttlSeconds > 0 && !run.refresh) {
+  if ((ttlSeconds > 0 || run.readCache === true) && !run.refresh) {
     const cached = await deps.store.cache.get(key, nowOf(deps))
     deps.meter?.cacheLookup(cached ? 'hit' : 'miss')
     if (cached) {

@@ -17,6 +17,11 @@ export interface RunRequest {
   readonly refresh?: boolean
   /** Overrides the query's cache TTL. */
   readonly cacheTtlSeconds?: number
+  /**
+   * Answer from a fresh cache entry even when the query's TTL is 0: a scheduled query's views read
+   * the result its schedule refreshed (issue 16). A miss runs live, stored only per the TTL.
+   */
+  readonly readCache?: boolean
   /** Called after each page arrives. */
   readonly onPage?: (pages: number) => void
   /**
@@ -43,6 +48,7 @@ export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<Q
       key: cacheKey(run),
       ttlSeconds: request.cacheTtlSeconds ?? loaded.query.cacheTtlSeconds ?? 0,
       refresh: request.refresh ?? false,
+      readCache: request.readCache ?? false,
       onRows: request.onRows,
     },
     async (keep) => {

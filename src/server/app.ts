@@ -14,6 +14,7 @@ import { libraryRoutes } from './routes/library-routes.js'
 import { previewRoutes } from './routes/preview-routes.js'
 import { queryRoutes } from './routes/query-routes.js'
 import { snapshotRoutes } from './routes/snapshot-routes.js'
+import { scheduleRoutes } from './routes/schedule-routes.js'
 import { sessionRoutes } from './routes/session-routes.js'
 import { settingsRoutes } from './routes/settings-routes.js'
 import { siteRoutes, webDir } from './routes/site-routes.js'
@@ -29,6 +30,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...snapshotRoutes,
   ...libraryRoutes,
   ...alertRoutes,
+  ...scheduleRoutes,
   ...previewRoutes,
   ...userRoutes,
   ...transferRoutes,
@@ -135,8 +137,11 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
   const metrics = metricsOf(ctx)
   app.addHook('onResponse', metrics.onResponse)
   const stopCounting = ctx.converters.observe(metrics)
+  // A scheduled run refreshed a query's result: this process's rendered views of it are stale.
+  const stopForgetting = ctx.scheduler.onRun(({ query }) => ctx.views.forget(query))
   app.addHook('onClose', async () => {
     stopCounting()
+    stopForgetting()
   })
   app.addHook('onRequest', authenticate(ctx))
   app.addHook('preHandler', requireCsrfToken(ctx))

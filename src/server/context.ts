@@ -1,4 +1,5 @@
 import type { ConverterPool } from '../convert/index.js'
+import type { Scheduler } from '../schedule/index.js'
 import type { Store } from '../store/index.js'
 import type { ViewCache } from './view-cache.js'
 
@@ -34,6 +35,8 @@ export interface ServerContext {
   readonly views: ViewCache
   readonly options: ServerOptions
   readonly now: () => Date
+  /** Runs schedules (started by `quarry serve`; a test ticks it by hand) and their Run now. */
+  readonly scheduler: Scheduler
 }
 
 export const SESSION_COOKIE = 'quarry_session'

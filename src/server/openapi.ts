@@ -32,6 +32,7 @@ const TAGS: Readonly<Record<string, string>> = {
   datasources: 'REST APIs and databases, their secrets and OAuth 2.0 connections.',
   queries: 'Queries: writing them and running them.',
   converters: 'Named converters several queries use (issue 13): editing one changes them all.',
+  schedules: 'Queries refreshed on a cron schedule (issue 16): last run, next run, last error.',
   templates: 'Named templates several queries use (issue 13): editing one changes them all.',
   snapshots:
     'Frozen results of a query (issue 16): taken, listed, shown, compared and kept by a retention rule.',

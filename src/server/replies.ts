@@ -3,6 +3,7 @@ import { ALERT_STATES, ShownAlertSchema } from '../domain/alert.js'
 import { ConfigDocumentSchema } from '../domain/config-document.js'
 import { DatasourceSchema, PresetSiteSchema, SQL_DATASOURCE_TYPES } from '../domain/datasource.js'
 import { ParamSpecSchema, QuerySchema, TemplateSchema } from '../domain/query.js'
+import { ScheduleSchema } from '../domain/schedule.js'
 import { SECRET_MASK } from '../domain/secret-mask.js'
 import { SnapshotRetentionSchema, SnapshotSummarySchema } from '../domain/snapshot.js'
 import { TOKEN_SCOPES } from '../domain/token-scope.js'
@@ -288,6 +289,64 @@ export const RunResultReply = named(
     fetchedAt: WHEN,
   },
 )
+
+const RunStatus = z.enum(['ok', 'failed'])
+
+/** A schedule: its definition and what its runs left (issue 16). */
+const ScheduleEntry = ScheduleSchema.extend({
+  /** When it runs next: its cron time, or a retry after a failure; null while disabled. */
+  nextRunAt: Timestamp.nullable(),
+  lastRunAt: Timestamp.nullable(),
+  lastStatus: RunStatus.nullable(),
+  lastRowCount: z.number().int().nullable(),
+  /** The last failure's message and code, and when it happened (kept after a later success). */
+  lastError: z.string().nullable(),
+  lastErrorCode: z.string().nullable(),
+  lastErrorAt: Timestamp.nullable(),
+  /** Failed runs in a row: the backoff grows with it. */
+  failures: z.number().int(),
+})
+const SCHEDULE_EXAMPLE = {
+  name: 'open-issues-hourly',
+  query: 'open-issues',
+  params: { jql: 'project = OPS' },
+  cron: '0 * * * *',
+  timeZone: 'Europe/Berlin',
+  enabled: true,
+  nextRunAt: '2026-12-02T10:00:00.000Z',
+  lastRunAt: WHEN,
+  lastStatus: 'ok' as const,
+  lastRowCount: 12,
+  lastError: null,
+  lastErrorCode: null,
+  lastErrorAt: null,
+  failures: 0,
+}
+export const ScheduleReply = named('Schedule', ScheduleEntry, SCHEDULE_EXAMPLE)
+export const ScheduleListReply = named('ScheduleList', z.array(ScheduleEntry), [SCHEDULE_EXAMPLE])
+
+const ScheduleRunEntry = z.object({
+  fireAt: Timestamp,
+  startedAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+  status: RunStatus.nullable(),
+  rowCount: z.number().int().nullable(),
+  error: z.string().nullable(),
+})
+const RUN_EXAMPLE = {
+  fireAt: '2026-12-02T09:00:00.000Z',
+  startedAt: '2026-12-02T09:00:00.120Z',
+  finishedAt: '2026-12-02T09:00:01.310Z',
+  status: 'ok' as const,
+  rowCount: 12,
+  error: null,
+}
+export const ScheduleDetailReply = named(
+  'ScheduleDetail',
+  ScheduleEntry.extend({ runs: z.array(ScheduleRunEntry) }),
+  { ...SCHEDULE_EXAMPLE, runs: [RUN_EXAMPLE] },
+)
+export const ScheduleRunReply = named('ScheduleRun', ScheduleRunEntry, RUN_EXAMPLE)
 
 export const SampleReply = named('Sample', z.object({ text: z.string() }), { text: '{"issues":[]}' })
 

@@ -13,6 +13,7 @@ import { SqlLeaseRepo } from './lease-repo.js'
 import { SqlLibraryRepo } from './library-repo.js'
 import { SqlQueryRepo } from './query-repo.js'
 import { SqlRateLimitRepo } from './rate-limit-repo.js'
+import { SqlScheduleRepo } from './schedule-repo.js'
 import type { Database } from './schema.js'
 import { loadSecretBox } from './secret-key.js'
 import { SqlSessionRepo } from './session-repo.js'
@@ -30,6 +31,7 @@ import type {
   LibraryRepo,
   QueryRepo,
   RateLimitRepo,
+  ScheduleRepo,
   SessionRepo,
   SettingsRepo,
   SnapshotRepo,
@@ -40,6 +42,7 @@ export { STORE_ERROR_CODES, StoreError, isStoreError, type StoreErrorCode } from
 export { digest } from './account-repo.js'
 export { libraryNotFound } from './library-repo.js'
 export { alertNotFound } from './alert-repo.js'
+export { scheduleNotFound, tickKey } from './schedule-repo.js'
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from '../domain/database-url.js'
 export { saveDatasource } from './save-datasource.js'
@@ -146,6 +149,7 @@ class SqlStore implements Store {
   readonly settings: SettingsRepo
   readonly snapshots: SnapshotRepo
   readonly alerts: AlertRepo
+  readonly schedules: ScheduleRepo
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -165,6 +169,7 @@ class SqlStore implements Store {
     this.settings = new SqlSettingsRepo(context)
     this.snapshots = new SqlSnapshotRepo(context)
     this.alerts = new SqlAlertRepo(context)
+    this.schedules = new SqlScheduleRepo(context)
     this.#context = context
     this.#backend = backend
   }

@@ -206,6 +206,56 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         for (const table of ['templates', 'converters']) await db.schema.dropTable(table).execute()
       },
     },
+    '0005_schedules': {
+      // Scheduled refreshes (issue 16). A schedule goes with its query (cascade, rename included).
+      // Each tick is claimed by inserting (schedule, fire_at), the primary key of schedule_runs, so of
+      // several servers on one store exactly one runs it; the rows are also the run history.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('schedules')
+          .addColumn('name', 'text', (col) => col.primaryKey())
+          .addColumn('query', 'text', (col) =>
+            col.notNull().references('queries.name').onUpdate('cascade').onDelete('cascade'),
+          )
+          .addColumn('params', 'text', (col) => col.notNull())
+          .addColumn('cron', 'text', (col) => col.notNull())
+          .addColumn('time_zone', 'text', (col) => col.notNull())
+          .addColumn('enabled', 'integer', (col) => col.notNull())
+          .addColumn('next_run_at', time)
+          .addColumn('last_run_at', time)
+          .addColumn('last_status', 'text')
+          .addColumn('last_row_count', 'integer')
+          .addColumn('last_error', 'text')
+          .addColumn('last_error_code', 'text')
+          .addColumn('last_error_at', time)
+          .addColumn('failures', 'integer', (col) => col.notNull().defaultTo(0))
+          .addColumn('created_at', time, (col) => col.notNull())
+          .addColumn('updated_at', time, (col) => col.notNull())
+          .execute()
+        await db.schema.createIndex('schedules_query_idx').on('schedules').column('query').execute()
+        await db.schema.createIndex('schedules_next_run_idx').on('schedules').column('next_run_at').execute()
+        await db.schema
+          .createTable('schedule_runs')
+          .addColumn('schedule', 'text', (col) =>
+            col.notNull().references('schedules.name').onUpdate('cascade').onDelete('cascade'),
+          )
+          .addColumn('fire_at', time, (col) => col.notNull())
+          .addColumn('holder', 'text', (col) => col.notNull())
+          .addColumn('started_at', time, (col) => col.notNull())
+          .addColumn('finished_at', time)
+          .addColumn('status', 'text')
+          .addColumn('row_count', 'integer')
+          .addColumn('error', 'text')
+          .addPrimaryKeyConstraint('schedule_runs_pk', ['schedule', 'fire_at'])
+          .execute()
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('schedule_runs').execute()
+        await db.schema.dropTable('schedules').execute()
+      },
+    },
     '0006_snapshots': {
       // Frozen results of a query (issue 16). A snapshot keeps a copy of the query as it ran (its
       // definition with a named converter and template filled in, and that copy's hash), so it

@@ -203,6 +203,40 @@ export interface AlertEventsTable {
   deliveries: string | null
 }
 
+/** Scheduled refreshes (issue 16): the definition and what the last run left. */
+export interface SchedulesTable {
+  name: string
+  query: string
+  /** JSON text: raw parameter values. */
+  params: string
+  cron: string
+  time_zone: string
+  /** 1 or 0 (SQLite has no boolean). */
+  enabled: number
+  next_run_at: NullableTime
+  last_run_at: NullableTime
+  last_status: string | null
+  last_row_count: number | null
+  last_error: string | null
+  last_error_code: string | null
+  last_error_at: NullableTime
+  failures: number
+  created_at: Time
+  updated_at: Time
+}
+
+/** One claimed tick per (schedule, fire_at): the primary key makes each tick run once across servers. */
+export interface ScheduleRunsTable {
+  schedule: string
+  fire_at: Time
+  holder: string
+  started_at: Time
+  finished_at: NullableTime
+  status: string | null
+  row_count: number | null
+  error: string | null
+}
+
 export interface Database {
   meta: MetaTable
   users: UsersTable
@@ -217,6 +251,8 @@ export interface Database {
   templates: LibraryTable
   connections: ConnectionsTable
   cache: CacheTable
+  schedules: SchedulesTable
+  schedule_runs: ScheduleRunsTable
   snapshots: SnapshotsTable
   snapshot_retention: SnapshotRetentionTable
   alerts: AlertsTable

@@ -20,6 +20,8 @@ export interface Store {
   readonly leases: LeaseRepo
   readonly rateLimits: RateLimitRepo
   readonly settings: SettingsRepo
+  /** Scheduled refreshes of queries and the claim of each tick (issue 16). */
+  readonly schedules: ScheduleRepo
   /** Frozen results of queries (issue 16). */
   readonly snapshots: SnapshotRepo
   /** Alerts on query results (issue 16). */
@@ -506,4 +508,100 @@ export interface AlertRepo {
   setDeliveries(id: string, deliveries: unknown): Promise<void>
   /** The latest events of an alert, newest first. */
   events(name: string, limit: number): Promise<AlertEvent[]>
+}
+
+/** A schedule as the store keeps it (issue 16): its definition, and what its runs left. */
+export interface StoredSchedule {
+  readonly name: string
+  readonly query: string
+  readonly params: Readonly<Record<string, string>>
+  readonly cron: string
+  readonly timeZone: string
+  readonly enabled: boolean
+  /** When it fires next (the cron time, or a retry after a failure); null while disabled or never again. */
+  readonly nextRunAt: Date | null
+  readonly lastRunAt: Date | null
+  readonly lastStatus: 'ok' | 'failed' | null
+  readonly lastRowCount: number | null
+  readonly lastError: string | null
+  readonly lastErrorCode: string | null
+  readonly lastErrorAt: Date | null
+  /** Failed runs in a row. */
+  readonly failures: number
+  readonly createdAt: Date
+  readonly updatedAt: Date
+}
+
+export interface ScheduleInput {
+  name: string
+  query: string
+  params: Readonly<Record<string, string>>
+  cron: string
+  timeZone: string
+  enabled: boolean
+  nextRunAt: Date | null
+}
+
+/** A changed definition; `nextRunAt` is recomputed by the caller whenever cron, zone or enabled change. */
+export type SchedulePatch = Partial<Omit<ScheduleInput, 'name'>>
+
+/** How a run ended, as the runner records it. */
+export interface ScheduleOutcome {
+  readonly finishedAt: Date
+  readonly status: 'ok' | 'failed'
+  readonly rowCount?: number
+  readonly error?: { readonly code: string; readonly message: string }
+  readonly failures: number
+  /** The next fire; written only when the schedule still waits for the fire this run claimed (no edit came between). */
+  readonly nextRunAt: Date | null
+}
+
+/** One claimed tick of a schedule. */
+export interface ScheduleRun {
+  readonly schedule: string
+  readonly fireAt: Date
+  readonly holder: string
+  readonly startedAt: Date
+  readonly finishedAt: Date | null
+  readonly status: 'ok' | 'failed' | null
+  readonly rowCount: number | null
+  readonly error: string | null
+}
+
+export interface ScheduleRepo {
+  /** All, by name. */
+  list(): Promise<StoredSchedule[]>
+  /** The schedules of one query. */
+  listForQuery(query: string): Promise<StoredSchedule[]>
+  get(name: string): Promise<StoredSchedule | undefined>
+  /** A taken name → QUARRY_SCHEDULE_EXISTS; a missing query → QUARRY_QUERY_NOT_FOUND. */
+  create(input: ScheduleInput): Promise<StoredSchedule>
+  /** Missing → QUARRY_SCHEDULE_NOT_FOUND. */
+  update(name: string, patch: SchedulePatch): Promise<StoredSchedule>
+  /** Missing → QUARRY_SCHEDULE_NOT_FOUND. */
+  remove(name: string): Promise<void>
+  /** Enabled schedules whose next run is at or before `now`, earliest first. */
+  due(now: Date, limit: number): Promise<StoredSchedule[]>
+  /**
+   * Claims one tick (schedule, fire time) for `holder`: true for exactly one caller across every
+   * process on the store (the pair is the runs table's primary key). A claim left unfinished since
+   * before `staleBefore` (its holder died) is taken over instead, by exactly one caller.
+   */
+  claim(name: string, fireAt: Date, holder: string, now: Date, staleBefore: Date): Promise<boolean>
+  /**
+   * Claims several ticks in one statement, as `claim` does each; resolves to the keys
+   * (`name@fireAt as ISO`) of those claimed. A burst of due schedules costs one round trip.
+   */
+  claimMany(
+    ticks: readonly { readonly name: string; readonly fireAt: Date }[],
+    holder: string,
+    now: Date,
+    staleBefore: Date,
+  ): Promise<Set<string>>
+  /** Records how the claimed tick ended, on the run and on the schedule. */
+  finish(name: string, fireAt: Date, outcome: ScheduleOutcome): Promise<void>
+  /** The latest runs of a schedule, newest first. */
+  runs(name: string, limit: number): Promise<ScheduleRun[]>
+  /** Deletes a schedule's finished runs beyond the newest `keep`; returns how many. */
+  pruneRuns(name: string, keep: number): Promise<number>
 }

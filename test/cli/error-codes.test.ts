@@ -472,6 +472,35 @@ const TABLE: Record<ErrorCode, Line> = {
       none: "POST /api/alerts/:name/test answers each channel's outcome as data (a failed channel is a report, not an error), and a check delivers in the background, recording failures in the alert's events (test/server/alert-routes.test.ts)",
     },
   },
+  QUARRY_SCHEDULE_NOT_FOUND: {
+    cli: {
+      what: 'showing a schedule that does not exist',
+      run: cli(['schedule', 'show', 'nowhere']),
+      message: /^No schedule named "nowhere"\. List them with: quarry schedule list$/,
+    },
+    api: {
+      what: 'running a schedule that does not exist',
+      run: () => server.as(admin, { method: 'POST', url: '/api/schedules/nowhere/run' }),
+      message: /No schedule named "nowhere"/,
+    },
+  },
+  QUARRY_SCHEDULE_EXISTS: {
+    cli: {
+      what: 'adding a schedule under a taken name',
+      run: cli(['schedule', 'add', 'echo-hourly', '--query', 'echo', '--cron', '0 * * * *']),
+      message: /A schedule named "echo-hourly" already exists/,
+    },
+    api: {
+      what: 'creating a schedule under a taken name',
+      run: () =>
+        server.as(admin, {
+          method: 'POST',
+          url: '/api/schedules',
+          payload: { name: 'echo-hourly', query: 'echo', cron: '0 * * * *' },
+        }),
+      message: /A schedule named "echo-hourly" already exists/,
+    },
+  },
   QUARRY_HOST_NOT_ALLOWED: {
     cli: {
       what: 'a Link header that sends the next page to another host',
@@ -1498,6 +1527,16 @@ beforeAll(async () => {
   })
   await engine.store.templates.create({ name: 'shared-table', content: JSON.stringify({ type: 'table' }) })
   await rest('uses-library', '/echo', { converterName: 'shared-rows', templateName: 'shared-table' })
+  // A schedule (issue 16), for the name that is taken.
+  await engine.store.schedules.create({
+    name: 'echo-hourly',
+    query: 'echo',
+    params: {},
+    cron: '0 * * * *',
+    timeZone: 'UTC',
+    enabled: false,
+    nextRunAt: null,
+  })
   await rest('undefined-name', '/echo', { converter: 'function convert(json) { return nope }' })
   await rest('syntax-error', '/echo', { converter: 'function convert(json) { return ( }' })
   await rest('endless', '/echo', { converter: 'function convert(json) { for (;;) {} }' })

@@ -4,6 +4,8 @@ import { hashPassword } from '../../src/server/auth/password.js'
 import { buildServer } from '../../src/server/app.js'
 import { SESSION_COOKIE, type ServerContext, type ServerOptions } from '../../src/server/context.js'
 import { ViewCache } from '../../src/server/view-cache.js'
+import { engineDeps } from '../../src/server/routes/query-routes.js'
+import { Scheduler } from '../../src/schedule/index.js'
 import type { Role } from '../../src/store/index.js'
 import { startTestEngine, type TestEngine } from './engine.js'
 
@@ -49,6 +51,8 @@ export async function startTestServer(
       ...options,
     },
     now: () => new Date(),
+    // Not started: a test ticks it (scheduler.tick(), then idle()) when it means to.
+    scheduler: new Scheduler({ deps: () => engineDeps(ctx) }),
   }
   const app = await buildServer(ctx, { logger: false })
   await app.ready()
@@ -77,6 +81,7 @@ export async function startTestServer(
       })
     },
     async close() {
+      await ctx.scheduler.stop()
       await app.close()
       await engine.close()
     },

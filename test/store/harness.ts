@@ -144,6 +144,8 @@ async function reset(target: StoreTarget): Promise<void> {
     'snapshot_retention',
     'alert_events',
     'alerts',
+    'schedule_runs',
+    'schedules',
     'queries',
     'converters',
     'templates',

@@ -33,6 +33,9 @@ import type {
   NamedTemplateReply,
   ReplyOf,
   RunResultReply,
+  ScheduleDetailReply,
+  ScheduleReply,
+  ScheduleRunReply,
   SessionReply,
   SnapshotListReply,
   SnapshotRetentionReply,
@@ -80,6 +83,18 @@ export type RunResult = ReplyOf<typeof RunResultReply>
 export type SnapshotList = ReplyOf<typeof SnapshotListReply>
 export type SnapshotRetention = ReplyOf<typeof SnapshotRetentionReply>
 export type UserRecord = ReplyOf<typeof UserReply>
+export type ScheduleView = ReplyOf<typeof ScheduleReply>
+export type ScheduleDetail = ReplyOf<typeof ScheduleDetailReply>
+export type ScheduleRunOutcome = ReplyOf<typeof ScheduleRunReply>
+/** What the schedule form sends (src/domain/schedule.ts checks it on the server). */
+export interface ScheduleDefinition {
+  name: string
+  query: string
+  params: Record<string, string>
+  cron: string
+  timeZone: string
+  enabled?: boolean
+}
 /** A named converter (issue 13), with the queries that use it. */
 export type NamedConverter = ReplyOf<typeof NamedConverterReply>
 export type AlertSummary = ReplyOf<typeof AlertListReply>[number]
@@ -264,6 +279,13 @@ export const api = {
   deleteAlert: (name: string) => request<void>('DELETE', `/api/alerts/${enc(name)}`),
   checkAlert: (name: string) => request<AlertCheckResult>('POST', `/api/alerts/${enc(name)}/check`),
   testAlert: (name: string) => request<AlertTestResult>('POST', `/api/alerts/${enc(name)}/test`),
+  schedules: () => request<ScheduleView[]>('GET', '/api/schedules'),
+  schedule: (name: string) => request<ScheduleDetail>('GET', `/api/schedules/${enc(name)}`),
+  createSchedule: (body: ScheduleDefinition) => request<ScheduleView>('POST', '/api/schedules', body),
+  updateSchedule: (name: string, body: Partial<Omit<ScheduleDefinition, 'name'>>) =>
+    request<ScheduleView>('PUT', `/api/schedules/${enc(name)}`, body),
+  deleteSchedule: (name: string) => request<void>('DELETE', `/api/schedules/${enc(name)}`),
+  runSchedule: (name: string) => request<ScheduleRunOutcome>('POST', `/api/schedules/${enc(name)}/run`, {}),
 
   converters: () => request<NamedConverter[]>('GET', '/api/converters'),
   converter: (name: string) => request<NamedConverter>('GET', `/api/converters/${enc(name)}`),

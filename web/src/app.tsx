@@ -11,6 +11,7 @@ import { LoginPage } from './pages/login.js'
 import { NotFoundPage } from './pages/not-found.js'
 import { PresetPage } from './pages/preset.js'
 import { QueriesPage } from './pages/queries.js'
+import { SchedulesPage } from './pages/schedules.js'
 import { SetupPage } from './pages/setup.js'
 import { TokensPage } from './pages/tokens.js'
 import { UsersPage } from './pages/users.js'
@@ -94,6 +95,7 @@ function Routes() {
     if (path === '/alerts/new' && canUse.editAlerts(role)) return <AlertEditPage key="new" name={null} />
     if ((params = match('/alerts/:name', path)))
       return <AlertEditPage key={params.name} name={params.name!} />
+    if (path === '/schedules') return <SchedulesPage />
     for (const kind of ['converter', 'template'] as const) {
       if (path === `/${kind}s`) return <LibraryListPage key={kind} kind={kind} />
       if (path === `/${kind}s/new`) return <LibraryEditPage key={`${kind}-new`} kind={kind} name={null} />

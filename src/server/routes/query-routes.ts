@@ -49,6 +49,14 @@ export function engineDeps(ctx: ServerContext): EngineDeps {
   }
 }
 
+/**
+ * Whether a query's runs read the cache whatever its TTL: a schedule keeps its result fresh, and
+ * views (and API runs) of it are served from that result (issue 16) instead of asking the upstream.
+ */
+export async function isScheduled(ctx: ServerContext, query: string): Promise<boolean> {
+  return (await ctx.store.schedules.listForQuery(query)).some((schedule) => schedule.enabled)
+}
+
 /** The run as the API answers it: rows parsed once here, for the JSON reply. */
 export function runView(result: RunResult) {
   const rows = JSON.parse(result.rowsJson || '[]') as Row[]
@@ -173,6 +181,7 @@ export const queryRoutes: RouteDef[] = [
         query: loaded,
         params: body.params,
         refresh: body.refresh,
+        readCache: await isScheduled(ctx, loaded.query.name),
       })
       return runView(result)
     },

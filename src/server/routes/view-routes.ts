@@ -45,7 +45,7 @@ import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
 import { redirect, text } from '../replies.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
-import { engineDeps, visibleQuery } from './query-routes.js'
+import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
 import { snapshotFilter, visibleSnapshot } from './snapshot-routes.js'
 
 /** Where a view page finds its script and stylesheet (served below). */
@@ -198,6 +198,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     const result = await runQuery(engineDeps(ctx), {
       query: loaded,
       params: allowedParams(request.principal, query, params),
+      readCache: await isScheduled(ctx, query.name),
     })
     rows = JSON.parse(result.rowsJson || '[]') as Row[]
     outcome = { fetchedAt: result.fetchedAt, fromCache: result.fromCache, notices: result.notices }
@@ -464,9 +465,11 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
     stop.abort(reason)
     queue.fail(reason)
   }
+  const readCache = await isScheduled(ctx, query.name)
   void runQuery(engineDeps(ctx), {
     query: loaded,
     params,
+    readCache,
     signal: stop.signal,
     onRows: feedRows(queue, { signal: stop.signal }),
   }).then(

@@ -14,6 +14,7 @@ export function Layout({ children }: { children: ReactNode }) {
     { to: '/converters', label: 'Converters', show: canUse.editQueries(role) },
     { to: '/templates', label: 'Templates', show: canUse.editQueries(role) },
     { to: '/alerts', label: 'Alerts', show: canUse.editQueries(role) },
+    { to: '/schedules', label: 'Schedules', show: canUse.editQueries(role) },
     { to: '/users', label: 'Users', show: canUse.users(role) },
     { to: '/embedding', label: 'Embedding', show: canUse.embedding(role) },
     { to: '/import', label: 'Import', show: canUse.importConfig(role) },

@@ -1,0 +1,115 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hashPassword } from '../../src/server/auth/password.js'
+import { startServer, type RunningServer } from '../../src/server/start.js'
+import type { RunningSimulator } from '../../src/sim/server.js'
+import { requireBrowser, launchChromium, seen, SHOTS, watchDialogs } from '../helpers/browser.js'
+import { startTestEngine, type TestEngine } from '../helpers/engine.js'
+import { addSimJira } from '../helpers/jira.js'
+import { startTestSim } from '../helpers/sim.js'
+
+/**
+ * Issue 16 in the admin UI, in Chromium against the real server: an editor adds a schedule on the
+ * Schedules page, sees its next run, runs it now and sees its last run; a bad pattern is refused with
+ * the field named. Screenshots: test-results/browser/schedules-*.png.
+ */
+
+const EDITOR = { name: 'edna', password: 'editor password 1' }
+
+let engine: TestEngine
+let sim: RunningSimulator
+let server: RunningServer
+let browser: Browser
+let page: Page
+const dialogs: string[] = []
+
+beforeAll(async () => {
+  requireBrowser({ adminUi: true })
+  mkdirSync(SHOTS, { recursive: true })
+  for (const file of readdirSync(SHOTS)) if (file.startsWith('schedules-')) rmSync(join(SHOTS, file))
+  sim = await startTestSim({ issues: 5 })
+  engine = await startTestEngine()
+  await addSimJira(engine, sim)
+  await engine.addQuery({
+    name: 'issues',
+    datasource: 'jira',
+    path: '/search/jql?jql=project%20%3D%20DEMO%20ORDER%20BY%20key%20ASC&fields=summary',
+    pagination: { type: 'next-page-token' },
+    converter: 'function convert(json) { return JSON.parse(json).issues.map(issue => ({ Key: issue.key })) }',
+  })
+  await engine.store.accounts.createUser({
+    name: EDITOR.name,
+    passwordHash: await hashPassword(EDITOR.password),
+    role: 'editor',
+    groups: [],
+  })
+  server = await startServer(engine.store, { host: '127.0.0.1', port: 0, logger: false })
+  browser = await launchChromium()
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 900 },
+    timezoneId: 'Europe/Berlin',
+  })
+  context.setDefaultTimeout(30_000)
+  page = await context.newPage()
+  watchDialogs(page, dialogs)
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+  await engine?.close()
+  await sim?.close()
+}, 60_000)
+
+describe('Schedules in the admin UI (issue 16)', () => {
+  it('an editor adds a schedule, sees its next run, runs it now and sees its last run', async () => {
+    try {
+      await page.goto(`${server.url}/admin/login`)
+      await page.getByLabel('Name').fill(EDITOR.name)
+      await page.getByLabel('Password').fill(EDITOR.password)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await seen(page.locator('.user-name'))
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedules' }).click()
+      await seen(page.getByRole('heading', { name: 'Schedules' }))
+      const form = page.getByRole('form', { name: 'Add schedule' })
+      // The browser's own zone is offered.
+      expect(await form.getByLabel('Time zone').inputValue()).toBe('Europe/Berlin')
+      await form.getByLabel('Name', { exact: true }).fill('issues-mornings')
+      await form.getByLabel('Query', { exact: true }).selectOption('issues')
+      await form.getByLabel('Cron', { exact: true }).fill('0 7 * *')
+      await form.getByRole('button', { name: 'Add schedule' }).click()
+      await seen(page.getByText(/Cron: not a cron pattern/))
+
+      await form.getByLabel('Cron', { exact: true }).fill('0 7 * * 1-5')
+      await form.getByRole('button', { name: 'Add schedule' }).click()
+      await seen(page.getByText(/Added issues-mornings; next run/))
+      const row = page.getByRole('row').filter({ hasText: 'issues-mornings' })
+      await seen(row.getByText('0 7 * * 1-5'))
+      expect(await row.getByRole('cell').nth(4).textContent()).toBe('never')
+      const saved = await engine.store.schedules.get('issues-mornings')
+      expect(saved?.timeZone).toBe('Europe/Berlin')
+
+      await row.getByRole('button', { name: 'Run now' }).click()
+      await seen(page.getByText(/^Ran issues-mornings: \d+ rows?\.$/))
+      const ran = await engine.store.schedules.get('issues-mornings')
+      expect(ran?.lastStatus).toBe('ok')
+      const rows = ran?.lastRowCount === 1 ? '1 row' : `${ran?.lastRowCount} rows`
+      await seen(page.getByText(`Ran issues-mornings: ${rows}.`))
+      await seen(row.getByText(`ok, ${rows}`))
+      await page.screenshot({ path: join(SHOTS, 'schedules-list.png'), fullPage: true })
+
+      await row.getByRole('button', { name: 'Switch off' }).click()
+      await seen(row.getByRole('cell', { name: 'off', exact: true }))
+      expect((await engine.store.schedules.get('issues-mornings'))?.enabled).toBe(false)
+      expect(dialogs).toEqual([])
+    } catch (error) {
+      await page
+        ?.screenshot({ path: join(SHOTS, 'schedules-failed.png'), fullPage: true })
+        .catch(() => undefined)
+      throw error
+    }
+  }, 180_000)
+})

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
+import { startUpstream, type Upstream } from '../helpers/upstream.js'
+
+/**
+ * Schedules through the HTTP API (issue 16): defined by editors, shown with next run, last run and
+ * last error, run now; and a scheduled query's view is served from the result its schedule left.
+ */
+
+let upstream: Upstream
+let server: TestServer
+let editor: Browser
+let failing = false
+
+beforeAll(async () => {
+  upstream = await startUpstream((req, res) => {
+    if (failing) {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '90' })
+      res.end('{"errorMessages":["Rate limit exceeded."]}')
+      return
+    }
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify([{ key: 'OPS-1', asked: req.url }]))
+  })
+  server = await startTestServer()
+  await server.engine.addDatasource({ name: 'api', type: 'rest', baseUrl: upstream.url })
+  await server.engine.addQuery({
+    name: 'bugs',
+    datasource: 'api',
+    path: '/bugs?project=:project',
+    params: [{ name: 'project', default: 'WEB' }],
+  })
+  editor = await server.signIn('eve', 'editor')
+})
+afterAll(async () => {
+  await server.close()
+  await upstream.close()
+})
+beforeEach(async () => {
+  failing = false
+  for (const schedule of await server.engine.store.schedules.list())
+    await server.engine.store.schedules.remove(schedule.name)
+})
+
+function create(body: object) {
+  return server.as(editor, { method: 'POST', url: '/api/schedules', payload: body })
+}
+
+describe('the schedules API', () => {
+  it('creates a schedule and answers it with its next run in its time zone', async () => {
+    const created = await create({
+      name: 'mornings',
+      query: 'bugs',
+      params: { project: 'OPS' },
+      cron: '0 9 * * 1-5',
+      timeZone: 'America/New_York',
+    })
+    expect(created.statusCode).toBe(201)
+    const body = created.json()
+    expect(body).toMatchObject({ name: 'mornings', enabled: true, lastRunAt: null, failures: 0 })
+    // 09:00 in New York is 14:00 UTC in winter (13:00 in summer).
+    expect(new Date(body.nextRunAt).getUTCHours()).toBeGreaterThanOrEqual(13)
+    const listed = (await server.as(editor, { url: '/api/schedules' })).json()
+    expect(listed.map((s: { name: string }) => s.name)).toEqual(['mornings'])
+  })
+
+  it('refuses a bad cron pattern and an unknown time zone, naming the field', async () => {
+    const bad = await create({ name: 'x', query: 'bugs', cron: '0 9 * *', timeZone: 'Mars/Base' })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().error.code).toBe('QUARRY_CONFIG_INVALID')
+    expect(bad.json().error.message).toMatch(/cron/i)
+    expect(bad.json().error.message).toMatch(/time zone/)
+  })
+
+  it('refuses parameter values the query would refuse when it runs', async () => {
+    await server.engine.addQuery({
+      name: 'limited',
+      datasource: 'api',
+      path: '/bugs?n=:n',
+      params: [{ name: 'n', type: 'integer' }],
+    })
+    const bad = await create({ name: 'x', query: 'limited', params: { n: 'ten' }, cron: '* * * * *' })
+    expect(bad.json().error.code).toBe('QUARRY_PARAM_TYPE')
+  })
+
+  it('runs now, then shows last run and row count; a 429 shows as last error with the retry', async () => {
+    await create({ name: 'hourly', query: 'bugs', params: { project: 'OPS' }, cron: '0 * * * *' })
+    const run = await server.as(editor, { method: 'POST', url: '/api/schedules/hourly/run' })
+    expect(run.json()).toMatchObject({ status: 'ok', rowCount: 1, error: null })
+    failing = true
+    const failed = (await server.as(editor, { method: 'POST', url: '/api/schedules/hourly/run' })).json()
+    expect(failed.status).toBe('failed')
+    expect(failed.error).toContain('QUARRY_RATE_LIMITED')
+    const detail = (await server.as(editor, { url: '/api/schedules/hourly' })).json()
+    expect(detail).toMatchObject({
+      lastStatus: 'failed',
+      lastErrorCode: 'QUARRY_RATE_LIMITED',
+      lastRowCount: 1,
+    })
+    expect(detail.lastErrorAt).toEqual(expect.any(String))
+    expect(detail.runs.map((r: { status: string }) => r.status)).toEqual(['failed', 'ok'])
+  })
+
+  it('edits a schedule: a disabled one has no next run; an unknown name is QUARRY_SCHEDULE_NOT_FOUND', async () => {
+    await create({ name: 'hourly', query: 'bugs', cron: '0 * * * *' })
+    const off = await server.as(editor, {
+      method: 'PUT',
+      url: '/api/schedules/hourly',
+      payload: { enabled: false },
+    })
+    expect(off.json()).toMatchObject({ enabled: false, nextRunAt: null, cron: '0 * * * *' })
+    const missing = await server.as(editor, { method: 'PUT', url: '/api/schedules/nope', payload: {} })
+    expect(missing.statusCode).toBe(404)
+    expect(missing.json().error.code).toBe('QUARRY_SCHEDULE_NOT_FOUND')
+    expect((await server.as(editor, { method: 'DELETE', url: '/api/schedules/hourly' })).statusCode).toBe(204)
+  })
+})
+
+describe('a scheduled view', () => {
+  it('is served from the refreshed result without asking the upstream; an unscheduled one asks', async () => {
+    await create({ name: 'hourly', query: 'bugs', params: { project: 'OPS' }, cron: '0 * * * *' })
+    await server.as(editor, { method: 'POST', url: '/api/schedules/hourly/run' })
+    const before = upstream.hits
+    const view = await server.as(editor, { url: '/v/bugs?project=OPS' })
+    expect(view.statusCode).toBe(200)
+    expect(view.body).toContain('OPS-1')
+    const rows = await server.as(editor, { url: '/v/bugs/rows.json?project=OPS' })
+    expect(rows.json()).toEqual([{ key: 'OPS-1', asked: '/bugs?project=OPS' }])
+    expect(upstream.hits).toBe(before)
+    // Other parameters were not scheduled: that view asks the upstream.
+    await server.as(editor, { url: '/v/bugs?project=WEB' })
+    expect(upstream.hits).toBe(before + 1)
+  })
+})
