@@ -84,26 +84,9 @@ export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string 
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const dataDir = options.dataDir ?? defaultDataDir()
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS
-  const usePostgres = options.databaseUrl !== undefined && options.databaseUrl !== ''
-
-  let dialect: Dialect
-  let db: Kysely<Database>
-  let where: string
-  let schema: string | undefined
-  let sqlitePath = ''
+  const { dialect, db, where, schema, sqlitePath } = await connectStore(options)
   // pg is loaded only for PostgreSQL: the embedded default starts faster without it.
-  const postgres = usePostgres
-    ? await Promise.all([import('./postgres-dialect.js'), import('./postgres-lock.js')])
-    : undefined
-  if (postgres) {
-    ;({ db, where, schema } = await postgres[0].openPostgres(options.databaseUrl ?? ''))
-    dialect = 'postgres'
-  } else {
-    const handle = await openSqlite(options.sqlitePath ?? join(dataDir, 'quarry.db'), lockTimeoutMs)
-    ;({ db, path: sqlitePath } = handle)
-    where = sqlitePath
-    dialect = 'sqlite'
-  }
+  const postgresLock = dialect === 'postgres' ? await import('./postgres-lock.js') : undefined
 
   try {
     await migrateToLatest(db, dialect, { where, busyTimeoutMs: lockTimeoutMs, ...(schema ? { schema } : {}) })
@@ -116,14 +99,44 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     const context = new StoreContext({ dialect, db, box, where, lockTimeoutMs })
     const timeout = (datasource: string, cause?: unknown) => lockTimeout(context, datasource, cause)
     const backend: LockBackend =
-      postgres === undefined
+      postgresLock === undefined
         ? new SqliteLockBackend(sqlitePath, lockTimeoutMs, timeout)
-        : new postgres[1].PostgresLockBackend(db, timeout)
+        : new postgresLock.PostgresLockBackend(db, timeout)
     return new SqlStore(context, backend)
   } catch (error) {
     await db.destroy()
     throw error
   }
+}
+
+/** The database a store lives in, connected but not migrated and without its key (backup.ts needs it so). */
+export interface StoreConnection {
+  readonly dialect: Dialect
+  readonly db: Kysely<Database>
+  /** The SQLite path or the redacted URL, for messages. */
+  readonly where: string
+  /** PostgreSQL's schema; undefined on SQLite. */
+  readonly schema: string | undefined
+  /** The SQLite file; '' on PostgreSQL. */
+  readonly sqlitePath: string
+}
+
+/**
+ * Connects to the database `options` point at (see openStore), nothing more.
+ *
+ * @example
+ * const { db, dialect } = await connectStore({ sqlitePath: '/tmp/quarry.db' })
+ */
+export async function connectStore(options: OpenStoreOptions = {}): Promise<StoreConnection> {
+  const dataDir = options.dataDir ?? defaultDataDir()
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS
+  if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
+    const { openPostgres } = await import('./postgres-dialect.js')
+    const { db, where, schema } = await openPostgres(options.databaseUrl)
+    return { dialect: 'postgres', db, where, schema, sqlitePath: '' }
+  }
+  const handle = await openSqlite(options.sqlitePath ?? join(dataDir, 'quarry.db'), lockTimeoutMs)
+  return { dialect: 'sqlite', db: handle.db, where: handle.path, schema: undefined, sqlitePath: handle.path }
 }
 
 class SqlStore implements Store {

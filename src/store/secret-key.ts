@@ -7,7 +7,8 @@ import type { Database } from './schema.js'
 import { SecretBox, envelopeKeyId, generateSecretKey, parseSecretKey } from './secrets.js'
 
 /** The meta row that proves which key the store's secrets were sealed with. */
-const CHECK_ROW = 'secret_key_check'
+export const KEY_CHECK_ROW = 'secret_key_check'
+const CHECK_ROW = KEY_CHECK_ROW
 const CHECK_CONTEXT = 'key-check'
 const CHECK_TEXT = 'quarry secret key check'
 
@@ -100,4 +101,20 @@ async function findKey(
   }
   const source = `the key file ${path}`
   return new SecretBox(parseSecretKey(text, source), source)
+}
+
+/**
+ * True when `box` opens a store's key check value (the `secret_key_check` meta row): the key is the
+ * one that store's secrets were sealed with. A restore asks before it changes anything.
+ *
+ * @example
+ * if (!opensKeyCheck(box, backupCheck)) throw new Error('wrong key')
+ */
+export function opensKeyCheck(box: SecretBox, check: string): boolean {
+  if (envelopeKeyId(check) !== box.keyId) return false
+  try {
+    return box.decrypt(check, CHECK_CONTEXT, 'the key check value') === CHECK_TEXT
+  } catch {
+    return false
+  }
 }

@@ -91,6 +91,14 @@ export class SecretBox {
     this.source = source
   }
 
+  /**
+   * The key itself, as key files hold it. Only `quarry backup --include-key` asks, to put it in a
+   * backup file the operator chose to make as secret as the key.
+   */
+  exportKey(): string {
+    return this.#key.toString('base64')
+  }
+
   encrypt(plaintext: string, context: string): string {
     const iv = randomBytes(IV_BYTES)
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES })
