@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { readBackup, restoreBackup, writeBackup } from '../../src/store/backup.js'
 import { connectStore, openStore, type OpenStoreOptions, type Store } from '../../src/store/index.js'
 import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
-import { DIALECTS, TEST_KEY, connectionInput, deferred } from './harness.js'
+import { DIALECTS, TEST_KEY, deferred } from './harness.js'
 
 /**
  * Issue 19: a backup taken while another process writes restores whole (it reads every table in one
