@@ -304,6 +304,12 @@ export const ERROR_CODES = {
     2,
     'The configured secret key cannot open the secrets in the backup.',
   ),
+  QUARRY_KEY_ROTATION_STATE: spec(
+    'user',
+    409,
+    2,
+    'A key rotation is unfinished (finish it first), or there is none to finish, or the new key is wrong.',
+  ),
   QUARRY_RESTORE_NOT_EMPTY: spec(
     'user',
     409,

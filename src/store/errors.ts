@@ -38,6 +38,7 @@ export const STORE_ERROR_CODES = [
   'QUARRY_BACKUP_NEWER_SCHEMA',
   'QUARRY_BACKUP_KEY_MISMATCH',
   'QUARRY_RESTORE_NOT_EMPTY',
+  'QUARRY_KEY_ROTATION_STATE',
 ] as const satisfies readonly ErrorCode[]
 
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number]

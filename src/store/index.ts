@@ -14,6 +14,8 @@ import { SqlQueryRepo } from './query-repo.js'
 import { SqlRateLimitRepo } from './rate-limit-repo.js'
 import type { Database } from './schema.js'
 import { loadSecretBox } from './secret-key.js'
+import { finishKeyRotation, startKeyRotation, type RotationSummary } from './rotate-key.js'
+import { parseSecretKey } from './secrets.js'
 import { SqlSessionRepo } from './session-repo.js'
 import { SqlSettingsRepo } from './settings-repo.js'
 import { openSqlite } from './sqlite-dialect.js'
@@ -39,6 +41,7 @@ export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from '../domain/database-url.js'
 export { saveDatasource } from './save-datasource.js'
 export { generateSecretKey, MAKE_A_KEY } from './secrets.js'
+export type { RotationSummary } from './rotate-key.js'
 export type * from './types.js'
 
 /** How long withLock (and, on SQLite, any write) waits for another holder before giving up. */
@@ -139,6 +142,27 @@ export async function connectStore(options: OpenStoreOptions = {}): Promise<Stor
   return { dialect: 'sqlite', db: handle.db, where: handle.path, schema: undefined, sqlitePath: handle.path }
 }
 
+/**
+ * `quarry secrets rotate-key`: seals every secret of `store` with `newKey` while other processes keep
+ * running (rotate-key.ts says how), or with `finish`, ends a rotation once every process runs on the
+ * new key.
+ *
+ * @example
+ * const summary = await rotateSecretKey(store, { newKey: generateSecretKey() })
+ */
+export async function rotateSecretKey(
+  store: Store,
+  how: { newKey: string } | { finish: true },
+): Promise<RotationSummary> {
+  if (!(store instanceof SqlStore)) throw new TypeError('rotateSecretKey needs a store from openStore')
+  const context = store[CONTEXT]
+  return 'finish' in how
+    ? finishKeyRotation(context, store.connections)
+    : startKeyRotation(context, store.connections, parseSecretKey(how.newKey, 'the new key'))
+}
+
+const CONTEXT = Symbol('store context')
+
 class SqlStore implements Store {
   readonly dialect: Dialect
   readonly datasources: DatasourceRepo
@@ -152,6 +176,7 @@ class SqlStore implements Store {
   readonly leases: LeaseRepo
   readonly rateLimits: RateLimitRepo
   readonly settings: SettingsRepo
+  readonly [CONTEXT]: StoreContext
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -170,6 +195,7 @@ class SqlStore implements Store {
     this.rateLimits = new SqlRateLimitRepo(context)
     this.settings = new SqlSettingsRepo(context)
     this.#context = context
+    this[CONTEXT] = context
     this.#backend = backend
   }
 

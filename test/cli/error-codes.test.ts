@@ -1237,6 +1237,16 @@ const TABLE: Record<ErrorCode, Line> = {
     },
     api: { none: BACKUPS_ARE_CLI },
   },
+  QUARRY_KEY_ROTATION_STATE: {
+    cli: {
+      what: 'finishing a key rotation that was never started',
+      run: () => quarry(['secrets', 'rotate-key', '--finish']),
+      message: /No key rotation of the store .* is in progress: there is nothing to finish/,
+    },
+    api: {
+      none: 'key rotation is a CLI command (quarry secrets rotate-key); the server has no route for it',
+    },
+  },
   QUARRY_RESTORE_NOT_EMPTY: {
     cli: {
       what: 'restoring into a store that holds data, without --force',
