@@ -1,4 +1,4 @@
-import { copyFile, rename } from 'node:fs/promises'
+import { copyFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createKeyFile } from '../store/key-file.js'
 import {
@@ -39,20 +39,31 @@ export async function runRotateKey(
   }
   await withStore(global, async (store) => {
     const newKey = generateSecretKey()
-    // The new key is on disk before any secret is sealed with it: a crash cannot lose it.
+    // The new key is on disk before any secret is sealed with it, so a crash cannot lose it; the key
+    // file is replaced only after the rotation began, when the store opens with either key.
     let where: string
+    let staged: string | undefined
     if (flags.newKeyFile !== undefined) {
       where = flags.newKeyFile
       if ((await createKeyFile(where, `${newKey}\n`)).trim() !== newKey)
         throw new CliError('QUARRY_USAGE', `secrets rotate-key: ${where} exists already; choose a new file`)
     } else {
       where = join(defaultDataDir(), KEY_FILE_NAME)
-      const staged = `${where}.new`
+      staged = `${where}.new`
+      await rm(staged, { force: true })
       await createKeyFile(staged, `${newKey}\n`)
+    }
+    let summary: RotationSummary
+    try {
+      summary = await rotateSecretKey(store, { newKey })
+    } catch (error) {
+      if (staged !== undefined) await rm(staged, { force: true })
+      throw error
+    }
+    if (staged !== undefined) {
       await copyFile(where, `${where}.old`)
       await rename(staged, where)
     }
-    const summary = await rotateSecretKey(store, { newKey })
     console.log(
       `Rotated the secret key from ${summary.oldKeyId} to ${summary.newKeyId}: resealed ${resealed(summary)}. ` +
         `The new key is in ${where}${flags.newKeyFile === undefined ? ` (the old one in ${where}.old)` : ''}.`,
