@@ -130,4 +130,21 @@ describe('secrets rotate-key (postgres)', () => {
       code: 'QUARRY_KEY_ROTATION_STATE',
     })
   })
+
+  test('finish refuses while a column rotate-key does not know still holds values sealed with the old key', async () => {
+    const store = await open(TEST_KEY)
+    await rotateSecretKey(store, { newKey: OTHER_KEY })
+    // A sealed value in a table resealAll does not cover, as a later migration's column would be.
+    const oldId = keyIdOf(Buffer.from(TEST_KEY, 'base64'))
+    await schema.pool.query(
+      `insert into cache (key, value, stored_at, expires_at) values ('k', 'v1.${oldId}.aa.bb.cc', now(), now())`,
+    )
+    const fresh = await open(OTHER_KEY)
+    await expect(rotateSecretKey(fresh, { finish: true })).rejects.toMatchObject({
+      code: 'QUARRY_KEY_ROTATION_STATE',
+      message: expect.stringContaining(`sealed with the old key ${oldId} in cache.value (1)`),
+    })
+    // The rotation stays open: the old key still opens the store.
+    expect((await open(TEST_KEY)).dialect).toBe('postgres')
+  })
 })
