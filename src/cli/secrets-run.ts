@@ -1,6 +1,7 @@
-import { copyFile, rename, rm } from 'node:fs/promises'
+import { copyFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createKeyFile } from '../store/key-file.js'
+import { keyIdOf, parseSecretKey } from '../store/secrets.js'
 import {
   KEY_FILE_NAME,
   defaultDataDir,
@@ -49,17 +50,13 @@ export async function runRotateKey(
         throw new CliError('QUARRY_USAGE', `secrets rotate-key: ${where} exists already; choose a new file`)
     } else {
       where = join(defaultDataDir(), KEY_FILE_NAME)
-      staged = `${where}.new`
-      await rm(staged, { force: true })
+      // Named after the key: a staged key a failed run left behind is never overwritten.
+      staged = `${where}.${keyIdOf(parseSecretKey(newKey, 'the new key'))}.new`
       await createKeyFile(staged, `${newKey}\n`)
     }
-    let summary: RotationSummary
-    try {
-      summary = await rotateSecretKey(store, { newKey })
-    } catch (error) {
-      if (staged !== undefined) await rm(staged, { force: true })
-      throw error
-    }
+    // Should the rotation fail after the store switched to the new key, the staged file is the new key's
+    // only copy on disk: it stays (secret.key.<id>.new).
+    const summary = await rotateSecretKey(store, { newKey })
     if (staged !== undefined) {
       await copyFile(where, `${where}.old`)
       await rename(staged, where)
