@@ -1,6 +1,6 @@
 import { ConverterPool } from '../convert/index.js'
 import { closeSqlPools, type EngineDeps } from '../engine/index.js'
-import { openStore, type Store } from '../store/index.js'
+import { openStore, type OpenStoreOptions, type Store } from '../store/index.js'
 
 /** Global options every command that touches the store understands. */
 export interface StoreFlags {
@@ -12,8 +12,13 @@ export interface StoreFlags {
  * (PostgreSQL) wins, then `--db PATH`, then the SQLite file in the data directory.
  */
 export async function openCliStore(flags: StoreFlags): Promise<Store> {
+  return openStore(cliStoreOptions(flags))
+}
+
+/** Where the flags and environment put the store (see openCliStore), for commands that open it their own way. */
+export function cliStoreOptions(flags: StoreFlags): OpenStoreOptions {
   const databaseUrl = process.env.QUARRY_DATABASE_URL
-  return openStore(databaseUrl ? { databaseUrl } : flags.db ? { sqlitePath: flags.db } : {})
+  return databaseUrl ? { databaseUrl } : flags.db ? { sqlitePath: flags.db } : {}
 }
 
 /** Runs `fn` with an open store (and a converter pool when asked), closing both however it ends. */

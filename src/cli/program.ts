@@ -42,6 +42,8 @@ export async function buildProgram(): Promise<Command> {
     import('./alert.js').then((m) => m.registerAlert),
     import('./transfer.js').then((m) => m.registerTransfer),
     import('./connections.js').then((m) => m.registerConnections),
+    import('./backup.js').then((m) => m.registerBackup),
+    import('./secrets.js').then((m) => m.registerSecrets),
     import('./serve.js').then((m) => m.registerServe),
     import('./demo.js').then((m) => m.registerDemo),
     import('./completion.js').then((m) => m.registerCompletion),

@@ -312,6 +312,39 @@ export const ERROR_CODES = {
     'The store’s lock was used in a way that would break it.',
   ),
   QUARRY_STORE_CLOSED: spec('internal', 500, 1, 'The store was used after it was closed.'),
+  // Backups and restores are the operator's: every refusal is something they can fix (exit 2).
+  QUARRY_BACKUP_FILE: spec('user', 500, 2, 'The backup file could not be read or written.'),
+  QUARRY_BACKUP_INVALID: spec(
+    'user',
+    400,
+    2,
+    'The file is not a Quarry backup, or it was altered or damaged.',
+  ),
+  QUARRY_BACKUP_TRUNCATED: spec('user', 400, 2, 'The backup file is cut off before its end.'),
+  QUARRY_BACKUP_NEWER_SCHEMA: spec(
+    'user',
+    409,
+    2,
+    'The backup was made by a newer Quarry; restore it with that version or a later one.',
+  ),
+  QUARRY_BACKUP_KEY_MISMATCH: spec(
+    'user',
+    500,
+    2,
+    'The configured secret key cannot open the secrets in the backup.',
+  ),
+  QUARRY_KEY_ROTATION_STATE: spec(
+    'user',
+    409,
+    2,
+    'A key rotation is unfinished (finish it first), or there is none to finish, or the new key is wrong.',
+  ),
+  QUARRY_RESTORE_NOT_EMPTY: spec(
+    'user',
+    409,
+    2,
+    'The store to restore into holds data; --force replaces it.',
+  ),
   QUARRY_INTERNAL: spec('internal', 500, 1, 'Quarry hit a bug; the server log has the details.'),
 } as const satisfies Record<string, ErrorSpec>
 

@@ -28,7 +28,7 @@ import type {
 export const ALERT_EVENTS_KEPT = 100
 
 /** Additional authenticated data of alert secret envelopes (secrets.ts). */
-const SECRETS_CONTEXT = 'alert-secrets'
+export const ALERT_SECRETS_CONTEXT = 'alert-secrets'
 
 /**
  * The error for an alert name that is not in the store.
@@ -93,7 +93,7 @@ export class SqlAlertRepo implements AlertRepo {
       name: input.name,
       query: input.query,
       config: toJsonText(input.config, 'config'),
-      secrets: this.#context.box.encryptMap(input.secrets, SECRETS_CONTEXT),
+      secrets: this.#context.box.encryptMap(input.secrets, ALERT_SECRETS_CONTEXT),
       state: 'ok',
       notified_state: 'ok',
       last_error: null,
@@ -122,7 +122,7 @@ export class SqlAlertRepo implements AlertRepo {
       ...(patch.config === undefined ? {} : { config: toJsonText(patch.config, 'config') }),
       ...(patch.secrets === undefined
         ? {}
-        : { secrets: this.#context.box.encryptMap(patch.secrets, SECRETS_CONTEXT) }),
+        : { secrets: this.#context.box.encryptMap(patch.secrets, ALERT_SECRETS_CONTEXT) }),
       updated_at: toDbTime(new Date(), 'now'),
     }
     return this.#context.run('alerts.update', 'write', async () => {
@@ -259,7 +259,7 @@ export class SqlAlertRepo implements AlertRepo {
       config: fromJsonText(row.config),
       secrets: this.#context.box.decryptMap(
         row.secrets,
-        SECRETS_CONTEXT,
+        ALERT_SECRETS_CONTEXT,
         `the secrets of alert "${row.name}"`,
       ),
       state: row.state as StoredAlert['state'],

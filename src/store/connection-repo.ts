@@ -115,7 +115,7 @@ export class SqlConnectionRepo implements ConnectionRepo {
     try {
       return await this.#backend.locked(datasource, deadline, async (tx) => {
         // Rule 2: whatever the last holder committed is what fn decides on.
-        const current = await read(tx, context.box, datasource)
+        const current = await context.withKeyRefresh(() => read(tx, context.box, datasource))
         const frame: LockFrame = { context, datasource, active: true }
         const pending = new Set<Promise<StoredConnection>>()
         const saveUnderLock: SaveConnection = (input) => {

@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Kysely } from 'kysely'
-import { StoreError } from './errors.js'
+import { StoreError, isStoreError } from './errors.js'
 import type { Dialect } from './migrations.js'
 import { retryWhileBusy } from './retry.js'
 import type { Database } from './schema.js'
+import { refreshKeyRing } from './secret-key.js'
 import type { SecretBox } from './secrets.js'
 
 /** The withLock call an async task runs inside, if any. */
@@ -67,8 +68,28 @@ export class StoreContext {
         )
       }
     }
-    if (this.dialect === 'postgres') return body()
-    return retryWhileBusy(body, Date.now() + this.lockTimeoutMs, (cause) => this.busy(operation, cause))
+    const attempt = () =>
+      this.dialect === 'postgres'
+        ? body()
+        : retryWhileBusy(body, Date.now() + this.lockTimeoutMs, (cause) => this.busy(operation, cause))
+    return this.withKeyRefresh(attempt)
+  }
+
+  /**
+   * Runs `body`; when it meets a value sealed with a key this process does not know, reloads the key
+   * ring once (a key rotation may have started in another process: secret-key.ts refreshKeyRing) and
+   * runs it again. A body that still fails that way fails with the mismatch.
+   */
+  async withKeyRefresh<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body()
+    } catch (error) {
+      if (!isStoreError(error, 'QUARRY_SECRET_KEY_MISMATCH')) throw error
+      const known = this.box.keyIds().length
+      await refreshKeyRing(this.db, this.box)
+      if (this.box.keyIds().length === known) throw error
+      return body()
+    }
   }
 
   assertOpen(): void {

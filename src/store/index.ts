@@ -16,6 +16,8 @@ import { SqlRateLimitRepo } from './rate-limit-repo.js'
 import { SqlScheduleRepo } from './schedule-repo.js'
 import type { Database } from './schema.js'
 import { loadSecretBox } from './secret-key.js'
+import { finishKeyRotation, startKeyRotation, type RotationSummary } from './rotate-key.js'
+import { parseSecretKey } from './secrets.js'
 import { SqlSessionRepo } from './session-repo.js'
 import { SqlSettingsRepo } from './settings-repo.js'
 import { SqlSnapshotRepo } from './snapshot-repo.js'
@@ -47,6 +49,7 @@ export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from '../domain/database-url.js'
 export { saveDatasource } from './save-datasource.js'
 export { generateSecretKey, MAKE_A_KEY } from './secrets.js'
+export type { RotationSummary } from './rotate-key.js'
 export type * from './types.js'
 
 /** How long withLock (and, on SQLite, any write) waits for another holder before giving up. */
@@ -92,26 +95,9 @@ export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string 
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const dataDir = options.dataDir ?? defaultDataDir()
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS
-  const usePostgres = options.databaseUrl !== undefined && options.databaseUrl !== ''
-
-  let dialect: Dialect
-  let db: Kysely<Database>
-  let where: string
-  let schema: string | undefined
-  let sqlitePath = ''
+  const { dialect, db, where, schema, sqlitePath } = await connectStore(options)
   // pg is loaded only for PostgreSQL: the embedded default starts faster without it.
-  const postgres = usePostgres
-    ? await Promise.all([import('./postgres-dialect.js'), import('./postgres-lock.js')])
-    : undefined
-  if (postgres) {
-    ;({ db, where, schema } = await postgres[0].openPostgres(options.databaseUrl ?? ''))
-    dialect = 'postgres'
-  } else {
-    const handle = await openSqlite(options.sqlitePath ?? join(dataDir, 'quarry.db'), lockTimeoutMs)
-    ;({ db, path: sqlitePath } = handle)
-    where = sqlitePath
-    dialect = 'sqlite'
-  }
+  const postgresLock = dialect === 'postgres' ? await import('./postgres-lock.js') : undefined
 
   try {
     await migrateToLatest(db, dialect, { where, busyTimeoutMs: lockTimeoutMs, ...(schema ? { schema } : {}) })
@@ -124,15 +110,66 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     const context = new StoreContext({ dialect, db, box, where, lockTimeoutMs })
     const timeout = (datasource: string, cause?: unknown) => lockTimeout(context, datasource, cause)
     const backend: LockBackend =
-      postgres === undefined
+      postgresLock === undefined
         ? new SqliteLockBackend(sqlitePath, lockTimeoutMs, timeout)
-        : new postgres[1].PostgresLockBackend(db, timeout)
+        : new postgresLock.PostgresLockBackend(db, timeout)
     return new SqlStore(context, backend)
   } catch (error) {
     await db.destroy()
     throw error
   }
 }
+
+/** The database a store lives in, connected but not migrated and without its key (backup.ts needs it so). */
+export interface StoreConnection {
+  readonly dialect: Dialect
+  readonly db: Kysely<Database>
+  /** The SQLite path or the redacted URL, for messages. */
+  readonly where: string
+  /** PostgreSQL's schema; undefined on SQLite. */
+  readonly schema: string | undefined
+  /** The SQLite file; '' on PostgreSQL. */
+  readonly sqlitePath: string
+}
+
+/**
+ * Connects to the database `options` point at (see openStore), nothing more.
+ *
+ * @example
+ * const { db, dialect } = await connectStore({ sqlitePath: '/tmp/quarry.db' })
+ */
+export async function connectStore(options: OpenStoreOptions = {}): Promise<StoreConnection> {
+  const dataDir = options.dataDir ?? defaultDataDir()
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS
+  if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
+    const { openPostgres } = await import('./postgres-dialect.js')
+    const { db, where, schema } = await openPostgres(options.databaseUrl)
+    return { dialect: 'postgres', db, where, schema, sqlitePath: '' }
+  }
+  const handle = await openSqlite(options.sqlitePath ?? join(dataDir, 'quarry.db'), lockTimeoutMs)
+  return { dialect: 'sqlite', db: handle.db, where: handle.path, schema: undefined, sqlitePath: handle.path }
+}
+
+/**
+ * `quarry secrets rotate-key`: seals every secret of `store` with `newKey` while other processes keep
+ * running (rotate-key.ts says how), or with `finish`, ends a rotation once every process runs on the
+ * new key.
+ *
+ * @example
+ * const summary = await rotateSecretKey(store, { newKey: generateSecretKey() })
+ */
+export async function rotateSecretKey(
+  store: Store,
+  how: { newKey: string } | { finish: true },
+): Promise<RotationSummary> {
+  if (!(store instanceof SqlStore)) throw new TypeError('rotateSecretKey needs a store from openStore')
+  const context = store[CONTEXT]
+  return 'finish' in how
+    ? finishKeyRotation(context, store.connections)
+    : startKeyRotation(context, store.connections, parseSecretKey(how.newKey, 'the new key'))
+}
+
+const CONTEXT = Symbol('store context')
 
 class SqlStore implements Store {
   readonly dialect: Dialect
@@ -150,6 +187,7 @@ class SqlStore implements Store {
   readonly snapshots: SnapshotRepo
   readonly alerts: AlertRepo
   readonly schedules: ScheduleRepo
+  readonly [CONTEXT]: StoreContext
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -171,6 +209,7 @@ class SqlStore implements Store {
     this.alerts = new SqlAlertRepo(context)
     this.schedules = new SqlScheduleRepo(context)
     this.#context = context
+    this[CONTEXT] = context
     this.#backend = backend
   }
 

@@ -461,3 +461,42 @@ async function executedMigrations(db: Kysely<Database>, dialect: Dialect): Promi
   const rows = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(db)
   return rows.rows.map((row) => row.name)
 }
+
+/**
+ * Runs the migrations up to `target` (a migration name, or 'latest') inside a transaction the caller
+ * already holds — `db` is that transaction on PostgreSQL, and on SQLite the one connection inside its
+ * BEGIN IMMEDIATE. A restore (backup.ts) rebuilds the schema a backup was written with, loads the
+ * rows, then brings it forward, and must be able to roll all of it back at once.
+ *
+ * @example
+ * await migrateWithin(trx, 'postgres', '0002_accounts', 'quarry_test')
+ */
+export async function migrateWithin(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  target: string,
+  schema?: string,
+): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(dialect),
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  })
+  const { error } = target === 'latest' ? await migrator.migrateToLatest() : await migrator.migrateTo(target)
+  if (error !== undefined) throw error
+}
+
+/**
+ * Reads which migrations the store has run ([] for a database Quarry never opened).
+ *
+ * @example
+ * await appliedMigrations(db, 'sqlite') // ['0001_initial', '0002_accounts', …]
+ */
+export async function appliedMigrations(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
+  return (await executedMigrations(db, dialect)).sort()
+}
+
+/** Kysely's bookkeeping tables: a backup records the migrations in its header instead of as rows. */
+export const MIGRATION_TABLES: readonly string[] = [MIGRATION_TABLE, MIGRATION_LOCK_TABLE]

@@ -77,18 +77,67 @@ export function envelopeKeyId(envelope: string): string | undefined {
  * box.decrypt(sealed, 'connection-tokens', 'the tokens of jira') // 'tok-123'
  */
 export class SecretBox {
-  readonly keyId: string
+  /** The id of the key new values are sealed with. */
+  keyId: string
+  /** The id of the key the box was made with (configured), whatever it seals with now. */
+  readonly ownKeyId: string
   /** Where the key came from, for messages ("QUARRY_SECRET_KEY", "the key file …"). */
   readonly source: string
-  // A private field: util.inspect and JSON.stringify of the box never show the key.
-  readonly #key: Buffer
+  // Private fields: util.inspect and JSON.stringify of the box never show a key.
+  #key: Buffer
+  /**
+   * Every key this box can open values with, by id: its own, and during a key rotation the other
+   * one (`quarry secrets rotate-key` leaves each sealed under the other in the store, secret-key.ts).
+   */
+  readonly #ring = new Map<string, Buffer>()
 
   constructor(key: Buffer, source: string) {
     if (key.length !== KEY_BYTES)
       throw new TypeError(`a secret key has ${KEY_BYTES} bytes, got ${key.length}`)
     this.#key = Buffer.from(key)
     this.keyId = keyIdOf(key)
+    this.ownKeyId = this.keyId
     this.source = source
+    this.#ring.set(this.keyId, this.#key)
+  }
+
+  /** Lets the box open values sealed with `key` too (a key rotation's other key). */
+  addKey(key: Buffer): void {
+    if (key.length !== KEY_BYTES)
+      throw new TypeError(`a secret key has ${KEY_BYTES} bytes, got ${key.length}`)
+    this.#ring.set(keyIdOf(key), Buffer.from(key))
+  }
+
+  /** True when the box can open values sealed with the key `keyId`. */
+  knows(keyId: string): boolean {
+    return this.#ring.has(keyId)
+  }
+
+  /** The ids of every key the box can open values with. */
+  keyIds(): string[] {
+    return [...this.#ring.keys()]
+  }
+
+  /** Seals new values with the key `keyId` from now on (it must be known). The rotation's switch. */
+  sealWith(keyId: string): void {
+    const key = this.#ring.get(keyId)
+    if (key === undefined) throw new TypeError(`the key ${keyId} is not in this box`)
+    this.#key = key
+    this.keyId = keyId
+  }
+
+  /** A copy of the key `keyId` (known to the box), for sealing it under another key. */
+  keyById(keyId: string): Buffer | undefined {
+    const key = this.#ring.get(keyId)
+    return key === undefined ? undefined : Buffer.from(key)
+  }
+
+  /**
+   * The key itself, as key files hold it. Only `quarry backup --include-key` asks, to put it in a
+   * backup file the operator chose to make as secret as the key.
+   */
+  exportKey(): string {
+    return this.#key.toString('base64')
   }
 
   encrypt(plaintext: string, context: string): string {
@@ -119,9 +168,10 @@ export class SecretBox {
           `Set the secret again.`,
       )
     }
-    if (keyId !== this.keyId) throw this.mismatch(keyId, what)
+    const key = this.#ring.get(keyId)
+    if (key === undefined) throw this.mismatch(keyId, what)
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'), {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
         authTagLength: TAG_BYTES,
       })
       decipher.setAAD(Buffer.from(context, 'utf8'))
@@ -133,7 +183,7 @@ export class SecretBox {
     } catch (error) {
       throw new StoreError(
         'QUARRY_SECRET_CORRUPT',
-        `${capitalise(what)} could not be decrypted with key ${this.keyId}: the stored value was altered or ` +
+        `${capitalise(what)} could not be decrypted with key ${keyId}: the stored value was altered or ` +
           `damaged. Set the secret again.`,
         { cause: error },
       )

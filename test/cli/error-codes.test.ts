@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -95,6 +96,10 @@ type Scenario<R> = {
 
 /** Why a code cannot arise on a surface: specific, so a reader can check it. */
 type NotHere = { readonly none: string }
+
+/** Why the backup codes have no API scenario. */
+const BACKUPS_ARE_CLI =
+  'backup and restore are CLI commands (quarry backup, quarry restore); the server has no route for them'
 
 interface Line {
   readonly cli: Scenario<CliRun> | NotHere
@@ -1303,6 +1308,97 @@ const TABLE: Record<ErrorCode, Line> = {
   QUARRY_STORE_CLOSED: {
     cli: { none: 'the store used after close(): Quarry’s own bug, no input reaches it' },
     api: { none: 'the store used after close(): Quarry’s own bug, no input reaches it' },
+  },
+  QUARRY_BACKUP_FILE: {
+    cli: {
+      what: 'restoring a backup file that does not exist',
+      run: () => quarry(['restore', join(scratch, 'missing.backup')]),
+      message: /^Cannot read the backup file .*missing\.backup/,
+    },
+    api: { none: BACKUPS_ARE_CLI },
+  },
+  QUARRY_BACKUP_INVALID: {
+    cli: {
+      what: 'restoring a file that is not a backup',
+      run: () => {
+        writeFileSync(join(scratch, 'notes.txt'), 'hello\n')
+        return quarry(['restore', join(scratch, 'notes.txt')])
+      },
+      message: /notes\.txt is not a Quarry backup \(its first line is not a backup header\)/,
+    },
+    api: { none: BACKUPS_ARE_CLI },
+  },
+  QUARRY_BACKUP_TRUNCATED: {
+    cli: {
+      what: 'restoring a backup cut off after its header',
+      run: async () => {
+        const file = join(scratch, 'cut.backup')
+        expect((await quarry(['backup', file])).code).toBe(0)
+        writeFileSync(file, readFileSync(file, 'utf8').split('\n').slice(0, 2).join('\n'))
+        return quarry(['restore', file], { db: join(scratch, 'restore-cut', 'quarry.db') })
+      },
+      message: /cut\.backup is cut off/,
+    },
+    api: { none: BACKUPS_ARE_CLI },
+  },
+  QUARRY_BACKUP_NEWER_SCHEMA: {
+    cli: {
+      what: 'restoring a backup whose store ran a migration this Quarry does not know',
+      run: () => {
+        const file = join(scratch, 'future.backup')
+        const header = JSON.stringify({
+          format: 'quarry-backup',
+          version: 1,
+          createdAt: '2030-01-01T00:00:00.000Z',
+          dialect: 'sqlite',
+          migrations: ['0001_initial', '9999_future'],
+          keyId: null,
+          tables: [],
+        })
+        const sha256 = createHash('sha256').update(`${header}\n`).digest('hex')
+        writeFileSync(file, `${header}\n${JSON.stringify({ end: true, rows: 0, sha256 })}\n`)
+        return quarry(['restore', file], { db: join(scratch, 'restore-future', 'quarry.db') })
+      },
+      message: /made by a newer Quarry \(its store had run migration 9999_future/,
+    },
+    api: { none: BACKUPS_ARE_CLI },
+  },
+  QUARRY_BACKUP_KEY_MISMATCH: {
+    cli: {
+      what: 'restoring a backup with another key than the one its secrets were sealed with',
+      run: async () => {
+        const file = join(scratch, 'keyed.backup')
+        expect((await quarry(['backup', file])).code).toBe(0)
+        return quarry(['restore', file], {
+          db: join(scratch, 'restore-key', 'quarry.db'),
+          env: { QUARRY_SECRET_KEY: Buffer.alloc(32, 3).toString('base64') },
+        })
+      },
+      message: /but the key from QUARRY_SECRET_KEY is [0-9a-f]{8}, which cannot open them/,
+    },
+    api: { none: BACKUPS_ARE_CLI },
+  },
+  QUARRY_KEY_ROTATION_STATE: {
+    cli: {
+      what: 'finishing a key rotation that was never started',
+      run: () => quarry(['secrets', 'rotate-key', '--finish']),
+      message: /No key rotation of the store .* is in progress: there is nothing to finish/,
+    },
+    api: {
+      none: 'key rotation is a CLI command (quarry secrets rotate-key); the server has no route for it',
+    },
+  },
+  QUARRY_RESTORE_NOT_EMPTY: {
+    cli: {
+      what: 'restoring into a store that holds data, without --force',
+      run: async () => {
+        const file = join(scratch, 'full.backup')
+        expect((await quarry(['backup', file])).code).toBe(0)
+        return quarry(['restore', file])
+      },
+      message: /already holds data; restoring would replace all of it/,
+    },
+    api: { none: BACKUPS_ARE_CLI },
   },
   QUARRY_INTERNAL: {
     cli: {
