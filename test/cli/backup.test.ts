@@ -169,7 +169,9 @@ describe.each(['sqlite', 'postgres'] as const)('backup and restore on %s', (dial
       const file = join(root, 'store.backup')
       const backup = await quarry(source, 'backup', file)
       expect(backup.code, backup.stderr).toBe(0)
-      expect(backup.stdout).toContain('1 datasources, 1 connections, 1 converters')
+      // Tables are listed parents first; their order changes as migrations add tables.
+      for (const count of ['1 datasources', '1 connections', '1 converters'])
+        expect(backup.stdout).toContain(count)
       expect(backup.stdout).toMatch(
         /encrypted with key [0-9a-f]{8}, which is NOT in the file: it is in QUARRY_SECRET_KEY/,
       )
