@@ -39,6 +39,7 @@ export async function buildProgram(): Promise<Command> {
     import('./run.js').then((m) => m.registerRun),
     import('./transfer.js').then((m) => m.registerTransfer),
     import('./connections.js').then((m) => m.registerConnections),
+    import('./audit.js').then((m) => m.registerAudit),
     import('./serve.js').then((m) => m.registerServe),
     import('./demo.js').then((m) => m.registerDemo),
     import('./completion.js').then((m) => m.registerCompletion),

@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
+import type { Actor } from '../domain/audit.js'
 import { SqlAccountRepo } from './account-repo.js'
+import { SqlAuditRepo } from './audit-repo.js'
 import { SqlCacheRepo } from './cache-repo.js'
 import { SqlConnectionRepo, lockTimeout } from './connection-repo.js'
 import { StoreContext } from './context.js'
@@ -18,8 +20,10 @@ import { SqlSessionRepo } from './session-repo.js'
 import { SqlSettingsRepo } from './settings-repo.js'
 import { openSqlite } from './sqlite-dialect.js'
 import { SqliteLockBackend } from './sqlite-lock.js'
+import { SqlVersionRepo, versionNotFound } from './version-repo.js'
 import type {
   AccountRepo,
+  AuditRepo,
   CacheRepo,
   ConnectionRepo,
   DatasourceRepo,
@@ -30,11 +34,14 @@ import type {
   SessionRepo,
   SettingsRepo,
   Store,
+  VersionRepo,
 } from './types.js'
 
 export { STORE_ERROR_CODES, StoreError, isStoreError, type StoreErrorCode } from './errors.js'
 export { digest } from './account-repo.js'
 export { libraryNotFound } from './library-repo.js'
+export { actingAs } from './audit-recorder.js'
+export { versionNotFound }
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from '../domain/database-url.js'
 export { saveDatasource } from './save-datasource.js'
@@ -55,6 +62,11 @@ export interface OpenStoreOptions {
   dataDir?: string
   /** See DEFAULT_LOCK_TIMEOUT_MS. */
   lockTimeoutMs?: number
+  /**
+   * Who the audit log names for changes made outside actingAs() (the CLI: `cli` with the OS user);
+   * default `system`.
+   */
+  actor?: Actor
 }
 
 /**
@@ -113,7 +125,14 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       where,
       busyTimeoutMs: lockTimeoutMs,
     })
-    const context = new StoreContext({ dialect, db, box, where, lockTimeoutMs })
+    const context = new StoreContext({
+      dialect,
+      db,
+      box,
+      where,
+      lockTimeoutMs,
+      ...(options.actor === undefined ? {} : { defaultActor: options.actor }),
+    })
     const timeout = (datasource: string, cause?: unknown) => lockTimeout(context, datasource, cause)
     const backend: LockBackend =
       postgres === undefined
@@ -139,6 +158,8 @@ class SqlStore implements Store {
   readonly leases: LeaseRepo
   readonly rateLimits: RateLimitRepo
   readonly settings: SettingsRepo
+  readonly audit: AuditRepo
+  readonly versions: VersionRepo
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -156,6 +177,8 @@ class SqlStore implements Store {
     this.leases = new SqlLeaseRepo(context)
     this.rateLimits = new SqlRateLimitRepo(context)
     this.settings = new SqlSettingsRepo(context)
+    this.audit = new SqlAuditRepo(context)
+    this.versions = new SqlVersionRepo(context)
     this.#context = context
     this.#backend = backend
   }
@@ -169,3 +192,4 @@ class SqlStore implements Store {
     return this.#closing
   }
 }
+export { diffObjectVersions, listVersions, revertObject } from './versioned.js'

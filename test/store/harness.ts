@@ -139,7 +139,17 @@ async function createTarget(
 /** Empties the tables (when they exist yet) and forgets the key, so each test starts from a new store. */
 async function reset(target: StoreTarget): Promise<void> {
   rmSync(join(target.dataDir, 'secret.key'), { force: true })
-  const tables = ['queries', 'converters', 'templates', 'connections', 'datasources', 'cache', 'meta']
+  const tables = [
+    'queries',
+    'converters',
+    'templates',
+    'connections',
+    'datasources',
+    'cache',
+    'meta',
+    'audit_log',
+    'object_versions',
+  ]
   for (const table of tables) {
     try {
       await target.exec(`delete from ${table}`)

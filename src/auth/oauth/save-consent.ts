@@ -54,17 +54,20 @@ export async function saveConsent(
   const now = new Date()
   const refreshToken = tokens.refreshToken
   await store.connections.withLock(name, (_current, save) =>
-    save({
-      tokens: { access_token: tokens.accessToken, refresh_token: refreshToken },
-      accessExpiresAt:
-        tokens.expiresIn === undefined ? null : new Date(now.getTime() + tokens.expiresIn * 1000),
-      status: 'connected',
-      statusMessage: null,
-      scope: tokens.scope ?? auth.scopes,
-      site: completed.site,
-      lastRefreshAt: now,
-      lastUsedAt: now,
-    }),
+    save(
+      {
+        tokens: { access_token: tokens.accessToken, refresh_token: refreshToken },
+        accessExpiresAt:
+          tokens.expiresIn === undefined ? null : new Date(now.getTime() + tokens.expiresIn * 1000),
+        status: 'connected',
+        statusMessage: null,
+        scope: tokens.scope ?? auth.scopes,
+        site: completed.site,
+        lastRefreshAt: now,
+        lastUsedAt: now,
+      },
+      { audit: 'connect' },
+    ),
   )
   return { where: completed.where }
 }
