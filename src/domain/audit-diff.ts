@@ -12,10 +12,8 @@ function leaves(value: unknown, prefix: string, into: Map<string, unknown>): voi
     return
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-    // An empty object is a value of its own: `{}` → `{a: 1}` shows the new field, `{}` → absent the removal.
-    if (entries.length === 0 && prefix !== '') into.set(prefix, {})
-    for (const [key, child] of entries)
+    // An empty object has no leaves: `{}` → `{a: 1}` shows only the new field.
+    for (const [key, child] of Object.entries(value as Record<string, unknown>))
       if (child !== undefined) leaves(child, prefix === '' ? key : `${prefix}.${key}`, into)
 
     return
