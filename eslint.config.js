@@ -134,6 +134,7 @@ const BUNDLED_DOMAIN = [
   'secret-mask',
   'name-rules',
   'auth-kinds/index',
+  'audit-kinds',
 ]
 
 export default tseslint.config(

@@ -21,5 +21,6 @@ export const canUse = {
   users: (role: Role) => role === 'admin',
   embedding: (role: Role) => role === 'admin',
   importConfig: (role: Role) => role === 'admin',
+  audit: (role: Role) => role === 'admin',
   editQueries: (role: Role) => role === 'admin' || role === 'editor',
 }
