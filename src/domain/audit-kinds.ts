@@ -29,4 +29,4 @@ export const AUDIT_KIND_NAMES = Object.keys(AUDIT_KINDS) as [AuditKind, ...Audit
  * defence for a secret a new kind forgets to declare (an SMTP password in a setting, say).
  */
 export const SECRET_FIELD_NAME =
-  /secret|password|passwd|credential|private.?key|^token$|^tokens$|access.?token|refresh.?token|api.?key/i
+  /secret|password|passwd|pass(phrase)?$|credential|private.?key|^tokens?$|access.?token|refresh.?token|api.?key/i

@@ -31,6 +31,16 @@ describe('fieldChanges', () => {
     ])
   })
 
+  it('names like smtpPass, apiKey or refresh_token are secrets; tokenUrl and tokenParam are not', () => {
+    const fields = ['smtpPass', 'apiKey', 'refresh_token', 'tokenUrl', 'tokenParam']
+    const changes = fieldChanges('setting', {}, Object.fromEntries(fields.map((field) => [field, 'value-1'])))
+    expect(changes.filter((change) => change.secret).map((change) => change.field)).toEqual([
+      'apiKey',
+      'refresh_token',
+      'smtpPass',
+    ])
+  })
+
   it('a secret value never appears, even inside another field of the same object', () => {
     const changes = fieldChanges('connection', undefined, {
       tokens: { access_token: 'at-123456' },
