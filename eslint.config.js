@@ -137,6 +137,7 @@ const BUNDLED_DOMAIN = [
   'name-rules',
   'alert-words',
   'auth-kinds/index',
+  'audit-kinds',
 ]
 
 export default tseslint.config(

@@ -1,3 +1,5 @@
+import { userInfo } from 'node:os'
+import type { Actor } from '../domain/audit.js'
 import { ConverterPool } from '../convert/index.js'
 import { closeSqlPools, type EngineDeps } from '../engine/index.js'
 import { openStore, type OpenStoreOptions, type Store } from '../store/index.js'
@@ -9,16 +11,33 @@ export interface StoreFlags {
 
 /**
  * Opens the store the flags and environment point at: `QUARRY_DATABASE_URL`
- * (PostgreSQL) wins, then `--db PATH`, then the SQLite file in the data directory.
+ * (PostgreSQL) wins, then `--db PATH`, then the SQLite file in the data directory. Changes are
+ * recorded in the audit log as `actor`'s: the CLI's by default.
  */
-export async function openCliStore(flags: StoreFlags): Promise<Store> {
-  return openStore(cliStoreOptions(flags))
+export async function openCliStore(flags: StoreFlags, actor: Actor = cliActor()): Promise<Store> {
+  return openStore({ ...cliStoreOptions(flags), actor })
 }
 
 /** Where the flags and environment put the store (see openCliStore), for commands that open it their own way. */
 export function cliStoreOptions(flags: StoreFlags): OpenStoreOptions {
   const databaseUrl = process.env.QUARRY_DATABASE_URL
   return databaseUrl ? { databaseUrl } : flags.db ? { sqlitePath: flags.db } : {}
+}
+
+/**
+ * Who the audit log names for changes made from the command line: `cli`, with the operating-system
+ * user that ran it (issue 19). `quarry serve` opens its store the same way, but each request it
+ * answers is recorded as its caller's (the server wraps every route in actingAs).
+ */
+export function cliActor(): Actor {
+  let osUser: string
+  try {
+    osUser = userInfo().username
+  } catch {
+    // A container user without a passwd entry has no name: its numeric id still says who.
+    osUser = String(process.getuid?.() ?? 'unknown')
+  }
+  return { type: 'cli', osUser }
 }
 
 /** Runs `fn` with an open store (and a converter pool when asked), closing both however it ends. */

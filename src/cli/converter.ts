@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { registerVersionCommands } from './versions.js'
 
 /** `quarry converter add|list|show|edit|remove`: the converter library (issue 13). */
 export function registerConverter(program: Command): void {
@@ -45,4 +46,5 @@ export function registerConverter(program: Command): void {
       const { removeLibraryItem } = await import('./library-run.js')
       await removeLibraryItem('converter', name, sub.optsWithGlobals())
     })
+  registerVersionCommands(command, 'converter')
 }

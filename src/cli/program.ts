@@ -44,6 +44,7 @@ export async function buildProgram(): Promise<Command> {
     import('./connections.js').then((m) => m.registerConnections),
     import('./backup.js').then((m) => m.registerBackup),
     import('./secrets.js').then((m) => m.registerSecrets),
+    import('./audit.js').then((m) => m.registerAudit),
     import('./serve.js').then((m) => m.registerServe),
     import('./demo.js').then((m) => m.registerDemo),
     import('./completion.js').then((m) => m.registerCompletion),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { registerVersionCommands } from './versions.js'
 import { collect } from './flags.js'
 
 /** `quarry query add|list|show|edit|sample|remove`. */
@@ -88,4 +89,5 @@ export function registerQuery(program: Command): void {
       const { removeQuery } = await import('./query-run.js')
       await removeQuery(name, sub.optsWithGlobals())
     })
+  registerVersionCommands(command, 'query')
 }

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from '../domain/audit.js'
 import { isIP } from 'node:net'
 import { startServer } from '../server/start.js'
 import { openCliStore, type StoreFlags } from './context.js'
@@ -51,7 +52,8 @@ export async function serve(flags: ServeFlags, global: StoreFlags): Promise<void
       `--refresh-cooldown must be whole seconds (0 or more), got "${flags.refreshCooldown}"`,
     )
   }
-  const store = await openCliStore(global)
+  // Requests are recorded as their callers' (app.ts); what the server does by itself, as `system`.
+  const store = await openCliStore(global, SYSTEM_ACTOR)
   let server
   try {
     server = await startServer(store, {

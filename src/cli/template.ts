@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { registerVersionCommands } from './versions.js'
 
 const KIND_HELP =
   'table | liquid | velocity (--file: the template text) | chart | vega-lite (--file: JSON); ' +
@@ -51,4 +52,5 @@ export function registerTemplate(program: Command): void {
       const { removeLibraryItem } = await import('./library-run.js')
       await removeLibraryItem('template', name, sub.optsWithGlobals())
     })
+  registerVersionCommands(command, 'template')
 }

@@ -84,6 +84,7 @@ export const ERROR_CODES = {
   ),
   QUARRY_SCHEDULE_NOT_FOUND: spec('user', 404, 2, 'No schedule has that name.'),
   QUARRY_SCHEDULE_EXISTS: spec('user', 409, 2, 'A schedule with that name exists already.'),
+  QUARRY_VERSION_NOT_FOUND: spec('user', 404, 2, 'The query, converter or template has no such version.'),
   QUARRY_HOST_NOT_ALLOWED: spec('user', 400, 1, 'A request went to a host the datasource does not allow.'),
   // The upstream chose the other host, not the caller: 502, like any other upstream answer (issue 12).
   QUARRY_UPSTREAM_REDIRECT_REFUSED: spec(

@@ -2,6 +2,8 @@ import fastifyCookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { QuarryError } from '../domain/errors.js'
+import { actingAs } from '../store/index.js'
+import { actorOf } from './auth/access.js'
 import { authenticate, requireCsrfToken } from './auth/authenticate.js'
 import type { ServerContext } from './context.js'
 import { errorReply } from './error-handler.js'
@@ -9,6 +11,7 @@ import { metricsOf } from './metrics.js'
 import { rateLimit } from './rate-limits.js'
 import type { RouteDef } from './route.js'
 import { alertRoutes } from './routes/alert-routes.js'
+import { auditRoutes } from './routes/audit-routes.js'
 import { datasourceRoutes } from './routes/datasource-routes.js'
 import { libraryRoutes } from './routes/library-routes.js'
 import { previewRoutes } from './routes/preview-routes.js'
@@ -35,6 +38,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...userRoutes,
   ...transferRoutes,
   ...settingsRoutes,
+  ...auditRoutes,
   ...viewRoutes,
   // The document at /api/docs describes this very table, itself included.
   ...siteRoutes(() => ROUTES),
@@ -173,7 +177,9 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
       method: route.method,
       url: route.url,
       config: { access: route.access, ...(route.rateLimit === undefined ? {} : { limit: route.rateLimit }) },
-      handler: (request, reply) => route.handler(request, reply, ctx),
+      // Every change a request makes is recorded as its caller's (issue 19: the audit log).
+      handler: (request, reply) =>
+        actingAs(actorOf(request.principal), () => route.handler(request, reply, ctx)),
       ...(errorPage === undefined
         ? {}
         : { errorHandler: (error, request, reply) => errorPage(error, request, reply, ctx) }),

@@ -42,6 +42,7 @@ const TAGS: Readonly<Record<string, string>> = {
   tokens: 'API tokens: each user their own.',
   configuration: 'Export and import of the whole configuration.',
   settings: 'Settings changed while the server runs.',
+  audit: 'The audit log (issue 19): who changed what, when; admins read and export it.',
   views: 'Queries rendered as pages, their downloads, and embedding.',
   site: 'Health, this document, and the admin UI.',
 }

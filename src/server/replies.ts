@@ -4,6 +4,7 @@ import { ConfigDocumentSchema } from '../domain/config-document.js'
 import { DatasourceSchema, PresetSiteSchema, SQL_DATASOURCE_TYPES } from '../domain/datasource.js'
 import { ParamSpecSchema, QuerySchema, TemplateSchema } from '../domain/query.js'
 import { ScheduleSchema } from '../domain/schedule.js'
+import { AuditEntrySchema, ObjectVersionSchema } from '../domain/audit.js'
 import { SECRET_MASK } from '../domain/secret-mask.js'
 import { SnapshotRetentionSchema, SnapshotSummarySchema } from '../domain/snapshot.js'
 import { TOKEN_SCOPES } from '../domain/token-scope.js'
@@ -681,3 +682,46 @@ export const AlertCheckReply = named(
 export const AlertTestReply = named('AlertTest', z.object({ deliveries: z.array(DeliveryReportEntry) }), {
   deliveries: [DELIVERY_EXAMPLE],
 })
+const AUDIT_ENTRY_EXAMPLE: z.output<typeof AuditEntrySchema> = {
+  id: 42,
+  at: WHEN,
+  actor: { type: 'user', user: 'ada' },
+  actorName: 'ada',
+  kind: 'datasource',
+  object: 'jira',
+  action: 'update',
+  changes: [
+    { field: 'config.baseUrl', before: 'https://a.example.com', after: 'https://b.example.com' },
+    { field: 'secrets.auth.clientSecret', before: SECRET_MASK, after: SECRET_MASK, secret: true },
+  ],
+  version: null,
+}
+
+/** The audit log, newest first (issue 19): who changed what, field by field, secrets masked. */
+export const AuditListReply = named('AuditList', z.array(AuditEntrySchema), [AUDIT_ENTRY_EXAMPLE])
+
+const VERSION_EXAMPLE: z.output<typeof ObjectVersionSchema> = {
+  version: 2,
+  at: WHEN,
+  actor: { type: 'cli', osUser: 'ops' },
+  actorName: 'cli:ops',
+  definition: { description: null, content: 'function convert(json) { return JSON.parse(json).issues }' },
+}
+
+/** The saved versions of a query, converter or template, newest first, each with its whole definition. */
+export const VersionListReply = named('VersionList', z.array(ObjectVersionSchema), [VERSION_EXAMPLE])
+
+/** One saved version (a revert answers the version it made). */
+export const VersionReply = named('Version', ObjectVersionSchema, VERSION_EXAMPLE)
+
+/** A unified diff between two versions. */
+export const VersionDiffReply = named(
+  'VersionDiff',
+  z.object({ from: z.number().int(), to: z.number().int(), patch: z.string() }),
+  {
+    from: 1,
+    to: 2,
+    patch:
+      '--- rows v1\n+++ rows v2\n@@ -1,1 +1,1 @@\n-function convert(json) { return [] }\n+function convert(json) { return JSON.parse(json).issues }\n',
+  },
+)

@@ -83,9 +83,9 @@ export class SqlAccountRepo implements AccountRepo {
 
   async createUser(input: UserInput): Promise<StoredUser> {
     const now = toDbTime(new Date(), 'now')
-    return this.#context.run('users.create', 'write', async () => {
-      try {
-        const row = await this.#context.db
+    try {
+      return await this.#context.audited('users.create', async (tx, record) => {
+        const row = await tx
           .insertInto('users')
           .values({
             name: input.name,
@@ -97,13 +97,15 @@ export class SqlAccountRepo implements AccountRepo {
           })
           .returningAll()
           .executeTakeFirstOrThrow()
-        return decodeUser(row)
-      } catch (error) {
-        if (isUniqueViolation(error))
-          throw new StoreError('QUARRY_USER_EXISTS', `A user named "${input.name}" exists already.`)
-        throw error
-      }
-    })
+        const created = decodeUser(row)
+        await record({ kind: 'user', object: created.name, action: 'create', after: auditedUser(created) })
+        return created
+      })
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new StoreError('QUARRY_USER_EXISTS', `A user named "${input.name}" exists already.`)
+      throw error
+    }
   }
 
   async updateUser(name: string, patch: UserPatch): Promise<StoredUser> {
@@ -113,36 +115,58 @@ export class SqlAccountRepo implements AccountRepo {
       ...(patch.groups === undefined ? {} : { groups: JSON.stringify(patch.groups) }),
       updated_at: toDbTime(new Date(), 'now'),
     }
-    return this.#context.run('users.update', 'write', () =>
-      this.#context.db.transaction().execute(async (trx) => {
-        const row = await trx
-          .updateTable('users')
-          .set(changes)
-          .where('name', '=', name)
+    return this.#context.audited('users.update', async (trx, record) => {
+      const old = await trx.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst()
+      const row = await trx
+        .updateTable('users')
+        .set(changes)
+        .where('name', '=', name)
+        .returningAll()
+        .executeTakeFirst()
+      if (old === undefined || row === undefined) throw userNotFound(name)
+      const updated = decodeUser(row)
+      await record({
+        kind: 'user',
+        object: name,
+        action: 'update',
+        before: auditedUser(decodeUser(old)),
+        after: auditedUser(updated),
+      })
+      // A new password ends every way in the old one opened: sessions and API tokens.
+      if (patch.passwordHash !== undefined) {
+        await trx.deleteFrom('sessions').where('user_name', '=', name).execute()
+        const tokens = await trx
+          .deleteFrom('api_tokens')
+          .where('user_name', '=', name)
           .returningAll()
-          .executeTakeFirst()
-        if (row === undefined) throw userNotFound(name)
-        // A new password ends every way in the old one opened: sessions and API tokens.
-        if (patch.passwordHash !== undefined) {
-          await trx.deleteFrom('sessions').where('user_name', '=', name).execute()
-          await trx.deleteFrom('api_tokens').where('user_name', '=', name).execute()
+          .execute()
+        for (const token of tokens) {
+          await record({
+            kind: 'token',
+            object: token.id,
+            action: 'remove',
+            before: auditedToken(decodeToken(token)),
+          })
         }
-        return decodeUser(row)
-      }),
-    )
+      }
+      return updated
+    })
   }
 
   async removeUser(name: string): Promise<void> {
-    return this.#context.run('users.remove', 'write', async () => {
-      const result = await this.#context.db.deleteFrom('users').where('name', '=', name).executeTakeFirst()
-      if (result.numDeletedRows === 0n) throw userNotFound(name)
+    return this.#context.audited('users.remove', async (tx, record) => {
+      const old = await tx.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst()
+      const result = await tx.deleteFrom('users').where('name', '=', name).executeTakeFirst()
+      if (old === undefined || result.numDeletedRows === 0n) throw userNotFound(name)
+      // Their sessions and tokens go with them (ON DELETE CASCADE); the user's entry says so.
+      await record({ kind: 'user', object: name, action: 'remove', before: auditedUser(decodeUser(old)) })
     })
   }
 
   async createApiToken(token: NewApiToken): Promise<ApiTokenInfo> {
     const now = toDbTime(new Date(), 'now')
-    return this.#context.run('apiTokens.create', 'write', async () => {
-      const row = await this.#context.db
+    return this.#context.audited('apiTokens.create', async (tx, record) => {
+      const row = await tx
         .insertInto('api_tokens')
         .values({
           id: token.id,
@@ -156,7 +180,9 @@ export class SqlAccountRepo implements AccountRepo {
         })
         .returningAll()
         .executeTakeFirstOrThrow()
-      return decodeToken(row)
+      const created = decodeToken(row)
+      await record({ kind: 'token', object: created.id, action: 'create', after: auditedToken(created) })
+      return created
     })
   }
 
@@ -173,13 +199,22 @@ export class SqlAccountRepo implements AccountRepo {
   }
 
   async removeApiToken(user: string, id: string): Promise<boolean> {
-    return this.#context.run('apiTokens.remove', 'write', async () => {
-      const result = await this.#context.db
+    return this.#context.audited('apiTokens.remove', async (tx, record) => {
+      const removed = await tx
         .deleteFrom('api_tokens')
         .where('id', '=', id)
         .where('user_name', '=', user)
-        .executeTakeFirst()
-      return result.numDeletedRows > 0n
+        .returningAll()
+        .execute()
+      for (const token of removed) {
+        await record({
+          kind: 'token',
+          object: token.id,
+          action: 'remove',
+          before: auditedToken(decodeToken(token)),
+        })
+      }
+      return removed.length > 0
     })
   }
 
@@ -190,7 +225,12 @@ export class SqlAccountRepo implements AccountRepo {
         .selectFrom('api_tokens')
         .innerJoin('users', 'users.name', 'api_tokens.user_name')
         .selectAll('users')
-        .select(['api_tokens.last_used_at', 'api_tokens.scope', 'api_tokens.expires_at'])
+        .select([
+          'api_tokens.last_used_at',
+          'api_tokens.scope',
+          'api_tokens.expires_at',
+          'api_tokens.name as token_name',
+        ])
         .where('api_tokens.token_hash', '=', hash)
         .executeTakeFirst()
       return row === undefined
@@ -198,6 +238,7 @@ export class SqlAccountRepo implements AccountRepo {
         : {
             holder: Object.freeze({
               user: decodeUser(row),
+              tokenName: row.token_name,
               scope: row.scope as TokenScope,
               expiresAt: fromDbTimeOrNull(row.expires_at),
             }),
@@ -250,6 +291,16 @@ export class SqlAccountRepo implements AccountRepo {
       return result.numDeletedRows > 0n
     })
   }
+}
+
+/** A user as the audit log sees it: the password hash only as "changed" (AUDIT_KINDS masks it). */
+function auditedUser(user: StoredUser) {
+  return { role: user.role, groups: [...user.groups], password: user.passwordHash }
+}
+
+/** An API token as the audit log sees it: never its value or digest. */
+function auditedToken(token: ApiTokenInfo) {
+  return { user: token.user, name: token.name, scope: token.scope, expiresAt: token.expiresAt }
 }
 
 export function decodeUser(row: Selectable<UsersTable>): StoredUser {

@@ -1,4 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
+import type { Actor } from '../domain/audit.js'
+import { recordChange } from './audit-recorder.js'
 import type { LockFrame, StoreContext } from './context.js'
 import { compare, datasourceNotFound } from './datasource-repo.js'
 import { StoreError } from './errors.js'
@@ -68,8 +70,8 @@ export class SqlConnectionRepo implements ConnectionRepo {
   }
 
   async put(datasource: string, input: ConnectionInput): Promise<StoredConnection> {
-    return this.#context.run('connections.put', 'write', () =>
-      save(this.#context.db, this.#context.box, datasource, input),
+    return this.#context.audited('connections.put', (tx, _record, actor) =>
+      saveAudited(tx, this.#context.box, actor, datasource, input, true),
     )
   }
 
@@ -87,8 +89,17 @@ export class SqlConnectionRepo implements ConnectionRepo {
   }
 
   async remove(datasource: string): Promise<void> {
-    return this.#context.run('connections.remove', 'write', async () => {
-      await this.#context.db.deleteFrom('connections').where('datasource', '=', datasource).execute()
+    return this.#context.audited('connections.remove', async (tx, record) => {
+      const before = await read(tx, this.#context.box, datasource)
+      await tx.deleteFrom('connections').where('datasource', '=', datasource).execute()
+      if (before !== undefined) {
+        await record({
+          kind: 'connection',
+          object: datasource,
+          action: 'disconnect',
+          before: audited(before),
+        })
+      }
     })
   }
 
@@ -118,7 +129,8 @@ export class SqlConnectionRepo implements ConnectionRepo {
         const current = await context.withKeyRefresh(() => read(tx, context.box, datasource))
         const frame: LockFrame = { context, datasource, active: true }
         const pending = new Set<Promise<StoredConnection>>()
-        const saveUnderLock: SaveConnection = (input) => {
+        const actor = context.actor()
+        const saveUnderLock: SaveConnection = (input, options) => {
           if (!frame.active) {
             return Promise.reject(
               new StoreError(
@@ -129,7 +141,7 @@ export class SqlConnectionRepo implements ConnectionRepo {
               ),
             )
           }
-          const saving = save(tx, context.box, datasource, input)
+          const saving = saveAudited(tx, context.box, actor, datasource, input, options?.audit === 'connect')
           pending.add(saving)
           saving.catch(() => {}) // observed below
           return saving
@@ -183,6 +195,44 @@ async function read(
     .where('version', '>', 0)
     .executeTakeFirst()
   return row === undefined ? undefined : decode(row, box)
+}
+
+/**
+ * Saves the connection and records it in the audit log in the same transaction when it connects
+ * (`connecting`: a consent, tokens given, an import) or its status changes (a refresh that failed:
+ * needs consent). A routine refresh is not an entry: it changes nothing anyone decided.
+ */
+async function saveAudited(
+  tx: Kysely<Database>,
+  box: SecretBox,
+  actor: Actor,
+  datasource: string,
+  input: ConnectionInput,
+  connecting: boolean,
+): Promise<StoredConnection> {
+  const before = await read(tx, box, datasource)
+  const saved = await save(tx, box, datasource, input)
+  if (connecting || before?.status !== saved.status) {
+    await recordChange(tx, actor, {
+      kind: 'connection',
+      object: datasource,
+      action: saved.status === 'connected' ? 'connect' : 'needs-consent',
+      before: before === undefined ? undefined : audited(before),
+      after: audited(saved),
+    })
+  }
+  return saved
+}
+
+/** A connection as the audit log sees it: its tokens only as "changed" (AUDIT_KINDS masks them). */
+function audited(connection: StoredConnection) {
+  return {
+    status: connection.status,
+    statusMessage: connection.statusMessage,
+    scope: connection.scope,
+    site: connection.site,
+    tokens: connection.tokens,
+  }
 }
 
 /** Inserts or replaces the connection, one version up. */

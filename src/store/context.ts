@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Kysely } from 'kysely'
+import type { Actor } from '../domain/audit.js'
+import { currentActor, recordChange, type Change } from './audit-recorder.js'
 import { StoreError, isStoreError } from './errors.js'
 import type { Dialect } from './migrations.js'
 import { retryWhileBusy } from './retry.js'
@@ -29,6 +31,8 @@ export class StoreContext {
   readonly where: string
   /** How long to wait for a lock: withLock's deadline, and SQLite's busy deadline. */
   readonly lockTimeoutMs: number
+  /** Who changes made outside any actingAs() are recorded as made by (the CLI's `cli` actor). */
+  readonly defaultActor: Actor | undefined
   #closed = false
 
   constructor(options: {
@@ -37,12 +41,36 @@ export class StoreContext {
     box: SecretBox
     where: string
     lockTimeoutMs: number
+    defaultActor?: Actor
   }) {
     this.dialect = options.dialect
     this.db = options.db
     this.box = options.box
     this.where = options.where
     this.lockTimeoutMs = options.lockTimeoutMs
+    this.defaultActor = options.defaultActor
+  }
+
+  /** Who the calling task's changes are recorded as made by. */
+  actor(): Actor {
+    return currentActor(this.defaultActor)
+  }
+
+  /**
+   * Runs a write that changes configuration: `body` gets the executor of one transaction and a
+   * `record` that writes an audit entry inside it (audit-recorder.ts), so the change and its entry
+   * commit together or not at all.
+   */
+  audited<T>(
+    operation: string,
+    body: (tx: Kysely<Database>, record: (change: Change) => Promise<void>, actor: Actor) => Promise<T>,
+  ): Promise<T> {
+    return this.run(operation, 'write', () => {
+      const actor = this.actor()
+      return this.db
+        .transaction()
+        .execute((tx) => body(tx, (change) => recordChange(tx, actor, change), actor))
+    })
   }
 
   markClosed(): void {

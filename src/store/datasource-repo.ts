@@ -72,14 +72,12 @@ export class SqlDatasourceRepo implements DatasourceRepo {
       created_at: now,
       updated_at: now,
     }
-    return this.#context.run('datasources.create', 'write', async () => {
+    return this.#context.audited('datasources.create', async (tx, record) => {
       try {
-        const row = await this.#context.db
-          .insertInto('datasources')
-          .values(values)
-          .returningAll()
-          .executeTakeFirstOrThrow()
-        return this.#decode(row)
+        const row = await tx.insertInto('datasources').values(values).returningAll().executeTakeFirstOrThrow()
+        const created = this.#decode(row)
+        await record({ kind: 'datasource', object: created.name, action: 'create', after: audited(created) })
+        return created
       } catch (error) {
         if (isUniqueViolation(error)) throw datasourceExists(input.name)
         throw error
@@ -96,17 +94,27 @@ export class SqlDatasourceRepo implements DatasourceRepo {
         : { secrets: this.#context.box.encryptMap(patch.secrets, SECRETS_CONTEXT) }),
       updated_at: toDbTime(new Date(), 'now'),
     }
-    return this.#context.run('datasources.update', 'write', async () => {
+    return this.#context.audited('datasources.update', async (tx, record) => {
       try {
+        const old = await tx.selectFrom('datasources').selectAll().where('name', '=', name).executeTakeFirst()
+        if (old === undefined) throw datasourceNotFound(name)
         // One statement: a rename cascades to queries and the connection (ON UPDATE CASCADE).
-        const row = await this.#context.db
+        const row = await tx
           .updateTable('datasources')
           .set(changes)
           .where('name', '=', name)
           .returningAll()
           .executeTakeFirst()
         if (row === undefined) throw datasourceNotFound(name)
-        return this.#decode(row)
+        const updated = this.#decode(row)
+        await record({
+          kind: 'datasource',
+          object: updated.name,
+          action: 'update',
+          before: { name, ...audited(this.#decode(old)) },
+          after: { name: updated.name, ...audited(updated) },
+        })
+        return updated
       } catch (error) {
         if (isUniqueViolation(error) && patch.name !== undefined) throw datasourceExists(patch.name)
         throw error
@@ -115,37 +123,42 @@ export class SqlDatasourceRepo implements DatasourceRepo {
   }
 
   async remove(name: string): Promise<void> {
-    return this.#context.run('datasources.remove', 'write', async () => {
-      try {
-        await this.#context.db.transaction().execute(async (tx) => {
-          const users = await tx.selectFrom('queries').select('name').where('datasource', '=', name).execute()
-          if (users.length > 0) {
-            throw inUse(
-              name,
-              users.map((row) => row.name),
-            )
-          }
-          // The connection goes with it (ON DELETE CASCADE).
-          const result = await tx.deleteFrom('datasources').where('name', '=', name).executeTakeFirst()
-          if (result.numDeletedRows === 0n) throw datasourceNotFound(name)
-        })
-      } catch (error) {
-        // A query created by another process between the check and the delete: the foreign key
-        // (ON DELETE RESTRICT) refused the delete.
-        if (isForeignKeyViolation(error)) {
-          const users = await this.#context.db
-            .selectFrom('queries')
-            .select('name')
-            .where('datasource', '=', name)
-            .execute()
+    try {
+      await this.#context.audited('datasources.remove', async (tx, record) => {
+        const users = await tx.selectFrom('queries').select('name').where('datasource', '=', name).execute()
+        if (users.length > 0) {
           throw inUse(
             name,
             users.map((row) => row.name),
           )
         }
-        throw error
+        const old = await tx.selectFrom('datasources').selectAll().where('name', '=', name).executeTakeFirst()
+        // The connection goes with it (ON DELETE CASCADE).
+        const result = await tx.deleteFrom('datasources').where('name', '=', name).executeTakeFirst()
+        if (old === undefined || result.numDeletedRows === 0n) throw datasourceNotFound(name)
+        await record({
+          kind: 'datasource',
+          object: name,
+          action: 'remove',
+          before: audited(this.#decode(old)),
+        })
+      })
+    } catch (error) {
+      // A query created by another process between the check and the delete: the foreign key
+      // (ON DELETE RESTRICT) refused the delete.
+      if (isForeignKeyViolation(error)) {
+        const users = await this.#context.db
+          .selectFrom('queries')
+          .select('name')
+          .where('datasource', '=', name)
+          .execute()
+        throw inUse(
+          name,
+          users.map((row) => row.name),
+        )
       }
-    })
+      throw error
+    }
   }
 
   #decode(row: Selectable<DatasourcesTable>): StoredDatasource {
@@ -162,6 +175,11 @@ export class SqlDatasourceRepo implements DatasourceRepo {
       updatedAt: fromDbTime(row.updated_at),
     })
   }
+}
+
+/** A datasource as the audit log sees it: its secrets are masked there (AUDIT_KINDS). */
+function audited(datasource: StoredDatasource): { type: string; config: unknown; secrets: unknown } {
+  return { type: datasource.type, config: datasource.config, secrets: datasource.secrets }
 }
 
 function inUse(name: string, queries: string[]): StoreError {

@@ -1,7 +1,9 @@
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
+import type { Actor } from '../domain/audit.js'
 import { SqlAccountRepo } from './account-repo.js'
 import { SqlAlertRepo } from './alert-repo.js'
+import { SqlAuditRepo } from './audit-repo.js'
 import { SqlCacheRepo } from './cache-repo.js'
 import { SqlConnectionRepo, lockTimeout } from './connection-repo.js'
 import { StoreContext } from './context.js'
@@ -23,9 +25,11 @@ import { SqlSettingsRepo } from './settings-repo.js'
 import { SqlSnapshotRepo } from './snapshot-repo.js'
 import { openSqlite } from './sqlite-dialect.js'
 import { SqliteLockBackend } from './sqlite-lock.js'
+import { SqlVersionRepo, versionNotFound } from './version-repo.js'
 import type {
   AccountRepo,
   AlertRepo,
+  AuditRepo,
   CacheRepo,
   ConnectionRepo,
   DatasourceRepo,
@@ -38,6 +42,7 @@ import type {
   SettingsRepo,
   SnapshotRepo,
   Store,
+  VersionRepo,
 } from './types.js'
 
 export { STORE_ERROR_CODES, StoreError, isStoreError, type StoreErrorCode } from './errors.js'
@@ -45,6 +50,8 @@ export { digest } from './account-repo.js'
 export { libraryNotFound } from './library-repo.js'
 export { alertNotFound } from './alert-repo.js'
 export { scheduleNotFound, tickKey } from './schedule-repo.js'
+export { actingAs } from './audit-recorder.js'
+export { versionNotFound }
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'
 export { redactDatabaseUrl } from '../domain/database-url.js'
 export { saveDatasource } from './save-datasource.js'
@@ -66,6 +73,11 @@ export interface OpenStoreOptions {
   dataDir?: string
   /** See DEFAULT_LOCK_TIMEOUT_MS. */
   lockTimeoutMs?: number
+  /**
+   * Who the audit log names for changes made outside actingAs() (the CLI: `cli` with the OS user);
+   * default `system`.
+   */
+  actor?: Actor
 }
 
 /**
@@ -107,7 +119,14 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       where,
       busyTimeoutMs: lockTimeoutMs,
     })
-    const context = new StoreContext({ dialect, db, box, where, lockTimeoutMs })
+    const context = new StoreContext({
+      dialect,
+      db,
+      box,
+      where,
+      lockTimeoutMs,
+      ...(options.actor === undefined ? {} : { defaultActor: options.actor }),
+    })
     const timeout = (datasource: string, cause?: unknown) => lockTimeout(context, datasource, cause)
     const backend: LockBackend =
       postgresLock === undefined
@@ -188,6 +207,8 @@ class SqlStore implements Store {
   readonly alerts: AlertRepo
   readonly schedules: ScheduleRepo
   readonly [CONTEXT]: StoreContext
+  readonly audit: AuditRepo
+  readonly versions: VersionRepo
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
@@ -208,6 +229,8 @@ class SqlStore implements Store {
     this.snapshots = new SqlSnapshotRepo(context)
     this.alerts = new SqlAlertRepo(context)
     this.schedules = new SqlScheduleRepo(context)
+    this.audit = new SqlAuditRepo(context)
+    this.versions = new SqlVersionRepo(context)
     this.#context = context
     this[CONTEXT] = context
     this.#backend = backend
@@ -222,3 +245,4 @@ class SqlStore implements Store {
     return this.#closing
   }
 }
+export { diffObjectVersions, listVersions, revertObject } from './versioned.js'

@@ -1,10 +1,11 @@
-import type { Selectable } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { StoreContext } from './context.js'
 import { compare } from './datasource-repo.js'
 import { StoreError } from './errors.js'
-import { fromDbTime, toDbTime, type LibraryTable } from './schema.js'
+import { fromDbTime, toDbTime, type Database, type LibraryTable } from './schema.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js'
 import type { LibraryInput, LibraryPatch, LibraryRepo, StoredLibraryItem } from './types.js'
+import { dropVersions, moveVersions, saveVersion, SqlVersionRepo, versionNotFound } from './version-repo.js'
 
 type Kind = LibraryRepo['kind']
 
@@ -113,78 +114,115 @@ export class SqlLibraryRepo implements LibraryRepo {
       created_at: now,
       updated_at: now,
     }
-    return this.#context.run(`${this.#table}.create`, 'write', async () => {
-      try {
-        const row = await this.#context.db
-          .insertInto(this.#table)
-          .values(values)
-          .returningAll()
-          .executeTakeFirstOrThrow()
-        return decode(row, [])
-      } catch (error) {
-        if (isUniqueViolation(error)) throw libraryExists(this.kind, input.name)
-        throw error
-      }
-    })
+    try {
+      return await this.#context.audited(`${this.#table}.create`, async (tx, record, actor) => {
+        const row = await tx.insertInto(this.#table).values(values).returningAll().executeTakeFirstOrThrow()
+        const created = decode(row, [])
+        const version = await saveVersion(tx, this.kind, created.name, versioned(created), actor)
+        await record({
+          kind: this.kind,
+          object: created.name,
+          action: 'create',
+          after: versioned(created),
+          version,
+        })
+        return created
+      })
+    } catch (error) {
+      if (isUniqueViolation(error)) throw libraryExists(this.kind, input.name)
+      throw error
+    }
   }
 
   async update(name: string, patch: LibraryPatch): Promise<StoredLibraryItem> {
+    return this.#save(`${this.#table}.update`, name, patch, 'update')
+  }
+
+  async revert(name: string, version: number): Promise<StoredLibraryItem> {
+    const old = await new SqlVersionRepo(this.#context).get(this.kind, name, version)
+    if (old === undefined) throw versionNotFound(this.kind, name, version)
+    const { description, content } = old.definition as ReturnType<typeof versioned>
+    return this.#save(`${this.#table}.revert`, name, { description, content }, 'revert')
+  }
+
+  /** An update or a revert: the row, a new version and the audit entry, in one transaction. */
+  async #save(
+    operation: string,
+    name: string,
+    patch: LibraryPatch,
+    action: 'update' | 'revert',
+  ): Promise<StoredLibraryItem> {
     const changes = {
       ...(patch.name === undefined ? {} : { name: patch.name }),
       ...(patch.description === undefined ? {} : { description: patch.description }),
       ...(patch.content === undefined ? {} : { content: patch.content }),
       updated_at: toDbTime(new Date(), 'now'),
     }
-    return this.#context.run(`${this.#table}.update`, 'write', async () => {
-      try {
+    try {
+      return await this.#context.audited(operation, async (tx, record, actor) => {
+        const old = await tx.selectFrom(this.#table).selectAll().where('name', '=', name).executeTakeFirst()
+        if (old === undefined) throw libraryNotFound(this.kind, name)
         // One statement: a rename cascades to the queries that use it (ON UPDATE CASCADE).
-        const row = await this.#context.db
+        const row = await tx
           .updateTable(this.#table)
           .set(changes)
           .where('name', '=', name)
           .returningAll()
           .executeTakeFirst()
         if (row === undefined) throw libraryNotFound(this.kind, name)
-        return decode(row, await this.#users(row.name))
-      } catch (error) {
-        if (isUniqueViolation(error) && patch.name !== undefined) throw libraryExists(this.kind, patch.name)
-        throw error
-      }
-    })
+        const updated = decode(row, await this.#users(row.name, tx))
+        await moveVersions(tx, this.kind, name, updated.name)
+        const version = await saveVersion(tx, this.kind, updated.name, versioned(updated), actor)
+        await record({
+          kind: this.kind,
+          object: updated.name,
+          action,
+          before: { name, ...versioned(decode(old, [])) },
+          after: { name: updated.name, ...versioned(updated) },
+          version,
+        })
+        return updated
+      })
+    } catch (error) {
+      if (isUniqueViolation(error) && patch.name !== undefined) throw libraryExists(this.kind, patch.name)
+      throw error
+    }
   }
 
   async remove(name: string): Promise<void> {
-    return this.#context.run(`${this.#table}.remove`, 'write', async () => {
-      try {
-        await this.#context.db.transaction().execute(async (tx) => {
-          const users = await tx.selectFrom('queries').select('name').where(this.#column, '=', name).execute()
-          if (users.length > 0) {
-            throw inUse(
-              this.kind,
-              name,
-              users.map((row) => row.name),
-            )
-          }
-          const result = await tx.deleteFrom(this.#table).where('name', '=', name).executeTakeFirst()
-          if (result.numDeletedRows === 0n) throw libraryNotFound(this.kind, name)
-        })
-      } catch (error) {
-        // A query that started using it in another process between the check and the delete: the
-        // foreign key (ON DELETE RESTRICT) refused the delete.
-        if (isForeignKeyViolation(error)) throw inUse(this.kind, name, await this.#users(name))
-        throw error
-      }
-    })
+    try {
+      await this.#context.audited(`${this.#table}.remove`, async (tx, record) => {
+        const users = await tx.selectFrom('queries').select('name').where(this.#column, '=', name).execute()
+        if (users.length > 0) {
+          throw inUse(
+            this.kind,
+            name,
+            users.map((row) => row.name),
+          )
+        }
+        const old = await tx.selectFrom(this.#table).selectAll().where('name', '=', name).executeTakeFirst()
+        const result = await tx.deleteFrom(this.#table).where('name', '=', name).executeTakeFirst()
+        if (old === undefined || result.numDeletedRows === 0n) throw libraryNotFound(this.kind, name)
+        await dropVersions(tx, this.kind, name)
+        await record({ kind: this.kind, object: name, action: 'remove', before: versioned(decode(old, [])) })
+      })
+    } catch (error) {
+      // A query that started using it in another process between the check and the delete: the
+      // foreign key (ON DELETE RESTRICT) refused the delete.
+      if (isForeignKeyViolation(error)) throw inUse(this.kind, name, await this.#users(name))
+      throw error
+    }
   }
 
-  async #users(name: string): Promise<string[]> {
-    const rows = await this.#context.db
-      .selectFrom('queries')
-      .select('name')
-      .where(this.#column, '=', name)
-      .execute()
+  async #users(name: string, db: Kysely<Database> = this.#context.db): Promise<string[]> {
+    const rows = await db.selectFrom('queries').select('name').where(this.#column, '=', name).execute()
     return rows.map((row) => row.name).sort(compare)
   }
+}
+
+/** What a version of a named converter or template keeps: its description and content. */
+function versioned(item: StoredLibraryItem) {
+  return { description: item.description, content: item.content }
 }
 
 function decode(row: Selectable<LibraryTable>, usedBy: readonly string[]): StoredLibraryItem {

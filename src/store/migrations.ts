@@ -352,6 +352,53 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('alerts').execute()
       },
     },
+    '0008_audit_and_versions': {
+      // The audit log and the versions of queries, converters and templates (issue 19). Entries are
+      // written in the transaction of the change they record (src/store/audit-recorder.ts). Versions
+      // are keyed by kind and name, not tied by a foreign key: a rename moves them in the same
+      // transaction, and the audit log outlives what it describes.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (col) =>
+            dialect === 'postgres' ? col.primaryKey() : col.primaryKey().autoIncrement(),
+          )
+          .addColumn('at', time, (col) => col.notNull())
+          .addColumn('actor', 'text', (col) => col.notNull())
+          .addColumn('actor_name', 'text', (col) => col.notNull())
+          .addColumn('kind', 'text', (col) => col.notNull())
+          .addColumn('object', 'text', (col) => col.notNull())
+          .addColumn('action', 'text', (col) => col.notNull())
+          .addColumn('changes', 'text', (col) => col.notNull())
+          .addColumn('version', 'integer')
+          .execute()
+        await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute()
+        await db.schema
+          .createIndex('audit_log_object_idx')
+          .on('audit_log')
+          .columns(['kind', 'object'])
+          .execute()
+        await db.schema.createIndex('audit_log_actor_idx').on('audit_log').column('actor_name').execute()
+
+        await db.schema
+          .createTable('object_versions')
+          .addColumn('kind', 'text', (col) => col.notNull())
+          .addColumn('name', 'text', (col) => col.notNull())
+          .addColumn('version', 'integer', (col) => col.notNull())
+          .addColumn('at', time, (col) => col.notNull())
+          .addColumn('actor', 'text', (col) => col.notNull())
+          .addColumn('actor_name', 'text', (col) => col.notNull())
+          .addColumn('definition', 'text', (col) => col.notNull())
+          .addPrimaryKeyConstraint('object_versions_pk', ['kind', 'name', 'version'])
+          .execute()
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('object_versions').execute()
+        await db.schema.dropTable('audit_log').execute()
+      },
+    },
   }
 }
 

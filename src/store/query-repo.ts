@@ -6,6 +6,7 @@ import { fromDbTime, fromJsonText, toDbTime, toJsonText, type QueriesTable } fro
 import { libraryNotFound } from './library-repo.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js'
 import type { QueryInput, QueryPatch, QueryRepo, StoredQuery } from './types.js'
+import { dropVersions, moveVersions, saveVersion, SqlVersionRepo, versionNotFound } from './version-repo.js'
 
 function queryNotFound(name: string): StoreError {
   return new StoreError(
@@ -65,24 +66,56 @@ export class SqlQueryRepo implements QueryRepo {
       created_at: now,
       updated_at: now,
     }
-    return this.#context.run('queries.create', 'write', async () => {
-      try {
-        return decode(
-          await this.#context.db
-            .insertInto('queries')
-            .values(values)
-            .returningAll()
-            .executeTakeFirstOrThrow(),
+    try {
+      return await this.#context.audited('queries.create', async (tx, record, actor) => {
+        const created = decode(
+          await tx.insertInto('queries').values(values).returningAll().executeTakeFirstOrThrow(),
         )
-      } catch (error) {
-        if (isUniqueViolation(error)) throw queryExists(input.name)
-        if (isForeignKeyViolation(error)) throw await this.#missingReference(input)
-        throw error
-      }
-    })
+        const version = await saveVersion(tx, 'query', created.name, versioned(created), actor)
+        await record({
+          kind: 'query',
+          object: created.name,
+          action: 'create',
+          after: versioned(created),
+          version,
+        })
+        return created
+      })
+    } catch (error) {
+      if (isUniqueViolation(error)) throw queryExists(input.name)
+      if (isForeignKeyViolation(error)) throw await this.#missingReference(input)
+      throw error
+    }
   }
 
   async update(name: string, patch: QueryPatch): Promise<StoredQuery> {
+    return this.#save('queries.update', name, patch, 'update')
+  }
+
+  async revert(name: string, version: number): Promise<StoredQuery> {
+    const old = await new SqlVersionRepo(this.#context).get('query', name, version)
+    if (old === undefined) throw versionNotFound('query', name, version)
+    const definition = old.definition as ReturnType<typeof versioned>
+    return this.#save(
+      'queries.revert',
+      name,
+      {
+        datasource: definition.datasource,
+        definition: definition.definition,
+        converterName: definition.converterName,
+        templateName: definition.templateName,
+      },
+      'revert',
+    )
+  }
+
+  /** An update or a revert: the row, a new version and the audit entry, in one transaction. */
+  async #save(
+    operation: string,
+    name: string,
+    patch: QueryPatch,
+    action: 'update' | 'revert',
+  ): Promise<StoredQuery> {
     const changes = {
       ...(patch.name === undefined ? {} : { name: patch.name }),
       ...(patch.datasource === undefined ? {} : { datasource: patch.datasource }),
@@ -91,30 +124,41 @@ export class SqlQueryRepo implements QueryRepo {
       ...(patch.templateName === undefined ? {} : { template_name: patch.templateName }),
       updated_at: toDbTime(new Date(), 'now'),
     }
-    return this.#context.run('queries.update', 'write', async () => {
-      try {
-        return await this.#context.db.transaction().execute(async (tx) => {
-          const row = await tx
-            .updateTable('queries')
-            .set(changes)
-            .where('name', '=', name)
-            .returningAll()
-            .executeTakeFirst()
-          if (row === undefined) throw queryNotFound(name)
-          // A query's snapshots and their retention rule follow its rename (issue 16); they are kept
-          // by name, not by a foreign key, so that deleting the query keeps them.
-          if (patch.name !== undefined && patch.name !== name) {
-            for (const table of ['snapshots', 'snapshot_retention'] as const)
-              await tx.updateTable(table).set({ query: patch.name }).where('query', '=', name).execute()
-          }
-          return decode(row)
+    try {
+      return await this.#context.audited(operation, async (tx, record, actor) => {
+        const old = await tx.selectFrom('queries').selectAll().where('name', '=', name).executeTakeFirst()
+        if (old === undefined) throw queryNotFound(name)
+        const row = await tx
+          .updateTable('queries')
+          .set(changes)
+          .where('name', '=', name)
+          .returningAll()
+          .executeTakeFirst()
+        if (row === undefined) throw queryNotFound(name)
+        const updated = decode(row)
+        await moveVersions(tx, 'query', name, updated.name)
+        // A query's snapshots and their retention rule follow its rename (issue 16); they are kept
+        // by name, not by a foreign key, so that deleting the query keeps them.
+        if (updated.name !== name) {
+          for (const table of ['snapshots', 'snapshot_retention'] as const)
+            await tx.updateTable(table).set({ query: updated.name }).where('query', '=', name).execute()
+        }
+        const version = await saveVersion(tx, 'query', updated.name, versioned(updated), actor)
+        await record({
+          kind: 'query',
+          object: updated.name,
+          action,
+          before: { name, ...versioned(decode(old)) },
+          after: { name: updated.name, ...versioned(updated) },
+          version,
         })
-      } catch (error) {
-        if (isUniqueViolation(error) && patch.name !== undefined) throw queryExists(patch.name)
-        if (isForeignKeyViolation(error)) throw await this.#missingReference(patch)
-        throw error
-      }
-    })
+        return updated
+      })
+    } catch (error) {
+      if (isUniqueViolation(error) && patch.name !== undefined) throw queryExists(patch.name)
+      if (isForeignKeyViolation(error)) throw await this.#missingReference(patch)
+      throw error
+    }
   }
 
   /** Which of the names a query refers to is missing, after the foreign key refused one. */
@@ -135,10 +179,23 @@ export class SqlQueryRepo implements QueryRepo {
   }
 
   async remove(name: string): Promise<void> {
-    return this.#context.run('queries.remove', 'write', async () => {
-      const result = await this.#context.db.deleteFrom('queries').where('name', '=', name).executeTakeFirst()
-      if (result.numDeletedRows === 0n) throw queryNotFound(name)
+    return this.#context.audited('queries.remove', async (tx, record) => {
+      const old = await tx.selectFrom('queries').selectAll().where('name', '=', name).executeTakeFirst()
+      const result = await tx.deleteFrom('queries').where('name', '=', name).executeTakeFirst()
+      if (old === undefined || result.numDeletedRows === 0n) throw queryNotFound(name)
+      await dropVersions(tx, 'query', name)
+      await record({ kind: 'query', object: name, action: 'remove', before: versioned(decode(old)) })
     })
+  }
+}
+
+/** What a version of a query keeps: everything a save sets but its name. */
+function versioned(query: StoredQuery) {
+  return {
+    datasource: query.datasource,
+    definition: query.definition,
+    converterName: query.converterName,
+    templateName: query.templateName,
   }
 }
 

@@ -237,6 +237,34 @@ export interface ScheduleRunsTable {
   error: string | null
 }
 
+/** One recorded change (issue 19); src/store/audit-recorder.ts writes them, audit-repo.ts reads them. */
+export interface AuditLogTable {
+  id: ColumnType<number | string, never, never>
+  at: Time
+  /** JSON of the Actor (domain/audit.ts). */
+  actor: string
+  /** actorName(actor), for the filter. */
+  actor_name: string
+  kind: string
+  object: string
+  action: string
+  /** JSON array of FieldChange, secrets masked. */
+  changes: string
+  version: number | null
+}
+
+/** One saved version of a query, converter or template: the whole definition as saved. */
+export interface ObjectVersionsTable {
+  kind: string
+  name: string
+  version: number
+  at: Time
+  actor: string
+  actor_name: string
+  /** JSON text. */
+  definition: string
+}
+
 export interface Database {
   meta: MetaTable
   users: UsersTable
@@ -251,6 +279,8 @@ export interface Database {
   templates: LibraryTable
   connections: ConnectionsTable
   cache: CacheTable
+  audit_log: AuditLogTable
+  object_versions: ObjectVersionsTable
   schedules: SchedulesTable
   schedule_runs: ScheduleRunsTable
   snapshots: SnapshotsTable

@@ -29,13 +29,29 @@ export class SqlSettingsRepo implements SettingsRepo {
   }
 
   async setEmbedOrigins(origins: readonly string[]): Promise<void> {
-    const value = JSON.stringify(origins)
-    return this.#context.run('settings.setEmbedOrigins', 'write', async () => {
-      await this.#context.db
+    await this.#write('settings.setEmbedOrigins', EMBED_ORIGINS_KEY, origins)
+  }
+
+  /**
+   * Stores one setting and records the change in the audit log, in one transaction. The audit entry
+   * names the setting without its `setting:` prefix; fields named like secrets (a password) are masked.
+   */
+  async #write(operation: string, key: string, value: unknown): Promise<void> {
+    const text = JSON.stringify(value)
+    await this.#context.audited(operation, async (tx, record) => {
+      const old = await tx.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst()
+      await tx
         .insertInto('meta')
-        .values({ key: EMBED_ORIGINS_KEY, value })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .values({ key, value: text })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: text }))
         .execute()
+      await record({
+        kind: 'setting',
+        object: key.replace(/^setting:/, ''),
+        action: 'update',
+        before: old === undefined ? undefined : { value: JSON.parse(old.value) as unknown },
+        after: { value },
+      })
     })
   }
 }

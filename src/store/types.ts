@@ -2,6 +2,7 @@
  * The store's public types. The store knows nothing of auth types or query shapes: it keeps JSON
  * documents, and maps of secret strings that it encrypts as a whole.
  */
+import type { AuditEntry, AuditFilter, ObjectVersion, VersionedKind } from '../domain/audit.js'
 import type { Role } from '../domain/roles.js'
 import type { TokenScope } from '../domain/token-scope.js'
 
@@ -20,6 +21,10 @@ export interface Store {
   readonly leases: LeaseRepo
   readonly rateLimits: RateLimitRepo
   readonly settings: SettingsRepo
+  /** Who changed what (issue 19): every configuration write records an entry in its own transaction. */
+  readonly audit: AuditRepo
+  /** The saved versions of queries, converters and templates (issue 19). */
+  readonly versions: VersionRepo
   /** Scheduled refreshes of queries and the claim of each tick (issue 16). */
   readonly schedules: ScheduleRepo
   /** Frozen results of queries (issue 16). */
@@ -112,6 +117,11 @@ export interface QueryRepo {
   update(name: string, patch: QueryPatch): Promise<StoredQuery>
   /** Missing → QUARRY_QUERY_NOT_FOUND. */
   remove(name: string): Promise<void>
+  /**
+   * Saves version `version`'s definition again, as a new version (audited as a revert); the name
+   * stays. Unknown version → QUARRY_VERSION_NOT_FOUND; otherwise as update.
+   */
+  revert(name: string, version: number): Promise<StoredQuery>
 }
 
 /** A named converter or template (the store keeps its content as text and does not look inside). */
@@ -151,6 +161,21 @@ export interface LibraryRepo {
   update(name: string, patch: LibraryPatch): Promise<StoredLibraryItem>
   /** Refused with …_IN_USE (naming the queries) while queries use it; missing → …_NOT_FOUND. */
   remove(name: string): Promise<void>
+  /** Saves version `version`'s description and content again, as a new version (audited as a revert). */
+  revert(name: string, version: number): Promise<StoredLibraryItem>
+}
+
+export interface AuditRepo {
+  /** The newest entries first, filtered; at most filter.limit (default 200). */
+  list(filter?: AuditFilter): Promise<AuditEntry[]>
+  /** Every matching entry, oldest first, read page by page (for NDJSON exports). */
+  stream(filter?: AuditFilter): AsyncIterable<AuditEntry>
+}
+
+export interface VersionRepo {
+  /** The versions of one object, newest first; [] when it has none. */
+  list(kind: VersionedKind, name: string): Promise<ObjectVersion[]>
+  get(kind: VersionedKind, name: string, version: number): Promise<ObjectVersion | undefined>
 }
 
 export interface StoredConnection {
@@ -172,8 +197,16 @@ export interface StoredConnection {
 
 export type ConnectionInput = Omit<StoredConnection, 'datasource' | 'version' | 'updatedAt'>
 
-/** Receives what fn wants committed under the lock; resolves to the connection as saved. */
-export type SaveConnection = (input: ConnectionInput) => Promise<StoredConnection>
+/**
+ * Receives what fn wants committed under the lock; resolves to the connection as saved. `audit:
+ * 'connect'` marks a save that connects (a consent, tokens given by hand): it is recorded in the audit
+ * log. Other saves (refreshes) are recorded only when they change the status (refresh failed → needs
+ * consent).
+ */
+export type SaveConnection = (
+  input: ConnectionInput,
+  options?: { readonly audit?: 'connect' },
+) => Promise<StoredConnection>
 
 export interface ConnectionRepo {
   get(datasource: string): Promise<StoredConnection | undefined>
@@ -269,6 +302,8 @@ export interface NewApiToken {
 /** Who an API token speaks for, and within what. */
 export interface TokenHolder {
   readonly user: StoredUser
+  /** The token's own name (the audit log names it beside its user). */
+  readonly tokenName: string
   readonly scope: TokenScope
   readonly expiresAt: Date | null
 }

@@ -1062,6 +1062,19 @@ const TABLE: Record<ErrorCode, Line> = {
       message: /A template named "shared-table" already exists/,
     },
   },
+  QUARRY_VERSION_NOT_FOUND: {
+    cli: {
+      what: 'reverting a named template to a version it never had',
+      run: cli(['template', 'revert', 'shared-table', '99']),
+      message:
+        /The template "shared-table" has no version 99\. List its versions with: quarry template versions shared-table/,
+    },
+    api: {
+      what: 'diffing a named template against a version it never had',
+      run: () => server.as(admin, { method: 'GET', url: '/api/templates/shared-table/diff?from=1&to=99' }),
+      message: /The template "shared-table" has no version 99/,
+    },
+  },
   QUARRY_TEMPLATE_IN_USE: {
     cli: {
       what: 'removing a named template that a query uses',

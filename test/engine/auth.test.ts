@@ -173,6 +173,10 @@ describe('OAuth 2.0 authorization code (3LO) against the simulator', () => {
     expect(isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT')).toBe(true)
     expect((error as Error).message).toContain('quarry connect jira')
     expect((await engine.store.connections.get('jira'))?.status).toBe('needs_consent')
+    // Issue 19: the lost grant is in the audit log, in the transaction that recorded it.
+    const [lost] = await engine.store.audit.list({ kind: 'connection', object: 'jira' })
+    expect(lost).toMatchObject({ action: 'needs-consent', actorName: 'system' })
+    expect(lost?.changes).toContainEqual({ field: 'status', before: 'connected', after: 'needs_consent' })
     const tokenCalls = (await stats(sim)).requests['POST /oauth/token']
     const again = await runQuery(engine, { query: 'me' }).catch((e: unknown) => e)
     expect(isQuarryError(again, 'QUARRY_OAUTH_INVALID_GRANT')).toBe(true)

@@ -153,6 +153,8 @@ async function reset(target: StoreTarget): Promise<void> {
     'datasources',
     'cache',
     'meta',
+    'audit_log',
+    'object_versions',
   ]
   for (const table of tables) {
     try {

@@ -6,6 +6,7 @@ import type {
   SqlDatasourceType,
 } from '../../src/domain/datasource.js'
 import type { PresetForm } from '../../src/auth/presets/preset.js'
+import type { AuditEntry, AuditFilter, ObjectVersion, VersionedKind } from '../../src/domain/audit.js'
 import type { EmbeddingSettings } from '../../src/domain/embed-origins.js'
 import type { PqImportResponse, PqPlanEntry } from '../../src/domain/pq-import-report.js'
 import type {
@@ -49,7 +50,11 @@ import type {
  */
 
 export type {
+  AuditEntry,
+  AuditFilter,
   ChartAggregate,
+  ObjectVersion,
+  VersionedKind,
   ChartMark,
   Datasource,
   DatasourceType,
@@ -211,6 +216,21 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 
 const enc = encodeURIComponent
 
+const VERSIONED_PATH: Record<VersionedKind, string> = {
+  query: '/api/queries',
+  converter: '/api/converters',
+  template: '/api/templates',
+}
+
+/** `?a=1&b=2` of the fields that are set, or ''. */
+function searchOf(fields: Readonly<Record<string, string | number | undefined>>): string {
+  const search = new URLSearchParams()
+  for (const [key, value] of Object.entries(fields))
+    if (value !== undefined && value !== '') search.set(key, String(value))
+  const text = search.toString()
+  return text === '' ? '' : `?${text}`
+}
+
 export const api = {
   setupRequired: () => request<{ required: boolean }>('GET', '/api/setup'),
   setup: (body: { token: string; name: string; password: string }) =>
@@ -334,6 +354,22 @@ export const api = {
   embedding: () => request<EmbeddingSettings>('GET', '/api/settings/embedding'),
   saveEmbedding: (body: { origins: string[] }) =>
     request<EmbeddingSettings>('PUT', '/api/settings/embedding', body),
+
+  /** The audit log, newest first (admins). */
+  audit: (filter: AuditFilter) => request<AuditEntry[]>('GET', `/api/audit${searchOf(filter)}`),
+  /** The address of the NDJSON export with the same filters (a download link). */
+  auditExportUrl: (filter: AuditFilter) => `/api/audit/export${searchOf({ ...filter, limit: undefined })}`,
+  /** The saved versions of a query, converter or template, newest first. */
+  versions: (kind: VersionedKind, name: string) =>
+    request<ObjectVersion[]>('GET', `${VERSIONED_PATH[kind]}/${enc(name)}/versions`),
+  diffVersions: (kind: VersionedKind, name: string, from: number, to: number) =>
+    request<{ from: number; to: number; patch: string }>(
+      'GET',
+      `${VERSIONED_PATH[kind]}/${enc(name)}/diff?from=${from}&to=${to}`,
+    ),
+  /** Saves an earlier version again as the newest; answers the version it made. */
+  revert: (kind: VersionedKind, name: string, version: number) =>
+    request<ObjectVersion>('POST', `${VERSIONED_PATH[kind]}/${enc(name)}/revert`, { version }),
 
   /** A PocketQuery export's text; with dryRun, only what would happen. */
   importPocketQuery: (body: { text: string; dryRun: boolean; replace: boolean }) =>

@@ -7,6 +7,7 @@ import { DatasourceEditPage } from './pages/datasource-edit.js'
 import { DatasourcesPage } from './pages/datasources.js'
 import { EMBEDDING_PATH, EmbeddingPage } from './pages/embedding.js'
 import { ImportPage } from './pages/import.js'
+import { AuditPage } from './pages/audit.js'
 import { LoginPage } from './pages/login.js'
 import { NotFoundPage } from './pages/not-found.js'
 import { PresetPage } from './pages/preset.js'
@@ -106,6 +107,7 @@ function Routes() {
   if (canUse.users(role) && path === '/users') return <UsersPage />
   if (canUse.embedding(role) && path === EMBEDDING_PATH) return <EmbeddingPage />
   if (canUse.importConfig(role) && path === '/import') return <ImportPage />
+  if (canUse.audit(role) && path === '/audit') return <AuditPage />
   if (path === '/tokens') return <TokensPage />
   if (path === '/account') return <AccountPage />
   return <NotFoundPage />

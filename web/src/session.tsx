@@ -21,6 +21,7 @@ export const canUse = {
   users: (role: Role) => role === 'admin',
   embedding: (role: Role) => role === 'admin',
   importConfig: (role: Role) => role === 'admin',
+  audit: (role: Role) => role === 'admin',
   editQueries: (role: Role) => role === 'admin' || role === 'editor',
   /** Alerts make the server send requests and mail with secrets: admins change them, editors read them. */
   editAlerts: (role: Role) => role === 'admin',

@@ -26,18 +26,21 @@ export async function storeGivenTokens(
 ): Promise<void> {
   // Through the lock, like any refresh: a concurrent refresh must not be overwritten half way.
   await store.connections.withLock(datasource, (_current, save) =>
-    save({
-      tokens: {
-        refresh_token: tokens.refreshToken,
-        ...(tokens.accessToken ? { access_token: tokens.accessToken } : {}),
+    save(
+      {
+        tokens: {
+          refresh_token: tokens.refreshToken,
+          ...(tokens.accessToken ? { access_token: tokens.accessToken } : {}),
+        },
+        accessExpiresAt: tokens.accessToken ? now : null,
+        status: 'connected',
+        statusMessage: null,
+        scope: auth.scopes,
+        site: null,
+        lastRefreshAt: null,
+        lastUsedAt: null,
       },
-      accessExpiresAt: tokens.accessToken ? now : null,
-      status: 'connected',
-      statusMessage: null,
-      scope: auth.scopes,
-      site: null,
-      lastRefreshAt: null,
-      lastUsedAt: null,
-    }),
+      { audit: 'connect' },
+    ),
   )
 }

@@ -56,20 +56,23 @@ export async function saveConsent(
   await store.datasources.update(name, { config, secrets })
   const now = new Date()
   await store.connections.withLock(name, (_current, save) =>
-    save({
-      tokens: {
-        access_token: tokens.accessToken,
-        ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}),
+    save(
+      {
+        tokens: {
+          access_token: tokens.accessToken,
+          ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}),
+        },
+        accessExpiresAt:
+          tokens.expiresIn === undefined ? null : new Date(now.getTime() + tokens.expiresIn * 1000),
+        status: 'connected',
+        statusMessage: null,
+        scope: tokens.scope ?? auth.scopes,
+        site: completed.site,
+        lastRefreshAt: now,
+        lastUsedAt: now,
       },
-      accessExpiresAt:
-        tokens.expiresIn === undefined ? null : new Date(now.getTime() + tokens.expiresIn * 1000),
-      status: 'connected',
-      statusMessage: null,
-      scope: tokens.scope ?? auth.scopes,
-      site: completed.site,
-      lastRefreshAt: now,
-      lastUsedAt: now,
-    }),
+      { audit: 'connect' },
+    ),
   )
   return { where: completed.where }
 }

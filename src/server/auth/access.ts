@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR, type Actor } from '../../domain/audit.js'
 import type { Query } from '../../domain/query.js'
 import { ROLE_RANK as RANK } from '../../domain/roles.js'
 import type { Role, StoredSession, StoredUser } from '../../store/index.js'
@@ -20,6 +21,8 @@ export interface Principal {
   /** A browser session (cookie + CSRF token) or an API token (Authorization: Bearer). */
   readonly via: 'session' | 'token'
   readonly session?: StoredSession
+  /** The API token's name: the audit log records it beside the user. */
+  readonly tokenName?: string
   /** The API token's own expiry: a token cannot make one that outlives it. */
   readonly tokenExpiresAt?: Date | null
 }
@@ -62,4 +65,16 @@ export function canSeeQuery(principal: Principal | undefined, query: Pick<Query,
  */
 export function isVisitor(principal: Principal | undefined, query: Pick<Query, 'visibility'>): boolean {
   return query.visibility.public && !seesByRole(principal, query)
+}
+
+/**
+ * Who the audit log names for the changes of a request: the user, or the user through an API token.
+ *
+ * @example actorOf({ user, via: 'token', tokenName: 'ci' }) // { type: 'token', user: 'ada', token: 'ci' }
+ */
+export function actorOf(principal: Principal | undefined): Actor {
+  if (principal === undefined) return SYSTEM_ACTOR
+  if (principal.via === 'token')
+    return { type: 'token', user: principal.user.name, token: principal.tokenName ?? '' }
+  return { type: 'user', user: principal.user.name }
 }

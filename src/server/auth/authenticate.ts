@@ -34,6 +34,7 @@ async function identify(request: FastifyRequest, ctx: ServerContext): Promise<Pr
     return {
       user: role === user.role ? user : Object.freeze({ ...user, role }),
       via: 'token',
+      tokenName: holder.tokenName,
       tokenExpiresAt: expiresAt,
     }
   }

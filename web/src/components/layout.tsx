@@ -18,6 +18,7 @@ export function Layout({ children }: { children: ReactNode }) {
     { to: '/users', label: 'Users', show: canUse.users(role) },
     { to: '/embedding', label: 'Embedding', show: canUse.embedding(role) },
     { to: '/import', label: 'Import', show: canUse.importConfig(role) },
+    { to: '/audit', label: 'Audit log', show: canUse.audit(role) },
     { to: '/tokens', label: 'API tokens', show: true },
     { to: '/account', label: 'Account', show: true },
   ]

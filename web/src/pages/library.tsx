@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react'
 import { api, messageOf, type NamedConverter, type NamedTemplate, type Template } from '../api.js'
+import { VersionHistory } from '../components/version-history.js'
 import { ErrorMessage } from '../components/error-message.js'
 import { Field } from '../components/field.js'
 import { TemplateEditor } from '../components/template-editor.js'
@@ -197,6 +198,7 @@ export function LibraryEditPage({ kind, name }: { kind: LibraryKind; name: strin
           )}
         </div>
       </form>
+      {name !== null && <VersionHistory kind={kind} name={name} />}
     </section>
   )
 }

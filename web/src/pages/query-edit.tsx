@@ -3,6 +3,7 @@ import { HTTP_METHODS } from '../../../src/domain/query-choices.js'
 import { api, messageOf, type ParamSpec, type QueryDocument, type Rows } from '../api.js'
 import { cloneQuery, copyName } from '../clone-query.js'
 import { ConverterWorkbench } from '../components/converter-workbench.js'
+import { VersionHistory } from '../components/version-history.js'
 import { ErrorMessage } from '../components/error-message.js'
 import { CheckboxField, Field, ListField, SelectField } from '../components/field.js'
 import { PaginationFields } from '../components/pagination-fields.js'
@@ -318,6 +319,7 @@ export function QueryEditPage({ name }: { name: string | null }) {
         />
       )}
       {name !== null && <SnapshotPanel name={name} values={paramValues} />}
+      {name !== null && <VersionHistory kind="query" name={name} />}
     </section>
   )
 }
