@@ -1,3 +1,4 @@
+import { checkAlertsForRun } from '../notify/index.js'
 import fastifyCookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
@@ -10,7 +11,7 @@ import { errorReply } from './error-handler.js'
 import { metricsOf } from './metrics.js'
 import { rateLimit } from './rate-limits.js'
 import type { RouteDef } from './route.js'
-import { alertRoutes } from './routes/alert-routes.js'
+import { alertRoutes, checkOptions } from './routes/alert-routes.js'
 import { auditRoutes } from './routes/audit-routes.js'
 import { datasourceRoutes } from './routes/datasource-routes.js'
 import { libraryRoutes } from './routes/library-routes.js'
@@ -143,9 +144,18 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
   const stopCounting = ctx.converters.observe(metrics)
   // A scheduled run refreshed a query's result: this process's rendered views of it are stale.
   const stopForgetting = ctx.scheduler.onRun(({ query }) => ctx.views.forget(query))
+  // Alerts are checked on their query's schedule (issue 16): each alert whose parameter values are the
+  // run's, against its result or its failure. Only the process that ran the tick gets here, so a change
+  // notifies once; the deliveries go on in the background.
+  const stopAlerting = ctx.scheduler.onRun(async ({ query, params, result, error }) => {
+    const outcome = result ?? error
+    if (outcome === undefined) return
+    await checkAlertsForRun(ctx.store, { query, params, result: outcome }, checkOptions(ctx))
+  })
   app.addHook('onClose', async () => {
     stopCounting()
     stopForgetting()
+    stopAlerting()
   })
   app.addHook('onRequest', authenticate(ctx))
   app.addHook('preHandler', requireCsrfToken(ctx))

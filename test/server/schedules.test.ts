@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
 import { startUpstream, type Upstream } from '../helpers/upstream.js'
+import { startHttpReceiver } from '../notify/receivers.js'
+import { AlertSchema, splitAlertSecrets } from '../../src/domain/alert.js'
 
 /**
  * Schedules through the HTTP API (issue 16): defined by editors, shown with next run, last run and
@@ -132,3 +134,49 @@ describe('a scheduled view', () => {
     expect(upstream.hits).toBe(before + 1)
   })
 })
+
+describe("a schedule's alerts", () => {
+  it("are checked on each run of the alert's query and parameters, notifying once per change", async () => {
+    const receiver = await startHttpReceiver()
+    try {
+      const alert = AlertSchema.parse({
+        name: 'ops-has-bugs',
+        query: 'bugs',
+        params: { project: 'OPS' },
+        condition: { kind: 'column', column: 'key', op: '=', value: 'OPS-1', quantifier: 'exists' },
+        channels: [{ type: 'webhook', url: receiver.url, secret: 'whsec-0123456789abcdef' }],
+      })
+      await server.engine.store.alerts.create({
+        name: alert.name,
+        query: alert.query,
+        ...splitAlertSecrets(alert),
+      })
+      await create({ name: 'hourly', query: 'bugs', params: { project: 'OPS' }, cron: '0 * * * *' })
+      for (let run = 0; run < 2; run++) {
+        expect(
+          (await server.as(editor, { method: 'POST', url: '/api/schedules/hourly/run' })).statusCode,
+        ).toBe(200)
+      }
+      expect((await server.engine.store.alerts.get('ops-has-bugs'))?.state).toBe('firing')
+      await waitFor(() => receiver.received.length >= 1)
+      // The second run found the same state: no second notice.
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(receiver.received).toHaveLength(1)
+      expect(JSON.parse(receiver.received[0]?.body ?? '{}')).toMatchObject({
+        alert: 'ops-has-bugs',
+        event: 'firing',
+        previous: 'ok',
+      })
+    } finally {
+      await server.engine.store.alerts.remove('ops-has-bugs')
+      await receiver.close()
+    }
+  })
+})
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 100) throw new Error('the condition never held')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

@@ -35,7 +35,8 @@ async function storedAlert(ctx: ServerContext, name: string): Promise<StoredAler
   return stored
 }
 
-function checkOptions(ctx: ServerContext): CheckOptions {
+/** How the server checks alerts: links to its public address, its clock. */
+export function checkOptions(ctx: ServerContext): CheckOptions {
   return { baseUrl: ctx.options.publicUrl, now: () => ctx.now().getTime() }
 }
 
