@@ -1,7 +1,7 @@
 import { QuarryError } from '../domain/errors.js'
 import { describeIssues } from '../domain/field-issues.js'
 import { ScheduleChangesSchema, ScheduleSchema } from '../domain/schedule.js'
-import { createSchedule, editSchedule, Scheduler, scheduleView } from '../schedule/index.js'
+import { createSchedule, editSchedule, followRuns, Scheduler, scheduleView } from '../schedule/index.js'
 import { scheduleNotFound } from '../store/index.js'
 import { withEngine, withStore, type StoreFlags } from './context.js'
 import { parseAssignments } from './flags.js'
@@ -17,6 +17,8 @@ export interface ScheduleFlags {
   readonly disabled?: boolean
   readonly enable?: boolean
   readonly disable?: boolean
+  /** `--snapshot` true, `--no-snapshot` false, neither undefined. */
+  readonly snapshot?: boolean
 }
 
 /** The schema's fields as the CLI names them, for messages. */
@@ -34,6 +36,7 @@ export async function addSchedule(name: string, flags: ScheduleFlags, global: St
     cron: flags.cron,
     ...(flags.tz === undefined ? {} : { timeZone: flags.tz }),
     enabled: flags.disabled !== true,
+    snapshot: flags.snapshot === true,
   }
   const result = ScheduleSchema.safeParse(raw)
   if (!result.success) throw describeIssues(result.error, `schedule "${name}"`, raw, LABELS)
@@ -56,6 +59,7 @@ export async function changeSchedule(name: string, flags: ScheduleFlags, global:
     ...(flags.param === undefined ? {} : { params: parseAssignments('--param', flags.param) }),
     ...(flags.params === false ? { params: {} } : {}),
     ...(flags.enable === true ? { enabled: true } : flags.disable === true ? { enabled: false } : {}),
+    ...(flags.snapshot === undefined ? {} : { snapshot: flags.snapshot }),
   }
   const result = ScheduleChangesSchema.safeParse(raw)
   if (!result.success) throw describeIssues(result.error, `schedule "${name}"`, raw, LABELS)
@@ -109,7 +113,13 @@ export async function removeSchedule(name: string, global: StoreFlags): Promise<
 
 /** Runs it here, now; a failure is recorded like the server's and exits as the query's failure would. */
 export async function runScheduleNow(name: string, global: StoreFlags): Promise<void> {
-  const event = await withEngine(global, (deps) => new Scheduler({ deps: () => deps }).runNow(name))
+  const event = await withEngine(global, (deps) => {
+    const scheduler = new Scheduler({ deps: () => deps })
+    // As a server's tick: a snapshot when the schedule takes them, its query's alerts checked (and
+    // their notices sent before the command exits).
+    followRuns(scheduler, deps.store, { awaitDeliveries: true })
+    return scheduler.runNow(name)
+  })
   if (event.error !== undefined) throw event.error
   console.log(
     `Ran schedule "${name}": ${event.result?.rowCount ?? 0} rows, kept for its views until after its next run.`,

@@ -17,6 +17,7 @@ export function registerSchedule(program: Command): void {
     .option('--tz <zone>', 'the time zone the pattern is read in, as IANA names it (default UTC)')
     .option('-p, --param <name=value>', 'a parameter value (repeatable)', collect)
     .option('--disabled', 'save it switched off')
+    .option('--snapshot', 'each run also takes a snapshot of the rows (quarry snapshot list QUERY)')
     .action(async (name, flags, sub) => {
       const { addSchedule } = await import('./schedule-run.js')
       await addSchedule(name, flags, sub.optsWithGlobals())
@@ -31,6 +32,8 @@ export function registerSchedule(program: Command): void {
     .option('--no-params', 'no parameter values: the query’s defaults')
     .option('--enable', 'switch it on')
     .option('--disable', 'switch it off')
+    .option('--snapshot', 'each run also takes a snapshot of the rows')
+    .option('--no-snapshot', 'runs take no snapshot')
     .action(async (name, flags, sub) => {
       const { changeSchedule } = await import('./schedule-run.js')
       await changeSchedule(name, flags, sub.optsWithGlobals())

@@ -72,6 +72,8 @@ export const ScheduleSchema = z.object({
   cron: cronField,
   timeZone: timeZoneField.default('UTC'),
   enabled: z.boolean().default(true),
+  /** Each run also freezes its rows as a snapshot of the query (kept by the query's retention rule). */
+  snapshot: z.boolean().default(false),
 })
 /**
  * A change to a schedule: the fields given replace the saved ones; its name stays.
@@ -84,6 +86,7 @@ export const ScheduleChangesSchema = z.object({
   cron: cronField.optional(),
   timeZone: timeZoneField.optional(),
   enabled: z.boolean().optional(),
+  snapshot: z.boolean().optional(),
 })
 export type ScheduleChanges = z.infer<typeof ScheduleChangesSchema>
 export type Schedule = z.infer<typeof ScheduleSchema>

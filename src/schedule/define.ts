@@ -56,6 +56,7 @@ export async function editSchedule(
     cron: merged.cron,
     timeZone: merged.timeZone,
     enabled: merged.enabled,
+    snapshot: merged.snapshot,
     ...(retimed ? { nextRunAt: firstRun(merged, now) } : {}),
   })
 }
@@ -69,6 +70,7 @@ export function definitionOf(stored: StoredSchedule): Schedule {
     cron: stored.cron,
     timeZone: stored.timeZone,
     enabled: stored.enabled,
+    snapshot: stored.snapshot,
   }
 }
 

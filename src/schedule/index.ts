@@ -3,7 +3,8 @@
  *
  *   define.ts   saving and changing a schedule (CLI and API): parameters checked, next run computed
  *   runner.ts   the Scheduler: claims each due tick once across servers, runs it, records it, and
- *               calls its `onRun` listeners — where snapshots and alerts hook in
+ *               calls its `onRun` listeners
+ *   follow-ups.ts what a run does besides refreshing: a snapshot, the alerts' checks
  *   backoff.ts  when a failing schedule tries again (Retry-After honoured)
  *
  * The definition's schema is src/domain/schedule.ts (the admin UI shares it); the store keeps
@@ -12,6 +13,7 @@
 
 export { DEFAULT_BACKOFF, retryAt, type BackoffPolicy } from './backoff.js'
 export { createSchedule, definitionOf, editSchedule, scheduleView } from './define.js'
+export { followRuns } from './follow-ups.js'
 export {
   Scheduler,
   type ScheduleRunEvent,

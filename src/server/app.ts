@@ -1,4 +1,4 @@
-import { checkAlertsForRun } from '../notify/index.js'
+import { followRuns } from '../schedule/index.js'
 import fastifyCookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
@@ -144,18 +144,13 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
   const stopCounting = ctx.converters.observe(metrics)
   // A scheduled run refreshed a query's result: this process's rendered views of it are stale.
   const stopForgetting = ctx.scheduler.onRun(({ query }) => ctx.views.forget(query))
-  // Alerts are checked on their query's schedule (issue 16): each alert whose parameter values are the
-  // run's, against its result or its failure. Only the process that ran the tick gets here, so a change
-  // notifies once; the deliveries go on in the background.
-  const stopAlerting = ctx.scheduler.onRun(async ({ query, params, result, error }) => {
-    const outcome = result ?? error
-    if (outcome === undefined) return
-    await checkAlertsForRun(ctx.store, { query, params, result: outcome }, checkOptions(ctx))
-  })
+  // Snapshots and alert checks of each scheduled run this process makes (issue 16); notices are
+  // delivered in the background.
+  const stopFollowing = followRuns(ctx.scheduler, ctx.store, { alerts: checkOptions(ctx) })
   app.addHook('onClose', async () => {
     stopCounting()
     stopForgetting()
-    stopAlerting()
+    stopFollowing()
   })
   app.addHook('onRequest', authenticate(ctx))
   app.addHook('preHandler', requireCsrfToken(ctx))

@@ -314,6 +314,7 @@ const SCHEDULE_EXAMPLE = {
   cron: '0 * * * *',
   timeZone: 'Europe/Berlin',
   enabled: true,
+  snapshot: false,
   nextRunAt: '2026-12-02T10:00:00.000Z',
   lastRunAt: WHEN,
   lastStatus: 'ok' as const,

@@ -222,6 +222,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('cron', 'text', (col) => col.notNull())
           .addColumn('time_zone', 'text', (col) => col.notNull())
           .addColumn('enabled', 'integer', (col) => col.notNull())
+          // 1: each run also freezes its rows as a snapshot (0006's table, by the query's name).
+          .addColumn('snapshot', 'integer', (col) => col.notNull().defaultTo(0))
           .addColumn('next_run_at', time)
           .addColumn('last_run_at', time)
           .addColumn('last_status', 'text')

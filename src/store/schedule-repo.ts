@@ -101,6 +101,7 @@ export class SqlScheduleRepo implements ScheduleRepo {
       cron: input.cron,
       time_zone: input.timeZone,
       enabled: input.enabled ? 1 : 0,
+      snapshot: input.snapshot ? 1 : 0,
       next_run_at: toDbTimeOrNull(input.nextRunAt, 'nextRunAt'),
       failures: 0,
       created_at: now,
@@ -130,6 +131,7 @@ export class SqlScheduleRepo implements ScheduleRepo {
       ...(patch.cron === undefined ? {} : { cron: patch.cron }),
       ...(patch.timeZone === undefined ? {} : { time_zone: patch.timeZone }),
       ...(patch.enabled === undefined ? {} : { enabled: patch.enabled ? 1 : 0 }),
+      ...(patch.snapshot === undefined ? {} : { snapshot: patch.snapshot ? 1 : 0 }),
       ...(patch.nextRunAt === undefined ? {} : { next_run_at: toDbTimeOrNull(patch.nextRunAt, 'nextRunAt') }),
       // A changed definition starts afresh: an old failure streak says nothing about the new one.
       ...(patch.cron === undefined && patch.params === undefined && patch.query === undefined
@@ -351,6 +353,7 @@ function decode(row: Selectable<SchedulesTable>): StoredSchedule {
     cron: row.cron,
     timeZone: row.time_zone,
     enabled: Number(row.enabled) === 1,
+    snapshot: Number(row.snapshot) === 1,
     nextRunAt: fromDbTimeOrNull(row.next_run_at),
     lastRunAt: fromDbTimeOrNull(row.last_run_at),
     lastStatus: statusOf(row.last_status),

@@ -213,6 +213,8 @@ export interface SchedulesTable {
   time_zone: string
   /** 1 or 0 (SQLite has no boolean). */
   enabled: number
+  /** 1: each run also takes a snapshot of its rows. */
+  snapshot: number
   next_run_at: NullableTime
   last_run_at: NullableTime
   last_status: string | null

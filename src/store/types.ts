@@ -553,6 +553,8 @@ export interface StoredSchedule {
   readonly cron: string
   readonly timeZone: string
   readonly enabled: boolean
+  /** Each run also takes a snapshot of its rows (issue 16). */
+  readonly snapshot: boolean
   /** When it fires next (the cron time, or a retry after a failure); null while disabled or never again. */
   readonly nextRunAt: Date | null
   readonly lastRunAt: Date | null
@@ -574,6 +576,7 @@ export interface ScheduleInput {
   cron: string
   timeZone: string
   enabled: boolean
+  snapshot: boolean
   nextRunAt: Date | null
 }
 

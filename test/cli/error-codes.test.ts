@@ -1644,6 +1644,7 @@ beforeAll(async () => {
     cron: '0 * * * *',
     timeZone: 'UTC',
     enabled: false,
+    snapshot: false,
     nextRunAt: null,
   })
   await rest('undefined-name', '/echo', { converter: 'function convert(json) { return nope }' })

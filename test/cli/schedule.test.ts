@@ -72,4 +72,25 @@ describe('quarry schedule', () => {
     )
     expect((await runQuarry(where, 'schedule', 'list')).stdout).toMatch(/^No schedules yet/)
   })
+
+  it('takes a snapshot at each run of a schedule added with --snapshot, and none after --no-snapshot', async () => {
+    const added = await runQuarry(
+      where,
+      ...['schedule', 'add', 'frozen', '--query', 'bugs', '--cron', '0 2 * * *', '--param', 'project=OPS'],
+      '--snapshot',
+    )
+    expect(added.code, added.stderr).toBe(0)
+    expect(JSON.parse((await runQuarry(where, 'schedule', 'show', 'frozen')).stdout)).toMatchObject({
+      snapshot: true,
+    })
+    expect((await runQuarry(where, 'schedule', 'run', 'frozen')).code).toBe(0)
+    const listed = await runQuarry(where, 'snapshot', 'list', 'bugs')
+    expect(listed.stdout).toContain('by schedule:frozen')
+    const count = listed.stdout.match(/by schedule:frozen/g)?.length ?? 0
+
+    expect((await runQuarry(where, 'schedule', 'edit', 'frozen', '--no-snapshot')).code).toBe(0)
+    expect((await runQuarry(where, 'schedule', 'run', 'frozen')).code).toBe(0)
+    const again = await runQuarry(where, 'snapshot', 'list', 'bugs')
+    expect(again.stdout.match(/by schedule:frozen/g)?.length ?? 0).toBe(count)
+  })
 })

@@ -180,3 +180,27 @@ async function waitFor(condition: () => boolean): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
+
+describe('a schedule that takes snapshots', () => {
+  it('freezes the rows of each run as a snapshot taken by the schedule; one without the switch takes none', async () => {
+    const before = (await server.engine.store.snapshots.list('bugs')).length
+    await create({ name: 'plain', query: 'bugs', params: { project: 'WEB' }, cron: '0 * * * *' })
+    await server.as(editor, { method: 'POST', url: '/api/schedules/plain/run' })
+    expect(await server.engine.store.snapshots.list('bugs')).toHaveLength(before)
+
+    const created = await create({
+      name: 'nightly',
+      query: 'bugs',
+      params: { project: 'OPS' },
+      cron: '0 2 * * *',
+      snapshot: true,
+    })
+    expect(created.json()).toMatchObject({ snapshot: true })
+    await server.as(editor, { method: 'POST', url: '/api/schedules/nightly/run' })
+    const [taken] = await server.engine.store.snapshots.list('bugs')
+    expect(taken).toMatchObject({ takenBy: 'schedule:nightly', params: { project: 'OPS' }, rowCount: 1 })
+    expect(
+      JSON.parse((await server.engine.store.snapshots.rowsJson('bugs', taken?.id ?? '')) ?? '[]'),
+    ).toEqual([{ key: 'OPS-1', asked: '/bugs?project=OPS' }])
+  })
+})

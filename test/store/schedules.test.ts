@@ -27,6 +27,7 @@ function input(overrides: Partial<ScheduleInput> = {}): ScheduleInput {
     cron: '0 * * * *',
     timeZone: 'Europe/Berlin',
     enabled: true,
+    snapshot: false,
     nextRunAt: T0,
     ...overrides,
   }

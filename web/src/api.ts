@@ -99,6 +99,7 @@ export interface ScheduleDefinition {
   cron: string
   timeZone: string
   enabled?: boolean
+  snapshot?: boolean
 }
 /** A named converter (issue 13), with the queries that use it. */
 export type NamedConverter = ReplyOf<typeof NamedConverterReply>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react'
 import { api, messageOf, type ScheduleView } from '../api.js'
 import { formatTime } from '../components/connection-state.js'
 import { ErrorMessage } from '../components/error-message.js'
-import { Field, SelectField } from '../components/field.js'
+import { CheckboxField, Field, SelectField } from '../components/field.js'
 import { useLoad } from '../use-load.js'
 
 /** `name=value` lines as parameter values; blank lines are skipped. */
@@ -48,6 +48,7 @@ export function SchedulesPage() {
   const [cron, setCron] = useState('0 * * * *')
   const [timeZone, setTimeZone] = useState(LOCAL_ZONE)
   const [params, setParams] = useState('')
+  const [snapshot, setSnapshot] = useState(false)
   const [actionError, setActionError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
 
@@ -66,7 +67,14 @@ export function SchedulesPage() {
   const create = (event: FormEvent) => {
     event.preventDefault()
     void act(async () => {
-      const saved = await api.createSchedule({ name, query, params: paramsOf(params), cron, timeZone })
+      const saved = await api.createSchedule({
+        name,
+        query,
+        params: paramsOf(params),
+        cron,
+        timeZone,
+        snapshot,
+      })
       setName('')
       setParams('')
       return `Added ${saved.name}; next run ${saved.nextRunAt ? formatTime(saved.nextRunAt) : 'none'}.`
@@ -103,6 +111,11 @@ export function SchedulesPage() {
           <span>Parameters (name=value, one a line; empty: the query’s defaults)</span>
           <textarea value={params} onChange={(event) => setParams(event.target.value)} rows={3} />
         </label>
+        <CheckboxField
+          label="Take a snapshot of the rows at each run (kept by the query's retention rule)"
+          checked={snapshot}
+          onChange={setSnapshot}
+        />
         <div className="actions">
           <button type="submit" className="primary">
             Add schedule
