@@ -142,9 +142,12 @@ describe('A new user walks Quarry in a browser', () => {
         'Queries',
         'Converters',
         'Templates',
+        'Alerts',
+        'Schedules',
         'Users',
         'Embedding',
         'Import',
+        'Audit log',
         'API tokens',
         'Account',
       ])
