@@ -19,6 +19,10 @@ export const AUDIT_KINDS = {
   token: { secretPaths: [] },
   connection: { secretPaths: ['tokens'] },
   setting: { secretPaths: [] },
+  // Alerts are recorded without their channels' secrets (webhook secret, Slack URL, SMTP login):
+  // only the definition the store keeps in the clear.
+  alert: { secretPaths: [] },
+  schedule: { secretPaths: [] },
 } as const satisfies Record<string, { readonly secretPaths: readonly string[] }>
 
 export type AuditKind = keyof typeof AUDIT_KINDS

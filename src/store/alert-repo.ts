@@ -102,17 +102,17 @@ export class SqlAlertRepo implements AlertRepo {
       created_at: now,
       updated_at: now,
     }
-    return this.#context.run('alerts.create', 'write', async () => {
-      try {
-        return this.#decode(
-          await this.#context.db.insertInto('alerts').values(values).returningAll().executeTakeFirstOrThrow(),
-        )
-      } catch (error) {
-        if (isUniqueViolation(error)) throw alertExists(input.name)
-        if (isForeignKeyViolation(error)) throw queryMissing(input.query)
-        throw error
-      }
-    })
+    try {
+      return await this.#context.audited('alerts.create', async (tx, record) => {
+        const row = await tx.insertInto('alerts').values(values).returningAll().executeTakeFirstOrThrow()
+        await record({ kind: 'alert', object: input.name, action: 'create', after: recorded(row) })
+        return this.#decode(row)
+      })
+    } catch (error) {
+      if (isUniqueViolation(error)) throw alertExists(input.name)
+      if (isForeignKeyViolation(error)) throw queryMissing(input.query)
+      throw error
+    }
   }
 
   async update(name: string, patch: AlertPatch): Promise<StoredAlert> {
@@ -125,28 +125,38 @@ export class SqlAlertRepo implements AlertRepo {
         : { secrets: this.#context.box.encryptMap(patch.secrets, ALERT_SECRETS_CONTEXT) }),
       updated_at: toDbTime(new Date(), 'now'),
     }
-    return this.#context.run('alerts.update', 'write', async () => {
-      try {
-        const row = await this.#context.db
+    try {
+      return await this.#context.audited('alerts.update', async (tx, record) => {
+        const old = await tx.selectFrom('alerts').selectAll().where('name', '=', name).executeTakeFirst()
+        const row = await tx
           .updateTable('alerts')
           .set(changes)
           .where('name', '=', name)
           .returningAll()
           .executeTakeFirst()
-        if (row === undefined) throw alertNotFound(name)
+        if (old === undefined || row === undefined) throw alertNotFound(name)
+        await record({
+          kind: 'alert',
+          object: row.name,
+          action: 'update',
+          before: recorded(old),
+          after: recorded(row),
+        })
         return this.#decode(row)
-      } catch (error) {
-        if (isUniqueViolation(error) && patch.name !== undefined) throw alertExists(patch.name)
-        if (isForeignKeyViolation(error) && patch.query !== undefined) throw queryMissing(patch.query)
-        throw error
-      }
-    })
+      })
+    } catch (error) {
+      if (isUniqueViolation(error) && patch.name !== undefined) throw alertExists(patch.name)
+      if (isForeignKeyViolation(error) && patch.query !== undefined) throw queryMissing(patch.query)
+      throw error
+    }
   }
 
   async remove(name: string): Promise<void> {
-    return this.#context.run('alerts.remove', 'write', async () => {
-      const result = await this.#context.db.deleteFrom('alerts').where('name', '=', name).executeTakeFirst()
-      if (result.numDeletedRows === 0n) throw alertNotFound(name)
+    await this.#context.audited('alerts.remove', async (tx, record) => {
+      const old = await tx.selectFrom('alerts').selectAll().where('name', '=', name).executeTakeFirst()
+      const result = await tx.deleteFrom('alerts').where('name', '=', name).executeTakeFirst()
+      if (old === undefined || result.numDeletedRows === 0n) throw alertNotFound(name)
+      await record({ kind: 'alert', object: name, action: 'remove', before: recorded(old) })
     })
   }
 
@@ -296,4 +306,9 @@ function decodeEvent(row: Selectable<AlertEventsTable>): AlertEvent {
     summary: row.summary,
     deliveries: row.deliveries === null ? null : fromJsonText(row.deliveries),
   })
+}
+
+/** What the audit log records of an alert: its definition as stored in the clear, never its secrets. */
+function recorded(row: Selectable<AlertsTable>): { name: string; query: string; config: unknown } {
+  return { name: row.name, query: row.query, config: fromJsonText(row.config) }
 }

@@ -107,21 +107,22 @@ export class SqlScheduleRepo implements ScheduleRepo {
       created_at: now,
       updated_at: now,
     }
-    return this.#context.run('schedules.create', 'write', async () => {
-      try {
-        return decode(
-          await this.#context.db
-            .insertInto('schedules')
-            .values(values)
-            .returningAll()
-            .executeTakeFirstOrThrow(),
-        )
-      } catch (error) {
-        if (isUniqueViolation(error)) throw scheduleExists(input.name)
-        if (isForeignKeyViolation(error)) throw queryMissing(input.query)
-        throw error
-      }
-    })
+    try {
+      return await this.#context.audited('schedules.create', async (tx, record) => {
+        const row = await tx.insertInto('schedules').values(values).returningAll().executeTakeFirstOrThrow()
+        await record({
+          kind: 'schedule',
+          object: input.name,
+          action: 'create',
+          after: definitionRecorded(row),
+        })
+        return decode(row)
+      })
+    } catch (error) {
+      if (isUniqueViolation(error)) throw scheduleExists(input.name)
+      if (isForeignKeyViolation(error)) throw queryMissing(input.query)
+      throw error
+    }
   }
 
   async update(name: string, patch: SchedulePatch): Promise<StoredSchedule> {
@@ -139,30 +140,37 @@ export class SqlScheduleRepo implements ScheduleRepo {
         : { failures: 0 }),
       updated_at: toDbTime(new Date(), 'now'),
     }
-    return this.#context.run('schedules.update', 'write', async () => {
-      try {
-        const row = await this.#context.db
+    try {
+      return await this.#context.audited('schedules.update', async (tx, record) => {
+        const old = await tx.selectFrom('schedules').selectAll().where('name', '=', name).executeTakeFirst()
+        const row = await tx
           .updateTable('schedules')
           .set(changes)
           .where('name', '=', name)
           .returningAll()
           .executeTakeFirst()
-        if (row === undefined) throw scheduleNotFound(name)
+        if (old === undefined || row === undefined) throw scheduleNotFound(name)
+        await record({
+          kind: 'schedule',
+          object: name,
+          action: 'update',
+          before: definitionRecorded(old),
+          after: definitionRecorded(row),
+        })
         return decode(row)
-      } catch (error) {
-        if (isForeignKeyViolation(error) && patch.query !== undefined) throw queryMissing(patch.query)
-        throw error
-      }
-    })
+      })
+    } catch (error) {
+      if (isForeignKeyViolation(error) && patch.query !== undefined) throw queryMissing(patch.query)
+      throw error
+    }
   }
 
   async remove(name: string): Promise<void> {
-    return this.#context.run('schedules.remove', 'write', async () => {
-      const result = await this.#context.db
-        .deleteFrom('schedules')
-        .where('name', '=', name)
-        .executeTakeFirst()
-      if (result.numDeletedRows === 0n) throw scheduleNotFound(name)
+    await this.#context.audited('schedules.remove', async (tx, record) => {
+      const old = await tx.selectFrom('schedules').selectAll().where('name', '=', name).executeTakeFirst()
+      const result = await tx.deleteFrom('schedules').where('name', '=', name).executeTakeFirst()
+      if (old === undefined || result.numDeletedRows === 0n) throw scheduleNotFound(name)
+      await record({ kind: 'schedule', object: name, action: 'remove', before: definitionRecorded(old) })
     })
   }
 
@@ -378,4 +386,10 @@ function decodeRun(row: Selectable<ScheduleRunsTable>): ScheduleRun {
     rowCount: row.row_count === null ? null : Number(row.row_count),
     error: row.error,
   })
+}
+
+/** What the audit log records of a schedule: its definition, not what its runs left (next run, last error). */
+function definitionRecorded(row: Selectable<SchedulesTable>): Readonly<Record<string, unknown>> {
+  const { name, query, params, cron, timeZone, enabled, snapshot } = decode(row)
+  return { name, query, params, cron, timeZone, enabled, snapshot }
 }

@@ -42,6 +42,44 @@ for (const dialect of DIALECTS) {
       return target().open()
     }
 
+    test('alerts and schedules are recorded as they are added, changed and removed; an alert’s channel secrets never', async () => {
+      const store = await open()
+      const slack = 'https://hooks.slack.com/services/T000/B000/AUDITSECRET'
+      await actingAs(ADA, async () => {
+        await addDatasource(store)
+        await store.queries.create({ name: 'bugs', datasource: 'jira', definition: { path: '/bugs' } })
+        await store.alerts.create({
+          name: 'blockers',
+          query: 'bugs',
+          config: { condition: 'rows > 0' },
+          secrets: { '0.url': slack },
+        })
+        await store.alerts.update('blockers', { config: { condition: 'rows > 5' } })
+        await store.schedules.create({
+          name: 'hourly',
+          query: 'bugs',
+          params: {},
+          cron: '0 * * * *',
+          timeZone: 'UTC',
+          enabled: true,
+          snapshot: false,
+          nextRunAt: null,
+        })
+        await store.schedules.update('hourly', { enabled: false })
+        await store.schedules.remove('hourly')
+        await store.alerts.remove('blockers')
+      })
+      const alerts = await store.audit.list({ kind: 'alert' })
+      expect(alerts.map((entry) => entry.action)).toEqual(['remove', 'update', 'create'])
+      expect(alerts[1]?.changes).toEqual([
+        { field: 'config.condition', before: 'rows > 0', after: 'rows > 5' },
+      ])
+      const schedules = await store.audit.list({ kind: 'schedule' })
+      expect(schedules.map((entry) => entry.action)).toEqual(['remove', 'update', 'create'])
+      expect(schedules[1]?.changes).toEqual([{ field: 'enabled', before: true, after: false }])
+      expect(JSON.stringify(await store.audit.list())).not.toContain('AUDITSECRET')
+    })
+
     test('a datasource edit is recorded as its actor’s, field by field, the secret shown only as changed', async () => {
       const store = await open()
       await actingAs(ADA, () => addDatasource(store))
