@@ -86,7 +86,7 @@ describe('SQL datasource definitions', () => {
       '--type must be one of rest, postgres, mysql, sqlite; got "oracle"',
     )
     expect(refusal(() => datasourceFromFlags('api', { url: 'https://api.example.com', host: 'db' }))).toBe(
-      '--host is for SQL datasources: add --type postgres|mysql|sqlite',
+      '--host is for SQL datasources: add --type postgres|mysql|sqlite.',
     )
     const rest = datasourceFromFlags('api', { url: 'https://api.example.com' })
     expect(refusal(() => datasourceFromFlags('api', { type: 'postgres' }, rest))).toBe(
