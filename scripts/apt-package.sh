@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by scripts/chromium.sh and scripts/deploy-tools.sh: quarry_apt_package PROGRAM PACKAGE WHAT
+# Sourced by scripts/chromium.sh and scripts/test-tools.sh: quarry_apt_package PROGRAM PACKAGE WHAT
 # installs Debian's PACKAGE with apt-get when PROGRAM (a path) is missing, as root or through a
 # password-less sudo; otherwise it says what to run and fails, so the tests that need PROGRAM are
 # never skipped in silence.

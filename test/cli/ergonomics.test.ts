@@ -68,8 +68,11 @@ function onTerminal(command: string, typing: readonly (readonly [string, string]
 const quarryLine = (...args: string[]): string =>
   [process.execPath, bin, '--db', db, ...args].map(shellQuote).join(' ')
 
-const hasScript = spawnSync('script', ['--version']).status === 0
-const hasZsh = spawnSync('zsh', ['--version']).status === 0
+/** script (a terminal for the hidden prompts) and zsh: bash scripts/test.sh installs both (scripts/test-tools.sh). */
+function requireProgram(name: string): void {
+  const found = spawnSync(name, ['--version']).status === 0
+  expect(found, `${name} is missing: bash scripts/test.sh installs it (scripts/test-tools.sh)`).toBe(true)
+}
 
 beforeAll(async () => {
   api = await startApiServer()
@@ -86,6 +89,13 @@ async function storedSecret(name: string, field: string): Promise<unknown> {
   expect(shown.code, shown.stderr).toBe(0)
   return (JSON.parse(shown.stdout) as { auth: Record<string, unknown> }).auth[field]
 }
+
+describe('this machine', () => {
+  it('has the programs the terminal and completion tests run (never skipped in silence)', () => {
+    requireProgram('script')
+    requireProgram('zsh')
+  })
+})
 
 describe('quarry --version', () => {
   it("prints package.json's version", async () => {
@@ -178,7 +188,7 @@ describe('secrets off the command line', () => {
     )
   })
 
-  it.skipIf(!hasScript)('asks for a missing secret at a hidden prompt on a terminal', async () => {
+  it('asks for a missing secret at a hidden prompt on a terminal', async () => {
     const run = await onTerminal(
       quarryLine('datasource', 'add', 'prompted', '--url', api.url, '--auth', 'bearer'),
       [['Token (--token, not shown): ', 'typed-SECRET\r']],
@@ -189,7 +199,7 @@ describe('secrets off the command line', () => {
     expect(await storedSecret('prompted', 'token')).toBe('typed-SECRET')
   })
 
-  it.skipIf(!hasScript)('asks for the secret a preset requires at a hidden prompt', async () => {
+  it('asks for the secret a preset requires at a hidden prompt', async () => {
     const run = await onTerminal(
       quarryLine(
         'datasource',
@@ -211,32 +221,29 @@ describe('secrets off the command line', () => {
     expect(await storedSecret('jira', 'clientSecret')).toBe('preset-SECRET')
   })
 
-  it.skipIf(!hasScript)(
-    'asks at a hidden prompt for - when standard input is a terminal, backspace erasing',
-    async () => {
-      const run = await onTerminal(
-        quarryLine(
-          'datasource',
-          'add',
-          'dash-tty',
-          '--url',
-          api.url,
-          '--auth',
-          'basic',
-          '--username',
-          'u',
-          '--password',
-          '-',
-        ),
-        [['Password (--password, not shown): ', 'pw-SECRETX\u007f\r']],
-      )
-      expect(run.code, run.stdout).toBe(0)
-      expect(run.stdout).not.toContain('pw-SECRET')
-      expect(await storedSecret('dash-tty', 'password')).toBe('pw-SECRET')
-    },
-  )
+  it('asks at a hidden prompt for - when standard input is a terminal, backspace erasing', async () => {
+    const run = await onTerminal(
+      quarryLine(
+        'datasource',
+        'add',
+        'dash-tty',
+        '--url',
+        api.url,
+        '--auth',
+        'basic',
+        '--username',
+        'u',
+        '--password',
+        '-',
+      ),
+      [['Password (--password, not shown): ', 'pw-SECRETX\u007f\r']],
+    )
+    expect(run.code, run.stdout).toBe(0)
+    expect(run.stdout).not.toContain('pw-SECRET')
+    expect(await storedSecret('dash-tty', 'password')).toBe('pw-SECRET')
+  })
 
-  it.skipIf(!hasScript)('asks for the passphrase of an export with secrets twice, hidden', async () => {
+  it('asks for the passphrase of an export with secrets twice, hidden', async () => {
     const file = join(dir, 'export.json')
     const run = await onTerminal(quarryLine('export', '--include-secrets', '-o', file), [
       ['Passphrase (not shown): ', 'long-PASSPHRASE\r'],
@@ -279,23 +286,20 @@ describe('progress of a run', () => {
     expect(added.code, added.stderr).toBe(0)
   })
 
-  it.skipIf(!hasScript)(
-    'shows pages, rows and elapsed time on a terminal, then clears the line',
-    async () => {
-      const out = join(dir, 'items.csv')
-      // Standard error is the terminal; the rows go to a file.
-      const run = await onTerminal(
-        `${quarryLine('run', 'items', '--format', 'csv', '--refresh')} > ${shellQuote(out)}`,
-      )
-      expect(run.code, run.stdout).toBe(0)
-      // 103 items, 25 a page: 5 pages; the line is drawn from the second page on.
-      const frames = [...run.stdout.matchAll(/(\d+) pages · ([\d,]+) rows · \d+\.\ds/g)]
-      expect(frames.map((frame) => Number(frame[1]))).toEqual(expect.arrayContaining([2, 3, 4, 5]))
-      expect(Math.max(...frames.map((frame) => Number(frame[2]?.replace(',', ''))))).toBeGreaterThan(25)
-      expect(run.stdout.endsWith('\r\u001b[2K')).toBe(true)
-      expect(readFileSync(out, 'utf8').split('\r\n').filter(Boolean)).toHaveLength(ITEM_COUNT + 1)
-    },
-  )
+  it('shows pages, rows and elapsed time on a terminal, then clears the line', async () => {
+    const out = join(dir, 'items.csv')
+    // Standard error is the terminal; the rows go to a file.
+    const run = await onTerminal(
+      `${quarryLine('run', 'items', '--format', 'csv', '--refresh')} > ${shellQuote(out)}`,
+    )
+    expect(run.code, run.stdout).toBe(0)
+    // 103 items, 25 a page: 5 pages; the line is drawn from the second page on.
+    const frames = [...run.stdout.matchAll(/(\d+) pages · ([\d,]+) rows · \d+\.\ds/g)]
+    expect(frames.map((frame) => Number(frame[1]))).toEqual(expect.arrayContaining([2, 3, 4, 5]))
+    expect(Math.max(...frames.map((frame) => Number(frame[2]?.replace(',', ''))))).toBeGreaterThan(25)
+    expect(run.stdout.endsWith('\r\u001b[2K')).toBe(true)
+    expect(readFileSync(out, 'utf8').split('\r\n').filter(Boolean)).toHaveLength(ITEM_COUNT + 1)
+  })
 
   it('writes nothing but the rows on a pipe', async () => {
     const run = await quarry(['run', 'items', '--format', 'csv', '--refresh'])
@@ -364,7 +368,7 @@ describe('shell completion', () => {
     })
   })
 
-  it.skipIf(!hasZsh)('writes a zsh script zsh reads, completing from the same definitions', async () => {
+  it('writes a zsh script zsh reads, completing from the same definitions', async () => {
     const run = await quarry(['completion', 'zsh'])
     expect(run.code, run.stderr).toBe(0)
     const file = join(dir, '_quarry')

@@ -57,7 +57,7 @@ function visitor(address: string): Visitor {
 function requireTool(path: string, pkg: string): void {
   if (!existsSync(path)) {
     throw new Error(
-      `${path} is missing: the reverse-proxy test needs Debian's ${pkg} package (bash scripts/test.sh installs it through scripts/deploy-tools.sh; or apt-get install -y ${pkg})`,
+      `${path} is missing: the reverse-proxy test needs Debian's ${pkg} package (bash scripts/test.sh installs it through scripts/test-tools.sh; or apt-get install -y ${pkg})`,
     )
   }
 }

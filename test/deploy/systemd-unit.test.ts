@@ -22,7 +22,7 @@ let dir: string
 beforeAll(() => {
   if (!existsSync(SYSTEMD_ANALYZE)) {
     throw new Error(
-      `${SYSTEMD_ANALYZE} is missing: apt-get install -y systemd (bash scripts/test.sh installs it through scripts/deploy-tools.sh)`,
+      `${SYSTEMD_ANALYZE} is missing: apt-get install -y systemd (bash scripts/test.sh installs it through scripts/test-tools.sh)`,
     )
   }
   dir = mkdtempSync(join(tmpdir(), 'quarry-systemd-'))

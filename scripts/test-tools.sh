@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Sourced by scripts/test.sh: the programs tests run besides Node and Chromium. The deployment tests
+# (test/deploy/) run docs/reverse-proxy.md with Debian's nginx, make their certificate with openssl
+# and check the systemd unit with systemd-analyze; the CLI's tests check its zsh completion with zsh
+# and its hidden prompts on a terminal with script (util-linux). Installs whichever is missing.
+source "$(dirname "${BASH_SOURCE[0]}")/apt-package.sh"
+quarry_apt_package /usr/sbin/nginx nginx 'the reverse-proxy test' || return 1
+quarry_apt_package /usr/bin/openssl openssl 'the reverse-proxy test' || return 1
+quarry_apt_package /usr/bin/systemd-analyze systemd 'the systemd unit test' || return 1
+quarry_apt_package /usr/bin/zsh zsh 'the zsh completion test' || return 1
+quarry_apt_package /usr/bin/script bsdutils 'the hidden-prompt tests' || return 1
