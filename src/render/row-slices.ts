@@ -12,7 +12,8 @@
  */
 export function* rowSlices(json: string, size: number): Generator<unknown[]> {
   const end = json.lastIndexOf(']')
-  let start = json.indexOf('[') + 1
+  const first = json.indexOf('[') + 1
+  let start = first
   let depth = 0
   let count = 0
   for (let i = start; i < end; i++) {
@@ -28,6 +29,12 @@ export function* rowSlices(json: string, size: number): Generator<unknown[]> {
       start = i + 1
       count = 0
     }
+  }
+  // A text of one slice or less (a page of 100 issues) is parsed as it is, not copied first.
+  if (start === first && first > 0) {
+    const rows = JSON.parse(json) as unknown[]
+    if (rows.length > 0) yield rows
+    return
   }
   const rest = json.slice(start, end)
   if (rest.trim() !== '') yield JSON.parse(`[${rest}]`) as unknown[]

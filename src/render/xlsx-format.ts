@@ -4,7 +4,7 @@
  * the table). Written as the rows arrive: the sheet's XML goes through a streaming deflate into the
  * zip (zip-writer.ts), every string inline (`t="inlineStr"`), so no shared-string table grows with the
  * rows. What is held is the first COLUMN_LOOKAHEAD rows (the widths — and, without given columns,
- * the columns — come from them, as CSV's header does), one row and about CHUNK_SIZE of XML.
+ * the columns — come from them, as CSV's header does), one row and about CHUNK_BYTES of XML (as UTF-8 bytes, never as strings: see XmlBytes).
  *
  * Why hand-written SpreadsheetML rather than exceljs's streaming WorkbookWriter: measured on 100,000
  * issue-shaped rows (5 fields) on a shared, loaded 2-core machine, 6 runs each, this writer took
@@ -20,7 +20,7 @@ import { QuarryError } from '../domain/errors.js'
 import { cellText, cellValue, type Row } from './cell.js'
 import { runsAsFormula } from './csv-format.js'
 import type { BinaryFormat, Chunk, RenderOptions, RowSource } from './format.js'
-import { CHUNK_SIZE, readAhead, type RowsAhead } from './row-format.js'
+import { readAhead, type RowsAhead } from './row-format.js'
 import { textWidth } from './text-width.js'
 import { zipStream } from './zip-writer.js'
 
@@ -65,16 +65,48 @@ const FIRST_DATE = Date.UTC(1900, 2, 1)
 /** The last day Excel can show. */
 const END_OF_DATES = Date.UTC(10_000, 0, 1)
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
-const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/
+const DASH = 0x2d
+const COLON = 0x3a
+const DOT = 0x2e
+const PLUS = 0x2b
+const LETTER_T = 0x54
+const LETTER_Z = 0x5a
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const
 
-/** Milliseconds of an offset such as `+02:00`, `-0530` or `+01`; 0 for `Z` or none. */
-function offsetMillis(zone: string | undefined): number {
-  if (zone === undefined || zone === 'Z') return 0
-  const digits = zone.slice(1).replace(':', '')
-  const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')
-  return (zone.startsWith('-') ? -1 : 1) * minutes * 60_000
+/** The number written in `count` ASCII digits from `start`; -1 if any of them is not a digit (or is past the end). */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0
+  for (let at = start; at < start + count; at++) {
+    const digit = text.charCodeAt(at) - 0x30
+    // Past the end charCodeAt is NaN, which fails this too.
+    if (!(digit >= 0 && digit <= 9)) return -1
+    value = value * 10 + digit
+  }
+  return value
+}
+
+function daysIn(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0)
+}
+
+/**
+ * Milliseconds east of UTC of the offset at `at` to the end of the text (`Z`, `+02:00`, `-0530`,
+ * `+01`, or nothing); undefined when the rest of the text is anything else.
+ */
+function offsetAt(text: string, at: number): number | undefined {
+  const rest = text.length - at
+  if (rest === 0) return 0
+  if (rest === 1 && text.charCodeAt(at) === LETTER_Z) return 0
+  const sign = text.charCodeAt(at)
+  if (sign !== PLUS && sign !== DASH) return undefined
+  const hours = digitsAt(text, at + 1, 2)
+  let minutes = 0
+  if (rest === 5) minutes = digitsAt(text, at + 3, 2)
+  else if (rest === 6 && text.charCodeAt(at + 3) === COLON) minutes = digitsAt(text, at + 4, 2)
+  else if (rest !== 3) return undefined
+  if (hours < 0 || minutes < 0) return undefined
+  return (sign === DASH ? -1 : 1) * (hours * 60 + minutes) * 60_000
 }
 
 /**
@@ -82,35 +114,52 @@ function offsetMillis(zone: string | undefined): number {
  * undefined for any other text, an impossible date (`2026-02-30`) or one Excel cannot show.
  * A timestamp with an offset is taken to UTC (a cell has no time zone); one without stays as it
  * is. Excel keeps milliseconds at most: finer fractions are rounded to them.
+ *
+ * Read character by character rather than by a regular expression: every ISO date cell of a
+ * large result came through here, and a match's array and substrings made this the XLSX
+ * writer's largest allocation (bench/memory.mjs). The forms taken are `YYYY-MM-DD` and
+ * `YYYY-MM-DDTHH:MM[:SS[.fraction of 1–9 digits]][Z|±HH[[:]MM]]`.
  */
 function dateCell(text: string): SheetCell | undefined {
-  const date = ISO_DATE.exec(text)
-  const dateTime = date ? undefined : ISO_DATE_TIME.exec(text)
-  const parts = date ?? dateTime
-  if (!parts) return undefined
-  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '0', zone] = parts
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ]
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
-    return undefined
-  const midnight = Date.UTC(year, month - 1, day)
-  // Date.UTC rolls 2026-02-30 over into March (a real date comes back with its own day), and takes
-  // the years 0000–0099 for 1900–1999.
-  if (new Date(midnight).getUTCDate() !== day || year < 1000) return undefined
-  const millis = Math.round(Number(`0.${fraction}`) * 1000)
-  const time = midnight + ((hour * 60 + minute) * 60 + second) * 1000 + millis - offsetMillis(zone)
+  const length = text.length
+  if (length < 10 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return undefined
+  const year = digitsAt(text, 0, 4)
+  const month = digitsAt(text, 5, 2)
+  const day = digitsAt(text, 8, 2)
+  // Years before 1000 are not taken (Date.UTC would read 0000–0099 as 1900–1999).
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined
+  let time = Date.UTC(year, month - 1, day)
+  let style: number = STYLE.date
+  let width = 10
+  if (length > 10) {
+    if (text.charCodeAt(10) !== LETTER_T || text.charCodeAt(13) !== COLON) return undefined
+    const hour = digitsAt(text, 11, 2)
+    const minute = digitsAt(text, 14, 2)
+    let second = 0
+    let millis = 0
+    let at = 16
+    if (text.charCodeAt(at) === COLON) {
+      second = digitsAt(text, at + 1, 2)
+      at += 3
+      if (text.charCodeAt(at) === DOT) {
+        let end = at + 1
+        while (end < length && digitsAt(text, end, 1) >= 0) end++
+        const fractionDigits = end - at - 1
+        if (fractionDigits < 1 || fractionDigits > 9) return undefined
+        millis = Math.round(Number(text.slice(at, end)) * 1000)
+        at = end
+      }
+    }
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined
+    const offset = offsetAt(text, at)
+    if (offset === undefined) return undefined
+    time += ((hour * 60 + minute) * 60 + second) * 1000 + millis - offset
+    const whole = time % 1000 === 0
+    style = whole ? STYLE.dateTime : STYLE.dateTimeMillis
+    width = whole ? 19 : 23
+  }
   if (time < FIRST_DATE || time >= END_OF_DATES) return undefined
-  const serial = (time - EPOCH_1900) / MS_PER_DAY
-  if (date) return { kind: 'date', serial, style: STYLE.date, width: 10 }
-  return time % 1000 === 0
-    ? { kind: 'date', serial, style: STYLE.dateTime, width: 19 }
-    : { kind: 'date', serial, style: STYLE.dateTimeMillis, width: 23 }
+  return { kind: 'date', serial: (time - EPOCH_1900) / MS_PER_DAY, style, width }
 }
 
 /**
@@ -148,6 +197,9 @@ const NOT_IN_XML = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g
 /** Text a reader would take for Excel's `_xHHHH_` escape. */
 const LOOKS_ESCAPED = /_(x[0-9A-Fa-f]{4}_)/g
 const XML_SPECIAL = /[&<>\r]/g
+/** Any character the three above would change (not global: `test` keeps no state). */
+// eslint-disable-next-line no-control-regex -- characters XML 1.0 cannot hold are the point
+const NEEDS_XML_CHANGE = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\r]|_x[0-9A-Fa-f]{4}_/
 const XML_ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' }
 
 /**
@@ -178,6 +230,8 @@ export function cellLimit(text: string): string {
  * cellXml('_x0041_') // '_x005F_x0041_'
  */
 export function cellXml(text: string): string {
+  // Most text needs none of it: answered as it is, without three replace passes.
+  if (text.length <= XLSX_MAX_CELL_TEXT && !NEEDS_XML_CHANGE.test(text) && text.isWellFormed()) return text
   const wellFormed = cellLimit(text.isWellFormed() ? text : text.toWellFormed())
   return wellFormed
     .replace(LOOKS_ESCAPED, '_x005F_$1')
@@ -251,39 +305,129 @@ function columnWidths(columns: readonly string[], rows: readonly Row[]): number[
   })
 }
 
-function textCellXml(ref: string, text: string, style: number | undefined): string {
-  const space = /^\s|\s$/.test(text) ? ' xml:space="preserve"' : ''
-  const styled = style === undefined ? '' : ` s="${style}"`
-  return `<c r="${ref}"${styled} t="inlineStr"><is><t${space}>${cellXml(text)}</t></is></c>`
+/**
+ * The sheet's XML as UTF-8 bytes, written straight into a buffer that is handed on once it holds
+ * about CHUNK_BYTES. Why not strings: 100,000 rows built as `xml += …` template strings allocated
+ * twice what CSV does (every cell's pieces, a cons-string tree per chunk, then its flattened copy
+ * before encoding); that much garbage made V8 grow its young generation from 64 to 128 MB and put
+ * `quarry run --format xlsx` over the memory bench's 300 MB (bench/RESULTS.md).
+ */
+class XmlBytes {
+  #buffer = Buffer.allocUnsafe(CHUNK_BYTES + BUFFER_SLACK)
+  #length = 0
+
+  /** Appends text as UTF-8 (a text longer than the room left moves the bytes to a larger buffer). */
+  add(text: string): void {
+    // 3 bytes per UTF-16 unit at most: a surrogate pair is 4 bytes for 2 units.
+    const need = text.length * 3
+    if (this.#length + need > this.#buffer.length) {
+      const larger = Buffer.allocUnsafe(this.#length + need + BUFFER_SLACK)
+      this.#buffer.copy(larger, 0, 0, this.#length)
+      this.#buffer = larger
+    }
+    this.#length += this.#buffer.write(text, this.#length)
+  }
+
+  get full(): boolean {
+    return this.#length >= CHUNK_BYTES
+  }
+
+  /** The bytes written so far; the next ones go into a new buffer (the zip's deflate may still hold these). */
+  take(): Uint8Array {
+    const bytes = this.#buffer.subarray(0, this.#length)
+    this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES + BUFFER_SLACK)
+    this.#length = 0
+    return bytes
+  }
 }
 
-function cellXmlOf(ref: string, cell: SheetCell): string {
+/** The sheet's XML is handed on in chunks of about this many bytes. */
+const CHUNK_BYTES = 64 * 1024
+/** Room past CHUNK_BYTES, so that a row of short cells seldom needs a larger buffer. */
+const BUFFER_SLACK = 16 * 1024
+
+/** A regular expression literal is a new object each time it runs: kept here, it is made once. */
+const EDGE_SPACE = /^\s|\s$/
+
+/** Writes a cell; `ref` is its column's letters, `number` its row's number as text. */
+function addTextCell(
+  out: XmlBytes,
+  letters: string,
+  number: string,
+  text: string,
+  style: number | undefined,
+): void {
+  out.add('<c r="')
+  out.add(letters)
+  out.add(number)
+  if (style !== undefined) {
+    out.add('" s="')
+    out.add(STYLE_TEXT[style] ?? String(style))
+  }
+  out.add(EDGE_SPACE.test(text) ? '" t="inlineStr"><is><t xml:space="preserve">' : '" t="inlineStr"><is><t>')
+  out.add(cellXml(text))
+  out.add('</t></is></c>')
+}
+
+/** STYLE's indexes as text, so that a styled cell allocates nothing for its `s`. */
+const STYLE_TEXT: readonly string[] = Array.from({ length: 7 }, (_unused, index) => String(index))
+
+function addCell(out: XmlBytes, letters: string, number: string, cell: SheetCell): void {
+  if (cell.kind === 'text') {
+    addTextCell(out, letters, number, cell.text, runsAsFormula(cell.text) ? STYLE.quoted : undefined)
+    return
+  }
+  out.add('<c r="')
+  out.add(letters)
+  out.add(number)
   switch (cell.kind) {
     case 'number':
-      return `<c r="${ref}"><v>${cell.value}</v></c>`
+      out.add('"><v>')
+      out.add(cell.value)
+      break
     case 'boolean':
-      return `<c r="${ref}" t="b"><v>${cell.value ? 1 : 0}</v></c>`
+      out.add(cell.value ? '" t="b"><v>1' : '" t="b"><v>0')
+      break
     case 'date':
-      return `<c r="${ref}" s="${cell.style}"><v>${cell.serial}</v></c>`
-    case 'text':
-      return textCellXml(ref, cell.text, runsAsFormula(cell.text) ? STYLE.quoted : undefined)
+      out.add('" s="')
+      out.add(STYLE_TEXT[cell.style] ?? String(cell.style))
+      out.add('"><v>')
+      out.add(String(cell.serial))
+      break
   }
+  out.add('</v></c>')
 }
 
-function headerXml(columns: readonly string[], letters: readonly string[]): string {
-  const cells = columns.map((column, index) =>
-    textCellXml(`${letters[index]}1`, column, runsAsFormula(column) ? STYLE.headerQuoted : STYLE.header),
+function addHeader(out: XmlBytes, columns: readonly string[], letters: readonly string[]): void {
+  out.add('<row r="1">')
+  columns.forEach((column, index) =>
+    addTextCell(
+      out,
+      letters[index] as string,
+      '1',
+      column,
+      runsAsFormula(column) ? STYLE.headerQuoted : STYLE.header,
+    ),
   )
-  return `<row r="1">${cells.join('')}</row>`
+  out.add('</row>')
 }
 
-function rowXml(row: Row, number: number, columns: readonly string[], letters: readonly string[]): string {
-  let xml = `<row r="${number}">`
+function addRow(
+  out: XmlBytes,
+  row: Row,
+  number: number,
+  columns: readonly string[],
+  letters: readonly string[],
+): void {
+  const numberText = String(number)
+  out.add('<row r="')
+  out.add(numberText)
+  out.add('">')
   for (let index = 0; index < columns.length; index++) {
     const cell = sheetCell(cellValue(row, columns[index] as string))
-    if (cell !== undefined) xml += cellXmlOf(`${letters[index]}${number}`, cell)
+    if (cell !== undefined) addCell(out, letters[index] as string, numberText, cell)
   }
-  return `${xml}</row>`
+  out.add('</row>')
 }
 
 /** The sheet's XML before its rows: the frozen header, the column widths. */
@@ -354,12 +498,13 @@ const STYLES =
   '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
   '</styleSheet>'
 
-/** The sheet's XML in chunks of about CHUNK_SIZE, as the rows arrive. */
-async function* sheetXml(ahead: RowsAhead): AsyncIterable<string> {
+/** The sheet's XML in chunks of about CHUNK_BYTES, as the rows arrive. */
+async function* sheetXml(ahead: RowsAhead): AsyncIterable<Uint8Array> {
   const { columns } = ahead
   const letters = columns.map((_column, index) => columnLetters(index))
-  let xml = sheetStart(columns.length === 0 ? [] : columnWidths(columns, ahead.head))
-  if (columns.length > 0) xml += headerXml(columns, letters)
+  const out = new XmlBytes()
+  out.add(sheetStart(columns.length === 0 ? [] : columnWidths(columns, ahead.head)))
+  if (columns.length > 0) addHeader(out, columns, letters)
   let number = 1
   for await (const row of ahead.rows) {
     if (++number > XLSX_MAX_ROWS) {
@@ -369,13 +514,11 @@ async function* sheetXml(ahead: RowsAhead): AsyncIterable<string> {
           'Narrow the query, or download it as CSV or NDJSON.',
       )
     }
-    xml += rowXml(row, number, columns, letters)
-    if (xml.length >= CHUNK_SIZE) {
-      yield xml
-      xml = ''
-    }
+    addRow(out, row, number, columns, letters)
+    if (out.full) yield out.take()
   }
-  yield xml + SHEET_END
+  out.add(SHEET_END)
+  yield out.take()
 }
 
 async function* writeXlsx(rows: RowSource, options: RenderOptions): AsyncIterable<Chunk> {

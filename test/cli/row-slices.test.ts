@@ -25,6 +25,12 @@ describe('rowSlices', () => {
     expect([...rowSlices(json, 2)].map((slice) => slice.length)).toEqual([2, 2, 1])
   })
 
+  it('gives a text of fewer rows than a slice (a page) as one slice, strings with brackets intact', () => {
+    const rows = [{ text: 'a ] b', list: [1, [2]] }, 'c, [d]', null]
+    expect([...rowSlices(` ${JSON.stringify(rows)}\n`, 10)]).toEqual([rows])
+    expect([...rowSlices(JSON.stringify(rows), 3)]).toEqual([rows])
+  })
+
   it('yields nothing for an empty array', () => {
     expect([...rowSlices('[]', 10)]).toEqual([])
     expect([...rowSlices(' [ ] ', 10)]).toEqual([])

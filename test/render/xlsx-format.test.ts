@@ -238,6 +238,17 @@ describe('hostile cells', () => {
     expect(xlsxPart(bytes, 'xl/worksheets/sheet1.xml')).toContain('<t>a_x005F_x0041_b</t>')
   })
 
+  it('keeps every cell of rows whose UTF-8 is larger than a chunk of the sheet, multi-byte characters whole', async () => {
+    // 3 bytes a character: one cell alone is more than the writer's 64 KB chunk buffer holds.
+    const rows = Array.from({ length: 3 }, (_, index) => ({
+      wide: `${index}${'€'.repeat(30_000)}`,
+      mixed: `${'é😀'.repeat(5_000)}${index}`,
+      number: index,
+    }))
+    const values = sheetValues(await readSheet(await xlsxBytes(rows)))
+    expect(values.slice(1)).toEqual(rows.map((row) => [row.wide, row.mixed, row.number]))
+  })
+
   it('cuts text past Excel’s 32,767 characters to 32,766 and an ellipsis, never inside a surrogate pair', async () => {
     const long = 'abc'.repeat(20_000)
     const cell = await onlyCell(long)
