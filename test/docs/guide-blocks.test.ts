@@ -29,10 +29,9 @@ import { freePort } from '../helpers/net.js'
  *
  * - `sh`, `bash`, `shell`: run with `set -euo pipefail` in the document's own temporary directory,
  *   with `quarry` on PATH (the built CLI, bin/quarry.js), QUARRY_SECRET_KEY set, a store of its own
- *   (XDG_DATA_HOME in that directory), and the Atlassian Cloud simulator this test starts with
- *   `quarry sim --auto-consent alice --client docs-app:docs-secret:CALLBACK` at `$SIM`. `$PORT` is a
- *   free port for `quarry serve`, `$CALLBACK_PORT` the one of CALLBACK
- *   (`http://127.0.0.1:$CALLBACK_PORT/callback`). A document is a story: its blocks run in order,
+ *   (XDG_DATA_HOME in that directory), and the Atlassian Cloud simulator at `$SIM`, started as
+ *   docs/guide/README.md says (simArguments). `$PORT` is a free port for `quarry serve`,
+ *   `$CALLBACK_PORT` the one of the simulator app's callback (`http://127.0.0.1:$CALLBACK_PORT/callback`). A document is a story: its blocks run in order,
  *   sharing the directory, the store and what an earlier block left running in the background
  *   (stopped when the document ends); shell variables do not carry over from one block to the next.
  * - `text output` right after a shell block: each of its lines appears in what that block printed.
@@ -54,6 +53,21 @@ const SCHEMAS: Readonly<Record<string, ZodType>> = {
   query: QuerySchema,
   template: TemplateSchema,
   alert: AlertSchema,
+}
+
+/**
+ * The simulator every page's shell blocks run against: the `quarry sim` line of docs/guide/README.md's
+ * setup block, as a reader runs it, on free ports in place of the documented 4455 and 8765.
+ */
+function simArguments(simPort: number, callbackPort: number): string[] {
+  const intro = fencedBlocks('docs/guide/README.md', readFileSync(join(root, 'docs/guide/README.md'), 'utf8'))
+  const line = intro.flatMap((block) => block.body.split('\n')).find((text) => text.startsWith('quarry sim '))
+  if (!line) throw new Error('docs/guide/README.md no longer shows how to start the simulator')
+  return line
+    .replace('--port 4455', `--port ${simPort}`)
+    .replace('127.0.0.1:8765/callback', `127.0.0.1:${callbackPort}/callback`)
+    .split(/\s+/)
+    .slice(1)
 }
 
 function markdownFiles(dir: string): string[] {
@@ -206,20 +220,10 @@ describe.each(files.filter((file) => shellSteps(file).length > 0))('%s: shell bl
       PORT: String(port),
       CALLBACK_PORT: String(callbackPort),
     }
-    sim = spawn(
-      process.execPath,
-      [
-        join(root, 'bin/quarry.js'),
-        'sim',
-        '--port',
-        String(simPort),
-        '--auto-consent',
-        'alice',
-        '--client',
-        `docs-app:docs-secret:http://127.0.0.1:${callbackPort}/callback`,
-      ],
-      { env, stdio: 'ignore' },
-    )
+    sim = spawn(process.execPath, [join(root, 'bin/quarry.js'), ...simArguments(simPort, callbackPort)], {
+      env,
+      stdio: 'ignore',
+    })
     for (let tries = 0; ; tries++) {
       const up = await fetch(`${env.SIM}/_sim/stats`).then(
         (response) => response.ok,
