@@ -40,6 +40,8 @@ import { freePort } from '../helpers/net.js'
  *   block after it is the rows it must return (without one, it must return some rows).
  * - `json schema=NAME`: parsed and validated by the zod schema it documents (SCHEMAS below); any
  *   other `json` block is parsed.
+ * - `LANG file=NAME` (a template, a Liquid source, a JSON document): written to NAME in the
+ *   document's directory before each shell block after it runs; a later shell block must use it.
  * - `text`: prose shown as code (diagrams, output, commands on machines that are not this one).
  * - `LANG no-run: REASON`: not run here; the reason is required and the test lists each such block.
  *   A test file the reason names (`test/….test.ts`) exists; one it says the block is `executed by`
@@ -85,6 +87,11 @@ const blocksOf = new Map(
 const allBlocks = [...blocksOf.values()].flat()
 const where = (block: DocBlock): string => `${block.file}:${block.line}`
 
+/** The NAME of a block's `file=NAME` flag: the shell blocks after it find it in their directory. */
+function fileName(block: DocBlock): string | undefined {
+  return block.flags.find((flag) => flag.startsWith('file='))?.slice('file='.length)
+}
+
 /** Why `block` is not one the harness knows how to treat ('' when it is). */
 function misuse(block: DocBlock): string {
   if (block.lang === '') return 'has no language: say `text` for prose, or the language it is in'
@@ -103,7 +110,16 @@ function misuse(block: DocBlock): string {
     }
     return ''
   }
+  const file = fileName(block)
+  if (file !== undefined) {
+    const later = (blocksOf.get(block.file) ?? []).filter(
+      (b) => b.line > block.line && SHELLS.has(b.lang) && b.noRun === undefined,
+    )
+    if (!later.some((b) => b.body.includes(file)))
+      return `is written to ${file}, which no later shell block uses`
+  }
   if (SHELLS.has(block.lang)) return ''
+  if (file !== undefined && block.lang !== 'json') return ''
   if (block.lang === 'text')
     return block.flags.every((flag) => flag === 'output') ? '' : 'text takes only `output`'
   if (block.lang === 'js') return block.flags.includes('converter') ? '' : 'js runs only as `js converter`'
@@ -246,6 +262,11 @@ describe.each(files.filter((file) => shellSteps(file).length > 0))('%s: shell bl
     async (_, { block, output }) => {
       // A story: once a step fails, the ones after it would fail for its reason, not theirs.
       expect(failed, `an earlier block failed: ${failed}`).toBe('')
+      // The `file=NAME` blocks before this one are files in its directory, as the page says.
+      for (const earlier of blocksOf.get(file) ?? []) {
+        const name = fileName(earlier)
+        if (name !== undefined && earlier.line < block.line) writeFileSync(join(dir, name), earlier.body)
+      }
       const run = await runBash(`set -euo pipefail\n${block.body}`, { cwd: dir, env, keep: true })
       groups.push(run.group)
       if (run.code !== 0) failed = where(block)
