@@ -1,12 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 /**
  * A document is a promise (issue 11): every file or folder of the repository that docs/ names in
- * backticks, and every document it links to, exists. Patterns (`*-format.ts`) are not checked.
+ * backticks, and every document it links to (relative to its own folder: docs/guide/, docs/operator/
+ * …), exists. Patterns (`*-format.ts`) are not checked.
  */
 const root = new URL('..', import.meta.url)
-const docs = readdirSync(new URL('docs/', root)).filter((name) => name.endsWith('.md'))
+const docs = (readdirSync(new URL('docs/', root), { recursive: true }) as string[])
+  .filter((name) => name.endsWith('.md'))
+  .sort()
 
 describe.each(docs)('docs/%s', (name) => {
   const text = readFileSync(new URL(`docs/${name}`, root), 'utf8')
@@ -20,6 +24,7 @@ describe.each(docs)('docs/%s', (name) => {
 
   it('links only to documents that exist', () => {
     const linked = [...text.matchAll(/\]\(([^)#:]+)(?:#[^)]*)?\)/g)].map((match) => match[1] as string)
-    expect(linked.filter((path) => !existsSync(new URL(`docs/${path}`, root)))).toEqual([])
+    const folder = dirname(`docs/${name}`)
+    expect(linked.filter((path) => !existsSync(new URL(`${folder}/${path}`, root)))).toEqual([])
   })
 })

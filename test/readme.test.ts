@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { runBash, type BashRun } from './helpers/doc-blocks.js'
 import { freePort } from './helpers/net.js'
 
 const root = new URL('..', import.meta.url)
@@ -17,26 +17,9 @@ function block(name: string): string {
   return match[1] as string
 }
 
-function bash(script: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    // Its own process group, so everything it started can be stopped with it.
-    const child = spawn('bash', ['-c', script], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    })
-    let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.stderr.on('data', (chunk) => (out += chunk))
-    child.on('exit', (code) => {
-      try {
-        process.kill(-(child.pid as number), 'SIGTERM')
-      } catch {
-        // the group is gone already
-      }
-      resolve({ code, out })
-    })
-  })
+/** The script, run with bash from the repository's root (everything it started is stopped with it). */
+function bash(script: string): Promise<BashRun> {
+  return runBash(script, { cwd: root })
 }
 
 describe('README', () => {

@@ -30,7 +30,7 @@ function section(command: CommandNode): string[] {
     '',
     command.description,
     '',
-    '```',
+    '```text',
     usage(command),
     '```',
     '',

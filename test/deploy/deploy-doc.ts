@@ -13,7 +13,7 @@ export function deployBlock(name: string): string {
   const text = readFileSync(DEPLOY_DOC, 'utf8')
   const marker = `<!-- deploy-${name} -->`
   const at = text.indexOf(marker)
-  const match = /^\s*```[a-z]*\n([\s\S]*?)^```/m.exec(text.slice(at + marker.length))
+  const match = /^\s*```[^\n]*\n([\s\S]*?)^```/m.exec(text.slice(at + marker.length))
   if (at < 0 || !match) throw new Error(`docs/reverse-proxy.md has no code block after ${marker}`)
   return match[1] as string
 }
