@@ -1,9 +1,12 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { ScheduleSchema } from '../../src/domain/schedule.js'
 import { createSchedule } from '../../src/schedule/index.js'
 import { mailRun } from '../../src/subscribe/send.js'
 import { refusedPort, startSmtpReceiver, testCertificate, type SmtpReceiver } from '../notify/receivers.js'
+import { runQuarry } from '../helpers/cli.js'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
 import { startUpstream, type Upstream } from '../helpers/upstream.js'
 import { readSheet, sheetValues } from '../helpers/xlsx.js'
@@ -268,5 +271,43 @@ describe('a mail server that is down', () => {
       /^ann@example\.com: SMTP 127\.0\.0\.1:\d+ failed \(ESOCKET\): connect ECONNREFUSED/,
     )
     expect(stored?.lastError).not.toContain(SMTP_PASSWORD)
+  })
+})
+
+describe('the CLI', () => {
+  it('adds a subscription (its password from the environment) that `schedule run --public-url` mails before exiting', async () => {
+    const where = {
+      db: join(server.engine.dir, 'quarry.db'),
+      dir: server.engine.dir,
+      env: { SMTP_PW: SMTP_PASSWORD },
+    }
+    const ca = join(server.engine.dir, 'smtp-ca.pem')
+    writeFileSync(ca, certificate.cert)
+    const add = await runQuarry(
+      where,
+      ...['subscription', 'add', 'cli-weekly', '--schedule', 'monday', '--to', 'cy@example.com'],
+      ...['--format', 'xlsx', '--smtp-host', '127.0.0.1', '--smtp-port', String(smtp.port), '--smtp-ca', ca],
+      ...['--smtp-from', 'quarry@example.com', '--smtp-user', 'reports', '--smtp-password', 'env:SMTP_PW'],
+    )
+    expect(add.stderr).toBe('')
+    expect(add.stdout).toContain('Added subscription "cli-weekly"')
+    const run = await runQuarry(
+      where,
+      'schedule',
+      'run',
+      'monday',
+      '--public-url',
+      'https://quarry.example.com',
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expect(smtp.mails.map((mail) => mail.to)).toEqual([['cy@example.com']])
+    const mail = await simpleParser(smtp.mails[0]?.raw ?? '')
+    expect(mail.html).toContain('href="https://quarry.example.com/v/bugs?project=OPS"')
+    expect(mail.attachments[0]?.filename).toBe('bugs.xlsx')
+    const list = await runQuarry(where, 'subscription', 'list')
+    expect(list.stdout).toMatch(
+      /^cli-weekly {2}· {2}schedule monday {2}· {2}to cy@example\.com {2}· {2}xlsx {2}· {2}last sent 20/m,
+    )
+    expect(list.stdout).not.toContain(SMTP_PASSWORD)
   })
 })
