@@ -5,30 +5,18 @@ import {
   SubscriptionSchema,
 } from '../domain/subscription.js'
 import { withStore, type StoreFlags } from './context.js'
-import { parseInteger, readFlagFile } from './flags.js'
-import { secretsFromInput, type SecretFlag } from './secret-input.js'
+import { parseInteger } from './flags.js'
+import { secretsFromInput } from './secret-input.js'
+import { SMTP_SECRET_FLAGS, smtpServerOf, type SmtpFlags } from './smtp-flags.js'
 
 /** The flags of `subscription add`. */
-export interface SubscriptionFlags {
+export interface SubscriptionFlags extends SmtpFlags {
   readonly schedule?: string
   readonly to?: string[]
   readonly format?: string
   readonly subject?: string
   readonly bodyRows?: string
-  readonly smtpHost?: string
-  readonly smtpPort?: string
-  readonly smtpTls?: string
-  readonly smtpCa?: string
-  readonly smtpInsecure?: boolean
-  readonly smtpFrom?: string
-  readonly smtpUser?: string
-  readonly smtpPassword?: string
 }
-
-const SECRET_FLAGS: readonly SecretFlag[] = [
-  { key: 'smtpUser', flag: '--smtp-user', label: 'SMTP user' },
-  { key: 'smtpPassword', flag: '--smtp-password', label: 'SMTP password' },
-]
 
 const LABELS = {
   name: 'the name',
@@ -43,7 +31,7 @@ export async function addSubscription(
   given: SubscriptionFlags,
   global: StoreFlags,
 ): Promise<void> {
-  const flags = await secretsFromInput(given, undefined, SECRET_FLAGS)
+  const flags = await secretsFromInput(given, undefined, SMTP_SECRET_FLAGS)
   const raw = {
     name,
     schedule: flags.schedule,
@@ -51,16 +39,7 @@ export async function addSubscription(
     ...(flags.format === undefined ? {} : { format: flags.format }),
     ...(flags.subject === undefined ? {} : { subject: flags.subject }),
     ...(flags.bodyRows === undefined ? {} : { bodyRows: parseInteger('--body-rows', flags.bodyRows, 0) }),
-    server: {
-      host: flags.smtpHost,
-      port: flags.smtpPort === undefined ? 587 : parseInteger('--smtp-port', flags.smtpPort, 1),
-      ...(flags.smtpTls === undefined ? {} : { tls: flags.smtpTls }),
-      ...(flags.smtpCa === undefined ? {} : { ca: readFlagFile('--smtp-ca', flags.smtpCa) }),
-      ...(flags.smtpInsecure === true ? { rejectUnauthorized: false } : {}),
-      from: flags.smtpFrom,
-      ...(flags.smtpUser === undefined ? {} : { user: flags.smtpUser }),
-      ...(flags.smtpPassword === undefined ? {} : { password: flags.smtpPassword }),
-    },
+    server: smtpServerOf(flags),
   }
   const parsed = SubscriptionSchema.safeParse(raw)
   if (!parsed.success) throw describeIssues(parsed.error, `subscription "${name}"`, raw, LABELS)

@@ -1,31 +1,25 @@
 import type { Command } from 'commander'
 import { collect } from './flags.js'
+import { smtpOptions } from './smtp-flags.js'
 
 /** `quarry subscription add|list|remove`: a schedule's runs mailed to addresses (issue 16). */
 export function registerSubscription(program: Command): void {
   const command = program
     .command('subscription')
     .description("Mail a schedule's results to addresses: a table in the body, CSV or XLSX attached")
-  command
-    .command('add <name>')
-    .description("Subscribe addresses to a schedule's runs (mailed by quarry serve, with its --public-url)")
-    .requiredOption('--schedule <schedule>', 'the schedule whose runs are mailed')
-    .option('--to <address>', 'mail this address (repeatable)', collect)
-    .option('--format <format>', 'the attachment: csv (default), xlsx or none')
-    .option('--subject <text>', "the mail's subject (default: the query, its row count and time)")
-    .option('--body-rows <n>', 'the most rows the table in the body shows (default 50; all are attached)')
-    .requiredOption('--smtp-host <host>', 'the SMTP server')
-    .option('--smtp-port <port>', 'its port (default 587)')
-    .option('--smtp-tls <mode>', 'starttls (default, required), tls (implicit, port 465) or none')
-    .option('--smtp-ca <file>', "PEM certificates of the server's authority")
-    .option('--smtp-insecure', 'accept any server certificate (rejectUnauthorized: false)')
-    .requiredOption('--smtp-from <address>', 'the sender')
-    .option('--smtp-user <user>', 'the login, a secret (env:NAME, or - for stdin)')
-    .option('--smtp-password <password>', 'the password (env:NAME, or - for stdin)')
-    .action(async (name, flags, sub) => {
-      const { addSubscription } = await import('./subscription-run.js')
-      await addSubscription(name, flags, sub.optsWithGlobals())
-    })
+  smtpOptions(
+    command
+      .command('add <name>')
+      .description("Subscribe addresses to a schedule's runs (mailed by quarry serve, with its --public-url)")
+      .requiredOption('--schedule <schedule>', 'the schedule whose runs are mailed')
+      .option('--to <address>', 'mail this address (repeatable)', collect)
+      .option('--format <format>', 'the attachment: csv (default), xlsx or none')
+      .option('--subject <text>', "the mail's subject (default: the query, its row count and time)")
+      .option('--body-rows <n>', 'the most rows the table in the body shows (default 50; all are attached)'),
+  ).action(async (name, flags, sub) => {
+    const { addSubscription } = await import('./subscription-run.js')
+    await addSubscription(name, flags, sub.optsWithGlobals())
+  })
   command
     .command('list')
     .description('List the subscriptions: schedule, recipients, format, last mailing and its error')
