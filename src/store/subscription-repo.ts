@@ -84,12 +84,13 @@ export class SqlSubscriptionRepo implements SubscriptionRepo {
       updated_at: now,
     }
     try {
-      return await this.#context.run('subscriptions.create', 'write', async () => {
-        const row = await this.#context.db
+      return await this.#context.audited('subscriptions.create', async (tx, record) => {
+        const row = await tx
           .insertInto('subscriptions')
           .values(values)
           .returningAll()
           .executeTakeFirstOrThrow()
+        await record({ kind: 'subscription', object: input.name, action: 'create', after: recorded(row) })
         return this.#decode(row)
       })
     } catch (error) {
@@ -110,26 +111,27 @@ export class SqlSubscriptionRepo implements SubscriptionRepo {
   }
 
   async updateConfig(name: string, change: (config: unknown) => unknown): Promise<StoredSubscription> {
-    return this.#context.run('subscriptions.updateConfig', 'write', () =>
-      this.#context.db.transaction().execute(async (tx) => {
-        const old = await tx
-          .selectFrom('subscriptions')
-          .selectAll()
-          .where('name', '=', name)
-          .executeTakeFirst()
-        if (old === undefined) throw subscriptionNotFound(name)
-        const row = await tx
-          .updateTable('subscriptions')
-          .set({
-            config: toJsonText(change(fromJsonText(old.config)), 'config'),
-            updated_at: toDbTime(new Date(), 'now'),
-          })
-          .where('name', '=', name)
-          .returningAll()
-          .executeTakeFirstOrThrow()
-        return this.#decode(row)
-      }),
-    )
+    return this.#context.audited('subscriptions.updateConfig', async (tx, record) => {
+      const old = await tx.selectFrom('subscriptions').selectAll().where('name', '=', name).executeTakeFirst()
+      if (old === undefined) throw subscriptionNotFound(name)
+      const row = await tx
+        .updateTable('subscriptions')
+        .set({
+          config: toJsonText(change(fromJsonText(old.config)), 'config'),
+          updated_at: toDbTime(new Date(), 'now'),
+        })
+        .where('name', '=', name)
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      await record({
+        kind: 'subscription',
+        object: name,
+        action: 'update',
+        before: recorded(old),
+        after: recorded(row),
+      })
+      return this.#decode(row)
+    })
   }
 
   async recordSending(name: string, at: Date, error: string | null): Promise<void> {
@@ -143,12 +145,11 @@ export class SqlSubscriptionRepo implements SubscriptionRepo {
   }
 
   async remove(name: string): Promise<void> {
-    await this.#context.run('subscriptions.remove', 'write', async () => {
-      const result = await this.#context.db
-        .deleteFrom('subscriptions')
-        .where('name', '=', name)
-        .executeTakeFirst()
-      if (Number(result.numDeletedRows) === 0) throw subscriptionNotFound(name)
+    await this.#context.audited('subscriptions.remove', async (tx, record) => {
+      const old = await tx.selectFrom('subscriptions').selectAll().where('name', '=', name).executeTakeFirst()
+      const result = await tx.deleteFrom('subscriptions').where('name', '=', name).executeTakeFirst()
+      if (old === undefined || Number(result.numDeletedRows) === 0) throw subscriptionNotFound(name)
+      await record({ kind: 'subscription', object: name, action: 'remove', before: recorded(old) })
     })
   }
 
@@ -168,4 +169,9 @@ export class SqlSubscriptionRepo implements SubscriptionRepo {
       updatedAt: fromDbTime(row.updated_at),
     })
   }
+}
+
+/** What the audit log keeps of a subscription: its definition, never its secrets envelope. */
+function recorded(row: Selectable<SubscriptionsTable>): { name: string; schedule: string; config: unknown } {
+  return { name: row.name, schedule: row.schedule, config: fromJsonText(row.config) }
 }

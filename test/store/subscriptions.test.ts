@@ -79,7 +79,7 @@ for (const dialect of DIALECTS) {
       })
     })
 
-    test('an address is removed in one update; the mailing outcome is recorded; it goes with its schedule', async () => {
+    test('an address is removed in one update, the mailing outcome is recorded, and each change is audited', async () => {
       const store = await target().open()
       await withSchedule(store)
       await created(store)
@@ -96,6 +96,16 @@ for (const dialect of DIALECTS) {
       expect(joinSubscriptionSecrets(stored?.config, stored?.secrets ?? {}).to).toEqual(['bob@example.com'])
       expect(stored).toMatchObject({ lastError: 'bob@example.com: refused' })
       expect(stored?.lastSentAt?.toISOString()).toBe('2026-12-07T09:00:01.000Z')
+      await store.subscriptions.remove('weekly')
+      const audited = await store.audit.list({ kind: 'subscription' })
+      expect(audited.map((entry) => entry.action).sort()).toEqual(['create', 'remove', 'update'])
+      expect(JSON.stringify(audited)).not.toContain('SMTPSTORESECRET')
+    })
+
+    test('a subscription goes with its schedule', async () => {
+      const store = await target().open()
+      await withSchedule(store)
+      await created(store)
       await store.schedules.remove('monday')
       expect(await store.subscriptions.list()).toEqual([])
     })
