@@ -19,7 +19,7 @@ const LAYERS = [
   { convert: ['convert'] },
   { render: ['render'] },
   { engine: ['engine', 'engine-*'] },
-  { notify: ['notify'] },
+  { notify: ['notify', 'subscribe'] },
   { transfer: ['config-transfer', 'pocketquery'] },
   { schedule: ['schedule'] },
   { server: ['server'] },

@@ -14,9 +14,10 @@ import { alertNotFound, type Store } from '../store/index.js'
 import { withEngine, withStore, type StoreFlags } from './context.js'
 import { parseAssignments, parseInteger, readFlagFile } from './flags.js'
 import { secretsFromInput, type SecretFlag } from './secret-input.js'
+import { SMTP_SECRET_FLAGS, smtpServerOf, type SmtpFlags } from './smtp-flags.js'
 
 /** The flags of `alert add|edit`. */
-export interface AlertFlags {
+export interface AlertFlags extends SmtpFlags {
   readonly query?: string
   readonly param?: string[]
   readonly when?: string
@@ -26,14 +27,6 @@ export interface AlertFlags {
   readonly webhookSecret?: string
   readonly slack?: string
   readonly email?: string[]
-  readonly smtpHost?: string
-  readonly smtpPort?: string
-  readonly smtpTls?: string
-  readonly smtpCa?: string
-  readonly smtpInsecure?: boolean
-  readonly smtpFrom?: string
-  readonly smtpUser?: string
-  readonly smtpPassword?: string
   readonly file?: string
 }
 
@@ -41,8 +34,7 @@ export interface AlertFlags {
 const ALERT_SECRET_FLAGS: readonly SecretFlag[] = [
   { key: 'webhookSecret', flag: '--webhook-secret', label: 'Webhook secret' },
   { key: 'slack', flag: '--slack', label: 'Slack webhook URL' },
-  { key: 'smtpUser', flag: '--smtp-user', label: 'SMTP user' },
-  { key: 'smtpPassword', flag: '--smtp-password', label: 'SMTP password' },
+  ...SMTP_SECRET_FLAGS,
 ]
 
 /** Field names as the flags spell them, for messages. */
@@ -52,8 +44,6 @@ const LABELS = {
   condition: '--when',
   channels: 'the channels (--webhook, --slack, --email)',
 }
-
-const SMTP_DEFAULT_PORT = 587
 
 /** The channels the flags describe, in order webhook, Slack, email; [] when no channel flag is given. */
 function channelsOf(flags: AlertFlags): unknown[] {
@@ -66,14 +56,7 @@ function channelsOf(flags: AlertFlags): unknown[] {
     channels.push({
       type: 'email',
       to: flags.email ?? [],
-      host: flags.smtpHost,
-      port: flags.smtpPort === undefined ? SMTP_DEFAULT_PORT : parseInteger('--smtp-port', flags.smtpPort, 1),
-      ...(flags.smtpTls === undefined ? {} : { tls: flags.smtpTls }),
-      ...(flags.smtpCa === undefined ? {} : { ca: readFlagFile('--smtp-ca', flags.smtpCa) }),
-      ...(flags.smtpInsecure === true ? { rejectUnauthorized: false } : {}),
-      from: flags.smtpFrom,
-      ...(flags.smtpUser === undefined ? {} : { user: flags.smtpUser }),
-      ...(flags.smtpPassword === undefined ? {} : { password: flags.smtpPassword }),
+      ...smtpServerOf(flags),
     })
   }
   return channels

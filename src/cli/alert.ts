@@ -1,28 +1,23 @@
 import type { Command } from 'commander'
 import { collect } from './flags.js'
+import { smtpOptions } from './smtp-flags.js'
 
 const WHEN_HELP =
   'when the alert fires: "rows > 5", or "COLUMN OP VALUE [exists|none|all]", e.g. "Priority = Blocker exists"; OP: > >= < <= = !='
 
 /** The flags that define an alert's channels (one of each type; --file for more). */
 function channelFlags(sub: Command): Command {
-  return sub
-    .option('--webhook <url>', 'POST a signed JSON notice to this URL')
-    .option('--webhook-secret <secret>', "the webhook's HMAC-SHA256 key (env:NAME, or - for stdin)")
-    .option('--slack <url>', 'a Slack-compatible incoming webhook URL, a secret (env:NAME, or - for stdin)')
-    .option('--email <address>', 'mail this address (repeatable)', collect)
-    .option('--smtp-host <host>', 'email: the SMTP server')
-    .option('--smtp-port <port>', 'email: its port (default 587)')
-    .option('--smtp-tls <mode>', 'email: starttls (default, required), tls (implicit, port 465) or none')
-    .option('--smtp-ca <file>', "email: PEM certificates of the server's authority")
-    .option('--smtp-insecure', 'email: accept any server certificate (rejectUnauthorized: false)')
-    .option('--smtp-from <address>', 'email: the sender')
-    .option('--smtp-user <user>', 'email: the login, a secret (env:NAME, or - for stdin)')
-    .option('--smtp-password <password>', 'email: the password (env:NAME, or - for stdin)')
-    .option(
-      '--file <file>',
-      'the whole alert as JSON ({"query", "condition", "channels": […]}); - reads stdin',
-    )
+  return smtpOptions(
+    sub
+      .option('--webhook <url>', 'POST a signed JSON notice to this URL')
+      .option('--webhook-secret <secret>', "the webhook's HMAC-SHA256 key (env:NAME, or - for stdin)")
+      .option('--slack <url>', 'a Slack-compatible incoming webhook URL, a secret (env:NAME, or - for stdin)')
+      .option('--email <address>', 'mail this address (repeatable)', collect),
+    'email: ',
+  ).option(
+    '--file <file>',
+    'the whole alert as JSON ({"query", "condition", "channels": […]}); - reads stdin',
+  )
 }
 
 /** `quarry alert add|list|show|edit|remove|check|test`: conditions on query results that notify (issue 16). */

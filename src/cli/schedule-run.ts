@@ -1,3 +1,4 @@
+import { httpUrl } from '../domain/http-url.js'
 import { QuarryError } from '../domain/errors.js'
 import { describeIssues } from '../domain/field-issues.js'
 import { ScheduleChangesSchema, ScheduleSchema } from '../domain/schedule.js'
@@ -112,12 +113,21 @@ export async function removeSchedule(name: string, global: StoreFlags): Promise<
 }
 
 /** Runs it here, now; a failure is recorded like the server's and exits as the query's failure would. */
-export async function runScheduleNow(name: string, global: StoreFlags): Promise<void> {
+export async function runScheduleNow(name: string, global: StoreFlags, publicUrl?: string): Promise<void> {
+  if (publicUrl !== undefined && !httpUrl.safeParse(publicUrl).success) {
+    throw new QuarryError(
+      'QUARRY_USAGE',
+      `--public-url must be an http(s) address such as https://quarry.example.com, not "${publicUrl}".`,
+    )
+  }
   const event = await withEngine(global, (deps) => {
     const scheduler = new Scheduler({ deps: () => deps })
     // As a server's tick: a snapshot when the schedule takes them, its query's alerts checked (and
-    // their notices sent before the command exits).
-    followRuns(scheduler, deps.store, { awaitDeliveries: true })
+    // their notices sent before the command exits), its subscriptions mailed when the links' address is given.
+    followRuns(scheduler, deps.store, {
+      awaitDeliveries: true,
+      ...(publicUrl === undefined ? {} : { mail: { baseUrl: publicUrl } }),
+    })
     return scheduler.runNow(name)
   })
   if (event.error !== undefined) throw event.error

@@ -62,8 +62,12 @@ export function registerSchedule(program: Command): void {
   command
     .command('run <name>')
     .description('Run a schedule now (its cron time stays), recording it as the server would')
-    .action(async (name, _flags, sub) => {
+    .option(
+      '--public-url <url>',
+      "where people reach the server: with it, the schedule's subscriptions are mailed (their links start with it)",
+    )
+    .action(async (name, flags, sub) => {
       const { runScheduleNow } = await import('./schedule-run.js')
-      await runScheduleNow(name, sub.optsWithGlobals())
+      await runScheduleNow(name, sub.optsWithGlobals(), flags.publicUrl)
     })
 }

@@ -23,6 +23,8 @@ export const AUDIT_KINDS = {
   // only the definition the store keeps in the clear.
   alert: { secretPaths: [] },
   schedule: { secretPaths: [] },
+  // Subscriptions likewise: the definition (recipients included), never the SMTP login or unsubscribe key.
+  subscription: { secretPaths: [] },
 } as const satisfies Record<string, { readonly secretPaths: readonly string[] }>
 
 export type AuditKind = keyof typeof AUDIT_KINDS

@@ -16,7 +16,7 @@ interface MailError {
 }
 
 /** What of the channel must never appear in a message: the credentials, and AUTH PLAIN/LOGIN's base64 of them. */
-function secretsOf(channel: EmailChannel): string[] {
+export function secretsOf(channel: EmailChannel): string[] {
   const { user, password } = channel
   const plain = [user, password].filter((value): value is string => value !== undefined)
   const encoded = plain.map((value) => Buffer.from(value).toString('base64'))
@@ -83,7 +83,11 @@ function mailText(notice: AlertNotice): string {
   return `${noticeLines(notice).join('\n')}\n\n-- \nSent by Quarry because this alert changed state.\n`
 }
 
-function describeMailError(error: MailError, channel: EmailChannel, timeoutMs: number): DeliveryFailure {
+export function describeMailError(
+  error: MailError,
+  channel: EmailChannel,
+  timeoutMs: number,
+): DeliveryFailure {
   const where = `SMTP ${channel.host}:${channel.port}`
   const code = error.code ?? 'no error code'
   const reply = error.responseCode

@@ -1,6 +1,7 @@
 import { loadQuery, takeSnapshot } from '../engine/index.js'
 import { checkAlertsForRun, type CheckOptions } from '../notify/index.js'
 import type { Store } from '../store/index.js'
+import { mailRun, type MailingOptions } from '../subscribe/send.js'
 import type { Scheduler } from './runner.js'
 
 /**
@@ -8,7 +9,8 @@ import type { Scheduler } from './runner.js'
  * serve`'s ticks and `quarry schedule run` alike:
  * - a schedule with `snapshot` freezes the run's rows, kept by the query's retention rule;
  * - every alert on the query with the run's parameter values is checked against the result (or the
- *   failure). Only the process that ran the tick gets here, so a change of state notifies once.
+ *   failure). Only the process that ran the tick gets here, so a change of state notifies once;
+ * - a successful run is mailed to the schedule's subscriptions (src/subscribe/), once per tick alike.
  *
  * `awaitDeliveries`: wait for the notifications too (a command that exits after the run); the
  * server lets them go on in the background, so a dead receiver delays no other schedule.
@@ -19,7 +21,12 @@ import type { Scheduler } from './runner.js'
 export function followRuns(
   scheduler: Scheduler,
   store: Store,
-  options: { readonly alerts?: CheckOptions; readonly awaitDeliveries?: boolean } = {},
+  options: {
+    readonly alerts?: CheckOptions
+    /** Default: the alerts' public address and delivery options. */
+    readonly mail?: MailingOptions
+    readonly awaitDeliveries?: boolean
+  } = {},
 ): () => void {
   const stopFreezing = scheduler.onRun(async ({ schedule, query, params, result }) => {
     if (!schedule.snapshot || result === undefined) return
@@ -32,8 +39,19 @@ export function followRuns(
     const checks = await checkAlertsForRun(store, { query, params, result: outcome }, options.alerts)
     if (options.awaitDeliveries === true) await Promise.all(checks.map((check) => check.delivered))
   })
+  const stopMailing = scheduler.onRun(async ({ schedule, query, params, result }) => {
+    if (result === undefined) return
+    const mailings = await mailRun(
+      store,
+      schedule.name,
+      { query, params, result },
+      options.mail ?? options.alerts,
+    )
+    if (options.awaitDeliveries === true) await Promise.all(mailings)
+  })
   return () => {
     stopFreezing()
     stopAlerting()
+    stopMailing()
   }
 }

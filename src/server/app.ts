@@ -22,6 +22,8 @@ import { scheduleRoutes } from './routes/schedule-routes.js'
 import { sessionRoutes } from './routes/session-routes.js'
 import { settingsRoutes } from './routes/settings-routes.js'
 import { siteRoutes, webDir } from './routes/site-routes.js'
+import { subscriptionRoutes } from './routes/subscription-routes.js'
+import { unsubscribeRoutes } from './routes/unsubscribe-routes.js'
 import { userRoutes } from './routes/user-routes.js'
 import { transferRoutes } from './routes/transfer-routes.js'
 import { viewRoutes } from './routes/view-routes.js'
@@ -40,6 +42,8 @@ export const ROUTES: readonly RouteDef[] = [
   ...transferRoutes,
   ...settingsRoutes,
   ...auditRoutes,
+  ...subscriptionRoutes,
+  ...unsubscribeRoutes,
   ...viewRoutes,
   // The document at /api/docs describes this very table, itself included.
   ...siteRoutes(() => ROUTES),
@@ -65,6 +69,11 @@ function trustedProxies(
 
 function isViewRoute(request: FastifyRequest): boolean {
   return request.routeOptions.url?.startsWith('/v/') === true
+}
+
+/** RFC 8058's one-click unsubscribe posts the form `List-Unsubscribe=One-Click`. */
+function takesForm(request: FastifyRequest): boolean {
+  return isViewRoute(request) || request.routeOptions.url === '/unsubscribe'
 }
 
 function unsupportedMediaType(request: FastifyRequest): QuarryError {
@@ -161,7 +170,7 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
     (request, body, done) => {
-      if (!isViewRoute(request)) {
+      if (!takesForm(request)) {
         done(unsupportedMediaType(request), undefined)
         return
       }

@@ -37,6 +37,8 @@ const TAGS: Readonly<Record<string, string>> = {
   snapshots:
     'Frozen results of a query (issue 16): taken, listed, shown, compared and kept by a retention rule.',
   alerts: 'Conditions on a query’s result that notify a webhook, Slack or email when they change (issue 16).',
+  subscriptions:
+    'A schedule’s runs mailed to addresses, and the public unsubscribe link of those mails (issue 16).',
   preview: 'Live previews for the editors.',
   users: 'Users (admins manage them).',
   tokens: 'API tokens: each user their own.',

@@ -4,6 +4,7 @@ import { ConfigDocumentSchema } from '../domain/config-document.js'
 import { DatasourceSchema, PresetSiteSchema, SQL_DATASOURCE_TYPES } from '../domain/datasource.js'
 import { ParamSpecSchema, QuerySchema, TemplateSchema } from '../domain/query.js'
 import { ScheduleSchema } from '../domain/schedule.js'
+import { ShownSubscriptionSchema } from '../domain/subscription.js'
 import { AuditEntrySchema, ObjectVersionSchema } from '../domain/audit.js'
 import { SECRET_MASK } from '../domain/secret-mask.js'
 import { SnapshotRetentionSchema, SnapshotSummarySchema } from '../domain/snapshot.js'
@@ -726,3 +727,30 @@ export const VersionDiffReply = named(
       '--- rows v1\n+++ rows v2\n@@ -1,1 +1,1 @@\n-function convert(json) { return [] }\n+function convert(json) { return JSON.parse(json).issues }\n',
   },
 )
+
+const SubscriptionEntry = ShownSubscriptionSchema.extend({
+  lastSentAt: Timestamp.nullable(),
+  lastError: z.string().nullable(),
+})
+const SUBSCRIPTION_EXAMPLE = {
+  name: 'weekly-bugs',
+  schedule: 'bugs-monday',
+  to: ['ann@example.com'],
+  server: {
+    host: 'smtp.example.com',
+    port: 587,
+    tls: 'starttls' as const,
+    rejectUnauthorized: true,
+    from: 'quarry@example.com',
+    user: SECRET_MASK as typeof SECRET_MASK,
+    password: SECRET_MASK as typeof SECRET_MASK,
+  },
+  format: 'xlsx' as const,
+  bodyRows: 50,
+  lastSentAt: WHEN,
+  lastError: null,
+}
+export const SubscriptionReply = named('Subscription', SubscriptionEntry, SUBSCRIPTION_EXAMPLE)
+export const SubscriptionListReply = named('SubscriptionList', z.array(SubscriptionEntry), [
+  SUBSCRIPTION_EXAMPLE,
+])

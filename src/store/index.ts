@@ -16,6 +16,7 @@ import { SqlLibraryRepo } from './library-repo.js'
 import { SqlQueryRepo } from './query-repo.js'
 import { SqlRateLimitRepo } from './rate-limit-repo.js'
 import { SqlScheduleRepo } from './schedule-repo.js'
+import { SqlSubscriptionRepo } from './subscription-repo.js'
 import type { Database } from './schema.js'
 import { loadSecretBox } from './secret-key.js'
 import { finishKeyRotation, startKeyRotation, type RotationSummary } from './rotate-key.js'
@@ -38,6 +39,7 @@ import type {
   QueryRepo,
   RateLimitRepo,
   ScheduleRepo,
+  SubscriptionRepo,
   SessionRepo,
   SettingsRepo,
   SnapshotRepo,
@@ -206,6 +208,7 @@ class SqlStore implements Store {
   readonly snapshots: SnapshotRepo
   readonly alerts: AlertRepo
   readonly schedules: ScheduleRepo
+  readonly subscriptions: SubscriptionRepo
   readonly [CONTEXT]: StoreContext
   readonly audit: AuditRepo
   readonly versions: VersionRepo
@@ -229,6 +232,7 @@ class SqlStore implements Store {
     this.snapshots = new SqlSnapshotRepo(context)
     this.alerts = new SqlAlertRepo(context)
     this.schedules = new SqlScheduleRepo(context)
+    this.subscriptions = new SqlSubscriptionRepo(context)
     this.audit = new SqlAuditRepo(context)
     this.versions = new SqlVersionRepo(context)
     this.#context = context

@@ -401,6 +401,36 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('audit_log').execute()
       },
     },
+    '0009_subscriptions': {
+      // Subscriptions (issue 16): a schedule's runs mailed to addresses. A subscription goes with its
+      // schedule (cascade, rename included). The definition is JSON the store does not look inside; the
+      // SMTP login and the key that signs unsubscribe links are one secret envelope.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('subscriptions')
+          .addColumn('name', 'text', (col) => col.primaryKey())
+          .addColumn('schedule', 'text', (col) =>
+            col.notNull().references('schedules.name').onUpdate('cascade').onDelete('cascade'),
+          )
+          .addColumn('config', 'text', (col) => col.notNull())
+          .addColumn('secrets', 'text', (col) => col.notNull())
+          .addColumn('last_sent_at', time)
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', time, (col) => col.notNull())
+          .addColumn('updated_at', time, (col) => col.notNull())
+          .execute()
+        await db.schema
+          .createIndex('subscriptions_schedule_idx')
+          .on('subscriptions')
+          .column('schedule')
+          .execute()
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('subscriptions').execute()
+      },
+    },
   }
 }
 

@@ -1,4 +1,5 @@
 import { ALERT_SECRETS_CONTEXT } from './alert-repo.js'
+import { SUBSCRIPTION_SECRETS_CONTEXT } from './subscription-repo.js'
 import { sql, type Kysely } from 'kysely'
 import type { StoreContext } from './context.js'
 import { StoreError } from './errors.js'
@@ -119,7 +120,7 @@ async function resealAll(
   connections: ConnectionRepo,
 ): Promise<Record<string, number>> {
   const { db, box } = context
-  const resealed = { datasources: 0, alerts: 0, connections: 0, 'consent states': 0 }
+  const resealed = { datasources: 0, alerts: 0, subscriptions: 0, connections: 0, 'consent states': 0 }
 
   for (const { name } of await db.selectFrom('datasources').select('name').execute()) {
     resealed.datasources += await resealRow(context, box, {
@@ -137,20 +138,32 @@ async function resealAll(
     })
   }
 
-  for (const { name } of await db.selectFrom('alerts').select('name').execute()) {
-    resealed.alerts += await resealRow(context, box, {
-      read: () =>
-        db.selectFrom('alerts').select('secrets as value').where('name', '=', name).executeTakeFirst(),
-      write: (old, value) =>
-        db
-          .updateTable('alerts')
-          .set({ secrets: value })
-          .where('name', '=', name)
-          .where('secrets', '=', old)
-          .executeTakeFirst(),
-      context: ALERT_SECRETS_CONTEXT,
-      what: `the secrets of alert "${name}"`,
-    })
+  // Alerts and subscriptions alike: a row per name, its secrets one envelope.
+  const named = [
+    { table: 'alerts', kind: 'alert', count: 'alerts', context: ALERT_SECRETS_CONTEXT },
+    {
+      table: 'subscriptions',
+      kind: 'subscription',
+      count: 'subscriptions',
+      context: SUBSCRIPTION_SECRETS_CONTEXT,
+    },
+  ] as const
+  for (const { table, kind, count, context: aad } of named) {
+    for (const { name } of await db.selectFrom(table).select('name').execute()) {
+      resealed[count] += await resealRow(context, box, {
+        read: () =>
+          db.selectFrom(table).select('secrets as value').where('name', '=', name).executeTakeFirst(),
+        write: (old, value) =>
+          db
+            .updateTable(table)
+            .set({ secrets: value })
+            .where('name', '=', name)
+            .where('secrets', '=', old)
+            .executeTakeFirst(),
+        context: aad,
+        what: `the secrets of ${kind} "${name}"`,
+      })
+    }
   }
 
   const names = await db.selectFrom('connections').select('datasource').where('version', '>', 0).execute()

@@ -204,6 +204,20 @@ export interface AlertEventsTable {
 }
 
 /** Scheduled refreshes (issue 16): the definition and what the last run left. */
+export interface SubscriptionsTable {
+  name: string
+  /** The schedule whose runs are mailed; a rename follows, a removed schedule takes it along. */
+  schedule: string
+  /** JSON text of the subscription without its secrets. */
+  config: string
+  /** One secret envelope: the SMTP login and the key that signs unsubscribe links. */
+  secrets: string
+  last_sent_at: NullableTime
+  last_error: string | null
+  created_at: Time
+  updated_at: Time
+}
+
 export interface SchedulesTable {
   name: string
   query: string
@@ -284,6 +298,7 @@ export interface Database {
   audit_log: AuditLogTable
   object_versions: ObjectVersionsTable
   schedules: SchedulesTable
+  subscriptions: SubscriptionsTable
   schedule_runs: ScheduleRunsTable
   snapshots: SnapshotsTable
   snapshot_retention: SnapshotRetentionTable

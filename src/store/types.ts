@@ -27,6 +27,7 @@ export interface Store {
   readonly versions: VersionRepo
   /** Scheduled refreshes of queries and the claim of each tick (issue 16). */
   readonly schedules: ScheduleRepo
+  readonly subscriptions: SubscriptionRepo
   /** Frozen results of queries (issue 16). */
   readonly snapshots: SnapshotRepo
   /** Alerts on query results (issue 16). */
@@ -642,4 +643,42 @@ export interface ScheduleRepo {
   runs(name: string, limit: number): Promise<ScheduleRun[]>
   /** Deletes a schedule's finished runs beyond the newest `keep`; returns how many. */
   pruneRuns(name: string, keep: number): Promise<number>
+}
+
+/** A subscription as the store keeps it (issue 16): src/domain/subscription.ts reads its config. */
+export interface StoredSubscription {
+  readonly name: string
+  readonly schedule: string
+  /** The subscription's JSON without its secrets. */
+  readonly config: unknown
+  /** Decrypted: the SMTP login and the unsubscribe key. Encrypted at rest as one envelope. */
+  readonly secrets: Readonly<Record<string, string>>
+  readonly lastSentAt: Date | null
+  /** Why the last mailing failed for some recipient, or null. */
+  readonly lastError: string | null
+  readonly createdAt: Date
+  readonly updatedAt: Date
+}
+
+export interface SubscriptionInput {
+  readonly name: string
+  readonly schedule: string
+  readonly config: unknown
+  /** The SMTP login; the store adds the unsubscribe key. */
+  readonly secrets: Readonly<Record<string, string>>
+}
+
+export interface SubscriptionRepo {
+  list(): Promise<StoredSubscription[]>
+  /** The subscriptions that follow one schedule. */
+  forSchedule(schedule: string): Promise<StoredSubscription[]>
+  get(name: string): Promise<StoredSubscription | undefined>
+  /** Taken name → QUARRY_SUBSCRIPTION_EXISTS; a missing schedule → QUARRY_SCHEDULE_NOT_FOUND. */
+  create(input: SubscriptionInput): Promise<StoredSubscription>
+  /** Rewrites the config in one transaction (an unsubscribe removes an address). Missing → QUARRY_SUBSCRIPTION_NOT_FOUND. */
+  updateConfig(name: string, change: (config: unknown) => unknown): Promise<StoredSubscription>
+  /** How the last mailing went: when, and why it failed (null: every recipient took it). */
+  recordSending(name: string, at: Date, error: string | null): Promise<void>
+  /** Missing → QUARRY_SUBSCRIPTION_NOT_FOUND. */
+  remove(name: string): Promise<void>
 }

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { splitSubscriptionSecrets, SubscriptionSchema } from '../../src/domain/subscription.js'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
@@ -112,4 +113,45 @@ describe('Schedules in the admin UI (issue 16)', () => {
       throw error
     }
   }, 180_000)
+
+  it("lists the schedules' subscriptions: who is mailed, the attachment, the last mailing and its error", async () => {
+    try {
+      const subscription = SubscriptionSchema.parse({
+        name: 'mornings-mail',
+        schedule: 'issues-mornings',
+        to: ['ann@example.com', 'bob@example.com'],
+        server: {
+          host: 'smtp.example.com',
+          port: 587,
+          from: 'quarry@example.com',
+          password: 'UI-SMTP-SECRET',
+        },
+        format: 'xlsx',
+      })
+      await engine.store.subscriptions.create({
+        name: subscription.name,
+        schedule: subscription.schedule,
+        ...splitSubscriptionSecrets(subscription),
+      })
+      await engine.store.subscriptions.recordSending(
+        'mornings-mail',
+        new Date('2026-12-03T06:00:02Z'),
+        'bob@example.com: SMTP smtp.example.com:587 failed (ESOCKET)',
+      )
+      await page.reload()
+      const table = page.getByRole('table', { name: 'Subscriptions' })
+      const row = table.getByRole('row').filter({ hasText: 'mornings-mail' })
+      await seen(row.getByRole('cell', { name: 'ann@example.com, bob@example.com' }))
+      await seen(row.getByRole('cell', { name: 'XLSX', exact: true }))
+      await seen(row.getByText('bob@example.com: SMTP smtp.example.com:587 failed (ESOCKET)'))
+      expect(await row.getByRole('cell').nth(4).textContent()).not.toBe('never')
+      expect(await page.content()).not.toContain('UI-SMTP-SECRET')
+      await page.screenshot({ path: join(SHOTS, 'schedules-subscriptions.png'), fullPage: true })
+    } catch (error) {
+      await page
+        ?.screenshot({ path: join(SHOTS, 'schedules-failed.png'), fullPage: true })
+        .catch(() => undefined)
+      throw error
+    }
+  }, 120_000)
 })

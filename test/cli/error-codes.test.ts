@@ -489,6 +489,61 @@ const TABLE: Record<ErrorCode, Line> = {
       message: /No schedule named "nowhere"/,
     },
   },
+  QUARRY_SUBSCRIPTION_NOT_FOUND: {
+    cli: {
+      what: 'removing a subscription nobody added',
+      run: cli(['subscription', 'remove', 'no-such-subscription']),
+      message:
+        /^No subscription named "no-such-subscription"\. List the subscriptions with: quarry subscription list$/,
+    },
+    api: {
+      what: 'deleting a subscription nobody added',
+      run: () => server.as(admin, { method: 'DELETE', url: '/api/subscriptions/no-such-subscription' }),
+      message: /"no-such-subscription"/,
+    },
+  },
+  QUARRY_SUBSCRIPTION_EXISTS: {
+    cli: {
+      what: 'adding a subscription under a taken name',
+      run: async () => {
+        const add = [
+          'subscription',
+          'add',
+          'taken-cli',
+          '--schedule',
+          'echo-hourly',
+          '--to',
+          'ann@example.com',
+        ]
+        const smtp = ['--smtp-host', 'smtp.example.com', '--smtp-from', 'quarry@example.com']
+        await quarry([...add, ...smtp])
+        return quarry([...add, ...smtp])
+      },
+      message: /^A subscription named "taken-cli" already exists\./,
+    },
+    api: {
+      what: 'creating a subscription under a taken name',
+      run: async () => {
+        const payload = {
+          name: 'taken-api',
+          schedule: 'echo-hourly',
+          to: ['ann@example.com'],
+          server: { host: 'smtp.example.com', port: 587, from: 'quarry@example.com' },
+        }
+        await server.as(admin, { method: 'POST', url: '/api/subscriptions', payload })
+        return server.as(admin, { method: 'POST', url: '/api/subscriptions', payload })
+      },
+      message: /^A subscription named "taken-api" already exists\./,
+    },
+  },
+  QUARRY_UNSUBSCRIBE_TOKEN: {
+    cli: {
+      none: 'no command takes an unsubscribe token: the link in a subscription mail is opened in a browser or POSTed by a mail program (RFC 8058)',
+    },
+    api: {
+      none: 'only the public /unsubscribe page raises it, answering the browser an HTML page that names the code, not the JSON body (test/subscribe/subscriptions.test.ts: a forged token)',
+    },
+  },
   QUARRY_SCHEDULE_EXISTS: {
     cli: {
       what: 'adding a schedule under a taken name',

@@ -152,6 +152,35 @@ describe('secrets rotate-key (postgres)', () => {
     })
   })
 
+  test("a subscription's SMTP login and unsubscribe key are resealed under the new key", async () => {
+    const store = await open(TEST_KEY)
+    await store.datasources.create({ name: 'api', type: 'rest', config: {}, secrets: {} })
+    await store.queries.create({ name: 'open-issues', datasource: 'api', definition: { path: '/issues' } })
+    await store.schedules.create({
+      name: 'monday',
+      query: 'open-issues',
+      params: {},
+      cron: '0 9 * * 1',
+      timeZone: 'UTC',
+      enabled: true,
+      snapshot: false,
+      nextRunAt: null,
+    })
+    const created = await store.subscriptions.create({
+      name: 'weekly',
+      schedule: 'monday',
+      config: {},
+      secrets: { password: 'ROTATED-SMTP' },
+    })
+    const summary = await rotateSecretKey(store, { newKey: OTHER_KEY })
+    expect(summary.resealed.subscriptions).toBe(1)
+    const fresh = await open(OTHER_KEY)
+    await rotateSecretKey(fresh, { finish: true })
+    const rows = await schema.pool.query<{ secrets: string }>(`select secrets from subscriptions`)
+    expect(rows.rows.map((row) => envelopeKeyId(row.secrets))).toEqual([NEW_KEY_ID])
+    expect((await fresh.subscriptions.get('weekly'))?.secrets).toEqual(created.secrets)
+  })
+
   test('finish refuses while a column rotate-key does not know still holds values sealed with the old key', async () => {
     const store = await open(TEST_KEY)
     await rotateSecretKey(store, { newKey: OTHER_KEY })

@@ -37,6 +37,7 @@ import type {
   ScheduleDetailReply,
   ScheduleReply,
   ScheduleRunReply,
+  SubscriptionListReply,
   SessionReply,
   SnapshotListReply,
   SnapshotRetentionReply,
@@ -91,6 +92,7 @@ export type UserRecord = ReplyOf<typeof UserReply>
 export type ScheduleView = ReplyOf<typeof ScheduleReply>
 export type ScheduleDetail = ReplyOf<typeof ScheduleDetailReply>
 export type ScheduleRunOutcome = ReplyOf<typeof ScheduleRunReply>
+export type SubscriptionView = ReplyOf<typeof SubscriptionListReply>[number]
 /** What the schedule form sends (src/domain/schedule.ts checks it on the server). */
 export interface ScheduleDefinition {
   name: string
@@ -306,6 +308,7 @@ export const api = {
   updateSchedule: (name: string, body: Partial<Omit<ScheduleDefinition, 'name'>>) =>
     request<ScheduleView>('PUT', `/api/schedules/${enc(name)}`, body),
   deleteSchedule: (name: string) => request<void>('DELETE', `/api/schedules/${enc(name)}`),
+  subscriptions: () => request<SubscriptionView[]>('GET', '/api/subscriptions'),
   runSchedule: (name: string) => request<ScheduleRunOutcome>('POST', `/api/schedules/${enc(name)}/run`, {}),
 
   converters: () => request<NamedConverter[]>('GET', '/api/converters'),

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { api, messageOf, type ScheduleView } from '../api.js'
+import { api, messageOf, type ScheduleView, type SubscriptionView } from '../api.js'
 import { formatTime } from '../components/connection-state.js'
 import { ErrorMessage } from '../components/error-message.js'
 import { CheckboxField, Field, SelectField } from '../components/field.js'
@@ -43,6 +43,7 @@ const LOCAL_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone
 export function SchedulesPage() {
   const { data, error, reload } = useLoad(api.schedules)
   const queries = useLoad(api.queries)
+  const subscriptions = useLoad(api.subscriptions)
   const [name, setName] = useState('')
   const [query, setQuery] = useState('')
   const [cron, setCron] = useState('0 * * * *')
@@ -122,7 +123,7 @@ export function SchedulesPage() {
           </button>
         </div>
       </form>
-      <ErrorMessage message={actionError ?? error ?? queries.error} />
+      <ErrorMessage message={actionError ?? error ?? queries.error ?? subscriptions.error} />
       {notice && (
         <p className="notice" role="status">
           {notice}
@@ -206,6 +207,52 @@ export function SchedulesPage() {
           </tbody>
         </table>
       )}
+      {subscriptions.data && <SubscriptionList subscriptions={subscriptions.data} />}
     </section>
+  )
+}
+
+/**
+ * The schedules' subscriptions (issue 16): who each run is mailed to, and how the last mailing went.
+ * Read-only here; they are added and removed with `quarry subscription` or the API (docs/subscriptions.md).
+ */
+function SubscriptionList({ subscriptions }: { readonly subscriptions: readonly SubscriptionView[] }) {
+  return (
+    <>
+      <h2>Subscriptions</h2>
+      <p className="muted">
+        Each run of the schedule is mailed to these addresses: a table of the rows, the rows attached, a link
+        to the view and an unsubscribe link. Add or remove them with <code>quarry subscription</code> or the
+        API.
+      </p>
+      {subscriptions.length === 0 ? (
+        <p className="muted">No subscriptions.</p>
+      ) : (
+        <table className="list" aria-label="Subscriptions">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Schedule</th>
+              <th scope="col">Mailed to</th>
+              <th scope="col">Attachment</th>
+              <th scope="col">Last sent</th>
+              <th scope="col">Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {subscriptions.map((subscription) => (
+              <tr key={subscription.name}>
+                <td>{subscription.name}</td>
+                <td>{subscription.schedule}</td>
+                <td>{subscription.to.length === 0 ? 'no one' : subscription.to.join(', ')}</td>
+                <td>{subscription.format === 'none' ? 'none' : subscription.format.toUpperCase()}</td>
+                <td>{subscription.lastSentAt ? formatTime(subscription.lastSentAt) : 'never'}</td>
+                <td>{subscription.lastError ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   )
 }
