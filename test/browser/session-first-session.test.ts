@@ -71,6 +71,7 @@ function pageWidth(target: Page): Promise<number> {
 }
 
 async function signIn(target: Page, password: string): Promise<void> {
+  await target.waitForURL(/\/login/)
   await target.getByLabel('Name').fill(ADMIN.name)
   await target.getByLabel('Password').fill(password)
   await target.getByRole('button', { name: 'Sign in' }).click()

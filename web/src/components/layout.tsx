@@ -29,8 +29,10 @@ export function Layout({ children }: { children: ReactNode }) {
       // Signed out either way: the session is dropped below.
       console.warn(messageOf(error))
     }
-    navigate('/login', { replace: true })
+    // Signed out first, then to /login: the other order renders the signed-in routes at /login for a
+    // moment, whose redirect home raced the sign-in form (a test typed a name the form then lost).
     setSession(null)
+    navigate('/login', { replace: true })
   }
   return (
     <div className="layout">
