@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import { verifyWebhook } from '../../src/notify/webhook-signature.js'
-import { requireBrowser, launchChromium, seen, SHOTS, watchDialogs } from '../helpers/browser.js'
+import {
+  launchChromium,
+  requireBrowser,
+  seen,
+  SHOTS,
+  signInThroughForm,
+  watchDialogs,
+} from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { startHttpReceiver, type HttpReceiver } from '../notify/receivers.js'
 
@@ -72,11 +79,7 @@ afterAll(async () => {
 describe('Alerts in the admin UI (issue 16)', () => {
   it('an admin adds an alert, checks it as a blocker appears, and sees it firing with its delivery', async () => {
     try {
-      await page.goto(`${server.url}/admin/login`)
-      await page.getByLabel('Name').fill(ADMIN.name)
-      await page.getByLabel('Password').fill(ADMIN.password)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await seen(page.locator('.user-name'))
+      await signInThroughForm(page, server.url, ADMIN)
 
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click()
       await seen(page.getByRole('heading', { name: 'Alerts' }))

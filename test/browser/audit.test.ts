@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import { actingAs } from '../../src/store/index.js'
-import { requireBrowser, launchChromium, seen, SHOTS } from '../helpers/browser.js'
+import { launchChromium, requireBrowser, seen, SHOTS, signInThroughForm } from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 
 /**
@@ -56,11 +56,7 @@ afterAll(async () => {
 describe('Versions and the audit log in the admin UI (issue 19)', () => {
   it('an admin diffs two versions, reverts to the first, and finds the revert in the audit log', async () => {
     try {
-      await page.goto(`${server.url}/admin/login`)
-      await page.getByLabel('Name').fill(ADMIN.name)
-      await page.getByLabel('Password').fill(ADMIN.password)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await seen(page.locator('.user-name'))
+      await signInThroughForm(page, server.url, ADMIN)
 
       await page.goto(`${server.url}/admin/converters/rows`)
       await seen(page.getByRole('heading', { name: 'Converter rows' }))

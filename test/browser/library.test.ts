@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { requireBrowser, launchChromium, seen, SHOTS, watchDialogs } from '../helpers/browser.js'
+import {
+  launchChromium,
+  requireBrowser,
+  seen,
+  SHOTS,
+  signInThroughForm,
+  watchDialogs,
+} from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { startTestSim } from '../helpers/sim.js'
@@ -69,11 +76,7 @@ afterAll(async () => {
 describe('Named converters in the admin UI (issue 13)', () => {
   it('an editor creates a converter, a query uses it, and its view shows the converter’s rows', async () => {
     try {
-      await page.goto(`${server.url}/admin/login`)
-      await page.getByLabel('Name').fill(EDITOR.name)
-      await page.getByLabel('Password').fill(EDITOR.password)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await seen(page.locator('.user-name'))
+      await signInThroughForm(page, server.url, EDITOR)
 
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Converters' }).click()
       await seen(page.getByRole('heading', { name: 'Converters' }))

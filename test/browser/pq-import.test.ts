@@ -4,7 +4,15 @@ import { type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
-import { requireBrowser, launchChromium, seen, SHOTS, text, watchDialogs } from '../helpers/browser.js'
+import {
+  launchChromium,
+  requireBrowser,
+  seen,
+  SHOTS,
+  signInThroughForm,
+  text,
+  watchDialogs,
+} from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 
 /**
@@ -56,11 +64,7 @@ describe('Importing a PocketQuery export in the admin UI', () => {
   it(
     'checks the file first: what would be created and skipped, and nothing is stored',
     async () => {
-      await page.goto(`${server.url}/admin/login`)
-      await page.getByLabel('Name').fill(ADMIN.name)
-      await page.getByLabel('Password').fill(ADMIN.password)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await seen(page.locator('.user-name'))
+      await signInThroughForm(page, server.url, ADMIN)
       await page.getByRole('link', { name: 'Import' }).click()
       await seen(page.getByRole('heading', { name: 'Import from PocketQuery' }))
       await page.getByLabel('PocketQuery export file').setInputFiles(XML)

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { requireBrowser, launchChromium, seen, SHOTS, watchDialogs } from '../helpers/browser.js'
+import {
+  launchChromium,
+  requireBrowser,
+  seen,
+  SHOTS,
+  signInThroughForm,
+  watchDialogs,
+} from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { REDIRECT_URI, TEST_CLIENT, connect, startTestSim } from '../helpers/sim.js'
@@ -92,11 +99,7 @@ afterAll(async () => {
 describe('Parameters found when a query is saved, in the admin UI (issue 13)', () => {
   it('shows a :name typed into the path as a string parameter after saving, and after a reload', async () => {
     try {
-      await page.goto(`${server.url}/admin/login`)
-      await page.getByLabel('Name').fill(ADMIN.name)
-      await page.getByLabel('Password').fill(ADMIN.password)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await seen(page.locator('.user-name'))
+      await signInThroughForm(page, server.url, ADMIN)
       await page.goto(`${server.url}/admin/queries/issues`)
       await seen(page.getByRole('heading', { name: 'Query issues' }))
       expect(await parameterNames()).toEqual([])

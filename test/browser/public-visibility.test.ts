@@ -5,7 +5,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { requireBrowser, launchChromium, seen, SHOTS, text, watchDialogs } from '../helpers/browser.js'
+import {
+  launchChromium,
+  requireBrowser,
+  seen,
+  SHOTS,
+  signInThroughForm,
+  text,
+  watchDialogs,
+} from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { startTestSim } from '../helpers/sim.js'
@@ -135,11 +143,7 @@ describe('Making a query public, and scoped API tokens, in the admin UI (issue 1
   it(
     'makes a query public from the Visibility box: its parameter stays fixed to its default for visitors',
     async () => {
-      await page.goto(`${server.url}/admin/login`)
-      await page.getByLabel('Name').fill(ADMIN.name)
-      await page.getByLabel('Password').fill(ADMIN.password)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await seen(page.locator('.user-name'))
+      await signInThroughForm(page, server.url, ADMIN)
       await openQuery()
       expect(await publicBox().isChecked()).toBe(false)
       // Not public: the params editor says nothing of visitors.

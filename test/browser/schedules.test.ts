@@ -6,7 +6,14 @@ import { splitSubscriptionSecrets, SubscriptionSchema } from '../../src/domain/s
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { requireBrowser, launchChromium, seen, SHOTS, watchDialogs } from '../helpers/browser.js'
+import {
+  launchChromium,
+  requireBrowser,
+  seen,
+  SHOTS,
+  signInThroughForm,
+  watchDialogs,
+} from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { startTestSim } from '../helpers/sim.js'
@@ -67,11 +74,7 @@ afterAll(async () => {
 describe('Schedules in the admin UI (issue 16)', () => {
   it('an editor adds a schedule, sees its next run, runs it now and sees its last run', async () => {
     try {
-      await page.goto(`${server.url}/admin/login`)
-      await page.getByLabel('Name').fill(EDITOR.name)
-      await page.getByLabel('Password').fill(EDITOR.password)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await seen(page.locator('.user-name'))
+      await signInThroughForm(page, server.url, EDITOR)
 
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedules' }).click()
       await seen(page.getByRole('heading', { name: 'Schedules' }))

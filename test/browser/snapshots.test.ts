@@ -6,7 +6,14 @@ import { type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
-import { requireBrowser, launchChromium, seen, SHOTS, watchDialogs } from '../helpers/browser.js'
+import {
+  launchChromium,
+  requireBrowser,
+  seen,
+  SHOTS,
+  signInThroughForm,
+  watchDialogs,
+} from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 
 /**
@@ -71,11 +78,7 @@ afterAll(async () => {
 describe('Snapshots in the admin UI (issue 16)', () => {
   it('an editor takes snapshots, keeps the newest by a rule, and opens one and its changes in the view', async () => {
     try {
-      await page.goto(`${server.url}/admin/login`)
-      await page.getByLabel('Name').fill(EDITOR.name)
-      await page.getByLabel('Password').fill(EDITOR.password)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await seen(page.locator('.user-name'))
+      await signInThroughForm(page, server.url, EDITOR)
 
       setRows("insert into issues values ('QA-1', 'Open'), ('QA-2', 'Open')")
       await page.goto(`${server.url}/admin/queries/issues`)

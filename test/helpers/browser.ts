@@ -75,3 +75,19 @@ export function stepByStep(inFront: () => Page | undefined, failedShot: string):
     })
   })
 }
+
+/**
+ * Signs `user` in through the admin UI's sign-in form at `baseUrl`, and waits until the signed-in
+ * header shows their name.
+ */
+export async function signInThroughForm(
+  page: Page,
+  baseUrl: string,
+  user: { readonly name: string; readonly password: string },
+): Promise<void> {
+  await page.goto(`${baseUrl}/admin/login`)
+  await page.getByLabel('Name').fill(user.name)
+  await page.getByLabel('Password').fill(user.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await seen(page.locator('.user-name'))
+}
