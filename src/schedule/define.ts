@@ -1,7 +1,7 @@
 import { resolveParams } from '../domain/params.js'
 import { nextFire, ScheduleSchema, type Schedule, type ScheduleState } from '../domain/schedule.js'
 import { loadQuery } from '../engine/index.js'
-import { scheduleNotFound, type Store, type StoredSchedule } from '../store/index.js'
+import { scheduleDefinition, scheduleNotFound, type Store, type StoredSchedule } from '../store/index.js'
 
 /**
  * Defining schedules, the one implementation the CLI and the API share: the parameters are checked
@@ -61,18 +61,8 @@ export async function editSchedule(
   })
 }
 
-/** The definition of a stored schedule, as ScheduleSchema reads it. */
-export function definitionOf(stored: StoredSchedule): Schedule {
-  return {
-    name: stored.name,
-    query: stored.query,
-    params: { ...stored.params },
-    cron: stored.cron,
-    timeZone: stored.timeZone,
-    enabled: stored.enabled,
-    snapshot: stored.snapshot,
-  }
-}
+/** The definition of a stored schedule, as ScheduleSchema reads it (the store's own reading). */
+export const definitionOf = scheduleDefinition
 
 /** A schedule as the API answers it and the CLI shows it: its definition and what its runs left. */
 export function scheduleView(stored: StoredSchedule): Schedule & ScheduleState {

@@ -51,7 +51,7 @@ export { STORE_ERROR_CODES, StoreError, isStoreError, type StoreErrorCode } from
 export { digest } from './account-repo.js'
 export { libraryNotFound } from './library-repo.js'
 export { alertNotFound } from './alert-repo.js'
-export { scheduleNotFound, tickKey } from './schedule-repo.js'
+export { scheduleDefinition, scheduleNotFound, tickKey } from './schedule-repo.js'
 export { actingAs } from './audit-recorder.js'
 export { versionNotFound }
 export { defaultDataDir, KEY_FILE_NAME } from './key-file.js'

@@ -1,4 +1,5 @@
 import { sql, type Selectable } from 'kysely'
+import type { Schedule } from '../domain/schedule.js'
 import type { StoreContext } from './context.js'
 import { compare } from './datasource-repo.js'
 import { StoreError } from './errors.js'
@@ -388,8 +389,15 @@ function decodeRun(row: Selectable<ScheduleRunsTable>): ScheduleRun {
   })
 }
 
-/** What the audit log records of a schedule: its definition, not what its runs left (next run, last error). */
-function definitionRecorded(row: Selectable<SchedulesTable>): Readonly<Record<string, unknown>> {
-  const { name, query, params, cron, timeZone, enabled, snapshot } = decode(row)
-  return { name, query, params, cron, timeZone, enabled, snapshot }
+/**
+ * The definition of a stored schedule, as ScheduleSchema reads it: not what its runs left (next run,
+ * last error). Also what the audit log records of a schedule.
+ */
+export function scheduleDefinition(stored: StoredSchedule): Schedule {
+  const { name, query, params, cron, timeZone, enabled, snapshot } = stored
+  return { name, query, params: { ...params }, cron, timeZone, enabled, snapshot }
+}
+
+function definitionRecorded(row: Selectable<SchedulesTable>): Schedule {
+  return scheduleDefinition(decode(row))
 }
