@@ -31,14 +31,14 @@ function documented(): string[] {
 async function registered(): Promise<string[]> {
   // The gauge reads the pool's queue depth only when scraped; the table needs no pool.
   const metrics = new ServerMetrics({ converters: { queueDepth: 0 } } as unknown as ServerContext)
-  return Promise.all(
-    metrics.registry.getMetricsAsArray().map(async (metric) => {
-      const { type } = await metric.get()
-      // prom-client keeps a metric's label names on it, though its typings leave them out.
-      const { labelNames } = metric as unknown as { labelNames: readonly string[] }
-      return `${metric.name} ${type} ${labelNames.join(',')}`
-    }),
-  )
+  const series = await metrics.registry.getMetricsAsJSON()
+  return series.map(({ name, type }) => {
+    // prom-client keeps a metric's label names on it, though its typings leave them out.
+    const { labelNames } = metrics.registry.getSingleMetric(name) as unknown as {
+      labelNames: readonly string[]
+    }
+    return `${name} ${type} ${labelNames.join(',')}`
+  })
 }
 
 describe('docs/operator/metrics.md', () => {
