@@ -42,6 +42,8 @@ import { startSmtpReceiver, testCertificate, type SmtpReceiver } from '../notify
  *   tests run in (for its fixtures, `$QUARRY_REPO/test/fixtures/…`). A document is a story: its blocks run in order,
  *   sharing the directory, the store and what an earlier block left running in the background
  *   (stopped when the document ends); shell variables do not carry over from one block to the next.
+ *   Documents run side by side (vitest's maxConcurrency at once): a page uses its own ports and
+ *   directory, never a fixed port or a file elsewhere.
  * - `text output` right after a shell block: each of its lines appears in what that block printed.
  * - `js converter`: runs through the real sandbox (ConverterPool) with the document's `json input`
  *   block as its one page (the last one before it, else the first after it); the first `json rows`
@@ -226,7 +228,10 @@ function shellSteps(file: string): Array<{ block: DocBlock; output: DocBlock | u
   })
 }
 
-describe.each(files.filter((file) => shellSteps(file).length > 0))('%s: shell blocks, in order', (file) => {
+// Documents run side by side (each has its own directory, store, simulator and ports; at most
+// maxConcurrency at once), the blocks of one document in order.
+const stories = files.filter((file) => shellSteps(file).length > 0)
+describe.concurrent.each(stories)('%s: shell blocks, in order', (file) => {
   let dir = ''
   let sim: ChildProcess | undefined
   const groups: number[] = []
@@ -299,8 +304,10 @@ describe.each(files.filter((file) => shellSteps(file).length > 0))('%s: shell bl
     rmSync(dir, { recursive: true, force: true })
   })
 
+  // A document's own blocks never run side by side: `concurrent: false` overrides its suite's.
   it.each(shellSteps(file).map((step) => [where(step.block), step] as const))(
     '%s runs as written',
+    { concurrent: false, timeout: 120_000 },
     async (_, { block, output }) => {
       // A story: once a step fails, the ones after it would fail for its reason, not theirs.
       expect(failed, `an earlier block failed: ${failed}`).toBe('')
@@ -322,6 +329,5 @@ describe.each(files.filter((file) => shellSteps(file).length > 0))('%s: shell bl
         run.out,
       ).toEqual([])
     },
-    120_000,
   )
 })
