@@ -22,6 +22,8 @@ import { QuerySchema, TemplateSchema } from '../../src/domain/query.js'
 import { fencedBlocks, runBash, stopGroup, type DocBlock } from '../helpers/doc-blocks.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
 import { freePort } from '../helpers/net.js'
+import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
+import { startSmtpReceiver, testCertificate, type SmtpReceiver } from '../notify/receivers.js'
 
 /**
  * Issue 19: every code block in docs/ is executed, as the README's walkthroughs are
@@ -31,9 +33,17 @@ import { freePort } from '../helpers/net.js'
  *   with `quarry` on PATH (the built CLI, bin/quarry.js), QUARRY_SECRET_KEY set, a store of its own
  *   (XDG_DATA_HOME in that directory), and the Atlassian Cloud simulator at `$SIM`, started as
  *   docs/guide/README.md says (simArguments). `$PORT` is a free port for `quarry serve`,
- *   `$CALLBACK_PORT` the one of the simulator app's callback (`http://127.0.0.1:$CALLBACK_PORT/callback`). A document is a story: its blocks run in order,
+ *   `$CALLBACK_PORT` the one of the simulator app's callback (`http://127.0.0.1:$CALLBACK_PORT/callback`).
+ *   Only for a document whose shell blocks use them (each is made for that document alone):
+ *   `$PG_URL`, a `postgres://` address of an empty schema of its own on the test PostgreSQL (for
+ *   `QUARRY_DATABASE_URL`); `$SMTP_PORT`, a mail server on loopback that offers STARTTLS with a test
+ *   certificate whose authority is the PEM file `$SMTP_CA`, takes the login `$SMTP_USER`/`$SMTP_PASSWORD`
+ *   and keeps each mail it receives as a file `N.eml` in `$MAIL_DIR`; `$QUARRY_REPO`, the checkout the
+ *   tests run in (for its fixtures, `$QUARRY_REPO/test/fixtures/…`). A document is a story: its blocks run in order,
  *   sharing the directory, the store and what an earlier block left running in the background
  *   (stopped when the document ends); shell variables do not carry over from one block to the next.
+ *   Documents run side by side (vitest's maxConcurrency at once): a page uses its own ports and
+ *   directory, never a fixed port or a file elsewhere.
  * - `text output` right after a shell block: each of its lines appears in what that block printed.
  * - `js converter`: runs through the real sandbox (ConverterPool) with the document's `json input`
  *   block as its one page (the last one before it, else the first after it); the first `json rows`
@@ -199,6 +209,15 @@ describe.each(
   )
 })
 
+/** Whether a shell block of `file` that runs uses the variable `name` (`$NAME` or `${NAME}`). */
+function uses(file: string, name: string): boolean {
+  return shellSteps(file).some(({ block }) => new RegExp(`\\$\\{?${name}\\b`).test(block.body))
+}
+
+/** The mail server's login (a test value: the server is on loopback for one document's run). */
+const SMTP_LOGIN = { user: 'quarry-docs', password: 'smtp-docs-password-4c1e' }
+let certificate: { key: string; cert: string } | undefined
+
 /** The shell blocks of a document, each with the `text output` block that follows it, if any. */
 function shellSteps(file: string): Array<{ block: DocBlock; output: DocBlock | undefined }> {
   const blocks = blocksOf.get(file) ?? []
@@ -209,12 +228,17 @@ function shellSteps(file: string): Array<{ block: DocBlock; output: DocBlock | u
   })
 }
 
-describe.each(files.filter((file) => shellSteps(file).length > 0))('%s: shell blocks, in order', (file) => {
+// Documents run side by side (each has its own directory, store, simulator and ports; at most
+// maxConcurrency at once), the blocks of one document in order.
+const stories = files.filter((file) => shellSteps(file).length > 0)
+describe.concurrent.each(stories)('%s: shell blocks, in order', (file) => {
   let dir = ''
   let sim: ChildProcess | undefined
   const groups: number[] = []
   let env: NodeJS.ProcessEnv = {}
   let failed = ''
+  let schema: TestSchema | undefined
+  let smtp: SmtpReceiver | undefined
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'quarry-docs-'))
@@ -235,6 +259,27 @@ describe.each(files.filter((file) => shellSteps(file).length > 0))('%s: shell bl
       SIM: `http://127.0.0.1:${simPort}`,
       PORT: String(port),
       CALLBACK_PORT: String(callbackPort),
+      QUARRY_REPO: root,
+    }
+    if (uses(file, 'PG_URL')) {
+      schema = await createTestSchema()
+      env.PG_URL = schema.url
+    }
+    if (uses(file, 'SMTP_PORT')) {
+      certificate ??= testCertificate()
+      const mailDir = join(dir, '.mail')
+      mkdirSync(mailDir)
+      writeFileSync(join(dir, '.smtp-ca.pem'), certificate.cert)
+      smtp = await startSmtpReceiver(certificate, SMTP_LOGIN, {
+        onMail: (mail, count) => writeFileSync(join(mailDir, `${count}.eml`), mail.raw),
+      })
+      Object.assign(env, {
+        SMTP_PORT: String(smtp.port),
+        SMTP_CA: join(dir, '.smtp-ca.pem'),
+        SMTP_USER: SMTP_LOGIN.user,
+        SMTP_PASSWORD: SMTP_LOGIN.password,
+        MAIL_DIR: mailDir,
+      })
     }
     sim = spawn(process.execPath, [join(root, 'bin/quarry.js'), ...simArguments(simPort, callbackPort)], {
       env,
@@ -251,14 +296,18 @@ describe.each(files.filter((file) => shellSteps(file).length > 0))('%s: shell bl
     }
   }, 30_000)
 
-  afterAll(() => {
+  afterAll(async () => {
     for (const group of groups) stopGroup(group)
     sim?.kill()
+    await smtp?.close()
+    await schema?.drop()
     rmSync(dir, { recursive: true, force: true })
   })
 
+  // A document's own blocks never run side by side: `concurrent: false` overrides its suite's.
   it.each(shellSteps(file).map((step) => [where(step.block), step] as const))(
     '%s runs as written',
+    { concurrent: false, timeout: 120_000 },
     async (_, { block, output }) => {
       // A story: once a step fails, the ones after it would fail for its reason, not theirs.
       expect(failed, `an earlier block failed: ${failed}`).toBe('')
@@ -280,6 +329,5 @@ describe.each(files.filter((file) => shellSteps(file).length > 0))('%s: shell bl
         run.out,
       ).toEqual([])
     },
-    120_000,
   )
 })

@@ -119,7 +119,12 @@ export interface SmtpReceiver {
 export async function startSmtpReceiver(
   certificate: { key: string; cert: string },
   login: { user: string; password: string },
-  options: { readonly implicitTls?: boolean; readonly noStartTls?: boolean } = {},
+  options: {
+    readonly implicitTls?: boolean
+    readonly noStartTls?: boolean
+    /** Told of each mail as it arrives, with how many have come so far (1 for the first). */
+    readonly onMail?: (mail: Mail, count: number) => void
+  } = {},
 ): Promise<SmtpReceiver> {
   const mails: Mail[] = []
   const server = new SMTPServer({
@@ -139,13 +144,15 @@ export async function startSmtpReceiver(
       const chunks: Buffer[] = []
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', () => {
-        mails.push({
+        const mail: Mail = {
           from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
           to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           raw: Buffer.concat(chunks).toString('utf8'),
           secure: session.secure,
           user: session.user as string | undefined,
-        })
+        }
+        mails.push(mail)
+        options.onMail?.(mail, mails.length)
         callback()
       })
     },
