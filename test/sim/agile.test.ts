@@ -195,10 +195,28 @@ describe('agile API: sprints', () => {
     )
   })
 
-  it('answers 400 for the sprints of a kanban board, as Jira does', async () => {
-    const kanban = agile().boards.find((b) => b.type === 'kanban')
-    if (kanban) expect((await get(`board/${kanban.id}/sprint`)).status).toBe(400)
-    else expect(agile().boards.every((b) => b.type === 'scrum')).toBe(true)
+  it('answers 400 for the sprints of a kanban board (initech’s business project), as Jira does', async () => {
+    const other = await startTestSim({ issues: 300, autoConsent: { login: 'carol', sites: ['initech'] } })
+    try {
+      const initech = other.context.world.sites.findIndex((site) => site.name === 'initech')
+      const carol = (await connect(other, { scope: AGILE_SCOPES })).access_token
+      const at = (path: string) =>
+        fetch(`${other.url}/ex/jira/${other.context.world.sites[initech]?.cloudId}/rest/agile/1.0/${path}`, {
+          headers: { authorization: `Bearer ${carol}` },
+        })
+      const listed = await at('board?type=kanban')
+      expect(listed.status, await listed.clone().text()).toBe(200)
+      const boards = (await listed.json()) as Page<Board>
+      expect(boards.values.map((b) => b.location.projectKey)).toEqual(['TPS'])
+      const sprints = await at(`board/${boards.values[0]?.id}/sprint`)
+      expect(sprints.status).toBe(400)
+      expect(await sprints.json()).toEqual({
+        errorMessages: ['The board does not support sprints'],
+        errors: {},
+      })
+    } finally {
+      await other.close()
+    }
   })
 
   it('lists a sprint’s issues, each with its sprint field, and narrows them with jql', async () => {
