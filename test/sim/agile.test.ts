@@ -120,6 +120,48 @@ describe('agile API: boards', () => {
     expect((await get('board?orderBy=created')).status).toBe(400)
   })
 
+  it('filters by projectLocation as by projectKeyOrId', async () => {
+    expect((await ok<Page<Board>>('board?projectLocation=OPS')).values.map((b) => b.name)).toEqual([
+      'OPS board',
+    ])
+  })
+
+  it('filters by accountIdLocation: boards whose project the user leads or has issues in', async () => {
+    const world = sim.context.world
+    const table = world.issues[0]
+    const relevant = (userIndex: number) =>
+      world.projects
+        .filter((p, index) => {
+          if (p.siteIndex !== 0) return false
+          if (p.leadIndex === userIndex) return true
+          for (let row = 0; row < (table?.count ?? 0); row++)
+            if (table?.project[row] === index && table.assignee[row] === userIndex) return true
+          return false
+        })
+        .map((p) => p.key)
+    const alice = world.users.findIndex((u) => u.login === 'alice')
+    const found = await ok<Page<Board>>(`board?accountIdLocation=${world.users[alice]?.accountId}`)
+    expect(found.values.map((b) => b.location.projectKey)).toEqual(relevant(alice))
+    expect(found.total).toBeGreaterThan(0)
+    const stranger = await ok<Page<Board>>('board?accountIdLocation=nobody')
+    expect(stranger.total).toBe(0)
+    const negated = await ok<Page<Board>>('board?accountIdLocation=nobody&negateLocationFiltering=true')
+    expect(negated.total).toBe(3)
+  })
+
+  it('expands admins (the project lead) and permissions', async () => {
+    const plain = await ok<Page<Board & { admins?: unknown }>>('board?projectKeyOrId=DEMO')
+    expect(plain.values[0]?.admins).toBeUndefined()
+    const expanded = await ok<Page<Board & { admins: { users: { accountId: string }[] }; canEdit: boolean }>>(
+      'board?projectKeyOrId=DEMO&expand=admins,permissions',
+    )
+    const demo = sim.context.world.projects.find((p) => p.key === 'DEMO')
+    expect(expanded.values[0]?.admins.users.map((u) => u.accountId)).toEqual([
+      sim.context.world.users[demo?.leadIndex ?? -1]?.accountId,
+    ])
+    expect(expanded.values[0]?.canEdit).toBe(true)
+  })
+
   it('finds no board for a saved filter: no simulated board is built on one', async () => {
     expect((await ok<Page<Board>>('board?filterId=10000')).total).toBe(0)
   })

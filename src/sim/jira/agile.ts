@@ -53,7 +53,7 @@ export function agileRoutes(ctx: SimContext, search: SearchService): Route[] {
     issuePage(ctx, search, call, projectKey, rows)
 
   return [
-    route('board', 'board', (call) => boards(call, agile(call))),
+    route('board', 'board', (call) => boards(ctx, call, agile(call))),
     route('board/(?<board>\\d+)', 'board/{id}', (call) => {
       const board = boardOf(call)
       return 'status' in board ? board : json(200, boardJson(call, board))
@@ -154,7 +154,7 @@ function list(call: JiraCall, name: string): string[] {
     .filter(Boolean)
 }
 
-function boards(call: JiraCall, agile: AgileSite): SimResponse {
+function boards(ctx: SimContext, call: JiraCall, agile: AgileSite): SimResponse {
   const query = call.req.url.searchParams
   const types = list(call, 'type')
   const badType = types.find((t) => !['scrum', 'kanban', 'simple'].includes(t))
@@ -163,24 +163,51 @@ function boards(call: JiraCall, agile: AgileSite): SimResponse {
   if (orderBy !== null && !/^[+-]?name$/.test(orderBy))
     return jiraError(400, [`The value '${orderBy}' is invalid for orderBy.`])
   const name = (query.get('name') ?? '').toLowerCase()
-  const projectRef = query.get('projectKeyOrId')
+  // projectKeyOrId and projectLocation both name a project the board's filter refers to.
+  const projectRefs = [query.get('projectKeyOrId'), query.get('projectLocation')].filter((v) => v !== null)
   const projectTypes = list(call, 'projectTypeLocation')
+  const account = query.get('accountIdLocation')
+  const userIndex = account === null ? -1 : ctx.world.users.findIndex((u) => u.accountId === account)
   const negate = query.get('negateLocationFiltering') === 'true'
   const filterId = query.get('filterId')
+  const located = projectRefs.length > 0 || projectTypes.length > 0 || account !== null
   const location = (board: SimBoard) =>
-    (projectRef === null || board.project.key === projectRef || board.project.id === projectRef) &&
-    (projectTypes.length === 0 || projectTypes.includes(board.project.projectTypeKey))
+    projectRefs.every((ref) => board.project.key === ref || board.project.id === ref) &&
+    (projectTypes.length === 0 || projectTypes.includes(board.project.projectTypeKey)) &&
+    (account === null || relevantTo(call, board, userIndex))
   const found = agile.boards
-    // No simulated board is built on a saved filter.
+    // No simulated board is built on a saved filter, and none is private (includePrivate adds nothing).
     .filter(() => filterId === null)
     .filter((b) => types.length === 0 || types.includes(b.type))
     .filter((b) => name === '' || b.name.toLowerCase().includes(name))
-    .filter((b) => (projectRef === null && projectTypes.length === 0) || location(b) !== negate)
+    .filter((b) => !located || location(b) !== negate)
   if (orderBy !== null) {
     const sign = orderBy.startsWith('-') ? -1 : 1
     found.sort((a, b) => sign * a.name.localeCompare(b.name))
   }
-  return valuesPage(call, 50, found, (board) => boardJson(call, board))
+  const expand = new Set(list(call, 'expand'))
+  return valuesPage(call, 50, found, (board) => {
+    const bean = boardJson(call, board)
+    const lead = ctx.world.users[board.project.leadIndex]
+    // The board's administrators are its project's lead; a token that sees a board may edit it.
+    if (expand.has('admins'))
+      bean.admins = {
+        users: lead ? [{ accountId: lead.accountId, displayName: lead.displayName }] : [],
+        groups: [],
+      }
+    if (expand.has('permissions')) bean.canEdit = true
+    return bean
+  })
+}
+
+/** accountIdLocation: a board is relevant to a user who leads its project or is assigned one of its issues. */
+function relevantTo(call: JiraCall, board: SimBoard, userIndex: number): boolean {
+  if (userIndex < 0) return false
+  if (board.project.leadIndex === userIndex) return true
+  const { table } = call
+  for (let row = 0; row < table.count; row++)
+    if (table.project[row] === board.projectIndex && table.assignee[row] === userIndex) return true
+  return false
 }
 
 function boardJson(call: JiraCall, board: SimBoard): Record<string, unknown> {
