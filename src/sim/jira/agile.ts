@@ -190,11 +190,12 @@ function boards(ctx: SimContext, call: JiraCall, agile: AgileSite): SimResponse 
     const bean = boardJson(call, board)
     const lead = ctx.world.users[board.project.leadIndex]
     // The board's administrators are its project's lead; a token that sees a board may edit it.
-    if (expand.has('admins'))
+    if (expand.has('admins')) {
       bean.admins = {
         users: lead ? [{ accountId: lead.accountId, displayName: lead.displayName }] : [],
         groups: [],
       }
+    }
     if (expand.has('permissions')) bean.canEdit = true
     return bean
   })
