@@ -28,6 +28,9 @@ const roots = [
   'PageOfComments',
   'Resolution',
   'ProjectDetails',
+  // expand values, the changelog and versions (issue 17)
+  'PageBeanChangelog',
+  'PageBeanVersion',
 ]
 const picked = {}
 const queue = [...roots]

@@ -58,7 +58,10 @@ function pathSegment(value: ParamValue, name: string): string {
 }
 
 /**
- * Joins a datasource base URL and a query path template, with values bound.
+ * Joins a datasource base URL and a query path template, with values bound. A template may
+ * climb out of the base's path with leading `../` segments (the Jira Cloud preset reaches
+ * `/rest/agile/1.0` from a base of `/rest/api/3`): the admin wrote those, so the base the
+ * bound URL must stay under is the climbed one, on the same origin.
  *
  * @example bindUrl('https://api.example.com/v1', '/items/:id?q=:q', new Map([['id', 'a/b'], ['q', 'x&y=1']]))
  * // 'https://api.example.com/v1/items/a%2Fb?q=x%26y%3D1'
@@ -73,8 +76,10 @@ export function bindUrl(
   const queryPart = queryParts.join('?')
   const path = substitute(pathPart, values, 'path', pathSegment)
   const query = substitute(queryPart, values, 'query string', (value) => component(value))
-  const basePath = base.pathname.replace(/\/+$/, '')
-  const joined = `${basePath}${path === '' || path.startsWith('/') ? '' : '/'}${path}`
+  const climbs = /^(?:\.\.\/)*/.exec(pathPart)?.[0].length ?? 0
+  const basePath = climb(base.pathname.replace(/\/+$/, ''), climbs / 3)
+  const rest = path.slice(climbs)
+  const joined = `${basePath}${rest === '' || rest.startsWith('/') ? '' : '/'}${rest}`
   const url = new URL(`${base.origin}${joined}${query === '' ? '' : `?${query}`}`)
   // Belt and braces: the template itself is admin-written, but no binding may leave the base.
   if (url.origin !== base.origin || !url.pathname.startsWith(basePath)) {
@@ -87,6 +92,12 @@ export function bindUrl(
   for (const [name, value] of base.searchParams)
     if (!url.searchParams.has(name)) url.searchParams.append(name, value)
   return url.toString()
+}
+
+/** `/a/b/c` climbed twice is `/a`: a path without its last `times` segments. */
+function climb(path: string, times: number): string {
+  const segments = path.split('/')
+  return segments.slice(0, Math.max(1, segments.length - times)).join('/')
 }
 
 /**

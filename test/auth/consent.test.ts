@@ -32,7 +32,9 @@ describe('the authorize URL', () => {
     expect(`${url.origin}${url.pathname}`).toBe('https://auth.atlassian.com/authorize')
     expect(url.searchParams.get('code_challenge')).toBeNull()
     expect(url.searchParams.get('audience')).toBe('api.atlassian.com')
-    expect(url.searchParams.get('scope')).toBe('read:jira-work read:jira-user offline_access')
+    expect(url.searchParams.get('scope')).toBe(
+      'read:jira-work read:jira-user read:board-scope:jira-software read:sprint:jira-software read:epic:jira-software offline_access',
+    )
     expect(url.searchParams.get('prompt')).toBe('consent')
     expect(url.searchParams.get('response_type')).toBe('code')
   })

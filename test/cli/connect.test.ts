@@ -121,7 +121,7 @@ describe.each(['sqlite', 'postgres'] as const)('quarry connect on %s', (dialect)
     const { code, stdout, stderr } = await done
     expect(code, stderr).toBe(0)
     expect(stdout).toContain(
-      'Connected "jira" to globex (https://globex.atlassian.net) with scopes read:jira-work read:jira-user offline_access.',
+      'Connected "jira" to globex (https://globex.atlassian.net) with scopes read:jira-work read:jira-user read:board-scope:jira-software read:sprint:jira-software read:epic:jira-software offline_access.',
     )
     const run = await quarry('run', 'jira-projects', '--format', 'csv')
     expect(run.stdout).toContain('GLX,')

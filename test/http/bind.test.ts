@@ -34,6 +34,20 @@ describe('bindUrl', () => {
       expect(() => bindUrl('https://x.test', '/a/:p/b', values({ p: dots }))).toThrow(/cannot be/)
   })
 
+  it('climbs out of the base path with the template’s leading ../ segments', () => {
+    const base = 'https://api.example.com/ex/jira/abc/rest/api/3'
+    expect(bindUrl(base, '../../agile/1.0/board/:id/sprint', values({ id: 7 }))).toBe(
+      'https://api.example.com/ex/jira/abc/rest/agile/1.0/board/7/sprint',
+    )
+  })
+
+  it('keeps a climbed path under the climbed base, and a value cannot climb further', () => {
+    const base = 'https://x.test/a/b/c'
+    expect(() => bindUrl(base, '../x/../../../y', values({}))).toThrow(/leaves the datasource's base URL/)
+    expect(() => bindUrl(base, '../:p/z', values({ p: '..' }))).toThrow(/cannot be/)
+    expect(() => bindUrl(base, '/../../y', values({}))).toThrow(/leaves the datasource's base URL/)
+  })
+
   it('refuses an empty path value, which would drop a segment', () => {
     expect(() => bindUrl('https://x.test', '/issue/:id/comments', values({ id: '' }))).toThrow(/cannot be ""/)
   })

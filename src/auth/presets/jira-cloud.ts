@@ -18,7 +18,9 @@ import { definePreset, type PresetForm } from './preset.js'
  */
 export const JIRA_CLOUD = {
   ...ATLASSIAN,
-  scopes: 'read:jira-work read:jira-user offline_access',
+  // The agile API (boards, sprints, epics) takes Jira Software's own scopes; read:jira-work does not reach it.
+  scopes:
+    'read:jira-work read:jira-user read:board-scope:jira-software read:sprint:jira-software read:epic:jira-software offline_access',
   testPath: '/myself',
 } as const
 
@@ -110,6 +112,107 @@ export const PROJECTS_CONVERTER = `function convert(json) {
   return JSON.parse(json).values.map((p) => ({ Key: p.key, Name: p.name, Type: p.projectTypeKey }));
 }`
 
+/**
+ * The agile API lives beside the platform API on the same gateway: `/rest/agile/1.0` from a base
+ * of `/rest/api/{2|3}`, reached by climbing out of the base (http/bind.ts).
+ */
+export const AGILE = '../../agile/1.0'
+
+/** Converter for the boards query (agile GET board: values of Board). */
+export const BOARDS_CONVERTER = `function convert(json) {
+  return JSON.parse(json).values.map((b) => ({
+    Board: b.id,
+    Name: b.name,
+    Type: b.type,
+    Project: b.location ? b.location.projectKey : '',
+  }));
+}`
+
+/** Converter for a board's sprints (agile GET board/{id}/sprint); a future sprint has no dates yet. */
+export const SPRINTS_CONVERTER = `function convert(json) {
+  const day = (value) => (value ? formatDate(value, 'yyyy-MM-dd') : '');
+  return JSON.parse(json).values.map((s) => ({
+    Sprint: s.id,
+    Name: s.name,
+    State: s.state,
+    Start: day(s.startDate),
+    End: day(s.endDate),
+    Completed: day(s.completeDate),
+  }));
+}`
+
+/** Converter for the issues of a sprint or an epic (agile: `issues` with their fields). */
+export const AGILE_ISSUES_CONVERTER = `function convert(json) {
+  return JSON.parse(json).issues.map((issue) => ({
+    Key: issue.key,
+    Summary: issue.fields.summary,
+    Type: issue.fields.issuetype ? issue.fields.issuetype.name : '',
+    Status: issue.fields.status ? issue.fields.status.name : '',
+    Assignee: issue.fields.assignee ? issue.fields.assignee.displayName : '',
+    Epic: issue.fields.epic ? issue.fields.epic.key : '',
+    Sprint: issue.fields.sprint ? issue.fields.sprint.name : '',
+  }));
+}`
+
+/** Converter for a board's epics (agile GET board/{id}/epic). */
+export const EPICS_CONVERTER = `function convert(json) {
+  return JSON.parse(json).values.map((e) => ({ Epic: e.key, Name: e.name, Done: e.done }));
+}`
+
+/** Converter for a project's versions (platform GET project/{key}/version: PageBeanVersion). */
+export const VERSIONS_CONVERTER = `function convert(json) {
+  return JSON.parse(json).values.map((v) => ({
+    Version: v.name,
+    Released: v.released,
+    'Release date': v.releaseDate || '',
+    Description: v.description || '',
+  }));
+}`
+
+/**
+ * Converter for time in status: from each issue's changelog (search/jql with expand=changelog),
+ * one row per issue and status with the hours spent there and how often it was entered. The
+ * issue starts in the status its first change leaves (or its current one, unchanged) at
+ * `created`; the current status counts up to now.
+ */
+export const TIME_IN_STATUS_CONVERTER = `function convert(json) {
+  const ms = (text) => Date.parse(String(text).replace(/([+-]\\d\\d)(\\d\\d)$/, '$1:$2'));
+  const rows = [];
+  for (const issue of JSON.parse(json).issues) {
+    const changes = [];
+    for (const history of (issue.changelog && issue.changelog.histories) || [])
+      for (const item of history.items)
+        if (item.fieldId === 'status' || item.field === 'status')
+          changes.push({ at: ms(history.created), from: item.fromString, to: item.toString });
+    changes.sort((a, b) => a.at - b.at);
+    const current = issue.fields.status ? issue.fields.status.name : '';
+    const spent = new Map();
+    const visit = (status, from, to) => {
+      const entry = spent.get(status) || { ms: 0, times: 0 };
+      entry.ms += Math.max(0, to - from);
+      entry.times += 1;
+      spent.set(status, entry);
+    };
+    let status = changes.length > 0 ? changes[0].from : current;
+    let since = ms(issue.fields.created);
+    for (const change of changes) {
+      visit(status, since, change.at);
+      status = change.to;
+      since = change.at;
+    }
+    visit(status, since, Date.now());
+    for (const [name, entry] of spent)
+      rows.push({
+        Key: issue.key,
+        Status: name,
+        Hours: Math.round(entry.ms / 360000) / 10,
+        Times: entry.times,
+        Current: name === current,
+      });
+  }
+  return rows;
+}`
+
 /** The queries a Jira Cloud datasource comes with. */
 export function jiraCloudQueries(datasource: string): QueryInput[] {
   return [
@@ -127,6 +230,64 @@ export function jiraCloudQueries(datasource: string): QueryInput[] {
       path: '/project/search',
       pagination: { type: 'offset', pageSize: 50, itemsPath: 'values', totalPath: 'total' },
       converter: PROJECTS_CONVERTER,
+    },
+    {
+      name: `${datasource}-boards`,
+      datasource,
+      path: `${AGILE}/board`,
+      pagination: { type: 'offset', pageSize: 50, itemsPath: 'values', totalPath: 'total' },
+      converter: BOARDS_CONVERTER,
+    },
+    {
+      name: `${datasource}-sprints`,
+      datasource,
+      path: `${AGILE}/board/:board/sprint?state=:state`,
+      params: [
+        { name: 'board', type: 'integer', default: '1' },
+        { name: 'state', type: 'string', default: 'active,closed,future' },
+      ],
+      pagination: { type: 'offset', pageSize: 50, itemsPath: 'values', totalPath: 'total' },
+      converter: SPRINTS_CONVERTER,
+    },
+    {
+      name: `${datasource}-sprint-issues`,
+      datasource,
+      path: `${AGILE}/sprint/:sprint/issue?fields=summary,issuetype,status,assignee,epic,sprint`,
+      params: [{ name: 'sprint', type: 'integer', default: '1' }],
+      pagination: { type: 'offset', pageSize: 100, itemsPath: 'issues', totalPath: 'total' },
+      converter: AGILE_ISSUES_CONVERTER,
+    },
+    {
+      name: `${datasource}-epics`,
+      datasource,
+      path: `${AGILE}/board/:board/epic`,
+      params: [{ name: 'board', type: 'integer', default: '1' }],
+      pagination: { type: 'offset', pageSize: 50, itemsPath: 'values', totalPath: 'total' },
+      converter: EPICS_CONVERTER,
+    },
+    {
+      name: `${datasource}-epic-issues`,
+      datasource,
+      path: `${AGILE}/epic/:epic/issue?fields=summary,issuetype,status,assignee,epic,sprint`,
+      params: [{ name: 'epic', type: 'string', default: 'DEMO-1' }],
+      pagination: { type: 'offset', pageSize: 100, itemsPath: 'issues', totalPath: 'total' },
+      converter: AGILE_ISSUES_CONVERTER,
+    },
+    {
+      name: `${datasource}-versions`,
+      datasource,
+      path: '/project/:project/version?orderBy=-releaseDate',
+      params: [{ name: 'project', type: 'string', default: 'DEMO' }],
+      pagination: { type: 'offset', pageSize: 50, itemsPath: 'values', totalPath: 'total' },
+      converter: VERSIONS_CONVERTER,
+    },
+    {
+      name: `${datasource}-time-in-status`,
+      datasource,
+      path: '/search/jql?jql=:jql&fields=status,created&expand=changelog&maxResults=100',
+      params: [{ name: 'jql', type: 'string', default: 'updated >= -30d ORDER BY key ASC' }],
+      pagination: { type: 'next-page-token' },
+      converter: TIME_IN_STATUS_CONVERTER,
     },
     {
       name: `${datasource}-count`,

@@ -19,6 +19,7 @@ import {
   statusJson,
   userJson,
 } from './format.js'
+import { changelogExpansion, operationsJson, transitionsJson } from './expand.js'
 
 /** The API version decides how rich text is sent: ADF in v3, wiki markup strings in v2. */
 export type ApiVersion = 2 | 3
@@ -130,7 +131,7 @@ export interface IssueOptions {
   readonly table: IssueTable
   readonly version: ApiVersion
   readonly fields: FieldSelection
-  /** Values of `expand` (renderedFields, names, schema). */
+  /** Known values of `expand` (expand.ts); names and schema are the caller's, at the top level. */
   readonly expand: ReadonlySet<string>
 }
 
@@ -151,7 +152,33 @@ export function issueJson(options: IssueOptions, row: number): Record<string, un
       fields.ids.map((fieldId) => [fieldId, renderedValue(options, row, fieldId)]),
     )
   }
+  // "Instead of `fields`, returns `versionedRepresentations`": each value under version "1".
+  if (options.expand.has('versionedRepresentations')) {
+    bean.versionedRepresentations = Object.fromEntries(
+      Object.entries(bean.fields as Record<string, unknown>).map(([fieldId, value]) => [
+        fieldId,
+        { '1': value },
+      ]),
+    )
+    delete bean.fields
+  }
+  if (options.expand.has('transitions')) bean.transitions = transitionsJson(site, table, row)
+  if (options.expand.has('operations')) bean.operations = operationsJson(site, table, row)
+  if (options.expand.has('editmeta')) bean.editmeta = { fields: editMeta(fields) }
+  if (options.expand.has('changelog')) bean.changelog = changelogExpansion(options.world, site, table, row)
   return bean
+}
+
+/** `expand=editmeta`: the selected fields a user may edit (the orderable ones), as FieldMetadata. */
+function editMeta(fields: FieldSelection): Record<string, unknown> {
+  return Object.fromEntries(
+    fields.ids.flatMap((id) => {
+      const info = FIELD_BY_ID.get(id)
+      if (!info?.orderable) return []
+      const operations = info.schema.type === 'array' ? ['add', 'set', 'remove'] : ['set']
+      return [[id, { required: id === 'summary', schema: info.schema, name: info.name, key: id, operations }]]
+    }),
+  )
 }
 
 /** `names` expansion: field id → display name, for the selected fields. */

@@ -3,6 +3,7 @@ import type { IssueTable, SimSite } from '../data/model.js'
 import { jiraError, json, type SimResponse } from '../http/respond.js'
 import { JqlError, UNBOUNDED_JQL_MESSAGE, compileJql, searchRows } from '../jql/index.js'
 import { fieldNames, fieldSchemas, issueJson, selectFields, type ApiVersion } from './fields.js'
+import { knownExpands } from './expand.js'
 import { PageTokens } from './page-token.js'
 
 /** The parameters of `search/jql`, after parsing GET's query or POST's body. */
@@ -88,7 +89,7 @@ export class SearchService {
     if (params.reconcileIssues.length > 50)
       return jiraError(400, ['A maximum of 50 issues can be reconciled.'])
     const fields = selectFields(params.fields)
-    const expand = new Set(params.expand)
+    const expand = knownExpands(params.expand)
     // "The greatest number of items returned per page is achieved when requesting id or key only."
     const cap =
       fields.ids.length === 0

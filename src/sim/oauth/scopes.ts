@@ -22,6 +22,7 @@ export const KNOWN_SCOPES: ReadonlySet<string> = new Set([
   'read:jql:jira',
   'read:board-scope:jira-software',
   'read:sprint:jira-software',
+  'read:epic:jira-software',
 ])
 
 /** What each Jira route demands. A token needs one of the listed scopes (classic or granular). */
@@ -30,6 +31,8 @@ export const SCOPE_READ_USER = ['read:jira-user', 'read:user:jira'] as const
 export const SCOPE_READ_ME = ['read:me'] as const
 /** Jira Software's agile API takes its own granular scopes: classic read:jira-work is not enough. */
 export const SCOPE_READ_BOARD = ['read:board-scope:jira-software'] as const
+export const SCOPE_READ_SPRINT = ['read:sprint:jira-software'] as const
+export const SCOPE_READ_EPIC = ['read:epic:jira-software'] as const
 
 export function parseScopes(text: string): string[] {
   return text.split(/\s+/).filter((s) => s !== '')
