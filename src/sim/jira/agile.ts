@@ -1,5 +1,6 @@
 import type { SimContext } from '../context.js'
 import type { SimProject } from '../data/model.js'
+import { canBrowse } from '../data/permissions.js'
 import { jiraError, json, type SimResponse } from '../http/respond.js'
 import type { Route } from '../http/router.js'
 import { SCOPE_READ_BOARD } from '../oauth/scopes.js'
@@ -93,7 +94,10 @@ function boardsOf(ctx: SimContext, call: JiraCall): { project: SimProject; id: n
   const siteIndex = ctx.world.sites.indexOf(call.site)
   return ctx.world.projects
     .map((project, index) => ({ project, id: index + 1 }))
-    .filter(({ project }) => project.siteIndex === siteIndex)
+    .filter(
+      ({ project, id }) =>
+        project.siteIndex === siteIndex && canBrowse(ctx.world, call.caller.userIndex, id - 1),
+    )
 }
 
 /** startAt/maxResults from the query: Jira's defaults, its cap of 100, a 400 for nonsense. */

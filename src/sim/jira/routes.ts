@@ -1,5 +1,6 @@
 import type { SimContext } from '../context.js'
-import type { IssueTable, SimSite } from '../data/model.js'
+import type { IssueTable, SimProject, SimSite } from '../data/model.js'
+import { browsableProjects, canSeeIssue } from '../data/permissions.js'
 import { BodyError, parseBody, type BodyFields } from '../http/body.js'
 import { gatewayError, jiraError, json, type SimResponse } from '../http/respond.js'
 import type { Route, SimRequest } from '../http/router.js'
@@ -211,7 +212,8 @@ function issue(ctx: SimContext, call: JiraCall): SimResponse {
     return jiraError(404, ['Issue does not exist or you do not have permission to see it.'])
   }
   const row = /^\d+$/.test(ref) ? call.table.rowOfId(Number(ref)) : call.table.rowOfKey(ref.toUpperCase())
-  if (row === undefined)
+  // A hidden issue answers exactly like a missing one, as in Jira.
+  if (row === undefined || !canSeeIssue(ctx.world, call.table, call.caller.userIndex, row))
     return jiraError(404, ['Issue does not exist or you do not have permission to see it.'])
 
   const query = call.req.url.searchParams
@@ -250,8 +252,8 @@ function projectSearch(ctx: SimContext, call: JiraCall): SimResponse {
   const maxResults = Math.min(requested, 100)
   const text = (query.get('query') ?? '').toLowerCase()
   const siteIndex = ctx.world.sites.indexOf(call.site)
-  const projects = ctx.world.projects
-    .filter((p) => p.siteIndex === siteIndex)
+  const projects = browsableProjects(ctx.world, siteIndex, call.caller.userIndex)
+    .map((index) => ctx.world.projects[index] as SimProject)
     .filter((p) => text === '' || p.key.toLowerCase().includes(text) || p.name.toLowerCase().includes(text))
     .sort((a, b) => a.key.localeCompare(b.key))
   const values = projects.slice(startAt, startAt + maxResults).map((p) => ({
