@@ -138,6 +138,7 @@ const BUNDLED_DOMAIN = [
   'alert-words',
   'auth-kinds/index',
   'audit-kinds',
+  'context-names',
 ]
 
 export default tseslint.config(

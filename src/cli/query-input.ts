@@ -38,6 +38,8 @@ export interface QueryFlags {
   readonly maxRows?: string
   readonly concurrency?: string
   readonly cache?: string
+  /** The IANA zone :@now and :@today are read in (issue 15). */
+  readonly timeZone?: string
   /** A file; false after `--no-converter` (edit: drop the converter, own or named). */
   readonly converter?: string | false
   /** A named converter of the converter library, instead of one of its own (issue 13). */
@@ -118,6 +120,7 @@ const FLAG_LABELS: SurfaceLabels = {
   maxRows: '--max-rows',
   concurrency: '--concurrency',
   cacheTtlSeconds: '--cache',
+  timeZone: '--time-zone',
   converter: '--converter',
   converterName: '--converter-name',
   templateName: '--template-name',
@@ -204,6 +207,7 @@ export function queryFromFlags(name: string, flags: QueryFlags, base?: Query): Q
         : parseInteger('--concurrency', flags.concurrency, 1),
     cacheTtlSeconds:
       flags.cache === undefined ? base?.cacheTtlSeconds : parseDuration('--cache', flags.cache),
+    timeZone: flags.timeZone ?? base?.timeZone,
     ...converterFields(flags, base),
     ...templateFields(flags, base),
   }

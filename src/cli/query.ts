@@ -44,6 +44,10 @@ export function registerQuery(program: Command): void {
       .option('--max-rows <n>', 'keep at most this many rows, saying so')
       .option('--concurrency <n>', 'pages fetched at once when the rule allows (default 4)')
       .option('--cache <duration>', 'keep results this long, e.g. 5m')
+      .option(
+        '--time-zone <zone>',
+        'the IANA time zone of :@now and :@today, e.g. Europe/Berlin (default UTC)',
+      )
       .option('--converter <file>', 'a file with function convert(json, metadata)')
       .option('--converter-name <name>', 'use a named converter (quarry converter list) instead of a file')
       .option('--template-name <name>', 'show the rows with a named template (quarry template list)')

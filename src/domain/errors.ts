@@ -43,6 +43,18 @@ export const ERROR_CODES = {
     2,
     'A public view does not let visitors set that parameter, or not to that value.',
   ),
+  QUARRY_PARAM_CONTEXT: spec(
+    'user',
+    400,
+    2,
+    'A value was given for a context parameter (:@user.name, :@now …), which Quarry fills itself.',
+  ),
+  QUARRY_CONTEXT_MISSING: spec(
+    'user',
+    400,
+    2,
+    'The query uses :@user.…, and the run has no signed-in user (or the user has no email address).',
+  ),
   QUARRY_TEMPLATE_INVALID: spec('user', 400, 2, 'A query path or body template is malformed.'),
   QUARRY_DATASOURCE_NOT_FOUND: spec('user', 404, 2, 'No datasource has that name.'),
   QUARRY_DATASOURCE_EXISTS: spec('user', 409, 2, 'A datasource with that name exists already.'),
@@ -430,6 +442,9 @@ const MESSAGES_FOR_EVERYONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'QUARRY_PARAM_UNKNOWN',
   'QUARRY_PARAM_CONFLICT',
   'QUARRY_PARAM_NOT_ALLOWED',
+  // They name a context parameter, and at most the reader's own user name.
+  'QUARRY_PARAM_CONTEXT',
+  'QUARRY_CONTEXT_MISSING',
   'QUARRY_QUERY_NOT_FOUND',
   // They name a snapshot id or date, a size, or a column: what the reader sent or may see.
   'QUARRY_SNAPSHOT_NOT_FOUND',

@@ -1,3 +1,4 @@
+import { refuseContextValues } from './context-params.js'
 import { QuarryError } from './errors.js'
 import { VISITOR_VALUE_MAX, type ParamSpec, type Query } from './query.js'
 
@@ -66,6 +67,8 @@ export function resolveParams(
   query: Pick<Query, 'name' | 'params'>,
   given: Readonly<Record<string, string>>,
 ): Map<string, ParamValue> {
+  // :@user.name, :@now … are Quarry's to fill: a value for one is refused before anything else.
+  refuseContextValues(given)
   const declared = new Map(query.params.map((spec) => [spec.name, spec]))
   for (const name of Object.keys(given)) {
     if (!declared.has(name)) {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { timeZoneSchema } from './time-zone.js'
 import { nameSchema } from './name.js'
 import { converterLimits } from './datasource.js'
 import {
@@ -233,6 +234,8 @@ export const QuerySchema = z
     /** Pages fetched at once when the rule allows (offset with a known total). */
     concurrency: z.number().int().min(1).max(32).default(QUERY_LIMIT_DEFAULTS.concurrency),
     cacheTtlSeconds: z.number().int().min(0).optional(),
+    /** The time zone :@now and :@today are read in (issue 15); absent: UTC. */
+    timeZone: timeZoneSchema.optional(),
     /** PocketQuery's `function convert(json, metadata)`, run sandboxed. */
     converter: z.string().optional(),
     /** A named converter of the converter library (library.ts), instead of an inline `converter`. */

@@ -8,18 +8,9 @@ import { nameSchema } from './name.js'
  * schema. The cron library is croner: 5 fields (minute … weekday), or 6 with seconds first.
  */
 
-/**
- * The time zone as IANA names it (`Europe/Berlin`, `UTC`), or undefined when this runtime does not know it.
- *
- * @example knownTimeZone('Europe/Berlin') // 'Europe/Berlin'
- */
-export function knownTimeZone(zone: string): string | undefined {
-  try {
-    return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone
-  } catch {
-    return undefined
-  }
-}
+// The time-zone check is shared with queries (their :@now and :@today, issue 15).
+export { knownTimeZone } from './time-zone.js'
+import { timeZoneSchema } from './time-zone.js'
 
 /** Why a cron pattern is refused (croner's own words), or undefined when it is a pattern. */
 export function cronProblem(cron: string): string | undefined {
@@ -59,9 +50,7 @@ const cronField = z
       })
     }
   })
-const timeZoneField = z.string().refine((zone) => knownTimeZone(zone) !== undefined, {
-  message: 'not a time zone: name one as IANA does, e.g. "Europe/Berlin" or "UTC"',
-})
+const timeZoneField = timeZoneSchema
 /** Raw parameter values, as a view's URL gives them; each is parsed by the query's declared type when it runs. */
 const paramsField = z.record(z.string(), z.string())
 

@@ -1,11 +1,14 @@
 import type { Datasource, RestDatasource, SqlDatasource } from '../domain/datasource.js'
+import { CONTEXT_PARAMS } from '../domain/context-params.js'
 import { QuarryError } from '../domain/errors.js'
 import type { ParamValue } from '../domain/params.js'
-import type { Query } from '../domain/query.js'
-import { bindBody, bindUrl, type BoundRequest } from '../http/bind.js'
+import type { ParamSpec, Query } from '../domain/query.js'
+import { bindBody, bindHeaderValue, bindUrl, type BoundRequest } from '../http/bind.js'
 import type * as Sql from '../sql/index.js'
 import type { LoadedQuery } from './load.js'
 import { loadSqlStage } from './sql-module.js'
+
+const CONTEXT_SPECS: readonly ParamSpec[] = CONTEXT_PARAMS.map(({ name, type }) => ({ name, type }))
 
 /** A query with its parameters bound, ready for its datasource's stage. */
 export type BoundQuery =
@@ -46,7 +49,8 @@ export async function bindLoadedQuery(
     query,
     datasource,
     sql,
-    bound: sql.bindFor(datasource, query.sql, query.params, values),
+    // Context parameters bind by their own types (a list expands, as :@user.groups should).
+    bound: sql.bindFor(datasource, query.sql, [...query.params, ...CONTEXT_SPECS], values),
   }
 }
 
@@ -57,7 +61,9 @@ export function bindQuery(
   values: ReadonlyMap<string, ParamValue>,
 ): BoundRequest {
   const headers: Record<string, string> = { accept: 'application/json' }
-  for (const header of datasource.headers) headers[header.name.toLowerCase()] = header.value
+  // A datasource header may carry a context parameter (`X-On-Behalf-Of: :@user.email`, issue 15).
+  for (const header of datasource.headers)
+    headers[header.name.toLowerCase()] = bindHeaderValue(header.name, header.value, values)
   const body = query.body === undefined ? undefined : bindBody(query.body, values)
   if (body !== undefined) headers['content-type'] = 'application/json'
   return Object.freeze({

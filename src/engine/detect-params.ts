@@ -1,7 +1,9 @@
-import { bindBody, bindUrl } from '../http/bind.js'
+import { isContextName } from '../domain/context-params.js'
+import { bindBody, bindHeaderValue, bindUrl } from '../http/bind.js'
 import { scanSqlParams, type SqlDialect } from '../sql/bind-sql.js'
 import type { ParamValue } from '../domain/params.js'
 import type { ParamSpec, Query } from '../domain/query.js'
+import type { LoadedQuery } from './load.js'
 
 /**
  * Finding the `:name` parameters a query uses, as PocketQuery does when a query is saved: the CLI
@@ -70,8 +72,24 @@ export function usedParamNames(
 }
 
 /**
+ * The context parameters (`@user.name`, `@today` …) a loaded query uses, in its statement or in its
+ * datasource's header values: the ones the engine fills for a run (issue 15).
+ *
+ * @example usedContextNames({ query: { path: '/search?jql=assignee=:@user.email', … }, datasource }) // ['@user.email']
+ */
+export function usedContextNames({ query, datasource }: Pick<LoadedQuery, 'query' | 'datasource'>): string[] {
+  const names = usedParamNames(query, datasource.type).filter(isContextName)
+  if (datasource.type === 'rest') {
+    for (const header of datasource.headers)
+      names.push(...recorded((values) => bindHeaderValue(header.name, header.value, values)))
+  }
+  return [...new Set(names)]
+}
+
+/**
  * The query with every parameter it uses declared: undeclared ones are added as strings after the
- * declared ones (which are kept as they are, also when unused).
+ * declared ones (which are kept as they are, also when unused). Context parameters (`:@now` …) are
+ * Quarry's to fill, never declared.
  *
  * @example withDetectedParams(QuerySchema.parse({ name: 'q', datasource: 'db', sql: 'SELECT :id' }), 'postgres').params
  * // [{ name: 'id', type: 'string' }]
@@ -82,7 +100,7 @@ export function withDetectedParams<T extends Pick<Query, 'path' | 'body' | 'sql'
 ): T {
   const declared = new Set(query.params.map((param) => param.name))
   const added: ParamSpec[] = usedParamNames(query, datasourceType)
-    .filter((name) => !declared.has(name))
+    .filter((name) => !declared.has(name) && !isContextName(name))
     .map((name) => ({ name, type: 'string' }))
   return added.length === 0 ? query : { ...query, params: [...query.params, ...added] }
 }

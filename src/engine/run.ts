@@ -1,4 +1,4 @@
-import { resolveParams } from '../domain/params.js'
+import type { Viewer } from '../domain/viewer.js'
 import { bindLoadedQuery } from './bind.js'
 import { cacheKey, throughCache } from './cache.js'
 import { nowOf, type EngineDeps } from './deps.js'
@@ -6,6 +6,7 @@ import { loadedQuery, type LoadedQuery } from './load.js'
 import { restStage } from './rest-stage.js'
 import { resultRows, type QueryRun } from './result.js'
 import { sqlStage } from './sql-stage.js'
+import { runValues } from './values.js'
 
 /** What to run, and how: a query, its parameters, and the caller's hooks. */
 export interface RunRequest {
@@ -31,6 +32,11 @@ export interface RunRequest {
    */
   readonly onRows?: (rowsJson: string) => Promise<void>
   readonly signal?: AbortSignal
+  /**
+   * The signed-in person the query runs for: the :@user.… context parameters are theirs. None for
+   * the CLI, schedules, alerts and visitors of a public view (issue 15).
+   */
+  readonly viewer?: Viewer
 }
 
 /**
@@ -40,8 +46,8 @@ export interface RunRequest {
  */
 export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<QueryRun> {
   const loaded = await loadedQuery(deps.store, request.query)
-  const values = resolveParams(loaded.query, request.params ?? {})
-  const run = await bindLoadedQuery(loaded, values)
+  const { values, bound } = runValues(deps, loaded, request)
+  const run = await bindLoadedQuery(loaded, bound)
   const result = await throughCache(
     deps,
     {
@@ -54,7 +60,7 @@ export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<Q
     async (keep) => {
       const rows = resultRows({ onRows: request.onRows, keep })
       const notices: string[] = []
-      const stage = { deps, values, rows, notices, onPage: request.onPage, signal: request.signal }
+      const stage = { deps, values: bound, rows, notices, onPage: request.onPage, signal: request.signal }
       const pages =
         run.kind === 'rest' ? await restStage({ ...stage, run }) : await sqlStage({ ...stage, run })
       return rows.result({ query: loaded.query.name, pages, notices, fetchedAt: nowOf(deps) })

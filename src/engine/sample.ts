@@ -1,5 +1,6 @@
-import { resolveParams } from '../domain/params.js'
+import type { Viewer } from '../domain/viewer.js'
 import { bindLoadedQuery } from './bind.js'
+import { runValues } from './values.js'
 import type { EngineDeps } from './deps.js'
 import { restFetcher } from './fetch.js'
 import { loadedQuery, type LoadedQuery } from './load.js'
@@ -17,10 +18,15 @@ export const SAMPLE_SQL_ROWS = 1000
  */
 export async function sampleQuery(
   deps: EngineDeps,
-  request: { readonly query: string | LoadedQuery; readonly params?: Readonly<Record<string, string>> },
+  request: {
+    readonly query: string | LoadedQuery
+    readonly params?: Readonly<Record<string, string>>
+    /** Whose :@user.… values the sample binds (issue 15). */
+    readonly viewer?: Viewer
+  },
 ): Promise<{ text: string }> {
   const loaded = await loadedQuery(deps.store, request.query)
-  const run = await bindLoadedQuery(loaded, resolveParams(loaded.query, request.params ?? {}))
+  const run = await bindLoadedQuery(loaded, runValues(deps, loaded, request).bound)
   if (run.kind === 'rest') return { text: (await restFetcher(run.datasource, deps)(run.first)).text }
   const batches = run.sql.sqlRows(run.datasource, run.bound, { maxRows: SAMPLE_SQL_ROWS, onLimit: () => {} })
   return { text: await rowsText(batches) }

@@ -1,4 +1,5 @@
 import { QuarryError } from '../domain/errors.js'
+import { isContextName, unknownContextMessage } from '../domain/context-params.js'
 import type { ParamValue } from '../domain/params.js'
 
 /**
@@ -15,7 +16,18 @@ export interface BoundRequest {
   readonly body?: string
 }
 
-const PLACEHOLDER = /:([A-Za-z_][A-Za-z0-9_]*)/g
+/** `:name`, or a context parameter `:@name` / `:@user.email` (domain/context-params.ts). */
+const CONTEXT_NAME = String.raw`@[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*`
+const NAME = `${CONTEXT_NAME}|[A-Za-z_][A-Za-z0-9_]*`
+const PLACEHOLDER = new RegExp(`:(${NAME})`, 'g')
+const PLACEHOLDER_AT_START = new RegExp(`^:(${NAME})`)
+
+/** Why a name has no value: an undeclared parameter, or a context parameter that does not exist. */
+function unboundMessage(name: string, where: string, escape: string): string {
+  return isContextName(name)
+    ? unknownContextMessage(name, where)
+    : `The ${where} uses ":${name}", which is not a declared parameter; declare it or write the colon as ${escape}.`
+}
 
 /** Text as one URL component (path segment or query value). Lists become comma-separated items. */
 function component(value: ParamValue): string {
@@ -31,12 +43,9 @@ function substitute(
 ): string {
   return template.replace(PLACEHOLDER, (_, name: string) => {
     const value = values.get(name)
-    if (value === undefined) {
-      throw new QuarryError(
-        'QUARRY_TEMPLATE_INVALID',
-        `The ${where} uses ":${name}", which is not a declared parameter; declare it or write the colon as %3A.`,
-      )
-    }
+    if (value === undefined)
+      throw new QuarryError('QUARRY_TEMPLATE_INVALID', unboundMessage(name, where, '%3A'))
+
     return encode(value, name)
   })
 }
@@ -100,6 +109,35 @@ function climb(path: string, times: number): string {
   return segments.slice(0, Math.max(1, segments.length - times)).join('/')
 }
 
+const CONTEXT_PLACEHOLDER = new RegExp(`:(${CONTEXT_NAME})`, 'g')
+
+/**
+ * A header value with its context parameters (`:@user.email`, never plain `:name`: a datasource's
+ * headers are shared by all its queries) bound. A value that would break the header line is refused.
+ *
+ * @example bindHeaderValue('X-User', ':@user.email', new Map([['@user.email', 'ada@example.com']])) // 'ada@example.com'
+ */
+export function bindHeaderValue(
+  header: string,
+  template: string,
+  values: ReadonlyMap<string, ParamValue>,
+): string {
+  if (!template.includes(':@')) return template
+  return template.replace(CONTEXT_PLACEHOLDER, (_, name: string) => {
+    const value = values.get(name)
+    if (value === undefined)
+      throw new QuarryError('QUARRY_TEMPLATE_INVALID', unboundMessage(name, `header ${header}`, '%3A'))
+    const text = Array.isArray(value) ? value.join(',') : String(value)
+    if (/[\r\n\0]/.test(text)) {
+      throw new QuarryError(
+        'QUARRY_PARAM_TYPE',
+        `Parameter "${name}" cannot go into header ${header}: it has a line break.`,
+      )
+    }
+    return text
+  })
+}
+
 /**
  * Binds a JSON body template. `:name` inside a JSON string is escaped into the
  * string; a bare `:name` becomes the value as JSON (numbers, booleans, lists as arrays).
@@ -117,7 +155,7 @@ export function bindBody(template: string, values: ReadonlyMap<string, ParamValu
       continue
     }
     if (char === '"') inString = !inString
-    const match = char === ':' ? /^:([A-Za-z_][A-Za-z0-9_]*)/.exec(template.slice(i)) : null
+    const match = char === ':' ? PLACEHOLDER_AT_START.exec(template.slice(i)) : null
     // In JSON, a colon right after a closing quote separates key and value: not a placeholder.
     if (!match || (!inString && /"\s*$/.test(out))) {
       out += char
@@ -125,12 +163,9 @@ export function bindBody(template: string, values: ReadonlyMap<string, ParamValu
     }
     const name = match[1] as string
     const value = values.get(name)
-    if (value === undefined) {
-      throw new QuarryError(
-        'QUARRY_TEMPLATE_INVALID',
-        `The body uses ":${name}", which is not a declared parameter; declare it, or write the colon as \\u003a.`,
-      )
-    }
+    if (value === undefined)
+      throw new QuarryError('QUARRY_TEMPLATE_INVALID', unboundMessage(name, 'body', '\\u003a'))
+
     out += inString
       ? JSON.stringify(Array.isArray(value) ? value.join(',') : String(value)).slice(1, -1)
       : JSON.stringify(value)

@@ -367,9 +367,17 @@ const UserSchema = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   groups: z.array(z.string()),
+  /** What a query reads as :@user.email (issue 15); null when none was set. */
+  email: z.string().nullable(),
   createdAt: Timestamp,
 })
-const USER_EXAMPLE = { name: 'grace', role: 'editor', groups: ['ops'], createdAt: WHEN } as const
+const USER_EXAMPLE = {
+  name: 'grace',
+  role: 'editor',
+  groups: ['ops'],
+  email: 'grace@example.com',
+  createdAt: WHEN,
+} as const
 export const UserReply = named('User', UserSchema, { ...USER_EXAMPLE, groups: ['ops'] })
 export const UserListReply = named('UserList', z.array(UserSchema), [{ ...USER_EXAMPLE, groups: ['ops'] }])
 

@@ -1,3 +1,4 @@
+import { isContextName, unknownContextMessage } from '../domain/context-params.js'
 import { QuarryError } from '../domain/errors.js'
 import type { ParamValue } from '../domain/params.js'
 import type { ParamSpec } from '../domain/query.js'
@@ -7,6 +8,8 @@ import type { ParamSpec } from '../domain/query.js'
  * driver binds (a prepared statement), never text spliced into the statement.
  * The one exception is a `constant` parameter — a value from the admin's fixed
  * list, such as a table name — which goes in as a quoted identifier.
+ *
+ * Context parameters (`:@user.email`, `:@today`) are bound the same way.
  *
  * The scanner knows each dialect's literals and comments, so `':name'`,
  * `-- :name`, `"col:name"`, PostgreSQL's `::int` casts and `$$…$$` bodies are
@@ -118,6 +121,11 @@ export function scanSqlParams(dialect: SqlDialect, sql: string): SqlParamSite[] 
       throw templateError('Write parameters as :name, not "?": Quarry adds the placeholders itself.')
     } else if (c === ':' && next === ':') {
       i += 2 // a PostgreSQL cast (`x::int`): not a parameter
+    } else if (c === ':' && next === '@' && IDENT_START.test(sql[i + 2] ?? '') && sql[i - 1] !== ':') {
+      // A context parameter (domain/context-params.ts): `:@now`, `:@user.email`.
+      const name = /^@[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/.exec(sql.slice(i + 1))?.[0] ?? '@'
+      sites.push(Object.freeze({ name, start: i, end: i + 1 + name.length }))
+      i += 1 + name.length
     } else if (c === ':' && next !== undefined && IDENT_START.test(next) && sql[i - 1] !== ':') {
       let j = i + 2
       while (j < n && IDENT_PART.test(sql[j] as string)) j++
@@ -154,6 +162,8 @@ export function bindSql(
   for (const { name, start, end } of scanSqlParams(dialect, sql)) {
     const type = types.get(name)
     const value = values.get(name)
+    if (isContextName(name) && (type === undefined || value === undefined))
+      throw templateError(unknownContextMessage(name, 'SQL'))
     if (type === undefined || value === undefined) {
       throw templateError(
         `The SQL uses :${name}, which the query does not declare: add --param ${name}:TYPE ` +

@@ -92,6 +92,7 @@ export class SqlAccountRepo implements AccountRepo {
             password_hash: input.passwordHash,
             role: input.role,
             groups: JSON.stringify(input.groups),
+            email: input.email ?? null,
             created_at: now,
             updated_at: now,
           })
@@ -113,6 +114,7 @@ export class SqlAccountRepo implements AccountRepo {
       ...(patch.passwordHash === undefined ? {} : { password_hash: patch.passwordHash }),
       ...(patch.role === undefined ? {} : { role: patch.role }),
       ...(patch.groups === undefined ? {} : { groups: JSON.stringify(patch.groups) }),
+      ...(patch.email === undefined ? {} : { email: patch.email }),
       updated_at: toDbTime(new Date(), 'now'),
     }
     return this.#context.audited('users.update', async (trx, record) => {
@@ -295,7 +297,7 @@ export class SqlAccountRepo implements AccountRepo {
 
 /** A user as the audit log sees it: the password hash only as "changed" (AUDIT_KINDS masks it). */
 function auditedUser(user: StoredUser) {
-  return { role: user.role, groups: [...user.groups], password: user.passwordHash }
+  return { role: user.role, groups: [...user.groups], email: user.email, password: user.passwordHash }
 }
 
 /** An API token as the audit log sees it: never its value or digest. */
@@ -309,6 +311,7 @@ export function decodeUser(row: Selectable<UsersTable>): StoredUser {
     passwordHash: row.password_hash,
     role: row.role as Role,
     groups: Object.freeze(JSON.parse(row.groups) as string[]),
+    email: row.email ?? null,
     createdAt: fromDbTime(row.created_at),
     updatedAt: fromDbTime(row.updated_at),
   })

@@ -431,6 +431,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('subscriptions').execute()
       },
     },
+    '0011_user_email': {
+      // A user's email address (issue 15): what a query reads as :@user.email. Optional: users made
+      // before it, and OIDC sign-ins without an email claim, have none.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('users').addColumn('email', 'text').execute()
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('users').dropColumn('email').execute()
+      },
+    },
   }
 }
 

@@ -85,6 +85,8 @@ export interface UsersTable {
   role: string
   /** JSON array of group names. */
   groups: string
+  /** Optional (0011_user_email): what a query reads as :@user.email. */
+  email: string | null
   created_at: Time
   updated_at: Time
 }

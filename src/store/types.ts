@@ -265,6 +265,8 @@ export interface StoredUser {
   readonly passwordHash: string
   readonly role: Role
   readonly groups: readonly string[]
+  /** What a query reads as :@user.email (issue 15); null when none was given. */
+  readonly email: string | null
   readonly createdAt: Date
   readonly updatedAt: Date
 }
@@ -274,9 +276,10 @@ export interface UserInput {
   passwordHash: string
   role: Role
   groups: readonly string[]
+  email?: string | null
 }
 
-export type UserPatch = Partial<Pick<UserInput, 'passwordHash' | 'role' | 'groups'>>
+export type UserPatch = Partial<Pick<UserInput, 'passwordHash' | 'role' | 'groups' | 'email'>>
 
 /** What an API token may do, within its user's role (issue 10): run and view, edit queries, or all. */
 export type { TokenScope }

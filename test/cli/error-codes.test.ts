@@ -300,6 +300,30 @@ const TABLE: Record<ErrorCode, Line> = {
       message: /"q"/,
     },
   },
+  QUARRY_PARAM_CONTEXT: {
+    cli: {
+      what: 'a value given for a context parameter',
+      run: cli(['run', 'echo', '--param', '@user.name=ada']),
+      message: /^Parameter "@user\.name" is filled by Quarry/,
+    },
+    api: {
+      what: 'a value given for a context parameter',
+      run: runAs('echo', { '@now': '2000-01-01' }),
+      message: /^Parameter "@now" is filled by Quarry/,
+    },
+  },
+  QUARRY_CONTEXT_MISSING: {
+    cli: {
+      what: 'a query that uses :@user.name, run where nobody is signed in',
+      run: cli(['run', 'mine']),
+      message: /^The query uses :@user\.name, which Quarry fills with the signed-in user/,
+    },
+    api: {
+      what: 'a visitor of a public view whose query uses :@user.name',
+      run: () => server.as(undefined, { url: '/v/public-mine/rows.json' }),
+      message: /^The query uses :@user\.name/,
+    },
+  },
   QUARRY_TEMPLATE_INVALID: queryRun(
     'a path that uses a parameter the query does not declare',
     'undeclared',
@@ -1630,6 +1654,8 @@ beforeAll(async () => {
     visibility: { public: true },
   })
   await rest('undeclared', '/echo?x=:nope')
+  await rest('mine', '/echo?who=:@user.name')
+  await rest('public-mine', '/echo?who=:@user.name', { visibility: { public: true } })
   // Templates a view (and `run --format html --template`) renders.
   const liquid = (source: string) => ({ template: { type: 'liquid' as const, source } })
   const velocity = (source: string) => ({ template: { type: 'velocity' as const, source } })

@@ -343,10 +343,17 @@ export const api = {
     request<{ html: string }>('POST', '/api/preview/template', { ...body, template: toWire(body.template) }),
 
   users: () => request<UserRecord[]>('GET', '/api/users'),
-  createUser: (body: { name: string; password: string; role: Role; groups: string[] }) =>
-    request<UserRecord>('POST', '/api/users', body),
-  updateUser: (name: string, body: { role?: Role; groups?: string[]; password?: string }) =>
-    request<UserRecord>('PUT', `/api/users/${enc(name)}`, body),
+  createUser: (body: {
+    name: string
+    password: string
+    role: Role
+    groups: string[]
+    email: string | null
+  }) => request<UserRecord>('POST', '/api/users', body),
+  updateUser: (
+    name: string,
+    body: { role?: Role; groups?: string[]; email?: string | null; password?: string },
+  ) => request<UserRecord>('PUT', `/api/users/${enc(name)}`, body),
   deleteUser: (name: string) => request<void>('DELETE', `/api/users/${enc(name)}`),
 
   tokens: () => request<ApiToken[]>('GET', '/api/tokens'),

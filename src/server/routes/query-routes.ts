@@ -14,6 +14,7 @@ import {
 import { columnsOf, type Row } from '../../render/index.js'
 import { checkVisitorParams } from '../../domain/params.js'
 import { canSeeQuery, isVisitor, type Principal } from '../auth/access.js'
+import { signedInViewer, viewerOf } from '../auth/viewer.js'
 import type { ServerContext } from '../context.js'
 import { metricsOf } from '../metrics.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
@@ -182,6 +183,7 @@ export const queryRoutes: RouteDef[] = [
         params: body.params,
         refresh: body.refresh,
         readCache: await isScheduled(ctx, loaded.query.name),
+        viewer: viewerOf(principal, loaded.query),
       })
       return runView(result)
     },
@@ -198,7 +200,11 @@ export const queryRoutes: RouteDef[] = [
     body: RunBody,
     handler: async (request, _reply, ctx) => {
       const body = parseBody(RunBody, request.body)
-      return sampleQuery(engineDeps(ctx), { query: param(request, 'name'), params: body.params })
+      return sampleQuery(engineDeps(ctx), {
+        query: param(request, 'name'),
+        params: body.params,
+        viewer: signedInViewer(principalOf(request)),
+      })
     },
   },
 ]

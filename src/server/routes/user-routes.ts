@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { QuarryError } from '../../domain/errors.js'
 import type { ApiTokenView } from '../../domain/token-scope.js'
-import type { ApiTokenInfo, TokenScope } from '../../store/index.js'
+import type { ApiTokenInfo, StoredUser, TokenScope } from '../../store/index.js'
 import { narrowerRole, SCOPE_ROLE, TOKEN_SCOPES, type Principal } from '../auth/access.js'
 import { API_TOKEN_PREFIX } from '../auth/authenticate.js'
 import { hashPassword } from '../auth/password.js'
@@ -20,16 +20,22 @@ import { PasswordSchema, UserNameSchema } from './session-routes.js'
 
 const RoleSchema = z.enum(['admin', 'editor', 'viewer'])
 const Groups = z.array(z.string().min(1).max(64)).default([])
+/** What a query reads as :@user.email (issue 15); null (or "") clears it. */
+const Email = z
+  .union([z.literal('').transform(() => null), z.email({ error: 'must be an email address' }).max(254)])
+  .nullable()
 const NewUserBody = z.object({
   name: UserNameSchema,
   password: PasswordSchema,
   role: RoleSchema,
   groups: Groups,
+  email: Email.optional(),
 })
 const UserPatchBody = z.object({
   role: RoleSchema.optional(),
   groups: z.array(z.string().min(1).max(64)).optional(),
   password: PasswordSchema.optional(),
+  email: Email.optional(),
 })
 const NewTokenBody = z.object({
   name: z.string().min(1).max(100),
@@ -73,8 +79,14 @@ function checkTokenGrant(principal: Principal, scope: TokenScope, expiresAt: Dat
   }
 }
 
-function userView(user: { name: string; role: string; groups: readonly string[]; createdAt: Date }) {
-  return { name: user.name, role: user.role, groups: user.groups, createdAt: user.createdAt.toISOString() }
+function userView(user: StoredUser) {
+  return {
+    name: user.name,
+    role: user.role,
+    groups: user.groups,
+    email: user.email,
+    createdAt: user.createdAt.toISOString(),
+  }
 }
 
 /** Users (admins) and API tokens (each user their own). */
@@ -96,7 +108,7 @@ export const userRoutes: RouteDef[] = [
     reply: json(UserReply, 201),
     access: 'admin',
     tag: 'users',
-    summary: 'Adds a user with a role and groups.',
+    summary: 'Adds a user with a role, groups and (optionally) an email address.',
     body: NewUserBody,
     handler: async (request, reply, ctx) => {
       const body = parseBody(NewUserBody, request.body)
@@ -105,6 +117,7 @@ export const userRoutes: RouteDef[] = [
         passwordHash: await hashPassword(body.password),
         role: body.role,
         groups: body.groups,
+        email: body.email ?? null,
       })
       reply.status(201)
       return userView(user)
@@ -117,7 +130,7 @@ export const userRoutes: RouteDef[] = [
     reply: json(UserReply),
     access: 'admin',
     tag: 'users',
-    summary: "Changes a user's role, groups or password.",
+    summary: "Changes a user's role, groups, email or password.",
     body: UserPatchBody,
     handler: async (request, _reply, ctx) => {
       const body = parseBody(UserPatchBody, request.body)
@@ -126,6 +139,7 @@ export const userRoutes: RouteDef[] = [
       const user = await ctx.store.accounts.updateUser(name, {
         ...(body.role === undefined ? {} : { role: body.role }),
         ...(body.groups === undefined ? {} : { groups: body.groups }),
+        ...(body.email === undefined ? {} : { email: body.email }),
         ...(body.password === undefined ? {} : { passwordHash: await hashPassword(body.password) }),
       })
       return userView(user)

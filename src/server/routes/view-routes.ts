@@ -38,6 +38,7 @@ import {
 } from '../../domain/params.js'
 import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
+import { usesViewer, viewerOf } from '../auth/viewer.js'
 import type { ServerContext } from '../context.js'
 import { answerFailure, readerOf } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
@@ -199,6 +200,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
       query: loaded,
       params: allowedParams(request.principal, query, params),
       readCache: await isScheduled(ctx, query.name),
+      viewer: viewerOf(request.principal, query),
     })
     rows = JSON.parse(result.rowsJson || '[]') as Row[]
     outcome = { fetchedAt: result.fetchedAt, fromCache: result.fromCache, notices: result.notices }
@@ -259,7 +261,8 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     contentSecurityPolicy: csp,
   }
   const ttl = query.cacheTtlSeconds ?? 0
-  if (outcome.error === undefined && outcome.fetchedAt !== undefined && ttl > 0) {
+  // A page with one person's :@user.… values is theirs alone: the rendered-page cache is shared.
+  if (outcome.error === undefined && outcome.fetchedAt !== undefined && ttl > 0 && !usesViewer(loaded)) {
     const key = ViewCache.key(query.name, params, embed, visitor)
     ctx.views.set(key, view, outcome.fetchedAt.getTime() + ttl * 1000, now.getTime())
   }
@@ -470,6 +473,7 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
     query: loaded,
     params,
     readCache,
+    viewer: viewerOf(request.principal, query),
     signal: stop.signal,
     onRows: feedRows(queue, { signal: stop.signal }),
   }).then(
@@ -579,7 +583,12 @@ export const viewRoutes: RouteDef[] = [
       if (!isVisitor(request.principal, query) || (await refreshCooledDown(ctx, query.name))) {
         ctx.views.forget(query.name)
         try {
-          await runQuery(engineDeps(ctx), { query: loaded, params, refresh: true })
+          await runQuery(engineDeps(ctx), {
+            query: loaded,
+            params,
+            refresh: true,
+            viewer: viewerOf(request.principal, query),
+          })
         } catch (error) {
           // The view shows the failure when it runs again.
           if (!(error instanceof QuarryError)) throw error

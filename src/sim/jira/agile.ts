@@ -1,5 +1,6 @@
 import type { SimContext } from '../context.js'
 import { ISSUE_TYPES, STATUSES } from '../data/model.js'
+import { canBrowse, canSeeIssue } from '../data/permissions.js'
 import { jiraError, json, type SimResponse } from '../http/respond.js'
 import type { Route } from '../http/router.js'
 import { SCOPE_READ_BOARD, SCOPE_READ_EPIC, SCOPE_READ_SPRINT } from '../oauth/scopes.js'
@@ -44,7 +45,14 @@ export function agileRoutes(ctx: SimContext, search: SearchService): Route[] {
     surface: 'jira',
     handler: (req) => gateway(ctx, req, scopes, handler),
   })
-  const agile = (call: JiraCall) => agileSite(ctx.world, call.table)
+  // Boards (and so their sprints) of projects the caller may not browse do not exist for them.
+  const agile = (call: JiraCall): AgileSite => {
+    const site = agileSite(ctx.world, call.table)
+    return {
+      ...site,
+      boards: site.boards.filter((b) => canBrowse(ctx.world, call.caller.userIndex, b.projectIndex)),
+    }
+  }
   /** The board the path names, or Jira's 404. */
   const boardOf = (call: JiraCall): SimBoard | SimResponse =>
     agile(call).boards.find((b) => b.id === Number(call.req.params.board)) ??
@@ -126,7 +134,7 @@ export function agileRoutes(ctx: SimContext, search: SearchService): Route[] {
       'epic/(?<epic>[^/]+)',
       'epic/{idOrKey}',
       (call) => {
-        const row = epicRow(call)
+        const row = epicRow(ctx, call)
         return typeof row === 'number' ? json(200, epicJson(call, row)) : row
       },
       SCOPE_READ_EPIC,
@@ -135,7 +143,7 @@ export function agileRoutes(ctx: SimContext, search: SearchService): Route[] {
       'epic/(?<epic>[^/]+)/issue',
       'epic/issue',
       (call) => {
-        const row = epicRow(call)
+        const row = epicRow(ctx, call)
         if (typeof row !== 'number') return row
         const project = ctx.world.projects[call.table.project[row] as number]
         return issuesOf(call, project?.key ?? '', agile(call).epicChildren.get(row) ?? [])
@@ -278,10 +286,14 @@ function epicJson(call: JiraCall, row: number): Record<string, unknown> {
 }
 
 /** The epic the path names (id or key), or Jira's 404 when it is no epic. */
-function epicRow(call: JiraCall): number | SimResponse {
+function epicRow(ctx: SimContext, call: JiraCall): number | SimResponse {
   const ref = decodeURIComponent(call.req.params.epic ?? '')
   const row = /^\d+$/.test(ref) ? call.table.rowOfId(Number(ref)) : call.table.rowOfKey(ref.toUpperCase())
-  if (row === undefined || call.table.issueType[row] !== EPIC_TYPE)
+  if (
+    row === undefined ||
+    call.table.issueType[row] !== EPIC_TYPE ||
+    !canSeeIssue(ctx.world, call.table, call.caller.userIndex, row)
+  )
     return jiraError(404, [`Epic ${ref} does not exist or you do not have permission to see it.`])
   return row
 }

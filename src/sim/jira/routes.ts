@@ -1,5 +1,6 @@
 import type { SimContext } from '../context.js'
 import { ISSUE_TYPES, type IssueTable, type SimProject, type SimSite } from '../data/model.js'
+import { canBrowse, canSeeIssue } from '../data/permissions.js'
 import { BodyError, parseBody, type BodyFields } from '../http/body.js'
 import { gatewayError, jiraError, json, type SimResponse } from '../http/respond.js'
 import type { Route, SimRequest } from '../http/router.js'
@@ -209,8 +210,8 @@ function searchParamsFromBody(req: SimRequest): Parsed<SearchParams> {
   return problems.length > 0 ? invalid(problems) : { ok: true, value: params }
 }
 
-/** The row of the issue the path names (id or key), or the 404 Jira answers. */
-function issueRow(call: JiraCall): number | SimResponse {
+/** The row of the issue the path names (id or key), or the 404 Jira answers (for a hidden issue too, as in Jira). */
+function issueRow(ctx: SimContext, call: JiraCall): number | SimResponse {
   let ref: string
   try {
     ref = decodeURIComponent(call.req.params.issue ?? '')
@@ -218,12 +219,14 @@ function issueRow(call: JiraCall): number | SimResponse {
     return jiraError(404, ['Issue does not exist or you do not have permission to see it.'])
   }
   const row = /^\d+$/.test(ref) ? call.table.rowOfId(Number(ref)) : call.table.rowOfKey(ref.toUpperCase())
-  return row ?? jiraError(404, ['Issue does not exist or you do not have permission to see it.'])
+  if (row === undefined || !canSeeIssue(ctx.world, call.table, call.caller.userIndex, row))
+    return jiraError(404, ['Issue does not exist or you do not have permission to see it.'])
+  return row
 }
 
 /** GET issue/{key}/changelog: PageBeanChangelog, oldest first, paged by startAt/maxResults (default 100). */
 function changelog(ctx: SimContext, call: JiraCall): SimResponse {
-  const row = issueRow(call)
+  const row = issueRow(ctx, call)
   if (typeof row !== 'number') return row
   const page = paging(call, 100)
   if ('status' in page) return page
@@ -245,7 +248,7 @@ function changelog(ctx: SimContext, call: JiraCall): SimResponse {
 }
 
 function issue(ctx: SimContext, call: JiraCall): SimResponse {
-  const row = issueRow(call)
+  const row = issueRow(ctx, call)
   if (typeof row !== 'number') return row
 
   const query = call.req.url.searchParams
@@ -319,7 +322,7 @@ function projectSearch(ctx: SimContext, call: JiraCall): SimResponse {
   const leadName = (p: SimProject) => ctx.world.users[p.leadIndex]?.displayName ?? ''
   const projects = ctx.world.projects
     .map((p, index) => ({ p, index }))
-    .filter(({ p }) => p.siteIndex === siteIndex)
+    .filter(({ p, index }) => p.siteIndex === siteIndex && canBrowse(ctx.world, call.caller.userIndex, index))
     // Every simulated project is live, and none has a category.
     .filter(() => (statuses.length === 0 || statuses.includes('live')) && categoryId === null)
     .filter(({ p }) => keys.length === 0 || keys.includes(p.key))

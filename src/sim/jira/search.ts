@@ -1,5 +1,6 @@
 import type { SimContext } from '../context.js'
 import type { IssueTable, SimSite } from '../data/model.js'
+import { visibleRows } from '../data/permissions.js'
 import { jiraError, json, type SimResponse } from '../http/respond.js'
 import { JqlError, UNBOUNDED_JQL_MESSAGE, compileJql, searchRows } from '../jql/index.js'
 import { fieldNames, fieldSchemas, issueJson, selectFields, type ApiVersion } from './fields.js'
@@ -70,7 +71,8 @@ export class SearchService {
     try {
       const compiled = compileJql(jql, { world: this.#ctx.world, table, currentUser: userIndex, now })
       if (!compiled.bounded) return jiraError(400, [UNBOUNDED_JQL_MESSAGE])
-      rows = searchRows(compiled, table)
+      // Jira searches only what the caller may browse (data/permissions.ts).
+      rows = visibleRows(this.#ctx.world, table, userIndex, searchRows(compiled, table))
     } catch (error) {
       if (error instanceof JqlError) return jiraError(400, error.errorMessages)
       throw error

@@ -1,3 +1,4 @@
+import { CONTEXT_PARAMS, contextNamesIn } from '../../../src/domain/context-names.js'
 import { PARAM_TYPES, type ParamSpec, type ParamType } from '../query-defaults.js'
 import { visitorExposure } from '../visitor-exposure.js'
 import { CheckboxField, Field, ListField, SelectField } from './field.js'
@@ -11,6 +12,9 @@ export function ParamsEditor({
   onChange,
   usedIn = 'request',
   isPublic = false,
+  statement = '',
+  timeZone,
+  onTimeZone,
 }: {
   params: ParamSpec[]
   onChange: (params: ParamSpec[]) => void
@@ -18,6 +22,11 @@ export function ParamsEditor({
   usedIn?: 'request' | 'sql'
   /** The query is public: each parameter says whether visitors may change it. */
   isPublic?: boolean
+  /** The path and body, or the SQL: where the context parameters it uses are read from. */
+  statement?: string
+  /** The query's time zone for :@now and :@today (absent: UTC). */
+  timeZone?: string | undefined
+  onTimeZone?: (timeZone: string | undefined) => void
 }) {
   const update = (index: number, change: Partial<ParamSpec>) =>
     onChange(params.map((param, i) => (i === index ? ({ ...param, ...change } as ParamSpec) : param)))
@@ -73,6 +82,7 @@ export function ParamsEditor({
       <button type="button" onClick={() => onChange([...params, { name: '', type: 'string' }])}>
         Add parameter
       </button>
+      <ContextParams statement={statement} timeZone={timeZone} onTimeZone={onTimeZone} />
     </fieldset>
   )
 }
@@ -119,6 +129,68 @@ function VisitorInputFields({
         )}
       </div>
       <p className={exposure.warn ? 'notice' : 'muted'}>{exposure.text}</p>
+    </div>
+  )
+}
+
+/**
+ * The context parameters (issue 15) the statement uses, read-only: Quarry fills them for each run
+ * and nobody can set them from a URL or the API. With none used, a line says which exist.
+ */
+function ContextParams({
+  statement,
+  timeZone,
+  onTimeZone,
+}: {
+  statement: string
+  timeZone: string | undefined
+  onTimeZone: ((timeZone: string | undefined) => void) | undefined
+}) {
+  const used = new Set(contextNamesIn(statement))
+  const shown = CONTEXT_PARAMS.filter((param) => used.has(param.name))
+  const unknown = [...used].filter((name) => !CONTEXT_PARAMS.some((param) => param.name === name))
+  return (
+    <div className="context-params" role="group" aria-label="Filled by Quarry">
+      <h3>Filled by Quarry</h3>
+      {shown.length === 0 ? (
+        <p className="muted">
+          Also available, filled for each run and never from the URL or the API:{' '}
+          {CONTEXT_PARAMS.map((param, i) => (
+            <span key={param.name}>
+              {i > 0 && ', '}
+              <code>:{param.name}</code>
+            </span>
+          ))}
+          .
+        </p>
+      ) : (
+        <table className="list">
+          <tbody>
+            {shown.map((param) => (
+              <tr key={param.name}>
+                <td>
+                  <code>:{param.name}</code>
+                </td>
+                <td>{param.type}</td>
+                <td>{param.description}</td>
+                <td className="muted">filled by Quarry</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {unknown.length > 0 && (
+        <p className="notice">Not a context parameter: {unknown.map((name) => `:${name}`).join(', ')}.</p>
+      )}
+      {onTimeZone && (
+        <Field
+          label="Time zone"
+          value={timeZone ?? ''}
+          onChange={(v) => onTimeZone(v.trim() === '' ? undefined : v.trim())}
+          placeholder="UTC"
+          hint="For :@now and :@today, as IANA names it (Europe/Berlin); empty: UTC."
+        />
+      )}
     </div>
   )
 }

@@ -210,6 +210,9 @@ export function QueryEditPage({ name }: { name: string | null }) {
           onChange={(params) => change({ params })}
           usedIn={sql ? 'sql' : 'request'}
           isPublic={visibility.public}
+          statement={sql ? (query.sql ?? '') : `${query.path ?? ''}\n${query.body ?? ''}`}
+          timeZone={query.timeZone}
+          onTimeZone={(timeZone) => change({ timeZone })}
         />
         {!sql && (
           <PaginationFields pagination={query.pagination} onChange={(pagination) => change({ pagination })} />

@@ -39,6 +39,7 @@ export function UsersPage() {
               <th scope="col">Name</th>
               <th scope="col">Role</th>
               <th scope="col">Groups</th>
+              <th scope="col">Email</th>
               <th scope="col">Created</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -51,6 +52,7 @@ export function UsersPage() {
                 <td>{user.name}</td>
                 <td>{user.role}</td>
                 <td>{user.groups.join(', ')}</td>
+                <td>{user.email ?? ''}</td>
                 <td>{formatTime(user.createdAt)}</td>
                 <td className="actions">
                   <button type="button" onClick={() => setEditing(user)} aria-label={`Edit ${user.name}`}>
@@ -94,16 +96,18 @@ function AddUserForm({ onAdded }: { onAdded: () => void }) {
   const [password, setPassword] = useState('')
   const [role, setRole] = useState<Role>('viewer')
   const [groups, setGroups] = useState('')
+  const [email, setEmail] = useState('')
   const [error, setError] = useState<string | null>(null)
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     setError(null)
     try {
-      await api.createUser({ name, password, role, groups: splitList(groups) })
+      await api.createUser({ name, password, role, groups: splitList(groups), email: email.trim() || null })
       setName('')
       setPassword('')
       setGroups('')
+      setEmail('')
       onAdded()
     } catch (failure) {
       setError(messageOf(failure))
@@ -124,6 +128,14 @@ function AddUserForm({ onAdded }: { onAdded: () => void }) {
       />
       <SelectField label="Role" value={role} options={ROLES_WIDEST_FIRST} onChange={setRole} />
       <Field label="Groups" value={groups} onChange={setGroups} hint="Comma-separated." />
+      <Field
+        label="Email"
+        type="email"
+        value={email}
+        onChange={setEmail}
+        autoComplete="off"
+        hint="Optional. Queries read it as :@user.email."
+      />
       <ErrorMessage message={error} />
       <button type="submit" className="primary">
         Add user
@@ -143,6 +155,7 @@ function EditUserForm({
 }) {
   const [role, setRole] = useState<Role>(user.role)
   const [groups, setGroups] = useState(user.groups.join(', '))
+  const [email, setEmail] = useState(user.email ?? '')
   const [password, setPassword] = useState('')
   const [error, setError] = useState<string | null>(null)
 
@@ -153,6 +166,7 @@ function EditUserForm({
       await api.updateUser(user.name, {
         role,
         groups: splitList(groups),
+        email: email.trim() || null,
         ...(password === '' ? {} : { password }),
       })
       onDone()
@@ -166,6 +180,14 @@ function EditUserForm({
       <h2>Edit {user.name}</h2>
       <SelectField label="Role" value={role} options={ROLES_WIDEST_FIRST} onChange={setRole} />
       <Field label="Groups" value={groups} onChange={setGroups} hint="Comma-separated." />
+      <Field
+        label="Email"
+        type="email"
+        value={email}
+        onChange={setEmail}
+        autoComplete="off"
+        hint="Optional. Queries read it as :@user.email."
+      />
       <Field
         label="New password"
         type="password"
