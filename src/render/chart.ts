@@ -209,7 +209,14 @@ export function chartSpec(
       outerRadius: radius,
       ...(template.mark === 'donut' ? { innerRadius: Math.round(radius * 0.55) } : {}),
     }
-    const encoding = { theta: { ...y, stack: true }, color }
+    // The slices go round in the legend's order (Vega-Lite stacks them by `order`, not by the colour's sort).
+    const order =
+      sort === 'x' || sort === '-x'
+        ? { field: fieldRef(template.x), type: 'nominal', sort: SORTS[sort] }
+        : sort === 'y' || sort === '-y'
+          ? { ...y, sort: sort === 'y' ? 'ascending' : 'descending' }
+          : undefined
+    const encoding = { theta: { ...y, stack: true }, color, ...(order === undefined ? {} : { order }) }
     if (template.labels !== true) return { ...base, width, height, mark: arc, encoding }
     return {
       ...base,

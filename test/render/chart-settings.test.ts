@@ -137,3 +137,16 @@ describe('chart templates written before these settings', () => {
     })
   })
 })
+
+describe("a pie's slice order", () => {
+  it('follows its sort, so the slices go round in the legend order', () => {
+    const spec = chartSpec(
+      chart({ mark: 'arc', x: 'team', aggregate: 'count', sort: '-y' }),
+      rows,
+      columns,
+    ) as Spec
+    expect(spec['encoding'].order).toMatchObject({ aggregate: 'count', sort: 'descending' })
+    const byName = chartSpec(chart({ mark: 'arc', x: 'team', sort: 'x' }), rows, columns) as Spec
+    expect(byName['encoding'].order).toEqual({ field: 'team', type: 'nominal', sort: 'ascending' })
+  })
+})
