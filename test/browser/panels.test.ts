@@ -70,7 +70,13 @@ describe('each panel kind in a browser', () => {
       const value = await seen(page.locator('.quarry-stat-value'))
       expect(await value.textContent()).toBe('174')
       // amber's text colour from the view stylesheet: the class took effect under the CSP.
-      expect(await value.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(138, 83, 0)')
+      const color = await value.evaluate((node) => {
+        const { getComputedStyle } = globalThis as unknown as {
+          getComputedStyle(n: unknown): { color: string }
+        }
+        return getComputedStyle(node).color
+      })
+      expect(color).toBe('rgb(138, 83, 0)')
       expect(await seriousViolations(page)).toEqual([])
       await page.screenshot({ path: join(SHOTS, 'panels-stat.png'), fullPage: true })
     },
