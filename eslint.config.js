@@ -128,6 +128,7 @@ const layerOrder = {
 /** The src/domain modules the admin UI takes values from: no imports, so nothing more is bundled. */
 const BUNDLED_DOMAIN = [
   'query-choices',
+  'panel-choices',
   'datasource-defaults',
   'roles',
   'token-scope',

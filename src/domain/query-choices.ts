@@ -10,8 +10,8 @@ export type ParamType = (typeof PARAM_TYPES)[number]
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
 
-/** Chart marks a `chart` template can draw (an `arc` is a pie: `x` gives the slices, `y` their size). */
-export const CHART_MARKS = ['bar', 'line', 'area', 'point', 'arc'] as const
+/** Chart marks a `chart` template can draw (an `arc` is a pie: `x` gives the slices, `y` their size; a `donut` is a pie with a hole). */
+export const CHART_MARKS = ['bar', 'line', 'area', 'point', 'arc', 'donut'] as const
 export type ChartMark = (typeof CHART_MARKS)[number]
 
 /** How a `chart` template combines the `y` values of rows that share an `x` (and `series`). */

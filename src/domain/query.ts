@@ -13,6 +13,8 @@ import {
   QUERY_LIMIT_DEFAULTS,
   type ParamType,
 } from './query-choices.js'
+import { CHART_SORTS, LEGEND_POSITIONS } from './panel-choices.js'
+import { StatTemplateSchema, tableSettings } from './panel-schemas.js'
 
 /**
  * Queries: a request (method, path, body) — or, on a SQL datasource, a SQL
@@ -179,21 +181,36 @@ const column = z.string().min(1).max(256)
  * TemplateSchema.parse({ type: 'chart', mark: 'bar', x: 'Status', y: 'Key', aggregate: 'count' })
  */
 export const TemplateSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('table') }),
+  /** The sortable table; columns may be formatted, hidden and reordered, and pages sized (panel-schemas.ts). */
+  z.object({ type: z.literal('table'), ...tableSettings }),
+  /** One value from the rows, with a unit and colours by threshold (render/stat-panel.ts). */
+  StatTemplateSchema,
   /** Gets `rows`, `columns`, `query`, `params` and `fetchedAt`; every `{{ }}` output is HTML-escaped. */
   z.object({ type: z.literal('liquid'), source: z.string().max(100_000) }),
   /** A Vega-Lite spec built from the columns, rendered to SVG on the server. */
-  z.object({
-    type: z.literal('chart'),
-    mark: z.enum(CHART_MARKS),
-    x: column,
-    y: column,
-    series: column.optional(),
-    aggregate: z.enum(CHART_AGGREGATES).optional(),
-    title: z.string().max(200).optional(),
-    width: z.number().int().min(CHART_SIZE.min).max(CHART_SIZE.max).optional(),
-    height: z.number().int().min(CHART_SIZE.min).max(CHART_SIZE.max).optional(),
-  }),
+  z
+    .object({
+      type: z.literal('chart'),
+      mark: z.enum(CHART_MARKS),
+      x: column,
+      /** The measure: one column, or several drawn as one series each. */
+      y: z.union([column, z.array(column).min(1).max(20)]),
+      series: column.optional(),
+      aggregate: z.enum(CHART_AGGREGATES).optional(),
+      title: z.string().max(200).optional(),
+      width: z.number().int().min(CHART_SIZE.min).max(CHART_SIZE.max).optional(),
+      height: z.number().int().min(CHART_SIZE.min).max(CHART_SIZE.max).optional(),
+      /** Bars and areas of several series on top of each other (the default); false: bars side by side, areas overlapping. */
+      stacked: z.boolean().optional(),
+      sort: z.enum(CHART_SORTS).optional(),
+      /** Each bar, point or slice labelled with its value. */
+      labels: z.boolean().optional(),
+      legend: z.enum(LEGEND_POSITIONS).optional(),
+    })
+    .refine((chart) => !Array.isArray(chart.y) || chart.y.length === 1 || chart.series === undefined, {
+      error: 'a chart with several y columns draws one series per column; leave series out',
+      path: ['series'],
+    }),
   /**
    * A hand-written Vega-Lite spec. The rows replace its `data` (a chart never loads a URL), and
    * it is rendered to SVG on the server like a `chart`.

@@ -79,6 +79,17 @@ export function cellLink(value: unknown, column: string, context: CellLinkContex
   if (url !== undefined) return url
   if (context.jiraSite === undefined || typeof value !== 'string' || !JIRA_KEY.test(value)) return undefined
   if (!isJiraKeyColumn(column)) return undefined
-  const site = siteOrigin(context.jiraSite)
-  return site === undefined ? undefined : `${site}/browse/${value}`
+  return jiraIssueLink(value, context.jiraSite)
+}
+
+/**
+ * An issue's page on a Jira Cloud site (`/browse/KEY`), or undefined when the site is not a bare
+ * http(s) origin.
+ *
+ * @example
+ * jiraIssueLink('QA-12', 'https://acme.atlassian.net/') // 'https://acme.atlassian.net/browse/QA-12'
+ */
+export function jiraIssueLink(key: string, jiraSite: string): string | undefined {
+  const site = siteOrigin(jiraSite)
+  return site === undefined ? undefined : `${site}/browse/${encodeURIComponent(key)}`
 }

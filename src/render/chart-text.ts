@@ -7,7 +7,7 @@
 import type { ChartMark } from '../domain/query.js'
 import type { Row } from './cell.js'
 import { cellText, cellValue, isNumeric } from './cell.js'
-import type { ChartLike } from './chart.js'
+import { yColumns, type ChartLike } from './chart.js'
 import { escapeHtml } from './html-format.js'
 
 /** Rows shown in the data table at most: enough to read, not a 10,000-row page behind a chart. */
@@ -19,6 +19,7 @@ const MARK_NAMES: Readonly<Record<ChartMark, string>> = {
   area: 'Area chart',
   point: 'Scatter plot',
   arc: 'Pie chart',
+  donut: 'Donut chart',
 }
 
 function record(value: unknown): Readonly<Record<string, unknown>> | undefined {
@@ -55,20 +56,22 @@ interface Described {
 
 function describe(template: ChartLike, columns: readonly string[]): Described {
   if (template.type === 'chart') {
+    const ys = yColumns(template)
     const y =
       template.aggregate === 'count'
         ? 'count of rows'
         : template.aggregate === undefined
-          ? template.y
-          : `${template.aggregate} of ${template.y}`
-    const used = [template.x, ...(template.aggregate === 'count' ? [] : [template.y])]
+          ? ys.join(', ')
+          : `${template.aggregate} of ${ys.join(', ')}`
+    const used = [template.x, ...(template.aggregate === 'count' ? [] : ys)]
     if (template.series !== undefined) used.push(template.series)
+    const series = ys.length > 1 ? 'y column' : template.series
     return {
       ...(template.title === undefined ? {} : { title: template.title }),
       kind: MARK_NAMES[template.mark],
       x: template.x,
       y,
-      ...(template.series === undefined ? {} : { series: template.series }),
+      ...(series === undefined ? {} : { series }),
       columns: [...new Set(used)].filter((column) => columns.includes(column)),
     }
   }

@@ -108,20 +108,55 @@ function fieldDef(column: string, type: FieldType): Record<string, unknown> {
   return def
 }
 
-function measure(template: ChartTemplate, rows: readonly Row[]): Record<string, unknown> {
-  const { y, aggregate } = template
-  if (aggregate === 'count') return { aggregate: 'count', type: 'quantitative', title: `Count of ${y}` }
+/**
+ * The columns a chart measures: its `y`, one or several.
+ *
+ * @example yColumns({ type: 'chart', mark: 'line', x: 'day', y: ['created', 'resolved'] }) // ['created', 'resolved']
+ */
+export function yColumns(template: ChartTemplate): readonly string[] {
+  return typeof template.y === 'string' ? [template.y] : template.y
+}
+
+// Several y columns are folded into these two fields (one row per row and column): the series and
+// its value. Names no query's column is likely to have.
+const FOLD_SERIES = 'quarry·series'
+const FOLD_VALUE = 'quarry·value'
+
+function measure(
+  template: ChartTemplate,
+  rows: readonly Row[],
+  field: string,
+  title: string,
+): Record<string, unknown> {
+  const { aggregate } = template
+  if (aggregate === 'count') return { aggregate: 'count', type: 'quantitative', title: `Count of ${title}` }
   if (aggregate === 'distinct')
-    return { aggregate: 'distinct', field: fieldRef(y), type: 'quantitative', title: `Distinct ${y}` }
+    return { aggregate: 'distinct', field: fieldRef(field), type: 'quantitative', title: `Distinct ${title}` }
   if (aggregate !== undefined)
-    return { aggregate, field: fieldRef(y), type: 'quantitative', title: `${aggregate} of ${y}` }
-  return fieldDef(y, inferFieldType(rows, y))
+    return { aggregate, field: fieldRef(field), type: 'quantitative', title: `${aggregate} of ${title}` }
+  return field === FOLD_VALUE
+    ? { field: FOLD_VALUE, type: 'quantitative', title }
+    : fieldDef(field, inferFieldType(rows, field))
+}
+
+const SORTS = { x: 'ascending', '-x': 'descending' } as const
+
+/** Slices ordered by their measure: the same aggregate over the same field (a sum when none). */
+function byMeasure(y: Record<string, unknown>, order: 'ascending' | 'descending'): Record<string, unknown> {
+  if (y['aggregate'] === 'count') return { op: 'count', order }
+  return { field: y['field'], op: y['aggregate'] ?? 'sum', order }
+}
+
+function legendOf(template: ChartTemplate): Record<string, unknown> {
+  if (template.legend === undefined) return {}
+  return { legend: template.legend === 'none' ? null : { orient: template.legend } }
 }
 
 /**
  * The Vega-Lite spec of a `chart` template for these rows. `x` is the category (or time) axis and
- * `y` the measure; `series` splits it by colour. An `arc` (pie) takes its slices from `x` and
- * their sizes from `y`, and has no series.
+ * `y` the measure — several `y` columns are one series each; `series` splits it by colour. An
+ * `arc` (pie) or `donut` takes its slices from `x` and their sizes from `y`, and has no series.
+ * `stacked`, `sort`, `labels` and `legend` cover what people otherwise write Vega-Lite for.
  *
  * @example
  * chartSpec({ type: 'chart', mark: 'bar', x: 'status', y: 'key', aggregate: 'count' }, rows, ['key', 'status'])
@@ -132,39 +167,107 @@ export function chartSpec(
   rows: readonly Row[],
   columns: readonly string[],
 ): VegaLiteSpec {
+  const ys = yColumns(template)
   requireColumn('x', template.x, columns)
-  if (template.aggregate !== 'count') requireColumn('y', template.y, columns)
+  if (template.aggregate !== 'count') for (const y of ys) requireColumn('y', y, columns)
   if (template.series !== undefined) requireColumn('series', template.series, columns)
-  const used = [template.x, template.y, ...(template.series === undefined ? [] : [template.series])]
+  const folded = ys.length > 1
+  const used = [template.x, ...ys, ...(template.series === undefined ? [] : [template.series])]
   const base = {
     ...(template.title === undefined ? {} : { title: template.title }),
     data: { values: chartValues(rows, [...new Set(used)]) },
+    ...(folded ? { transform: [{ fold: ys.map(fieldRef), as: [FOLD_SERIES, FOLD_VALUE] }] } : {}),
   }
-  if (template.mark === 'arc') {
+  const yTitle = ys.join(', ')
+  const y = measure(template, rows, folded ? FOLD_VALUE : (ys[0] ?? template.x), yTitle)
+  const colorField = folded
+    ? { field: FOLD_SERIES, type: 'nominal', title: 'Series' }
+    : template.series === undefined
+      ? undefined
+      : { field: fieldRef(template.series), type: 'nominal', title: template.series }
+  const labelMark = (extra: Record<string, unknown>) => ({
+    mark: { type: 'text', fontSize: 11, ...extra },
+    encoding: { text: { ...y, format: ',.4~r' } },
+  })
+
+  if (template.mark === 'arc' || template.mark === 'donut') {
     const size = template.width ?? template.height ?? CHART_HEIGHT
+    const width = template.width ?? size
+    const height = template.height ?? size
+    const radius = Math.min(width, height) / 2 - (template.labels === true ? 24 : 4)
+    const sort = template.sort ?? 'none'
+    const color: Record<string, unknown> = {
+      field: fieldRef(template.x),
+      type: 'nominal',
+      title: template.x,
+      ...legendOf(template),
+    }
+    if (sort === 'x' || sort === '-x') color['sort'] = SORTS[sort]
+    if (sort === 'y' || sort === '-y') color['sort'] = byMeasure(y, sort === 'y' ? 'ascending' : 'descending')
+    const arc = {
+      type: 'arc',
+      outerRadius: radius,
+      ...(template.mark === 'donut' ? { innerRadius: Math.round(radius * 0.55) } : {}),
+    }
+    // The slices go round in the legend's order (Vega-Lite stacks them by `order`, not by the colour's sort).
+    const order =
+      sort === 'x' || sort === '-x'
+        ? { field: fieldRef(template.x), type: 'nominal', sort: SORTS[sort] }
+        : sort === 'y' || sort === '-y'
+          ? { ...y, sort: sort === 'y' ? 'ascending' : 'descending' }
+          : undefined
+    const encoding = { theta: { ...y, stack: true }, color, ...(order === undefined ? {} : { order }) }
+    if (template.labels !== true) return { ...base, width, height, mark: arc, encoding }
     return {
       ...base,
-      width: template.width ?? size,
-      height: template.height ?? size,
-      mark: { type: 'arc' },
-      encoding: {
-        theta: { ...measure(template, rows), stack: true },
-        color: { field: fieldRef(template.x), type: 'nominal', title: template.x },
-      },
+      width,
+      height,
+      encoding,
+      layer: [{ mark: arc }, labelMark({ radius: radius + 14 })],
     }
   }
-  const encoding: Record<string, unknown> = {
-    x: fieldDef(template.x, inferFieldType(rows, template.x)),
-    y: measure(template, rows),
+
+  const sort = template.sort ?? 'none'
+  const x: Record<string, unknown> = { ...fieldDef(template.x, inferFieldType(rows, template.x)) }
+  if (sort === 'x' || sort === '-x') x['sort'] = SORTS[sort]
+  if (sort === 'y' || sort === '-y') x['sort'] = sort
+  const stackable = template.mark === 'bar' || template.mark === 'area'
+  const yEncoding: Record<string, unknown> = { ...y }
+  if (stackable && colorField !== undefined && template.stacked !== undefined)
+    yEncoding['stack'] = template.stacked ? 'zero' : null
+  const encoding: Record<string, unknown> = { x, y: yEncoding }
+  if (colorField !== undefined) {
+    encoding['color'] = { ...colorField, ...legendOf(template) }
+    // Side by side, not on top of each other (Vega-Lite's grouped bars).
+    if (template.mark === 'bar' && template.stacked === false) encoding['xOffset'] = colorField
   }
-  if (template.series !== undefined)
-    encoding['color'] = { field: fieldRef(template.series), type: 'nominal', title: template.series }
+  const mark = {
+    type: template.mark,
+    ...(template.mark === 'line' ? { point: true } : {}),
+    ...(template.mark === 'area' && template.stacked === false && colorField !== undefined
+      ? { opacity: 0.6 }
+      : {}),
+  }
+  const size = { width: template.width ?? CHART_WIDTH, height: template.height ?? CHART_HEIGHT }
+  if (template.labels !== true) return { ...base, ...size, mark, encoding }
+  // A label on every bar or point: one value each; stacked bars' labels sit inside their segment.
+  const stackedLabels = stackable && colorField !== undefined && template.stacked !== false
   return {
     ...base,
-    width: template.width ?? CHART_WIDTH,
-    height: template.height ?? CHART_HEIGHT,
-    mark: { type: template.mark, ...(template.mark === 'line' ? { point: true } : {}) },
+    ...size,
     encoding,
+    layer: [
+      { mark },
+      stackedLabels
+        ? {
+            mark: { type: 'text', fontSize: 11, color: 'white' },
+            encoding: {
+              text: { ...y, format: ',.4~r' },
+              y: { ...yEncoding, stack: 'zero', bandPosition: 0.5 },
+            },
+          }
+        : labelMark({ dy: -8 }),
+    ],
   }
 }
 

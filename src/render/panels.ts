@@ -9,12 +9,14 @@ import type { Template } from '../domain/query.js'
 import { chartPanel, vegaLitePanel } from './chart-panel.js'
 import { liquidPanel } from './liquid-panel.js'
 import type { PanelKind, PanelTemplate, TemplateOf } from './panel.js'
+import { statPanel } from './stat-panel.js'
 import { tablePanel } from './table-panel.js'
 import { velocityPanel } from './velocity-panel.js'
 
 /** A kind for every type TemplateSchema allows: a type without one is a compile error here. */
 const BUILT_IN: { readonly [K in Template['type']]: PanelKind<TemplateOf<K>> } = {
   table: tablePanel,
+  stat: statPanel,
   liquid: liquidPanel,
   chart: chartPanel,
   'vega-lite': vegaLitePanel,

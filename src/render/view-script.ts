@@ -35,7 +35,10 @@ export const HEIGHT_MESSAGE = 'quarry:height'
  */
 export const VIEW_SCRIPT = `'use strict'
 ;(function () {
+  // A formatted cell (a date written 15 Jan 2026, a duration 1h 2m) sorts by its raw value, data-sort.
   function key(cell) {
+    var raw = cell ? cell.getAttribute('data-sort') : null
+    if (raw !== null && raw !== '') return cell.classList.contains('num') || /^-?\\d+$/.test(raw) ? Number(raw) : raw
     var text = cell ? cell.textContent : ''
     return cell && cell.classList.contains('num') && text !== '' ? Number(text) : text
   }
@@ -214,6 +217,18 @@ th[aria-sort=descending] .quarry-sort::after{content:" \\25BC";content:" \\25BC"
 .quarry-chart-data table{border-collapse:collapse;margin-top:.5rem}
 .quarry-chart-data th,.quarry-chart-data td{border:1px solid var(--line);padding:.2rem .5rem;text-align:left}
 .quarry-chart-data td.num{text-align:right;font-variant-numeric:tabular-nums}
+.quarry-stat{display:inline-block;min-width:12rem;max-width:100%;margin:1rem 0;padding:.75rem 1.25rem;border:1px solid var(--line);border-left-width:6px;border-radius:6px;overflow-wrap:anywhere}
+.quarry-stat figcaption{color:var(--muted);font-weight:600}
+.quarry-stat-value{margin:.25rem 0 0;font-size:2.5rem;line-height:1.15;font-weight:700;font-variant-numeric:tabular-nums}
+.quarry-stat--green{border-left-color:#1e7e34}.quarry-stat--green .quarry-stat-value{color:#1e6b30}
+.quarry-stat--amber{border-left-color:#b26a00}.quarry-stat--amber .quarry-stat-value{color:#8a5300}
+.quarry-stat--red{border-left-color:#c5221f}.quarry-stat--red .quarry-stat-value{color:#b3261e}
+.quarry-stat--blue{border-left-color:#0b57d0}.quarry-stat--blue .quarry-stat-value{color:#0b57d0}
+.quarry-stat--grey{border-left-color:#5f6368}.quarry-stat--grey .quarry-stat-value{color:#44474a}
+.quarry-lozenge{display:inline-block;padding:0 .35rem;border-radius:3px;font-size:.8em;font-weight:700;text-transform:uppercase;white-space:nowrap}
+.quarry-lozenge--new{background:#dfe1e6;color:#253858}
+.quarry-lozenge--indeterminate{background:#deebff;color:#0747a6}
+.quarry-lozenge--done{background:#e3fcef;color:#006644}
 `
 
 /**

@@ -22,7 +22,11 @@ interface FakeRow {
   hasAttribute(name: string): boolean
   toggleAttribute(name: string, on: boolean): void
   textContent: string
-  cells: { textContent: string; classList: { contains(name: string): boolean } }[]
+  cells: {
+    textContent: string
+    classList: { contains(name: string): boolean }
+    getAttribute(name: string): string | null
+  }[]
 }
 
 function fakeButton() {
@@ -61,6 +65,7 @@ function fakeTable(
       cells: cells.map((value) => ({
         textContent: String(value),
         classList: { contains: (name: string) => name === 'num' && typeof value === 'number' },
+        getAttribute: () => null,
       })),
     })),
     appendChild(fragment) {

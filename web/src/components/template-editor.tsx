@@ -10,16 +10,31 @@ import { useDebounced } from '../use-debounced.js'
 import { CodeEditor } from './code-editor.js'
 import { ErrorMessage } from './error-message.js'
 import { LIQUID_HINT_FILTERS, LIQUID_HINT_VARIABLES } from '../liquid-hint.js'
-import { Field, SelectField } from './field.js'
+import { CheckboxField, Field, ListField, SelectField } from './field.js'
+import { StatFields, TableFields } from './panel-fields.js'
+import {
+  CHART_SORTS,
+  LEGEND_POSITIONS,
+  type ChartSort,
+  type LegendPosition,
+} from '../../../src/domain/panel-choices.js'
 
 type TemplateType = Template['type']
 
 const TEMPLATE_LABELS: Record<TemplateType, string> = {
   table: 'Table',
+  stat: 'Stat',
   liquid: 'Liquid',
   chart: 'Chart',
   'vega-lite': 'Vega-Lite',
   velocity: 'Velocity (PocketQuery)',
+}
+const SORT_LABELS: Record<ChartSort, string> = {
+  none: 'as the rows come',
+  x: 'x ascending',
+  '-x': 'x descending',
+  y: 'value ascending',
+  '-y': 'value descending',
 }
 const AGGREGATE_CHOICES: readonly ChartAggregateChoice[] = ['none', ...CHART_AGGREGATES]
 
@@ -34,6 +49,8 @@ function templateOfType(type: TemplateType, columns: string[]): Template {
   switch (type) {
     case 'table':
       return { type }
+    case 'stat':
+      return { type, aggregate: 'count' }
     case 'velocity':
       return { type, source: VELOCITY_EXAMPLE }
     case 'liquid':
@@ -72,6 +89,7 @@ export function TemplateEditor({
   columns: string[]
 }) {
   const labelId = useId()
+  const listId = useId()
   return (
     <fieldset>
       <legend>Template</legend>
@@ -129,6 +147,20 @@ export function TemplateEditor({
         </>
       )}
       {template.type === 'chart' && <ChartFields template={template} onChange={onChange} columns={columns} />}
+      {(template.type === 'stat' || template.type === 'table') && (
+        <>
+          <datalist id={listId}>
+            {columns.map((column) => (
+              <option key={column} value={column} />
+            ))}
+          </datalist>
+          {template.type === 'stat' ? (
+            <StatFields template={template} onChange={onChange} listId={listId} />
+          ) : (
+            <TableFields template={template} onChange={onChange} listId={listId} columns={columns} />
+          )}
+        </>
+      )}
       <TemplatePreview template={template} rows={rows} />
     </fieldset>
   )
@@ -191,12 +223,11 @@ function ChartFields({
         hint={hint}
         onChange={(x) => onChange({ ...template, x })}
       />
-      <Field
+      <ListField
         label="Y"
-        value={template.y}
-        list={listId}
-        hint={hint}
-        onChange={(y) => onChange({ ...template, y })}
+        values={typeof template.y === 'string' ? [template.y] : template.y}
+        hint={hint ?? 'One column, or several separated by commas (one series each).'}
+        onChange={(ys) => onChange({ ...template, y: ys.length === 1 ? (ys[0] ?? '') : ys })}
       />
       <Field
         label="Series"
@@ -216,6 +247,28 @@ function ChartFields({
         value={template.title ?? ''}
         placeholder="(none)"
         onChange={(title) => onChange({ ...template, title: title === '' ? undefined : title })}
+      />
+      <SelectField<ChartSort>
+        label="Sort"
+        value={template.sort ?? 'none'}
+        options={CHART_SORTS.map((value) => ({ value, label: SORT_LABELS[value] }))}
+        onChange={(sort) => onChange({ ...template, sort: sort === 'none' ? undefined : sort })}
+      />
+      <SelectField<LegendPosition | 'auto'>
+        label="Legend"
+        value={template.legend ?? 'auto'}
+        options={['auto', ...LEGEND_POSITIONS]}
+        onChange={(legend) => onChange({ ...template, legend: legend === 'auto' ? undefined : legend })}
+      />
+      <CheckboxField
+        label="Stacked"
+        checked={template.stacked !== false}
+        onChange={(stacked) => onChange({ ...template, stacked: stacked ? undefined : false })}
+      />
+      <CheckboxField
+        label="Value labels"
+        checked={template.labels === true}
+        onChange={(labels) => onChange({ ...template, labels: labels ? true : undefined })}
       />
       <SizeField
         label="Width"
