@@ -10,6 +10,7 @@
  * - embedScript(origin) → /embed.js: what another site includes to embed views.
  */
 import { QuarryError } from '../domain/errors.js'
+import { PARAM_OPTIONS_SCRIPT, PARAM_OPTIONS_STYLES } from './param-options.js'
 
 /**
  * Rows per table page in an embed: an iframe on a wiki page should stay about a screen tall (25 rows
@@ -153,7 +154,7 @@ export const VIEW_SCRIPT = `'use strict'
     post()
   }
 })()
-`
+${PARAM_OPTIONS_SCRIPT}`
 
 /**
  * The view page's stylesheet (served as /assets/view.css). A text parameter (a JQL query) takes the
@@ -214,7 +215,7 @@ th[aria-sort=descending] .quarry-sort::after{content:" \\25BC";content:" \\25BC"
 .quarry-chart-data table{border-collapse:collapse;margin-top:.5rem}
 .quarry-chart-data th,.quarry-chart-data td{border:1px solid var(--line);padding:.2rem .5rem;text-align:left}
 .quarry-chart-data td.num{text-align:right;font-variant-numeric:tabular-nums}
-`
+${PARAM_OPTIONS_STYLES}`
 
 /**
  * The origin of a Quarry server, checked: http(s), no path, query or credentials.
