@@ -1,9 +1,10 @@
 import { PARAM_TYPES, type ParamSpec, type ParamType } from '../query-defaults.js'
 import { visitorExposure } from '../visitor-exposure.js'
 import { CheckboxField, Field, ListField, SelectField } from './field.js'
+import { ParamOptionsFields } from './param-options-fields.js'
 
 /**
- * Parameter rows: name, type, default, and the allowed values of a constant; on a public query, also
+ * Parameter rows: name, type, default, the allowed values of a constant or the query they come from; on a public query, also
  * what visitors may set each one to, and what that exposes.
  */
 export function ParamsEditor({
@@ -11,6 +12,7 @@ export function ParamsEditor({
   onChange,
   usedIn = 'request',
   isPublic = false,
+  queryNames = [],
 }: {
   params: ParamSpec[]
   onChange: (params: ParamSpec[]) => void
@@ -18,6 +20,8 @@ export function ParamsEditor({
   usedIn?: 'request' | 'sql'
   /** The query is public: each parameter says whether visitors may change it. */
   isPublic?: boolean
+  /** The other queries, which a parameter's options may come from. */
+  queryNames?: readonly string[]
 }) {
   const update = (index: number, change: Partial<ParamSpec>) =>
     onChange(params.map((param, i) => (i === index ? ({ ...param, ...change } as ParamSpec) : param)))
@@ -65,6 +69,13 @@ export function ParamsEditor({
               </button>
             </div>
           </div>
+          {param.type !== 'boolean' && param.type !== 'constant' && (
+            <ParamOptionsFields
+              param={param}
+              queryNames={queryNames}
+              onChange={(options) => update(index, { options })}
+            />
+          )}
           {isPublic && (
             <VisitorInputFields param={param} onChange={(visitorInput) => update(index, { visitorInput })} />
           )}
