@@ -73,6 +73,14 @@ beforeAll(async () => {
     path: '/board?project=:project',
     params: [{ name: 'project', options: { query: 'down' } }],
   })
+  await server.engine.addQuery({
+    name: 'boards',
+    datasource: 'api',
+    path: '/board?project=:projects',
+    params: [
+      { name: 'projects', type: 'list', default: 'DEMO', options: { query: 'projects', value: 'key' } },
+    ],
+  })
   editor = await server.signIn('eve', 'editor')
   viewer = await server.signIn('vic', 'viewer')
 })
@@ -100,6 +108,16 @@ describe('a view of a query with parameter options', () => {
     expect(html).toContain('data-depends="project"')
     expect(html).toContain('data-options-url="/v/board/options/sprint"')
     expect(asked).toContain('/board')
+  })
+
+  it('shows a list parameter as a multi-select, and takes the items a form without script sends one by one', async () => {
+    const page = await server.as(viewer, { url: '/v/boards?projects=DEMO&projects=OPS' })
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain(
+      '<select id="p-projects" name="projects" multiple size="2"><option value="DEMO" selected>DEMO</option><option value="OPS" selected>OPS</option></select>',
+    )
+    const refused = await server.as(viewer, { url: '/v/boards?projects=DEMO,NOPE' })
+    expect(refused.body).toContain('&quot;NOPE&quot; is not one of them')
   })
 
   it('refuses a value outside the list with a coded error on the page, the dropdowns still shown', async () => {
