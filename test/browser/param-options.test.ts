@@ -3,9 +3,10 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { launchChromium, requireBrowser, seen, SHOTS } from '../helpers/browser.js'
+import { launchChromium, requireBrowser, seen, signInThroughForm, SHOTS } from '../helpers/browser.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { startTestSim } from '../helpers/sim.js'
@@ -17,6 +18,7 @@ import { startTestSim } from '../helpers/sim.js'
  * axe-core finds no serious or critical violation on the page. Screenshots: test-results/browser/param-options-*.png.
  */
 
+const ADMIN = { name: 'admin', password: 'admin password 1' }
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 
 let engine: TestEngine
@@ -26,7 +28,7 @@ let browser: Browser
 let page: Page
 
 beforeAll(async () => {
-  requireBrowser({ adminUi: false })
+  requireBrowser({ adminUi: true })
   mkdirSync(SHOTS, { recursive: true })
   sim = await startTestSim({ issues: 120 })
   engine = await startTestEngine()
@@ -67,6 +69,12 @@ beforeAll(async () => {
     visibility: { public: true },
     converter:
       'function convert(json) { const i = JSON.parse(json); return [{ Key: i.key, Summary: i.fields.summary }] }',
+  })
+  await engine.store.accounts.createUser({
+    name: ADMIN.name,
+    passwordHash: await hashPassword(ADMIN.password),
+    role: 'admin',
+    groups: [],
   })
   server = await startServer(engine.store, { host: '127.0.0.1', port: 0, logger: false })
   browser = await launchChromium()
@@ -135,6 +143,38 @@ describe('a parameter dropdown filled from a query, with a dependent list', () =
       expect(
         violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
       ).toEqual([])
+    } catch (error) {
+      await page
+        ?.screenshot({ path: join(SHOTS, 'param-options-failed.png'), fullPage: true })
+        .catch(() => undefined)
+      throw error
+    }
+  }, 120_000)
+
+  it("sets a parameter's options in the admin UI's parameter editor, and saves them", async () => {
+    try {
+      await signInThroughForm(page, server.url, ADMIN)
+      await page.goto(`${server.url}/admin/queries/issue-view`)
+      await seen(page.getByRole('heading', { name: 'Query issue-view' }))
+      const shown = page.getByRole('group', { name: 'Options: issue' })
+      expect(await shown.getByLabel('Options query').inputValue()).toBe('project-issues')
+      expect(await shown.getByLabel('Its parameters').inputValue()).toBe('project=:project')
+
+      await page.goto(`${server.url}/admin/queries/project-issues`)
+      await seen(page.getByRole('heading', { name: 'Query project-issues' }))
+      const group = page.getByRole('group', { name: 'Options: project' })
+      await group.getByLabel('Values from a query').check()
+      await group.getByLabel('Options query').selectOption('projects')
+      await group.getByLabel('Value column').fill('key')
+      await group.getByLabel('Label column').fill('name')
+      await page.getByRole('button', { name: 'Save', exact: true }).click()
+      await seen(page.getByRole('form', { name: 'Query' }).getByRole('status').filter({ hasText: 'Saved' }))
+      await page.screenshot({ path: join(SHOTS, 'param-options-editor.png'), fullPage: true })
+      const stored = await engine.store.queries.get('project-issues')
+      expect((stored?.definition as { params: unknown[] }).params[0]).toMatchObject({
+        name: 'project',
+        options: { query: 'projects', value: 'key', label: 'name', params: {} },
+      })
     } catch (error) {
       await page
         ?.screenshot({ path: join(SHOTS, 'param-options-failed.png'), fullPage: true })
