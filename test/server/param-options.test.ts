@@ -192,6 +192,17 @@ describe('values outside the list on the other surfaces', () => {
     expect(run.json()).toMatchObject({ status: 'failed' })
     expect(run.json().error).toContain('QUARRY_PARAM_OPTION')
   })
+
+  it('a schedule may leave a listed parameter out: each run takes the list’s first value then', async () => {
+    const created = await server.as(editor, {
+      method: 'POST',
+      url: '/api/schedules',
+      payload: { name: 'ops-first', query: 'board', params: { project: 'OPS' }, cron: '0 * * * *' },
+    })
+    expect(created.statusCode).toBe(201)
+    const run = await server.as(editor, { method: 'POST', url: '/api/schedules/ops-first/run' })
+    expect(run.json()).toMatchObject({ status: 'ok', rowCount: 1 })
+  })
 })
 
 describe('saving and moving queries with options', () => {
