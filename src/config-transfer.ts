@@ -25,7 +25,7 @@ import {
   type NamedTemplate,
 } from './domain/library.js'
 import { QuerySchema, queryInputOf, queryRowOf, type Query } from './domain/query.js'
-import { templateFromContent } from './engine/index.js'
+import { checkOptionSources, savedQueryParams, templateFromContent } from './engine/index.js'
 import type { ConnectionInput, LibraryRepo, Store } from './store/index.js'
 
 /**
@@ -181,6 +181,17 @@ export async function importDocument(
           `Query "${query.name}" uses ${kind} "${name}", which is neither in the file nor in the store.`,
         )
       }
+    }
+  }
+  // Options lists (issue 17) from queries in the file or the store, never from a missing one or in a circle.
+  const inFile = new Map(queries.map((query) => [query.name, query]))
+  const stored = savedQueryParams(store)
+  for (const query of queries) {
+    try {
+      await checkOptionSources(query, async (name) => inFile.get(name) ?? (await stored(name)))
+    } catch (error) {
+      if (!isQuarryError(error)) throw error
+      problems.push(error.message)
     }
   }
   const existingConverters = await namesOf(store.converters)

@@ -5,6 +5,7 @@ import {
   QuerySchema,
   paramTypeOf,
   type Pagination,
+  type ParamOptions,
   type ParamSpec,
   type Query,
 } from '../domain/query.js'
@@ -20,6 +21,8 @@ export interface QueryFlags {
   readonly sql?: string
   readonly param?: string[]
   readonly allowed?: string[]
+  /** `PARAM=QUERY [value=COL] [label=COL] [NAME=:OTHER|NAME=TEXT]…`: a parameter's options from a query (issue 17). */
+  readonly options?: string[]
   readonly pagination?: string
   readonly pageSize?: string
   readonly itemsPath?: string
@@ -166,6 +169,42 @@ function templateFields(flags: QueryFlags, base: Query | undefined) {
   }
 }
 
+/**
+ * `--options "sprint=board-sprints value=id label=name project=:project"`: parameter `sprint` takes its
+ * values from query `board-sprints` (column `id`, shown as `name`), whose parameter `project` gets
+ * this query's `:project`. `--options sprint=` drops them.
+ *
+ * @example parseOptionsFlag('project=jira-projects value=key label=name') // ['project', { query: 'jira-projects', value: 'key', label: 'name', params: {} }]
+ */
+export function parseOptionsFlag(text: string): [string, ParamOptions | undefined] {
+  const [head = '', ...rest] = text.trim().split(/\s+/)
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(head)
+  if (!match) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `--options must look like PARAM=QUERY [value=COLUMN] [label=COLUMN] [NAME=:OTHER]…; got "${text}"`,
+    )
+  }
+  const [, param = '', query = ''] = match
+  if (query === '') return [param, undefined]
+  const options: { query: string; value?: string; label?: string; params: Record<string, string> } = {
+    query,
+    params: {},
+  }
+  for (const pair of rest) {
+    const [key = '', value] = pair.split(/=(.*)/s)
+    if (value === undefined || value === '') {
+      throw new QuarryError(
+        'QUARRY_CONFIG_INVALID',
+        `--options ${param}: "${pair}" must be value=COLUMN, label=COLUMN or NAME=:PARAMETER (or NAME=TEXT)`,
+      )
+    }
+    if (key === 'value' || key === 'label') options[key] = value
+    else options.params[key] = value
+  }
+  return [param, options]
+}
+
 /** Builds a query from flags, on top of an existing one for `edit`. */
 export function queryFromFlags(name: string, flags: QueryFlags, base?: Query): Query {
   let params = base?.params ?? []
@@ -175,6 +214,16 @@ export function queryFromFlags(name: string, flags: QueryFlags, base?: Query): Q
     const spec = params.find((p) => p.name === paramName)
     if (!spec) throw new QuarryError('QUARRY_CONFIG_INVALID', `--allowed ${paramName}: no such --param`)
     params = params.map((p) => (p === spec ? { ...p, values: values.split(',').map((v) => v.trim()) } : p))
+  }
+  for (const item of flags.options ?? []) {
+    const [paramName, options] = parseOptionsFlag(item)
+    if (!params.some((p) => p.name === paramName))
+      throw new QuarryError('QUARRY_CONFIG_INVALID', `--options ${paramName}: no such --param`)
+    params = params.map((p) => {
+      if (p.name !== paramName) return p
+      const { options: _dropped, ...rest } = p
+      return options === undefined ? rest : { ...rest, options }
+    })
   }
   const raw: Record<string, unknown> = {
     ...base,

@@ -10,9 +10,12 @@ import { queryFromFlags, type QueryFlags } from './query-input.js'
  * The query checked against its datasource, with the `:name` parameters it uses but does not
  * declare added as strings (as PocketQuery finds them); prints which were added.
  */
-async function checkedQuery(store: Store, query: Query): Promise<Query> {
-  const { loadDatasource } = await import('../engine/index.js')
+async function checkedQuery(store: Store, query: Query, replacing?: string): Promise<Query> {
+  const { loadDatasource, checkOptionSources, savedQueryParams } = await import('../engine/index.js')
   await requireDatasource(store, query)
+  // Options lists from queries that exist, and never back to this one (issue 17).
+  const saved = savedQueryParams(store)
+  await checkOptionSources(query, (name) => (name === replacing ? Promise.resolve(undefined) : saved(name)))
   const datasource = await loadDatasource(store, query.datasource)
   const detected = withDetectedParams(query, datasource.type)
   const added = detected.params.slice(query.params.length)
@@ -58,7 +61,7 @@ export async function editQuery(
 ): Promise<void> {
   await withStore(global, async (store) => {
     const current = await loadSavedQuery(store, name)
-    const next = await checkedQuery(store, queryFromFlags(flags.rename ?? name, flags, current))
+    const next = await checkedQuery(store, queryFromFlags(flags.rename ?? name, flags, current), name)
     await store.queries.update(name, queryRowOf(next))
   })
   console.log(`Updated query "${flags.rename ?? name}".`)

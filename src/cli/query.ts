@@ -24,6 +24,11 @@ export function registerQuery(program: Command): void {
       )
       .option('--allowed <name=v1,v2>', 'the only values a constant parameter accepts', collect)
       .option(
+        '--options <"param=query [value=col] [label=col] [name=:other]">',
+        "a parameter's allowed values from another query's rows (repeatable; param= drops them)",
+        collect,
+      )
+      .option(
         '--pagination <rule>',
         'none | next-page-token | offset | page-number | cursor | link-header | next-link',
       )

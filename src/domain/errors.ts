@@ -55,6 +55,19 @@ export const ERROR_CODES = {
     2,
     'The query uses :@user.…, and the run has no signed-in user (or the user has no email address).',
   ),
+  QUARRY_PARAM_OPTION: spec(
+    'user',
+    400,
+    2,
+    'A parameter whose values come from an options query was given a value that query does not list.',
+  ),
+  // The options query's own failure (upstream, converter, parameter) is its cause; the run cannot check its values.
+  QUARRY_PARAM_OPTIONS_FAILED: spec(
+    'upstream',
+    502,
+    1,
+    'The query that lists a parameter’s allowed values failed, so no value of it can be checked.',
+  ),
   QUARRY_TEMPLATE_INVALID: spec('user', 400, 2, 'A query path or body template is malformed.'),
   QUARRY_DATASOURCE_NOT_FOUND: spec('user', 404, 2, 'No datasource has that name.'),
   QUARRY_DATASOURCE_EXISTS: spec('user', 409, 2, 'A datasource with that name exists already.'),
@@ -445,6 +458,8 @@ const MESSAGES_FOR_EVERYONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   // They name a context parameter, and at most the reader's own user name.
   'QUARRY_PARAM_CONTEXT',
   'QUARRY_CONTEXT_MISSING',
+  // It names the parameter and the value the reader gave, and the options query's name.
+  'QUARRY_PARAM_OPTION',
   'QUARRY_QUERY_NOT_FOUND',
   // They name a snapshot id or date, a size, or a column: what the reader sent or may see.
   'QUARRY_SNAPSHOT_NOT_FOUND',

@@ -90,9 +90,36 @@ export const VisitorInputSchema = z.object({
 })
 export type VisitorInput = z.infer<typeof VisitorInputSchema>
 
+const paramName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'parameter names are letters, digits and "_"')
+
+/**
+ * Where a parameter's allowed values come from: another query's rows (issue 17), run through the
+ * engine with that query's own cache TTL. `value` names the column holding each value (default: the
+ * first column), `label` the one shown for it (default: the value). `params` gives the options
+ * query's parameters: `:name` is this query's parameter `name` (so a sprint list follows the chosen
+ * project), any other text is passed as written.
+ *
+ * @example { query: 'board-sprints', value: 'id', label: 'name', params: { project: ':project' } }
+ */
+export const ParamOptionsSchema = z.object({
+  query: nameSchema,
+  value: z.string().min(1).max(256).optional(),
+  label: z.string().min(1).max(256).optional(),
+  params: z.record(paramName, z.string().max(VISITOR_VALUE_MAX)).default({}),
+})
+export type ParamOptions = z.infer<typeof ParamOptionsSchema>
+
+/** The parameter of the query itself that an options query's parameter value refers to (`:project`), if any. */
+export function optionsReference(value: string): string | undefined {
+  return /^:([A-Za-z_][A-Za-z0-9_]*)$/.exec(value)?.[1]
+}
+
+/** Parameter types whose values can come from a list: not yes/no, and not `constant` (its list is fixed). */
+const OPTION_TYPES: readonly ParamType[] = ['string', 'integer', 'number', 'date', 'list']
+
 export const ParamSpecSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'parameter names are letters, digits and "_"'),
+    name: paramName,
     type: z.preprocess(paramTypeOf, z.enum(PARAM_TYPES)).default('string'),
     /** Used when no value is given; parsed like a given value. */
     default: z.string().optional(),
@@ -100,9 +127,15 @@ export const ParamSpecSchema = z
     values: z.array(z.string()).optional(),
     description: z.string().optional(),
     visitorInput: VisitorInputSchema.optional(),
+    /** Its allowed values come from another query's rows: views show them as a dropdown (issue 17). */
+    options: ParamOptionsSchema.optional(),
   })
   .refine((p) => p.type !== 'constant' || (p.values !== undefined && p.values.length > 0), {
     message: 'a constant parameter needs its allowed values',
+  })
+  .refine((p) => p.options === undefined || OPTION_TYPES.includes(p.type), {
+    message: `options from a query are for ${OPTION_TYPES.join(', ')} parameters`,
+    path: ['options'],
   })
 export type ParamSpec = z.infer<typeof ParamSpecSchema>
 
@@ -284,8 +317,112 @@ export const QuerySchema = z
     message: 'a query has its own template or a named one, not both',
     path: ['templateName'],
   })
+  .superRefine((q, ctx) => {
+    for (const issue of optionIssues(q)) ctx.addIssue({ code: 'custom', ...issue })
+  })
 export type Query = z.infer<typeof QuerySchema>
 export type QueryInput = z.input<typeof QuerySchema>
+
+/**
+ * What is wrong with a query's option sources on their own (the store's queries are checked when
+ * saving, engine/param-options.ts): an options query that is the query itself, a `:name` that is no
+ * parameter of it or the parameter itself, and parameters whose options depend on each other in a
+ * circle (a → b → a), which no value could ever start.
+ */
+function optionIssues(query: {
+  readonly name: string
+  readonly params: readonly ParamSpec[]
+}): { message: string; path: (string | number)[] }[] {
+  const issues: { message: string; path: (string | number)[] }[] = []
+  const declared = new Set(query.params.map((spec) => spec.name))
+  query.params.forEach((spec, index) => {
+    const options = spec.options
+    if (options === undefined) return
+    if (options.query === query.name) {
+      issues.push({
+        message: `parameter "${spec.name}" cannot take its options from its own query "${query.name}"`,
+        path: ['params', index, 'options', 'query'],
+      })
+    }
+    for (const [name, value] of Object.entries(options.params)) {
+      const ref = optionsReference(value)
+      if (ref === undefined) continue
+      if (ref === spec.name || !declared.has(ref)) {
+        issues.push({
+          message:
+            ref === spec.name
+              ? `the options of parameter "${spec.name}" cannot depend on its own value`
+              : `the options of parameter "${spec.name}" pass ":${ref}" to "${name}", but the query has no parameter "${ref}"`,
+          path: ['params', index, 'options', 'params', name],
+        })
+      }
+    }
+  })
+  const cycle = optionCycle(query.params)
+  if (cycle !== undefined) {
+    issues.push({
+      message: `the options of parameters ${cycle.map((name) => `"${name}"`).join(' → ')} depend on each other in a circle; let one of them take its options without the other`,
+      path: ['params'],
+    })
+  }
+  return issues
+}
+
+/**
+ * The parameters a parameter's options depend on (`:name` values of its options query's parameters).
+ *
+ * @example optionDependencies({ name: 'sprint', options: { query: 's', params: { project: ':project' } } }) // ['project']
+ */
+export function optionDependencies(spec: Pick<ParamSpec, 'name' | 'options'>): string[] {
+  const refs = Object.values(spec.options?.params ?? {}).map(optionsReference)
+  return [...new Set(refs.filter((ref): ref is string => ref !== undefined && ref !== spec.name))]
+}
+
+/** A circle of option dependencies among the parameters (`['a', 'b', 'a']`), if there is one. */
+function optionCycle(params: readonly ParamSpec[]): string[] | undefined {
+  const byName = new Map(params.map((spec) => [spec.name, spec]))
+  const done = new Set<string>()
+  const walk = (name: string, path: string[]): string[] | undefined => {
+    const at = path.indexOf(name)
+    if (at !== -1) return [...path.slice(at), name]
+    if (done.has(name)) return undefined
+    const spec = byName.get(name)
+    for (const next of spec === undefined ? [] : optionDependencies(spec)) {
+      const found = walk(next, [...path, name])
+      if (found !== undefined) return found
+    }
+    done.add(name)
+    return undefined
+  }
+  for (const spec of params) {
+    const found = walk(spec.name, [])
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/**
+ * A query's parameters in an order where each comes after those its options depend on (the schema
+ * refuses circles), so a project's value is known before the sprints of that project are asked for.
+ *
+ * @example paramsInOptionOrder(query.params).map((p) => p.name) // ['project', 'sprint']
+ */
+export function paramsInOptionOrder(params: readonly ParamSpec[]): ParamSpec[] {
+  const byName = new Map(params.map((spec) => [spec.name, spec]))
+  const ordered: ParamSpec[] = []
+  const placed = new Set<string>()
+  const place = (spec: ParamSpec, seen: ReadonlySet<string>): void => {
+    if (placed.has(spec.name) || seen.has(spec.name)) return
+    for (const dependency of optionDependencies(spec)) {
+      const other = byName.get(dependency)
+      if (other !== undefined) place(other, new Set([...seen, spec.name]))
+    }
+    placed.add(spec.name)
+    ordered.push(spec)
+  }
+  for (const spec of params) place(spec, new Set())
+  return ordered
+}
 
 /** What the store keeps of a query beside its definition: its name and what it refers to by name. */
 export interface QueryRow {

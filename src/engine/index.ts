@@ -9,6 +9,7 @@
  *   rest-stage.ts  pages → rows;  sql-stage.ts  batches → rows (sql-module.ts loads the drivers)
  *   cache.ts       the cache key, cached results, concurrent runs sharing one
  *   result.ts      the one RunResult, assembled in one place
+ *   param-options.ts  parameters' allowed values from other queries, checked on every run
  *   run.ts         runQuery();  sample.ts  a converter's input;  check.ts  does a datasource work
  *   snapshot.ts    frozen results: take, find, compare, retention;  snapshot-diff.ts  rows diffed by a key
  */
@@ -25,7 +26,15 @@ export {
 } from './load.js'
 export { converterOf, templateFromContent, templateOf, velocityLibrary } from './library.js'
 export type { QueryRun, RunResult } from './result.js'
-export { runQuery, type RunRequest } from './run.js'
+export { queryParamOptions, runQuery, type RunRequest } from './run.js'
+export {
+  checkedOptionValues,
+  checkOptionSources,
+  savedQueryParams,
+  type LoadedParamOptions,
+  type ParamOption,
+  type ParamOptionsState,
+} from './param-options.js'
 export { sampleQuery } from './sample.js'
 export { closeSqlPools } from './sql-module.js'
 export {

@@ -3,6 +3,7 @@ import { bindLoadedQuery } from './bind.js'
 import { cacheKey, throughCache } from './cache.js'
 import { nowOf, type EngineDeps } from './deps.js'
 import { loadedQuery, type LoadedQuery } from './load.js'
+import { checkedOptionValues, loadParamOptions, type LoadedParamOptions } from './param-options.js'
 import { restStage } from './rest-stage.js'
 import { resultRows, type QueryRun } from './result.js'
 import { sqlStage } from './sql-stage.js'
@@ -37,6 +38,35 @@ export interface RunRequest {
    * the CLI, schedules, alerts and visitors of a public view (issue 15).
    */
   readonly viewer?: Viewer
+  /**
+   * The parameters' options lists, loaded already with these very params (a view loads them first to
+   * show its dropdowns even when the run fails); else the run loads them (param-options.ts).
+   */
+  readonly paramOptions?: LoadedParamOptions
+  /** The queries whose options lists this run is for, outermost first: a circle among them is refused. */
+  readonly optionsChain?: readonly string[]
+}
+
+/**
+ * The options lists of a query's parameters, each run through runQuery (its own cache TTL; refreshed
+ * with the run that needs it).
+ *
+ * @example const loaded = await queryParamOptions(deps, loaded.query, { project: 'DEMO' })
+ */
+export function queryParamOptions(
+  deps: EngineDeps,
+  query: Pick<LoadedQuery['query'], 'name' | 'params'>,
+  given: Readonly<Record<string, string>>,
+  options: {
+    readonly refresh?: boolean
+    readonly optionsChain?: readonly string[]
+    /** The options queries run for the same person (their :@user.… values, their own connection). */
+    readonly viewer?: Viewer
+  } = {},
+): Promise<LoadedParamOptions> {
+  const { viewer } = options
+  const run = (request: RunRequest) => runQuery(deps, viewer === undefined ? request : { ...request, viewer })
+  return loadParamOptions(query, given, run, options)
 }
 
 /**
@@ -46,7 +76,22 @@ export interface RunRequest {
  */
 export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<QueryRun> {
   const loaded = await loadedQuery(deps.store, request.query)
-  const { values, bound } = runValues(deps, loaded, request)
+  const given = request.params ?? {}
+  // Values outside a parameter's options list are refused here, whoever runs the query (issue 17).
+  const hasOptions = loaded.query.params.some((spec) => spec.options !== undefined)
+  const checked = hasOptions
+    ? checkedOptionValues(
+        loaded.query,
+        given,
+        request.paramOptions ??
+          (await queryParamOptions(deps, loaded.query, given, {
+            refresh: request.refresh ?? false,
+            ...(request.optionsChain === undefined ? {} : { optionsChain: request.optionsChain }),
+            ...(request.viewer === undefined ? {} : { viewer: request.viewer }),
+          })),
+      )
+    : given
+  const { values, bound } = runValues(deps, loaded, { ...request, params: checked })
   const run = await bindLoadedQuery(loaded, bound)
   const result = await throughCache(
     deps,

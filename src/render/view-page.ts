@@ -18,6 +18,7 @@ import { escapeHtml } from './html-format.js'
 import type { Panel, PanelInput, PanelTemplate } from './panel.js'
 import { isTemplateError } from './panel.js'
 import { panelKind } from './panels.js'
+import { paramOptionsControl, type ParamOptionsView } from './param-options.js'
 import { quarryOrigin } from './view-script.js'
 
 /** Everything a view page shows. The caller (the server) runs the query and builds the URLs. */
@@ -28,6 +29,11 @@ export interface ViewPageInput {
   readonly title?: string
   /** The query's parameters, for the form. */
   readonly params: readonly ParamSpec[]
+  /**
+   * The lists of parameters whose values come from a query (issue 17), by name: each shows as a
+   * dropdown (param-options.ts), or its error in its place.
+   */
+  readonly paramOptions?: ReadonlyMap<string, ParamOptionsView>
   /** The values the rows were fetched with (raw text or parsed), by parameter name. */
   readonly values: Readonly<Record<string, ParamValue | undefined>> | ReadonlyMap<string, ParamValue>
   readonly rows: readonly Row[]
@@ -83,6 +89,8 @@ export interface ViewSnapshotLink {
 export interface ViewUrls {
   /** The page itself: the parameter form's action (GET). */
   readonly self: string
+  /** Where a parameter's dropdown reloads its choices: `${options}/${param}` (absent: `${self}/options`). */
+  readonly options?: string
   /** Where the Refresh form POSTs to (fetch again, bypassing the cache). */
   readonly refresh: string
   /** A link per download the page offers (the server lists every registered format: render/formats.ts). */
@@ -203,12 +211,20 @@ function paramInput(spec: ParamSpec, current: string): string {
 function paramForm(input: ViewPageInput): string {
   if (input.params.length === 0) return ''
   const values = valuesRecord(input.values)
-  const fields = input.params.map((spec) =>
-    paramInput(
+  const fields = input.params.map((spec) => {
+    const current =
+      valueText(Object.hasOwn(values, spec.name) ? values[spec.name] : undefined) || (spec.default ?? '')
+    const list = input.paramOptions?.get(spec.name)
+    if (list === undefined) return paramInput(spec, current)
+    const base = input.urls.options ?? `${input.urls.self}/options`
+    url(base) // refuses a non-http(s) URL; paramOptionsControl escapes it
+    return paramOptionsControl({
       spec,
-      valueText(Object.hasOwn(values, spec.name) ? values[spec.name] : undefined) || (spec.default ?? ''),
-    ),
-  )
+      current,
+      list,
+      optionsUrl: `${base}/${encodeURIComponent(spec.name)}`,
+    })
+  })
   return (
     `<form class="quarry-params" method="get" action="${url(input.urls.self)}">\n` +
     fields.join('\n') +

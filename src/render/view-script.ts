@@ -10,6 +10,7 @@
  * - embedScript(origin) → /embed.js: what another site includes to embed views.
  */
 import { QuarryError } from '../domain/errors.js'
+import { PARAM_OPTIONS_SCRIPT, PARAM_OPTIONS_STYLES } from './param-options.js'
 
 /**
  * Rows per table page in an embed: an iframe on a wiki page should stay about a screen tall (25 rows
@@ -156,7 +157,7 @@ export const VIEW_SCRIPT = `'use strict'
     post()
   }
 })()
-`
+${PARAM_OPTIONS_SCRIPT}`
 
 /**
  * The view page's stylesheet (served as /assets/view.css). A text parameter (a JQL query) takes the
@@ -229,7 +230,7 @@ th[aria-sort=descending] .quarry-sort::after{content:" \\25BC";content:" \\25BC"
 .quarry-lozenge--new{background:#dfe1e6;color:#253858}
 .quarry-lozenge--indeterminate{background:#deebff;color:#0747a6}
 .quarry-lozenge--done{background:#e3fcef;color:#006644}
-`
+${PARAM_OPTIONS_STYLES}`
 
 /**
  * The origin of a Quarry server, checked: http(s), no path, query or credentials.

@@ -11,7 +11,13 @@ import { scheduleDefinition, scheduleNotFound, type Store, type StoredSchedule }
 
 async function checkParams(store: Store, schedule: Schedule): Promise<void> {
   const { query } = await loadQuery(store, schedule.query)
-  resolveParams(query, schedule.params)
+  // A parameter whose values come from a query is checked against that list when the schedule runs
+  // (the list may change between now and then; with no value it takes the list's first), issue 17.
+  const listed = new Set(query.params.filter((spec) => spec.options !== undefined).map((spec) => spec.name))
+  resolveParams(
+    { name: query.name, params: query.params.filter((spec) => !listed.has(spec.name)) },
+    Object.fromEntries(Object.entries(schedule.params).filter(([name]) => !listed.has(name))),
+  )
 }
 
 function firstRun(schedule: Schedule, now: Date): Date | null {

@@ -351,6 +351,12 @@ export const ScheduleDetailReply = named(
 )
 export const ScheduleRunReply = named('ScheduleRun', ScheduleRunEntry, RUN_EXAMPLE)
 
+export const ParamOptionsReply = named(
+  'ParamOptions',
+  z.object({ options: z.array(z.object({ value: z.string(), label: z.string() })) }),
+  { options: [{ value: 'DEMO', label: 'Demo project' }] },
+)
+
 export const SampleReply = named('Sample', z.object({ text: z.string() }), { text: '{"issues":[]}' })
 
 export const ConverterPreviewReply = named(

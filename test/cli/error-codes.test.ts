@@ -324,6 +324,24 @@ const TABLE: Record<ErrorCode, Line> = {
       message: /^The query uses :@user\.name/,
     },
   },
+  QUARRY_PARAM_OPTION: {
+    cli: {
+      what: 'a value its options query does not list',
+      run: cli(['run', 'picked', '--param', 'q=3']),
+      message: /^Parameter "q" takes only the values query "q-values" lists; "3" is not one of them\./,
+    },
+    api: {
+      what: 'a value its options query does not list',
+      run: runAs('picked', { q: '3' }),
+      message: /^Parameter "q" takes only the values query "q-values" lists; "3" is not one of them\./,
+    },
+  },
+  QUARRY_PARAM_OPTIONS_FAILED: queryRun(
+    'a parameter whose options query fails',
+    'picked-broken',
+    /^The values of parameter "q" come from query "undefined-name", which failed: /,
+    [],
+  ),
   QUARRY_TEMPLATE_INVALID: queryRun(
     'a path that uses a parameter the query does not declare',
     'undeclared',
@@ -1729,6 +1747,17 @@ beforeAll(async () => {
     nextRunAt: null,
   })
   await rest('undefined-name', '/echo', { converter: 'function convert(json) { return nope }' })
+  // Parameter options from a query (issue 17): a list of two values, and one that fails.
+  await rest('q-values', '/echo', {
+    converter: "function convert() { return [{ q: '1', name: 'one' }, { q: '2', name: 'two' }] }",
+  })
+  const picked = (list: string) => ({
+    params: [
+      { name: 'q', type: 'integer', default: '1', options: { query: list, value: 'q', label: 'name' } },
+    ],
+  })
+  await rest('picked', '/echo?q=:q', picked('q-values'))
+  await rest('picked-broken', '/echo?q=:q', picked('undefined-name'))
   await rest('syntax-error', '/echo', { converter: 'function convert(json) { return ( }' })
   await rest('endless', '/echo', { converter: 'function convert(json) { for (;;) {} }' })
   // Many small arrays, each fast to fill: the isolate's heap limit ends it after little CPU. (One

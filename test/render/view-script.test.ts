@@ -109,7 +109,8 @@ function fakeTable(
           : box,
   }
   const document = {
-    querySelectorAll: () => [wrapper],
+    // Only the table's wrapper: a page without parameter dropdowns (param-options.ts) has no `.quarry-options`.
+    querySelectorAll: (selector: string) => (selector === '.quarry-table' ? [wrapper] : []),
     createDocumentFragment: () => ({
       children: [] as FakeRow[],
       appendChild(row: FakeRow) {

@@ -99,6 +99,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v/:query': 'public',
   'POST /v/:query/refresh': 'public',
   'GET /v/:query/rows.:format': 'public',
+  'GET /v/:query/options/:param': 'public',
   'GET /assets/view.js': 'public',
   'GET /assets/view.css': 'public',
   'GET /embed.js': 'public',

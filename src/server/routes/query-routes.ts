@@ -3,10 +3,12 @@ import { QuarryError, isQuarryError } from '../../domain/errors.js'
 import { withDetectedParams } from '../../engine/detect-params.js'
 import { QuerySchema, queryInputOf, queryRowOf, querySummary, type Query } from '../../domain/query.js'
 import {
+  checkOptionSources,
   loadQuery,
   loadSavedQuery,
   runQuery,
   sampleQuery,
+  savedQueryParams,
   type EngineDeps,
   type LoadedQuery,
   type RunResult,
@@ -76,9 +78,16 @@ export function runView(result: RunResult) {
  * A query as saved: the `:name` parameters it uses but does not declare are added as strings, as
  * PocketQuery finds them (issue 13); the admin UI shows them after saving.
  */
-async function withUsedParams(ctx: ServerContext, query: Query): Promise<Query> {
+async function withUsedParams(ctx: ServerContext, query: Query, saving?: string): Promise<Query> {
   const datasource = await ctx.store.datasources.get(query.datasource)
+  await checkOptionSources(query, optionSources(ctx, saving))
   return withDetectedParams(query, datasource?.type)
+}
+
+/** The saved queries an options list may come from; the one being replaced is read as its new self. */
+function optionSources(ctx: ServerContext, replacing: string | undefined) {
+  const saved = savedQueryParams(ctx.store)
+  return (name: string) => (name === replacing ? Promise.resolve(undefined) : saved(name))
 }
 
 /** Queries: editors and admins write them; everyone signed in runs the ones shown to them. */
@@ -140,7 +149,7 @@ export const queryRoutes: RouteDef[] = [
     summary: 'Replaces a query (a new name renames it).',
     body: QuerySchema,
     handler: async (request, _reply, ctx) => {
-      const query = await withUsedParams(ctx, parseBody(QuerySchema, request.body))
+      const query = await withUsedParams(ctx, parseBody(QuerySchema, request.body), param(request, 'name'))
       ctx.views.forget(param(request, 'name'))
       await ctx.store.queries.update(param(request, 'name'), queryRowOf(query))
       return query

@@ -3,12 +3,15 @@ import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
 import {
+  checkedOptionValues,
   compareSnapshots,
   diffAsRows,
+  queryParamOptions,
   runQuery,
   snapshotQuery,
   snapshotRowsJson,
   velocityLibrary,
+  type LoadedParamOptions,
   type LoadedQuery,
 } from '../../engine/index.js'
 import type { SnapshotInfo } from '../../store/index.js'
@@ -30,6 +33,8 @@ import {
   renderViewPage,
 } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
+import type { ParamOptionsView } from '../../render/param-options.js'
+import { optionDependencies } from '../../domain/query.js'
 import {
   checkVisitorParams,
   resolvePocketQueryAliases,
@@ -44,7 +49,7 @@ import { answerFailure, readerOf } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
 import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
-import { redirect, text } from '../replies.js'
+import { json, ParamOptionsReply, redirect, text } from '../replies.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
 import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
 import { snapshotFilter, visibleSnapshot } from './snapshot-routes.js'
@@ -76,7 +81,10 @@ function snapshotSwitches(request: FastifyRequest): SnapshotSwitches {
  */
 function viewParams(request: FastifyRequest): Record<string, string> {
   const params: Record<string, string> = {}
-  for (const [name, value] of Object.entries(request.query as Record<string, unknown>)) {
+  for (const [name, given] of Object.entries(request.query as Record<string, unknown>)) {
+    // A multi-select without script sends each chosen item as its own `name=value` (issue 17).
+    const value =
+      Array.isArray(given) && given.every((item) => typeof item === 'string') ? given.join(',') : given
     if (name === 'embed' || name === CSRF_FIELD || typeof value !== 'string' || value === '') continue
     if ((SNAPSHOT_SWITCHES as readonly string[]).includes(name)) continue
     params[name] = value
@@ -195,12 +203,24 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   let outcome: { fetchedAt?: Date; fromCache?: boolean; notices?: readonly string[]; error?: string }
   // The run's values (defaults filled in) once it ran; the URL's text when it failed before.
   let values: ReadonlyMap<string, ParamValue> | Record<string, string> = params
+  let paramOptions: ReadonlyMap<string, ParamOptionsView> | undefined
   try {
+    const given = allowedParams(request.principal, query, params)
+    // The dropdowns' lists, loaded once: shown even when the run then fails, and checked by it.
+    const viewer = viewerOf(request.principal, query)
+    const lists = hasParamOptions(query)
+      ? await queryParamOptions(engineDeps(ctx), query, given, viewer === undefined ? {} : { viewer })
+      : undefined
+    if (lists !== undefined) {
+      paramOptions = optionsViews(lists, describe)
+      values = lists.chosen
+    }
     const result = await runQuery(engineDeps(ctx), {
       query: loaded,
-      params: allowedParams(request.principal, query, params),
+      params: given,
       readCache: await isScheduled(ctx, query.name),
-      viewer: viewerOf(request.principal, query),
+      ...(viewer === undefined ? {} : { viewer }),
+      ...(lists === undefined ? {} : { paramOptions: lists }),
     })
     rows = JSON.parse(result.rowsJson || '[]') as Row[]
     outcome = { fetchedAt: result.fetchedAt, fromCache: result.fromCache, notices: result.notices }
@@ -216,6 +236,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     // A visitor's form offers only what they may change; the rest keep their defaults.
     params: visitor ? visitorParams(query) : query.params,
     values,
+    ...(paramOptions === undefined ? {} : { paramOptions }),
     rows,
     columns: columnsOf(rows),
     ...outcome,
@@ -267,6 +288,62 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     ctx.views.set(key, view, outcome.fetchedAt.getTime() + ttl * 1000, now.getTime())
   }
   return sendView(request, reply, view)
+}
+
+function hasParamOptions(query: LoadedQuery['query']): boolean {
+  return query.params.some((spec) => spec.options !== undefined)
+}
+
+/** The lists as the page shows them: a failed list's error in its reader's words, with its code. */
+function optionsViews(
+  lists: LoadedParamOptions,
+  describe: (error: QuarryError) => string,
+): Map<string, ParamOptionsView> {
+  const views = new Map<string, ParamOptionsView>()
+  for (const [name, state] of lists.lists)
+    views.set(name, 'error' in state ? { error: describe(state.error) } : { options: state.options })
+  return views
+}
+
+/**
+ * One parameter's choices for the values of the parameters they depend on (the URL's query string),
+ * as the view's dropdown reloads them when such a value changes (render/param-options.ts). Only that
+ * parameter and those its options depend on are looked at; a failed list answers its error.
+ */
+async function paramChoices(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext) {
+  const loaded = await visibleQuery(ctx, param(request, 'query'), request.principal)
+  const { query } = loaded
+  const name = param(request, 'param')
+  const spec = query.params.find((candidate) => candidate.name === name)
+  const shown = isVisitor(request.principal, query) ? visitorParams(query) : query.params
+  if (spec?.options === undefined || !shown.some((candidate) => candidate.name === name)) {
+    throw new QuarryError(
+      'QUARRY_NOT_FOUND',
+      `Query "${query.name}" has no parameter "${name}" whose values come from a query.`,
+    )
+  }
+  const needed = new Set<string>()
+  const add = (at: string): void => {
+    if (needed.has(at)) return
+    needed.add(at)
+    const found = query.params.find((candidate) => candidate.name === at)
+    for (const dependency of found === undefined ? [] : optionDependencies(found)) add(dependency)
+  }
+  add(name)
+  const given: Record<string, string> = {}
+  for (const [key, value] of Object.entries(allowedParams(request.principal, query, viewParams(request))))
+    if (needed.has(key) && key !== name) given[key] = value
+  const part = { name: query.name, params: query.params.filter((candidate) => needed.has(candidate.name)) }
+  const viewer = viewerOf(request.principal, query)
+  const lists = await queryParamOptions(engineDeps(ctx), part, given, viewer === undefined ? {} : { viewer })
+  const state = lists.lists.get(name)
+  if (state === undefined) return { options: [] }
+  if ('error' in state) {
+    checkedOptionValues(part, given, lists)
+    throw state.error
+  }
+  void reply.header('cache-control', 'private, no-store')
+  return { options: state.options }
 }
 
 /** How many snapshots a view page lists (the API and `quarry snapshot list` have them all). */
@@ -609,6 +686,17 @@ export const viewRoutes: RouteDef[] = [
     tag: 'views',
     summary: `The view's rows as a file in a registered format, named by its extension: ${downloadFiles()} (\`?snapshot=REF\`: a snapshot's rows).`,
     handler: download,
+  },
+  {
+    method: 'GET',
+    url: '/v/:query/options/:param',
+    operationId: 'viewParamOptions',
+    reply: json(ParamOptionsReply),
+    access: 'public',
+    tag: 'views',
+    summary:
+      "A parameter's choices from its options query, for the values of the parameters they depend on (the query string); a view's dropdown reloads them.",
+    handler: paramChoices,
   },
   {
     method: 'GET',

@@ -2,9 +2,10 @@ import { CONTEXT_PARAMS, contextNamesIn } from '../../../src/domain/context-name
 import { PARAM_TYPES, type ParamSpec, type ParamType } from '../query-defaults.js'
 import { visitorExposure } from '../visitor-exposure.js'
 import { CheckboxField, Field, ListField, SelectField } from './field.js'
+import { ParamOptionsFields } from './param-options-fields.js'
 
 /**
- * Parameter rows: name, type, default, and the allowed values of a constant; on a public query, also
+ * Parameter rows: name, type, default, the allowed values of a constant or the query they come from; on a public query, also
  * what visitors may set each one to, and what that exposes.
  */
 export function ParamsEditor({
@@ -15,6 +16,7 @@ export function ParamsEditor({
   statement = '',
   timeZone,
   onTimeZone,
+  queryNames = [],
 }: {
   params: ParamSpec[]
   onChange: (params: ParamSpec[]) => void
@@ -27,6 +29,8 @@ export function ParamsEditor({
   /** The query's time zone for :@now and :@today (absent: UTC). */
   timeZone?: string | undefined
   onTimeZone?: (timeZone: string | undefined) => void
+  /** The other queries, which a parameter's options may come from. */
+  queryNames?: readonly string[]
 }) {
   const update = (index: number, change: Partial<ParamSpec>) =>
     onChange(params.map((param, i) => (i === index ? ({ ...param, ...change } as ParamSpec) : param)))
@@ -74,6 +78,13 @@ export function ParamsEditor({
               </button>
             </div>
           </div>
+          {param.type !== 'boolean' && param.type !== 'constant' && (
+            <ParamOptionsFields
+              param={param}
+              queryNames={queryNames}
+              onChange={(options) => update(index, { options })}
+            />
+          )}
           {isPublic && (
             <VisitorInputFields param={param} onChange={(visitorInput) => update(index, { visitorInput })} />
           )}

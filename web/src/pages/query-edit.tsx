@@ -36,6 +36,8 @@ export function QueryEditPage({ name }: { name: string | null }) {
   // Null until a sample is fetched or the query is run: nothing to preview yet.
   const [rows, setRows] = useState<Rows | null>(null)
   const datasources = useLoad(api.datasources)
+  // The queries a parameter's options may come from (issue 17).
+  const queries = useLoad(api.queries)
   useUnsavedChanges(dirty)
 
   useEffect(() => {
@@ -55,6 +57,10 @@ export function QueryEditPage({ name }: { name: string | null }) {
   }, [name])
 
   const datasourceNames = useMemo(() => (datasources.data ?? []).map((d) => d.name), [datasources.data])
+  const queryNames = useMemo(
+    () => (queries.data ?? []).map((q) => q.name).filter((other) => other !== name),
+    [queries.data, name],
+  )
   const datasourceType = datasources.data?.find((d) => d.name === query?.datasource)?.type
 
   if (query === null) return error ? <ErrorMessage message={error} /> : <p>Loading…</p>
@@ -213,6 +219,7 @@ export function QueryEditPage({ name }: { name: string | null }) {
           statement={sql ? (query.sql ?? '') : `${query.path ?? ''}\n${query.body ?? ''}`}
           timeZone={query.timeZone}
           onTimeZone={(timeZone) => change({ timeZone })}
+          queryNames={queryNames}
         />
         {!sql && (
           <PaginationFields pagination={query.pagination} onChange={(pagination) => change({ pagination })} />
