@@ -4,12 +4,10 @@ import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 /**
- * Atlassian's Jira Cloud platform OpenAPI document, kept in the workplace's shared/ folder
- * beside the repository (CI gets a copy there too); see docs/atlassian.md.
+ * The operations of Atlassian's Jira Cloud platform OpenAPI document that the simulator serves,
+ * copied unchanged with the schemas they reference (scripts/extract-jira-schemas.mjs; docs/atlassian.md).
  */
-export const JIRA_OPENAPI = fileURLToPath(
-  new URL('../../../shared/specs/jira-platform-openapi-v3.json', import.meta.url),
-)
+export const JIRA_OPENAPI = fileURLToPath(new URL('../fixtures/jira-openapi-subset.json', import.meta.url))
 
 export interface RunningPrism {
   readonly url: string
