@@ -11,7 +11,18 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'rolldown'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const BUNDLED = new Set(['kysely', 'zod', 'diff', 'commander'])
+const EXTERNAL = new Set([
+  'isolated-vm',
+  'vega',
+  'vega-lite',
+  'vega-interpreter',
+  'vega-embed',
+  'pg',
+  'mysql2',
+  'nodemailer',
+  'velocityjs',
+  'fast-xml-parser',
+])
 
 /** A bare import's package name: `zod/v4/core` → `zod`, `@scope/pkg/x` → `@scope/pkg`. */
 function packageOf(specifier) {
@@ -26,7 +37,7 @@ await build({
   logLevel: 'warn',
   external: (id) => {
     if (id.startsWith('node:') || id.startsWith('.') || id.startsWith('/')) return id.startsWith('node:')
-    return !BUNDLED.has(packageOf(id))
+    return EXTERNAL.has(packageOf(id))
   },
   output: { dir: `${root}dist/bundle`, format: 'esm', entryFileNames: 'main.js' },
 })
