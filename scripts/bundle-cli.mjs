@@ -1,10 +1,12 @@
-// Bundles the compiled CLI (dist/cli/main.js) with its small pure-JavaScript dependencies into
-// dist/bundle/, which bin/quarry.js loads when it is as new as dist/. Node resolves and loads each
-// ES module file on its own: a cached `quarry run` loaded 573 files (kysely alone 257, zod 95), and
-// loading them was most of its time (bench/RESULTS.md, "CLI start"). Every other package stays a
-// normal import: the server's (fastify, undici, pg …) load only for the commands that use them, and
-// isolated-vm is a native addon. Commands are still imported lazily, so the bundle is split into
-// chunks at those dynamic imports.
+// Bundles the compiled CLI (dist/cli/main.js) and its dependencies into dist/bundle/, which
+// bin/quarry.js loads when it is as new as dist/. Node resolves, reads and compiles each module file
+// on its own: a cached `quarry run` loaded 573 files (kysely alone 257, zod 95) and `quarry serve`
+// some 1,400 (fastify's CommonJS tree), and loading them was most of their start (bench/RESULTS.md,
+// "CLI: cached run" and "Server start"). Commands are still imported lazily, so the bundle is split
+// into chunks at those dynamic imports and `--help` loads none of the server.
+// Left as normal imports (EXTERNAL): isolated-vm, a native addon; velocityjs, whose files the
+// converter sandbox reads from node_modules; and what loads only for some runs (charts, SQL
+// drivers, mail, XML), whose size would only slow the build.
 //   node scripts/bundle-cli.mjs       (run by `npm run build`)
 import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
