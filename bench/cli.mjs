@@ -1,10 +1,13 @@
 // CLI: `quarry run` of a cached 100-row query vs `curl -s URL | jq` over the
-// same data (the simulator's search/jql page of 100 issues), each a fresh
-// process, alternating, median of several runs. Records the ratio.
+// same data (the simulator's search/jql page of 100 issues), and `quarry --help`
+// vs `node -e 0`, each a fresh process, alternating, median of several runs.
+// Each Quarry case runs twice: as bin/quarry.js runs it (the bundle in
+// dist/bundle) and from the compiled modules in dist/cli, to show what the
+// bundle saves. Records the ratios.
 //   npm run bench:cli        (needs curl and jq on PATH)
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { recordResult } from './results.mjs'
 import { consent, jiraDatasourceArgs, startSim } from './sim-process.mjs'
@@ -17,6 +20,12 @@ const env = {
   QUARRY_DATABASE_URL: '',
 }
 const db = join(dir, 'q.db')
+// bin/quarry.js without its choice of the bundle: the compiled modules, with the same compile cache.
+const unbundled = join(dir, 'unbundled.mjs')
+writeFileSync(
+  unbundled,
+  `import module from 'node:module'\nmodule.enableCompileCache?.()\nawait import(${JSON.stringify(new URL('../dist/cli/main.js', import.meta.url).href)})\n`,
+)
 
 function quarry(...args) {
   const run = spawnSync(process.execPath, ['bin/quarry.js', '--db', db, ...args], { env, encoding: 'utf8' })
@@ -50,17 +59,22 @@ try {
     '-c',
     `curl -s -H "Authorization: Bearer ${fresh.tokens.access_token}" '${base}${path}' | jq -c '[.issues[] | {key, summary: .fields.summary}]'`,
   ]
-  const quarryTimes = []
-  const curlTimes = []
+  const runArgs = ['--db', db, 'run', 'hundred', '--format', 'json']
+  const times = { quarry: [], unbundled: [], curl: [], help: [], helpUnbundled: [], node: [] }
   for (let i = 0; i < RUNS; i++) {
-    quarryTimes.push(
-      timed(process.execPath, ['bin/quarry.js', '--db', db, 'run', 'hundred', '--format', 'json'], { env })
-        .ms,
-    )
-    curlTimes.push(timed('bash', curlArgs).ms)
+    times.quarry.push(timed(process.execPath, ['bin/quarry.js', ...runArgs], { env }).ms)
+    times.unbundled.push(timed(process.execPath, [unbundled, ...runArgs], { env }).ms)
+    times.curl.push(timed('bash', curlArgs).ms)
+    times.help.push(timed(process.execPath, ['bin/quarry.js', '--help'], { env }).ms)
+    times.helpUnbundled.push(timed(process.execPath, [unbundled, '--help'], { env }).ms)
+    times.node.push(timed(process.execPath, ['-e', '0'], { env }).ms)
   }
-  const ratio = median(quarryTimes) / median(curlTimes)
-  const line = `\`quarry run\` of a cached 100-row query (fresh process, JSON out) vs \`curl -s URL | jq\` on the same page: **${ratio.toFixed(2)}×** (median of ${RUNS} alternating runs; quarry ${median(quarryTimes).toFixed(0)} ms, curl+jq ${median(curlTimes).toFixed(0)} ms)`
+  const m = Object.fromEntries(Object.entries(times).map(([name, xs]) => [name, median(xs)]))
+  const line = [
+    `\`quarry run\` of a cached 100-row query (fresh process, JSON out) vs \`curl -s URL | jq\` on the same page: **${(m.quarry / m.curl).toFixed(2)}×** (target ≤ 3; quarry ${m.quarry.toFixed(0)} ms, curl+jq ${m.curl.toFixed(0)} ms; from the compiled modules without the bundle ${(m.unbundled / m.curl).toFixed(2)}×, ${m.unbundled.toFixed(0)} ms)`,
+    `\`quarry --help\` vs \`node -e 0\`: **${(m.help / m.node).toFixed(2)}×** (target ≤ 2; ${m.help.toFixed(0)} vs ${m.node.toFixed(0)} ms; without the bundle ${(m.helpUnbundled / m.node).toFixed(2)}×)`,
+    `Medians of ${RUNS} alternating runs of each; machine load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores.`,
+  ].join('\n')
   console.log(line)
   if (!process.argv.includes('--no-write'))
     recordResult('CLI: cached run vs curl | jq', 'npm run bench:cli', line)

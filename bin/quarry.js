@@ -2,7 +2,7 @@
 // The `quarry` command. The CLI is compiled from src/ to dist/ by `npm run build`
 // (the quick-start scripts run it when sources change). This file is plain
 // JavaScript that any Node parses, so it can say what is wrong on an old one.
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import module from 'node:module'
 import { fileURLToPath } from 'node:url'
 
@@ -30,7 +30,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
   // Compiled code is cached on disk between runs (Node >= 22.1): a CLI starts often.
   module.enableCompileCache?.()
   try {
-    await import('../dist/cli/main.js')
+    await import(entry())
   } catch (error) {
     if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli/main.js')) {
       console.error(
@@ -40,4 +40,19 @@ if (major < 22 || (major === 22 && minor < 12)) {
     }
     throw error
   }
+}
+
+/**
+ * The CLI bundle (dist/bundle, scripts/bundle-cli.mjs) when it was made from the compiled code that
+ * is there now, else the compiled modules themselves: a `tsc` run without the bundle step must not
+ * leave an older CLI in charge. The bundle loads a few dozen files where the modules load hundreds.
+ */
+function entry() {
+  const compiled = new URL('../dist/cli/main.js', import.meta.url)
+  const bundled = new URL('../dist/bundle/main.js', import.meta.url)
+  const bundleTime = statSync(bundled, { throwIfNoEntry: false })?.mtimeMs
+  const compiledTime = statSync(compiled, { throwIfNoEntry: false })?.mtimeMs
+  return bundleTime !== undefined && (compiledTime === undefined || bundleTime >= compiledTime)
+    ? bundled.href
+    : compiled.href
 }

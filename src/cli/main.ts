@@ -1,5 +1,9 @@
-import { failureOf } from './failure.js'
-import { buildProgram } from './program.js'
+// First: it decides how zod parses before any schema is built. The rest is imported after it, not
+// beside it: static imports would all run before this module's body, in the CLI bundle too.
+import './zod-mode.js'
+
+const { failureOf } = await import('./failure.js')
+const { buildProgram } = await import('./program.js')
 
 // `--debug` is read before parsing: a bug may strike before (or while) Commander parses.
 const debug = process.argv.includes('--debug')

@@ -1,9 +1,11 @@
 import { Command } from 'commander'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { packageRoot } from '../domain/package-root.js'
 
-/** Quarry's version, from package.json (two folders up from both src/cli and dist/cli). */
+/** Quarry's version, from its package.json. */
 export function quarryVersion(): string {
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8')
+  const text = readFileSync(join(packageRoot(), 'package.json'), 'utf8')
   return (JSON.parse(text) as { version: string }).version
 }
 

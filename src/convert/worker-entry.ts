@@ -1,12 +1,14 @@
 /**
- * Where the worker entry is and how to start it. The pool forks the file next
- * to its own module: `dist/convert/worker.js` when running compiled code, and
- * `src/convert/worker.ts` itself when running from source (vitest). That works
+ * Where the worker entry is and how to start it. The pool forks `dist/convert/worker.js` when
+ * running compiled code (the CLI bundle in dist/bundle included: the worker stays a file of its
+ * own), and `src/convert/worker.ts` itself when running from source (vitest). That works
  * because worker.ts needs no relative import at run time (it imports only
  * types, which Node's type stripping erases) — so no loader, no build step and
  * no stale dist/ copy is involved in tests.
  */
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packageRoot } from '../domain/package-root.js'
 
 export interface WorkerEntry {
   readonly file: string
@@ -18,7 +20,9 @@ export interface WorkerEntry {
  */
 export function workerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
   const fromSource = moduleUrl.endsWith('.ts')
-  const file = fileURLToPath(new URL(fromSource ? './worker.ts' : './worker.js', moduleUrl))
+  const file = fromSource
+    ? fileURLToPath(new URL('./worker.ts', moduleUrl))
+    : join(packageRoot(), 'dist', 'convert', 'worker.js')
   // isolated-vm asks for --no-node-snapshot on Node ≥ 20. Node 22 strips types only when asked.
   // V8's compilation cache is shared by every context of an isolate: off, so no run can
   // see what another compiled (its `new Function` bodies, their source positions).

@@ -1,22 +1,18 @@
 import { existsSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError } from '../../domain/errors.js'
+import { packageRoot } from '../../domain/package-root.js'
 import type { ServerContext } from '../context.js'
 import { metricsOf } from '../metrics.js'
 import { openApiDocument } from '../openapi.js'
 import { HealthReply, json, OpenApiDocumentReply, redirect, text } from '../replies.js'
 import type { RouteDef } from '../route.js'
 
-/**
- * The admin UI's build (Vite), when present: next to the compiled server (dist/web), or, when the
- * server runs from its sources (src/server, as in tests), the project's dist/web.
- */
+/** The admin UI's build (Vite) in dist/web, when present (whether the server runs compiled or from src). */
 export function webDir(): string | undefined {
-  return [new URL('../../web/', import.meta.url), new URL('../../../dist/web/', import.meta.url)]
-    .map((url) => fileURLToPath(url))
-    .find((dir) => existsSync(join(dir, 'index.html')))
+  const dir = join(packageRoot(), 'dist', 'web')
+  return existsSync(join(dir, 'index.html')) ? dir : undefined
 }
 
 /** A file of the build the path names, or undefined (a path outside the build is never one). */
