@@ -72,7 +72,8 @@ export async function listSubscriptions(global: StoreFlags): Promise<void> {
           `schedule ${stored.schedule}`,
           `to ${subscription.to.join(', ') || '(no one)'}`,
           subscription.format,
-          `last sent ${stored.lastSentAt?.toISOString() ?? 'never'}`,
+          // The time is the last attempt's: one that failed sent nothing.
+          `${stored.lastError === null ? 'last sent' : 'last tried'} ${stored.lastSentAt?.toISOString() ?? 'never'}`,
           ...(stored.lastError === null ? [] : [`last error: ${stored.lastError}`]),
         ].join('  ·  '),
       )
