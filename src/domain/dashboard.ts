@@ -23,7 +23,10 @@ export const PanelSchema = z
   .object({
     id: z
       .string()
-      .regex(PANEL_ID_PATTERN, 'panel ids are 1–40 lower-case letters, digits or "-", starting with a letter or digit'),
+      .regex(
+        PANEL_ID_PATTERN,
+        'panel ids are 1–40 lower-case letters, digits or "-", starting with a letter or digit',
+      ),
     /** Shown above the panel; default: the query's title, else its name. */
     title: z.string().max(200).optional(),
     /** The stored query whose rows the panel shows. */
@@ -31,7 +34,11 @@ export const PanelSchema = z
     /** How the panel shows the rows; absent: the query's own template (a table when it has none). */
     template: TemplateSchema.optional(),
     /** The grid cell: column 0–11 and row from the top, both counted from 0, and the span of each. */
-    x: z.number().int().min(0).max(DASHBOARD_COLUMNS - 1),
+    x: z
+      .number()
+      .int()
+      .min(0)
+      .max(DASHBOARD_COLUMNS - 1),
     y: z.number().int().min(0).max(DASHBOARD_MAX_ROW),
     width: z.number().int().min(1).max(DASHBOARD_COLUMNS),
     height: z.number().int().min(1).max(PANEL_MAX_HEIGHT),

@@ -51,3 +51,14 @@ export {
   type ChangedRow,
   type RowDiff,
 } from './snapshot-diff.js'
+export {
+  barFields,
+  dashboardOfRow,
+  dashboardRowOf,
+  loadDashboard,
+  panelOf,
+  panelTemplate,
+  panelTitle,
+  runPanel,
+  valuesForPanel,
+} from './dashboard.js'

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ALERT_STATES, ShownAlertSchema } from '../domain/alert.js'
 import { ConfigDocumentSchema } from '../domain/config-document.js'
+import { DashboardSchema } from '../domain/dashboard.js'
 import { DatasourceSchema, PresetSiteSchema, SQL_DATASOURCE_TYPES } from '../domain/datasource.js'
 import { ParamSpecSchema, QuerySchema, TemplateSchema } from '../domain/query.js'
 import { ScheduleSchema } from '../domain/schedule.js'
@@ -754,3 +755,41 @@ export const SubscriptionReply = named('Subscription', SubscriptionEntry, SUBSCR
 export const SubscriptionListReply = named('SubscriptionList', z.array(SubscriptionEntry), [
   SUBSCRIPTION_EXAMPLE,
 ])
+
+const DASHBOARD_EXAMPLE = {
+  name: 'team',
+  title: 'Team overview',
+  params: [{ name: 'project', label: 'Project', default: 'QA' }],
+  panels: [
+    { id: 'open', title: 'Open issues', query: 'open-issues', x: 0, y: 0, width: 8, height: 4 },
+    {
+      id: 'by-status',
+      query: 'issues-by-status',
+      template: { type: 'chart' as const, mark: 'bar' as const, x: 'Status', y: 'Count' },
+      x: 8,
+      y: 0,
+      width: 4,
+      height: 4,
+    },
+  ],
+  visibility: { roles: ['viewer' as const], groups: [], public: false },
+}
+
+/** A dashboard (issue 17): its parameters, its panels on the grid, who sees it. */
+export const DashboardReply = named('Dashboard', DashboardSchema, DASHBOARD_EXAMPLE)
+
+/** What the list of dashboards tells about each: enough for the admin UI's list and links. */
+export const DashboardListReply = named(
+  'DashboardList',
+  z.array(
+    z.object({
+      name: z.string(),
+      title: z.string().nullable(),
+      panels: z.number().int(),
+      /** Anyone with the link may open it. */
+      public: z.boolean(),
+      url: z.string(),
+    }),
+  ),
+  [{ name: 'team', title: 'Team overview', panels: 2, public: false, url: '/d/team' }],
+)
