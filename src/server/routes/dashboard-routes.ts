@@ -46,9 +46,9 @@ const DASHBOARD_STYLESHEET_URL = '/assets/dashboard.css'
 async function visibleDashboard(ctx: ServerContext, name: string, principal: Principal | undefined) {
   const stored = await ctx.store.dashboards.get(name)
   const dashboard = stored === undefined ? undefined : dashboardOfRow(stored)
-  if (dashboard === undefined || !canSeeQuery(principal, dashboard)) {
+  if (dashboard === undefined || !canSeeQuery(principal, dashboard))
     throw new QuarryError('QUARRY_DASHBOARD_NOT_FOUND', `No dashboard named "${name}" is shown to you.`)
-  }
+
   return dashboard
 }
 
