@@ -411,6 +411,7 @@ export const ConfigDocumentReply = named('ConfigDocument', ConfigDocumentSchema,
   ],
   templates: [],
   queries: [{ name: 'open-issues', datasource: 'tracker', path: '/issues', converterName: 'issue-rows' }],
+  dashboards: [],
   secrets: null,
 })
 
@@ -422,10 +423,12 @@ export const ImportOutcomeReply = named(
     /** Named converters and templates (issue 13). */
     converters: z.number().int(),
     templates: z.number().int(),
+    /** Dashboards (issue 17). */
+    dashboards: z.number().int(),
     /** Datasources imported without the secrets they need (the export left them out). */
     lackingSecrets: z.array(z.string()),
   }),
-  { datasources: 1, queries: 3, converters: 1, templates: 0, lackingSecrets: ['tracker'] },
+  { datasources: 1, queries: 3, converters: 1, templates: 0, dashboards: 1, lackingSecrets: ['tracker'] },
 )
 
 export const PocketQueryImportReply = named(
