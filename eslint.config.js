@@ -138,6 +138,7 @@ const BUNDLED_DOMAIN = [
   'alert-words',
   'auth-kinds/index',
   'audit-kinds',
+  'dashboard-grid',
 ]
 
 export default tseslint.config(

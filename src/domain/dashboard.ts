@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { nameSchema } from './name.js'
+import { DASHBOARD_COLUMNS, DASHBOARD_MAX_ROW, MAX_PANELS, PANEL_MAX_HEIGHT } from './dashboard-grid.js'
 import { DEFAULT_VISIBILITY } from './query-choices.js'
 import { TemplateSchema, VisibilitySchema } from './query.js'
 
@@ -9,12 +10,14 @@ import { TemplateSchema, VisibilitySchema } from './query.js'
  * every panel whose query has a parameter of that name; the others ignore it.
  */
 
-/** The grid is twelve columns wide, as in most dashboard tools: halves, thirds and quarters fit. */
-export const DASHBOARD_COLUMNS = 12
-/** How far down a panel may start, and how many rows it may span (one row is about 120 px). */
-export const DASHBOARD_MAX_ROW = 60
-export const PANEL_MAX_HEIGHT = 12
-export const MAX_PANELS = 40
+// The grid's numbers are plain values in dashboard-grid.ts, which the admin UI bundles without zod.
+export {
+  DASHBOARD_COLUMNS,
+  DASHBOARD_MAX_ROW,
+  MAX_PANELS,
+  nextPanelPlace,
+  PANEL_MAX_HEIGHT,
+} from './dashboard-grid.js'
 
 /** A panel's id: short, URL-safe, unique within its dashboard (`/d/NAME/panel/ID`). */
 export const PANEL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/
@@ -105,13 +108,4 @@ export function panelParams(
     if (value !== undefined && value !== '') values[param.name] = value
   }
   return values
-}
-
-/**
- * The first free place for a new panel: below everything, at the left.
- *
- * @example nextPanelPlace([{ y: 0, height: 3 }]) // { x: 0, y: 3 }
- */
-export function nextPanelPlace(panels: readonly Pick<Panel, 'y' | 'height'>[]): { x: number; y: number } {
-  return { x: 0, y: Math.min(DASHBOARD_MAX_ROW, Math.max(0, ...panels.map((p) => p.y + p.height))) }
 }
