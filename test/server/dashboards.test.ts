@@ -31,7 +31,7 @@ const TEAM = {
 }
 
 beforeAll(async () => {
-  server = await startTestServer()
+  server = await startTestServer({ frameAncestors: ['https://wiki.example.com'] })
   // The store's own SQLite file: any readable database does for `SELECT :who`.
   await server.engine.addDatasource({
     name: 'db',
@@ -43,6 +43,13 @@ beforeAll(async () => {
     datasource: 'db',
     sql: "SELECT :who AS name, 'hello' AS word",
     params: [{ name: 'who', type: 'string', default: 'nobody' }],
+  })
+  await server.engine.addQuery({
+    name: 'public-greeting',
+    datasource: 'db',
+    sql: "SELECT :who AS name, 'hello' AS word",
+    params: [{ name: 'who', type: 'string', default: 'nobody', visitorInput: { pattern: '[A-Za-z]+' } }],
+    visibility: { public: true },
   })
   await server.engine.addQuery({ name: 'broken', datasource: 'db', sql: 'SELECT * FROM no_such_table' })
   await server.engine.addQuery({
@@ -201,5 +208,32 @@ describe('the dashboard page', () => {
     const response = await server.as(viewer, { url: '/d/team/panel/nope' })
     expect(response.statusCode).toBe(404)
     expect(response.body).toContain('(QUARRY_NOT_FOUND)')
+  })
+
+  it('embeds like a view: framed only by the embed origins, and with ?embed=1 without heading and bar', async () => {
+    await server.as(editor, {
+      method: 'POST',
+      url: '/api/dashboards',
+      payload: {
+        ...TEAM,
+        name: 'open',
+        panels: [{ id: 'hello', query: 'public-greeting', x: 0, y: 0, width: 12, height: 2 }],
+        visibility: { public: true },
+      },
+    })
+    const embedded = await server.as(undefined, { url: '/d/open?embed=1&who=Ada' })
+    expect(embedded.statusCode).toBe(200)
+    expect(String(embedded.headers['content-security-policy'])).toContain(
+      "frame-ancestors 'self' https://wiki.example.com",
+    )
+    expect(embedded.body).toContain('<html lang="en" data-embed>')
+    expect(embedded.body).not.toContain('<h1>')
+    expect(embedded.body).not.toContain('dp-who')
+    // A visitor of a public dashboard runs its public query with the values a visitor may set.
+    const panel = await server.as(undefined, { url: '/d/open/panel/hello?who=Ada&embed=1' })
+    expect(panel.body).toContain('<td>Ada</td>')
+    expect(String(panel.headers['content-security-policy'])).toContain('https://wiki.example.com')
+    const refused = await server.as(undefined, { url: '/d/open/panel/hello?who=1%3D1&embed=1' })
+    expect(refused.body).toContain('QUARRY_PARAM_NOT_ALLOWED')
   })
 })
