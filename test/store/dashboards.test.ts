@@ -61,5 +61,15 @@ for (const dialect of DIALECTS) {
       const update = audited.find((entry) => entry.action === 'update')
       expect(JSON.stringify(update?.changes)).toContain('Renamed')
     })
+
+    test('a renamed query takes its panels along; other panels stay', async () => {
+      const store = await target().open()
+      await store.datasources.create({ name: 'api', type: 'rest', config: {}, secrets: {} })
+      await store.queries.create({ name: 'open-issues', datasource: 'api', definition: { path: '/issues' } })
+      await store.dashboards.create({ name, definition })
+      await store.queries.update('open-issues', { name: 'open-bugs' })
+      const panels = ((await store.dashboards.get('team'))?.definition as typeof definition).panels
+      expect(panels.map((panel) => panel.query)).toEqual(['open-bugs', 'by-status'])
+    })
   })
 }
