@@ -255,7 +255,6 @@ export async function renderDashboard(name: string, flags: RenderFlags, global: 
       fields: barFields(dashboard, given, declarations),
       panels,
       urls: { self: `/d/${encodeURIComponent(dashboard.name)}` },
-      now: new Date(),
       embed: false,
       fixedValues: true,
     })

@@ -19,7 +19,7 @@ import { panelKind } from './panels.js'
 import { DASHBOARD_COLUMNS, DASHBOARD_MAX_ROW, PANEL_MAX_HEIGHT, type Panel } from '../domain/dashboard.js'
 import { escapeHtml } from './html-format.js'
 import { parameterBar, type BarField } from './dashboard-params.js'
-import { updatedAgo, type ViewDownload } from './view-page.js'
+import type { ViewDownload } from './view-page.js'
 import { VIEW_STYLESHEET } from './view-script.js'
 
 /** The height of one grid row, in pixels. */
@@ -78,7 +78,6 @@ export interface DashboardPageInput {
   readonly fields: readonly BarField[]
   readonly panels: readonly DashboardPanelView[]
   readonly urls: { readonly self: string; readonly refresh?: string }
-  readonly now: Date
   readonly embed: boolean
   /** A hidden field for the Refresh forms (POST), when the server protects forms with a token. */
   readonly csrf?: { readonly name: string; readonly token: string }
@@ -130,7 +129,7 @@ function valuesLine(fields: readonly BarField[]): string {
 /**
  * The page's `<main>`: heading, parameter bar and Refresh (not in an embed), then the grid.
  *
- * @example dashboardMain({ name: 'team', fields: [], panels, urls: { self: '/d/team' }, now, embed: false })
+ * @example dashboardMain({ name: 'team', fields: [], panels, urls: { self: '/d/team' }, embed: false })
  */
 export function dashboardMain(input: DashboardPageInput): string {
   const title = input.title ?? input.name
@@ -145,10 +144,8 @@ export function dashboardMain(input: DashboardPageInput): string {
       input.description === undefined
         ? ''
         : `<p class="quarry-dash-description">${escapeHtml(input.description)}</p>`
-    const iso = input.now.toISOString()
     parts.push(
-      `<header class="quarry-header">\n<div><h1>${escapeHtml(title)}</h1>${description}` +
-        `<p class="quarry-meta">Opened <time datetime="${iso}">${escapeHtml(updatedAgo(input.now, input.now))}</time></p></div>\n${refresh}\n</header>`,
+      `<header class="quarry-header">\n<div><h1>${escapeHtml(title)}</h1>${description}</div>\n${refresh}\n</header>`,
       input.fixedValues === true ? valuesLine(input.fields) : parameterBar(input.fields, input.urls.self),
     )
   }
@@ -166,7 +163,7 @@ export const DASHBOARD_FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'
  * The dashboard as one self-contained HTML file (`quarry dashboard render`): the panels' content
  * inline, both stylesheets inline, no script — it opens anywhere, offline.
  *
- * @example dashboardFile({ name: 'team', fields, panels: [{ id: 'open', title: 'Open', body: '<table>…', … }], urls: { self: '/d/team' }, now, embed: false })
+ * @example dashboardFile({ name: 'team', fields, panels: [{ id: 'open', title: 'Open', body: '<table>…', … }], urls: { self: '/d/team' }, embed: false })
  */
 export function dashboardFile(input: DashboardPageInput): string {
   const title = input.title ?? input.name

@@ -150,7 +150,6 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     fields: barFields(dashboard, given, declarations),
     panels,
     urls: { self: base, refresh: `${base}/refresh${queryString(given)}` },
-    now: ctx.now(),
     embed,
     ...(csrfToken === undefined ? {} : { csrf: { name: CSRF_FIELD, token: csrfToken } }),
     nonce,

@@ -13,6 +13,7 @@ import { ErrorMessage } from '../components/error-message.js'
 import { CheckboxField, Field, SelectField } from '../components/field.js'
 import { EMBEDDING_PATH } from './embedding.js'
 import { Link, navigate, useUnsavedChanges } from '../router.js'
+import { canUse, useSession } from '../session.js'
 import { useLoad } from '../use-load.js'
 
 type PanelDoc = DashboardDocument['panels'][number]
@@ -85,6 +86,7 @@ const EMPTY: DashboardDocument = {
  */
 export function DashboardEditPage({ name }: { name: string | null }) {
   const queries = useLoad<QuerySummary[]>(api.queries, 'queries')
+  const admin = canUse.embedding(useSession().session.user.role)
   const [doc, setDoc] = useState<DashboardDocument>(EMPTY)
   const [paramText, setParamText] = useState('')
   const [loadError, setLoadError] = useState<string | null>(null)
@@ -229,8 +231,8 @@ export function DashboardEditPage({ name }: { name: string | null }) {
             <CopyButton text={snippet} label="Copy snippet" />
           </div>
           <p className="hint">
-            The dashboard shows only on sites listed under <Link to={EMBEDDING_PATH}>Embedding</Link>, as
-            views do.
+            The dashboard shows only on sites listed under{' '}
+            {admin ? <Link to={EMBEDDING_PATH}>Embedding</Link> : 'Embedding, by an admin'}, as views do.
           </p>
         </div>
       )}
