@@ -140,6 +140,7 @@ const BUNDLED_DOMAIN = [
   'auth-kinds/index',
   'audit-kinds',
   'context-names',
+  'dashboard-grid',
 ]
 
 export default tseslint.config(

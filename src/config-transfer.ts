@@ -24,8 +24,15 @@ import {
   type NamedConverter,
   type NamedTemplate,
 } from './domain/library.js'
+import { DashboardSchema, type Dashboard } from './domain/dashboard.js'
 import { QuerySchema, queryInputOf, queryRowOf, type Query } from './domain/query.js'
-import { checkOptionSources, savedQueryParams, templateFromContent } from './engine/index.js'
+import {
+  checkOptionSources,
+  dashboardOfRow,
+  dashboardRowOf,
+  savedQueryParams,
+  templateFromContent,
+} from './engine/index.js'
 import type { ConnectionInput, LibraryRepo, Store } from './store/index.js'
 
 /**
@@ -73,6 +80,7 @@ export async function exportDocument(store: Store, secretPassphrase?: string) {
     converters,
     templates,
     queries,
+    dashboards: (await store.dashboards.list()).map(dashboardOfRow),
     secrets: secretPassphrase === undefined ? null : await encryptSecrets(payload, secretPassphrase),
     settings: { embedOrigins: await store.settings.embedOrigins() },
   }
@@ -83,13 +91,14 @@ export interface ImportOutcome {
   readonly queries: number
   readonly converters: number
   readonly templates: number
+  readonly dashboards: number
   /** Datasources imported without the secrets they need (the export left them out). */
   readonly lackingSecrets: readonly string[]
 }
 
 /**
- * Imports a document (already parsed from JSON). Nothing changes unless every datasource and query
- * is valid, every query's datasource exists, and (without `replace`) no name is taken.
+ * Imports a document (already parsed from JSON). Nothing changes unless every datasource, query and
+ * dashboard is valid, every query's datasource and every panel's query exists, and (without `replace`) no name is taken.
  *
  * @param askPassphrase called only when the document holds encrypted secrets
  */
@@ -151,6 +160,13 @@ export async function importDocument(
     else problems.push(describeIssues(check.error, `query "${String(entry.name ?? '?')}"`, entry).message)
   }
 
+  const dashboards: Dashboard[] = []
+  for (const entry of document.dashboards) {
+    const check = DashboardSchema.safeParse(entry)
+    if (check.success) dashboards.push(check.data)
+    else problems.push(describeIssues(check.error, `dashboard "${String(entry.name ?? '?')}"`, entry).message)
+  }
+
   // Origins are a set, not named things: an import adds the file's to the store's and removes none.
   let origins: readonly string[] | undefined
   if (document.settings !== undefined && document.settings.embedOrigins.length > 0) {
@@ -194,10 +210,20 @@ export async function importDocument(
       problems.push(error.message)
     }
   }
+  const importingQueries = new Set(queries.map((query) => query.name))
+  for (const dashboard of dashboards) {
+    for (const panel of dashboard.panels) {
+      if (importingQueries.has(panel.query) || (await store.queries.get(panel.query)) !== undefined) continue
+      problems.push(
+        `Dashboard "${dashboard.name}" has a panel on query "${panel.query}", which is neither in the file nor in the store.`,
+      )
+    }
+  }
   const existingConverters = await namesOf(store.converters)
   const existingTemplates = await namesOf(store.templates)
   const existingDatasources = new Set((await store.datasources.list()).map((d) => d.name))
   const existingQueries = new Set((await store.queries.list()).map((q) => q.name))
+  const existingDashboards = new Set((await store.dashboards.list()).map((d) => d.name))
   if (!options.replace) {
     const clashes = [
       ...datasources
@@ -206,6 +232,7 @@ export async function importDocument(
       ...converters.filter((c) => existingConverters.has(c.name)).map((c) => `converter "${c.name}"`),
       ...templates.filter((t) => existingTemplates.has(t.name)).map((t) => `template "${t.name}"`),
       ...queries.filter((q) => existingQueries.has(q.name)).map((q) => `query "${q.name}"`),
+      ...dashboards.filter((d) => existingDashboards.has(d.name)).map((d) => `dashboard "${d.name}"`),
     ]
     const replace = (options.words ?? CLI_WORDS).replace
     if (clashes.length > 0)
@@ -236,6 +263,12 @@ export async function importDocument(
     if (existingQueries.has(name)) await store.queries.update(name, row)
     else await store.queries.create({ name, ...row })
   }
+  // The dashboards after the queries their panels show.
+  for (const dashboard of dashboards) {
+    const { name, definition } = dashboardRowOf(dashboard)
+    if (existingDashboards.has(name)) await store.dashboards.update(name, { definition })
+    else await store.dashboards.create({ name, definition })
+  }
   if (origins !== undefined) await store.settings.setEmbedOrigins(origins)
   const lacking = payload
     ? []
@@ -245,6 +278,7 @@ export async function importDocument(
     queries: queries.length,
     converters: converters.length,
     templates: templates.length,
+    dashboards: dashboards.length,
     lackingSecrets: lacking.map((d) => d.config.name),
   }
 }

@@ -42,6 +42,7 @@ export async function buildProgram(): Promise<Command> {
     import('./run.js').then((m) => m.registerRun),
     import('./snapshot.js').then((m) => m.registerSnapshot),
     import('./alert.js').then((m) => m.registerAlert),
+    import('./dashboard.js').then((m) => m.registerDashboard),
     import('./subscription.js').then((m) => m.registerSubscription),
     import('./transfer.js').then((m) => m.registerTransfer),
     import('./connections.js').then((m) => m.registerConnections),

@@ -79,6 +79,7 @@ export async function importConfig(
     `Imported ${outcome.datasources} datasources, ${outcome.converters} converters, ` +
       `${outcome.templates} templates and ${outcome.queries} queries.`,
   )
+  if (outcome.dashboards > 0) console.log(`Imported ${outcome.dashboards} dashboards.`)
   if (outcome.lackingSecrets.length > 0) {
     console.log(
       `Without their secrets (the export left them out): ${outcome.lackingSecrets.join(', ')}. Set them with: quarry datasource edit NAME …`,

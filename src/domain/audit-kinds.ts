@@ -25,6 +25,7 @@ export const AUDIT_KINDS = {
   schedule: { secretPaths: [] },
   // Subscriptions likewise: the definition (recipients included), never the SMTP login or unsubscribe key.
   subscription: { secretPaths: [] },
+  dashboard: { secretPaths: [] },
 } as const satisfies Record<string, { readonly secretPaths: readonly string[] }>
 
 export type AuditKind = keyof typeof AUDIT_KINDS

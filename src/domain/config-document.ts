@@ -38,6 +38,8 @@ export const ConfigDocumentSchema = z.object({
   /** The converter and template libraries (issue 13); absent in exports made before they existed. */
   converters: z.array(z.record(z.string(), z.unknown())).default([]),
   templates: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** Dashboards (issue 17); absent in exports made before they existed. */
+  dashboards: z.array(z.record(z.string(), z.unknown())).default([]),
   secrets: EncryptedSchema.nullable(),
   /** Server settings an admin makes in the admin UI; absent in exports made before they existed. */
   settings: z.object({ embedOrigins: z.array(z.string()).default([]) }).optional(),

@@ -115,6 +115,8 @@ export const ERROR_CODES = {
     2,
     'An unsubscribe link is not valid: altered, cut short, or for a subscription that no longer exists.',
   ),
+  QUARRY_DASHBOARD_NOT_FOUND: spec('user', 404, 2, 'No dashboard has that name, or it is not shown to you.'),
+  QUARRY_DASHBOARD_EXISTS: spec('user', 409, 2, 'A dashboard with that name exists already.'),
   QUARRY_SCHEDULE_NOT_FOUND: spec('user', 404, 2, 'No schedule has that name.'),
   QUARRY_SCHEDULE_EXISTS: spec('user', 409, 2, 'A schedule with that name exists already.'),
   QUARRY_VERSION_NOT_FOUND: spec('user', 404, 2, 'The query, converter or template has no such version.'),

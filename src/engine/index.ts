@@ -60,3 +60,14 @@ export {
   type ChangedRow,
   type RowDiff,
 } from './snapshot-diff.js'
+export {
+  barFields,
+  dashboardOfRow,
+  dashboardRowOf,
+  loadDashboard,
+  panelOf,
+  panelTemplate,
+  panelTitle,
+  runPanel,
+  valuesForPanel,
+} from './dashboard.js'

@@ -265,7 +265,7 @@ export function quarryOrigin(origin: string): string {
 /**
  * The script another site includes (served as /embed.js) to embed views: every element like
  * `<div data-quarry-view="open-issues" data-params="project=QA">` gets an iframe showing
- * `ORIGIN/v/open-issues?embed=1&project=QA`, as tall as its content — the view page posts its
+ * `ORIGIN/v/open-issues?embed=1&project=QA` (`data-quarry-dashboard="team"`: `ORIGIN/d/team?embed=1`), as tall as its content — the view page posts its
  * height, and only messages from `origin`, from that very iframe, are believed.
  *
  * @example
@@ -281,14 +281,17 @@ export function embedScript(origin: string): string {
   function mount(element) {
     if (element.hasAttribute('data-quarry-mounted')) return
     element.setAttribute('data-quarry-mounted', '')
+    // A dashboard (issue 17) embeds like a view: its page in embed mode posts its height the same way.
+    var dashboard = element.getAttribute('data-quarry-dashboard')
     var query = element.getAttribute('data-quarry-view') || ''
     var search = new URLSearchParams([['embed', '1']])
     new URLSearchParams(element.getAttribute('data-params') || '').forEach(function (value, name) {
       if (name !== 'embed') search.append(name, value)
     })
     var frame = document.createElement('iframe')
-    frame.src = ORIGIN + '/v/' + encodeURIComponent(query) + '?' + search.toString()
-    frame.title = element.getAttribute('data-title') || query
+    var path = dashboard !== null ? '/d/' + encodeURIComponent(dashboard) : '/v/' + encodeURIComponent(query)
+    frame.src = ORIGIN + path + '?' + search.toString()
+    frame.title = element.getAttribute('data-title') || dashboard || query
     frame.loading = 'lazy'
     frame.referrerPolicy = 'strict-origin-when-cross-origin'
     frame.style.width = '100%'
@@ -307,7 +310,7 @@ export function embedScript(origin: string): string {
     }
   })
   function scan() {
-    document.querySelectorAll('[data-quarry-view]').forEach(mount)
+    document.querySelectorAll('[data-quarry-view],[data-quarry-dashboard]').forEach(mount)
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', scan)
   else scan()

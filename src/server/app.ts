@@ -13,6 +13,7 @@ import { rateLimit } from './rate-limits.js'
 import type { RouteDef } from './route.js'
 import { alertRoutes, checkOptions } from './routes/alert-routes.js'
 import { auditRoutes } from './routes/audit-routes.js'
+import { dashboardRoutes } from './routes/dashboard-routes.js'
 import { datasourceRoutes } from './routes/datasource-routes.js'
 import { libraryRoutes } from './routes/library-routes.js'
 import { previewRoutes } from './routes/preview-routes.js'
@@ -45,6 +46,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...subscriptionRoutes,
   ...unsubscribeRoutes,
   ...viewRoutes,
+  ...dashboardRoutes,
   // The document at /api/docs describes this very table, itself included.
   ...siteRoutes(() => ROUTES),
 ]

@@ -39,6 +39,7 @@ const TAGS: Readonly<Record<string, string>> = {
   alerts: 'Conditions on a query’s result that notify a webhook, Slack or email when they change (issue 16).',
   subscriptions:
     'A schedule’s runs mailed to addresses, and the public unsubscribe link of those mails (issue 16).',
+  dashboards: 'Pages of panels of queries on a grid, sharing parameters (issue 17): their definitions.',
   preview: 'Live previews for the editors.',
   users: 'Users (admins manage them).',
   tokens: 'API tokens: each user their own.',

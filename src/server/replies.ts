@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ALERT_STATES, ShownAlertSchema } from '../domain/alert.js'
 import { ConfigDocumentSchema } from '../domain/config-document.js'
+import { DashboardSchema } from '../domain/dashboard.js'
 import { DatasourceSchema, PresetSiteSchema, SQL_DATASOURCE_TYPES } from '../domain/datasource.js'
 import { ParamSpecSchema, QuerySchema, TemplateSchema } from '../domain/query.js'
 import { ScheduleSchema } from '../domain/schedule.js'
@@ -424,6 +425,7 @@ export const ConfigDocumentReply = named('ConfigDocument', ConfigDocumentSchema,
   ],
   templates: [],
   queries: [{ name: 'open-issues', datasource: 'tracker', path: '/issues', converterName: 'issue-rows' }],
+  dashboards: [],
   secrets: null,
 })
 
@@ -435,10 +437,12 @@ export const ImportOutcomeReply = named(
     /** Named converters and templates (issue 13). */
     converters: z.number().int(),
     templates: z.number().int(),
+    /** Dashboards (issue 17). */
+    dashboards: z.number().int(),
     /** Datasources imported without the secrets they need (the export left them out). */
     lackingSecrets: z.array(z.string()),
   }),
-  { datasources: 1, queries: 3, converters: 1, templates: 0, lackingSecrets: ['tracker'] },
+  { datasources: 1, queries: 3, converters: 1, templates: 0, dashboards: 1, lackingSecrets: ['tracker'] },
 )
 
 export const PocketQueryImportReply = named(
@@ -768,3 +772,41 @@ export const SubscriptionReply = named('Subscription', SubscriptionEntry, SUBSCR
 export const SubscriptionListReply = named('SubscriptionList', z.array(SubscriptionEntry), [
   SUBSCRIPTION_EXAMPLE,
 ])
+
+const DASHBOARD_EXAMPLE = {
+  name: 'team',
+  title: 'Team overview',
+  params: [{ name: 'project', label: 'Project', default: 'QA' }],
+  panels: [
+    { id: 'open', title: 'Open issues', query: 'open-issues', x: 0, y: 0, width: 8, height: 4 },
+    {
+      id: 'by-status',
+      query: 'issues-by-status',
+      template: { type: 'chart' as const, mark: 'bar' as const, x: 'Status', y: 'Count' },
+      x: 8,
+      y: 0,
+      width: 4,
+      height: 4,
+    },
+  ],
+  visibility: { roles: ['viewer' as const], groups: [], public: false },
+}
+
+/** A dashboard (issue 17): its parameters, its panels on the grid, who sees it. */
+export const DashboardReply = named('Dashboard', DashboardSchema, DASHBOARD_EXAMPLE)
+
+/** What the list of dashboards tells about each: enough for the admin UI's list and links. */
+export const DashboardListReply = named(
+  'DashboardList',
+  z.array(
+    z.object({
+      name: z.string(),
+      title: z.string().nullable(),
+      panels: z.number().int(),
+      /** Anyone with the link may open it. */
+      public: z.boolean(),
+      url: z.string(),
+    }),
+  ),
+  [{ name: 'team', title: 'Team overview', panels: 2, public: false, url: '/d/team' }],
+)

@@ -7,6 +7,7 @@ import { SqlAuditRepo } from './audit-repo.js'
 import { SqlCacheRepo } from './cache-repo.js'
 import { SqlConnectionRepo, lockTimeout } from './connection-repo.js'
 import { StoreContext } from './context.js'
+import { SqlDashboardRepo } from './dashboard-repo.js'
 import { SqlDatasourceRepo } from './datasource-repo.js'
 import { defaultDataDir } from './key-file.js'
 import type { LockBackend } from './lock-backend.js'
@@ -33,6 +34,7 @@ import type {
   AuditRepo,
   CacheRepo,
   ConnectionRepo,
+  DashboardRepo,
   DatasourceRepo,
   LeaseRepo,
   LibraryRepo,
@@ -51,6 +53,7 @@ export { STORE_ERROR_CODES, StoreError, isStoreError, type StoreErrorCode } from
 export { digest } from './account-repo.js'
 export { libraryNotFound } from './library-repo.js'
 export { alertNotFound } from './alert-repo.js'
+export { dashboardNotFound } from './dashboard-repo.js'
 export { scheduleDefinition, scheduleNotFound, tickKey } from './schedule-repo.js'
 export { actingAs } from './audit-recorder.js'
 export { versionNotFound }
@@ -209,6 +212,7 @@ class SqlStore implements Store {
   readonly alerts: AlertRepo
   readonly schedules: ScheduleRepo
   readonly subscriptions: SubscriptionRepo
+  readonly dashboards: DashboardRepo
   readonly [CONTEXT]: StoreContext
   readonly audit: AuditRepo
   readonly versions: VersionRepo
@@ -233,6 +237,7 @@ class SqlStore implements Store {
     this.alerts = new SqlAlertRepo(context)
     this.schedules = new SqlScheduleRepo(context)
     this.subscriptions = new SqlSubscriptionRepo(context)
+    this.dashboards = new SqlDashboardRepo(context)
     this.audit = new SqlAuditRepo(context)
     this.versions = new SqlVersionRepo(context)
     this.#context = context

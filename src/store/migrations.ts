@@ -443,6 +443,25 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('users').dropColumn('email').execute()
       },
     },
+    '0012_dashboards': {
+      // Dashboards (issue 17): panels of stored queries on a grid, sharing parameters. The definition
+      // is JSON the store does not look inside; panels name their queries there, without a foreign
+      // key, so that a removed query leaves a panel that says so instead of taking the dashboard along.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('dashboards')
+          .addColumn('name', 'text', (col) => col.primaryKey())
+          .addColumn('definition', 'text', (col) => col.notNull())
+          .addColumn('created_at', time, (col) => col.notNull())
+          .addColumn('updated_at', time, (col) => col.notNull())
+          .execute()
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('dashboards').execute()
+      },
+    },
   }
 }
 

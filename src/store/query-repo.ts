@@ -1,8 +1,8 @@
-import type { Selectable } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { StoreContext } from './context.js'
 import { compare, datasourceNotFound } from './datasource-repo.js'
 import { StoreError } from './errors.js'
-import { fromDbTime, fromJsonText, toDbTime, toJsonText, type QueriesTable } from './schema.js'
+import { fromDbTime, fromJsonText, toDbTime, toJsonText, type Database, type QueriesTable } from './schema.js'
 import { libraryNotFound } from './library-repo.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js'
 import type { QueryInput, QueryPatch, QueryRepo, StoredQuery } from './types.js'
@@ -142,6 +142,7 @@ export class SqlQueryRepo implements QueryRepo {
         if (updated.name !== name) {
           for (const table of ['snapshots', 'snapshot_retention'] as const)
             await tx.updateTable(table).set({ query: updated.name }).where('query', '=', name).execute()
+          await renamePanels(tx, name, updated.name)
         }
         const version = await saveVersion(tx, 'query', updated.name, versioned(updated), actor)
         await record({
@@ -186,6 +187,24 @@ export class SqlQueryRepo implements QueryRepo {
       await dropVersions(tx, 'query', name)
       await record({ kind: 'query', object: name, action: 'remove', before: versioned(decode(old)) })
     })
+  }
+}
+
+/**
+ * The dashboards' panels that show a renamed query follow it (issue 17): panels name their query
+ * inside the dashboard's JSON, without a foreign key, so the rename rewrites them in its transaction.
+ */
+async function renamePanels(tx: Kysely<Database>, from: string, to: string): Promise<void> {
+  const rows = await tx.selectFrom('dashboards').select(['name', 'definition']).execute()
+  for (const row of rows) {
+    const definition = fromJsonText(row.definition) as { panels?: { query?: string }[] }
+    if (!definition.panels?.some((panel) => panel.query === from)) continue
+    const panels = definition.panels.map((panel) => (panel.query === from ? { ...panel, query: to } : panel))
+    await tx
+      .updateTable('dashboards')
+      .set({ definition: toJsonText({ ...definition, panels }, 'definition') })
+      .where('name', '=', row.name)
+      .execute()
   }
 }
 

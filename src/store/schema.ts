@@ -220,6 +220,14 @@ export interface SubscriptionsTable {
   updated_at: Time
 }
 
+/** Dashboards (issue 17): the definition (title, parameters, panels, visibility) as JSON text. */
+export interface DashboardsTable {
+  name: string
+  definition: string
+  created_at: Time
+  updated_at: Time
+}
+
 export interface SchedulesTable {
   name: string
   query: string
@@ -306,6 +314,7 @@ export interface Database {
   snapshot_retention: SnapshotRetentionTable
   alerts: AlertsTable
   alert_events: AlertEventsTable
+  dashboards: DashboardsTable
 }
 
 /**

@@ -32,6 +32,8 @@ export interface Store {
   readonly snapshots: SnapshotRepo
   /** Alerts on query results (issue 16). */
   readonly alerts: AlertRepo
+  /** Dashboards: panels of queries on a grid (issue 17). */
+  readonly dashboards: DashboardRepo
   /** Closes the database connections. Idempotent; the store cannot be used afterwards. */
   close(): Promise<void>
 }
@@ -683,5 +685,28 @@ export interface SubscriptionRepo {
   /** How the last mailing went: when, and why it failed (null: every recipient took it). */
   recordSending(name: string, at: Date, error: string | null): Promise<void>
   /** Missing → QUARRY_SUBSCRIPTION_NOT_FOUND. */
+  remove(name: string): Promise<void>
+}
+
+/** A dashboard as the store keeps it (issue 17): src/domain/dashboard.ts reads its definition. */
+export interface StoredDashboard {
+  readonly name: string
+  /** The dashboard's JSON without its name. */
+  readonly definition: unknown
+  readonly createdAt: Date
+  readonly updatedAt: Date
+}
+
+export interface DashboardRepo {
+  list(): Promise<StoredDashboard[]>
+  get(name: string): Promise<StoredDashboard | undefined>
+  /** Taken name → QUARRY_DASHBOARD_EXISTS. */
+  create(input: { readonly name: string; readonly definition: unknown }): Promise<StoredDashboard>
+  /** Replaces the definition, and renames when `name` differs. Missing → QUARRY_DASHBOARD_NOT_FOUND. */
+  update(
+    name: string,
+    change: { readonly name?: string; readonly definition: unknown },
+  ): Promise<StoredDashboard>
+  /** Missing → QUARRY_DASHBOARD_NOT_FOUND. */
   remove(name: string): Promise<void>
 }

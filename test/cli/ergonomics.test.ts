@@ -338,7 +338,7 @@ describe('shell completion', () => {
   it('completes commands, subcommands and a subcommand’s flags in bash', () => {
     expect(
       completeInBash([
-        ['quarry', 'da'],
+        ['quarry', 'dat'],
         ['quarry', 'datasource', 'ad'],
         ['quarry', 'datasource', 'add', 'jira', '--client-s'],
         ['quarry', 'run', 'q', '--form'],

@@ -531,6 +531,38 @@ const TABLE: Record<ErrorCode, Line> = {
       message: /No schedule named "nowhere"/,
     },
   },
+  QUARRY_DASHBOARD_NOT_FOUND: {
+    cli: {
+      what: 'showing a dashboard nobody added',
+      run: cli(['dashboard', 'show', 'no-such-dashboard']),
+      message: /^No dashboard named "no-such-dashboard"\. List the dashboards with: quarry dashboard list$/,
+    },
+    api: {
+      what: 'reading a dashboard nobody added',
+      run: () => server.as(admin, { url: '/api/dashboards/no-such-dashboard' }),
+      message: /No dashboard named "no-such-dashboard"/,
+    },
+  },
+  QUARRY_DASHBOARD_EXISTS: {
+    cli: {
+      what: 'adding a dashboard under a taken name',
+      run: async () => {
+        await quarry(['dashboard', 'add', 'taken-cli'])
+        return quarry(['dashboard', 'add', 'taken-cli'])
+      },
+      message:
+        /^A dashboard named "taken-cli" already exists\. Choose another name, or edit the existing one\.$/,
+    },
+    api: {
+      what: 'creating a dashboard under a taken name',
+      run: async () => {
+        const create = { method: 'POST' as const, url: '/api/dashboards', payload: { name: 'taken-api' } }
+        await server.as(admin, create)
+        return server.as(admin, create)
+      },
+      message: /"taken-api" already exists/,
+    },
+  },
   QUARRY_SUBSCRIPTION_NOT_FOUND: {
     cli: {
       what: 'removing a subscription nobody added',

@@ -267,6 +267,7 @@ describe('export and import over the API', () => {
         queries: 0,
         converters: 0,
         templates: 0,
+        dashboards: 0,
         lackingSecrets: [],
       })
       expect((await other.engine.store.datasources.get('api'))?.secrets).toEqual({

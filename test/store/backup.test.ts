@@ -121,6 +121,21 @@ for (const dialect of DIALECTS) {
       },
     )
 
+    test('a dashboard (issue 17) comes back whole', async () => {
+      const source = await location('source')
+      const store = await open(source)
+      const definition = {
+        title: 'Team',
+        panels: [{ id: 'a', query: 'q', x: 0, y: 0, width: 12, height: 2 }],
+      }
+      await store.dashboards.create({ name: 'team', definition })
+      const file = join(dir, `dashboard-${dialect}.jsonl`)
+      await backupOf(source, file)
+      const target = await location('target')
+      await restoreInto(target, file)
+      expect((await (await open(target)).dashboards.get('team'))?.definition).toEqual(definition)
+    })
+
     test("a snapshot's compressed rows (a binary column) come back byte for byte", async () => {
       const source = await location('source')
       const store = await open(source)

@@ -155,6 +155,7 @@ async function reset(target: StoreTarget): Promise<void> {
     'meta',
     'audit_log',
     'object_versions',
+    'dashboards',
   ]
   for (const table of tables) {
     try {

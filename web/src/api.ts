@@ -29,6 +29,8 @@ import type {
   AlertReply,
   AlertTestReply,
   ConnectionReply,
+  DashboardListReply,
+  DashboardReply,
   DatasourceListReply,
   NamedConverterReply,
   NamedTemplateReply,
@@ -93,6 +95,9 @@ export type ScheduleView = ReplyOf<typeof ScheduleReply>
 export type ScheduleDetail = ReplyOf<typeof ScheduleDetailReply>
 export type ScheduleRunOutcome = ReplyOf<typeof ScheduleRunReply>
 export type SubscriptionView = ReplyOf<typeof SubscriptionListReply>[number]
+/** Dashboards (issue 17): the list's entries, and one whole (what the editor sends back). */
+export type DashboardSummary = ReplyOf<typeof DashboardListReply>[number]
+export type DashboardDocument = ReplyOf<typeof DashboardReply>
 /** What the schedule form sends (src/domain/schedule.ts checks it on the server). */
 export interface ScheduleDefinition {
   name: string
@@ -310,6 +315,13 @@ export const api = {
   deleteSchedule: (name: string) => request<void>('DELETE', `/api/schedules/${enc(name)}`),
   subscriptions: () => request<SubscriptionView[]>('GET', '/api/subscriptions'),
   runSchedule: (name: string) => request<ScheduleRunOutcome>('POST', `/api/schedules/${enc(name)}/run`, {}),
+
+  dashboards: () => request<DashboardSummary[]>('GET', '/api/dashboards'),
+  dashboard: (name: string) => request<DashboardDocument>('GET', `/api/dashboards/${enc(name)}`),
+  createDashboard: (body: DashboardDocument) => request<DashboardDocument>('POST', '/api/dashboards', body),
+  updateDashboard: (name: string, body: DashboardDocument) =>
+    request<DashboardDocument>('PUT', `/api/dashboards/${enc(name)}`, body),
+  deleteDashboard: (name: string) => request<void>('DELETE', `/api/dashboards/${enc(name)}`),
 
   converters: () => request<NamedConverter[]>('GET', '/api/converters'),
   converter: (name: string) => request<NamedConverter>('GET', `/api/converters/${enc(name)}`),

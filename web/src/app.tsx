@@ -13,6 +13,8 @@ import { NotFoundPage } from './pages/not-found.js'
 import { PresetPage } from './pages/preset.js'
 import { QueriesPage } from './pages/queries.js'
 import { SchedulesPage } from './pages/schedules.js'
+import { DashboardEditPage } from './pages/dashboard-edit.js'
+import { DashboardsPage } from './pages/dashboards.js'
 import { SetupPage } from './pages/setup.js'
 import { TokensPage } from './pages/tokens.js'
 import { UsersPage } from './pages/users.js'
@@ -88,7 +90,11 @@ function Routes() {
       return <DatasourceEditPage key={params.name} name={params.name!} />
   }
   if (path === '/queries') return <QueriesPage />
+  if (path === '/dashboards') return <DashboardsPage />
   if (canUse.editQueries(role)) {
+    if (path === '/dashboards/new') return <DashboardEditPage key="new" name={null} />
+    if ((params = match('/dashboards/:name', path)))
+      return <DashboardEditPage key={params.name} name={params.name!} />
     if (path === '/queries/new') return <QueryEditPage key="new" name={null} />
     if ((params = match('/queries/:name', path)))
       return <QueryEditPage key={params.name} name={params.name!} />

@@ -79,7 +79,7 @@ function snapshotSwitches(request: FastifyRequest): SnapshotSwitches {
  * The parameters of a view: the URL's query string, without the view's own switches and empty fields,
  * PocketQuery's `pq_<name>` read as `<name>` (before the visitor rules are applied to them).
  */
-function viewParams(request: FastifyRequest): Record<string, string> {
+export function viewParams(request: FastifyRequest): Record<string, string> {
   const params: Record<string, string> = {}
   for (const [name, given] of Object.entries(request.query as Record<string, unknown>)) {
     // A multi-select without script sends each chosen item as its own `name=value` (issue 17).
@@ -92,7 +92,7 @@ function viewParams(request: FastifyRequest): Record<string, string> {
   return resolvePocketQueryAliases(params)
 }
 
-function queryString(params: Record<string, string>): string {
+export function queryString(params: Record<string, string>): string {
   const search = new URLSearchParams(params).toString()
   return search === '' ? '' : `?${search}`
 }
@@ -116,7 +116,7 @@ async function viewableQuery(
 }
 
 /** Sends a rendered view with the viewer's CSRF token in its Refresh form (none for someone not signed in). */
-function sendView(
+export function sendView(
   request: FastifyRequest,
   reply: FastifyReply,
   view: Pick<RenderedView, 'head' | 'tail' | 'hasTokenField' | 'contentSecurityPolicy'>,

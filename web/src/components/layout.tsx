@@ -11,6 +11,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const items = [
     { to: '/datasources', label: 'Datasources', show: canUse.datasources(role) },
     { to: '/queries', label: 'Queries', show: true },
+    { to: '/dashboards', label: 'Dashboards', show: true },
     { to: '/converters', label: 'Converters', show: canUse.editQueries(role) },
     { to: '/templates', label: 'Templates', show: canUse.editQueries(role) },
     { to: '/alerts', label: 'Alerts', show: canUse.editQueries(role) },
