@@ -25,8 +25,9 @@ const EXPECTED: Record<string, Access> = {
   'DELETE /api/datasources/:name': 'admin',
   'POST /api/datasources/:name/test': 'admin',
   'POST /api/datasources/:name/tokens': 'admin',
-  'POST /api/datasources/:name/connect': 'admin',
-  'GET /api/oauth/callback': 'admin',
+  // A per-user datasource's Connect is everyone's own (issue 15); a shared one's stays the admins' (in the handler).
+  'POST /api/datasources/:name/connect': 'signed-in',
+  'GET /api/oauth/callback': 'signed-in',
   'GET /api/queries': 'signed-in',
   'GET /api/queries/:name': 'signed-in',
   'POST /api/queries': 'editor',

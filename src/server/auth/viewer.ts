@@ -9,15 +9,17 @@ import { isVisitor, type Principal } from './access.js'
  * Whom a query runs for in the server (issue 15): the signed-in user — a session's, or an API
  * token's user — who sees the query by role. A visitor of a public view (anonymous, or signed in but
  * shown it only because it is public) runs it as nobody, like the CLI and schedules: a page cached
- * for visitors must never carry one person's :@user.… values to the next.
+ * for visitors must never carry one person's :@user.… values to the next. Without a query (a route
+ * that only signed-in people reach), the signed-in user; an API token runs as its user.
  *
  * @example viewerOf(principal, query) // { name: 'ada', email: 'ada@example.com', groups: ['ops'] }
  */
 export function viewerOf(
   principal: Principal | undefined,
-  query: Pick<Query, 'visibility'>,
+  query?: Pick<Query, 'visibility'>,
 ): Viewer | undefined {
-  return principal === undefined || isVisitor(principal, query) ? undefined : signedInViewer(principal)
+  if (principal === undefined) return undefined
+  return query !== undefined && isVisitor(principal, query) ? undefined : signedInViewer(principal)
 }
 
 /** The signed-in user as a viewer, for a route only signed-in people reach (a sample, by an editor). */

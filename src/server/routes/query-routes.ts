@@ -187,12 +187,14 @@ export const queryRoutes: RouteDef[] = [
       // Someone who sees it only because it is public runs it as a view's visitor would.
       if (isVisitor(principal, loaded.query)) checkVisitorParams(loaded.query, body.params)
       if (body.refresh) ctx.views.forget(loaded.query.name)
+      // An API token runs as its user (issue 15): a per-user datasource uses that user's connection.
+      const viewer = viewerOf(principal, loaded.query)
       const result = await runQuery(engineDeps(ctx), {
         query: loaded,
         params: body.params,
         refresh: body.refresh,
         readCache: await isScheduled(ctx, loaded.query.name),
-        viewer: viewerOf(principal, loaded.query),
+        ...(viewer === undefined ? {} : { viewer }),
       })
       return runView(result)
     },

@@ -44,6 +44,7 @@ import {
 import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import { usesViewer, viewerOf } from '../auth/viewer.js'
+import { isPerUser } from '../../domain/datasource.js'
 import type { ServerContext } from '../context.js'
 import { answerFailure, readerOf } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
@@ -142,11 +143,15 @@ function cachedView(
 ): RenderedView | undefined {
   const { name, params, embed, now } = lookup
   if (principal !== undefined) {
-    const own = ctx.views.get(ViewCache.key(name, params, embed, false), now)
-    if (own !== undefined && seesByRole(principal, own)) return own
+    // A page of shared rows, or one of this person's own rows (a per-user datasource, issue 15): a
+    // page keyed by a name is only ever stored from that person's own run.
+    for (const user of ['', principal.user.name]) {
+      const own = ctx.views.get(ViewCache.key(name, params, embed, false, user), now)
+      if (own !== undefined && own.user === user && seesByRole(principal, own)) return own
+    }
   }
   const visitors = ctx.views.get(ViewCache.key(name, params, embed, true), now)
-  if (visitors === undefined || !isVisitor(principal, visitors)) return undefined
+  if (visitors === undefined || visitors.user !== '' || !isVisitor(principal, visitors)) return undefined
   try {
     checkVisitorParams({ name, params: visitors.params }, params)
     return visitors
@@ -274,8 +279,10 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
       contentSecurityPolicy: csp,
     })
   }
+  const user = isPerUser(datasource) ? (request.principal?.user.name ?? '') : ''
   const view = {
     query: query.name,
+    user,
     visibility: query.visibility,
     params: query.params,
     ...parts,
@@ -284,7 +291,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   const ttl = query.cacheTtlSeconds ?? 0
   // A page with one person's :@user.… values is theirs alone: the rendered-page cache is shared.
   if (outcome.error === undefined && outcome.fetchedAt !== undefined && ttl > 0 && !usesViewer(loaded)) {
-    const key = ViewCache.key(query.name, params, embed, visitor)
+    const key = ViewCache.key(query.name, params, embed, visitor, user)
     ctx.views.set(key, view, outcome.fetchedAt.getTime() + ttl * 1000, now.getTime())
   }
   return sendView(request, reply, view)
