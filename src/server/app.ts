@@ -13,6 +13,7 @@ import { rateLimit } from './rate-limits.js'
 import type { RouteDef } from './route.js'
 import { alertRoutes, checkOptions } from './routes/alert-routes.js'
 import { auditRoutes } from './routes/audit-routes.js'
+import { connectionRoutes } from './routes/connection-routes.js'
 import { datasourceRoutes } from './routes/datasource-routes.js'
 import { libraryRoutes } from './routes/library-routes.js'
 import { previewRoutes } from './routes/preview-routes.js'
@@ -32,6 +33,7 @@ import { viewRoutes } from './routes/view-routes.js'
 export const ROUTES: readonly RouteDef[] = [
   ...sessionRoutes,
   ...datasourceRoutes,
+  ...connectionRoutes,
   ...queryRoutes,
   ...snapshotRoutes,
   ...libraryRoutes,

@@ -104,7 +104,9 @@ function fakeTable(
           : box,
   }
   const document = {
-    querySelectorAll: () => [wrapper],
+    querySelectorAll: (selector: string) => (selector === '.quarry-table' ? [wrapper] : []),
+    // The page has no Connect prompt (issue 15) and is no consent window's last page.
+    querySelector: () => null,
     createDocumentFragment: () => ({
       children: [] as FakeRow[],
       appendChild(row: FakeRow) {

@@ -26,7 +26,15 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/datasources/:name/test': 'admin',
   'POST /api/datasources/:name/tokens': 'admin',
   'POST /api/datasources/:name/connect': 'admin',
-  'GET /api/oauth/callback': 'admin',
+  // Issue 15: on a per-user datasource every signed-in person consents for their own account; the
+  // consent's state is bound to the session that started it (only admins start a shared one).
+  'GET /api/oauth/callback': 'signed-in',
+  // Admins see and revoke anyone's per-user connection; each person only their own (/api/me/…).
+  'GET /api/datasources/:name/connections': 'admin',
+  'DELETE /api/datasources/:name/connections/:user': 'admin',
+  'GET /api/me/connections': 'signed-in',
+  'POST /api/me/connections/:datasource/connect': 'signed-in',
+  'DELETE /api/me/connections/:datasource': 'signed-in',
   'GET /api/queries': 'signed-in',
   'GET /api/queries/:name': 'signed-in',
   'POST /api/queries': 'editor',
@@ -98,6 +106,9 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/templates/:name/revert': 'editor',
   'GET /v/:query': 'public',
   'POST /v/:query/refresh': 'public',
+  // The view's Connect prompt (issue 15): the view's own visibility rule, then a signed-in session.
+  'POST /v/:query/connect': 'public',
+  'GET /v/:query/connected': 'public',
   'GET /v/:query/rows.:format': 'public',
   'GET /assets/view.js': 'public',
   'GET /assets/view.css': 'public',

@@ -26,8 +26,10 @@ import { metricsOf } from '../metrics.js'
 import {
   contentSecurityPolicy,
   frameAncestorsDirective,
+  renderConnectedPage,
   renderErrorPage,
   renderViewPage,
+  type ViewConnectPrompt,
 } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
 import {
@@ -45,8 +47,13 @@ import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
 import { redirect, text } from '../replies.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
+import { beginConsent } from '../consent-start.js'
+import { isPerUser } from './connection-routes.js'
 import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
 import { snapshotFilter, visibleSnapshot } from './snapshot-routes.js'
+
+/** The failure of a run for a viewer who has not connected their own account (issue 15). */
+const CONNECTION_REQUIRED = 'QUARRY_CONNECTION_REQUIRED'
 
 /** Where a view page finds its script and stylesheet (served below). */
 export const VIEW_ASSETS = { script: '/assets/view.js', stylesheet: '/assets/view.css' } as const
@@ -194,6 +201,8 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   let outcome: { fetchedAt?: Date; fromCache?: boolean; notices?: readonly string[]; error?: string }
   // The run's values (defaults filled in) once it ran; the URL's text when it failed before.
   let values: ReadonlyMap<string, ParamValue> | Record<string, string> = params
+  // The viewer has not connected their own account to a per-user datasource (issue 15): a prompt.
+  let connect: ConnectPrompt | undefined
   try {
     const result = await runQuery(engineDeps(ctx), {
       query: loaded,
@@ -207,6 +216,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     // Every failure of the run — upstream, parameter, converter, Quarry's own bug — on the page.
     const { error, message } = answerFailure(thrown, request, reply)
     outcome = { error: `${message} (${error.code})` }
+    connect = connectPrompt(error, request, loaded, { embed, params })
   }
   const html = await renderViewPage({
     query: query.name,
@@ -239,8 +249,13 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     sandbox: ctx.converters,
     templates: velocityLibrary(ctx.store),
     ...(visitor || embed ? {} : { snapshots: await snapshotLinks(ctx, request, query.name) }),
+    ...(connect === undefined ? {} : { connect: connect.prompt }),
   })
-  const csp = contentSecurityPolicy({ nonce, frameAncestors: ancestors })
+  const csp = contentSecurityPolicy({
+    nonce,
+    frameAncestors: ancestors,
+    ...(connect === undefined ? {} : { formTargets: [connect.provider] }),
+  })
   const parts = splitAtMarker(html, marker)
   if (parts === undefined) {
     // Never seen in practice (the marker is random); then the page goes out without any token.
@@ -264,6 +279,93 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     ctx.views.set(key, view, outcome.fetchedAt.getTime() + ttl * 1000, now.getTime())
   }
   return sendView(request, reply, view)
+}
+
+/** A view's Connect prompt (issue 15), and the provider's origin its form is sent on to. */
+interface ConnectPrompt {
+  readonly prompt: ViewConnectPrompt
+  readonly provider: string
+}
+
+/**
+ * The Connect prompt a view shows instead of a failure, when the failure is that this viewer has not
+ * connected their own account to the query's per-user datasource (issue 15); else undefined.
+ */
+function connectPrompt(
+  error: QuarryError,
+  request: FastifyRequest,
+  loaded: LoadedQuery,
+  view: { readonly embed: boolean; readonly params: Record<string, string> },
+): ConnectPrompt | undefined {
+  const { query, datasource } = loaded
+  if ((error.code as string) !== CONNECTION_REQUIRED) return undefined
+  if (datasource.type !== 'rest' || datasource.auth.type !== 'oauth2-authorization-code') return undefined
+  const search = queryString(view.embed ? { ...view.params, embed: '1' } : view.params)
+  return {
+    prompt: {
+      message: error.messageFor('ui'),
+      action: `/v/${encodeURIComponent(query.name)}/connect${search}`,
+      csrf: { name: CSRF_FIELD, token: request.principal?.session?.csrfToken ?? '' },
+      popup: view.embed,
+    },
+    provider: new URL(datasource.auth.authorizeUrl).origin,
+  }
+}
+
+/**
+ * Connect from a view (issue 15): starts the signed-in viewer's own consent for the query's per-user
+ * datasource and sends the browser to the provider; the callback brings it back to the view, or, from
+ * an embed (whose consent ran in a window of its own), to a page that reloads the frame and closes.
+ */
+async function connectFromView(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+): Promise<unknown> {
+  // Someone not signed in is sent to sign in first (the view redirects back), as by the view itself.
+  const loaded = await viewableQuery(request, reply, ctx)
+  if (loaded === undefined) return reply
+  const principal = request.principal
+  if (principal === undefined)
+    throw new QuarryError('QUARRY_UNAUTHENTICATED', 'Sign in to connect your own account.')
+  const { query, datasource } = loaded
+  if (!isPerUser(datasource)) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `The view "${query.name}" runs with its datasource's shared connection: there is nothing of your own to connect.`,
+    )
+  }
+  const embed = (request.query as Record<string, unknown>).embed === '1'
+  const base = `/v/${encodeURIComponent(query.name)}`
+  const returnTo = embed ? `${base}/connected` : `${base}${queryString(viewParams(request))}`
+  const { authorizeUrl } = await beginConsent(ctx, principal, datasource.name, {
+    user: principal.user.name,
+    returnTo,
+  })
+  return reply.redirect(authorizeUrl, 303)
+}
+
+/** The page an embed's consent window ends on: it reloads the frame that opened it, and closes. */
+async function connectedPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  _ctx: ServerContext,
+): Promise<unknown> {
+  const name = param(request, 'query')
+  const nonce = randomBytes(16).toString('base64url')
+  const html = renderConnectedPage({
+    query: name,
+    view: `/v/${encodeURIComponent(name)}`,
+    nonce,
+    assets: VIEW_ASSETS,
+  })
+  return sendView(request, reply, {
+    head: Buffer.from(html),
+    tail: Buffer.alloc(0),
+    hasTokenField: false,
+    // A window of its own: no site frames it.
+    contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: [] }),
+  })
 }
 
 /** How many snapshots a view page lists (the API and `quarry snapshot list` have them all). */
@@ -587,6 +689,29 @@ export const viewRoutes: RouteDef[] = [
       }
       return reply.redirect(`/v/${encodeURIComponent(query.name)}${queryString(params)}`, 303)
     },
+  },
+  {
+    method: 'POST',
+    url: '/v/:query/connect',
+    operationId: 'connectFromView',
+    reply: redirect("To the provider's consent page; the callback returns to the view.", 303),
+    access: 'public',
+    tag: 'views',
+    summary:
+      "Starts the signed-in viewer's own consent for the view's per-user datasource (the view's Connect prompt, issue 15).",
+    // A form in the page: a refusal is read in the browser, as a page.
+    errorPage,
+    handler: connectFromView,
+  },
+  {
+    method: 'GET',
+    url: '/v/:query/connected',
+    operationId: 'viewConnected',
+    reply: text('text/html', 'A page that reloads the embedded view which opened it, and closes.'),
+    access: 'public',
+    tag: 'views',
+    summary: "Where an embedded view's consent window ends (issue 15): it reloads the view and closes.",
+    handler: connectedPage,
   },
   {
     method: 'GET',
