@@ -8,6 +8,8 @@ export const REST_DEFAULTS = {
   testPath: '/',
   timeoutMs: 30_000,
   maxResponseBytes: 64 * 1024 * 1024,
+  /** One grant for everyone (issue 15: `per-user` is each viewer's own, 3LO only). */
+  connectionMode: 'shared',
 } as const
 
 /** Every SQL datasource's limits and read-only rule. */

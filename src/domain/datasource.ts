@@ -5,6 +5,7 @@ import { httpUrl } from './http-url.js'
 import { nameSchema } from './name.js'
 import { SECRET_MASK } from './secret-mask.js'
 import { REST_DEFAULTS, SQL_DEFAULTS, SQL_SERVER_DEFAULTS } from './datasource-defaults.js'
+import { QuarryError } from './errors.js'
 
 /**
  * Datasources: where a query's requests go and how they authenticate. Parsed
@@ -66,6 +67,11 @@ export const PresetBlockSchema = z.looseObject({
 })
 export type PresetBlock = z.infer<typeof PresetBlockSchema>
 
+/** The connection modes (issue 15): one grant for everyone, or one per signed-in person. */
+export const CONNECTION_MODES = ['shared', 'per-user'] as const
+export const ConnectionModeSchema = z.enum(CONNECTION_MODES)
+export type ConnectionMode = z.infer<typeof ConnectionModeSchema>
+
 export const RestDatasourceSchema = z.object({
   name,
   type: z.literal('rest'),
@@ -86,6 +92,11 @@ export const RestDatasourceSchema = z.object({
   allowedHosts: z.array(z.string().min(1)).default([]),
   ...converterLimits,
   auth: AuthSchema.default({ type: 'none' }),
+  /**
+   * Whose grant a run uses (issue 15): the datasource's one connection (`shared`), or each viewer's own
+   * (`per-user`, OAuth 2.0 3LO only: checkConnectionMode).
+   */
+  connectionMode: ConnectionModeSchema.default(REST_DEFAULTS.connectionMode),
   /** Set by a preset (src/auth/presets): what it completes after consent (the site, hence the base URL). */
   preset: PresetBlockSchema.optional(),
 })
@@ -260,4 +271,30 @@ export function keepMaskedSecrets<D extends Datasource>(datasource: D, stored: D
     Object.entries(secrets).map(([key, value]) => [key, value === SECRET_MASK ? (old[key] ?? '') : value]),
   )
   return joinSecrets(config, kept)
+}
+
+/**
+ * Whether runs of this datasource use each viewer's own connection (issue 15).
+ *
+ * @example isPerUser(datasource) // true for a 3LO datasource with connectionMode 'per-user'
+ */
+export function isPerUser(datasource: Datasource): boolean {
+  return datasource.type === 'rest' && datasource.connectionMode === 'per-user'
+}
+
+/**
+ * Refuses `per-user` on a datasource whose auth is not OAuth 2.0 (3LO): only a consent gives each
+ * person a grant of their own; a key, a password or client credentials are the same for everyone.
+ *
+ * @example checkConnectionMode({ …, auth: { type: 'bearer', … }, connectionMode: 'per-user' }) // throws
+ */
+export function checkConnectionMode(datasource: Datasource): void {
+  if (!isPerUser(datasource) || datasource.type !== 'rest') return
+  if (datasource.auth.type === 'oauth2-authorization-code') return
+  throw new QuarryError(
+    'QUARRY_CONNECTION_MODE_UNSUPPORTED',
+    `Datasource "${datasource.name}" cannot run per user: its auth is ${datasource.auth.type}, and only OAuth 2.0 ` +
+      `(3LO, oauth2-authorization-code) gives each person a grant of their own. Set --connection-mode shared, ` +
+      `or switch the auth to oauth2-authorization-code.`,
+  )
 }

@@ -143,6 +143,33 @@ export const ERROR_CODES = {
     'The OAuth grant is gone; the user must consent again.',
   ),
   QUARRY_OAUTH_NOT_CONNECTED: spec('user', 409, 2, 'The datasource has no OAuth connection yet.'),
+  QUARRY_CONNECTION_MODE_UNSUPPORTED: spec(
+    'user',
+    400,
+    2,
+    'A connection mode other than shared was set on a datasource whose auth is not OAuth 2.0 (3LO).',
+  ),
+  // 403, not 409: the datasource is fine and so is the session; what is missing is this one viewer's
+  // own grant at the provider, so the answer is about the requester (like a permission), and the view
+  // shows a Connect prompt for them (issue 15). 401 would sign the admin UI out.
+  QUARRY_CONNECTION_REQUIRED: spec(
+    'user',
+    403,
+    2,
+    'The datasource runs with each viewer’s own account, and the viewer has not connected theirs (or it needs consent again).',
+  ),
+  QUARRY_CONNECTION_NO_VIEWER: spec(
+    'user',
+    409,
+    2,
+    'The datasource runs with each viewer’s own account, and this run is for nobody (a schedule, alert, subscription, public view, or the CLI without --as).',
+  ),
+  QUARRY_PUBLIC_PER_USER: spec(
+    'user',
+    409,
+    2,
+    'A public query cannot use a per-user datasource: anonymous visitors have no account of their own to run it with.',
+  ),
   QUARRY_OAUTH_CONSENT_DENIED: spec('user', 403, 1, 'The user (or the provider) refused consent.'),
   QUARRY_OAUTH_ISSUER_MISMATCH: spec(
     'user',
@@ -431,6 +458,8 @@ const MESSAGES_FOR_EVERYONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'QUARRY_PARAM_CONFLICT',
   'QUARRY_PARAM_NOT_ALLOWED',
   'QUARRY_QUERY_NOT_FOUND',
+  // It names the datasource and its provider, which the Connect prompt shows the viewer anyway.
+  'QUARRY_CONNECTION_REQUIRED',
   // They name a snapshot id or date, a size, or a column: what the reader sent or may see.
   'QUARRY_SNAPSHOT_NOT_FOUND',
   'QUARRY_SNAPSHOT_TOO_LARGE',

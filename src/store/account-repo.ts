@@ -158,8 +158,18 @@ export class SqlAccountRepo implements AccountRepo {
       const old = await tx.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst()
       const result = await tx.deleteFrom('users').where('name', '=', name).executeTakeFirst()
       if (old === undefined || result.numDeletedRows === 0n) throw userNotFound(name)
-      // Their sessions and tokens go with them (ON DELETE CASCADE); the user's entry says so.
+      // Their sessions and tokens go with them (ON DELETE CASCADE); the user's entry says so. Their own
+      // connections of per-user datasources (issue 15) have no foreign key ('' is the shared one): they
+      // go here, in the same transaction, so no grant outlives its person.
+      const connections = await tx
+        .deleteFrom('connections')
+        .where('user_name', '=', name)
+        .where('user_name', '<>', '')
+        .returning('datasource')
+        .execute()
       await record({ kind: 'user', object: name, action: 'remove', before: auditedUser(decodeUser(old)) })
+      for (const { datasource } of connections)
+        await record({ kind: 'connection', object: `${datasource}/${name}`, action: 'disconnect' })
     })
   }
 

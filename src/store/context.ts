@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Kysely } from 'kysely'
 import type { Actor } from '../domain/audit.js'
 import { currentActor, recordChange, type Change } from './audit-recorder.js'
+import { describeLockCall } from './connection-key.js'
 import { StoreError, isStoreError } from './errors.js'
 import type { Dialect } from './migrations.js'
 import { retryWhileBusy } from './retry.js'
@@ -13,6 +14,8 @@ import type { SecretBox } from './secrets.js'
 export interface LockFrame {
   readonly context: StoreContext
   readonly datasource: string
+  /** The connection's user: '' for the shared one (connection-repo.ts). */
+  readonly user: string
   /** Cleared when fn settles: a save() or write that comes later is not under the lock any more. */
   active: boolean
 }
@@ -90,7 +93,7 @@ export class StoreContext {
       if (frame !== undefined) {
         throw new StoreError(
           'QUARRY_STORE_LOCK_MISUSE',
-          `${operation} was called inside connections.withLock("${frame.datasource}") on the same store: it ` +
+          `${operation} was called inside ${describeLockCall(frame)} on the same store: it ` +
             `would wait for the lock it runs under. Inside withLock, write only through save(); do other ` +
             `writes after withLock resolves.`,
         )

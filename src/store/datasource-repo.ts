@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { StoreContext } from './context.js'
 import { StoreError } from './errors.js'
+import { refusePerUserWithPublicQueries } from './per-user-guard.js'
 import { fromDbTime, fromJsonText, toDbTime, toJsonText, type DatasourcesTable } from './schema.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js'
 import type { DatasourceInput, DatasourcePatch, DatasourceRepo, StoredDatasource } from './types.js'
@@ -107,6 +108,7 @@ export class SqlDatasourceRepo implements DatasourceRepo {
           .executeTakeFirst()
         if (row === undefined) throw datasourceNotFound(name)
         const updated = this.#decode(row)
+        await refusePerUserWithPublicQueries(tx, updated.name, updated.config)
         await record({
           kind: 'datasource',
           object: updated.name,

@@ -5,6 +5,7 @@ import { SqlAccountRepo } from './account-repo.js'
 import { SqlAlertRepo } from './alert-repo.js'
 import { SqlAuditRepo } from './audit-repo.js'
 import { SqlCacheRepo } from './cache-repo.js'
+import type { ConnectionKey } from './connection-key.js'
 import { SqlConnectionRepo, lockTimeout } from './connection-repo.js'
 import { StoreContext } from './context.js'
 import { SqlDatasourceRepo } from './datasource-repo.js'
@@ -60,6 +61,7 @@ export { saveDatasource } from './save-datasource.js'
 export { generateSecretKey, MAKE_A_KEY } from './secrets.js'
 export type { RotationSummary } from './rotate-key.js'
 export type * from './types.js'
+export { SHARED_CONNECTION, describeConnection, type ConnectionKey } from './connection-key.js'
 
 /** How long withLock (and, on SQLite, any write) waits for another holder before giving up. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000
@@ -129,7 +131,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       lockTimeoutMs,
       ...(options.actor === undefined ? {} : { defaultActor: options.actor }),
     })
-    const timeout = (datasource: string, cause?: unknown) => lockTimeout(context, datasource, cause)
+    const timeout = (key: ConnectionKey, cause?: unknown) => lockTimeout(context, key, cause)
     const backend: LockBackend =
       postgresLock === undefined
         ? new SqliteLockBackend(sqlitePath, lockTimeoutMs, timeout)

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { ConnectionKey } from './connection-key.js'
 import type { StoreError } from './errors.js'
 import type { Database } from './schema.js'
 
@@ -10,14 +11,14 @@ import type { Database } from './schema.js'
  */
 export interface LockBackend {
   /**
-   * Takes the lock on `datasource`'s connection (failing with `timeout()` once `deadline`, a
+   * Takes the lock on the connection `key` names (failing with `timeout()` once `deadline`, a
    * `Date.now()` value, passes, and with QUARRY_DATASOURCE_NOT_FOUND for an unknown datasource), runs
    * `body` with the executor of the transaction that holds it, then commits — or rolls back when
    * `body` throws.
    */
-  locked<T>(datasource: string, deadline: number, body: (tx: Kysely<Database>) => Promise<T>): Promise<T>
+  locked<T>(key: ConnectionKey, deadline: number, body: (tx: Kysely<Database>) => Promise<T>): Promise<T>
   close(): Promise<void>
 }
 
-/** Builds the QUARRY_STORE_LOCK_TIMEOUT error for `datasource`. */
-export type LockTimeoutError = (datasource: string, cause?: unknown) => StoreError
+/** Builds the QUARRY_STORE_LOCK_TIMEOUT error for a connection. */
+export type LockTimeoutError = (key: ConnectionKey, cause?: unknown) => StoreError

@@ -431,7 +431,91 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('subscriptions').execute()
       },
     },
+    '0010_user_connections': {
+      // Per-user connections (issue 15): a datasource in per-user mode holds one grant per person, so
+      // a connection is keyed by (datasource, user_name); '' is the datasource's shared connection.
+      // user_name has no foreign key because '' is nobody: deleting a user deletes their connections in
+      // the same transaction (account-repo.ts), and a renamed user is not a thing Quarry does.
+      // SQLite cannot change a primary key in place: the table is rebuilt (nothing refers to it).
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        if (dialect === 'postgres') {
+          await db.schema
+            .alterTable('connections')
+            .addColumn('user_name', 'text', (col) => col.notNull().defaultTo(''))
+            .execute()
+          await sql`alter table connections drop constraint connections_pkey`.execute(db)
+          await sql`alter table connections add constraint connections_pkey primary key (datasource, user_name)`.execute(
+            db,
+          )
+          return
+        }
+        await createConnections(db, 'connections_0010', time)
+        await sql`insert into connections_0010 (datasource, user_name, version, tokens, access_expires_at,
+          status, status_message, scope, site, last_refresh_at, last_used_at, updated_at)
+          select datasource, '', version, tokens, access_expires_at, status, status_message, scope, site,
+          last_refresh_at, last_used_at, updated_at from connections`.execute(db)
+        await db.schema.dropTable('connections').execute()
+        await db.schema.alterTable('connections_0010').renameTo('connections').execute()
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async down(db: Kysely<any>) {
+        await db.deleteFrom('connections').where('user_name', '<>', '').execute()
+        if (dialect === 'postgres') {
+          await sql`alter table connections drop constraint connections_pkey`.execute(db)
+          await db.schema.alterTable('connections').dropColumn('user_name').execute()
+          await sql`alter table connections add constraint connections_pkey primary key (datasource)`.execute(
+            db,
+          )
+          return
+        }
+        // SQLite cannot drop a primary-key column: back to 0001's shape by a rebuild.
+        await sql`create table connections_0009 as select datasource, version, tokens, access_expires_at,
+          status, status_message, scope, site, last_refresh_at, last_used_at, updated_at from connections`.execute(
+          db,
+        )
+        await db.schema.dropTable('connections').execute()
+        await sql`create table connections (datasource text primary key references datasources (name)
+          on update cascade on delete cascade, version integer not null, tokens text, access_expires_at text,
+          status text not null check (status in ('connected', 'needs_consent')), status_message text,
+          scope text, site text, last_refresh_at text, last_used_at text, updated_at text not null)`.execute(
+          db,
+        )
+        await sql`insert into connections select * from connections_0009`.execute(db)
+        await db.schema.dropTable('connections_0009').execute()
+      },
+    },
   }
+}
+
+/**
+ * The connections table as 0010 leaves it: one row per (datasource, user_name), gone with its datasource
+ * (cascade, rename included).
+ */
+async function createConnections(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
+  table: string,
+  time: 'timestamptz' | 'text',
+): Promise<void> {
+  await db.schema
+    .createTable(table)
+    .addColumn('datasource', 'text', (col) =>
+      col.notNull().references('datasources.name').onUpdate('cascade').onDelete('cascade'),
+    )
+    .addColumn('user_name', 'text', (col) => col.notNull().defaultTo(''))
+    .addColumn('version', 'integer', (col) => col.notNull())
+    .addColumn('tokens', 'text')
+    .addColumn('access_expires_at', time)
+    .addColumn('status', 'text', (col) => col.notNull().check(sql`status in ('connected', 'needs_consent')`))
+    .addColumn('status_message', 'text')
+    .addColumn('scope', 'text')
+    .addColumn('site', 'text')
+    .addColumn('last_refresh_at', time)
+    .addColumn('last_used_at', time)
+    .addColumn('updated_at', time, (col) => col.notNull())
+    .addPrimaryKeyConstraint(`${table}_pk`, ['datasource', 'user_name'])
+    .execute()
 }
 
 /** Kysely's Migrator takes its migrations from a provider; ours are in the code, not in files. */

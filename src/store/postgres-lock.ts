@@ -1,11 +1,12 @@
 import { sql, type Kysely } from 'kysely'
 import { datasourceNotFound } from './datasource-repo.js'
+import type { ConnectionKey } from './connection-key.js'
 import type { LockBackend, LockTimeoutError } from './lock-backend.js'
 import type { Database } from './schema.js'
 import { isForeignKeyViolation, isLockNotAvailable } from './sql-errors.js'
 
 /**
- * PostgreSQL's lock: SELECT … FOR UPDATE on the datasource's connection row, in a transaction. Other
+ * PostgreSQL's lock: SELECT … FOR UPDATE on the (datasource, user)'s connection row, in a transaction. Other
  * datasources' rows stay free. When no connection is stored yet, a lock-only row (version 0, no
  * tokens; readers skip it) is inserted first with ON CONFLICT DO NOTHING: of two transactions racing
  * to insert it, the second waits for the first to end and then finds the row, so both lock the same
@@ -15,7 +16,7 @@ import { isForeignKeyViolation, isLockNotAvailable } from './sql-errors.js'
  *
  * @example
  * const backend = new PostgresLockBackend(db, timeoutError)
- * await backend.locked('jira', Date.now() + 30_000, async (tx) => …)
+ * await backend.locked({ datasource: 'jira', user: '' }, Date.now() + 30_000, async (tx) => …)
  */
 export class PostgresLockBackend implements LockBackend {
   readonly #db: Kysely<Database>
@@ -26,34 +27,36 @@ export class PostgresLockBackend implements LockBackend {
     this.#timeout = timeout
   }
 
-  locked<T>(datasource: string, deadline: number, body: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+  locked<T>(key: ConnectionKey, deadline: number, body: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
     return this.#db.transaction().execute(async (tx) => {
       for (;;) {
         const wait = deadline - Date.now()
-        if (wait <= 0) throw this.#timeout(datasource)
+        if (wait <= 0) throw this.#timeout(key)
         await sql`select set_config('lock_timeout', ${`${Math.ceil(wait)}ms`}, true)`.execute(tx)
         try {
           await tx
             .insertInto('connections')
             .values({
-              datasource,
+              datasource: key.datasource,
+              user_name: key.user,
               version: 0,
               tokens: null,
               status: 'needs_consent',
               updated_at: new Date().toISOString(),
             })
-            .onConflict((conflict) => conflict.column('datasource').doNothing())
+            .onConflict((conflict) => conflict.columns(['datasource', 'user_name']).doNothing())
             .execute()
           const row = await tx
             .selectFrom('connections')
             .select('version')
-            .where('datasource', '=', datasource)
+            .where('datasource', '=', key.datasource)
+            .where('user_name', '=', key.user)
             .forUpdate()
             .executeTakeFirst()
           if (row !== undefined) break
         } catch (error) {
-          if (isForeignKeyViolation(error)) throw datasourceNotFound(datasource)
-          if (isLockNotAvailable(error)) throw this.#timeout(datasource, error)
+          if (isForeignKeyViolation(error)) throw datasourceNotFound(key.datasource)
+          if (isLockNotAvailable(error)) throw this.#timeout(key, error)
           throw error
         }
       }

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely'
 import type { StoreContext } from './context.js'
 import { compare, datasourceNotFound } from './datasource-repo.js'
 import { StoreError } from './errors.js'
+import { refusePublicOnPerUser } from './per-user-guard.js'
 import { fromDbTime, fromJsonText, toDbTime, toJsonText, type QueriesTable } from './schema.js'
 import { libraryNotFound } from './library-repo.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js'
@@ -71,6 +72,7 @@ export class SqlQueryRepo implements QueryRepo {
         const created = decode(
           await tx.insertInto('queries').values(values).returningAll().executeTakeFirstOrThrow(),
         )
+        await refusePublicOnPerUser(tx, created)
         const version = await saveVersion(tx, 'query', created.name, versioned(created), actor)
         await record({
           kind: 'query',
@@ -136,6 +138,7 @@ export class SqlQueryRepo implements QueryRepo {
           .executeTakeFirst()
         if (row === undefined) throw queryNotFound(name)
         const updated = decode(row)
+        await refusePublicOnPerUser(tx, updated)
         await moveVersions(tx, 'query', name, updated.name)
         // A query's snapshots and their retention rule follow its rename (issue 16); they are kept
         // by name, not by a foreign key, so that deleting the query keeps them.

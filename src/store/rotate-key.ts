@@ -166,23 +166,32 @@ async function resealAll(
     }
   }
 
-  const names = await db.selectFrom('connections').select('datasource').where('version', '>', 0).execute()
-  for (const { datasource } of names) {
+  const names = await db
+    .selectFrom('connections')
+    .select(['datasource', 'user_name'])
+    .where('version', '>', 0)
+    .execute()
+  for (const { datasource, user_name: user } of names) {
     // Under the connection's lock: a refresh holding it finishes first, and its tokens are what is resealed.
-    const done = await connections.withLock(datasource, async (current, save) => {
-      if (current === undefined) return 0
-      await save({
-        tokens: current.tokens,
-        accessExpiresAt: current.accessExpiresAt,
-        status: current.status,
-        statusMessage: current.statusMessage,
-        scope: current.scope,
-        site: current.site,
-        lastRefreshAt: current.lastRefreshAt,
-        lastUsedAt: current.lastUsedAt,
-      })
-      return 1
-    })
+    // Every person's connection of a per-user datasource (issue 15) is a row of its own.
+    const done = await connections.withLock(
+      datasource,
+      async (current, save) => {
+        if (current === undefined) return 0
+        await save({
+          tokens: current.tokens,
+          accessExpiresAt: current.accessExpiresAt,
+          status: current.status,
+          statusMessage: current.statusMessage,
+          scope: current.scope,
+          site: current.site,
+          lastRefreshAt: current.lastRefreshAt,
+          lastUsedAt: current.lastUsedAt,
+        })
+        return 1
+      },
+      user,
+    )
     resealed.connections += done
   }
 

@@ -53,6 +53,8 @@ export interface LibraryTable {
 
 export interface ConnectionsTable {
   datasource: string
+  /** The person whose grant this is on a per-user datasource (issue 15); '' for the shared connection. */
+  user_name: string
   /**
    * Starts at 1 and grows by one on every save. 0 marks a row that exists only to be locked
    * (PostgreSQL's withLock creates it when no connection was stored yet); readers skip it.

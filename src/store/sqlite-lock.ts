@@ -1,4 +1,5 @@
 import { datasourceNotFound } from './datasource-repo.js'
+import type { ConnectionKey } from './connection-key.js'
 import type { LockBackend, LockTimeoutError } from './lock-backend.js'
 import { retryWhileBusy } from './retry.js'
 import { openSqlite, type SqliteHandle } from './sqlite-dialect.js'
@@ -19,7 +20,7 @@ import type { Database } from './schema.js'
  *
  * @example
  * const backend = new SqliteLockBackend('/tmp/quarry.db', 30_000, timeoutError)
- * await backend.locked('jira', Date.now() + 30_000, async (tx) => …)
+ * await backend.locked({ datasource: 'jira', user: '' }, Date.now() + 30_000, async (tx) => …)
  */
 export class SqliteLockBackend implements LockBackend {
   readonly #path: string
@@ -34,7 +35,7 @@ export class SqliteLockBackend implements LockBackend {
   }
 
   async locked<T>(
-    datasource: string,
+    key: ConnectionKey,
     deadline: number,
     body: (tx: Kysely<Database>) => Promise<T>,
   ): Promise<T> {
@@ -42,22 +43,22 @@ export class SqliteLockBackend implements LockBackend {
     await retryWhileBusy(
       () => database.exec('begin immediate'),
       deadline,
-      (cause) => this.#timeout(datasource, cause),
+      (cause) => this.#timeout(key, cause),
     )
     try {
       const known = await db
         .selectFrom('datasources')
         .select('name')
-        .where('name', '=', datasource)
+        .where('name', '=', key.datasource)
         .executeTakeFirst()
-      if (known === undefined) throw datasourceNotFound(datasource)
+      if (known === undefined) throw datasourceNotFound(key.datasource)
       const result = await body(db)
       // In WAL mode COMMIT does not wait for anyone; where WAL is unavailable it may have to wait for
       // readers, and the transaction stays open meanwhile: wait with it rather than lose the save.
       await retryWhileBusy(
         () => database.exec('commit'),
         Date.now() + this.#busyTimeoutMs,
-        (cause) => this.#timeout(datasource, cause),
+        (cause) => this.#timeout(key, cause),
       )
       return result
     } catch (error) {

@@ -181,6 +181,8 @@ export interface VersionRepo {
 
 export interface StoredConnection {
   readonly datasource: string
+  /** Whose grant this is on a per-user datasource (issue 15); SHARED_CONNECTION ('') for the datasource's own. */
+  readonly user: string
   /** 1 after the first save, +1 on every save. */
   readonly version: number
   /** Decrypted (access_token, refresh_token, …). Encrypted at rest as one envelope. */
@@ -196,7 +198,18 @@ export interface StoredConnection {
   readonly updatedAt: Date
 }
 
-export type ConnectionInput = Omit<StoredConnection, 'datasource' | 'version' | 'updatedAt'>
+export type ConnectionInput = Omit<StoredConnection, 'datasource' | 'user' | 'version' | 'updatedAt'>
+
+/** One person's connection of a per-user datasource as its list shows it (no tokens). */
+export interface ConnectionState {
+  readonly user: string
+  readonly status: StoredConnection['status']
+  readonly statusMessage: string | null
+  readonly accessExpiresAt: Date | null
+  readonly lastRefreshAt: Date | null
+  readonly lastUsedAt: Date | null
+  readonly updatedAt: Date
+}
 
 /**
  * Receives what fn wants committed under the lock; resolves to the connection as saved. `audit:
@@ -209,21 +222,26 @@ export type SaveConnection = (
   options?: { readonly audit?: 'connect' },
 ) => Promise<StoredConnection>
 
+/**
+ * Connections, keyed by (datasource, user). Every method's `user` defaults to SHARED_CONNECTION, the
+ * datasource's one connection; a per-user datasource (issue 15) keeps one per person under their name.
+ */
 export interface ConnectionRepo {
-  get(datasource: string): Promise<StoredConnection | undefined>
+  get(datasource: string, user?: string): Promise<StoredConnection | undefined>
   /** Replaces the connection (e.g. after consent). Unknown datasource → QUARRY_DATASOURCE_NOT_FOUND. */
-  put(datasource: string, input: ConnectionInput): Promise<StoredConnection>
+  put(datasource: string, input: ConnectionInput, user?: string): Promise<StoredConnection>
   /**
    * The token invariant's lock (docs/architecture.md): runs fn while holding a lock in the store on this
-   * datasource's connection, so that no other process — nor another task of this one — holds it at the
-   * same time. fn receives the connection as re-read after the lock was taken (undefined when none is
-   * stored yet); whatever fn passes to save() is committed before withLock resolves; if fn throws,
+   * (datasource, user)'s connection, so that no other process — nor another task of this one — holds it
+   * at the same time. fn receives the connection as re-read after the lock was taken (undefined when none
+   * is stored yet); whatever fn passes to save() is committed before withLock resolves; if fn throws,
    * nothing it saved is kept. So return the new tokens from fn and use them after withLock resolves:
    * then they are committed before they are used (rule 3).
    *
    * - SQLite: BEGIN IMMEDIATE on a connection of its own. SQLite has one writer per database, so while
-   *   one withLock holds it, withLock on any other datasource (and every write) waits.
-   * - PostgreSQL: SELECT … FOR UPDATE on the connection row in a transaction; other datasources do not wait.
+   *   one withLock holds it, withLock on any other connection (and every write) waits.
+   * - PostgreSQL: SELECT … FOR UPDATE on the connection row in a transaction; other connections (another
+   *   datasource, or another user's grant of the same one) do not wait.
    * - Waiting longer than the store's lockTimeoutMs (default 30 s) → QUARRY_STORE_LOCK_TIMEOUT.
    * - Inside fn, write only through save(): any other write through this store (or a nested withLock)
    *   would wait for the lock it runs under and fails at once with QUARRY_STORE_LOCK_MISUSE. Reads are
@@ -233,13 +251,21 @@ export interface ConnectionRepo {
   withLock<T>(
     datasource: string,
     fn: (current: StoredConnection | undefined, save: SaveConnection) => Promise<T>,
+    user?: string,
   ): Promise<T>
   /** Records a use (never moves lastUsedAt backwards). Does not change version. No connection → no-op. */
-  markUsed(datasource: string, at: Date): Promise<void>
-  /** All connections, by datasource. */
+  markUsed(datasource: string, at: Date, user?: string): Promise<void>
+  /** All connections (shared and per-user), by datasource then user. */
   list(): Promise<StoredConnection[]>
   /** Forgets the connection's tokens. No connection → no-op. */
-  remove(datasource: string): Promise<void>
+  remove(datasource: string, user?: string): Promise<void>
+  /** Each person's connection of a per-user datasource (the shared one left out), by user name. */
+  listConnections(datasource: string): Promise<ConnectionState[]>
+  /**
+   * Forgets one person's connection of a datasource (revoked by them or an admin), audited; returns
+   * whether there was one.
+   */
+  removeConnection(datasource: string, user: string): Promise<boolean>
 }
 
 export interface CacheEntry {

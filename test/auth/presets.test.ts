@@ -76,6 +76,7 @@ const dummy = definePreset({
       timeoutMs: 30_000,
       maxResponseBytes: 1024 * 1024,
       allowedHosts: [],
+      connectionMode: 'shared',
       auth: {
         type: 'oauth2-authorization-code',
         authorizeUrl: `${authUrl}/authorize`,

@@ -19,14 +19,16 @@ beforeEach(async () => {
   locks = 0
   const real = engine.store.connections
   connections = {
-    get: (name) => real.get(name),
-    put: (name, input) => real.put(name, input),
+    get: (name, user) => real.get(name, user),
+    put: (name, input, user) => real.put(name, input, user),
     list: () => real.list(),
-    remove: (name) => real.remove(name),
-    markUsed: (name, at) => real.markUsed(name, at),
-    withLock: (name, fn) => {
+    remove: (name, user) => real.remove(name, user),
+    markUsed: (name, at, user) => real.markUsed(name, at, user),
+    listConnections: (name) => real.listConnections(name),
+    removeConnection: (name, user) => real.removeConnection(name, user),
+    withLock: (name, fn, user) => {
       locks++
-      return real.withLock(name, fn)
+      return real.withLock(name, fn, user)
     },
   }
 })

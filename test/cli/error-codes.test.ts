@@ -665,6 +665,22 @@ const TABLE: Record<ErrorCode, Line> = {
     'jira-projects',
     /not connected/,
   ),
+  QUARRY_CONNECTION_MODE_UNSUPPORTED: {
+    cli: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+    api: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+  },
+  QUARRY_CONNECTION_REQUIRED: {
+    cli: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+    api: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+  },
+  QUARRY_CONNECTION_NO_VIEWER: {
+    cli: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+    api: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+  },
+  QUARRY_PUBLIC_PER_USER: {
+    cli: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+    api: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+  },
   QUARRY_OAUTH_CONSENT_DENIED: {
     cli: {
       what: 'the user pressing Deny on the simulator’s consent page',

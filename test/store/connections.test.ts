@@ -23,7 +23,13 @@ for (const dialect of DIALECTS) {
         },
       )
       const saved = await store.connections.put('jira', input)
-      expect(saved).toEqual({ ...input, datasource: 'jira', version: 1, updatedAt: saved.updatedAt })
+      expect(saved).toEqual({
+        ...input,
+        datasource: 'jira',
+        user: '',
+        version: 1,
+        updatedAt: saved.updatedAt,
+      })
       expect(saved.updatedAt).toBeInstanceOf(Date)
       expect(await store.connections.get('jira')).toEqual(saved)
       expect(Object.isFrozen(saved.tokens)).toBe(true)
@@ -98,6 +104,68 @@ for (const dialect of DIALECTS) {
         Store['connections']['put']
       >[1]
       await expect(store.connections.put('jira', bad)).rejects.toThrow(/status must be/)
+    })
+
+    test("each person's connection of a datasource is its own row, apart from the shared one", async () => {
+      const store = await withDatasources(await target().open(), 'jira')
+      await store.connections.put('jira', connectionInput({ t: 'shared' }))
+      await store.connections.put('jira', connectionInput({ t: 'alice' }), 'alice')
+      await store.connections.put('jira', connectionInput({ t: 'bob' }), 'bob')
+      await store.connections.put('jira', connectionInput({ t: 'alice-2' }), 'alice')
+      expect(await store.connections.get('jira')).toMatchObject({
+        user: '',
+        version: 1,
+        tokens: { t: 'shared' },
+      })
+      expect(await store.connections.get('jira', 'alice')).toMatchObject({
+        user: 'alice',
+        version: 2,
+        tokens: { t: 'alice-2' },
+      })
+      expect(await store.connections.get('jira', 'carol')).toBeUndefined()
+      expect((await store.connections.list()).map((c) => [c.user, c.tokens.t])).toEqual([
+        ['', 'shared'],
+        ['alice', 'alice-2'],
+        ['bob', 'bob'],
+      ])
+    })
+
+    test("listConnections gives each person's state without tokens; removeConnection forgets one, audited", async () => {
+      const store = await withDatasources(await target().open(), 'jira')
+      await store.connections.put('jira', connectionInput({ t: 'shared' }))
+      const expires = new Date('2030-01-01T00:00:00.000Z')
+      await store.connections.put('jira', connectionInput({ t: 'b' }, { status: 'needs_consent' }), 'bob')
+      await store.connections.put('jira', connectionInput({ t: 'a' }, { accessExpiresAt: expires }), 'alice')
+      const states = await store.connections.listConnections('jira')
+      expect(states.map((state) => [state.user, state.status])).toEqual([
+        ['alice', 'connected'],
+        ['bob', 'needs_consent'],
+      ])
+      expect(states[0]).toMatchObject({ accessExpiresAt: expires, lastRefreshAt: null })
+      expect(JSON.stringify(states)).not.toContain('"t"')
+
+      expect(await store.connections.removeConnection('jira', 'bob')).toBe(true)
+      expect(await store.connections.removeConnection('jira', 'bob')).toBe(false)
+      expect((await store.connections.listConnections('jira')).map((state) => state.user)).toEqual(['alice'])
+      expect(await store.connections.get('jira')).toBeDefined()
+      const entries = await store.audit.list({ kind: 'connection' })
+      expect(entries.map((entry) => [entry.object, entry.action])).toContainEqual(['jira/bob', 'disconnect'])
+    })
+
+    test("deleting a user deletes their connections in the same change; the datasource's go with it", async () => {
+      const store = await withDatasources(await target().open(), 'jira', 'github')
+      await store.accounts.createUser({ name: 'alice', passwordHash: 'scrypt$x', role: 'viewer', groups: [] })
+      await store.connections.put('jira', connectionInput({ t: 'shared' }))
+      await store.connections.put('jira', connectionInput({ t: 'a' }), 'alice')
+      await store.connections.put('github', connectionInput({ t: 'a' }), 'alice')
+      await store.connections.put('github', connectionInput({ t: 'b' }), 'bob')
+      await store.accounts.removeUser('alice')
+      expect((await store.connections.list()).map((c) => [c.datasource, c.user])).toEqual([
+        ['github', 'bob'],
+        ['jira', ''],
+      ])
+      await store.datasources.remove('github')
+      expect((await store.connections.list()).map((c) => [c.datasource, c.user])).toEqual([['jira', '']])
     })
   })
 }

@@ -188,6 +188,25 @@ for (const dialect of DIALECTS) {
         proceed.resolve()
         await holder
       })
+
+      test("a lock on one person's connection does not block another person's", async () => {
+        const store = await withDatasources(await target().open(), 'jira')
+        const entered = deferred()
+        const proceed = deferred()
+        const holder = store.connections.withLock(
+          'jira',
+          async () => {
+            entered.resolve()
+            await proceed.promise
+          },
+          'alice',
+        )
+        await entered.promise
+        await store.connections.withLock('jira', (_c, save) => save(connectionInput({ a: '1' })), 'bob')
+        expect((await store.connections.get('jira', 'bob'))?.version).toBe(1)
+        proceed.resolve()
+        await holder
+      })
     } else {
       test('a lock on one datasource makes another wait, then proceed (SQLite has one writer)', async () => {
         const first = await withDatasources(await target().open(), 'jira', 'github')
@@ -212,6 +231,41 @@ for (const dialect of DIALECTS) {
         expect(log.slice(1).sort()).toEqual(['github (other store)', 'github (same store)'])
       })
     }
+
+    test("two people's locks on one datasource each guard their own connection", async () => {
+      const first = await withDatasources(await target().open(), 'jira')
+      const second = await target().open()
+      const log: string[] = []
+      const bump = (store: Store, user: string, who: string) =>
+        store.connections.withLock(
+          'jira',
+          async (current, save) => {
+            log.push(`enter ${who}`)
+            const count = Number(current?.tokens.count ?? '0')
+            await sleep(2)
+            await save(connectionInput({ count: String(count + 1) }))
+            log.push(`exit ${who}`)
+          },
+          user,
+        )
+      await Promise.all(
+        [0, 1, 2].flatMap((i) => [
+          bump(first, 'alice', `a1-${i}`),
+          bump(second, 'alice', `a2-${i}`),
+          bump(first, 'bob', `b1-${i}`),
+          bump(second, 'bob', `b2-${i}`),
+        ]),
+      )
+      for (const user of ['alice', 'bob']) {
+        const prefix = user[0] as string
+        expectNoOverlap(log.filter((entry) => entry.split(' ')[1]?.startsWith(prefix)))
+        expect(await first.connections.get('jira', user)).toMatchObject({
+          version: 6,
+          tokens: { count: '6' },
+        })
+      }
+      expect(await first.connections.get('jira')).toBeUndefined()
+    })
 
     test('locks on different datasources commit independently', async () => {
       const store = await withDatasources(await target().open(), 'jira', 'github')

@@ -67,6 +67,7 @@ export function confluenceCloudDatasource(
     timeoutMs: 30_000,
     maxResponseBytes: 64 * 1024 * 1024,
     allowedHosts: [],
+    connectionMode: 'shared',
     auth: atlassianAuth(authUrl, {
       clientId: input.clientId,
       clientSecret: input.clientSecret,

@@ -75,6 +75,7 @@ export function githubDatasource(
     timeoutMs: 30_000,
     maxResponseBytes: 64 * 1024 * 1024,
     allowedHosts: [],
+    connectionMode: 'shared',
     auth: {
       type: 'oauth2-authorization-code',
       authorizeUrl: `${authUrl}/login/oauth/authorize`,

@@ -71,6 +71,7 @@ export function jiraCloudDatasource(
     timeoutMs: 30_000,
     maxResponseBytes: 64 * 1024 * 1024,
     allowedHosts: [],
+    connectionMode: 'shared',
     auth: atlassianAuth(authUrl, {
       clientId: options.clientId,
       clientSecret: options.clientSecret,

@@ -27,6 +27,7 @@ export function oauthPresetDatasource<Block extends PresetBlock>(
     timeoutMs: 30_000,
     maxResponseBytes: 64 * 1024 * 1024,
     allowedHosts: [],
+    connectionMode: 'shared',
     auth: parts.auth,
     preset: parts.preset,
   }
