@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import type { Datasource } from '../../domain/datasource.js'
+import { isPerUser, type Datasource } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
 import { safeReturnPath } from '../../domain/return-path.js'
 import { loadRestDatasource } from '../../engine/index.js'
-import type { ServerContext } from '../context.js'
-import { MY_CONNECTIONS_PAGE } from '../context.js'
+import { MY_CONNECTIONS_PAGE, type ServerContext } from '../context.js'
+import type { ConnectionState } from '../../store/index.js'
 import { beginConsent } from '../consent-start.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 import {
@@ -18,39 +18,13 @@ import {
 /** Where the browser comes back to after consent: a page of this server (a view, My connections). */
 const ConnectBody = z.object({ returnTo: z.string().optional() })
 
-/** One person's connection as the store lists it (issue 15). */
-interface UserConnection {
-  readonly user: string
-  readonly status: 'connected' | 'needs_consent'
-  readonly accessExpiresAt: Date | null
-  readonly lastRefreshAt: Date | null
-  readonly lastUsedAt: Date | null
-  readonly statusMessage?: string | null
-}
-
-// The per-user store layer (peruser branch) provides these; typed here until it is merged.
-interface PerUserConnections {
-  listConnections(datasource: string): Promise<readonly UserConnection[]>
-  removeConnection(datasource: string, user: string): Promise<void>
-}
-const perUserStore = (ctx: ServerContext) => ctx.store.connections as unknown as PerUserConnections
-
-/** Whether each person connects their own account to this datasource (connection mode `per-user`). */
-export function isPerUser(datasource: Datasource): boolean {
-  return (
-    datasource.type === 'rest' &&
-    datasource.auth.type === 'oauth2-authorization-code' &&
-    (datasource as { connectionMode?: string }).connectionMode === 'per-user'
-  )
-}
-
-function stateView(connection: UserConnection) {
+function stateView(connection: ConnectionState) {
   return {
     status: connection.status,
     expiresAt: connection.accessExpiresAt?.toISOString() ?? null,
     lastRefreshAt: connection.lastRefreshAt?.toISOString() ?? null,
     lastUsedAt: connection.lastUsedAt?.toISOString() ?? null,
-    statusMessage: connection.statusMessage ?? null,
+    statusMessage: connection.statusMessage,
   }
 }
 
@@ -66,16 +40,16 @@ async function perUserDatasource(ctx: ServerContext, name: string) {
   return datasource
 }
 
-/** The person's connection to the datasource, or a not-found naming both. */
-async function connectionOf(ctx: ServerContext, datasource: string, user: string): Promise<UserConnection> {
-  const found = (await perUserStore(ctx).listConnections(datasource)).find((c) => c.user === user)
-  if (found === undefined) {
+/** Forgets one person's connection (audited by the store), or says there was none. */
+async function revoke(ctx: ServerContext, datasource: string, user: string): Promise<void> {
+  if (!(await ctx.store.connections.removeConnection(datasource, user))) {
     throw new QuarryError(
       'QUARRY_NOT_FOUND',
       `${user} has no connection to datasource "${datasource}"; nothing was revoked.`,
     )
   }
-  return found
+  // Rendered views of this person's rows must not outlive the grant they were fetched with.
+  ctx.views.forget()
 }
 
 /**
@@ -94,7 +68,7 @@ export const connectionRoutes: RouteDef[] = [
     summary: "Each person's connection to a per-user datasource: connected (expires …) or needs consent.",
     handler: async (request, _reply, ctx) => {
       const datasource = await perUserDatasource(ctx, param(request, 'name'))
-      const list = await perUserStore(ctx).listConnections(datasource.name)
+      const list = await ctx.store.connections.listConnections(datasource.name)
       return list.map((connection) => ({ user: connection.user, ...stateView(connection) }))
     },
   },
@@ -109,9 +83,7 @@ export const connectionRoutes: RouteDef[] = [
     handler: async (request, reply, ctx) => {
       const datasource = await perUserDatasource(ctx, param(request, 'name'))
       const user = param(request, 'user')
-      await connectionOf(ctx, datasource.name, user)
-      await perUserStore(ctx).removeConnection(datasource.name, user)
-      ctx.views.forget()
+      await revoke(ctx, datasource.name, user)
       reply.status(204)
       return null
     },
@@ -131,7 +103,7 @@ export const connectionRoutes: RouteDef[] = [
       )
       return Promise.all(
         perUser.map(async ({ name }) => {
-          const own = (await perUserStore(ctx).listConnections(name)).find((c) => c.user === user)
+          const own = (await ctx.store.connections.listConnections(name)).find((c) => c.user === user)
           return { datasource: name, connection: own === undefined ? null : stateView(own) }
         }),
       )
@@ -168,9 +140,7 @@ export const connectionRoutes: RouteDef[] = [
     handler: async (request, reply, ctx) => {
       const user = principalOf(request).user.name
       const datasource = await perUserDatasource(ctx, param(request, 'datasource'))
-      await connectionOf(ctx, datasource.name, user)
-      await perUserStore(ctx).removeConnection(datasource.name, user)
-      ctx.views.forget()
+      await revoke(ctx, datasource.name, user)
       reply.status(204)
       return null
     },

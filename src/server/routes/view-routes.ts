@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { isPerUser } from '../../domain/datasource.js'
 import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
 import {
   compareSnapshots,
@@ -48,12 +49,8 @@ import { param, type RouteDef } from '../route.js'
 import { redirect, text } from '../replies.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
 import { beginConsent } from '../consent-start.js'
-import { isPerUser } from './connection-routes.js'
 import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
 import { snapshotFilter, visibleSnapshot } from './snapshot-routes.js'
-
-/** The failure of a run for a viewer who has not connected their own account (issue 15). */
-const CONNECTION_REQUIRED = 'QUARRY_CONNECTION_REQUIRED'
 
 /** Where a view page finds its script and stylesheet (served below). */
 export const VIEW_ASSETS = { script: '/assets/view.js', stylesheet: '/assets/view.css' } as const
@@ -298,7 +295,7 @@ function connectPrompt(
   view: { readonly embed: boolean; readonly params: Record<string, string> },
 ): ConnectPrompt | undefined {
   const { query, datasource } = loaded
-  if ((error.code as string) !== CONNECTION_REQUIRED) return undefined
+  if (error.code !== 'QUARRY_CONNECTION_REQUIRED') return undefined
   if (datasource.type !== 'rest' || datasource.auth.type !== 'oauth2-authorization-code') return undefined
   const search = queryString(view.embed ? { ...view.params, embed: '1' } : view.params)
   return {

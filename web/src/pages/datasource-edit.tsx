@@ -5,7 +5,7 @@ import { ConnectResult } from '../components/connect-result.js'
 import { ErrorMessage } from '../components/error-message.js'
 import { GivenTokens } from '../components/given-tokens.js'
 import { Field, SelectField } from '../components/field.js'
-import { connectionModeOf, RestDatasourceFields } from '../components/rest-datasource-fields.js'
+import { RestDatasourceFields } from '../components/rest-datasource-fields.js'
 import { UserConnections } from '../components/user-connections.js'
 import { SqlDatasourceFields } from '../components/sql-datasource-fields.js'
 import {
@@ -100,7 +100,7 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
 
   const isThreeLegged = datasource.type === 'rest' && datasource.auth.type === 'oauth2-authorization-code'
   // Per-user (issue 15): each person connects their own account; the admin sees and revokes them.
-  const perUser = isThreeLegged && connectionModeOf(datasource) === 'per-user'
+  const perUser = isThreeLegged && datasource.connectionMode === 'per-user'
   const shared = isThreeLegged && !perUser
   return (
     <section>
