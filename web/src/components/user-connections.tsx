@@ -22,24 +22,40 @@ export function UserConnectionState({ connection }: { connection: Omit<UserConne
 }
 
 /**
+ * Revokes a connection once the person confirms it, then reloads the list; a failure is shown.
+ *
+ * @example await revokeConnection({ question: 'Revoke …?', revoke: () => api.revokeMine('jira'), reload, setError })
+ */
+export async function revokeConnection(action: {
+  readonly question: string
+  readonly revoke: () => Promise<void>
+  readonly reload: () => void
+  readonly setError: (message: string | null) => void
+}): Promise<void> {
+  if (!window.confirm(action.question)) return
+  action.setError(null)
+  try {
+    await action.revoke()
+    action.reload()
+  } catch (failure) {
+    action.setError(messageOf(failure))
+  }
+}
+
+/**
  * Each person's own connection to a per-user datasource (issue 15), for admins: state, last refresh
  * and use, and Revoke (that person's views ask them to connect again).
  */
 export function UserConnections({ name }: { name: string }) {
   const { data, error, reload } = useLoad(() => api.userConnections(name), name)
   const [actionError, setActionError] = useState<string | null>(null)
-
-  const revoke = async (user: string) => {
-    if (!window.confirm(`Revoke ${user}'s connection to ${name}? Their views ask them to connect again.`))
-      return
-    setActionError(null)
-    try {
-      await api.revokeUserConnection(name, user)
-      reload()
-    } catch (failure) {
-      setActionError(messageOf(failure))
-    }
-  }
+  const revoke = (user: string) =>
+    revokeConnection({
+      question: `Revoke ${user}'s connection to ${name}? Their views ask them to connect again.`,
+      revoke: () => api.revokeUserConnection(name, user),
+      reload,
+      setError: setActionError,
+    })
 
   return (
     <div className="panel" role="region" aria-label="People's connections">

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { api, messageOf } from '../api.js'
 import { ConnectResult } from '../components/connect-result.js'
 import { ErrorMessage } from '../components/error-message.js'
-import { UserConnectionState } from '../components/user-connections.js'
+import { revokeConnection, UserConnectionState } from '../components/user-connections.js'
 import { BASE } from '../router.js'
 import { useLoad } from '../use-load.js'
 
@@ -27,17 +27,13 @@ export function ConnectionsPage() {
     }
   }
 
-  const revoke = async (datasource: string) => {
-    if (!window.confirm(`Revoke your connection to ${datasource}? Its views ask you to connect again.`))
-      return
-    setActionError(null)
-    try {
-      await api.revokeMine(datasource)
-      reload()
-    } catch (failure) {
-      setActionError(messageOf(failure))
-    }
-  }
+  const revoke = (datasource: string) =>
+    revokeConnection({
+      question: `Revoke your connection to ${datasource}? Its views ask you to connect again.`,
+      revoke: () => api.revokeMine(datasource),
+      reload,
+      setError: setActionError,
+    })
 
   return (
     <section>
