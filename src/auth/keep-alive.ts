@@ -15,6 +15,8 @@ export const DEFAULT_IDLE_MS = 30 * 24 * 3600 * 1000
 
 export interface KeepAliveResult {
   readonly datasource: string
+  /** Whose connection: '' for the datasource's shared one, a person's name on a per-user datasource (issue 15). */
+  readonly user: string
   readonly outcome: 'refreshed' | 'fresh' | 'needs_consent' | 'failed'
   readonly message: string
 }
@@ -43,16 +45,19 @@ export async function refreshIdle(
     const { auth } = datasource
     if (auth.type !== 'oauth2-authorization-code') continue
     const name = datasource.name
+    // Every person's connection of a per-user datasource is a row of its own, kept alive alike.
+    const { user } = connection
     if (connection.status === 'needs_consent') {
       results.push({
         datasource: name,
+        user,
         outcome: 'needs_consent',
         message: `needs consent. ${reconnectRemedy(name)[audience]}`,
       })
       continue
     }
     if (lastsUntilRevoked(connection)) {
-      results.push({ datasource: name, outcome: 'fresh', message: 'fine (its token does not expire)' })
+      results.push({ datasource: name, user, outcome: 'fresh', message: 'fine (its token does not expire)' })
       continue
     }
     const last = (connection.lastRefreshAt ?? connection.updatedAt).getTime()
@@ -60,6 +65,7 @@ export async function refreshIdle(
     if (now() - last < olderThan) {
       results.push({
         datasource: name,
+        user,
         outcome: 'fresh',
         message: `fine (last refreshed ${idleDays} days ago)`,
       })
@@ -67,6 +73,7 @@ export async function refreshIdle(
     }
     const manager = new TokenManager({
       datasource: name,
+      user,
       connections: store.connections,
       endpoint: tokenEndpoint(auth, options.fetch, reuseGraceOf(datasource)),
       grant: { kind: 'refresh' },
@@ -75,11 +82,23 @@ export async function refreshIdle(
     try {
       // Renewing "the current token" forces a refresh even while the access token is fresh.
       await manager.renew(connection.tokens.access_token ?? '')
-      results.push({ datasource: name, outcome: 'refreshed', message: `refreshed (idle ${idleDays} days)` })
+      results.push({
+        datasource: name,
+        user,
+        outcome: 'refreshed',
+        message: `refreshed (idle ${idleDays} days)`,
+      })
     } catch (error) {
-      if (isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT'))
-        results.push({ datasource: name, outcome: 'needs_consent', message: error.messageFor(audience) })
-      else results.push({ datasource: name, outcome: 'failed', message: (error as Error).message })
+      if (isQuarryError(error, 'QUARRY_OAUTH_INVALID_GRANT')) {
+        results.push({
+          datasource: name,
+          user,
+          outcome: 'needs_consent',
+          message: error.messageFor(audience),
+        })
+      } else {
+        results.push({ datasource: name, user, outcome: 'failed', message: (error as Error).message })
+      }
     }
   }
   return results

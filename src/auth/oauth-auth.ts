@@ -1,4 +1,5 @@
 import type { OAuthGrant, TokenEndpointFields } from '../domain/auth-kinds/index.js'
+import type { QuarryError } from '../domain/errors.js'
 import type { Meter } from '../domain/meter.js'
 import type { ConnectionRepo } from '../store/index.js'
 import { tokenEndpoint } from './oauth/token-client.js'
@@ -21,9 +22,19 @@ export function oauthAuth(
   fetchImpl?: typeof fetch,
   reuseGraceMs?: number,
   meter?: Meter,
+  owner?: {
+    readonly user: string
+    readonly connectionRequired?: ((why?: string) => QuarryError) | undefined
+  },
 ): AuthStrategy {
   const manager = new TokenManager({
     datasource,
+    ...(owner === undefined
+      ? {}
+      : {
+          user: owner.user,
+          ...(owner.connectionRequired ? { connectionRequired: owner.connectionRequired } : {}),
+        }),
     connections,
     endpoint: tokenEndpoint(auth, fetchImpl, reuseGraceMs),
     grant,

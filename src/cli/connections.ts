@@ -19,7 +19,8 @@ export function registerConnections(program: Command): void {
       const olderThanMs = parseDuration('--older-than', flags.olderThan) * 1000
       const results = await withStore(sub.optsWithGlobals(), (store) => refreshIdle(store, { olderThanMs }))
       if (results.length === 0) console.log('No OAuth connections.')
-      for (const result of results) console.log(`${result.datasource}: ${result.message}`)
+      for (const result of results)
+        console.log(`${result.datasource}${result.user ? ` (user ${result.user})` : ''}: ${result.message}`)
       if (results.some((r) => r.outcome === 'failed' || r.outcome === 'needs_consent')) process.exitCode = 1
     })
 }

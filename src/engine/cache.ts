@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { BoundQuery } from './bind.js'
 import { nowOf, type EngineDeps } from './deps.js'
-import type { Store } from '../store/index.js'
+import { SHARED_CONNECTION, type Store } from '../store/index.js'
 import { cacheEntryOf, resultFromCache, type RunResult } from './result.js'
 
 /**
@@ -10,7 +10,7 @@ import { cacheEntryOf, resultFromCache, type RunResult } from './result.js'
  * account, another secret — misses the old entries), and everything that
  * shapes the rows: pagination, caps, converter.
  */
-export function cacheKey(run: BoundQuery): string {
+export function cacheKey(run: BoundQuery, user: string = SHARED_CONNECTION): string {
   const { query, datasource } = run
   // The bound statement and its values, like a REST query's bound URL: equal runs share an entry.
   const bound =
@@ -26,6 +26,8 @@ export function cacheKey(run: BoundQuery): string {
         query.maxPages,
         query.maxRows ?? null,
         query.converter ?? null,
+        // A per-user datasource's rows are its person's alone (issue 15): their name is in the key.
+        ...(user === SHARED_CONNECTION ? [] : [{ user }]),
       ]),
     )
     .digest('base64url')

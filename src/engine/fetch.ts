@@ -8,6 +8,7 @@ import type * as HttpClient from '../http/client.js'
 import type { SendOptions } from '../http/client.js'
 import { decodeBody, statusError } from '../http/decode.js'
 import type { FetchPage } from '../http/pagination/index.js'
+import { SHARED_CONNECTION } from '../store/index.js'
 import type { EngineDeps } from './deps.js'
 import { scrubbed } from './scrub.js'
 
@@ -98,7 +99,8 @@ export function restFetcher(
   datasource: RestDatasource,
   deps: Pick<EngineDeps, 'store' | 'dispatcher' | 'retry' | 'fetch' | 'meter'>,
   signal?: AbortSignal,
+  user: string = SHARED_CONNECTION,
 ): FetchPage {
-  const auth = authFor(datasource, deps.store.connections, deps.fetch, deps.meter)
+  const auth = authFor(datasource, deps.store.connections, deps.fetch, deps.meter, user)
   return pageFetcher(datasource, auth, deps, signal)
 }

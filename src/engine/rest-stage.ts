@@ -13,7 +13,7 @@ import type { StageInput } from './stage.js'
 export async function restStage(input: StageInput<Extract<BoundQuery, { kind: 'rest' }>>): Promise<number> {
   const { deps, run, notices, onPage } = input
   const { query, datasource } = run
-  const fetchPage = restFetcher(datasource, deps, input.signal)
+  const fetchPage = restFetcher(datasource, deps, input.signal, input.user)
   // Each page becomes rows (JSON text) as it arrives: with onRows they go straight
   // out, so 100,000 rows never sit in memory at once (bench/memory.mjs).
   let pages = 0

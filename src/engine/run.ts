@@ -1,4 +1,7 @@
+import { connectionRequired, connectionUser } from '../auth/index.js'
 import { resolveParams } from '../domain/params.js'
+import type { Viewer } from '../domain/viewer.js'
+import { SHARED_CONNECTION } from '../store/index.js'
 import { bindLoadedQuery } from './bind.js'
 import { cacheKey, throughCache } from './cache.js'
 import { nowOf, type EngineDeps } from './deps.js'
@@ -31,6 +34,12 @@ export interface RunRequest {
    */
   readonly onRows?: (rowsJson: string) => Promise<void>
   readonly signal?: AbortSignal
+  /**
+   * The signed-in person the run is for (issue 15): a per-user datasource runs with their own
+   * connection, and its cached results are theirs alone. None: a run for nobody in particular (the CLI
+   * without --as, schedules, alerts, subscriptions, public views), refused on a per-user datasource.
+   */
+  readonly viewer?: Viewer
 }
 
 /**
@@ -42,10 +51,13 @@ export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<Q
   const loaded = await loadedQuery(deps.store, request.query)
   const values = resolveParams(loaded.query, request.params ?? {})
   const run = await bindLoadedQuery(loaded, values)
+  const user = connectionUser(run.datasource, request.viewer)
+  // Checked before the cache too: a revoked connection stops serving its person's cached rows.
+  if (user !== SHARED_CONNECTION) await requireConnection(deps, run.datasource, user)
   const result = await throughCache(
     deps,
     {
-      key: cacheKey(run),
+      key: cacheKey(run, user),
       ttlSeconds: request.cacheTtlSeconds ?? loaded.query.cacheTtlSeconds ?? 0,
       refresh: request.refresh ?? false,
       readCache: request.readCache ?? false,
@@ -54,11 +66,19 @@ export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<Q
     async (keep) => {
       const rows = resultRows({ onRows: request.onRows, keep })
       const notices: string[] = []
-      const stage = { deps, values, rows, notices, onPage: request.onPage, signal: request.signal }
+      const stage = { deps, values, rows, notices, onPage: request.onPage, signal: request.signal, user }
       const pages =
         run.kind === 'rest' ? await restStage({ ...stage, run }) : await sqlStage({ ...stage, run })
       return rows.result({ query: loaded.query.name, pages, notices, fetchedAt: nowOf(deps) })
     },
   )
   return { ...result, values }
+}
+
+/** Refuses a per-user run whose person has no usable connection: the view shows the Connect prompt. */
+async function requireConnection(deps: EngineDeps, datasource: LoadedQuery['datasource'], user: string) {
+  const connection = await deps.store.connections.get(datasource.name, user)
+  if (connection === undefined) throw connectionRequired(datasource)
+  if (connection.status === 'needs_consent')
+    throw connectionRequired(datasource, 'it needs your consent again')
 }

@@ -15,4 +15,6 @@ export interface StageInput<Bound extends BoundQuery> {
   /** Called after each page (or batch) arrives. */
   readonly onPage?: ((pages: number) => void) | undefined
   readonly signal?: AbortSignal | undefined
+  /** Whose connection a REST stage uses: '' for the shared one, the viewer's on a per-user datasource. */
+  readonly user: string
 }

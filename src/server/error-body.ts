@@ -12,6 +12,8 @@ export const ErrorBodySchema = z.object({
     message: z.string(),
     /** A converter's failing line, for admins and editors. */
     line: z.number().int().optional(),
+    /** QUARRY_CONNECTION_REQUIRED: the per-user datasource whose Connect prompt to show (issue 15). */
+    datasource: z.string().optional(),
   }),
 })
 export type ErrorBody = z.infer<typeof ErrorBodySchema>

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { ConnectionRequiredError } from '../auth/connection-owner.js'
 import { ConverterError } from '../convert/index.js'
 import { serverMessage, QuarryError, toQuarryError, type ErrorCode, type Reader } from '../domain/errors.js'
 import type { Principal } from './auth/access.js'
@@ -81,5 +82,14 @@ export function errorReply(thrown: unknown, request: FastifyRequest, reply: Fast
   const { error, message } = answerFailure(thrown, request, reply)
   const line =
     error instanceof ConverterError && readerOf(request.principal) === 'details' ? error.line : undefined
-  return { error: { code: error.code, message, ...(line === undefined ? {} : { line }) } }
+  // The datasource to connect, for the Connect prompt of a per-user datasource (issue 15).
+  const datasource = error instanceof ConnectionRequiredError ? error.datasource : undefined
+  return {
+    error: {
+      code: error.code,
+      message,
+      ...(line === undefined ? {} : { line }),
+      ...(datasource === undefined ? {} : { datasource }),
+    },
+  }
 }

@@ -30,8 +30,16 @@ export function startKeepAlive(
     const won = await store.leases.take(LEASE, holder, at, new Date(at.getTime() + options.intervalMs - 1000))
     if (!won) return false
     for (const result of await refreshIdle(store, { now: () => now().getTime(), audience: 'ui' })) {
-      if (result.outcome === 'refreshed' || result.outcome === 'needs_consent' || result.outcome === 'failed')
-        log.info({ datasource: result.datasource, outcome: result.outcome }, `keep-alive: ${result.message}`)
+      if (
+        result.outcome === 'refreshed' ||
+        result.outcome === 'needs_consent' ||
+        result.outcome === 'failed'
+      ) {
+        log.info(
+          { datasource: result.datasource, user: result.user, outcome: result.outcome },
+          `keep-alive: ${result.message}`,
+        )
+      }
     }
     // Rate-limit windows that ended are kept by nobody; the round that holds the lease sweeps them.
     await store.rateLimits.purge(now())

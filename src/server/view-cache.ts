@@ -9,6 +9,11 @@ import type { ParamSpec, Visibility } from '../domain/query.js'
  */
 export interface RenderedView {
   readonly query: string
+  /**
+   * Whose page it is: '' for a page anyone allowed may be sent; a person's name for a query of a
+   * per-user datasource (issue 15), rendered from their own connection's rows and sent only to them.
+   */
+  readonly user: string
   readonly visibility: Visibility
   /** The query's parameters: a visitor's values are checked against them again on every send. */
   readonly params: readonly ParamSpec[]
@@ -77,16 +82,18 @@ export class ViewCache {
 
   /**
    * `visitor`: rendered for someone who sees the query only because it is public (its form offers only
-   * the parameters open to visitors), kept apart from the page its role-holders see.
+   * the parameters open to visitors), kept apart from the page its role-holders see. `user`: the
+   * person whose own rows it shows (a per-user datasource); '' for a page of shared rows.
    */
   static key(
     query: string,
     params: Readonly<Record<string, string>>,
     embed: boolean,
     visitor: boolean,
+    user = '',
   ): string {
     const canonical = Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return JSON.stringify([query, embed, visitor, canonical])
+    return JSON.stringify([query, embed, visitor, canonical, user])
   }
 
   get(key: string, now: number): RenderedView | undefined {

@@ -25,9 +25,9 @@ const EXPECTED: Record<string, Access> = {
   'DELETE /api/datasources/:name': 'admin',
   'POST /api/datasources/:name/test': 'admin',
   'POST /api/datasources/:name/tokens': 'admin',
-  'POST /api/datasources/:name/connect': 'admin',
-  // Issue 15: on a per-user datasource every signed-in person consents for their own account; the
-  // consent's state is bound to the session that started it (only admins start a shared one).
+  // A per-user datasource's Connect is everyone's own (issue 15); a shared one's stays the admins' (in the
+  // handler). The consent's state is bound to the session that started it.
+  'POST /api/datasources/:name/connect': 'signed-in',
   'GET /api/oauth/callback': 'signed-in',
   // Admins see and revoke anyone's per-user connection; each person only their own (/api/me/…).
   'GET /api/datasources/:name/connections': 'admin',

@@ -71,6 +71,28 @@ async function storeGrant(user: string): Promise<void> {
   )
 }
 
+/** What the browser does with an authorize URL: the simulator consents and redirects to the callback. */
+async function consentAt(authorizeUrl: string): Promise<string> {
+  const response = await fetch(authorizeUrl, { redirect: 'manual' })
+  const location = response.headers.get('location')
+  if (!location) throw new Error(`authorize answered ${response.status} without a redirect`)
+  const callback = new URL(location)
+  return `${callback.pathname}${callback.search}`
+}
+
+/** Connects `who`'s own account to jira through the server's callback; answers where it went back to. */
+async function connectOwn(who: Browser, returnTo?: string): Promise<string | undefined> {
+  const started = await server.as(who, {
+    method: 'POST',
+    url: '/api/me/connections/jira/connect',
+    payload: returnTo === undefined ? {} : { returnTo },
+  })
+  expect(started.statusCode, started.body).toBe(200)
+  const back = await server.as(who, { url: await consentAt(started.json().authorizeUrl) })
+  expect(back.statusCode).toBe(302)
+  return back.headers.location as string | undefined
+}
+
 describe('per-user connections, listed and revoked', () => {
   it("shows admins each person's connection, never a token", async () => {
     await storeGrant('alice')
@@ -147,5 +169,45 @@ describe('per-user connections, listed and revoked', () => {
     })
     expect(started.statusCode).toBe(400)
     expect(started.json().error.code).toBe('QUARRY_CONFIG_INVALID')
+  })
+})
+
+describe("a person's own consent, from a view", () => {
+  it('asks a viewer who has not connected, in the view, with a Connect form the CSP lets reach the provider', async () => {
+    const view = await server.as(alice, { url: '/v/my-issues' })
+    expect(view.body).toMatch(/Connect your .* account to see this/)
+    expect(view.body).toContain('<form method="post" action="/v/my-issues/connect">')
+    expect(view.body).toContain(`name="_csrf" value="${alice.csrf}"`)
+    expect(view.headers['content-security-policy']).toContain(`form-action 'self' ${sim.url};`)
+
+    const started = await server.as(alice, {
+      method: 'POST',
+      url: '/v/my-issues/connect',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${encodeURIComponent(alice.csrf)}`,
+    })
+    expect(started.statusCode).toBe(303)
+    expect(new URL(started.headers.location as string).origin).toBe(sim.url)
+  })
+
+  it("in an embed, the prompt's form opens consent in a window of its own", async () => {
+    const view = await server.as(alice, { url: '/v/my-issues?embed=1' })
+    expect(view.body).toContain(
+      '<form method="post" action="/v/my-issues/connect?embed=1" target="quarry-connect" data-connect-popup>',
+    )
+  })
+
+  it('connects through the callback, back to the view, which then shows her rows', async () => {
+    expect(await connectOwn(alice, '/v/my-issues')).toBe('/v/my-issues')
+    expect((await server.as(admin, { url: '/api/datasources/jira/connections' })).json()).toEqual([
+      expect.objectContaining({ user: 'alice', status: 'connected' }),
+    ])
+    const view = await server.as(alice, { url: '/v/my-issues' })
+    expect(view.body).toContain('DEMO-1')
+    expect(view.body).not.toContain('quarry-connect')
+  })
+
+  it('goes back to My connections when the page to return to is not on this server', async () => {
+    expect(await connectOwn(alice, '//evil.example/x')).toBe('/admin/connections?connected=1')
   })
 })

@@ -22,6 +22,8 @@ export interface FinishConsent {
   readonly wantedSite?: string | undefined
   /** The transport for the token exchange and the preset's requests; the platform's by default. */
   readonly fetch?: typeof fetch
+  /** Whose grant it is on a per-user datasource (issue 15); the shared connection when absent. */
+  readonly user?: string | undefined
 }
 
 /**
@@ -61,6 +63,7 @@ export async function finishConsent(
   const { where } = await saveConsent(store, datasource, tokens, {
     wantedSite: consent.wantedSite,
     fetch: fetchImpl,
+    user: consent.user,
   })
   return { where, scope: tokens.scope ?? auth.scopes }
 }

@@ -15,6 +15,8 @@ export interface SaveConsentOptions {
   readonly wantedSite: string | undefined
   /** The transport for the preset's requests (STYLE 3). */
   readonly fetch: typeof fetch
+  /** Whose grant it is on a per-user datasource (issue 15): stored as that person's connection. */
+  readonly user?: string | undefined
 }
 
 /**
@@ -55,24 +57,27 @@ export async function saveConsent(
   const { config, secrets } = splitSecrets(completed.datasource)
   await store.datasources.update(name, { config, secrets })
   const now = new Date()
-  await store.connections.withLock(name, (_current, save) =>
-    save(
-      {
-        tokens: {
-          access_token: tokens.accessToken,
-          ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}),
+  await store.connections.withLock(
+    name,
+    (_current, save) =>
+      save(
+        {
+          tokens: {
+            access_token: tokens.accessToken,
+            ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}),
+          },
+          accessExpiresAt:
+            tokens.expiresIn === undefined ? null : new Date(now.getTime() + tokens.expiresIn * 1000),
+          status: 'connected',
+          statusMessage: null,
+          scope: tokens.scope ?? auth.scopes,
+          site: completed.site,
+          lastRefreshAt: now,
+          lastUsedAt: now,
         },
-        accessExpiresAt:
-          tokens.expiresIn === undefined ? null : new Date(now.getTime() + tokens.expiresIn * 1000),
-        status: 'connected',
-        statusMessage: null,
-        scope: tokens.scope ?? auth.scopes,
-        site: completed.site,
-        lastRefreshAt: now,
-        lastUsedAt: now,
-      },
-      { audit: 'connect' },
-    ),
+        { audit: 'connect' },
+      ),
+    options.user,
   )
   return { where: completed.where }
 }

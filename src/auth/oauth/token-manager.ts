@@ -1,6 +1,12 @@
 import type { OAuthGrant } from '../../domain/auth-kinds/index.js'
 import { QuarryError, isQuarryError, type Remedy } from '../../domain/errors.js'
-import type { ConnectionInput, ConnectionRepo, SaveConnection, StoredConnection } from '../../store/index.js'
+import {
+  SHARED_CONNECTION,
+  type ConnectionInput,
+  type ConnectionRepo,
+  type SaveConnection,
+  type StoredConnection,
+} from '../../store/index.js'
 import { faultPoint } from './fault-point.js'
 import { NO_REUSE_GRACE } from './reuse-grace.js'
 import {
@@ -27,6 +33,17 @@ import {
  */
 export interface TokenManagerOptions {
   readonly datasource: string
+  /**
+   * Whose connection (issue 15): a person's own on a per-user datasource; the shared one when absent.
+   * Everything below holds per (datasource, user): the lock, the re-read, the single flight (one
+   * manager per owner), needs-consent.
+   */
+  readonly user?: string
+  /**
+   * The error for a person's missing or revoked connection (QUARRY_CONNECTION_REQUIRED, the Connect
+   * prompt); the shared connection's are QUARRY_OAUTH_NOT_CONNECTED / _INVALID_GRANT.
+   */
+  readonly connectionRequired?: (why?: string) => QuarryError
   readonly connections: ConnectionRepo
   readonly endpoint: TokenEndpoint
   /** `refresh`: 3LO with a refresh token; `client-credentials`: a new token per expiry, no user. */
@@ -110,7 +127,7 @@ export class TokenManager {
     // An access token stays valid until its expiry even after another process
     // refreshed: the one read last is reused without asking the store again.
     if (isFresh(this.#known, this.#now())) return this.#known.tokens.access_token as string
-    const connection = await this.#options.connections.get(this.#options.datasource)
+    const connection = await this.#options.connections.get(this.#options.datasource, this.#user)
     this.#refuseUnusable(connection)
     if (isFresh(connection, this.#now())) {
       this.#known = connection
@@ -128,16 +145,23 @@ export class TokenManager {
 
   /** Whether `token` is past or near its stored expiry (or already replaced by a newer one). */
   async nearExpiry(token: string): Promise<boolean> {
-    const connection = await this.#options.connections.get(this.#options.datasource)
+    const connection = await this.#options.connections.get(this.#options.datasource, this.#user)
     if (!connection || connection.tokens.access_token !== token) return true
     const expires = connection.accessExpiresAt?.getTime()
     return expires !== undefined && expires - this.#now() < NEAR_EXPIRY_MS
   }
 
+  get #user(): string {
+    return this.#options.user ?? SHARED_CONNECTION
+  }
+
   #refuseUnusable(connection: StoredConnection | undefined): void {
-    const { datasource, grant } = this.#options
+    const { datasource, grant, connectionRequired } = this.#options
     if (grant.kind === 'client-credentials') return
-    if (!connection || (!connection.tokens.refresh_token && !lastsUntilRevoked(connection))) {
+    const unusable = !connection || (!connection.tokens.refresh_token && !lastsUntilRevoked(connection))
+    if (connectionRequired !== undefined && (unusable || connection?.status === 'needs_consent'))
+      throw connectionRequired(unusable ? undefined : 'it needs your consent again')
+    if (!connection || unusable) {
       throw new QuarryError(
         'QUARRY_OAUTH_NOT_CONNECTED',
         `Datasource "${datasource}" is not connected yet.`,
@@ -232,6 +256,8 @@ export class TokenManager {
     })
     if ('failure' in outcome) throw outcome.failure
     if ('error' in outcome) {
+      if (this.#options.connectionRequired)
+        throw this.#options.connectionRequired(`it needs your consent again: ${outcome.error.message}`)
       throw new QuarryError(
         'QUARRY_OAUTH_INVALID_GRANT',
         `Datasource "${datasource}" needs consent again: ${outcome.error.message}`,
@@ -291,7 +317,7 @@ export class TokenManager {
     const giveUpAt = Date.now() + holderMs
     for (;;) {
       try {
-        return await connections.withLock(datasource, fn)
+        return await connections.withLock(datasource, fn, this.#user)
       } catch (error) {
         if (!isQuarryError(error, 'QUARRY_STORE_LOCK_TIMEOUT') || Date.now() >= giveUpAt) throw error
       }
@@ -307,7 +333,7 @@ export class TokenManager {
   async #markUsed(connection: StoredConnection): Promise<void> {
     const now = this.#now()
     if (connection.lastUsedAt && now - connection.lastUsedAt.getTime() < USE_WRITE_INTERVAL_MS) return
-    await this.#options.connections.markUsed(this.#options.datasource, new Date(now))
+    await this.#options.connections.markUsed(this.#options.datasource, new Date(now), this.#user)
   }
 }
 
@@ -325,6 +351,6 @@ function lostGrant(error: QuarryError, graceMs: number): string {
 }
 
 function inputOf(connection: StoredConnection): ConnectionInput {
-  const { datasource: _d, version: _v, updatedAt: _u, ...input } = connection
+  const { datasource: _d, user: _o, version: _v, updatedAt: _u, ...input } = connection
   return input
 }

@@ -6,12 +6,13 @@ import { createFromPreset } from '../../auth/presets/create-from-preset.js'
 import { allPresets, checkPreset, presetNamed, type Preset } from '../../auth/presets/index.js'
 import { describeAddress } from '../../domain/database-url.js'
 import { safeReturnPath } from '../../domain/return-path.js'
-import { DatasourceSchema, redactDatasource, type Datasource } from '../../domain/datasource.js'
+import { DatasourceSchema, isPerUser, redactDatasource, type Datasource } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
 import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engine/index.js'
 import { saveDatasource, type StoredConnection } from '../../store/index.js'
+import type { Principal } from '../auth/access.js'
 import { beginConsent } from '../consent-start.js'
-import { CALLBACK_PATH, MY_CONNECTIONS_PAGE } from '../context.js'
+import { CALLBACK_PATH, MY_CONNECTIONS_PAGE, type ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 import {
   ConnectionReply,
@@ -245,19 +246,22 @@ export const datasourceRoutes: RouteDef[] = [
     url: '/api/datasources/:name/connect',
     operationId: 'connectDatasource',
     reply: json(ConsentStartReply),
-    access: 'admin',
+    // Admins connect a datasource's shared connection; on a per-user datasource everyone signed in
+    // connects their own (issue 15): checked below, once the datasource is known.
+    access: 'signed-in',
     tag: 'datasources',
     summary:
-      "Starts OAuth 2.0 (3LO) consent through this server's callback; answers the URL to send the browser to.",
+      "Starts OAuth 2.0 (3LO) consent through this server's callback (a per-user datasource: the caller's own connection); answers the URL to send the browser to.",
     body: ConnectBody,
     handler: async (request, _reply, ctx) => {
+      const principal = principalOf(request)
+      const perUser = await perUserConnect(ctx, principal, param(request, 'name'))
       const body = parseBody(ConnectBody, request.body)
-      return beginConsent(
-        ctx,
-        principalOf(request),
-        param(request, 'name'),
-        body.site ? { site: body.site } : {},
-      )
+      return beginConsent(ctx, principal, param(request, 'name'), {
+        // The person whose own connection this consent makes: the callback must be theirs too.
+        ...(perUser ? { user: principal.user.name } : {}),
+        ...(body.site ? { site: body.site } : {}),
+      })
     },
   },
   {
@@ -278,7 +282,12 @@ export const datasourceRoutes: RouteDef[] = [
       const consent = state ? await ctx.store.sessions.takeConsent(state, ctx.now()) : undefined
       const principal = principalOf(request)
       // The state must be one this server issued, unused, unexpired, and to this very browser session.
-      if (consent === undefined || consent.sessionHash !== principal.session?.idHash) {
+      if (
+        consent === undefined ||
+        consent.sessionHash !== principal.session?.idHash ||
+        (consent.details.user ?? principal.user.name) !== principal.user.name ||
+        (consent.details.user === undefined && principal.user.role !== 'admin')
+      ) {
         const message =
           'This consent answer does not belong to a Connect started in this browser session (or it expired, or was used). Nothing was stored; press Connect again.'
         const page = principal.user.role === 'admin' ? '/admin/datasources' : MY_CONNECTIONS_PAGE
@@ -296,6 +305,7 @@ export const datasourceRoutes: RouteDef[] = [
           attempt: { state, codeVerifier: consent.details.codeVerifier },
           redirectUri: consent.details.redirectUri,
           wantedSite: consent.details.site,
+          user: consent.details.user,
         })
         ctx.views.forget()
         return reply.redirect(returnTo ?? `${back}?connected=1`)
@@ -306,3 +316,18 @@ export const datasourceRoutes: RouteDef[] = [
     },
   },
 ]
+
+/**
+ * Whether a Connect is for the caller's own connection of a per-user datasource (issue 15); an admin
+ * alone may connect a shared one.
+ */
+async function perUserConnect(ctx: ServerContext, principal: Principal, name: string): Promise<boolean> {
+  const perUser = isPerUser(await loadDatasource(ctx.store, name))
+  if (!perUser && principal.user.role !== 'admin') {
+    throw new QuarryError(
+      'QUARRY_FORBIDDEN',
+      `Only an admin connects datasource "${name}": its connection is shared.`,
+    )
+  }
+  return perUser
+}

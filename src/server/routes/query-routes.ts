@@ -17,6 +17,7 @@ import { canSeeQuery, isVisitor, type Principal } from '../auth/access.js'
 import type { ServerContext } from '../context.js'
 import { metricsOf } from '../metrics.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
+import { viewerOf } from '../auth/viewer.js'
 import { json, NO_CONTENT, QueryListReply, QueryReply, RunResultReply, SampleReply } from '../replies.js'
 
 export const RunBody = z.object({
@@ -177,11 +178,14 @@ export const queryRoutes: RouteDef[] = [
       // Someone who sees it only because it is public runs it as a view's visitor would.
       if (isVisitor(principal, loaded.query)) checkVisitorParams(loaded.query, body.params)
       if (body.refresh) ctx.views.forget(loaded.query.name)
+      // An API token runs as its user (issue 15): a per-user datasource uses that user's connection.
+      const viewer = viewerOf(principal)
       const result = await runQuery(engineDeps(ctx), {
         query: loaded,
         params: body.params,
         refresh: body.refresh,
         readCache: await isScheduled(ctx, loaded.query.name),
+        ...(viewer === undefined ? {} : { viewer }),
       })
       return runView(result)
     },

@@ -41,6 +41,8 @@ import {
 } from '../../domain/params.js'
 import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
+import { viewerOf } from '../auth/viewer.js'
+import type { Viewer } from '../../domain/viewer.js'
 import type { ServerContext } from '../context.js'
 import { answerFailure, readerOf } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
@@ -137,11 +139,15 @@ function cachedView(
 ): RenderedView | undefined {
   const { name, params, embed, now } = lookup
   if (principal !== undefined) {
-    const own = ctx.views.get(ViewCache.key(name, params, embed, false), now)
-    if (own !== undefined && seesByRole(principal, own)) return own
+    // A page of shared rows, or one of this person's own rows (a per-user datasource, issue 15): a
+    // page keyed by a name is only ever stored from that person's own run.
+    for (const user of ['', principal.user.name]) {
+      const own = ctx.views.get(ViewCache.key(name, params, embed, false, user), now)
+      if (own !== undefined && own.user === user && seesByRole(principal, own)) return own
+    }
   }
   const visitors = ctx.views.get(ViewCache.key(name, params, embed, true), now)
-  if (visitors === undefined || !isVisitor(principal, visitors)) return undefined
+  if (visitors === undefined || visitors.user !== '' || !isVisitor(principal, visitors)) return undefined
   try {
     checkVisitorParams({ name, params: visitors.params }, params)
     return visitors
@@ -205,6 +211,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
       query: loaded,
       params: allowedParams(request.principal, query, params),
       readCache: await isScheduled(ctx, query.name),
+      ...viewerField(request.principal),
     })
     rows = JSON.parse(result.rowsJson || '[]') as Row[]
     outcome = { fetchedAt: result.fetchedAt, fromCache: result.fromCache, notices: result.notices }
@@ -263,8 +270,10 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
       contentSecurityPolicy: csp,
     })
   }
+  const user = isPerUser(datasource) ? (request.principal?.user.name ?? '') : ''
   const view = {
     query: query.name,
+    user,
     visibility: query.visibility,
     params: query.params,
     ...parts,
@@ -272,7 +281,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   }
   const ttl = query.cacheTtlSeconds ?? 0
   if (outcome.error === undefined && outcome.fetchedAt !== undefined && ttl > 0) {
-    const key = ViewCache.key(query.name, params, embed, visitor)
+    const key = ViewCache.key(query.name, params, embed, visitor, user)
     ctx.views.set(key, view, outcome.fetchedAt.getTime() + ttl * 1000, now.getTime())
   }
   return sendView(request, reply, view)
@@ -569,6 +578,7 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
     query: loaded,
     params,
     readCache,
+    ...viewerField(request.principal),
     signal: stop.signal,
     onRows: feedRows(queue, { signal: stop.signal }),
   }).then(
@@ -678,7 +688,12 @@ export const viewRoutes: RouteDef[] = [
       if (!isVisitor(request.principal, query) || (await refreshCooledDown(ctx, query.name))) {
         ctx.views.forget(query.name)
         try {
-          await runQuery(engineDeps(ctx), { query: loaded, params, refresh: true })
+          await runQuery(engineDeps(ctx), {
+            query: loaded,
+            params,
+            refresh: true,
+            ...viewerField(request.principal),
+          })
         } catch (error) {
           // The view shows the failure when it runs again.
           if (!(error instanceof QuarryError)) throw error
@@ -754,3 +769,9 @@ export const viewRoutes: RouteDef[] = [
     handler: asset('text/javascript; charset=utf-8', (ctx) => embedScript(ctx.options.publicUrl)),
   },
 ]
+
+/** The run's viewer (issue 15), when someone is signed in: a per-user datasource runs with their connection. */
+function viewerField(principal: Principal | undefined): { viewer?: Viewer } {
+  const viewer = viewerOf(principal)
+  return viewer === undefined ? {} : { viewer }
+}
