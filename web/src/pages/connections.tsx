@@ -57,33 +57,37 @@ export function ConnectionsPage() {
             </tr>
           </thead>
           <tbody>
-            {data.map(({ datasource, connection }) => (
-              <tr key={datasource}>
-                <td>{datasource}</td>
-                <td>
-                  <UserConnectionState connection={connection} />
-                </td>
-                <td className="actions">
-                  <button
-                    type="button"
-                    onClick={() => connect(datasource)}
-                    aria-label={`Connect ${datasource}`}
-                  >
-                    {connection === null ? 'Connect' : 'Connect again'}
-                  </button>
-                  {connection !== null && (
+            {data.map(({ datasource, connection }) => {
+              // The button's name starts with its visible text (WCAG 2.5.3), then says which datasource.
+              const connectLabel = connection === null ? 'Connect' : 'Connect again'
+              return (
+                <tr key={datasource}>
+                  <td>{datasource}</td>
+                  <td>
+                    <UserConnectionState connection={connection} />
+                  </td>
+                  <td className="actions">
                     <button
                       type="button"
-                      className="danger"
-                      onClick={() => revoke(datasource)}
-                      aria-label={`Revoke ${datasource}`}
+                      onClick={() => connect(datasource)}
+                      aria-label={`${connectLabel} ${datasource}`}
                     >
-                      Revoke
+                      {connectLabel}
                     </button>
-                  )}
-                </td>
-              </tr>
-            ))}
+                    {connection !== null && (
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => revoke(datasource)}
+                        aria-label={`Revoke ${datasource}`}
+                      >
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              )
+            })}
           </tbody>
         </table>
       )}
