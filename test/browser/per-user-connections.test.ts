@@ -198,7 +198,7 @@ describe('A viewer connects her own account to a per-user datasource', () => {
     async () => {
       await signInThroughForm(page, server.url, ALICE)
       await page.goto(`${server.url}/v/my-issues`)
-      expect(await text(page.locator('.quarry-connect p'))).toMatch(PROMPT)
+      expect(await text(page.locator('#quarry-connect-message'))).toMatch(PROMPT)
       expect(await page.locator('.quarry-table').count()).toBe(0)
       await page.screenshot({ path: join(SHOTS, 'per-user-01-prompt.png'), fullPage: true })
       expect(await aliceViolations('/v/my-issues')).toEqual([])
@@ -254,7 +254,7 @@ describe('A viewer connects her own account to a per-user datasource', () => {
     'asks alice to connect again once her connection is revoked',
     async () => {
       await page.goto(`${server.url}/v/my-issues`)
-      expect(await text(page.locator('.quarry-connect p'))).toMatch(PROMPT)
+      expect(await text(page.locator('#quarry-connect-message'))).toMatch(PROMPT)
       expect(await page.locator('.quarry-table').count()).toBe(0)
     },
     STEP_MS,
@@ -265,13 +265,13 @@ describe('A viewer connects her own account to a per-user datasource', () => {
     async () => {
       await page.goto(wiki.url)
       const frame = page.frameLocator('iframe')
-      expect(await text(frame.locator('.quarry-connect p'))).toMatch(PROMPT)
+      expect(await text(frame.locator('#quarry-connect-message'))).toMatch(PROMPT)
       const popup = page.waitForEvent('popup')
       await frame.getByRole('button', { name: 'Connect' }).click()
       const consent = await popup
       await consentAsAlice(consent)
       // The last page tells the frame and closes itself; the frame reloads with alice's rows.
-      await consent.waitForEvent('close')
+      await expect.poll(() => consent.isClosed(), { timeout: 20_000 }).toBe(true)
       expect(await viewKeys(frame)).toEqual(['DEMO-1', 'DEMO-2', 'DEMO-3', 'DEMO-4', 'DEMO-5'])
       await page.screenshot({ path: join(SHOTS, 'per-user-05-embed.png'), fullPage: true })
     },
@@ -287,7 +287,7 @@ describe('A viewer connects her own account to a per-user datasource', () => {
       const row = page.getByRole('table', { name: 'My connections' }).getByRole('row', { name: /jira/ })
       await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('not connected')
       await page.goto(`${server.url}/v/my-issues`)
-      expect(await text(page.locator('.quarry-connect p'))).toMatch(PROMPT)
+      expect(await text(page.locator('#quarry-connect-message'))).toMatch(PROMPT)
     },
     STEP_MS,
   )
