@@ -219,8 +219,9 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   } catch (thrown) {
     // Every failure of the run — upstream, parameter, converter, Quarry's own bug — on the page.
     const { error, message } = answerFailure(thrown, request, reply)
-    outcome = { error: `${message} (${error.code})` }
-    connect = connectPrompt(error, request, loaded, { embed, params })
+    const shown = `${message} (${error.code})`
+    outcome = { error: shown }
+    connect = connectPrompt(error, request, loaded, { embed, params, message: shown })
   }
   const html = await renderViewPage({
     query: query.name,
@@ -301,7 +302,12 @@ function connectPrompt(
   error: QuarryError,
   request: FastifyRequest,
   loaded: LoadedQuery,
-  view: { readonly embed: boolean; readonly params: Record<string, string> },
+  view: {
+    readonly embed: boolean
+    readonly params: Record<string, string>
+    /** What failed, as the viewer may read it, its code included (as every view failure shows). */
+    readonly message: string
+  },
 ): ConnectPrompt | undefined {
   const { query, datasource } = loaded
   if (error.code !== 'QUARRY_CONNECTION_REQUIRED') return undefined
@@ -309,7 +315,7 @@ function connectPrompt(
   const search = queryString(view.embed ? { ...view.params, embed: '1' } : view.params)
   return {
     prompt: {
-      message: error.messageFor('ui'),
+      message: view.message,
       action: `/v/${encodeURIComponent(query.name)}/connect${search}`,
       csrf: { name: CSRF_FIELD, token: request.principal?.session?.csrfToken ?? '' },
       popup: view.embed,
