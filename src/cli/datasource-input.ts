@@ -71,6 +71,8 @@ export interface DatasourceFlags extends AuthFlagValues {
   readonly timeout?: string
   readonly maxBytes?: string
   readonly allowHost?: string[]
+  /** shared | per-user (issue 15): whose connection runs use. */
+  readonly connectionMode?: string
   /** The auth kind; its flags (AuthFlagValues) come from its description in src/domain/auth-kinds/. */
   readonly auth?: string
 }
@@ -149,6 +151,7 @@ function restDatasourceFromFlags(
     maxResponseBytes: flags.maxBytes === undefined ? base?.maxResponseBytes : maxBytes(flags.maxBytes),
     allowedHosts: [...(base?.allowedHosts ?? []), ...(flags.allowHost ?? [])],
     auth,
+    connectionMode: flags.connectionMode ?? base?.connectionMode,
   }
   if (raw.baseUrl === undefined)
     throw new QuarryError('QUARRY_CONFIG_INVALID', 'A REST datasource needs --url BASE_URL.')
@@ -270,6 +273,7 @@ const REST_ONLY_FLAGS: Readonly<Record<string, string>> = {
   testPath: '--test-path',
   maxBytes: '--max-bytes',
   allowHost: '--allow-host',
+  connectionMode: '--connection-mode',
   auth: '--auth',
   ...Object.fromEntries(
     authFlags()

@@ -105,6 +105,7 @@ async function addPreset(
         ...(flags.apiUrl ? { apiUrl: flags.apiUrl } : {}),
       },
       fieldName: fieldFlag,
+      connectionMode: flags.connectionMode,
     }),
   )
   const callback =

@@ -82,7 +82,11 @@ export function registerDatasource(program: Command): void {
         .option('--timeout <duration>', 'REST: per-request timeout; SQL: statement timeout; e.g. 30s')
         .option('--max-bytes <n>', 'largest response accepted, in bytes')
         .option('--allow-host <host>', 'another host requests and redirects may reach (repeatable)', collect)
-        .option('--auth <type>', AUTH_TYPES.join(' | ')),
+        .option('--auth <type>', AUTH_TYPES.join(' | '))
+        .option(
+          '--connection-mode <mode>',
+          "shared (one connection for everyone, the default) | per-user (each signed-in person's own; oauth2-authorization-code only)",
+        ),
     )
       .option(
         '--refresh-token <token>',

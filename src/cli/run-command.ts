@@ -1,4 +1,6 @@
 import { QuarryError } from '../domain/errors.js'
+import type { Viewer } from '../domain/viewer.js'
+import type { Store } from '../store/index.js'
 import { runQuery, type RunResult } from '../engine/index.js'
 import { formatNames, isFormatName, writeFormat, type Chunk, type Row } from '../render/index.js'
 import { withEngine, type StoreFlags } from './context.js'
@@ -13,6 +15,8 @@ interface RunFlags {
   readonly refresh?: boolean
   readonly cache?: string
   readonly template?: boolean
+  /** Runs as this Quarry user: a per-user datasource uses their own connection (issue 15). */
+  readonly as?: string
 }
 
 /** Where `quarry run` writes: the process's stdout, or a stream a test reads. */
@@ -87,10 +91,11 @@ export async function runCommand(
   written.catch(() => undefined)
   let meta: Pick<RunResult, 'notices' | 'fromCache' | 'fetchedAt'>
   try {
-    meta = await withEngine(global, (deps) =>
+    meta = await withEngine(global, async (deps) =>
       runQuery(deps, {
         query: name,
         ...runOptions,
+        ...(flags.as === undefined ? {} : { viewer: await viewerNamed(deps.store, flags.as) }),
         // A slice of rows at a time: a page's rows are parsed as the renderer gets to them.
         onRows: feedRows(queue, { onSlice: bar.rows }),
       }),
@@ -103,4 +108,16 @@ export async function runCommand(
   await written
   for (const notice of meta.notices) process.stderr.write(`note: ${notice}\n`)
   if (meta.fromCache) process.stderr.write(`note: from the cache, fetched ${meta.fetchedAt.toISOString()}\n`)
+}
+
+/** The Quarry user `--as` names, as the run's viewer (issue 15); an unknown name is refused. */
+async function viewerNamed(store: Store, name: string): Promise<Viewer> {
+  const user = await store.accounts.getUser(name)
+  if (user === undefined) {
+    throw new QuarryError(
+      'QUARRY_USER_NOT_FOUND',
+      `No Quarry user named "${name}" (--as). Users are added in the server's admin UI (Users).`,
+    )
+  }
+  return { name: user.name, email: null, groups: user.groups }
 }

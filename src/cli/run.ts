@@ -16,6 +16,7 @@ export function registerRun(program: Command): void {
       "with --format html: render the query's template (Liquid, chart, Velocity …) as a view does",
     )
     .option('--refresh', 'bypass the cache (and refill it)')
+    .option('--as <user>', 'run as this Quarry user: a per-user datasource uses their own connection')
     .option('--cache <duration>', "keep the result this long (overrides the query's TTL), e.g. 5m")
     .action(async (name, flags, sub) => {
       const { runCommand } = await import('./run-command.js')

@@ -54,6 +54,8 @@ const EDITS: Readonly<Record<string, Edit>> = {
   '--max-bytes': { value: () => '60000000', changes: ['maxResponseBytes'] },
   '--allow-host': { value: () => 'example.com', changes: ['allowedHosts'] },
   '--auth': { value: () => 'oauth2-authorization-code', changes: [] },
+  // shared: the ready-made query must still run after the edit, and a per-user run needs a viewer.
+  '--connection-mode': { value: () => 'shared', changes: ['connectionMode'] },
   '--username': foreign('someone'),
   '--password': foreign('pw'),
   '--key-in': foreign('header'),

@@ -666,20 +666,86 @@ const TABLE: Record<ErrorCode, Line> = {
     /not connected/,
   ),
   QUARRY_CONNECTION_MODE_UNSUPPORTED: {
-    cli: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
-    api: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+    cli: {
+      what: 'a bearer datasource set to per-user',
+      run: cli([
+        'datasource',
+        'add',
+        'per-user-bearer',
+        '--url',
+        'http://127.0.0.1:9',
+        '--auth',
+        'bearer',
+        '--token',
+        't',
+        '--connection-mode',
+        'per-user',
+      ]),
+      message: /"per-user-bearer" cannot run per user/,
+    },
+    api: {
+      what: 'a datasource without OAuth 2.0 (3LO) set to per-user',
+      run: () =>
+        server.as(admin, {
+          method: 'POST',
+          url: '/api/datasources',
+          payload: {
+            name: 'per-user-none',
+            type: 'rest',
+            baseUrl: 'http://127.0.0.1:9',
+            auth: { type: 'none' },
+            connectionMode: 'per-user',
+          },
+        }),
+      message: /"per-user-none" cannot run per user/,
+    },
   },
   QUARRY_CONNECTION_REQUIRED: {
-    cli: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
-    api: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+    cli: {
+      what: 'running a per-user query as a user who has not connected their account',
+      run: cli(['run', 'per-user-mine', '--as', 'ada']),
+      message: /Connect your per-user-jira account to see this/,
+    },
+    api: {
+      what: 'running a per-user query as a user who has not connected their account',
+      run: () => server.as(admin, { method: 'POST', url: '/api/queries/per-user-mine/run', payload: {} }),
+      message: /Connect your per-user-jira account to see this/,
+    },
   },
   QUARRY_CONNECTION_NO_VIEWER: {
-    cli: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
-    api: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+    cli: {
+      what: 'running a per-user query without --as',
+      run: cli(['run', 'per-user-mine']),
+      message: /runs per user/,
+    },
+    api: {
+      what: 'a snapshot of a per-user query (kept for everyone, so run for nobody)',
+      run: () =>
+        server.as(admin, { method: 'POST', url: '/api/queries/per-user-mine/snapshots', payload: {} }),
+      message: /runs per user/,
+    },
   },
   QUARRY_PUBLIC_PER_USER: {
-    cli: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
-    api: { none: 'driven from the next commit on branch peruser (issue 15 run path)' },
+    cli: {
+      what: 'switching a datasource a public query uses to per-user',
+      run: cli(['datasource', 'edit', 'public-jira', '--connection-mode', 'per-user']),
+      message: /Query "public-mine" is public and datasource "public-jira" runs per user/,
+    },
+    api: {
+      what: 'saving a public query on a per-user datasource',
+      run: () =>
+        server.as(admin, {
+          method: 'POST',
+          url: '/api/queries',
+          payload: {
+            name: 'everyone-mine',
+            datasource: 'per-user-jira',
+            path: '/myself',
+            visibility: { public: true },
+          },
+        }),
+      message: /Query "everyone-mine" is public and datasource "per-user-jira" runs per user/,
+    },
   },
   QUARRY_OAUTH_CONSENT_DENIED: {
     cli: {
@@ -1625,6 +1691,34 @@ beforeAll(async () => {
     auth: { type: 'bearer', token: 'the-token' },
   })
   await engine.addDatasource({ name: 'tls', type: 'rest', baseUrl: tlsUrl, auth: none })
+  // Issue 15: a per-user 3LO datasource nobody has connected, and a shared one a public query uses.
+  for (const [name, connectionMode] of [
+    ['per-user-jira', 'per-user'],
+    ['public-jira', 'shared'],
+  ] as const) {
+    await engine.addDatasource({
+      name,
+      type: 'rest',
+      baseUrl: `${simPage.url}/ex/jira/none/rest/api/3`,
+      connectionMode,
+      auth: {
+        type: 'oauth2-authorization-code',
+        authorizeUrl: `${simPage.url}/authorize`,
+        tokenUrl: `${simPage.url}/oauth/token`,
+        clientId: 'test-app',
+        clientSecret: 'test-secret',
+        scopes: 'read:jira-work offline_access',
+        redirectUri: `http://localhost:${callbackPort}/callback`,
+      },
+    })
+  }
+  await engine.addQuery({ name: 'per-user-mine', datasource: 'per-user-jira', path: '/myself' })
+  await engine.addQuery({
+    name: 'public-mine',
+    datasource: 'public-jira',
+    path: '/myself',
+    visibility: { public: true },
+  })
   await engine.addDatasource({ name: 'pg', type: 'postgres', url: pg.url })
   await engine.addDatasource({ name: 'impatient-pg', type: 'postgres', url: pg.url, statementTimeoutMs: 100 })
   await engine.addDatasource({

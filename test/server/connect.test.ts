@@ -134,3 +134,53 @@ describe('Connect in the server', () => {
     expect(view.statusCode).toBe(409)
   })
 })
+
+describe('Connect on a per-user datasource (issue 15)', () => {
+  it("stores the grant as the signed-in person's own; another person's session cannot finish it", async () => {
+    const admin = await server.signIn('ada', 'admin')
+    await server.as(admin, {
+      method: 'POST',
+      url: '/api/presets/jira-cloud/datasources',
+      payload: { name: 'mine', clientId: 'quarry-web', clientSecret: 'web-secret' },
+    })
+    const stored = await server.engine.store.datasources.get('mine')
+    await server.engine.store.datasources.update('mine', {
+      config: { ...(stored?.config as object), connectionMode: 'per-user' },
+    })
+    const vic = await server.signIn('vic', 'viewer')
+    const wes = await server.signIn('wes', 'viewer')
+
+    const { authorizeUrl } = (
+      await server.as(vic, { method: 'POST', url: '/api/datasources/mine/connect', payload: {} })
+    ).json()
+    const callback = await consentAt(authorizeUrl)
+    const stolen = await server.as(wes, { url: callback })
+    expect(decodeURIComponent(String(stolen.headers.location))).toContain('Nothing was stored')
+    expect(await server.engine.store.connections.get('mine', 'wes')).toBeUndefined()
+
+    const { authorizeUrl: again } = (
+      await server.as(vic, { method: 'POST', url: '/api/datasources/mine/connect', payload: {} })
+    ).json()
+    const back = await server.as(vic, { url: await consentAt(again) })
+    expect(back.headers.location).toBe('/admin/datasources/mine?connected=1')
+    expect(await server.engine.store.connections.get('mine', 'vic')).toMatchObject({ status: 'connected' })
+    expect(await server.engine.store.connections.get('mine')).toBeUndefined()
+  })
+
+  it("refuses a viewer's Connect of a shared datasource: its connection is the admins'", async () => {
+    const admin = await server.signIn('ada', 'admin')
+    await server.as(admin, {
+      method: 'POST',
+      url: '/api/presets/jira-cloud/datasources',
+      payload: { name: 'shared', clientId: 'quarry-web', clientSecret: 'web-secret' },
+    })
+    const vic = await server.signIn('vic', 'viewer')
+    const refused = await server.as(vic, {
+      method: 'POST',
+      url: '/api/datasources/shared/connect',
+      payload: {},
+    })
+    expect(refused.statusCode).toBe(403)
+    expect(refused.json().error.code).toBe('QUARRY_FORBIDDEN')
+  })
+})

@@ -20,6 +20,8 @@ export interface PresetRequest {
   /** The preset form's fields by key (CLI flags or API body fields); others are ignored. */
   readonly given: Readonly<Record<string, unknown>>
   readonly place: PresetPlace
+  /** `per-user`: each signed-in person connects their own account (issue 15); shared by default. */
+  readonly connectionMode?: string | undefined
   /** How the surface names a field in messages: a CLI flag (`--client-id`) or an API field (`clientId`). */
   readonly fieldName: (key: string) => string
 }
@@ -47,9 +49,10 @@ export async function createFromPreset(
   const given = Object.fromEntries(
     fields.filter((field) => !isBlank(request.given[field.key])).map((f) => [f.key, request.given[f.key]]),
   )
-  const built = DatasourceSchema.safeParse(
-    preset.datasource(request.name, given, request.place, request.fieldName),
-  )
+  const built = DatasourceSchema.safeParse({
+    ...preset.datasource(request.name, given, request.place, request.fieldName),
+    ...(request.connectionMode === undefined ? {} : { connectionMode: request.connectionMode }),
+  })
   if (!built.success) throw describeIssues(built.error, `datasource "${request.name}"`)
   const datasource = built.data as RestDatasource
   const queries = preset.queries(datasource.name).map((query) => QuerySchema.parse(query))
