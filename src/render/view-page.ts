@@ -75,6 +75,26 @@ export interface ViewPageInput {
   readonly snapshots?: readonly ViewSnapshotLink[]
   /** The page shows a snapshot (or a comparison of two), not a live run: said above the rows. */
   readonly showing?: string
+  /**
+   * The viewer has not connected their own account to the query's per-user datasource (issue 15):
+   * the page asks them to, with a Connect button, instead of rows.
+   */
+  readonly connect?: ViewConnectPrompt
+}
+
+/** The "Connect your account to see this" prompt of a view whose datasource runs per user. */
+export interface ViewConnectPrompt {
+  /** What to do, e.g. "Connect your Atlassian account to see this." */
+  readonly message: string
+  /** Where the Connect form POSTs to: the server starts consent there and sends the browser on. */
+  readonly action: string
+  /** The session's CSRF token for that form. */
+  readonly csrf: { readonly name: string; readonly token: string }
+  /**
+   * In an embed: consent opens in a window of its own (a provider's consent page refuses to be
+   * framed), and the frame reloads when that window says it is done (view-script.ts).
+   */
+  readonly popup: boolean
 }
 
 /** One snapshot in a view page's list: its time and rows, a link to it and one comparing it with the one before. */
@@ -300,6 +320,24 @@ function errorHtml(message: string): string {
   return `<p class="quarry-error" role="alert">${escapeHtml(message)}</p>\n`
 }
 
+/** The target window an embed's Connect form opens consent in (view-script.ts opens it as a popup). */
+export const CONNECT_WINDOW = 'quarry-connect'
+
+function connectPrompt(prompt: ViewConnectPrompt): string {
+  const target = prompt.popup ? ` target="${CONNECT_WINDOW}" data-connect-popup` : ''
+  return (
+    '<section class="quarry-connect" aria-labelledby="quarry-connect-message">\n' +
+    `<p id="quarry-connect-message">${escapeHtml(prompt.message)}</p>\n` +
+    `<form method="post" action="${url(prompt.action)}"${target}>` +
+    `<input type="hidden" name="${escapeHtml(prompt.csrf.name)}" value="${escapeHtml(prompt.csrf.token)}">` +
+    '<button type="submit">Connect</button></form>\n' +
+    (prompt.popup
+      ? '<p class="quarry-meta">Consent opens in a new window; this view reloads when it is done.</p>\n'
+      : '') +
+    '</section>\n'
+  )
+}
+
 function freshness(input: ViewPageInput): string {
   if (input.fetchedAt === undefined) return ''
   const iso = input.fetchedAt.toISOString()
@@ -358,7 +396,8 @@ export async function renderViewPage(input: ViewPageInput): Promise<string> {
   if (input.showing !== undefined)
     parts.push(`<p class="quarry-snapshot" role="status">${escapeHtml(input.showing)}</p>\n`)
   parts.push(noticesHtml(notices))
-  if (error !== undefined) parts.push(errorHtml(error))
+  if (input.connect !== undefined) parts.push(connectPrompt(input.connect))
+  else if (error !== undefined) parts.push(errorHtml(error))
   else if (!hasRows) parts.push(`<p class="quarry-empty">${escapeHtml(emptyMessage(input))}</p>\n`)
   else parts.push(shown.html)
   parts.push('</main>', '</body>', '</html>', '')
@@ -382,6 +421,32 @@ export function renderErrorPage(input: ErrorPageInput): string {
   if (!input.embed)
     parts.push(`<header class="quarry-header">\n<div><h1>${escapeHtml(input.query)}</h1></div>\n</header>`)
   parts.push(errorHtml(input.message), '</main>', '</body>', '</html>', '')
+  return parts.join('\n')
+}
+
+/** What the page shown after a person connected their own account from a view shows (issue 15). */
+export type ConnectedPageInput = Pick<ViewPageInput, 'query' | 'nonce' | 'assets'> & {
+  /** The view the person connected from. */
+  readonly view: string
+}
+
+/**
+ * The page consent ends on when it was started from an embedded view: it tells the frame that opened
+ * it to reload (view-script.ts) and closes itself; if it cannot, it links to the view.
+ *
+ * @example renderConnectedPage({ query: 'my-issues', view: '/v/my-issues', nonce, assets })
+ */
+export function renderConnectedPage(input: ConnectedPageInput): string {
+  const parts = [...documentStart({ ...input, embed: false }, input.query)]
+  parts.push(
+    `<header class="quarry-header">\n<div><h1>Connected</h1></div>\n</header>`,
+    '<p class="quarry-connected" role="status" data-connected>Your account is connected. This window closes by itself; ' +
+      `the view you came from reloads. <a href="${url(input.view)}">Open the view here</a>.</p>`,
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  )
   return parts.join('\n')
 }
 
@@ -444,6 +509,12 @@ const ANCESTOR = /^https?:\/\/(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?$/
 export function contentSecurityPolicy(options: {
   readonly nonce: string
   readonly frameAncestors: readonly string[]
+  /**
+   * Origins a form may go on to besides this one: a Connect prompt's form (issue 15) is answered
+   * with a redirect to the OAuth provider's consent page, and browsers hold redirects of a form
+   * submission to form-action too.
+   */
+  readonly formTargets?: readonly string[]
 }): string {
   const nonce = `'nonce-${checkNonce(options.nonce)}'`
   for (const ancestor of options.frameAncestors) {
@@ -454,12 +525,17 @@ export function contentSecurityPolicy(options: {
       )
     }
   }
+  const formTargets = (options.formTargets ?? []).map((origin) => {
+    if (!ANCESTOR.test(origin) || origin.includes('*'))
+      throw new QuarryError('QUARRY_INTERNAL', `"${origin}" is not an origin a form may be sent to.`)
+    return ` ${origin}`
+  })
   return [
     "default-src 'none'",
     `script-src 'self' ${nonce}`,
     `style-src 'self' ${nonce}`,
     "img-src 'self' data:",
-    "form-action 'self'",
+    `form-action 'self'${formTargets.join('')}`,
     "base-uri 'none'",
     frameAncestorsDirective(options.frameAncestors),
   ].join('; ')

@@ -28,6 +28,9 @@ export const PAGE_SIZE = 100
 /** The `type` of the message a view page in embed mode posts to its parent with its height. */
 export const HEIGHT_MESSAGE = 'quarry:height'
 
+/** The `type` of the message the page consent ends on posts to the embedded view that opened it (issue 15). */
+export const CONNECTED_MESSAGE = 'quarry:connected'
+
 /**
  * The view page's script (served as /assets/view.js). Plain ES2017, no dependencies; it reads the
  * markup the table panel (table-panel.ts) writes: `.quarry-table` wrappers holding a hidden
@@ -144,6 +147,28 @@ export const VIEW_SCRIPT = `'use strict'
       button.addEventListener('click', function () { sort(table, header, index) })
     })
   })
+  // Issue 15: an embed's Connect opens consent in a window of its own (a provider's consent page
+  // refuses to be framed); the page consent ends on tells this frame, which then reloads.
+  var connectForms = document.querySelectorAll('form[data-connect-popup]')
+  connectForms.forEach(function (form) {
+    form.addEventListener('submit', function () {
+      window.open('', form.target, 'popup,width=640,height=760')
+    })
+  })
+  if (connectForms.length > 0) {
+    window.addEventListener('message', function (event) {
+      var data = event.data
+      if (event.origin === window.location.origin && data && data.type === '${CONNECTED_MESSAGE}') window.location.reload()
+    })
+  }
+  if (document.querySelector('[data-connected]') && window.opener) {
+    try {
+      window.opener.postMessage({ type: '${CONNECTED_MESSAGE}' }, window.location.origin)
+      window.close()
+    } catch (error) {
+      // The opener is gone or another site now: the page links to the view instead.
+    }
+  }
   if (document.documentElement.hasAttribute('data-embed') && window.parent !== window) {
     var last = -1
     var post = function () {
@@ -188,6 +213,9 @@ html[data-embed] .quarry-page{max-width:none;padding:0}
 .quarry-notices{margin:.75rem 0;padding:.5rem .75rem .5rem 2rem;background:#fef7e0;border:1px solid #f9e2a7;border-radius:4px}
 .quarry-error{margin:.75rem 0;padding:.5rem .75rem;background:#fce8e6;border:1px solid #f4c7c3;border-radius:4px;white-space:pre-wrap}
 .quarry-empty{color:var(--muted);margin:1rem 0}
+.quarry-connect{margin:.75rem 0;padding:.75rem;border:1px solid var(--line);border-left:3px solid var(--accent);border-radius:4px;background:#f1f5fd}
+.quarry-connect p{margin:0 0 .5rem}
+.quarry-connect button{font:inherit;padding:.35rem .9rem;border:0;border-radius:4px;background:var(--accent);color:#fff;cursor:pointer}
 .quarry-filter{margin:.5rem 0;display:flex;gap:.5rem;align-items:center}
 .quarry-filter[hidden]{display:none}
 .quarry-filter input{font:inherit;padding:.25rem .4rem;border:1px solid var(--line);border-radius:4px;min-width:16rem}

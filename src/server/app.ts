@@ -14,6 +14,7 @@ import type { RouteDef } from './route.js'
 import { alertRoutes, checkOptions } from './routes/alert-routes.js'
 import { auditRoutes } from './routes/audit-routes.js'
 import { dashboardRoutes } from './routes/dashboard-routes.js'
+import { connectionRoutes } from './routes/connection-routes.js'
 import { datasourceRoutes } from './routes/datasource-routes.js'
 import { libraryRoutes } from './routes/library-routes.js'
 import { previewRoutes } from './routes/preview-routes.js'
@@ -33,6 +34,7 @@ import { viewRoutes } from './routes/view-routes.js'
 export const ROUTES: readonly RouteDef[] = [
   ...sessionRoutes,
   ...datasourceRoutes,
+  ...connectionRoutes,
   ...queryRoutes,
   ...snapshotRoutes,
   ...libraryRoutes,

@@ -41,3 +41,5 @@ export interface ServerContext {
 
 export const SESSION_COOKIE = 'quarry_session'
 export const CALLBACK_PATH = '/api/oauth/callback'
+/** The admin UI's page where a signed-in person sees and revokes their own connections (issue 15). */
+export const MY_CONNECTIONS_PAGE = '/admin/connections'

@@ -30,6 +30,8 @@ const ACCESS_TEXT = {
 const TAGS: Readonly<Record<string, string>> = {
   session: 'First-run setup, signing in and out, one’s own password.',
   datasources: 'REST APIs and databases, their secrets and OAuth 2.0 connections.',
+  connections:
+    'Per-user OAuth 2.0 connections (issue 15): each person connects their own account; admins see and revoke them.',
   queries: 'Queries: writing them and running them.',
   converters: 'Named converters several queries use (issue 13): editing one changes them all.',
   schedules: 'Queries refreshed on a cron schedule (issue 16): last run, next run, last error.',

@@ -184,6 +184,40 @@ export const PresetListReply = named(
   ],
 )
 
+/** One person's own connection to a per-user datasource (issue 15): its state, never its tokens. */
+const UserConnectionSchema = z.object({
+  status: z.enum(['connected', 'needs_consent']),
+  /** When the access token expires (it is refreshed before use); null when unknown. */
+  expiresAt: Timestamp.nullable(),
+  lastRefreshAt: Timestamp.nullable(),
+  lastUsedAt: Timestamp.nullable(),
+  statusMessage: z.string().nullable(),
+})
+const USER_CONNECTION_EXAMPLE: z.output<typeof UserConnectionSchema> = {
+  status: 'connected',
+  expiresAt: WHEN,
+  lastRefreshAt: WHEN,
+  lastUsedAt: WHEN,
+  statusMessage: null,
+}
+
+/** GET /api/datasources/:name/connections: each person's connection to a per-user datasource. */
+export const UserConnectionListReply = named(
+  'UserConnectionList',
+  z.array(UserConnectionSchema.extend({ user: z.string() })),
+  [{ user: 'alice', ...USER_CONNECTION_EXAMPLE }],
+)
+
+/** GET /api/me/connections: every per-user datasource, and the caller's own connection to it (null: none yet). */
+export const MyConnectionListReply = named(
+  'MyConnectionList',
+  z.array(z.object({ datasource: z.string(), connection: UserConnectionSchema.nullable() })),
+  [
+    { datasource: 'jira', connection: USER_CONNECTION_EXAMPLE },
+    { datasource: 'jira-staging', connection: null },
+  ],
+)
+
 export const ConsentStartReply = named(
   'ConsentStart',
   z.object({ authorizeUrl: z.url(), redirectUri: z.url() }),

@@ -295,6 +295,48 @@ describe('contentSecurityPolicy', () => {
   })
 })
 
+describe("a per-user datasource's Connect prompt (issue 15)", () => {
+  const prompt = {
+    message: 'Connect your Atlassian account to see this.',
+    action: '/v/open-issues/connect?project=QA',
+    csrf: { name: '_csrf', token: 'tok' },
+    popup: false,
+  }
+
+  it('shows the message and a Connect form posting with the CSRF token, instead of rows and the error', async () => {
+    const html = await renderViewPage(
+      input({ connect: prompt, error: 'Connect … (QUARRY_CONNECTION_REQUIRED)' }),
+    )
+    expect(html).toContain('<p id="quarry-connect-message">Connect your Atlassian account to see this.</p>')
+    expect(html).toContain(
+      '<form method="post" action="/v/open-issues/connect?project=QA"><input type="hidden" name="_csrf" value="tok"><button type="submit">Connect</button></form>',
+    )
+    expect(html).not.toContain('quarry-error')
+  })
+
+  it('in an embed, targets a window of its own, which the view script opens as a popup', async () => {
+    const html = await renderViewPage(input({ embed: true, connect: { ...prompt, popup: true } }))
+    expect(html).toContain('target="quarry-connect" data-connect-popup>')
+    expect(html).toContain('this view reloads when it is done')
+  })
+
+  it("lets the prompt's form go on to the provider's origin, and nothing that is not an origin", () => {
+    const csp = contentSecurityPolicy({
+      nonce: 'abc',
+      frameAncestors: [],
+      formTargets: ['https://auth.atlassian.com'],
+    })
+    expect(csp).toContain("form-action 'self' https://auth.atlassian.com;")
+    expect(() =>
+      contentSecurityPolicy({
+        nonce: 'abc',
+        frameAncestors: [],
+        formTargets: ['https://a.example; script-src *'],
+      }),
+    ).toThrow(/not an origin/)
+  })
+})
+
 describe('embedSnippet', () => {
   it('a div naming the view and its params, and the embed script', () => {
     expect(embedSnippet('https://quarry.example.com/', 'open-issues', { project: 'Q&A' })).toBe(

@@ -111,6 +111,8 @@ function fakeTable(
   const document = {
     // Only the table's wrapper: a page without parameter dropdowns (param-options.ts) has no `.quarry-options`.
     querySelectorAll: (selector: string) => (selector === '.quarry-table' ? [wrapper] : []),
+    // The page has no Connect prompt (issue 15) and is no consent window's last page.
+    querySelector: () => null,
     createDocumentFragment: () => ({
       children: [] as FakeRow[],
       appendChild(row: FakeRow) {

@@ -25,9 +25,16 @@ const EXPECTED: Record<string, Access> = {
   'DELETE /api/datasources/:name': 'admin',
   'POST /api/datasources/:name/test': 'admin',
   'POST /api/datasources/:name/tokens': 'admin',
-  // A per-user datasource's Connect is everyone's own (issue 15); a shared one's stays the admins' (in the handler).
+  // A per-user datasource's Connect is everyone's own (issue 15); a shared one's stays the admins' (in the
+  // handler). The consent's state is bound to the session that started it.
   'POST /api/datasources/:name/connect': 'signed-in',
   'GET /api/oauth/callback': 'signed-in',
+  // Admins see and revoke anyone's per-user connection; each person only their own (/api/me/…).
+  'GET /api/datasources/:name/connections': 'admin',
+  'DELETE /api/datasources/:name/connections/:user': 'admin',
+  'GET /api/me/connections': 'signed-in',
+  'POST /api/me/connections/:datasource/connect': 'signed-in',
+  'DELETE /api/me/connections/:datasource': 'signed-in',
   'GET /api/queries': 'signed-in',
   'GET /api/queries/:name': 'signed-in',
   'POST /api/queries': 'editor',
@@ -109,6 +116,9 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/templates/:name/revert': 'editor',
   'GET /v/:query': 'public',
   'POST /v/:query/refresh': 'public',
+  // The view's Connect prompt (issue 15): the view's own visibility rule, then a signed-in session.
+  'POST /v/:query/connect': 'public',
+  'GET /v/:query/connected': 'public',
   'GET /v/:query/rows.:format': 'public',
   'GET /v/:query/options/:param': 'public',
   'GET /assets/view.js': 'public',

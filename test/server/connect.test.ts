@@ -162,7 +162,8 @@ describe('Connect on a per-user datasource (issue 15)', () => {
       await server.as(vic, { method: 'POST', url: '/api/datasources/mine/connect', payload: {} })
     ).json()
     const back = await server.as(vic, { url: await consentAt(again) })
-    expect(back.headers.location).toBe('/admin/datasources/mine?connected=1')
+    // A person's own connection goes back to their My connections page (a viewer has no datasource pages).
+    expect(back.headers.location).toBe('/admin/connections?connected=1')
     expect(await server.engine.store.connections.get('mine', 'vic')).toMatchObject({ status: 'connected' })
     expect(await server.engine.store.connections.get('mine')).toBeUndefined()
   })

@@ -32,6 +32,7 @@ import type {
   DashboardListReply,
   DashboardReply,
   DatasourceListReply,
+  MyConnectionListReply,
   NamedConverterReply,
   NamedTemplateReply,
   ReplyOf,
@@ -44,6 +45,7 @@ import type {
   SnapshotListReply,
   SnapshotRetentionReply,
   SnapshotTakenReply,
+  UserConnectionListReply,
   UserReply,
 } from '../../src/server/replies.js'
 
@@ -86,6 +88,10 @@ export type Session = ReplyOf<typeof SessionReply>
 export type User = Session['user']
 export type Connection = NonNullable<ReplyOf<typeof ConnectionReply>>
 export type DatasourceSummary = ReplyOf<typeof DatasourceListReply>[number]
+/** Each person's connection to a per-user datasource (issue 15), as admins see them. */
+export type UserConnection = ReplyOf<typeof UserConnectionListReply>[number]
+/** A per-user datasource and the signed-in person's own connection to it (null: none yet). */
+export type MyConnection = ReplyOf<typeof MyConnectionListReply>[number]
 export type RunResult = ReplyOf<typeof RunResultReply>
 /** A query's snapshots (issue 16) and the rule they are kept by. */
 export type SnapshotList = ReplyOf<typeof SnapshotListReply>
@@ -275,6 +281,15 @@ export const api = {
     request<{ authorizeUrl: string }>('POST', `/api/datasources/${enc(name)}/connect`, {}),
   storeDatasourceTokens: (name: string, tokens: { refreshToken: string; accessToken?: string }) =>
     request<unknown>('POST', `/api/datasources/${enc(name)}/tokens`, tokens),
+  userConnections: (name: string) =>
+    request<UserConnection[]>('GET', `/api/datasources/${enc(name)}/connections`),
+  revokeUserConnection: (name: string, user: string) =>
+    request<void>('DELETE', `/api/datasources/${enc(name)}/connections/${enc(user)}`),
+  myConnections: () => request<MyConnection[]>('GET', '/api/me/connections'),
+  /** Starts the signed-in person's own consent; the callback returns to `returnTo` (a path of this server). */
+  connectMine: (datasource: string, returnTo: string) =>
+    request<{ authorizeUrl: string }>('POST', `/api/me/connections/${enc(datasource)}/connect`, { returnTo }),
+  revokeMine: (datasource: string) => request<void>('DELETE', `/api/me/connections/${enc(datasource)}`),
 
   queries: () => request<QuerySummary[]>('GET', '/api/queries'),
   query: (name: string) =>

@@ -3,6 +3,7 @@ import { safeReturnPath } from '../../src/domain/return-path.js'
 import { api, messageOf, setCsrfToken, setSignedOutHandler, type Role, type Session } from './api.js'
 import { Layout } from './components/layout.js'
 import { AccountPage } from './pages/account.js'
+import { CONNECTIONS_PATH, ConnectionsPage } from './pages/connections.js'
 import { DatasourceEditPage } from './pages/datasource-edit.js'
 import { DatasourcesPage } from './pages/datasources.js'
 import { EMBEDDING_PATH, EmbeddingPage } from './pages/embedding.js'
@@ -116,6 +117,7 @@ function Routes() {
   if (canUse.audit(role) && path === '/audit') return <AuditPage />
   if (path === '/tokens') return <TokensPage />
   if (path === '/account') return <AccountPage />
+  if (path === CONNECTIONS_PATH) return <ConnectionsPage />
   return <NotFoundPage />
 }
 

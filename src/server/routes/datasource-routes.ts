@@ -1,17 +1,18 @@
 import { z } from 'zod'
-import { startConsent } from '../../auth/oauth/consent.js'
-import { ensureDiscovered, withDiscovery } from '../../auth/oauth/discovery.js'
+import { withDiscovery } from '../../auth/oauth/discovery.js'
 import { finishConsent } from '../../auth/oauth/finish-consent.js'
 import { storeGivenTokens } from '../../auth/oauth/given-tokens.js'
 import { createFromPreset } from '../../auth/presets/create-from-preset.js'
 import { allPresets, checkPreset, presetNamed, type Preset } from '../../auth/presets/index.js'
 import { describeAddress } from '../../domain/database-url.js'
+import { safeReturnPath } from '../../domain/return-path.js'
 import { DatasourceSchema, isPerUser, redactDatasource, type Datasource } from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
 import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engine/index.js'
 import { saveDatasource, type StoredConnection } from '../../store/index.js'
 import type { Principal } from '../auth/access.js'
-import { CALLBACK_PATH, type ServerContext } from '../context.js'
+import { beginConsent } from '../consent-start.js'
+import { CALLBACK_PATH, MY_CONNECTIONS_PAGE, type ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 import {
   ConnectionReply,
@@ -24,8 +25,6 @@ import {
   NO_CONTENT,
   redirect,
 } from '../replies.js'
-
-const CONSENT_TTL_MS = 10 * 60_000
 
 /** A preset's form (GET /api/presets says which fields each preset takes). */
 const PresetBody = z.looseObject({ name: z.string().min(1) })
@@ -258,46 +257,21 @@ export const datasourceRoutes: RouteDef[] = [
       const principal = principalOf(request)
       const perUser = await perUserConnect(ctx, principal, param(request, 'name'))
       const body = parseBody(ConnectBody, request.body)
-      const datasource = await ensureDiscovered(
-        ctx.store,
-        await loadRestDatasource(ctx.store, param(request, 'name'), 'Connect'),
-      )
-      if (datasource.auth.type !== 'oauth2-authorization-code') {
-        throw new QuarryError(
-          'QUARRY_CONFIG_INVALID',
-          `Datasource "${datasource.name}" uses ${datasource.auth.type}; Connect is for oauth2-authorization-code.`,
-        )
-      }
-      if (principal.session === undefined)
-        throw new QuarryError('QUARRY_FORBIDDEN', 'Connect from a signed-in browser: consent needs a person.')
-
-      const redirectUri = `${ctx.options.publicUrl}${CALLBACK_PATH}`
-      const attempt = await startConsent({ ...datasource.auth, redirectUri })
-      const now = ctx.now()
-      await ctx.store.sessions.saveConsent(
-        attempt.state,
-        {
-          sessionHash: principal.session.idHash,
-          datasource: datasource.name,
-          details: {
-            redirectUri,
-            // The person whose own connection this consent makes: the callback must be theirs too.
-            ...(perUser ? { user: principal.user.name } : {}),
-            ...(attempt.codeVerifier ? { codeVerifier: attempt.codeVerifier } : {}),
-            ...(body.site ? { site: body.site } : {}),
-          },
-        },
-        new Date(now.getTime() + CONSENT_TTL_MS),
-      )
-      return { authorizeUrl: attempt.url, redirectUri }
+      return beginConsent(ctx, principal, param(request, 'name'), {
+        // The person whose own connection this consent makes: the callback must be theirs too.
+        ...(perUser ? { user: principal.user.name } : {}),
+        ...(body.site ? { site: body.site } : {}),
+      })
     },
   },
   {
     method: 'GET',
     url: CALLBACK_PATH,
     operationId: 'finishConsent',
-    reply: redirect('Back to the datasource in the admin UI, with `connected=1` or an `error` message.'),
-    // Whoever started the Connect (an admin, or anyone on a per-user datasource): the state says who.
+    reply: redirect(
+      'Back to the page the Connect came from (the datasource in the admin UI, a view, My connections), or with an `error` message.',
+    ),
+    // An admin connects a datasource; on a per-user one (issue 15) every signed-in person their own.
     access: 'signed-in',
     tag: 'datasources',
     summary:
@@ -316,9 +290,14 @@ export const datasourceRoutes: RouteDef[] = [
       ) {
         const message =
           'This consent answer does not belong to a Connect started in this browser session (or it expired, or was used). Nothing was stored; press Connect again.'
-        return reply.redirect(`/admin/datasources?error=${encodeURIComponent(message)}`)
+        const page = principal.user.role === 'admin' ? '/admin/datasources' : MY_CONNECTIONS_PAGE
+        return reply.redirect(`${page}?error=${encodeURIComponent(message)}`)
       }
-      const back = `/admin/datasources/${encodeURIComponent(consent.datasource)}`
+      // A person's own connection (issue 15) goes back to the page it was started from (a view, their
+      // connections page), and a failure to their connections page; an admin's to the datasource.
+      const own = consent.details.user !== undefined
+      const back = own ? MY_CONNECTIONS_PAGE : `/admin/datasources/${encodeURIComponent(consent.datasource)}`
+      const returnTo = safeReturnPath(consent.details.returnTo)
       try {
         const datasource = await loadRestDatasource(ctx.store, consent.datasource, 'Connect')
         await finishConsent(ctx.store, datasource, {
@@ -329,7 +308,7 @@ export const datasourceRoutes: RouteDef[] = [
           user: consent.details.user,
         })
         ctx.views.forget()
-        return reply.redirect(`${back}?connected=1`)
+        return reply.redirect(returnTo ?? `${back}?connected=1`)
       } catch (error) {
         if (!(error instanceof QuarryError)) throw error
         return reply.redirect(`${back}?error=${encodeURIComponent(error.messageFor('ui'))}`)

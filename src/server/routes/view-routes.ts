@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { isPerUser } from '../../domain/datasource.js'
 import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
 import {
   checkedOptionValues,
@@ -29,8 +30,10 @@ import { metricsOf } from '../metrics.js'
 import {
   contentSecurityPolicy,
   frameAncestorsDirective,
+  renderConnectedPage,
   renderErrorPage,
   renderViewPage,
+  type ViewConnectPrompt,
 } from '../../render/view-page.js'
 import { embedScript, VIEW_SCRIPT, VIEW_STYLESHEET } from '../../render/view-script.js'
 import type { ParamOptionsView } from '../../render/param-options.js'
@@ -44,7 +47,6 @@ import {
 import { isVisitor, seesByRole, type Principal } from '../auth/access.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import { usesViewer, viewerOf } from '../auth/viewer.js'
-import { isPerUser } from '../../domain/datasource.js'
 import type { ServerContext } from '../context.js'
 import { answerFailure, readerOf } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
@@ -52,6 +54,7 @@ import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
 import { json, ParamOptionsReply, redirect, text } from '../replies.js'
 import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
+import { beginConsent } from '../consent-start.js'
 import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
 import { snapshotFilter, visibleSnapshot } from './snapshot-routes.js'
 
@@ -209,6 +212,8 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   // The run's values (defaults filled in) once it ran; the URL's text when it failed before.
   let values: ReadonlyMap<string, ParamValue> | Record<string, string> = params
   let paramOptions: ReadonlyMap<string, ParamOptionsView> | undefined
+  // The viewer has not connected their own account to a per-user datasource (issue 15): a prompt.
+  let connect: ConnectPrompt | undefined
   try {
     const given = allowedParams(request.principal, query, params)
     // The dropdowns' lists, loaded once: shown even when the run then fails, and checked by it.
@@ -233,7 +238,9 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   } catch (thrown) {
     // Every failure of the run — upstream, parameter, converter, Quarry's own bug — on the page.
     const { error, message } = answerFailure(thrown, request, reply)
-    outcome = { error: `${message} (${error.code})` }
+    const shown = `${message} (${error.code})`
+    outcome = { error: shown }
+    connect = connectPrompt(error, request, loaded, { embed, params, message: shown })
   }
   const html = await renderViewPage({
     query: query.name,
@@ -267,8 +274,13 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     sandbox: ctx.converters,
     templates: velocityLibrary(ctx.store),
     ...(visitor || embed ? {} : { snapshots: await snapshotLinks(ctx, request, query.name) }),
+    ...(connect === undefined ? {} : { connect: connect.prompt }),
   })
-  const csp = contentSecurityPolicy({ nonce, frameAncestors: ancestors })
+  const csp = contentSecurityPolicy({
+    nonce,
+    frameAncestors: ancestors,
+    ...(connect === undefined ? {} : { formTargets: [connect.provider] }),
+  })
   const parts = splitAtMarker(html, marker)
   if (parts === undefined) {
     // Never seen in practice (the marker is random); then the page goes out without any token.
@@ -351,6 +363,98 @@ async function paramChoices(request: FastifyRequest, reply: FastifyReply, ctx: S
   }
   void reply.header('cache-control', 'private, no-store')
   return { options: state.options }
+}
+
+/** A view's Connect prompt (issue 15), and the provider's origin its form is sent on to. */
+interface ConnectPrompt {
+  readonly prompt: ViewConnectPrompt
+  readonly provider: string
+}
+
+/**
+ * The Connect prompt a view shows instead of a failure, when the failure is that this viewer has not
+ * connected their own account to the query's per-user datasource (issue 15); else undefined.
+ */
+function connectPrompt(
+  error: QuarryError,
+  request: FastifyRequest,
+  loaded: LoadedQuery,
+  view: {
+    readonly embed: boolean
+    readonly params: Record<string, string>
+    /** What failed, as the viewer may read it, its code included (as every view failure shows). */
+    readonly message: string
+  },
+): ConnectPrompt | undefined {
+  const { query, datasource } = loaded
+  if (error.code !== 'QUARRY_CONNECTION_REQUIRED') return undefined
+  if (datasource.type !== 'rest' || datasource.auth.type !== 'oauth2-authorization-code') return undefined
+  const search = queryString(view.embed ? { ...view.params, embed: '1' } : view.params)
+  return {
+    prompt: {
+      message: view.message,
+      action: `/v/${encodeURIComponent(query.name)}/connect${search}`,
+      csrf: { name: CSRF_FIELD, token: request.principal?.session?.csrfToken ?? '' },
+      popup: view.embed,
+    },
+    provider: new URL(datasource.auth.authorizeUrl).origin,
+  }
+}
+
+/**
+ * Connect from a view (issue 15): starts the signed-in viewer's own consent for the query's per-user
+ * datasource and sends the browser to the provider; the callback brings it back to the view, or, from
+ * an embed (whose consent ran in a window of its own), to a page that reloads the frame and closes.
+ */
+async function connectFromView(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+): Promise<unknown> {
+  // Someone not signed in is sent to sign in first (the view redirects back), as by the view itself.
+  const loaded = await viewableQuery(request, reply, ctx)
+  if (loaded === undefined) return reply
+  const principal = request.principal
+  if (principal === undefined)
+    throw new QuarryError('QUARRY_UNAUTHENTICATED', 'Sign in to connect your own account.')
+  const { query, datasource } = loaded
+  if (!isPerUser(datasource)) {
+    throw new QuarryError(
+      'QUARRY_CONFIG_INVALID',
+      `The view "${query.name}" runs with its datasource's shared connection: there is nothing of your own to connect.`,
+    )
+  }
+  const embed = (request.query as Record<string, unknown>).embed === '1'
+  const base = `/v/${encodeURIComponent(query.name)}`
+  const returnTo = embed ? `${base}/connected` : `${base}${queryString(viewParams(request))}`
+  const { authorizeUrl } = await beginConsent(ctx, principal, datasource.name, {
+    user: principal.user.name,
+    returnTo,
+  })
+  return reply.redirect(authorizeUrl, 303)
+}
+
+/** The page an embed's consent window ends on: it reloads the frame that opened it, and closes. */
+async function connectedPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  _ctx: ServerContext,
+): Promise<unknown> {
+  const name = param(request, 'query')
+  const nonce = randomBytes(16).toString('base64url')
+  const html = renderConnectedPage({
+    query: name,
+    view: `/v/${encodeURIComponent(name)}`,
+    nonce,
+    assets: VIEW_ASSETS,
+  })
+  return sendView(request, reply, {
+    head: Buffer.from(html),
+    tail: Buffer.alloc(0),
+    hasTokenField: false,
+    // A window of its own: no site frames it.
+    contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: [] }),
+  })
 }
 
 /** How many snapshots a view page lists (the API and `quarry snapshot list` have them all). */
@@ -680,6 +784,29 @@ export const viewRoutes: RouteDef[] = [
       }
       return reply.redirect(`/v/${encodeURIComponent(query.name)}${queryString(params)}`, 303)
     },
+  },
+  {
+    method: 'POST',
+    url: '/v/:query/connect',
+    operationId: 'connectFromView',
+    reply: redirect("To the provider's consent page; the callback returns to the view.", 303),
+    access: 'public',
+    tag: 'views',
+    summary:
+      "Starts the signed-in viewer's own consent for the view's per-user datasource (the view's Connect prompt, issue 15).",
+    // A form in the page: a refusal is read in the browser, as a page.
+    errorPage,
+    handler: connectFromView,
+  },
+  {
+    method: 'GET',
+    url: '/v/:query/connected',
+    operationId: 'viewConnected',
+    reply: text('text/html', 'A page that reloads the embedded view which opened it, and closes.'),
+    access: 'public',
+    tag: 'views',
+    summary: "Where an embedded view's consent window ends (issue 15): it reloads the view and closes.",
+    handler: connectedPage,
   },
   {
     method: 'GET',

@@ -1,8 +1,15 @@
+import type { ConnectionMode } from '../../../src/domain/datasource.js'
 import type { RestDatasource } from '../api.js'
 import { splitList } from '../lists.js'
 import { AUTH_KIND_OPTIONS, AuthFields, authOfType } from './auth-fields.js'
 import { Field, SelectField } from './field.js'
 import { HeadersEditor } from './headers-editor.js'
+
+/** Issue 15: one connection for everybody, or each person their own account. */
+const CONNECTION_MODE_OPTIONS: readonly { value: ConnectionMode; label: string }[] = [
+  { value: 'shared', label: 'Shared — one connection, made by an admin, for every viewer' },
+  { value: 'per-user', label: 'Per-user — each person connects their own account' },
+]
 
 /** The fields of a REST API datasource: base URL, test path, limits, headers and auth. */
 export function RestDatasourceFields({
@@ -54,6 +61,14 @@ export function RestDatasourceFields({
           onChange={(type) => change({ auth: authOfType(type, datasource.auth) })}
         />
         <AuthFields auth={datasource.auth} onChange={(auth) => change({ auth })} />
+        {datasource.auth.type === 'oauth2-authorization-code' && (
+          <SelectField<ConnectionMode>
+            label="Connection mode"
+            value={datasource.connectionMode}
+            options={CONNECTION_MODE_OPTIONS}
+            onChange={(connectionMode) => change({ connectionMode })}
+          />
+        )}
       </fieldset>
     </>
   )

@@ -3,6 +3,8 @@ import { MIN_PASSWORD_LENGTH } from '../../../src/domain/password-rules.js'
 import { api, messageOf } from '../api.js'
 import { ErrorMessage } from '../components/error-message.js'
 import { Field } from '../components/field.js'
+import { Link } from '../router.js'
+import { CONNECTIONS_PATH } from './connections.js'
 import { useSession } from '../session.js'
 
 /** The signed-in user's own account, for every role: who they are, and changing their password. */
@@ -50,6 +52,10 @@ export function AccountPage() {
         <dt>Groups</dt>
         <dd>{user.groups.length === 0 ? 'none' : user.groups.join(', ')}</dd>
       </dl>
+      <p>
+        <Link to={CONNECTIONS_PATH}>My connections</Link>: the accounts you connected to datasources that run
+        with each person's own account.
+      </p>
       <h2>Change password</h2>
       <p className="muted">
         Changing it signs you out everywhere else and revokes your API tokens; this browser stays signed in.

@@ -6,6 +6,7 @@ import { ErrorMessage } from '../components/error-message.js'
 import { GivenTokens } from '../components/given-tokens.js'
 import { Field, SelectField } from '../components/field.js'
 import { RestDatasourceFields } from '../components/rest-datasource-fields.js'
+import { UserConnections } from '../components/user-connections.js'
 import { SqlDatasourceFields } from '../components/sql-datasource-fields.js'
 import {
   DATASOURCE_TYPE_LABELS,
@@ -98,6 +99,9 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
   }
 
   const isThreeLegged = datasource.type === 'rest' && datasource.auth.type === 'oauth2-authorization-code'
+  // Per-user (issue 15): each person connects their own account; the admin sees and revokes them.
+  const perUser = isThreeLegged && datasource.connectionMode === 'per-user'
+  const shared = isThreeLegged && !perUser
   return (
     <section>
       <p>
@@ -109,7 +113,7 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
         // Test and Connect sit with the connection state and the test's answer: when it says
         // "press Connect", the button is right there (issue 10).
         <div className="panel" role="region" aria-label="Connection">
-          {summary && isThreeLegged && (
+          {summary && shared && (
             <p>
               Connection: <ConnectionState datasource={summary} />
             </p>
@@ -118,7 +122,7 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
             <button type="button" onClick={runTest}>
               Test connection
             </button>
-            {isThreeLegged && (
+            {shared && (
               <button type="button" onClick={connect} disabled={dirty}>
                 Connect
               </button>
@@ -132,9 +136,10 @@ export function DatasourceEditPage({ name }: { name: string | null }) {
               {test.ok ? '✓' : '✗'} {test.message}
             </p>
           )}
-          {isThreeLegged && !dirty && <GivenTokens name={name} onStored={() => void loadSummary(name)} />}
+          {shared && !dirty && <GivenTokens name={name} onStored={() => void loadSummary(name)} />}
         </div>
       )}
+      {name !== null && perUser && !dirty && <UserConnections name={name} />}
       <form onSubmit={save} aria-label="Datasource">
         <div className="panel">
           <Field
