@@ -68,7 +68,8 @@ export class ConnectionRequiredError extends QuarryError {
         `account${why ? ` (${why})` : ', and yours is not connected yet'}.`,
       {
         remedy: {
-          cli: `Run: quarry connect ${datasource} --as YOUR-USER`,
+          // A person's own grant is made through the server's callback (quarry connect holds no session).
+          cli: `Connect your own account in Quarry's web UI: open the view and press Connect, or Account → My connections (/admin/connections).`,
           ui: `Press Connect to connect your ${provider} account.`,
         },
       },

@@ -6,7 +6,7 @@ import { runQuery } from '../../src/engine/index.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
-import { advance, startTestSim, stats } from '../helpers/sim.js'
+import { advance, connect, startTestSim, stats } from '../helpers/sim.js'
 
 const DAY = 24 * 3600
 describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
@@ -44,6 +44,48 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
       }
       expect((await stats(sim)).refreshes).toBe(2) // at days 30 and 60
       await runQuery(engine, { query: 'me' })
+      expect(await stats(sim)).toMatchObject({ invalidGrants: 0, revokedGrants: 0 })
+    })
+
+    it("refreshes every person's idle connection of a per-user datasource, each with its own grant", async () => {
+      const stored = await engine.store.datasources.get('jira')
+      await engine.store.datasources.update('jira', {
+        config: { ...(stored?.config as object), connectionMode: 'per-user' },
+      })
+      for (const login of ['alice', 'bob']) {
+        const tokens = await connect(sim, { login })
+        await engine.store.connections.put(
+          'jira',
+          {
+            tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
+            accessExpiresAt: new Date(Date.now() + tokens.expires_in * 1000),
+            status: 'connected',
+            statusMessage: null,
+            scope: tokens.scope,
+            site: null,
+            lastRefreshAt: new Date(),
+            lastUsedAt: null,
+          },
+          login,
+        )
+      }
+      await advance(sim, 31 * DAY)
+      const results = await refreshIdle(engine.store, { now: () => Date.now() + 31 * DAY * 1000 })
+      const people = results.filter((result) => result.user !== '').map((r) => [r.user, r.outcome])
+      expect(people.sort()).toEqual([
+        ['alice', 'refreshed'],
+        ['bob', 'refreshed'],
+      ])
+      // Each person's row was refreshed with their own refresh token (the test simulator consents as
+      // alice every time, so both grants are hers: what differs is the grant, not the account).
+      const states = await engine.store.connections.listConnections('jira')
+      for (const login of ['alice', 'bob']) {
+        const state = states.find((candidate) => candidate.user === login)
+        expect(state?.status).toBe('connected')
+        expect(state?.lastRefreshAt?.getTime()).toBeGreaterThan(Date.now() + 30 * DAY * 1000)
+        await runQuery(engine, { query: 'me', viewer: { name: login, email: null, groups: [] } })
+      }
+      expect((await stats(sim)).refreshes).toBeGreaterThanOrEqual(2)
       expect(await stats(sim)).toMatchObject({ invalidGrants: 0, revokedGrants: 0 })
     })
 
