@@ -803,7 +803,7 @@ const TABLE: Record<ErrorCode, Line> = {
     cli: {
       what: 'switching a datasource a public query uses to per-user',
       run: cli(['datasource', 'edit', 'public-jira', '--connection-mode', 'per-user']),
-      message: /Query "public-mine" is public and datasource "public-jira" runs per user/,
+      message: /Query "public-people" is public and datasource "public-jira" runs per user/,
     },
     api: {
       what: 'saving a public query on a per-user datasource',
@@ -1788,7 +1788,7 @@ beforeAll(async () => {
   }
   await engine.addQuery({ name: 'per-user-mine', datasource: 'per-user-jira', path: '/myself' })
   await engine.addQuery({
-    name: 'public-mine',
+    name: 'public-people',
     datasource: 'public-jira',
     path: '/myself',
     visibility: { public: true },
