@@ -140,6 +140,7 @@ describe('A new user walks Quarry in a browser', () => {
       expect(await navLinks(page)).toEqual([
         'Datasources',
         'Queries',
+        'Dashboards',
         'Converters',
         'Templates',
         'Alerts',
@@ -382,7 +383,7 @@ describe('A new user walks Quarry in a browser', () => {
       expect(await text(page.getByRole('heading', { name: 'Queries' }))).toBe('Queries')
       expect(await text(page.locator('.user-name'))).toBe(VIEWER.name)
       expect(await text(page.locator('.role'))).toBe('viewer')
-      expect(await navLinks(page)).toEqual(['Queries', 'API tokens', 'Account'])
+      expect(await navLinks(page)).toEqual(['Queries', 'Dashboards', 'API tokens', 'Account'])
       expect(await page.getByRole('button', { name: 'Add query' }).count()).toBe(0)
       expect(await page.getByRole('listitem').getByRole('link').allTextContents()).toContain(QUERY)
       await shot(page, '17-viewer-home')
@@ -397,7 +398,7 @@ describe('A new user walks Quarry in a browser', () => {
         await page.goto(`${server.url}${path}`)
         expect(await text(page.getByRole('heading', { level: 1 }))).toBe('Not found')
         expect(await text(page.getByText('your role may not open it'))).toContain('your role may not open it')
-        expect(await navLinks(page)).toEqual(['Queries', 'API tokens', 'Account'])
+        expect(await navLinks(page)).toEqual(['Queries', 'Dashboards', 'API tokens', 'Account'])
         expect(await page.getByRole('heading', { name: 'Datasources' }).count()).toBe(0)
         expect(await page.getByRole('heading', { name: 'Users' }).count()).toBe(0)
       }
