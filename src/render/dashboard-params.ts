@@ -5,6 +5,7 @@
  */
 import type { ParamSpec } from '../domain/query.js'
 import { escapeHtml } from './html-format.js'
+import { paramOptionsControl, type ParamOptionsView } from './param-options.js'
 
 /** One field of the bar. */
 export interface BarField {
@@ -15,6 +16,11 @@ export interface BarField {
   readonly spec?: ParamSpec
   /** The value the panels were given ('' when none). */
   readonly value: string
+  /**
+   * The allowed values, when the declaring query's parameter takes them from a query: its list (or
+   * the list's error) and where the dropdown reloads it (the query's GET /v/QUERY/options/PARAM).
+   */
+  readonly options?: { readonly list: ParamOptionsView; readonly url: string }
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
@@ -59,6 +65,16 @@ export function parameterBar(fields: readonly BarField[], action: string): strin
   if (fields.length === 0) return ''
   const labelled = fields.map((field) => {
     const id = `dp-${field.name}`
+    // The dropdown carries its own label (and its error in its place): not nested in another.
+    if (field.spec?.options !== undefined && field.options !== undefined) {
+      return paramOptionsControl({
+        spec: field.spec,
+        current: field.value,
+        list: field.options.list,
+        optionsUrl: field.options.url,
+        idPrefix: 'dp-',
+      })
+    }
     return `<label for="${escapeHtml(id)}">${escapeHtml(field.label)}${control(field, id)}</label>`
   })
   return (

@@ -161,6 +161,35 @@ describe('a view of a query with parameter options', () => {
   })
 })
 
+describe('a dashboard whose parameter takes its values from a query', () => {
+  it('shows that parameter in its bar as the same dropdown, reloading from the declaring query', async () => {
+    const created = await server.as(editor, {
+      method: 'POST',
+      url: '/api/dashboards',
+      payload: {
+        name: 'sprint-board',
+        params: [{ name: 'project', label: 'Project', default: 'DEMO' }, { name: 'sprint' }],
+        panels: [{ id: 'board', query: 'board', x: 0, y: 0, width: 12, height: 2 }],
+      },
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    const page = await server.as(viewer, { url: '/d/sprint-board?project=OPS' })
+    expect(page.statusCode).toBe(200)
+    const bar = /<form class="quarry-params quarry-dash-params"[^]*?<\/form>/.exec(page.body)?.[0] ?? ''
+    expect(bar).toContain(
+      '<select id="dp-project" name="project"><option value="DEMO">Demo project</option><option value="OPS" selected>Operations</option></select>',
+    )
+    expect(bar).toContain('<option value="7">Ops sprint 7</option>')
+    expect(bar).toContain('data-options-url="/v/board/options/sprint"')
+    expect(bar).toContain('data-depends="project"')
+    // The dropdown is labelled by its own <label>, never inside another one.
+    expect(bar).toContain('<label for="dp-project">project</label>')
+    expect(bar).not.toMatch(/<label[^>]*>(?:(?!<\/label>)[^])*<select/)
+    expect(page.body).toContain('<script src="/assets/view.js"')
+    expect(page.body).toContain('<link rel="stylesheet" href="/assets/view.css"')
+  })
+})
+
 describe('values outside the list on the other surfaces', () => {
   it('the API refuses them with the code, naming the parameter and the value', async () => {
     const run = await server.as(viewer, {

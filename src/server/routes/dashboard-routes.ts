@@ -12,13 +12,16 @@ import {
   panelTitle,
   runPanel,
   valuesForPanel,
+  queryParamOptions,
   velocityLibrary,
   type LoadedQuery,
 } from '../../engine/index.js'
+import type { BarField } from '../../render/dashboard-params.js'
 import { columnsOf, type Row } from '../../render/index.js'
 import { DASHBOARD_STYLESHEET, dashboardPage } from '../../render/dashboard-page.js'
 import { contentSecurityPolicy, renderErrorPage, renderViewPage } from '../../render/view-page.js'
 import { canSeeQuery, isVisitor, type Principal } from '../auth/access.js'
+import { viewerOf } from '../auth/viewer.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
 import type { ServerContext } from '../context.js'
 import { frameAncestors } from '../embed-origins.js'
@@ -27,7 +30,7 @@ import { refreshCooledDown } from '../rate-limits.js'
 import { DashboardListReply, DashboardReply, json, NO_CONTENT, redirect, text } from '../replies.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
-import { queryString, sendView, VIEW_ASSETS, viewParams } from './view-routes.js'
+import { optionsViews, queryString, sendView, VIEW_ASSETS, viewParams } from './view-routes.js'
 
 /**
  * Dashboards (issue 17): CRUD under /api/dashboards for editors, and the page at /d/NAME — its
@@ -147,7 +150,12 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     name: dashboard.name,
     ...(dashboard.title === undefined ? {} : { title: dashboard.title }),
     ...(dashboard.description === undefined ? {} : { description: dashboard.description }),
-    fields: barFields(dashboard, given, declarations),
+    fields: await withOptionLists(ctx, request.principal, {
+      dashboard,
+      given,
+      queries,
+      fields: barFields(dashboard, given, declarations),
+    }),
     panels,
     urls: { self: base, refresh: `${base}/refresh${queryString(given)}` },
     embed,
@@ -156,6 +164,60 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     assets: { ...VIEW_ASSETS, dashboardStylesheet: DASHBOARD_STYLESHEET_URL },
   })
   return sendPage(request, reply, ctx, html, nonce)
+}
+
+/**
+ * The bar's fields, a field whose declaring query takes its allowed values from a query given that
+ * list (a dropdown in the bar, as on the view page): each such query's lists are loaded once, for the
+ * values its panel gets and for the person who looks (their own :@user.… values and connection).
+ * A list that failed shows its error in the field's place; the panels still load.
+ */
+async function withOptionLists(
+  ctx: ServerContext,
+  principal: Principal | undefined,
+  page: {
+    readonly dashboard: Dashboard
+    readonly given: Record<string, string>
+    readonly queries: readonly (LoadedQuery['query'] | undefined)[]
+    readonly fields: readonly BarField[]
+  },
+): Promise<BarField[]> {
+  const reader = readerOf(principal)
+  const describe = (error: QuarryError) => `${serverMessage(error, reader)} (${error.code})`
+  const loaded = new Map<string, ReturnType<typeof optionsViews> | { readonly error: string }>()
+  const out: BarField[] = []
+  for (const field of page.fields) {
+    // The first panel query declaring the parameter is the one barFields took its spec from.
+    const query = page.queries.find((candidate) =>
+      candidate?.params.some((spec) => spec.name === field.name && spec.options !== undefined),
+    )
+    if (query === undefined || field.spec?.options === undefined) {
+      out.push(field)
+      continue
+    }
+    let lists = loaded.get(query.name)
+    if (lists === undefined) {
+      try {
+        const values = valuesForPanel(page.dashboard, query, page.given)
+        if (isVisitor(principal, query)) checkVisitorParams(query, values)
+        const viewer = viewerOf(principal, query)
+        const state = await queryParamOptions(engineDeps(ctx), query, values, viewer ? { viewer } : {})
+        lists = optionsViews(state, describe)
+      } catch (error) {
+        if (!(error instanceof QuarryError)) throw error
+        lists = { error: describe(error) }
+      }
+      loaded.set(query.name, lists)
+    }
+    const list = 'error' in lists ? { error: lists.error as string } : lists.get(field.name)
+    if (list === undefined) {
+      out.push(field)
+      continue
+    }
+    const url = `/v/${encodeURIComponent(query.name)}/options/${encodeURIComponent(field.name)}`
+    out.push({ ...field, options: { list, url } })
+  }
+  return out
 }
 
 async function sendPage(

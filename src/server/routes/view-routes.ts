@@ -314,7 +314,7 @@ function hasParamOptions(query: LoadedQuery['query']): boolean {
 }
 
 /** The lists as the page shows them: a failed list's error in its reader's words, with its code. */
-function optionsViews(
+export function optionsViews(
   lists: LoadedParamOptions,
   describe: (error: QuarryError) => string,
 ): Map<string, ParamOptionsView> {
