@@ -515,6 +515,8 @@ export function contentSecurityPolicy(options: {
    * submission to form-action too.
    */
   readonly formTargets?: readonly string[]
+  /** The page frames this origin's own pages (a dashboard's panels); else it frames nothing. */
+  readonly framesSelf?: boolean
 }): string {
   const nonce = `'nonce-${checkNonce(options.nonce)}'`
   for (const ancestor of options.frameAncestors) {
@@ -535,6 +537,7 @@ export function contentSecurityPolicy(options: {
     `script-src 'self' ${nonce}`,
     `style-src 'self' ${nonce}`,
     "img-src 'self' data:",
+    ...(options.framesSelf === true ? ["frame-src 'self'"] : []),
     `form-action 'self'${formTargets.join('')}`,
     "base-uri 'none'",
     frameAncestorsDirective(options.frameAncestors),

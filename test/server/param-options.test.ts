@@ -187,6 +187,8 @@ describe('a dashboard whose parameter takes its values from a query', () => {
     expect(bar).not.toMatch(/<label[^>]*>(?:(?!<\/label>)[^])*<select/)
     expect(page.body).toContain('<script src="/assets/view.js"')
     expect(page.body).toContain('<link rel="stylesheet" href="/assets/view.css"')
+    // Its panels are frames of this origin: the page's CSP lets it frame them (and nothing else).
+    expect(page.headers['content-security-policy']).toContain("frame-src 'self';")
   })
 })
 

@@ -163,7 +163,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     nonce,
     assets: { ...VIEW_ASSETS, dashboardStylesheet: DASHBOARD_STYLESHEET_URL },
   })
-  return sendPage(request, reply, ctx, html, nonce)
+  return sendPage(request, reply, ctx, html, nonce, { framesPanels: true })
 }
 
 /**
@@ -226,8 +226,14 @@ async function sendPage(
   ctx: ServerContext,
   html: string,
   nonce: string,
+  options: { readonly framesPanels?: boolean } = {},
 ) {
-  const csp = contentSecurityPolicy({ nonce, frameAncestors: await frameAncestors(ctx) })
+  // The dashboard's panels are iframes of this origin's panel pages: without frame-src, blocked.
+  const csp = contentSecurityPolicy({
+    nonce,
+    frameAncestors: await frameAncestors(ctx),
+    framesSelf: options.framesPanels === true,
+  })
   return sendView(request, reply, {
     head: Buffer.from(html),
     tail: Buffer.alloc(0),
