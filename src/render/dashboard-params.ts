@@ -73,6 +73,7 @@ export function parameterBar(fields: readonly BarField[], action: string): strin
         list: field.options.list,
         optionsUrl: field.options.url,
         idPrefix: 'dp-',
+        label: field.label,
       })
     }
     return `<label for="${escapeHtml(id)}">${escapeHtml(field.label)}${control(field, id)}</label>`

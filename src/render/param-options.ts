@@ -30,6 +30,8 @@ export interface ParamOptionsControlInput {
   readonly optionsUrl: string
   /** Prefix of the element ids, so several forms can share a page (default `p-`). */
   readonly idPrefix?: string
+  /** What the dropdown is called on the page (default: the parameter's name; a dashboard's own label). */
+  readonly label?: string
 }
 
 /** The most rows a multi-select shows at once; it scrolls beyond. */
@@ -45,6 +47,7 @@ const MULTI_ROWS = 8
 export function paramOptionsControl(input: ParamOptionsControlInput): string {
   const { spec } = input
   const id = `${input.idPrefix ?? 'p-'}${spec.name}`
+  const label = escapeHtml(input.label ?? spec.name)
   const hint = spec.description === undefined ? '' : ` <small>${escapeHtml(spec.description)}</small>`
   const depends = optionDependencies(spec)
   const attrs =
@@ -53,7 +56,7 @@ export function paramOptionsControl(input: ParamOptionsControlInput): string {
   if ('error' in input.list) {
     return (
       `<div class="quarry-param quarry-options"${attrs}>` +
-      `<span class="quarry-param-name" id="${escapeHtml(id)}-name">${escapeHtml(spec.name)}${hint}</span>` +
+      `<span class="quarry-param-name" id="${escapeHtml(id)}-name">${label}${hint}</span>` +
       `<p class="quarry-error" role="alert" aria-labelledby="${escapeHtml(id)}-name">${escapeHtml(input.list.error)}</p>` +
       '</div>'
     )
@@ -78,9 +81,9 @@ export function paramOptionsControl(input: ParamOptionsControlInput): string {
     : ''
   return (
     `<div class="quarry-param quarry-options"${attrs}>` +
-    `<label for="${escapeHtml(id)}">${escapeHtml(spec.name)}${hint}</label>` +
+    `<label for="${escapeHtml(id)}">${label}${hint}</label>` +
     `<input type="search" class="quarry-options-filter" id="${escapeHtml(id)}-filter" hidden autocomplete="off" ` +
-    `aria-label="Search the choices of ${escapeHtml(spec.name)}" aria-controls="${escapeHtml(id)}" placeholder="Search…">` +
+    `aria-label="Search the choices of ${label}" aria-controls="${escapeHtml(id)}" placeholder="Search…">` +
     `<select id="${escapeHtml(id)}" name="${escapeHtml(spec.name)}"${size}>${options}</select>` +
     `<output class="quarry-options-status" for="${escapeHtml(id)}" aria-live="polite"></output>` +
     '</div>'

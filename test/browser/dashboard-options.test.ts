@@ -162,7 +162,7 @@ describe('a dashboard with a project dropdown (issue 17)', () => {
 
       await page.goto(`${server.url}/d/projects`)
       await seen(page.getByRole('heading', { name: 'Projects', level: 1 }))
-      const dropdown = page.locator('select#dp-project')
+      const dropdown = page.getByLabel('Project', { exact: true })
       await expect(dropdown.inputValue()).resolves.toBe('WEB')
       // Filled from the projects query: each project's key, and its name shown.
       const choices = await dropdown
@@ -172,7 +172,7 @@ describe('a dashboard with a project dropdown (issue 17)', () => {
       expect(choices).toContain('WEB')
       await expect(dropdown.locator('option[value="WEB"]').textContent()).resolves.not.toBe('WEB')
       // The view's script runs on the page: the dropdown's search box is shown.
-      await seen(page.getByRole('searchbox', { name: 'Search the choices of project' }))
+      await seen(page.getByRole('searchbox', { name: 'Search the choices of Project' }))
       const other = choices.find((value) => value !== 'WEB')
       expect(other).toBeDefined()
       const frame = (id: string) => page.frameLocator(`#panel-${id} iframe`)

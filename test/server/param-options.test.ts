@@ -183,7 +183,7 @@ describe('a dashboard whose parameter takes its values from a query', () => {
     expect(bar).toContain('data-options-url="/v/board/options/sprint"')
     expect(bar).toContain('data-depends="project"')
     // The dropdown is labelled by its own <label>, never inside another one.
-    expect(bar).toContain('<label for="dp-project">project</label>')
+    expect(bar).toContain('<label for="dp-project">Project</label>')
     expect(bar).not.toMatch(/<label[^>]*>(?:(?!<\/label>)[^])*<select/)
     expect(page.body).toContain('<script src="/assets/view.js"')
     expect(page.body).toContain('<link rel="stylesheet" href="/assets/view.css"')
