@@ -19,7 +19,7 @@ import {
 import type { BarField } from '../../render/dashboard-params.js'
 import { columnsOf, type Row } from '../../render/index.js'
 import { DASHBOARD_STYLESHEET, dashboardPage } from '../../render/dashboard-page.js'
-import { contentSecurityPolicy, renderErrorPage, renderViewPage } from '../../render/view-page.js'
+import { contentSecurityPolicy, renderViewPage } from '../../render/view-page.js'
 import { canSeeQuery, isVisitor, type Principal } from '../auth/access.js'
 import { viewerOf } from '../auth/viewer.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
@@ -30,7 +30,7 @@ import { refreshCooledDown } from '../rate-limits.js'
 import { DashboardListReply, DashboardReply, json, NO_CONTENT, redirect, text } from '../replies.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
-import { optionsViews, queryString, sendView, VIEW_ASSETS, viewParams } from './view-routes.js'
+import { htmlErrorPage, optionsViews, queryString, sendView, VIEW_ASSETS, viewParams } from './view-routes.js'
 
 /**
  * Dashboards (issue 17): CRUD under /api/dashboards for editors, and the page at /d/NAME — its
@@ -297,28 +297,12 @@ async function panelPage(request: FastifyRequest, reply: FastifyReply, ctx: Serv
   return sendPage(request, reply, ctx, html, nonce)
 }
 
-/** A dashboard or panel that cannot be shown at all: its HTML error page, as a view's. */
-async function errorPage(
-  thrown: unknown,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  ctx: ServerContext,
-): Promise<unknown> {
-  const { error, message } = answerFailure(thrown, request, reply)
-  const nonce = randomBytes(16).toString('base64url')
-  const ancestors = await frameAncestors(ctx).catch(() => [])
-  const html = renderErrorPage({
-    query: (request.params as { dashboard?: string }).dashboard ?? '',
-    message: `${message} (${error.code})`,
-    nonce,
-    embed: (request.params as { panel?: string }).panel !== undefined,
-    assets: VIEW_ASSETS,
-  })
-  return sendView(request, reply, {
-    head: Buffer.from(html),
-    tail: Buffer.alloc(0),
-    hasTokenField: false,
-    contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: ancestors }),
+/** A dashboard or panel that cannot be shown at all: its HTML error page, as a view's (a panel is framed). */
+function errorPage(thrown: unknown, request: FastifyRequest, reply: FastifyReply, ctx: ServerContext) {
+  const params = request.params as { dashboard?: string; panel?: string }
+  return htmlErrorPage(thrown, request, reply, ctx, {
+    name: params.dashboard ?? '',
+    embed: params.panel !== undefined,
   })
 }
 

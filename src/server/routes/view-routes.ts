@@ -591,21 +591,33 @@ async function snapshotPage(
  * the handler) answers with its HTML error page, not the API's JSON: a view is opened in a browser
  * or an iframe. The failure is translated by the same one branch as the API's (answerFailure).
  */
-async function errorPage(
+function errorPage(thrown: unknown, request: FastifyRequest, reply: FastifyReply, ctx: ServerContext) {
+  return htmlErrorPage(thrown, request, reply, ctx, {
+    name: (request.params as { query?: string }).query ?? '',
+    embed: (request.query as Record<string, unknown> | undefined)?.embed === '1',
+  })
+}
+
+/**
+ * The HTML error page of a page opened in a browser or a frame (a view, a dashboard, a panel):
+ * `shown` names what could not be shown, and whether it is framed (no heading then).
+ */
+export async function htmlErrorPage(
   thrown: unknown,
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: ServerContext,
+  shown: { readonly name: string; readonly embed: boolean },
 ): Promise<unknown> {
   const { error, message } = answerFailure(thrown, request, reply)
   const nonce = randomBytes(16).toString('base64url')
   // The store may be what failed: then no other site may frame the page.
   const ancestors = await frameAncestors(ctx).catch(() => [])
   const html = renderErrorPage({
-    query: (request.params as { query?: string }).query ?? '',
+    query: shown.name,
     message: `${message} (${error.code})`,
     nonce,
-    embed: (request.query as Record<string, unknown> | undefined)?.embed === '1',
+    embed: shown.embed,
     assets: VIEW_ASSETS,
   })
   return sendView(request, reply, {
