@@ -26,8 +26,16 @@ import {
   redirect,
 } from '../replies.js'
 
-/** A preset's form (GET /api/presets says which fields each preset takes). */
-const PresetBody = z.looseObject({ name: z.string().min(1) })
+/** An http(s) URL, as the CLI's `--auth-url` and `--api-url` take them. */
+const HostUrl = z.url({ protocol: /^https?$/ }).optional()
+/**
+ * A preset's form (GET /api/presets says which fields each preset takes), and optionally where the
+ * provider is, as `datasource add --preset` takes it with `--auth-url` and `--api-url`: a stand-in
+ * (`quarry sim`, a test provider), a national cloud, a proxy. Absent, the preset's real hosts (or
+ * the hosts this server was started with, for Atlassian's). Only admins create datasources, and
+ * they may point a generic one anywhere already, so this opens nothing new.
+ */
+const PresetBody = z.looseObject({ name: z.string().min(1), authUrl: HostUrl, apiUrl: HostUrl })
 const ConnectBody = z.object({ site: z.string().min(1).optional() })
 /** Tokens obtained elsewhere, as the PocketQuery guide pastes them into its datasource (issue 13). */
 const TokensBody = z.object({
@@ -157,15 +165,20 @@ export const datasourceRoutes: RouteDef[] = [
       "Creates a datasource from a preset (its form's fields) and its ready-made queries; Connect comes next.",
     body: PresetBody,
     handler: async (request, reply, ctx) => {
-      const { name, ...given } = parseBody(PresetBody, request.body)
+      const { name, authUrl, apiUrl, ...given } = parseBody(PresetBody, request.body)
       const preset = presetNamed(param(request, 'preset'))
-      // The provider's hosts this server was configured with (e.g. the demo's simulator).
+      // The provider's hosts this server was configured with (e.g. the demo's simulator); the body's win.
       const hosts = preset.provider === 'atlassian' ? ctx.options.atlassian : undefined
       const { datasource } = await createFromPreset(ctx.store, {
         preset: preset.name,
         name,
         given,
-        place: { ...hosts, redirectUri: `${ctx.options.publicUrl}${CALLBACK_PATH}` },
+        place: {
+          ...hosts,
+          ...(authUrl === undefined ? {} : { authUrl }),
+          ...(apiUrl === undefined ? {} : { apiUrl }),
+          redirectUri: `${ctx.options.publicUrl}${CALLBACK_PATH}`,
+        },
         fieldName: (key) => key,
       })
       reply.status(201)
