@@ -28,6 +28,8 @@ function PresetForm({ view }: { view: PresetView }) {
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(view.fields.map((field) => [field.key, field.choices?.[0]?.value ?? ''])),
   )
+  // Where the provider is, when not at its real hosts (a stand-in, a national cloud): the CLI's --auth-url/--api-url.
+  const [hosts, setHosts] = useState({ authUrl: '', apiUrl: '' })
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const set = (key: string) => (value: string) => setValues((previous) => ({ ...previous, [key]: value }))
@@ -37,7 +39,8 @@ function PresetForm({ view }: { view: PresetView }) {
     setBusy(true)
     setError(null)
     try {
-      const created = await api.createFromPreset(view.name, { ...values, name })
+      const given = Object.fromEntries(Object.entries(hosts).filter(([, url]) => url.trim() !== ''))
+      const created = await api.createFromPreset(view.name, { ...values, ...given, name })
       navigate(`/datasources/${encodeURIComponent(created.name)}`)
     } catch (failure) {
       setError(messageOf(failure))
@@ -76,6 +79,25 @@ function PresetForm({ view }: { view: PresetView }) {
             />
           ),
         )}
+        <details>
+          <summary>Provider hosts</summary>
+          <p className="muted">
+            Only when the provider is not at its usual address (a stand-in such as quarry sim, a national
+            cloud): leave empty for the real one.
+          </p>
+          <Field
+            label="Authorization server URL"
+            type="url"
+            value={hosts.authUrl}
+            onChange={(authUrl) => setHosts((previous) => ({ ...previous, authUrl }))}
+          />
+          <Field
+            label="API URL"
+            type="url"
+            value={hosts.apiUrl}
+            onChange={(apiUrl) => setHosts((previous) => ({ ...previous, apiUrl }))}
+          />
+        </details>
         <ErrorMessage message={error} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
