@@ -53,7 +53,14 @@ import { refreshCooledDown } from '../rate-limits.js'
 import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
 import { json, ParamOptionsReply, redirect, text } from '../replies.js'
-import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
+import {
+  splitAtMarker,
+  tokenMarker,
+  ViewCache,
+  wholePage,
+  withToken,
+  type RenderedView,
+} from '../view-cache.js'
 import { beginConsent } from '../consent-start.js'
 import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
 import { snapshotFilter, visibleSnapshot } from './snapshot-routes.js'
@@ -123,7 +130,7 @@ async function viewableQuery(
 export function sendView(
   request: FastifyRequest,
   reply: FastifyReply,
-  view: Pick<RenderedView, 'head' | 'tail' | 'hasTokenField' | 'contentSecurityPolicy'>,
+  view: Pick<RenderedView, 'parts' | 'anonymous' | 'contentSecurityPolicy'>,
 ) {
   return reply
     .header('content-security-policy', view.contentSecurityPolicy)
@@ -284,12 +291,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   const parts = splitAtMarker(html, marker)
   if (parts === undefined) {
     // Never seen in practice (the marker is random); then the page goes out without any token.
-    return sendView(request, reply, {
-      head: Buffer.from(html.replaceAll(marker, '')),
-      tail: Buffer.alloc(0),
-      hasTokenField: false,
-      contentSecurityPolicy: csp,
-    })
+    return sendView(request, reply, { ...wholePage(html.replaceAll(marker, '')), contentSecurityPolicy: csp })
   }
   const user = isPerUser(datasource) ? (request.principal?.user.name ?? '') : ''
   const view = {
@@ -449,9 +451,7 @@ async function connectedPage(
     assets: VIEW_ASSETS,
   })
   return sendView(request, reply, {
-    head: Buffer.from(html),
-    tail: Buffer.alloc(0),
-    hasTokenField: false,
+    ...wholePage(html),
     // A window of its own: no site frames it.
     contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: [] }),
   })
@@ -579,9 +579,7 @@ async function snapshotPage(
   })
   const ancestors = await frameAncestors(ctx)
   return sendView(request, reply, {
-    head: Buffer.from(html),
-    tail: Buffer.alloc(0),
-    hasTokenField: false,
+    ...wholePage(html),
     contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: ancestors }),
   })
 }
@@ -621,9 +619,7 @@ export async function htmlErrorPage(
     assets: VIEW_ASSETS,
   })
   return sendView(request, reply, {
-    head: Buffer.from(html),
-    tail: Buffer.alloc(0),
-    hasTokenField: false,
+    ...wholePage(html),
     contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: ancestors }),
   })
 }
