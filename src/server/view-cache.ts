@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
 import type { ParamSpec, Visibility } from '../domain/query.js'
 
 /**
@@ -26,6 +27,11 @@ export interface RenderedView {
   readonly expiresAt: number
   /** The parts joined once: the page for someone not signed in (public embeds are the busy case). */
   readonly anonymous?: Buffer
+  /**
+   * `anonymous` gzipped once, for browsers that accept it. Only a page without a token is ever
+   * compressed: a secret beside reflected input in a compressed body can be guessed from its size (BREACH).
+   */
+  readonly anonymousGzip?: Buffer
   /** A dashboard's page or panel: the dashboard it belongs to (its edit drops the entry). */
   readonly dashboard?: string
   /** Other queries the page shows (a dashboard page's panels): an edit of any drops the entry. */
@@ -55,6 +61,15 @@ export function splitAtMarker(
   const parts = html.split(marker)
   if (parts.length - 1 > places) return undefined
   return { parts: parts.map((part) => Buffer.from(part)) }
+}
+
+/** Whether an Accept-Encoding header takes gzip (named, or `*`, without `q=0`). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false
+  return header.split(',').some((entry) => {
+    const [coding = '', ...options] = entry.split(';').map((part) => part.trim().toLowerCase())
+    return (coding === 'gzip' || coding === '*') && !options.some((option) => /^q=0(\.0*)?$/.test(option))
+  })
 }
 
 /**
@@ -120,7 +135,8 @@ export class ViewCache {
     const expiresAt = Math.min(resultExpiresAt, now + this.#revalidateMs)
     if (expiresAt <= now) return
     if (this.#entries.size >= this.#maxEntries) this.#entries.clear()
-    this.#entries.set(key, { ...view, expiresAt, anonymous: Buffer.concat(view.parts) })
+    const anonymous = Buffer.concat(view.parts)
+    this.#entries.set(key, { ...view, expiresAt, anonymous, anonymousGzip: gzipSync(anonymous) })
   }
 
   /** Drops every page showing a query (all parameters, dashboards' too), or everything. */

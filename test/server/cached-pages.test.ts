@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildServer } from '../../src/server/app.js'
 import { SESSION_REVALIDATE_MS } from '../../src/server/auth/session-cache.js'
@@ -111,6 +112,24 @@ describe('a cached dashboard page', () => {
     expect(saved.statusCode, saved.body).toBe(200)
     expect((await server.as(viewer, { url: '/d/board' })).body).not.toContain('/v/staff/rows.csv')
     expect((await server.as(viewer, { url: '/d/board/panel/staff?embed=1' })).statusCode).toBe(404)
+  })
+})
+
+describe('a cached page sent gzipped', () => {
+  it('goes so to a browser that takes gzip when it holds no token, and never with a token in it', async () => {
+    const plain = await server.as(undefined, { url: '/v/open' })
+    expect(plain.statusCode).toBe(200)
+    const gzip = { 'accept-encoding': 'gzip, deflate, br' }
+    const zipped = await server.as(undefined, { url: '/v/open', headers: gzip })
+    expect(zipped.headers['content-encoding']).toBe('gzip')
+    expect(zipped.headers.vary).toBe('accept-encoding')
+    expect(gunzipSync(zipped.rawPayload).toString()).toBe(plain.body)
+    const refused = await server.as(undefined, { url: '/v/open', headers: { 'accept-encoding': 'gzip;q=0' } })
+    expect(refused.headers['content-encoding']).toBeUndefined()
+    await server.as(viewer, { url: '/v/open' })
+    const signedIn = await server.as(viewer, { url: '/v/open', headers: gzip })
+    expect(signedIn.headers['content-encoding']).toBeUndefined()
+    expect(signedIn.body).toContain(viewer.csrf)
   })
 })
 

@@ -54,6 +54,7 @@ import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
 import { json, ParamOptionsReply, redirect, text } from '../replies.js'
 import {
+  acceptsGzip,
   splitAtMarker,
   tokenMarker,
   ViewCache,
@@ -126,19 +127,27 @@ async function viewableQuery(
   }
 }
 
-/** Sends a rendered view with the viewer's CSRF token in its Refresh form (none for someone not signed in). */
+/**
+ * Sends a rendered view with the viewer's CSRF token in its Refresh form (none for someone not signed
+ * in). A cached page without a token goes gzipped to a browser that takes it (compressed once).
+ */
 export function sendView(
   request: FastifyRequest,
   reply: FastifyReply,
-  view: Pick<RenderedView, 'parts' | 'anonymous' | 'contentSecurityPolicy'>,
+  view: Pick<RenderedView, 'parts' | 'anonymous' | 'anonymousGzip' | 'contentSecurityPolicy'>,
 ) {
-  return reply
+  reply
     .header('content-security-policy', view.contentSecurityPolicy)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'same-origin')
     .header('cache-control', 'private, no-store')
+    .header('vary', 'accept-encoding')
     .type('text/html; charset=utf-8')
-    .send(withToken(view, request.principal?.session?.csrfToken))
+  const token = request.principal?.session?.csrfToken
+  const tokenless = token === undefined || token === '' || view.parts.length === 1
+  if (tokenless && view.anonymousGzip !== undefined && acceptsGzip(request.headers['accept-encoding']))
+    return reply.header('content-encoding', 'gzip').send(view.anonymousGzip)
+  return reply.send(withToken(view, token))
 }
 
 /**
