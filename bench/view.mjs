@@ -5,6 +5,7 @@
 // upstream fetch (the simulator's stats say).
 //   npm run bench:view            (VIEW_PROFILE=1: the quarry server writes a CPU profile to /tmp/vprof)
 import { spawn } from 'node:child_process'
+import { cpus, loadavg } from 'node:os'
 import autocannon from 'autocannon'
 import { recordResult } from './results.mjs'
 import { consent, startSim } from './sim-process.mjs'
@@ -75,6 +76,7 @@ async function bytesOf({ url, headers = {} }) {
   })
 }
 
+const loadBefore = loadavg()[0]
 const sim = await startSim(['--issues', '2000', '--seed', '11'])
 const servers = []
 try {
@@ -109,13 +111,19 @@ try {
   }
   // Alternating rounds: each target's rate is compared with the hello-world's over the same rounds.
   const sums = Object.fromEntries(Object.keys(targets).map((name) => [name, 0]))
-  for (let round = 0; round < ROUNDS; round++)
-    for (const [name, target] of Object.entries(targets)) sums[name] += await load(target)
+  // Each round starts one target later, so that no target is always measured first (or last).
+  const order = Object.entries(targets)
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let step = 0; step < order.length; step++) {
+      const [name, target] = order[(round + step) % order.length]
+      sums[name] += await load(target)
+    }
+  }
   const rps = (name) => Math.round(sums[name] / ROUNDS)
   const ratio = (name) => (sums[name] / sums.hello).toFixed(2)
   const kb = (name) => `${Math.round(bytes[name] / 1024)} KB`
   const line = [
-    `bare Fastify hello-world ${rps('hello')} req/s; autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s per target, one run on a shared 2-core machine:`,
+    `bare Fastify hello-world ${rps('hello')} req/s; autocannon, ${CONNECTIONS} connections, ${ROUNDS} rounds (targets in turn, each round starting one later) of ${SECONDS} s per target, one run on a shared machine (load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after, ${cpus().length} cores):`,
     '',
     `- cached view, public, no session (\`GET /v/issues\`, 50 rows, ${kb('public')} of HTML): **${rps('public')} req/s, ${ratio('public')}×** (target ≥ 0.8)`,
     `- the same, asked as a browser asks (\`Accept-Encoding: gzip, deflate, br\`: the page, holding no token, goes gzipped, compressed once when cached, ${kb('publicGzip')}): **${rps('publicGzip')} req/s, ${ratio('publicGzip')}×**`,
