@@ -1,5 +1,8 @@
 // A server for bench/view.mjs, in its own process: `quarry` (quarry serve with one public,
-// cached Jira query on the simulator) or `hello` (a bare Fastify hello-world). Prints its URL.
+// cached Jira query on the simulator, a signed-in viewer's session and a public dashboard of four
+// panels of that query) or `hello` (a bare Fastify hello-world). Prints its URL (and, for quarry,
+// the session cookie and the dashboard's address on the next line, as JSON).
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,8 +20,40 @@ if (mode === 'hello') {
 } else {
   const { publicViewStore } = await import('./public-view-store.mjs')
   const { startServer } = await import('../dist/server/start.js')
+  const { dashboardRowOf } = await import('../dist/engine/index.js')
+  const { DashboardSchema } = await import('../dist/domain/dashboard.js')
   const dir = mkdtempSync(join(tmpdir(), 'quarry-bench-view-'))
   const store = await publicViewStore(dir, JSON.parse(config))
+  // A viewer signed in (the session is made in the store as signing in makes it).
+  await store.accounts.createUser({ name: 'reader', passwordHash: 'x', role: 'viewer', groups: [] })
+  const session = randomBytes(32).toString('base64url')
+  const now = new Date()
+  await store.sessions.create(
+    session,
+    'reader',
+    randomBytes(32).toString('base64url'),
+    now,
+    new Date(now.getTime() + 3600_000),
+  )
+  // Four panels of the cached query, each in its own frame of the dashboard page.
+  const panels = ['a', 'b', 'c', 'd'].map((id, index) => ({
+    id,
+    query: 'issues',
+    x: (index % 2) * 6,
+    y: Math.floor(index / 2) * 4,
+    width: 6,
+    height: 4,
+  }))
+  await store.dashboards.create(
+    dashboardRowOf(DashboardSchema.parse({ name: 'board', panels, visibility: { public: true } })),
+  )
   const server = await startServer(store, { host: '127.0.0.1', port: 0, logger: false })
   console.log(`listening on ${server.url}`)
+  console.log(
+    JSON.stringify({
+      cookie: `quarry_session=${session}`,
+      dashboard: `${server.url}/d/board`,
+      panel: `${server.url}/d/board/panel/a?embed=1`,
+    }),
+  )
 }

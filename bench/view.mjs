@@ -1,13 +1,17 @@
-// Views: a cached view served by `quarry serve` vs a bare Fastify hello-world, requests per
-// second with autocannon, side by side in one run (target ≥ 0.5×); and 100 concurrent first
-// views of an uncached query must make one upstream fetch (the simulator's stats say).
-//   npm run bench:view
+// Views: requests per second of `quarry serve` answering a cached view — public, and signed in with
+// a session — a dashboard of four cached panels (its page, and one panel's frame), each against a
+// bare Fastify hello-world, side by side in one run with alternating rounds (targets: views ≥ 0.8×,
+// the dashboard ≥ 0.5×); and 100 concurrent first views of an uncached query must make one
+// upstream fetch (the simulator's stats say).
+//   npm run bench:view            (VIEW_PROFILE=1: the quarry server writes a CPU profile to /tmp/vprof)
 import { spawn } from 'node:child_process'
+import { cpus, loadavg } from 'node:os'
 import autocannon from 'autocannon'
 import { recordResult } from './results.mjs'
 import { consent, startSim } from './sim-process.mjs'
 
-const SECONDS = 10
+const SECONDS = Number(process.env.VIEW_SECONDS ?? 5)
+const ROUNDS = Number(process.env.VIEW_ROUNDS ?? 3)
 const CONNECTIONS = 32
 
 function startServer(args) {
@@ -28,16 +32,22 @@ function startServer(args) {
     let out = ''
     child.stdout.on('data', (chunk) => {
       out += chunk
-      const match = /listening on (http:\/\/\S+)/.exec(out)
-      if (match) resolve({ url: match[1], stop: () => child.kill('SIGTERM') })
+      const match = /listening on (http:\/\/\S+)\n(\{.*\}\n)?/.exec(out)
+      if (match && (args[0] === 'hello' || match[2])) {
+        resolve({
+          url: match[1],
+          ...(match[2] ? JSON.parse(match[2]) : {}),
+          stop: () => child.kill('SIGTERM'),
+        })
+      }
     })
     child.on('exit', (code) => reject(new Error(`view-server ${args[0]} exited with ${code}`)))
   })
 }
 
-function load(url) {
+function load({ url, headers = {} }, seconds = SECONDS) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: SECONDS }, (error, result) => {
+    autocannon({ url, headers, connections: CONNECTIONS, duration: seconds }, (error, result) => {
       if (error) reject(error)
       else if (result.non2xx > 0 || result.errors > 0)
         reject(new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`))
@@ -51,6 +61,22 @@ async function searches(simUrl) {
   return stats.requests['GET search/jql'] ?? 0
 }
 
+async function bytesOf({ url, headers = {} }) {
+  // The bytes on the wire (fetch would decompress a gzipped page).
+  const { request } = await import('node:http')
+  return new Promise((resolve, reject) => {
+    request(url, { headers }, (answer) => {
+      if (answer.statusCode !== 200) reject(new Error(`${url}: ${answer.statusCode}`))
+      let length = 0
+      answer.on('data', (chunk) => (length += chunk.length))
+      answer.on('end', () => resolve(length))
+    })
+      .on('error', reject)
+      .end()
+  })
+}
+
+const loadBefore = loadavg()[0]
 const sim = await startSim(['--issues', '2000', '--seed', '11'])
 const servers = []
 try {
@@ -68,17 +94,45 @@ try {
   await Promise.all(answers.map((answer) => answer.text()))
   const upstream = (await searches(sim.url)) - before
 
-  const view = `${quarry.url}/v/issues`
-  await fetch(view) // fills the cache
-  const viewBytes = (await (await fetch(view)).text()).length
-  await load(view) // warm-up rounds for both, then the measured ones, alternating
-  await load(hello.url)
-  const quarryRps = await load(view)
-  const helloRps = await load(hello.url)
-  const line =
-    `cached view (50 rows, ${Math.round(viewBytes / 1024)} KB of HTML, public, no session) **${Math.round(quarryRps)} req/s** vs bare Fastify hello-world ${Math.round(helloRps)} req/s: ` +
-    `**${(quarryRps / helloRps).toFixed(2)}×** (target ≥ 0.5; autocannon, ${CONNECTIONS} connections, ${SECONDS} s each, same machine); ` +
-    `100 concurrent first views of an uncached query: **${upstream} upstream search/jql request${upstream === 1 ? '' : 's'}** (the query is one page: target 1)`
+  const targets = {
+    hello: { url: hello.url },
+    public: { url: `${quarry.url}/v/issues` },
+    // As a browser asks for it: the cached page, which holds no token, goes gzipped (compressed once).
+    publicGzip: { url: `${quarry.url}/v/issues`, headers: { 'accept-encoding': 'gzip, deflate, br' } },
+    signedIn: { url: `${quarry.url}/v/issues`, headers: { cookie: quarry.cookie } },
+    dashboard: { url: quarry.dashboard },
+    panel: { url: quarry.panel },
+  }
+  const bytes = {}
+  for (const [name, target] of Object.entries(targets)) {
+    await bytesOf(target) // fills the caches
+    bytes[name] = await bytesOf(target)
+    await load(target, 2) // warm-up
+  }
+  // Alternating rounds: each target's rate is compared with the hello-world's over the same rounds.
+  const sums = Object.fromEntries(Object.keys(targets).map((name) => [name, 0]))
+  // Each round starts one target later, so that no target is always measured first (or last).
+  const order = Object.entries(targets)
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let step = 0; step < order.length; step++) {
+      const [name, target] = order[(round + step) % order.length]
+      sums[name] += await load(target)
+    }
+  }
+  const rps = (name) => Math.round(sums[name] / ROUNDS)
+  const ratio = (name) => (sums[name] / sums.hello).toFixed(2)
+  const kb = (name) => `${Math.round(bytes[name] / 1024)} KB`
+  const line = [
+    `bare Fastify hello-world ${rps('hello')} req/s; autocannon, ${CONNECTIONS} connections, ${ROUNDS} rounds (targets in turn, each round starting one later) of ${SECONDS} s per target, one run on a shared machine (load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after, ${cpus().length} cores):`,
+    '',
+    `- cached view, public, no session (\`GET /v/issues\`, 50 rows, ${kb('public')} of HTML): **${rps('public')} req/s, ${ratio('public')}×** (target ≥ 0.8)`,
+    `- the same, asked as a browser asks (\`Accept-Encoding: gzip, deflate, br\`: the page, holding no token, goes gzipped, compressed once when cached, ${kb('publicGzip')}): **${rps('publicGzip')} req/s, ${ratio('publicGzip')}×**`,
+    `- cached view, signed in with a session cookie (viewer; the page carries their CSRF token, ${kb('signedIn')}): **${rps('signedIn')} req/s, ${ratio('signedIn')}×** (target ≥ 0.8)`,
+    `- dashboard page of 4 cached panels (\`GET /d/board\`, public: the parameter bar and 4 iframes, ${kb('dashboard')}; a browser then loads each panel frame as its own request): **${rps('dashboard')} req/s, ${ratio('dashboard')}×** (target ≥ 0.5)`,
+    `- one panel's frame (\`GET /d/board/panel/a?embed=1\`, the cached query's 50 rows as a table, ${kb('panel')}): **${rps('panel')} req/s, ${ratio('panel')}×**; the whole dashboard as a browser loads it (page + 4 frames) is ${(1 / (sums.hello / sums.dashboard + (4 * sums.hello) / sums.panel)).toFixed(2)}× the hello-world's rate in dashboards a second`,
+    '',
+    `100 concurrent first views of an uncached query: **${upstream} upstream search/jql request${upstream === 1 ? '' : 's'}** (the query is one page: target 1)`,
+  ].join('\n')
   console.log(line)
   if (!process.argv.includes('--no-write')) recordResult('Server: views', 'npm run bench:view', line)
 } finally {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
 import type { ParamSpec, Visibility } from '../domain/query.js'
 
 /**
- * A rendered view, ready to send again: the page split where the Refresh form's CSRF field takes
- * the viewer's token. Only that one place: the split point is a random marker made for this
+ * A rendered view (or dashboard page, or panel), ready to send again: the page split where a CSRF
+ * field takes the viewer's token. Only there: the split point is a random marker made for this
  * rendering, which neither a template nor an API value can know, so no other text of the page can
  * ever receive a token.
  */
@@ -17,15 +18,29 @@ export interface RenderedView {
   readonly visibility: Visibility
   /** The query's parameters: a visitor's values are checked against them again on every send. */
   readonly params: readonly ParamSpec[]
-  /** The page before and after the token (UTF-8); a page without a Refresh form (an embed) is all head. */
-  readonly head: Buffer
-  readonly tail: Buffer
-  /** Whether the page has the Refresh form's field: only then does a token go between head and tail. */
-  readonly hasTokenField: boolean
+  /**
+   * The page (UTF-8) cut at each place a token goes: one part for a page without a token field (an
+   * embed), two for a view's Refresh form, more for a dashboard's forms.
+   */
+  readonly parts: readonly Buffer[]
   readonly contentSecurityPolicy: string
   readonly expiresAt: number
-  /** head + tail: the page for someone not signed in, joined once (public embeds are the busy case). */
+  /** The parts joined once: the page for someone not signed in (public embeds are the busy case). */
   readonly anonymous?: Buffer
+  /**
+   * `anonymous` gzipped once, for browsers that accept it. Only a page without a token is ever
+   * compressed: a secret beside reflected input in a compressed body can be guessed from its size (BREACH).
+   */
+  readonly anonymousGzip?: Buffer
+  /** A dashboard's page or panel: the dashboard it belongs to (its edit drops the entry). */
+  readonly dashboard?: string
+  /** Other queries the page shows (a dashboard page's panels): an edit of any drops the entry. */
+  readonly queries?: readonly string[]
+}
+
+/** A page with no place for a token. */
+export function wholePage(html: string): Pick<RenderedView, 'parts'> {
+  return { parts: [Buffer.from(html)] }
 }
 
 /** A fresh marker for one rendering (letters and digits only: escaping leaves it as it is). */
@@ -35,20 +50,26 @@ export function tokenMarker(): string {
 
 /**
  * Splits a page rendered with `marker` as the CSRF field's value (a page without the field, an
- * embed, is all head); undefined when the marker occurs more than once (then nobody gets a token).
+ * embed, is one part); undefined when the marker occurs more than `places` times (then nobody gets a
+ * token). A view has one such field; a dashboard page one per form.
  */
 export function splitAtMarker(
   html: string,
   marker: string,
-): Pick<RenderedView, 'head' | 'tail' | 'hasTokenField'> | undefined {
-  const at = html.indexOf(marker)
-  if (at < 0) return { head: Buffer.from(html), tail: Buffer.alloc(0), hasTokenField: false }
-  if (html.indexOf(marker, at + 1) >= 0) return undefined
-  return {
-    head: Buffer.from(html.slice(0, at)),
-    tail: Buffer.from(html.slice(at + marker.length)),
-    hasTokenField: true,
-  }
+  places = 1,
+): Pick<RenderedView, 'parts'> | undefined {
+  const parts = html.split(marker)
+  if (parts.length - 1 > places) return undefined
+  return { parts: parts.map((part) => Buffer.from(part)) }
+}
+
+/** Whether an Accept-Encoding header takes gzip (named, or `*`, without `q=0`). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false
+  return header.split(',').some((entry) => {
+    const [coding = '', ...options] = entry.split(';').map((part) => part.trim().toLowerCase())
+    return (coding === 'gzip' || coding === '*') && !options.some((option) => /^q=0(\.0*)?$/.test(option))
+  })
 }
 
 /**
@@ -56,12 +77,16 @@ export function splitAtMarker(
  * the field gets no token anywhere: appending it would print it after `</html>` (issue 10).
  */
 export function withToken(
-  view: Pick<RenderedView, 'head' | 'tail' | 'hasTokenField' | 'anonymous'>,
+  view: Pick<RenderedView, 'parts' | 'anonymous'>,
   token: string | undefined,
 ): Buffer {
-  if (token === undefined || token === '' || !view.hasTokenField)
-    return view.anonymous ?? Buffer.concat([view.head, view.tail])
-  return Buffer.concat([view.head, Buffer.from(token), view.tail])
+  const { parts } = view
+  if (token === undefined || token === '' || parts.length === 1)
+    return view.anonymous ?? (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts))
+  const between = Buffer.from(token)
+  const pieces: Buffer[] = [parts[0] as Buffer]
+  for (let index = 1; index < parts.length; index++) pieces.push(between, parts[index] as Buffer)
+  return Buffer.concat(pieces)
 }
 
 /**
@@ -110,12 +135,33 @@ export class ViewCache {
     const expiresAt = Math.min(resultExpiresAt, now + this.#revalidateMs)
     if (expiresAt <= now) return
     if (this.#entries.size >= this.#maxEntries) this.#entries.clear()
-    this.#entries.set(key, { ...view, expiresAt, anonymous: Buffer.concat([view.head, view.tail]) })
+    const anonymous = Buffer.concat(view.parts)
+    this.#entries.set(key, { ...view, expiresAt, anonymous, anonymousGzip: gzipSync(anonymous) })
   }
 
-  /** Drops every view of a query (all parameters), or everything. */
+  /** Drops every page showing a query (all parameters, dashboards' too), or everything. */
   forget(query?: string): void {
     if (query === undefined) return this.#entries.clear()
-    for (const [key, entry] of this.#entries) if (entry.query === query) this.#entries.delete(key)
+    for (const [key, entry] of this.#entries)
+      if (entry.query === query || entry.queries?.includes(query) === true) this.#entries.delete(key)
+  }
+
+  /** Drops a dashboard's page and panels (all parameters, everyone's). */
+  forgetDashboard(dashboard: string): void {
+    for (const [key, entry] of this.#entries) if (entry.dashboard === dashboard) this.#entries.delete(key)
+  }
+
+  /**
+   * A dashboard page's (`panel` '') or one panel's key: rendered for one person (`who`, '' for someone
+   * not signed in), since which panels and parameters a page has depends on who looks.
+   */
+  static dashboardKey(
+    dashboard: string,
+    panel: string,
+    params: Readonly<Record<string, string>>,
+    embed: boolean,
+    who: string,
+  ): string {
+    return `d${ViewCache.key(dashboard, params, embed, false, `${panel}\u0000${who}`)}`
   }
 }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { QuarryError } from '../../domain/errors.js'
 import { SESSION_COOKIE, type ServerContext } from '../context.js'
+import { sessionOf } from './session-cache.js'
 import { allows, narrowerRole, SCOPE_ROLE, type Access, type Principal } from './access.js'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -40,7 +41,7 @@ async function identify(request: FastifyRequest, ctx: ServerContext): Promise<Pr
   }
   const id = request.cookies[SESSION_COOKIE]
   if (!id) return undefined
-  const session = await ctx.store.sessions.get(id, ctx.now())
+  const session = await sessionOf(ctx.store, id, ctx.now())
   return session === undefined ? undefined : { user: session.user, via: 'session', session }
 }
 

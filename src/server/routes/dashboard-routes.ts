@@ -19,7 +19,7 @@ import {
 import type { BarField } from '../../render/dashboard-params.js'
 import { columnsOf, type Row } from '../../render/index.js'
 import { DASHBOARD_STYLESHEET, dashboardPage } from '../../render/dashboard-page.js'
-import { contentSecurityPolicy, renderViewPage } from '../../render/view-page.js'
+import { contentSecurityPolicy, frameAncestorsDirective, renderViewPage } from '../../render/view-page.js'
 import { canSeeQuery, isVisitor, type Principal } from '../auth/access.js'
 import { viewerOf } from '../auth/viewer.js'
 import { CSRF_FIELD } from '../auth/authenticate.js'
@@ -30,6 +30,7 @@ import { refreshCooledDown } from '../rate-limits.js'
 import { DashboardListReply, DashboardReply, json, NO_CONTENT, redirect, text } from '../replies.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
+import { splitAtMarker, tokenMarker, ViewCache, wholePage, type RenderedView } from '../view-cache.js'
 import { htmlErrorPage, optionsViews, queryString, sendView, VIEW_ASSETS, viewParams } from './view-routes.js'
 
 /**
@@ -106,11 +107,50 @@ async function checkPanels(ctx: ServerContext, dashboard: Dashboard, principal: 
   for (const panel of dashboard.panels) await visibleQuery(ctx, panel.query, principal)
 }
 
+/**
+ * Whom a dashboard page or panel was rendered for: which panels, parameters and rows it has depends
+ * on the person (role, groups, their own connections and :@user values) and how they came (a session
+ * gets CSRF fields). '' for someone not signed in.
+ */
+function renderedFor(principal: Principal | undefined): string {
+  if (principal === undefined) return ''
+  const { name, role, groups } = principal.user
+  return JSON.stringify([principal.via, name, role, groups])
+}
+
+/**
+ * The page or panel rendered for this person with these parameters less than the view cache's
+ * revalidation ago (and not since dropped by an edit or Refresh in this process), if its embed
+ * origins are still today's.
+ */
+async function cachedPage(
+  request: FastifyRequest,
+  ctx: ServerContext,
+  key: string,
+): Promise<RenderedView | undefined> {
+  const ancestors = await frameAncestors(ctx)
+  const rendered = ctx.views.get(key, ctx.now().getTime())
+  return rendered !== undefined && rendered.contentSecurityPolicy.endsWith(frameAncestorsDirective(ancestors))
+    ? rendered
+    : undefined
+}
+
 async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> {
-  const dashboard = await pageDashboard(request, reply, ctx)
-  if (dashboard === undefined) return reply
   const given = viewParams(request)
   const embed = (request.query as Record<string, unknown>).embed === '1'
+  const key = ViewCache.dashboardKey(
+    param(request, 'dashboard'),
+    '',
+    given,
+    embed,
+    renderedFor(request.principal),
+  )
+  // Rendered for this person a moment ago: no store, no option lists, no rendering (bench/view.mjs).
+  const rendered = await cachedPage(request, ctx, key)
+  if (rendered !== undefined) return sendView(request, reply, rendered)
+
+  const dashboard = await pageDashboard(request, reply, ctx)
+  if (dashboard === undefined) return reply
   const base = `/d/${encodeURIComponent(dashboard.name)}`
   // Each panel query's declarations type the bar's fields; a panel the person may not see types none.
   const queries = await Promise.all(
@@ -145,25 +185,44 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     }
   })
   const nonce = randomBytes(16).toString('base64url')
-  const csrfToken = request.principal?.session?.csrfToken
+  // The forms' CSRF fields hold a marker; the viewer's token takes its place when the page is sent.
+  const marker = tokenMarker()
+  const signedIn = request.principal?.session?.csrfToken !== undefined
+  const fields = await withOptionLists(ctx, request.principal, {
+    dashboard,
+    given,
+    queries,
+    fields: barFields(dashboard, given, declarations),
+  })
   const html = dashboardPage({
     name: dashboard.name,
     ...(dashboard.title === undefined ? {} : { title: dashboard.title }),
     ...(dashboard.description === undefined ? {} : { description: dashboard.description }),
-    fields: await withOptionLists(ctx, request.principal, {
-      dashboard,
-      given,
-      queries,
-      fields: barFields(dashboard, given, declarations),
-    }),
+    fields,
     panels,
     urls: { self: base, refresh: `${base}/refresh${queryString(given)}` },
     embed,
-    ...(csrfToken === undefined ? {} : { csrf: { name: CSRF_FIELD, token: csrfToken } }),
+    ...(signedIn ? { csrf: { name: CSRF_FIELD, token: marker } } : {}),
     nonce,
     assets: { ...VIEW_ASSETS, dashboardStylesheet: DASHBOARD_STYLESHEET_URL },
   })
-  return sendPage(request, reply, ctx, html, nonce, { framesPanels: true })
+  // A Refresh form per panel and one for all: that many places for the token, never more.
+  const parts = splitAtMarker(html, marker, panels.length + 1) ?? wholePage(html.replaceAll(marker, ''))
+  const view = {
+    query: '',
+    queries: dashboard.panels.map((panel) => panel.query),
+    dashboard: dashboard.name,
+    user: '',
+    visibility: dashboard.visibility,
+    params: [],
+    ...parts,
+    contentSecurityPolicy: await pageSecurityPolicy(ctx, nonce, { framesPanels: true }),
+  }
+  // A list that failed is shown as its error: the next request tries it again.
+  const now = ctx.now().getTime()
+  if (fields.every((field) => field.options === undefined || !('error' in field.options.list)))
+    ctx.views.set(key, view, Number.POSITIVE_INFINITY, now)
+  return sendView(request, reply, view)
 }
 
 /**
@@ -220,36 +279,33 @@ async function withOptionLists(
   return out
 }
 
-async function sendPage(
-  request: FastifyRequest,
-  reply: FastifyReply,
+/** A dashboard page's or panel's CSP: the page frames its panels, this origin's pages (frame-src). */
+async function pageSecurityPolicy(
   ctx: ServerContext,
-  html: string,
   nonce: string,
   options: { readonly framesPanels?: boolean } = {},
-) {
-  // The dashboard's panels are iframes of this origin's panel pages: without frame-src, blocked.
-  const csp = contentSecurityPolicy({
+): Promise<string> {
+  return contentSecurityPolicy({
     nonce,
     frameAncestors: await frameAncestors(ctx),
     framesSelf: options.framesPanels === true,
-  })
-  return sendView(request, reply, {
-    head: Buffer.from(html),
-    tail: Buffer.alloc(0),
-    hasTokenField: false,
-    contentSecurityPolicy: csp,
   })
 }
 
 /** One panel's document: its query run with the dashboard's values, through its template. */
 async function panelPage(request: FastifyRequest, reply: FastifyReply, ctx: ServerContext): Promise<unknown> {
+  const given = viewParams(request)
+  const who = renderedFor(request.principal)
+  const key = ViewCache.dashboardKey(param(request, 'dashboard'), param(request, 'panel'), given, true, who)
+  // This person's panel of a cached result, rendered a moment ago (bench/view.mjs).
+  const rendered = await cachedPage(request, ctx, key)
+  if (rendered !== undefined) return sendView(request, reply, rendered)
+
   const dashboard = await pageDashboard(request, reply, ctx)
   if (dashboard === undefined) return reply
   const id = param(request, 'panel')
   const panel = panelOf(dashboard, id)
   if (panel === undefined) throw panelNotFound(dashboard.name, id)
-  const given = viewParams(request)
   const { loaded, values } = await panelRun(ctx, request.principal, dashboard, panel, given)
   const { query, datasource } = loaded
   const reader = readerOf(request.principal)
@@ -294,7 +350,20 @@ async function panelPage(request: FastifyRequest, reply: FastifyReply, ctx: Serv
     sandbox: ctx.converters,
     templates: velocityLibrary(ctx.store),
   })
-  return sendPage(request, reply, ctx, html, nonce)
+  const view = {
+    query: query.name,
+    dashboard: dashboard.name,
+    user: '',
+    visibility: query.visibility,
+    params: [],
+    ...wholePage(html),
+    contentSecurityPolicy: await pageSecurityPolicy(ctx, nonce),
+  }
+  // Kept while its result is (the view's rule), for this person only: their rows, their values.
+  const ttl = query.cacheTtlSeconds ?? 0
+  if (outcome.error === undefined && outcome.fetchedAt !== undefined && ttl > 0)
+    ctx.views.set(key, view, outcome.fetchedAt.getTime() + ttl * 1000, ctx.now().getTime())
+  return sendView(request, reply, view)
 }
 
 /** A dashboard or panel that cannot be shown at all: its HTML error page, as a view's (a panel is framed). */
@@ -389,7 +458,11 @@ export const dashboardRoutes: RouteDef[] = [
       const dashboard = parseBody(DashboardSchema, request.body)
       await checkPanels(ctx, dashboard, principalOf(request))
       const { name, definition } = dashboardRowOf(dashboard)
-      return dashboardOfRow(await ctx.store.dashboards.update(param(request, 'name'), { name, definition }))
+      const saved = await ctx.store.dashboards.update(param(request, 'name'), { name, definition })
+      // Its pages and panels in this process, under the old name and the new (other servers: ≤ 2 s).
+      ctx.views.forgetDashboard(param(request, 'name'))
+      ctx.views.forgetDashboard(name)
+      return dashboardOfRow(saved)
     },
   },
   {
@@ -402,6 +475,7 @@ export const dashboardRoutes: RouteDef[] = [
     summary: 'Removes a dashboard (its queries stay).',
     handler: async (request, reply, ctx) => {
       await ctx.store.dashboards.remove(param(request, 'name'))
+      ctx.views.forgetDashboard(param(request, 'name'))
       reply.status(204)
       return null
     },

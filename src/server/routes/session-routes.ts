@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { QuarryError } from '../../domain/errors.js'
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/password.js'
 import { endSessionCookie, sessionView, startSession } from '../auth/sessions.js'
+import { forgetSessions } from '../auth/session-cache.js'
 import { SESSION_COOKIE } from '../context.js'
 import { parseBody, principalOf, type RouteDef } from '../route.js'
 import { json, NO_CONTENT, SessionReply, SetupStateReply } from '../replies.js'
@@ -134,6 +135,7 @@ export const sessionRoutes: RouteDef[] = [
       const user = await ctx.store.accounts.updateUser(principal.user.name, {
         passwordHash: await hashPassword(body.newPassword),
       })
+      forgetSessions(ctx.store)
       return startSession(ctx, reply, user)
     },
   },
@@ -148,6 +150,8 @@ export const sessionRoutes: RouteDef[] = [
     handler: async (request, reply, ctx) => {
       const id = request.cookies[SESSION_COOKIE]
       if (id) await ctx.store.sessions.remove(id)
+      // Signed out on this server at once; on another one within SESSION_REVALIDATE_MS.
+      forgetSessions(ctx.store)
       endSessionCookie(reply)
       reply.status(204)
       return null

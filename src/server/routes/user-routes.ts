@@ -6,6 +6,7 @@ import type { ApiTokenInfo, StoredUser, TokenScope } from '../../store/index.js'
 import { narrowerRole, SCOPE_ROLE, TOKEN_SCOPES, type Principal } from '../auth/access.js'
 import { API_TOKEN_PREFIX } from '../auth/authenticate.js'
 import { hashPassword } from '../auth/password.js'
+import { forgetSessions } from '../auth/session-cache.js'
 import type { ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 import {
@@ -142,6 +143,8 @@ export const userRoutes: RouteDef[] = [
         ...(body.email === undefined ? {} : { email: body.email }),
         ...(body.password === undefined ? {} : { passwordHash: await hashPassword(body.password) }),
       })
+      // Their sessions here carry the old role and groups (or end, with a new password): read again.
+      forgetSessions(ctx.store)
       return userView(user)
     },
   },
@@ -157,6 +160,7 @@ export const userRoutes: RouteDef[] = [
       const name = param(request, 'name')
       await keepAnAdmin(ctx, name)
       await ctx.store.accounts.removeUser(name)
+      forgetSessions(ctx.store)
       reply.status(204)
       return null
     },

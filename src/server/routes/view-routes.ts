@@ -53,7 +53,15 @@ import { refreshCooledDown } from '../rate-limits.js'
 import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
 import { json, ParamOptionsReply, redirect, text } from '../replies.js'
-import { splitAtMarker, tokenMarker, ViewCache, withToken, type RenderedView } from '../view-cache.js'
+import {
+  acceptsGzip,
+  splitAtMarker,
+  tokenMarker,
+  ViewCache,
+  wholePage,
+  withToken,
+  type RenderedView,
+} from '../view-cache.js'
 import { beginConsent } from '../consent-start.js'
 import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
 import { snapshotFilter, visibleSnapshot } from './snapshot-routes.js'
@@ -119,19 +127,27 @@ async function viewableQuery(
   }
 }
 
-/** Sends a rendered view with the viewer's CSRF token in its Refresh form (none for someone not signed in). */
+/**
+ * Sends a rendered view with the viewer's CSRF token in its Refresh form (none for someone not signed
+ * in). A cached page without a token goes gzipped to a browser that takes it (compressed once).
+ */
 export function sendView(
   request: FastifyRequest,
   reply: FastifyReply,
-  view: Pick<RenderedView, 'head' | 'tail' | 'hasTokenField' | 'contentSecurityPolicy'>,
+  view: Pick<RenderedView, 'parts' | 'anonymous' | 'anonymousGzip' | 'contentSecurityPolicy'>,
 ) {
-  return reply
+  reply
     .header('content-security-policy', view.contentSecurityPolicy)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'same-origin')
     .header('cache-control', 'private, no-store')
+    .header('vary', 'accept-encoding')
     .type('text/html; charset=utf-8')
-    .send(withToken(view, request.principal?.session?.csrfToken))
+  const token = request.principal?.session?.csrfToken
+  const tokenless = token === undefined || token === '' || view.parts.length === 1
+  if (tokenless && view.anonymousGzip !== undefined && acceptsGzip(request.headers['accept-encoding']))
+    return reply.header('content-encoding', 'gzip').send(view.anonymousGzip)
+  return reply.send(withToken(view, token))
 }
 
 /**
@@ -284,12 +300,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   const parts = splitAtMarker(html, marker)
   if (parts === undefined) {
     // Never seen in practice (the marker is random); then the page goes out without any token.
-    return sendView(request, reply, {
-      head: Buffer.from(html.replaceAll(marker, '')),
-      tail: Buffer.alloc(0),
-      hasTokenField: false,
-      contentSecurityPolicy: csp,
-    })
+    return sendView(request, reply, { ...wholePage(html.replaceAll(marker, '')), contentSecurityPolicy: csp })
   }
   const user = isPerUser(datasource) ? (request.principal?.user.name ?? '') : ''
   const view = {
@@ -449,9 +460,7 @@ async function connectedPage(
     assets: VIEW_ASSETS,
   })
   return sendView(request, reply, {
-    head: Buffer.from(html),
-    tail: Buffer.alloc(0),
-    hasTokenField: false,
+    ...wholePage(html),
     // A window of its own: no site frames it.
     contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: [] }),
   })
@@ -579,9 +588,7 @@ async function snapshotPage(
   })
   const ancestors = await frameAncestors(ctx)
   return sendView(request, reply, {
-    head: Buffer.from(html),
-    tail: Buffer.alloc(0),
-    hasTokenField: false,
+    ...wholePage(html),
     contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: ancestors }),
   })
 }
@@ -621,9 +628,7 @@ export async function htmlErrorPage(
     assets: VIEW_ASSETS,
   })
   return sendView(request, reply, {
-    head: Buffer.from(html),
-    tail: Buffer.alloc(0),
-    hasTokenField: false,
+    ...wholePage(html),
     contentSecurityPolicy: contentSecurityPolicy({ nonce, frameAncestors: ancestors }),
   })
 }

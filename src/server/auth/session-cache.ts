@@ -1,0 +1,58 @@
+import type { Store, StoredSession } from '../../store/index.js'
+
+/**
+ * How long a server process trusts a session it read from the store: a sign-out, a password change,
+ * a role change or a removed user made through ANOTHER server process reaches this one within this
+ * bound (on the process that made the change, at once: it calls forgetSessions). One second keeps a
+ * signed-in view a map lookup under load while a revoked session lives at most 1 s elsewhere.
+ */
+export const SESSION_REVALIDATE_MS = 1000
+
+/** Sessions read at most this many at once per store; past it the map starts over (no unbounded growth). */
+const MAX_SESSIONS = 10_000
+
+interface Read {
+  readonly session: StoredSession
+  readonly at: number
+}
+
+// Per store, not per server context: tests and `quarry demo` start several servers on one store.
+const read = new WeakMap<Store, Map<string, Read>>()
+
+/**
+ * The session of a cookie's id, from this process's memory if it was read from the store less than
+ * SESSION_REVALIDATE_MS ago and has not expired; else from the store. Unknown ids are never kept:
+ * guessing cookies cannot fill the memory, and a session made on another server is seen at once.
+ */
+export async function sessionOf(store: Store, id: string, now: Date): Promise<StoredSession | undefined> {
+  const at = now.getTime()
+  let sessions = read.get(store)
+  const cached = sessions?.get(id)
+  if (
+    cached !== undefined &&
+    at >= cached.at &&
+    at - cached.at < SESSION_REVALIDATE_MS &&
+    cached.session.expiresAt.getTime() > at
+  )
+    return cached.session
+  const session = await store.sessions.get(id, now)
+  if (sessions === undefined) {
+    sessions = new Map()
+    read.set(store, sessions)
+  }
+  if (session === undefined) {
+    sessions.delete(id)
+  } else {
+    if (sessions.size >= MAX_SESSIONS) sessions.clear()
+    sessions.set(id, { session, at })
+  }
+  return session
+}
+
+/**
+ * Forgets every session this process read from `store`: called by whatever ends a session or changes
+ * a user (sign-out, a password, a role, groups, removal), so that this process sees it at once.
+ */
+export function forgetSessions(store: Store): void {
+  read.get(store)?.clear()
+}
