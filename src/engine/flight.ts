@@ -1,24 +1,23 @@
-import { randomUUID } from 'node:crypto'
-import type { FlightOutcome, FlightRepo } from '../store/index.js'
+import type { FlightClaim, FlightRepo } from '../store/index.js'
 import type { RunResult } from './result.js'
 
 /**
- * How long a claim lasts unless its claimer renews it (every third of it while the run goes on): a
- * claimer that dies keeps the others waiting at most this long before one of them claims the run.
+ * How often a waiter looks for the entry and tries the claim without being told: it finds a claimer
+ * that died (its claim went with its connection) or an announcement it missed (its own connection to
+ * the store broke) this soon.
  */
-export const FLIGHT_LEASE_MS = 10_000
-/** How often a waiter looks for the entry and the claim without being told (an announcement missed while the listening connection was down). */
-export const FLIGHT_POLL_MS = 1_000
-/** How long a waiter waits for a live claimer in all; then it runs the query itself. */
+export const FLIGHT_POLL_MS = 500
+/** How long a waiter waits for a live claimer in all (an upstream that slow): then it runs the query itself. */
 export const FLIGHT_WAIT_MS = 60_000
 
 /**
  * Single flight across the servers of one store (issue 18): of the servers missing the same cache
  * entry at once, one claims the run (FlightRepo.claim), runs it and stores the entry; the others wait
  * for its announcement and read the entry. Never a hang: a claimer that fails wakes the waiters, who
- * then run the query themselves (so each reports its own coded error, or its own rows); a claimer
- * that dies loses its claim after FLIGHT_LEASE_MS, and a waiter gives up waiting after FLIGHT_WAIT_MS.
- * When the claims cannot be watched (the store is unreachable), the run goes ahead alone.
+ * then run the query themselves (so each reports its own coded error, or its own rows); a claimer that
+ * dies loses its claim with its connection, found by the next poll (FLIGHT_POLL_MS); and a waiter gives
+ * up waiting after FLIGHT_WAIT_MS. When the claims cannot be reached (the store is down), the run goes
+ * ahead alone.
  *
  * @example
  * const result = await sharedFlight(store.flights, key, readEntry, runAndStore)
@@ -40,9 +39,9 @@ export async function sharedFlight(
   try {
     const deadline = Date.now() + FLIGHT_WAIT_MS
     for (;;) {
-      const holder = randomUUID()
-      if (await flights.claim(key, holder, new Date(), new Date(Date.now() + FLIGHT_LEASE_MS)))
-        return await asClaimer(flights, key, holder, lookup, runAndStore)
+      const claim = await flights.claim(key).catch(() => null)
+      if (claim === null) return await runAndStore()
+      if (claim !== undefined) return await asClaimer(claim, lookup, runAndStore)
       const outcome = await watch.next(Math.min(FLIGHT_POLL_MS, deadline - Date.now()))
       if (outcome === 'failed') return await runAndStore()
       const stored = await lookup()
@@ -57,24 +56,18 @@ export async function sharedFlight(
 }
 
 async function asClaimer(
-  flights: FlightRepo,
-  key: string,
-  holder: string,
+  claim: FlightClaim,
   lookup: () => Promise<RunResult | undefined>,
   runAndStore: () => Promise<RunResult>,
 ): Promise<RunResult> {
-  let outcome: FlightOutcome = 'failed'
-  const renew = setInterval(() => {
-    flights.claim(key, holder, new Date(), new Date(Date.now() + FLIGHT_LEASE_MS)).catch(() => {})
-  }, FLIGHT_LEASE_MS / 3)
+  let ended: 'done' | 'failed' = 'failed'
   try {
     // The claim may be free because a claimer just finished: its entry is then there to read.
     const result = (await lookup()) ?? (await runAndStore())
-    outcome = 'done'
+    ended = 'done'
     return result
   } finally {
-    clearInterval(renew)
     // Not told, the waiters find out at their next poll.
-    await flights.finish(key, holder, outcome).catch(() => {})
+    await claim.finish(ended).catch(() => {})
   }
 }

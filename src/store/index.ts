@@ -141,12 +141,11 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       postgresLock === undefined
         ? new SqliteLockBackend(sqlitePath, lockTimeoutMs, timeout)
         : new postgresLock.PostgresLockBackend(db, timeout)
-    const leases = new SqlLeaseRepo(context)
     const flights =
       postgresFlights === undefined
         ? undefined
-        : new postgresFlights.PostgresFlights(context, leases, options.databaseUrl ?? '', schema ?? '')
-    return new SqlStore(context, backend, leases, flights)
+        : new postgresFlights.PostgresFlights(context, options.databaseUrl ?? '', schema ?? '')
+    return new SqlStore(context, backend, flights)
   } catch (error) {
     await db.destroy()
     throw error
@@ -233,7 +232,6 @@ class SqlStore implements Store {
   constructor(
     context: StoreContext,
     backend: LockBackend,
-    leases: LeaseRepo,
     flights: (FlightRepo & { close(): Promise<void> }) | undefined,
   ) {
     this.dialect = context.dialect
@@ -245,7 +243,7 @@ class SqlStore implements Store {
     this.cache = new SqlCacheRepo(context)
     this.accounts = new SqlAccountRepo(context)
     this.sessions = new SqlSessionRepo(context)
-    this.leases = leases
+    this.leases = new SqlLeaseRepo(context)
     this.flights = flights
     this.rateLimits = new SqlRateLimitRepo(context)
     this.settings = new SqlSettingsRepo(context)

@@ -1,44 +1,45 @@
 import { createHash } from 'node:crypto'
-import { sql } from 'kysely'
 import pg from 'pg'
 import type { StoreContext } from './context.js'
-import type { FlightOutcome, FlightRepo, FlightWatch, LeaseRepo } from './types.js'
-
-/** The claim's lease name: the keep-alive job's leases and these share the `leases` table. */
-const leaseName = (key: string) => `flight:${key}`
+import type { FlightClaim, FlightOutcome, FlightRepo, FlightWatch } from './types.js'
 
 /**
- * PostgreSQL's single flight across servers (issue 18). Claims are leases (lease-repo.ts: one
- * conditional INSERT … ON CONFLICT, so two servers cannot both win; a dead claimer's lease expires).
- * Ends are announced with NOTIFY on a channel of this store's schema, sent in the transaction that
- * drops the claim, so a watcher woken by it finds the claim gone and the cache entry written. Every
- * process LISTENs on one connection of its own, opened at the first watch and opened again after it
- * breaks (a watcher that misses an announcement meanwhile finds out at its next poll: engine/flight.ts).
+ * PostgreSQL's single flight across servers (issue 18). Every process keeps one connection of its
+ * own (not the pool's: it stays open) on which it LISTENs for the ends of runs and holds its claims:
+ * a claim is a session advisory lock on the hash of the store's schema and the cache key, taken with
+ * pg_try_advisory_lock (two servers cannot both win it). Like the token lock's transaction
+ * (lock-backend.ts), it cannot be leaked by a process that dies: the database ends the dead
+ * connection's session and its locks with it, at once, without a lease to wait out. The end is
+ * announced with pg_notify in the statement that unlocks, so a watcher woken by it finds the claim
+ * free and the cache entry written. A broken connection is opened again at the next watch; the claims
+ * it held are gone with it (at worst a run is made twice), and a watcher that misses an announcement
+ * meanwhile finds out at its next poll (engine/flight.ts).
  *
  * @example
  * const watch = await flights.watch(key)
- * if (await flights.claim(key, holder, now, until)) … else await watch.next(1000)
+ * const claim = await flights.claim(key)
+ * if (claim) … await claim.finish('done') else await watch.next(500)
  */
 export class PostgresFlights implements FlightRepo {
   readonly #context: StoreContext
-  readonly #leases: LeaseRepo
   readonly #url: string
-  /** NOTIFY is per database; the schema's hash keeps stores of one database apart. */
+  readonly #schema: string
+  /** NOTIFY and advisory locks are per database; the schema keeps the stores of one database apart. */
   readonly #channel: string
   readonly #watchers = new Map<string, Set<(outcome: FlightOutcome) => void>>()
   #listener: Promise<pg.Client> | undefined
   #closed = false
 
-  constructor(context: StoreContext, leases: LeaseRepo, url: string, schema: string) {
+  constructor(context: StoreContext, url: string, schema: string) {
     this.#context = context
-    this.#leases = leases
     this.#url = url
+    this.#schema = schema
     this.#channel = `quarry_flight_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`
   }
 
   async watch(key: string): Promise<FlightWatch> {
     this.#context.assertOpen()
-    await this.#listen()
+    await this.#connection()
     const heard: FlightOutcome[] = []
     let wake: (() => void) | undefined
     const hear = (outcome: FlightOutcome) => {
@@ -70,22 +71,24 @@ export class PostgresFlights implements FlightRepo {
     }
   }
 
-  claim(key: string, holder: string, now: Date, until: Date): Promise<boolean> {
-    return this.#leases.take(leaseName(key), holder, now, until)
-  }
-
-  finish(key: string, holder: string, outcome: FlightOutcome): Promise<void> {
-    return this.#context.run('flights.finish', 'write', () =>
-      this.#context.db.transaction().execute(async (tx) => {
-        await tx
-          .deleteFrom('leases')
-          .where('name', '=', leaseName(key))
-          .where('holder', '=', holder)
-          .execute()
-        // Delivered at commit, after the delete: no watcher is woken while the claim still stands.
-        await sql`select pg_notify(${this.#channel}, ${`${outcome} ${key}`})`.execute(tx)
-      }),
-    )
+  async claim(key: string): Promise<FlightClaim | undefined> {
+    this.#context.assertOpen()
+    const client = await this.#connection()
+    const lock = this.#lockId(key)
+    const { rows } = await client.query<{ won: boolean }>('select pg_try_advisory_lock($1::bigint) as won', [
+      lock,
+    ])
+    if (rows[0]?.won !== true) return undefined
+    return {
+      // On the session that holds the lock; if it broke meanwhile, the lock went with it.
+      finish: async (outcome) => {
+        await client.query('select pg_advisory_unlock($1::bigint), pg_notify($2, $3)', [
+          lock,
+          this.#channel,
+          `${outcome} ${key}`,
+        ])
+      },
+    }
   }
 
   async close(): Promise<void> {
@@ -95,8 +98,14 @@ export class PostgresFlights implements FlightRepo {
     if (listener !== undefined) await (await listener.catch(() => undefined))?.end().catch(() => {})
   }
 
-  /** The LISTEN connection, connected (again) when needed. */
-  async #listen(): Promise<void> {
+  /** The advisory lock's id: 64 bits of the hash of the schema and the key. */
+  #lockId(key: string): string {
+    const hash = createHash('sha256').update(`${this.#schema}\n${key}`).digest()
+    return hash.readBigInt64BE(0).toString()
+  }
+
+  /** The connection that listens and holds the claims, connected (again) when needed. */
+  async #connection(): Promise<pg.Client> {
     if (this.#listener === undefined) {
       const connecting = this.#connect()
       // A failed connection is not remembered: the next watch tries again.
@@ -105,13 +114,14 @@ export class PostgresFlights implements FlightRepo {
       })
       this.#listener = connecting
     }
-    await this.#listener
+    return this.#listener
   }
 
   async #connect(): Promise<pg.Client> {
     const client = new pg.Client({
       connectionString: this.#url,
       connectionTimeoutMillis: 10_000,
+      keepAlive: true,
       application_name: 'quarry-flights',
     })
     // A broken connection (PostgreSQL restarted, say) is forgotten: the next watch connects again.

@@ -432,8 +432,8 @@ export type FlightOutcome = 'done' | 'failed'
 
 /**
  * Claims on runs by cache key, shared by every server of one store, and the announcement of how a
- * claimed run ended. The claim is a lease (the `leases` table, named `flight:KEY`): a claimer that
- * dies frees it when it expires.
+ * claimed run ended. A claim lives as long as its process's connection to the store: a claimer that
+ * dies loses it as soon as the database sees the connection close.
  */
 export interface FlightRepo {
   /**
@@ -441,10 +441,13 @@ export interface FlightRepo {
    * wait is not missed. Fails when the announcements cannot be listened to (the store is down).
    */
   watch(key: string): Promise<FlightWatch>
-  /** Takes (or extends) the claim on `key` until `until`; true when `holder` holds it now. */
-  claim(key: string, holder: string, now: Date, until: Date): Promise<boolean>
-  /** Gives the claim up (when still `holder`'s) and announces `outcome` to every server's watchers. */
-  finish(key: string, holder: string, outcome: FlightOutcome): Promise<void>
+  /** Claims the run of `key`: undefined when another run holds it. */
+  claim(key: string): Promise<FlightClaim | undefined>
+}
+
+export interface FlightClaim {
+  /** Gives the claim up and announces `outcome` to every server's watchers of the key. */
+  finish(outcome: FlightOutcome): Promise<void>
 }
 
 export interface FlightWatch {

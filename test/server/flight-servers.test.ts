@@ -98,7 +98,7 @@ describe('two servers on one PostgreSQL', () => {
     expect(hitsBy.get('bad1')).toBeLessThanOrEqual(2)
   }, 30_000)
 
-  it('free a run whose claiming server dies: the other server runs it within the claim’s lease', async () => {
+  it('free a run whose claiming server dies: the other server runs it, not waiting for a lease', async () => {
     const [first, second] = servers as [ServeProcess, ServeProcess]
     const orphaned = view(first, 'dead').catch(() => 'cut off')
     await expect.poll(() => hitsBy.get('dead'), { timeout: 10_000 }).toBe(1)
