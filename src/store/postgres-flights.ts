@@ -28,6 +28,7 @@ export class PostgresFlights implements FlightRepo {
   readonly #channel: string
   readonly #watchers = new Map<string, Set<(outcome: FlightOutcome) => void>>()
   #listener: Promise<pg.Client> | undefined
+  #queue: Promise<void> = Promise.resolve()
   #closed = false
 
   constructor(context: StoreContext, url: string, schema: string) {
@@ -75,14 +76,12 @@ export class PostgresFlights implements FlightRepo {
     this.#context.assertOpen()
     const client = await this.#connection()
     const lock = this.#lockId(key)
-    const { rows } = await client.query<{ won: boolean }>('select pg_try_advisory_lock($1::bigint) as won', [
-      lock,
-    ])
+    const rows = await this.#query(client, 'select pg_try_advisory_lock($1::bigint) as won', [lock])
     if (rows[0]?.won !== true) return undefined
     return {
       // On the session that holds the lock; if it broke meanwhile, the lock went with it.
       finish: async (outcome) => {
-        await client.query('select pg_advisory_unlock($1::bigint), pg_notify($2, $3)', [
+        await this.#query(client, 'select pg_advisory_unlock($1::bigint), pg_notify($2, $3)', [
           lock,
           this.#channel,
           `${outcome} ${key}`,
@@ -96,6 +95,16 @@ export class PostgresFlights implements FlightRepo {
     const listener = this.#listener
     this.#listener = undefined
     if (listener !== undefined) await (await listener.catch(() => undefined))?.end().catch(() => {})
+  }
+
+  /** One statement at a time on the connection (pg's client does not take a second while one runs). */
+  #query(client: pg.Client, text: string, values: unknown[]): Promise<Array<Record<string, unknown>>> {
+    const result = this.#queue.then(() => client.query(text, values))
+    this.#queue = result.then(
+      () => undefined,
+      () => undefined,
+    )
+    return result.then(({ rows }) => rows as Array<Record<string, unknown>>)
   }
 
   /** The advisory lock's id: 64 bits of the hash of the schema and the key. */
