@@ -8,10 +8,10 @@ import { openStore } from '../dist/store/index.js'
 /** The store's secret key (base64): a process that opens the store again needs it. */
 export const PUBLIC_VIEW_KEY = Buffer.alloc(32, 5).toString('base64')
 
-/** Creates the store in `dir` (q.db) and returns it open. */
-export async function publicViewStore(dir, { simUrl, cloudId, tokens }) {
+/** Creates the store in `dir` (q.db; or on PostgreSQL at `databaseUrl`) and returns it open. */
+export async function publicViewStore(dir, { simUrl, cloudId, tokens, databaseUrl }) {
   const store = await openStore({
-    sqlitePath: join(dir, 'q.db'),
+    ...(databaseUrl === undefined ? { sqlitePath: join(dir, 'q.db') } : { databaseUrl }),
     secretKey: PUBLIC_VIEW_KEY,
     dataDir: dir,
   })

@@ -37,6 +37,7 @@ import type {
   ConnectionRepo,
   DashboardRepo,
   DatasourceRepo,
+  FlightRepo,
   LeaseRepo,
   LibraryRepo,
   QueryRepo,
@@ -117,6 +118,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const { dialect, db, where, schema, sqlitePath } = await connectStore(options)
   // pg is loaded only for PostgreSQL: the embedded default starts faster without it.
   const postgresLock = dialect === 'postgres' ? await import('./postgres-lock.js') : undefined
+  const postgresFlights = dialect === 'postgres' ? await import('./postgres-flights.js') : undefined
 
   try {
     await migrateToLatest(db, dialect, { where, busyTimeoutMs: lockTimeoutMs, ...(schema ? { schema } : {}) })
@@ -139,7 +141,11 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       postgresLock === undefined
         ? new SqliteLockBackend(sqlitePath, lockTimeoutMs, timeout)
         : new postgresLock.PostgresLockBackend(db, timeout)
-    return new SqlStore(context, backend)
+    const flights =
+      postgresFlights === undefined
+        ? undefined
+        : new postgresFlights.PostgresFlights(context, options.databaseUrl ?? '', schema ?? '')
+    return new SqlStore(context, backend, flights)
   } catch (error) {
     await db.destroy()
     throw error
@@ -218,11 +224,16 @@ class SqlStore implements Store {
   readonly [CONTEXT]: StoreContext
   readonly audit: AuditRepo
   readonly versions: VersionRepo
+  readonly flights: (FlightRepo & { close(): Promise<void> }) | undefined
   readonly #context: StoreContext
   readonly #backend: LockBackend
   #closing: Promise<void> | undefined
 
-  constructor(context: StoreContext, backend: LockBackend) {
+  constructor(
+    context: StoreContext,
+    backend: LockBackend,
+    flights: (FlightRepo & { close(): Promise<void> }) | undefined,
+  ) {
     this.dialect = context.dialect
     this.datasources = new SqlDatasourceRepo(context)
     this.queries = new SqlQueryRepo(context)
@@ -233,6 +244,7 @@ class SqlStore implements Store {
     this.accounts = new SqlAccountRepo(context)
     this.sessions = new SqlSessionRepo(context)
     this.leases = new SqlLeaseRepo(context)
+    this.flights = flights
     this.rateLimits = new SqlRateLimitRepo(context)
     this.settings = new SqlSettingsRepo(context)
     this.snapshots = new SqlSnapshotRepo(context)
@@ -251,6 +263,7 @@ class SqlStore implements Store {
     this.#closing ??= (async () => {
       this.#context.markClosed()
       await this.#backend.close()
+      await this.flights?.close()
       await this.#context.db.destroy()
     })()
     return this.#closing

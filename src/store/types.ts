@@ -34,6 +34,11 @@ export interface Store {
   readonly alerts: AlertRepo
   /** Dashboards: panels of queries on a grid (issue 17). */
   readonly dashboards: DashboardRepo
+  /**
+   * Single flight across the servers of one store (issue 18): PostgreSQL only. Undefined on SQLite,
+   * whose one server shares runs in process (engine/cache.ts).
+   */
+  readonly flights?: FlightRepo
   /** Closes the database connections. Idempotent; the store cannot be used afterwards. */
   close(): Promise<void>
 }
@@ -420,6 +425,36 @@ export interface SettingsRepo {
 export interface LeaseRepo {
   /** Takes (or extends) the lease when it is free, expired or already ours; true when we hold it now. */
   take(name: string, holder: string, now: Date, until: Date): Promise<boolean>
+}
+
+/** How a claimed run ended, as its claimer announces it to the waiters. */
+export type FlightOutcome = 'done' | 'failed'
+
+/**
+ * Claims on runs by cache key, shared by every server of one store, and the announcement of how a
+ * claimed run ended. A claim lives as long as its process's connection to the store: a claimer that
+ * dies loses it as soon as the database sees the connection close.
+ */
+export interface FlightRepo {
+  /**
+   * Starts watching `key`, before claiming it, so that an end announced between a lost claim and the
+   * wait is not missed. Fails when the announcements cannot be listened to (the store is down).
+   */
+  watch(key: string): Promise<FlightWatch>
+  /** Claims the run of `key`: undefined when another run holds it. */
+  claim(key: string): Promise<FlightClaim | undefined>
+}
+
+export interface FlightClaim {
+  /** Gives the claim up and announces `outcome` to every server's watchers of the key. */
+  finish(outcome: FlightOutcome): Promise<void>
+}
+
+export interface FlightWatch {
+  /** The next announcement on the key, or 'timeout' after `ms`. */
+  next(ms: number): Promise<FlightOutcome | 'timeout'>
+  /** Stops watching. */
+  close(): void
 }
 
 /** A snapshot without its rows: what lists show. */

@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ScheduleSchema } from '../../src/domain/schedule.js'
 import { createSchedule } from '../../src/schedule/index.js'
-import { TEST_SECRET_KEY, startTestEngine, type TestEngine } from '../helpers/engine.js'
-import { freePort } from '../helpers/net.js'
+import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
+import { serveProcess, stopProcess } from '../helpers/serve-process.js'
 import { startUpstream, type Upstream } from '../helpers/upstream.js'
 
 /**
@@ -25,37 +25,7 @@ let dataDir: string
 const hitsBy = new Map<string, number>()
 const servers: ChildProcess[] = []
 
-async function serve(): Promise<ChildProcess> {
-  const port = await freePort()
-  const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
-  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--quiet'], {
-    env: {
-      ...process.env,
-      QUARRY_SECRET_KEY: TEST_SECRET_KEY,
-      QUARRY_DATABASE_URL: schema.url,
-      XDG_DATA_HOME: dataDir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  await new Promise<void>((resolve, reject) => {
-    const seen = (chunk: Buffer) => {
-      output += chunk.toString()
-      if (output.includes('listening on')) resolve()
-    }
-    child.stdout?.on('data', seen)
-    child.stderr?.on('data', seen)
-    child.once('exit', (code) => reject(new Error(`quarry serve exited ${code}: ${output}`)))
-  })
-  return child
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  await exited
-}
+const serve = async () => (await serveProcess({ databaseUrl: schema.url, dataDir })).child
 
 beforeAll(async () => {
   schema = await createTestSchema()
@@ -71,7 +41,7 @@ beforeAll(async () => {
   await engine.addQuery({ name: 'tick', datasource: 'api', path: '/tick?s=:s', params: [{ name: 's' }] })
 }, 30_000)
 afterAll(async () => {
-  await Promise.all(servers.map(stop))
+  await Promise.all(servers.map((child) => stopProcess(child)))
   await engine.close()
   await upstream.close()
   await schema.drop()
@@ -94,7 +64,7 @@ describe('two servers on one PostgreSQL', () => {
     // Switched off, then both stopped: no run is cut short by the count.
     for (let i = 1; i <= SCHEDULES; i += 1)
       await engine.store.schedules.update(`every-2s-${i}`, { enabled: false, nextRunAt: null })
-    await Promise.all(servers.splice(0).map(stop))
+    await Promise.all(servers.splice(0).map((child) => stopProcess(child)))
 
     const holders = new Set<string>()
     for (let i = 1; i <= SCHEDULES; i += 1) {
