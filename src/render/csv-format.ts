@@ -35,6 +35,17 @@ const HARMLESS_SIGNED = /^[+-][0-9A-Za-z .,:+-]*$/
  * runsAsFormula("-2+3+cmd|' /C calc'!A0") // true
  */
 export function runsAsFormula(text: string): boolean {
+  // The first character alone rules out almost every cell, without a regex call.
+  const first = text.charCodeAt(0)
+  if (
+    first !== 0x3d &&
+    first !== 0x2b &&
+    first !== 0x2d &&
+    first !== 0x40 &&
+    first !== 0x09 &&
+    first !== 0x0d
+  )
+    return false
   return FORMULA_START.test(text) && !HARMLESS_SIGNED.test(text)
 }
 
