@@ -6,7 +6,7 @@ import { formatNames, isFormatName, writeFormat, type Chunk, type Row } from '..
 import { withEngine, type StoreFlags } from './context.js'
 import { parseAssignments, parseDuration } from './flags.js'
 import { progressLine } from './progress.js'
-import { feedRows, RowQueue } from '../render/row-queue.js'
+import { feedRowObjects, feedRows, RowQueue } from '../render/row-queue.js'
 
 interface RunFlags {
   readonly param?: string[]
@@ -98,6 +98,8 @@ export async function runCommand(
         ...(flags.as === undefined ? {} : { viewer: await viewerNamed(deps.store, flags.as) }),
         // A slice of rows at a time: a page's rows are parsed as the renderer gets to them.
         onRows: feedRows(queue, { onSlice: bar.rows }),
+        // A SQL query's rows as the driver made them: no JSON text in between.
+        onRowObjects: feedRowObjects(queue, { onSlice: bar.rows }),
       }),
     ).finally(bar.done)
   } catch (error) {

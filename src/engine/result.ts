@@ -27,6 +27,11 @@ export interface ResultRows {
   readonly rowCount: number
   /** Adds a batch of rows (a JSON array text of `count` rows): streamed out at once, kept if the result needs them. */
   add(rowsJson: string, count: number): Promise<void>
+  /**
+   * Adds a batch of rows a stage has as JSON values already (a SQL driver's): handed to onRowObjects
+   * as they are when there is one, and made JSON text (`json`, computed once, only if needed) otherwise.
+   */
+  addObjects(rows: readonly unknown[], json: () => string): Promise<void>
   /** The run's result, from the rows added. */
   result(run: {
     readonly query: string
@@ -44,20 +49,32 @@ export interface ResultRows {
  */
 export function resultRows(options: {
   readonly onRows?: ((rowsJson: string) => Promise<void>) | undefined
+  /** Takes batches that exist as objects already, in place of onRows (see RunRequest.onRowObjects). */
+  readonly onRowObjects?: ((rows: readonly unknown[]) => Promise<void>) | undefined
   readonly keep: boolean
 }): ResultRows {
   const { onRows, keep } = options
+  const onRowObjects = onRows ? options.onRowObjects : undefined
   const parts: string[] = []
   let rowCount = 0
+  const add = async (rowsJson: string, count: number) => {
+    rowCount += count
+    if (count === 0) return
+    if (onRows) await onRows(rowsJson)
+    if (keep || !onRows) parts.push(rowsJson.slice(1, -1))
+  }
   return {
     get rowCount() {
       return rowCount
     },
-    async add(rowsJson, count) {
-      rowCount += count
-      if (count === 0) return
-      if (onRows) await onRows(rowsJson)
-      if (keep || !onRows) parts.push(rowsJson.slice(1, -1))
+    add,
+    async addObjects(rows, json) {
+      if (!onRowObjects) return add(json(), rows.length)
+      rowCount += rows.length
+      if (rows.length === 0) return
+      // Kept text is made before the rows go on: the consumer may hold them past this call.
+      if (keep) parts.push(json().slice(1, -1))
+      await onRowObjects(rows)
     },
     result({ query, pages, notices, fetchedAt }) {
       const streamedOnly = onRows !== undefined && !keep

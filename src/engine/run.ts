@@ -34,6 +34,13 @@ export interface RunRequest {
    * can stream (CSV, NDJSON, JSON, HTML), so large results never sit in memory.
    */
   readonly onRows?: (rowsJson: string) => Promise<void>
+  /**
+   * With onRows: receives instead the pages a stage has as row objects already (a SQL query's rows
+   * straight from the driver, JSON values as json-types.ts gives them), so a renderer that wants
+   * objects skips the JSON text round trip. Pages that exist only as text (REST, a converter's, a
+   * cached result) still go to onRows.
+   */
+  readonly onRowObjects?: (rows: readonly unknown[]) => Promise<void>
   readonly signal?: AbortSignal
   /**
    * The signed-in person the run is for (issue 15): the :@user.… context parameters are theirs, and a
@@ -110,7 +117,7 @@ export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<Q
       onRows: request.onRows,
     },
     async (keep) => {
-      const rows = resultRows({ onRows: request.onRows, keep })
+      const rows = resultRows({ onRows: request.onRows, onRowObjects: request.onRowObjects, keep })
       const notices: string[] = []
       const stage = {
         deps,

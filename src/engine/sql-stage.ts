@@ -31,7 +31,7 @@ export async function sqlStage(input: StageInput<Extract<BoundQuery, { kind: 'sq
     for await (const batch of batches) {
       pages++
       onPage?.(pages)
-      await rows.add(batch.rowsJson, batch.rowCount)
+      await rows.addObjects(batch.rows, () => batch.rowsJson)
     }
     return pages
   }

@@ -3,7 +3,7 @@ import type { SqlDatasource } from '../domain/datasource.js'
 import type { ParamValue } from '../domain/params.js'
 import type { ParamSpec } from '../domain/query.js'
 import { bindSql, type BoundSql } from './bind-sql.js'
-import type { SqlDriver } from './sql-driver.js'
+import type { SqlDriver, SqlRow } from './sql-driver.js'
 
 /**
  * The SQL stage: a query's statement bound, run on the datasource's pool,
@@ -81,9 +81,23 @@ export function bindFor(
 }
 
 export interface SqlBatch {
-  /** The batch's rows as one JSON array text. */
+  /** The batch's rows as JSON values (json-types.ts): handed on as they are where no text is needed. */
+  readonly rows: readonly SqlRow[]
+  /** The batch's rows as one JSON array text, made on first use (a CSV run streamed straight never needs it). */
   readonly rowsJson: string
   readonly rowCount: number
+}
+
+/** A batch whose JSON text is made only when asked for, once. */
+function sqlBatch(rows: readonly SqlRow[]): SqlBatch {
+  let json: string | undefined
+  return {
+    rows,
+    get rowsJson() {
+      return (json ??= JSON.stringify(rows))
+    },
+    rowCount: rows.length,
+  }
 }
 
 /**
@@ -107,11 +121,11 @@ export async function* sqlRows(
     const room = options.maxRows - total
     if (rows.length > room) {
       // One row past the limit proves there are more: report it, keep exactly maxRows.
-      if (room > 0) yield { rowsJson: JSON.stringify(rows.slice(0, room)), rowCount: room }
+      if (room > 0) yield sqlBatch(rows.slice(0, room))
       options.onLimit()
       return
     }
     total += rows.length
-    yield { rowsJson: JSON.stringify(rows), rowCount: rows.length }
+    yield sqlBatch(rows)
   }
 }

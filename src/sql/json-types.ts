@@ -98,6 +98,8 @@ export function isoTimestamp(text: string): string {
   // Fast path: PostgreSQL's UTC text, `2026-01-15 10:30:00[.ffffff]+00`.
   if (text.endsWith('+00') && text.charCodeAt(10) === 32 && text.length >= 22 && text.length <= 29)
     return `${text.slice(0, 10)}T${text.slice(11, -3)}Z`
+  // Fast path: a timestamp without a zone, `2026-01-15 10:30:00[.ffffff]` (MySQL's DATETIME, PostgreSQL's timestamp).
+  if (plainTimestamp(text)) return `${text.slice(0, 10)}T${text.slice(11)}`
   const match =
     /^(\d{4,}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d+)?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?|Z)?( BC)?$/.exec(
       text,
@@ -112,6 +114,19 @@ export function isoTimestamp(text: string): string {
   if (Number.isNaN(ms)) return text
   const utc = new Date(ms - offsetMs).toISOString() // …T10:30:00.000Z
   return `${utc.slice(0, 19)}${fraction}Z`
+}
+
+const DIGITS = /^\.\d+$/
+
+/** `YYYY-MM-DD HH:MM:SS` with digits where digits go, then nothing or a fraction: what the regex reads zoneless. */
+function plainTimestamp(text: string): boolean {
+  if (text.length < 19 || text.charCodeAt(10) !== 32) return false
+  for (let i = 0; i < 19; i++) {
+    const c = text.charCodeAt(i)
+    const want = i === 4 || i === 7 ? 45 : i === 13 || i === 16 ? 58 : i === 10 ? 32 : -1
+    if (want === -1 ? c < 48 || c > 57 : c !== want) return false
+  }
+  return text.length === 19 || DIGITS.test(text.slice(19))
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import mysql from 'mysql2'
 import type { MysqlDatasource } from '../domain/datasource.js'
 import type { BoundSql } from './bind-sql.js'
@@ -86,6 +87,53 @@ function resultColumns(connection: mysql.PoolConnection, text: string): Promise<
   )
 }
 
+/**
+ * A row stream's rows, up to `size` at a time, taken with read() as they are buffered: one await per
+ * batch rather than per row (an async iterator over the stream awaits each row). The stream's own
+ * back-pressure (its highWaterMark) pauses the connection while a batch is handed on.
+ */
+async function* arrayBatches(stream: Readable, size: number): AsyncGenerator<unknown[][]> {
+  let ended = false
+  let failure: { error: unknown } | undefined
+  let wake: (() => void) | undefined
+  const notify = () => {
+    const resume = wake
+    wake = undefined
+    resume?.()
+  }
+  const onEnd = () => {
+    ended = true
+    notify()
+  }
+  const onError = (error: unknown) => {
+    failure ??= { error }
+    notify()
+  }
+  const onClose = () => {
+    if (!ended) failure ??= { error: new Error('the result stream closed before its end') }
+    notify()
+  }
+  stream.on('readable', notify).on('end', onEnd).on('error', onError).on('close', onClose)
+  try {
+    let batch: unknown[][] = []
+    for (;;) {
+      if (failure) throw failure.error
+      let row: unknown
+      while (batch.length < size && (row = stream.read()) !== null) batch.push(row as unknown[])
+      if (batch.length >= size) {
+        yield batch
+        batch = []
+        continue
+      }
+      if (ended) break
+      await new Promise<void>((resolve) => (wake = resolve))
+    }
+    if (batch.length > 0) yield batch
+  } finally {
+    stream.off('readable', notify).off('end', onEnd).off('error', onError).off('close', onClose)
+  }
+}
+
 export function mysqlDriver(datasource: MysqlDatasource): SqlDriver {
   const pool = mysql.createPool(poolOptions(datasource))
   pool.on('connection', (connection) => {
@@ -139,7 +187,8 @@ export function mysqlDriver(datasource: MysqlDatasource): SqlDriver {
           )
         }
         await run(connection, datasource.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION')
-        const command = connection.execute(bound.text, [...bound.values])
+        // Rows as arrays (no object per raw row), made our JSON-valued rows under their column names.
+        const command = connection.execute({ sql: bound.text, rowsAsArray: true }, [...bound.values])
         let converters: Convert[] = []
         let names: string[] = []
         command.on('fields', (fields: FieldPacket[]) => {
@@ -148,20 +197,17 @@ export function mysqlDriver(datasource: MysqlDatasource): SqlDriver {
         })
         const stream = command.stream({ highWaterMark: options.batchRows })
         rowStream = stream
-        let batch: SqlRow[] = []
-        for await (const raw of stream as AsyncIterable<Record<string, unknown>>) {
-          const row: SqlRow = {}
-          for (let i = 0; i < names.length; i++) {
-            const name = names[i] as string
-            row[name] = (converters[i] as Convert)(raw[name])
+        for await (const raws of arrayBatches(stream, options.batchRows)) {
+          const batch: SqlRow[] = new Array<SqlRow>(raws.length)
+          for (let r = 0; r < raws.length; r++) {
+            const raw = raws[r] as unknown[]
+            const row: SqlRow = {}
+            for (let i = 0; i < names.length; i++)
+              row[names[i] as string] = (converters[i] as Convert)(raw[i])
+            batch[r] = row
           }
-          batch.push(row)
-          if (batch.length >= options.batchRows) {
-            yield batch
-            batch = []
-          }
+          yield batch
         }
-        if (batch.length > 0) yield batch
         await run(connection, 'COMMIT')
         finished = true
       } catch (error) {

@@ -9,6 +9,7 @@ import {
   renderStream,
 } from '../../src/render/index.js'
 import type { FormatName, RenderOptions, Row } from '../../src/render/index.js'
+import { RowQueue } from '../../src/render/row-queue.js'
 import { CASES } from './cases.js'
 
 async function joined(
@@ -32,6 +33,14 @@ async function* asyncRows(rows: readonly Row[]): AsyncGenerator<Row> {
   }
 }
 
+/** The rows in a queue, pushed in pages of `size` as an engine run feeds it (read a page at a time). */
+function queued(rows: readonly Row[], size = 3): RowQueue<Row> {
+  const queue = new RowQueue<Row>(Number.MAX_SAFE_INTEGER)
+  for (let i = 0; i < rows.length; i += size) void queue.push(rows.slice(i, i + size))
+  queue.end()
+  return queue
+}
+
 function issue(i: number): Row {
   return { key: `QA-${i}`, summary: `Issue number ${i}, "quoted"`, points: i % 13, done: i % 2 === 0 }
 }
@@ -43,11 +52,12 @@ describe('renderStream', () => {
   for (const format of TEXT_FORMATS) {
     describe(format, () => {
       for (const [name, rows] of Object.entries(CASES)) {
-        it(`gives the same bytes as render for the ${name} rows, from an array, a generator and an async generator`, async () => {
+        it(`gives the same bytes as render for the ${name} rows, from an array, a generator, an async generator and a row queue`, async () => {
           const expected = render(format, rows, { title: name })
           expect(await joined(format, rows, { title: name })).toBe(expected)
           expect(await joined(format, syncRows(rows), { title: name })).toBe(expected)
           expect(await joined(format, asyncRows(rows), { title: name })).toBe(expected)
+          expect(await joined(format, queued(rows), { title: name })).toBe(expected)
         })
       }
 
@@ -111,11 +121,13 @@ describe('renderStream', () => {
     const rows = Array.from({ length: COLUMN_LOOKAHEAD + 10 }, (_, i) =>
       i === COLUMN_LOOKAHEAD + 4 ? { ...issue(i), late: 'x' } : issue(i),
     )
-    const error: unknown = await joined('csv', syncRows(rows)).catch((thrown: unknown) => thrown)
-    expect(isQuarryError(error, 'QUARRY_CONFIG_INVALID')).toBe(true)
-    expect((error as Error).message).toMatch(
-      /^Row 1005 has a column "late" that none of the first 1000 rows had/,
-    )
+    for (const source of [syncRows(rows), queued(rows, 600)]) {
+      const error: unknown = await joined('csv', source).catch((thrown: unknown) => thrown)
+      expect(isQuarryError(error, 'QUARRY_CONFIG_INVALID')).toBe(true)
+      expect((error as Error).message).toMatch(
+        /^Row 1005 has a column "late" that none of the first 1000 rows had/,
+      )
+    }
 
     // From an array (all rows known), or with the columns given, the same rows render fine.
     expect(await joined('csv', rows)).toBe(render('csv', rows))
