@@ -26,6 +26,34 @@ const EXTERNAL = new Set([
   'fast-xml-parser',
 ])
 
+/**
+ * Node's built-in modules, as the bundle imports them (`import x from "node:fs"`, `import { a, b as c }
+ * from "node:fs"`), read through process.getBuiltinModule instead. An ESM import of a built-in reads
+ * every one of its exports to build the module's namespace, and that runs each lazy getter: importing
+ * node:fs loads fs/promises and readline, node:crypto webcrypto and x509, node:util parseArgs and the
+ * diff, node:process the report. getBuiltinModule hands over the object as require would, and the
+ * bundle only ever reads named properties of it. `globalThis.process`: the bundle names one import
+ * `process`.
+ */
+function builtinsByGetter(code) {
+  return code
+    .replace(
+      /^import ([\w$]+) from "(node:[\w/]+)";$/gm,
+      (_, name, id) => `const ${name} = globalThis.process.getBuiltinModule("${id}");`,
+    )
+    .replace(
+      /^import \{([^}]*)\} from "(node:[\w/]+)";$/gm,
+      (_, names, id) =>
+        `const {${names.replace(/([\w$]+) as ([\w$]+)/g, '$1: $2')}} = globalThis.process.getBuiltinModule("${id}");`,
+    )
+}
+
+/** `code` with `from` replaced by `to`, which must be there once: a new version of a package fails the build, not the CLI. */
+function replaceOnce(code, from, to) {
+  if (code.split(from).length !== 2) throw new Error(`bundle-cli: expected one \`${from}\` to replace`)
+  return code.replace(from, to)
+}
+
 /** A bare import's package name: `zod/v4/core` → `zod`, `@scope/pkg/x` → `@scope/pkg`. */
 function packageOf(specifier) {
   const parts = specifier.split('/')
@@ -41,5 +69,25 @@ await build({
     if (id.startsWith('node:') || id.startsWith('.') || id.startsWith('/')) return id.startsWith('node:')
     return EXTERNAL.has(packageOf(id))
   },
-  output: { dir: `${root}dist/bundle`, format: 'esm', entryFileNames: 'main.js' },
+  plugins: [
+    { name: 'builtins-by-getter', renderChunk: (code) => builtinsByGetter(code) },
+    {
+      // Commander imports child_process (and with it net, dgram and streams) for executable
+      // subcommands, which Quarry has none of: every `quarry` start paid for loading it.
+      name: 'commander-spawns-lazily',
+      transform: (code, id) =>
+        id.replaceAll('\\', '/').endsWith('/commander/lib/command.js')
+          ? replaceOnce(
+              code,
+              "import childProcess from 'node:child_process';",
+              "const childProcess = { spawn: (...args) => process.getBuiltinModule('node:child_process').spawn(...args) };",
+            )
+          : undefined,
+    },
+  ],
+  output: {
+    dir: `${root}dist/bundle`,
+    format: 'esm',
+    entryFileNames: 'main.js',
+  },
 })
