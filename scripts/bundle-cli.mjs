@@ -36,7 +36,11 @@ const EXTERNAL = new Set([
  * `process`.
  */
 function builtinsByGetter(code) {
-  return code
+  const rewritten = code
+    .replace(
+      /^import ([\w$]+), \{([^}]*)\} from "(node:[\w/]+)";$/gm,
+      (_, name, names, id) => `import ${name} from "${id}";\nimport {${names}} from "${id}";`,
+    )
     .replace(
       /^import ([\w$]+) from "(node:[\w/]+)";$/gm,
       (_, name, id) => `const ${name} = globalThis.process.getBuiltinModule("${id}");`,
@@ -46,6 +50,9 @@ function builtinsByGetter(code) {
       (_, names, id) =>
         `const {${names.replace(/([\w$]+) as ([\w$]+)/g, '$1: $2')}} = globalThis.process.getBuiltinModule("${id}");`,
     )
+  const left = /^import .* from "node:.*$/m.exec(rewritten)
+  if (left) throw new Error(`bundle-cli: an import of a built-in in a form not rewritten: ${left[0]}`)
+  return rewritten
 }
 
 /** `code` with `from` replaced by `to`, which must be there once: a new version of a package fails the build, not the CLI. */
@@ -89,5 +96,16 @@ await build({
     dir: `${root}dist/bundle`,
     format: 'esm',
     entryFileNames: 'main.js',
+    // Two chunks hold what the commands share: `commands` what every start loads (main.ts,
+    // zod-mode, program.ts with every command's definition, commander) and `run` the rest of what
+    // a `quarry run` loads (engine, store, kysely, zod's schemas), which most other commands use
+    // as well. Left to itself rolldown cut one chunk per set of importers: 54 files for a cached
+    // run, each resolved, read and looked up in the compile cache at every start.
+    codeSplitting: {
+      groups: [
+        { name: 'commands', test: /[\\/]dist[\\/]cli[\\/](program|zod-mode)\.js$/, priority: 2 },
+        { name: 'run', test: /[\\/]dist[\\/]cli[\\/]run-command\.js$/, priority: 1 },
+      ],
+    },
   },
 })
