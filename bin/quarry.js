@@ -22,8 +22,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
     )
     process.exit(1)
   }
-  // Imported here only: loading child_process (net, dgram, streams) costs every other start time.
-  const { spawn } = await import('node:child_process')
+  // Loaded here only: loading child_process (net, dgram, streams) costs every other start time.
+  const { spawn } = await builtin('node:child_process')
   const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
   })

@@ -45,14 +45,37 @@ function builtinsByGetter(code) {
       /^import ([\w$]+) from "(node:[\w/]+)";$/gm,
       (_, name, id) => `const ${name} = globalThis.process.getBuiltinModule("${id}");`,
     )
-    .replace(
-      /^import \{([^}]*)\} from "(node:[\w/]+)";$/gm,
-      (_, names, id) =>
-        `const {${names.replace(/([\w$]+) as ([\w$]+)/g, '$1: $2')}} = globalThis.process.getBuiltinModule("${id}");`,
+    .replace(/^import \{([^}]*)\} from "(node:[\w/]+)";$/gm, (_, names, id) =>
+      LOADED_ON_CALL.has(id) && functionsOf(id, names)
+        ? functionsOf(id, names)
+            .map(
+              ([name, local]) =>
+                `const ${local} = (...args) => globalThis.process.getBuiltinModule("${id}").${name}(...args);`,
+            )
+            .join('\n')
+        : `const {${names.replace(/([\w$]+) as ([\w$]+)/g, '$1: $2')}} = globalThis.process.getBuiltinModule("${id}");`,
     )
   const left = /^import .* from "node:.*$/m.exec(rewritten)
   if (left) throw new Error(`bundle-cli: an import of a built-in in a form not rewritten: ${left[0]}`)
   return rewritten
+}
+
+// Built-ins that a start rarely needs, each heavy to load (child_process brings net, dgram and
+// streams; fs/promises readline): functions imported from them load the module when first called.
+const LOADED_ON_CALL = new Set(['node:child_process', 'node:fs/promises', 'node:zlib'])
+
+/** `a, b as c` imported from built-in `id` as [name, local] pairs, when every one is a function; else undefined. */
+function functionsOf(id, names) {
+  const pairs = names
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [name, local = name] = part.split(/\s+as\s+/)
+      return [name, local]
+    })
+  const module = process.getBuiltinModule(id)
+  return pairs.every(([name]) => typeof module[name] === 'function') ? pairs : undefined
 }
 
 /** `code` with `from` replaced by `to`, which must be there once: a new version of a package fails the build, not the CLI. */
