@@ -2,9 +2,12 @@
 // The `quarry` command. The CLI is compiled from src/ to dist/ by `npm run build`
 // (the quick-start scripts run it when sources change). This file is plain
 // JavaScript that any Node parses, so it can say what is wrong on an old one.
-import { existsSync, statSync } from 'node:fs'
-import module from 'node:module'
-import { fileURLToPath } from 'node:url'
+// Built-ins as require hands them over, where Node can (>= 20.16): an ESM import of node:fs reads
+// all its exports, loading fs/promises, readline and more that a start never uses.
+const builtin = async (id) => process.getBuiltinModule?.(id) ?? (await import(id)).default
+const { existsSync, statSync } = await builtin('node:fs')
+const module = await builtin('node:module')
+const { fileURLToPath } = await builtin('node:url')
 
 const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < 22 || (major === 22 && minor < 12)) {
@@ -19,8 +22,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
     )
     process.exit(1)
   }
-  // Imported here only: loading child_process (net, dgram, streams) costs every other start time.
-  const { spawn } = await import('node:child_process')
+  // Loaded here only: loading child_process (net, dgram, streams) costs every other start time.
+  const { spawn } = await builtin('node:child_process')
   const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
   })

@@ -26,6 +26,64 @@ const EXTERNAL = new Set([
   'fast-xml-parser',
 ])
 
+/**
+ * Node's built-in modules, as the bundle imports them (`import x from "node:fs"`, `import { a, b as c }
+ * from "node:fs"`), read through process.getBuiltinModule instead. An ESM import of a built-in reads
+ * every one of its exports to build the module's namespace, and that runs each lazy getter: importing
+ * node:fs loads fs/promises and readline, node:crypto webcrypto and x509, node:util parseArgs and the
+ * diff, node:process the report. getBuiltinModule hands over the object as require would, and the
+ * bundle only ever reads named properties of it. `globalThis.process`: the bundle names one import
+ * `process`.
+ */
+function builtinsByGetter(code) {
+  const rewritten = code
+    .replace(
+      /^import ([\w$]+), \{([^}]*)\} from "(node:[\w/]+)";$/gm,
+      (_, name, names, id) => `import ${name} from "${id}";\nimport {${names}} from "${id}";`,
+    )
+    .replace(
+      /^import ([\w$]+) from "(node:[\w/]+)";$/gm,
+      (_, name, id) => `const ${name} = globalThis.process.getBuiltinModule("${id}");`,
+    )
+    .replace(/^import \{([^}]*)\} from "(node:[\w/]+)";$/gm, (_, names, id) =>
+      LOADED_ON_CALL.has(id) && functionsOf(id, names)
+        ? functionsOf(id, names)
+            .map(
+              ([name, local]) =>
+                `const ${local} = (...args) => globalThis.process.getBuiltinModule("${id}").${name}(...args);`,
+            )
+            .join('\n')
+        : `const {${names.replace(/([\w$]+) as ([\w$]+)/g, '$1: $2')}} = globalThis.process.getBuiltinModule("${id}");`,
+    )
+  const left = /^import .* from "node:.*$/m.exec(rewritten)
+  if (left) throw new Error(`bundle-cli: an import of a built-in in a form not rewritten: ${left[0]}`)
+  return rewritten
+}
+
+// Built-ins that a start rarely needs, each heavy to load (child_process brings net, dgram and
+// streams; fs/promises readline): functions imported from them load the module when first called.
+const LOADED_ON_CALL = new Set(['node:child_process', 'node:fs/promises', 'node:zlib'])
+
+/** `a, b as c` imported from built-in `id` as [name, local] pairs, when every one is a function; else undefined. */
+function functionsOf(id, names) {
+  const pairs = names
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [name, local = name] = part.split(/\s+as\s+/)
+      return [name, local]
+    })
+  const module = process.getBuiltinModule(id)
+  return pairs.every(([name]) => typeof module[name] === 'function') ? pairs : undefined
+}
+
+/** `code` with `from` replaced by `to`, which must be there once: a new version of a package fails the build, not the CLI. */
+function replaceOnce(code, from, to) {
+  if (code.split(from).length !== 2) throw new Error(`bundle-cli: expected one \`${from}\` to replace`)
+  return code.replace(from, to)
+}
+
 /** A bare import's package name: `zod/v4/core` → `zod`, `@scope/pkg/x` → `@scope/pkg`. */
 function packageOf(specifier) {
   const parts = specifier.split('/')
@@ -41,5 +99,36 @@ await build({
     if (id.startsWith('node:') || id.startsWith('.') || id.startsWith('/')) return id.startsWith('node:')
     return EXTERNAL.has(packageOf(id))
   },
-  output: { dir: `${root}dist/bundle`, format: 'esm', entryFileNames: 'main.js' },
+  plugins: [
+    { name: 'builtins-by-getter', renderChunk: (code) => builtinsByGetter(code) },
+    {
+      // Commander imports child_process (and with it net, dgram and streams) for executable
+      // subcommands, which Quarry has none of: every `quarry` start paid for loading it.
+      name: 'commander-spawns-lazily',
+      transform: (code, id) =>
+        id.replaceAll('\\', '/').endsWith('/commander/lib/command.js')
+          ? replaceOnce(
+              code,
+              "import childProcess from 'node:child_process';",
+              "const childProcess = { spawn: (...args) => process.getBuiltinModule('node:child_process').spawn(...args) };",
+            )
+          : undefined,
+    },
+  ],
+  output: {
+    dir: `${root}dist/bundle`,
+    format: 'esm',
+    entryFileNames: 'main.js',
+    // Two chunks hold what the commands share: `commands` what every start loads (main.ts,
+    // zod-mode, program.ts with every command's definition, commander) and `run` the rest of what
+    // a `quarry run` loads (engine, store, kysely, zod's schemas), which most other commands use
+    // as well. Left to itself rolldown cut one chunk per set of importers: 54 files for a cached
+    // run, each resolved, read and looked up in the compile cache at every start.
+    codeSplitting: {
+      groups: [
+        { name: 'commands', test: /[\\/]dist[\\/]cli[\\/](program|zod-mode)\.js$/, priority: 2 },
+        { name: 'run', test: /[\\/]dist[\\/]cli[\\/]run-command\.js$/, priority: 1 },
+      ],
+    },
+  },
 })

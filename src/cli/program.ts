@@ -2,6 +2,26 @@ import { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { packageRoot } from '../domain/package-root.js'
+import { registerSim } from './sim.js'
+import { registerDatasource } from './datasource.js'
+import { registerConnect } from './connect.js'
+import { registerQuery } from './query.js'
+import { registerConverter } from './converter.js'
+import { registerTemplate } from './template.js'
+import { registerSchedule } from './schedule.js'
+import { registerRun } from './run.js'
+import { registerSnapshot } from './snapshot.js'
+import { registerAlert } from './alert.js'
+import { registerDashboard } from './dashboard.js'
+import { registerSubscription } from './subscription.js'
+import { registerTransfer } from './transfer.js'
+import { registerConnections } from './connections.js'
+import { registerBackup } from './backup.js'
+import { registerSecrets } from './secrets.js'
+import { registerAudit } from './audit.js'
+import { registerServe } from './serve.js'
+import { registerDemo } from './demo.js'
+import { registerCompletion } from './completion.js'
 
 /** Quarry's version, from its package.json. */
 export function quarryVersion(): string {
@@ -13,7 +33,9 @@ export function quarryVersion(): string {
  * The `quarry` command line, every command registered, nothing parsed. main.ts parses argv with it;
  * the CLI reference (docs/cli.md) and shell completion walk it, so what they say is what runs.
  * Each command lives in its own file and loads its work only when it runs, so `quarry --help`
- * stays instant.
+ * stays instant. The definitions themselves are imported statically: every command needs all of
+ * them, and the CLI bundle then holds them in one chunk, where twenty dynamic imports made twenty
+ * files to resolve and read at each start.
  */
 export async function buildProgram(): Promise<Command> {
   const program = new Command()
@@ -31,28 +53,28 @@ export async function buildProgram(): Promise<Command> {
     .configureOutput({ outputError: (text, write) => write(`quarry: ${text.replace(/^error: /, '')}`) })
     .showHelpAfterError()
 
-  const commands = await Promise.all([
-    import('./sim.js').then((m) => m.registerSim),
-    import('./datasource.js').then((m) => m.registerDatasource),
-    import('./connect.js').then((m) => m.registerConnect),
-    import('./query.js').then((m) => m.registerQuery),
-    import('./converter.js').then((m) => m.registerConverter),
-    import('./template.js').then((m) => m.registerTemplate),
-    import('./schedule.js').then((m) => m.registerSchedule),
-    import('./run.js').then((m) => m.registerRun),
-    import('./snapshot.js').then((m) => m.registerSnapshot),
-    import('./alert.js').then((m) => m.registerAlert),
-    import('./dashboard.js').then((m) => m.registerDashboard),
-    import('./subscription.js').then((m) => m.registerSubscription),
-    import('./transfer.js').then((m) => m.registerTransfer),
-    import('./connections.js').then((m) => m.registerConnections),
-    import('./backup.js').then((m) => m.registerBackup),
-    import('./secrets.js').then((m) => m.registerSecrets),
-    import('./audit.js').then((m) => m.registerAudit),
-    import('./serve.js').then((m) => m.registerServe),
-    import('./demo.js').then((m) => m.registerDemo),
-    import('./completion.js').then((m) => m.registerCompletion),
-  ])
+  const commands = [
+    registerSim,
+    registerDatasource,
+    registerConnect,
+    registerQuery,
+    registerConverter,
+    registerTemplate,
+    registerSchedule,
+    registerRun,
+    registerSnapshot,
+    registerAlert,
+    registerDashboard,
+    registerSubscription,
+    registerTransfer,
+    registerConnections,
+    registerBackup,
+    registerSecrets,
+    registerAudit,
+    registerServe,
+    registerDemo,
+    registerCompletion,
+  ]
   for (const register of commands) register(program)
 
   // Usage errors exit 2, like every other configuration mistake (1 is for a query that failed).
