@@ -269,10 +269,13 @@ export class Scheduler {
       error = toQuarryError(thrown)
     }
     const finishedAt = this.#now()
-    const failures = error === undefined ? 0 : schedule.failures + 1
+    // The store going away is no fault of the schedule's: it neither lengthens the failure streak nor
+    // backs the schedule off (30 s and more); the next tick runs as its cron says (docs/operator/store-outage.md).
+    const storeDown = isQuarryError(error, 'QUARRY_STORE_UNREACHABLE')
+    const failures = error === undefined ? 0 : storeDown ? schedule.failures : schedule.failures + 1
     const nextRunAt = manual
       ? schedule.nextRunAt
-      : error === undefined
+      : error === undefined || storeDown
         ? scheduled
         : retryAt({
             cron: schedule.cron,
