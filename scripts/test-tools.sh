@@ -12,3 +12,7 @@ quarry_apt_package /usr/bin/zsh zsh 'the zsh completion test' || return 1
 quarry_apt_package /usr/bin/script bsdutils 'the hidden-prompt tests' || return 1
 quarry_apt_package /usr/bin/curl curl "the guide's shell blocks" || return 1
 quarry_apt_package /usr/bin/sqlite3 sqlite3 "the guide's shell blocks" || return 1
+# The store outage test (test/store/store-outage.test.ts) stops and starts a PostgreSQL cluster of its
+# own, made with initdb and run with pg_ctl from Debian's packages (/usr/lib/postgresql/N/bin).
+quarry_initdb=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1)
+quarry_apt_package "${quarry_initdb:-/usr/lib/postgresql/none/bin/initdb}" postgresql 'the store outage test' || return 1

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { toQuarryError, type QuarryError } from '../domain/errors.js'
+import { isQuarryError, toQuarryError, type QuarryError } from '../domain/errors.js'
 import { nextFire } from '../domain/schedule.js'
 import { loadQuery, runQuery, type EngineDeps, type RunResult } from '../engine/index.js'
-import { scheduleNotFound, tickKey, type StoredSchedule } from '../store/index.js'
+import { scheduleNotFound, tickKey, type ScheduleOutcome, type StoredSchedule } from '../store/index.js'
 import { DEFAULT_BACKOFF, retryAt, type BackoffPolicy } from './backoff.js'
 
 /**
@@ -88,6 +88,14 @@ export class Scheduler {
   #finishedRuns = 0
   /** The last tick found more due than it had room for: tick again as soon as a run ends. */
   #saturated = false
+  /**
+   * Runs that ended while the store could not record them, by `name@fireAt`. Each stays claimed (and
+   * its schedule's next time unchanged) until recorded: the next ticks record them first, so a store
+   * outage delays a schedule by the outage, not by a stale claim's takeover (runTimeoutMs + 1 min).
+   */
+  readonly #unrecorded = new Map<string, { name: string; fireAt: Date; outcome: ScheduleOutcome }>()
+  /** The last tick failed because the store was unreachable: said once per outage, not every tick. */
+  #storeDown = false
 
   constructor(options: SchedulerOptions) {
     this.#options = options
@@ -151,13 +159,35 @@ export class Scheduler {
     clearTimeout(this.#timer)
     this.#timer = setTimeout(() => {
       void this.tick()
-        .catch((error: unknown) => this.#log().error({ err: error }, 'schedule tick failed'))
+        .then(() => {
+          this.#storeDown = false
+        })
+        .catch((error: unknown) => this.#tickFailed(error))
         .finally(() => this.#schedule(this.#options.tickMs ?? 200))
     }, delayMs)
     this.#timer.unref()
   }
 
+  #tickFailed(error: unknown): void {
+    if (!isQuarryError(error, 'QUARRY_STORE_UNREACHABLE')) {
+      this.#log().error({ err: error }, 'schedule tick failed')
+      return
+    }
+    if (!this.#storeDown)
+      this.#log().warn({ code: error.code }, `schedules wait for the store: ${error.message}`)
+    this.#storeDown = true
+  }
+
+  /** Records the runs the store missed (see #unrecorded); throws, keeping the rest, when it still cannot. */
+  async #recordUnrecorded(): Promise<void> {
+    for (const [key, { name, fireAt, outcome }] of this.#unrecorded) {
+      await this.#deps().store.schedules.finish(name, fireAt, outcome)
+      this.#unrecorded.delete(key)
+    }
+  }
+
   async #claimDue(): Promise<number> {
+    await this.#recordUnrecorded()
     const free = (this.#options.concurrency ?? 16) - this.#active.size
     if (free <= 0) return 0
     const now = this.#now()
@@ -239,10 +269,13 @@ export class Scheduler {
       error = toQuarryError(thrown)
     }
     const finishedAt = this.#now()
-    const failures = error === undefined ? 0 : schedule.failures + 1
+    // The store going away is no fault of the schedule's: it neither lengthens the failure streak nor
+    // backs the schedule off (30 s and more); the next tick runs as its cron says (docs/operator/store-outage.md).
+    const storeDown = isQuarryError(error, 'QUARRY_STORE_UNREACHABLE')
+    const failures = error === undefined ? 0 : storeDown ? schedule.failures : schedule.failures + 1
     const nextRunAt = manual
       ? schedule.nextRunAt
-      : error === undefined
+      : error === undefined || storeDown
         ? scheduled
         : retryAt({
             cron: schedule.cron,
@@ -252,21 +285,26 @@ export class Scheduler {
             now: finishedAt,
             policy: this.#options.backoff ?? DEFAULT_BACKOFF,
           })
+    const outcome: ScheduleOutcome = {
+      finishedAt,
+      status: error === undefined ? 'ok' : 'failed',
+      ...(result === undefined ? {} : { rowCount: result.rowCount }),
+      ...(error === undefined ? {} : { error: { code: error.code, message: error.message } }),
+      // Any success ends the failure streak; a manual failure adds to it like any other.
+      failures,
+      nextRunAt,
+    }
+    let recorded = false
     try {
-      await deps.store.schedules.finish(schedule.name, fireAt, {
-        finishedAt,
-        status: error === undefined ? 'ok' : 'failed',
-        ...(result === undefined ? {} : { rowCount: result.rowCount }),
-        ...(error === undefined ? {} : { error: { code: error.code, message: error.message } }),
-        // Any success ends the failure streak; a manual failure adds to it like any other.
-        failures,
-        nextRunAt,
-      })
+      await deps.store.schedules.finish(schedule.name, fireAt, outcome)
+      recorded = true
       // The history is trimmed now and then, not after every run: one statement fewer per run.
       if (++this.#finishedRuns % PRUNE_EVERY === 0)
         await deps.store.schedules.pruneRuns(schedule.name, this.#options.keepRuns ?? 100)
     } catch (thrown) {
-      this.#log().error({ err: thrown, schedule: schedule.name }, 'could not record a scheduled run')
+      if (!recorded && isQuarryError(thrown, 'QUARRY_STORE_UNREACHABLE'))
+        this.#unrecorded.set(tickKey(schedule.name, fireAt), { name: schedule.name, fireAt, outcome })
+      else this.#log().error({ err: thrown, schedule: schedule.name }, 'could not record a scheduled run')
     }
     const event: ScheduleRunEvent = {
       schedule,

@@ -1,4 +1,4 @@
-import { QuarryError, type ErrorCode } from '../domain/errors.js'
+import { QuarryError, type ErrorCode, type QuarryErrorOptions } from '../domain/errors.js'
 
 /**
  * The codes the store raises, each registered (with its fault, HTTP status, exit code and summary)
@@ -67,7 +67,7 @@ export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number]
 export class StoreError extends QuarryError {
   declare readonly code: StoreErrorCode
 
-  constructor(code: StoreErrorCode, message: string, options?: ErrorOptions) {
+  constructor(code: StoreErrorCode, message: string, options?: QuarryErrorOptions) {
     super(code, message, options)
     this.name = 'StoreError'
   }

@@ -3,6 +3,16 @@ import pg from 'pg'
 import { redactDatabaseUrl } from '../domain/database-url.js'
 import { StoreError } from './errors.js'
 import type { Database } from './schema.js'
+import { isConnectionLoss } from './sql-errors.js'
+
+/**
+ * How long a statement waits for a connection — a new one, or a free one of a busy pool — before it
+ * fails with QUARRY_STORE_UNREACHABLE. With PostgreSQL down, a refused connection fails at once; this
+ * bounds the case where nothing answers at all (docs/operator/store-outage.md).
+ */
+export const STORE_CONNECT_TIMEOUT_MS = 5_000
+/** What a QUARRY_STORE_UNREACHABLE answer asks clients to wait before trying again (its Retry-After). */
+export const STORE_RETRY_AFTER_SECONDS = 5
 
 /** A PostgreSQL store: Kysely over a pg pool, and the schema its tables live in. */
 export interface PostgresHandle {
@@ -42,14 +52,27 @@ export async function openPostgres(url: string): Promise<PostgresHandle> {
   const hostPort = `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}`
   const password = safeDecode(parsed.password)
 
+  const unreachable = (error: unknown): unknown =>
+    isConnectionLoss(error)
+      ? new StoreError(
+          'QUARRY_STORE_UNREACHABLE',
+          `The store's PostgreSQL at ${hostPort} cannot be reached: ${scrub(driverReason(error), password)}. ` +
+            `Requests that need the store fail until it answers again; Quarry reconnects by itself, without ` +
+            `a restart. Check that PostgreSQL is running and reachable from this host.`,
+          { cause: error, retryAfterSeconds: STORE_RETRY_AFTER_SECONDS },
+        )
+      : error
   const pool = new pg.Pool({
     connectionString: url,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: STORE_CONNECT_TIMEOUT_MS,
     application_name: 'quarry',
+    Client: storeClient(unreachable),
   })
-  // An idle client whose server went away emits 'error' on the pool; unhandled, that would end the
-  // process. The next query that needs a connection reports the failure instead.
+  // A client whose server went away emits 'error': an idle one on the pool, which drops it; a checked-out
+  // one (a transaction waiting for a token endpoint, say) on itself. Unheard, either would end the
+  // process. The statement that next needs the connection fails with QUARRY_STORE_UNREACHABLE instead.
   pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
 
   let schema: string | null
   try {
@@ -72,8 +95,31 @@ export async function openPostgres(url: string): Promise<PostgresHandle> {
         `schema, or set search_path (e.g. ?options=-c%20search_path%3Dquarry in the URL).`,
     )
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const guarded = {
+    connect: () => pool.connect().catch((error: unknown) => Promise.reject(unreachable(error))),
+    end: () => pool.end(),
+    options: pool.options,
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded }) })
   return { db, where, schema }
+}
+
+/**
+ * pg's Client, with every failed statement passed through `translate`: a lost server becomes
+ * QUARRY_STORE_UNREACHABLE at the one place all of the store's statements go through, so no repository
+ * (and no route) has to know pg's ways of saying it. Statements with a callback are left as they are.
+ */
+function storeClient(translate: (error: unknown) => unknown): typeof pg.Client {
+  return class StoreClient extends pg.Client {
+    override query(...args: unknown[]): never {
+      const result: unknown = (super.query as (...args: unknown[]) => unknown)(...args)
+      return (
+        result instanceof Promise
+          ? result.catch((error: unknown) => Promise.reject(translate(error)))
+          : result
+      ) as never
+    }
+  } as typeof pg.Client
 }
 
 /** The driver's reason in a few words. Node reports "localhost" failures as an AggregateError with no message. */

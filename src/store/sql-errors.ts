@@ -53,3 +53,43 @@ export function isForeignKeyViolation(error: unknown): boolean {
 export function isLockNotAvailable(error: unknown): boolean {
   return fields(error).code === PG_LOCK_NOT_AVAILABLE
 }
+
+/** Node's socket errors that mean the database server cannot be reached (or went away mid-query). */
+const NETWORK_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
+// PostgreSQL SQLSTATEs of a server that is going away or not yet there: class 08 (connection
+// exception), admin_shutdown (pg_ctl stop -m fast), crash_shutdown, cannot_connect_now (starting up or
+// shutting down).
+const PG_CONNECTION_EXCEPTION_CLASS = '08'
+const PG_SHUTDOWN_STATES = new Set(['57P01', '57P02', '57P03'])
+/** What pg and pg-pool say (no code) when a connection ended, was never made in time, or died earlier. */
+const PG_CONNECTION_MESSAGES =
+  /^Connection terminated|timeout exceeded when trying to connect|encountered a connection error and is not queryable|^Query read timeout/
+
+/**
+ * The database server could not be reached, or the connection to it was lost: the statement failed
+ * because of where the database is, not because of what it asked. Such a failure is
+ * QUARRY_STORE_UNREACHABLE (postgres-dialect.ts), never Quarry's own bug.
+ *
+ * @example
+ * isConnectionLoss(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })) // true
+ * isConnectionLoss(new Error('Connection terminated unexpectedly')) // true
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  if (error instanceof AggregateError && error.errors.some(isConnectionLoss)) return true
+  const { code } = fields(error)
+  if (typeof code === 'string') {
+    if (NETWORK_ERRNOS.has(code) || PG_SHUTDOWN_STATES.has(code)) return true
+    if (code.length === 5 && code.startsWith(PG_CONNECTION_EXCEPTION_CLASS)) return true
+  }
+  return error instanceof Error && PG_CONNECTION_MESSAGES.test(error.message)
+}

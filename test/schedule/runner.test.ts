@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ScheduleSchema } from '../../src/domain/schedule.js'
 import { runQuery } from '../../src/engine/index.js'
 import { createSchedule, retryAt, Scheduler, type ScheduleRunEvent } from '../../src/schedule/index.js'
+import { StoreError, type ScheduleRepo, type DatasourceRepo } from '../../src/store/index.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { startUpstream, type Upstream } from '../helpers/upstream.js'
 
@@ -159,6 +160,46 @@ describe('a failing schedule', () => {
     expect(retryAt({ cron: '* * * * *', timeZone: 'UTC', failures: 5, now })?.toISOString()).toBe(
       '2026-12-03T09:09:00.000Z',
     )
+  })
+})
+
+/** A repository whose `method` fails once as a store out of reach does (issue 18), then works again. */
+function unreachableOnce<R extends object>(repo: R, method: keyof R & string): void {
+  const real = (repo[method] as (...args: unknown[]) => unknown).bind(repo)
+  let failed = false
+  Object.assign(repo, {
+    [method]: (...args: unknown[]) => {
+      if (failed) return real(...args)
+      failed = true
+      return Promise.reject(new StoreError('QUARRY_STORE_UNREACHABLE', 'PostgreSQL is down.'))
+    },
+  })
+}
+
+describe('a store outage', () => {
+  it("records a run whose end the store missed at the next tick, so the next cron time's run is not held up", async () => {
+    await hourly()
+    unreachableOnce(engine.store.schedules as ScheduleRepo, 'finish')
+    await tickAndWait()
+    expect(await engine.store.schedules.runs('hourly', 1)).toMatchObject([{ status: null }])
+    await tickAndWait()
+    expect(await engine.store.schedules.runs('hourly', 1)).toMatchObject([{ status: 'ok' }])
+    clock = new Date('2026-12-03T10:00:00.400Z')
+    expect(await tickAndWait()).toBe(1)
+    expect(upstream.hits).toBe(2)
+  })
+
+  it('does not back a schedule off, nor count a failure, when its run failed because the store was out of reach', async () => {
+    await hourly()
+    unreachableOnce(engine.store.datasources as DatasourceRepo, 'get')
+    await tickAndWait()
+    const saved = await engine.store.schedules.get('hourly')
+    expect(saved).toMatchObject({
+      lastStatus: 'failed',
+      lastErrorCode: 'QUARRY_STORE_UNREACHABLE',
+      failures: 0,
+    })
+    expect(saved?.nextRunAt?.toISOString()).toBe('2026-12-03T10:00:00.000Z')
   })
 })
 
