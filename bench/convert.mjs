@@ -1,5 +1,5 @@
 // Converter cost: a converter over 10,000 Jira v3 issues run by ConverterPool (isolated-vm in
-// worker processes, pages in and rows out over IPC as bytes, rows back as JSON text) vs the same
+// worker processes, pages in and rows out over IPC, rows back as JSON text) vs the same
 // function called plainly in this process. Two converters, side by side in one run: DESIGN.md's
 // example (`parsed['issues'].map(…)` over search/jql pages) and PocketQuery's documented `for…in`
 // scaffold (`hasOwnProperty`, `result.push`) over the same issues served as JSON arrays.
@@ -184,7 +184,7 @@ const describe = (name, label) =>
 const line =
   `${ISSUES} Jira v3 issues (${(bytes / 1e6).toFixed(1)} MB, ${search.length} pages of ${PAGE_SIZE}), sandboxed vs the same function run plainly in the parent ` +
   `(targets: pool ≤ 1.15, one worker ≤ 1.3; medians of ${ROUNDS} alternating warm runs each; pool = ConverterPool's default 2 worker processes, ` +
-  `the run split between them; pages in and rows out over IPC as bytes, rows back as one JSON text):\n` +
+  `the run split between them; pages streamed in over IPC, rows back as one JSON text):\n` +
   `- ${describe('example', "DESIGN.md's converter (`parsed['issues'].map`)")}\n` +
   `- ${describe('scaffold', 'PocketQuery `for…in` scaffold (same issues as JSON arrays)')}`
 console.log(line)

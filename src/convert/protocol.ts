@@ -33,16 +33,6 @@ export interface InitMessage {
   readonly rowsWindow: number
 }
 
-/**
- * Texts as bytes, back to back (see wire.ts: strings cross the channel ~70× slower): one byte a
- * character when every text is ASCII, else UTF-16LE (`wide`). `lengths` are in characters.
- */
-export interface WireTexts {
-  readonly bytes: Uint8Array
-  readonly lengths: readonly number[]
-  readonly wide: boolean
-}
-
 /** Starts a run (or one shard of it); its pages follow in `pages` messages. */
 export interface RunStart {
   readonly type: 'run'
@@ -70,7 +60,7 @@ export interface PageBatch {
   readonly type: 'pages'
   readonly id: number
   readonly first: number
-  readonly texts: WireTexts
+  readonly texts: readonly string[]
   readonly more?: boolean
 }
 
@@ -99,7 +89,7 @@ export interface PageRows {
   readonly id: number
   /** Index, in this worker's share, of the page of `parts[0]`. */
   readonly first: number
-  readonly parts: WireTexts
+  readonly parts: readonly string[]
   readonly more?: boolean
 }
 

@@ -11,8 +11,7 @@ import { checkRows } from './check-rows.js'
 import { cut, describeDeath, describeFailure, tooManyBytes, tooManyRows } from './describe-failure.js'
 import { ConverterError } from './errors.js'
 import type { ConvertLimits } from './limits.js'
-import type { FromWorker, InitMessage, PageBatch, RowsAck, RunStart, WireTexts } from './protocol.js'
-import { decodeTexts, encodeTexts } from './wire.js'
+import type { FromWorker, InitMessage, PageBatch, RowsAck, RunStart } from './protocol.js'
 import type { WorkerEntry } from './worker-entry.js'
 
 /** Kept from the worker's stderr: enough to recognise V8's out-of-memory report. */
@@ -64,7 +63,7 @@ interface Pending {
   /** Resident memory past which the worker is killed (see FIXED_OVERHEAD_MB). */
   readonly maxRss: number
   /** The batches of page text still to send, and the characters sent that the worker has not handed to its isolate yet. */
-  readonly feed: Generator<Batch>
+  readonly feed: Generator<PageBatch>
   inFlight: number
   /** Rows messages received and not yet acknowledged (the worker waits when it has ROWS_WINDOW out). */
   unacked: number
@@ -235,7 +234,7 @@ export class WorkerProcess {
         watchdog: undefined,
         memoryWatch,
         maxRss: (limits.memoryMb + FIXED_OVERHEAD_MB) * 1024 * 1024,
-        feed: batches(payload.pages),
+        feed: batches(id, payload.pages),
         inFlight: 0,
         unacked: 0,
         onRows,
@@ -288,10 +287,8 @@ export class WorkerProcess {
     while (pending.inFlight < PAGES_WINDOW_CHARS && this.#pending === pending) {
       const next = pending.feed.next()
       if (next.done === true) return
-      const { first, texts, more } = next.value
-      pending.inFlight += texts.reduce((sum, text) => sum + text.length, 0)
-      const batch: PageBatch = { type: 'pages', id: pending.id, first, texts: encodeTexts(texts) }
-      this.#child.send(more ? { ...batch, more } : batch)
+      pending.inFlight += next.value.texts.reduce((sum, text) => sum + text.length, 0)
+      this.#child.send(next.value)
     }
   }
 
@@ -390,14 +387,8 @@ export class WorkerProcess {
   #accept(
     pending: Pending,
     first: number,
-    wire: WireTexts,
+    parts: readonly string[],
   ): ConverterError | { parts: string[]; rows: number } {
-    let parts: string[]
-    try {
-      parts = decodeTexts(wire)
-    } catch {
-      return new ConverterError('contract', 'convert() returned rows the sandbox could not send')
-    }
     const accepted: string[] = []
     let rows = 0
     for (let i = 0; i < parts.length; i++) {
@@ -484,29 +475,24 @@ export class WorkerProcess {
   }
 }
 
-/** Pages `first`, `first + 1`, … for one `pages` message (see PageBatch). */
-interface Batch {
-  readonly first: number
-  readonly texts: readonly string[]
-  readonly more?: boolean
-}
-
 /**
  * Consecutive pages grouped into messages of about BATCH_CHARS characters; a page larger than that
  * goes in pieces of BATCH_CHARS (`more` on all but its last), so no message is larger than a batch.
  */
-function* batches(pages: readonly string[]): Generator<Batch> {
+function* batches(id: number, pages: readonly string[]): Generator<PageBatch> {
   let first = 0
   let texts: string[] = []
   let size = 0
   for (let i = 0; i < pages.length; i++) {
     const page = pages[i] ?? ''
     if (page.length > BATCH_CHARS) {
-      if (texts.length > 0) yield { first, texts }
+      if (texts.length > 0) yield { type: 'pages', id, first, texts }
       for (let at = 0; at < page.length; at += BATCH_CHARS) {
         const last = at + BATCH_CHARS >= page.length
         const piece = page.slice(at, at + BATCH_CHARS)
-        yield last ? { first: i, texts: [piece] } : { first: i, texts: [piece], more: true }
+        yield last
+          ? { type: 'pages', id, first: i, texts: [piece] }
+          : { type: 'pages', id, first: i, texts: [piece], more: true }
       }
       first = i + 1
       texts = []
@@ -516,11 +502,11 @@ function* batches(pages: readonly string[]): Generator<Batch> {
     texts.push(page)
     size += page.length
     if (size >= BATCH_CHARS) {
-      yield { first, texts }
+      yield { type: 'pages', id, first, texts }
       first = i + 1
       texts = []
       size = 0
     }
   }
-  if (texts.length > 0) yield { first, texts }
+  if (texts.length > 0) yield { type: 'pages', id, first, texts }
 }

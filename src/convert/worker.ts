@@ -19,7 +19,6 @@
  * (tests) as well as its compiled twin in dist/. The prelude and the file
  * names arrive in the `init` message.
  */
-import { isAscii } from 'node:buffer'
 import { setFlagsFromString } from 'node:v8'
 import ivm from 'isolated-vm'
 import type {
@@ -31,7 +30,6 @@ import type {
   RunFailed,
   RunStart,
   ToWorker,
-  WireTexts,
 } from './protocol.js'
 
 /** Finished rows go back in messages of about this many characters: few messages, yet early. */
@@ -129,38 +127,6 @@ function compiled(current: Host, source: string, filename: string): ivm.Script {
     current.scripts.delete(oldest)
   }
   return script
-}
-
-/** The texts as bytes (wire.ts, whose twin this is: this file imports nothing relative at run time). */
-function encodeTexts(texts: readonly string[]): WireTexts {
-  const lengths = texts.map((text) => text.length)
-  const chars = lengths.reduce((sum, length) => sum + length, 0)
-  const ascii = Buffer.allocUnsafeSlow(chars)
-  let at = 0
-  for (const text of texts) {
-    const written = ascii.write(text, at, text.length, 'utf8')
-    if (written !== text.length || !isAscii(ascii.subarray(at, at + written))) {
-      const wide = Buffer.allocUnsafeSlow(chars * 2)
-      let to = 0
-      for (const each of texts) to += wide.write(each, to, 'utf16le')
-      return { bytes: wide, lengths, wide: true }
-    }
-    at += written
-  }
-  return { bytes: ascii, lengths, wide: false }
-}
-
-/** The parent's texts (wire.ts's decodeTexts, without its checks: the parent is trusted here). */
-function decodeTexts(wire: WireTexts): string[] {
-  const bytes = Buffer.from(wire.bytes.buffer, wire.bytes.byteOffset, wire.bytes.byteLength)
-  const width = wire.wide ? 2 : 1
-  let at = 0
-  return wire.lengths.map((length) => {
-    const end = at + length * width
-    const text = bytes.toString(wire.wide ? 'utf16le' : 'latin1', at, end)
-    at = end
-    return text
-  })
 }
 
 function send(message: FromWorker): void {
@@ -370,11 +336,10 @@ async function flush(run: Run, more: boolean): Promise<void> {
     await new Promise<void>((resolve) => (run.wake = resolve))
   if (run.over) return
   const { parts, first } = run.outbox
-  const wire = encodeTexts(parts)
   send(
     more
-      ? { type: 'rows', id: run.start.id, first, parts: wire, more }
-      : { type: 'rows', id: run.start.id, first, parts: wire },
+      ? { type: 'rows', id: run.start.id, first, parts, more }
+      : { type: 'rows', id: run.start.id, first, parts },
   )
   run.unacked += 1
   run.outbox.first = first + parts.length - (more ? 1 : 0)
@@ -463,12 +428,11 @@ function onPages(batch: PageBatch): void {
   const run = active
   // Pages of a run that already failed are dropped.
   if (run === undefined || run.start.id !== batch.id || run.over) return
-  const texts = decodeTexts(batch.texts)
-  texts.forEach((text, i) => {
+  batch.texts.forEach((text, i) => {
     const index = batch.first + i
     const entry = run.waiting.get(index) ?? { pieces: [], complete: false }
     entry.pieces.push(text)
-    entry.complete = !(batch.more === true && i === texts.length - 1)
+    entry.complete = !(batch.more === true && i === batch.texts.length - 1)
     run.waiting.set(index, entry)
   })
   void pump(run)
