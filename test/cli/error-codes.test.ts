@@ -207,13 +207,19 @@ async function killBusyWorkers(pid: number): Promise<void> {
       return 0
     }
   }
+  // Busy = past a worker's start (~25 ticks of CPU) and still burning CPU over the last 100 ms. A
+  // fixed total alone (it was 50 ticks) raced the converter's 5 s wall-clock limit on a loaded CI
+  // machine, where the looping worker got under half a second of CPU in those 5 s.
+  let before = new Map<number, number>()
   for (;;) {
-    const busy = childrenOf(pid).filter((child) => cpu(child) > 50)
+    const now = new Map(childrenOf(pid).map((child) => [child, cpu(child)] as const))
+    const busy = [...now].filter(([child, ticks]) => ticks > 30 && ticks > (before.get(child) ?? ticks))
     if (busy.length > 0) {
-      for (const child of busy) process.kill(child, 'SIGKILL')
+      for (const [child] of busy) process.kill(child, 'SIGKILL')
       return
     }
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    before = now
+    await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
 
