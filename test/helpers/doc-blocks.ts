@@ -84,10 +84,22 @@ export function runBash(
     let out = ''
     child.stdout.on('data', (chunk) => (out += chunk))
     child.stderr.on('data', (chunk) => (out += chunk))
+    // 'exit' can come before the last output is read from the pipes (CI lost a block's final lines
+    // under load): wait for both to end, or at most a second when something the script left in the
+    // background holds them open.
+    const ended = (stream: NodeJS.ReadableStream & { readableEnded: boolean }) =>
+      new Promise<void>((done) => (stream.readableEnded ? done() : stream.once('end', () => done())))
     child.on('exit', (code) => {
       const group = child.pid as number
-      if (!options.keep) stopGroup(group)
-      resolve({ code, out, group })
+      let grace: NodeJS.Timeout | undefined
+      void Promise.race([
+        Promise.all([ended(child.stdout), ended(child.stderr)]),
+        new Promise((done) => (grace = setTimeout(done, 1000))),
+      ]).then(() => {
+        clearTimeout(grace)
+        if (!options.keep) stopGroup(group)
+        resolve({ code, out, group })
+      })
     })
   })
 }
