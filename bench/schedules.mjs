@@ -3,11 +3,9 @@
 // Lag = when a run was claimed minus its cron time (from the claim rows); duplicates = upstream
 // requests beyond one per claimed tick; missed = ticks skipped between a schedule's first and last.
 //   npm run bench:schedules
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { createServer as createNetServer } from 'node:net'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -16,6 +14,7 @@ import { QuerySchema, queryRowOf } from '../dist/domain/query.js'
 import { ScheduleSchema } from '../dist/domain/schedule.js'
 import { createSchedule } from '../dist/schedule/index.js'
 import { openStore } from '../dist/store/index.js'
+import { serveQuarry, stopProcess } from '../test/helpers/quarry-process.mjs'
 import { recordResult } from './results.mjs'
 
 const SCHEDULES = 1000
@@ -44,37 +43,7 @@ const upstream = createServer((req, res) => {
 await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve))
 const upstreamUrl = `http://127.0.0.1:${upstream.address().port}`
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const probe = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
-
-async function serve() {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['bin/quarry.js', 'serve', '--port', String(port), '--quiet'], {
-    env: { ...process.env, QUARRY_DATABASE_URL: databaseUrl, QUARRY_SECRET_KEY: KEY, XDG_DATA_HOME: dir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  await new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      if (out.includes('listening on')) resolve()
-    })
-    child.once('exit', (code) => reject(new Error(`quarry serve exited with ${code}`)))
-  })
-  return child
-}
-
-const stop = (child) =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve()
-    child.once('exit', resolve)
-    child.kill('SIGTERM')
-  })
+const serve = async () => (await serveQuarry({ databaseUrl, dataDir: dir, secretKey: KEY })).child
 
 const percentile = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
@@ -93,7 +62,7 @@ async function phase(servers) {
   await new Promise((resolve) => setTimeout(resolve, PHASE_MS))
   for (let i = 0; i < SCHEDULES; i += 1)
     await store.schedules.update(`s${i}`, { enabled: false, nextRunAt: null })
-  await Promise.all(children.map(stop))
+  await Promise.all(children.map((child) => stopProcess(child)))
   const { rows } = await admin.query(
     `select schedule, holder, extract(epoch from fire_at) * 1000 as fire, extract(epoch from started_at) * 1000 as started, status
        from ${schema}.schedule_runs`,

@@ -7,13 +7,13 @@
 //   npm run bench:servers-load   (BENCH_DEBUG=1: the servers' logs and failed pages on stderr)
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer as createNetServer } from 'node:net'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { QuerySchema, queryRowOf } from '../dist/domain/query.js'
 import { PUBLIC_VIEW_KEY, publicViewStore } from './public-view-store.mjs'
+import { freePort, serveQuarry, stopProcess as stop } from '../test/helpers/quarry-process.mjs'
 import { recordResult } from './results.mjs'
 import { consent, startSim } from './sim-process.mjs'
 
@@ -24,6 +24,13 @@ const ROUNDS = 5
 const NGINX = '/usr/sbin/nginx'
 const BASE = process.env.QUARRY_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
 
+if (!existsSync(NGINX)) {
+  console.error(
+    `bench:servers-load needs nginx at ${NGINX} for its second phase: apt-get install nginx-light`,
+  )
+  process.exit(1)
+}
+
 const schema = `flight_bench_${randomBytes(4).toString('hex')}`
 const admin = new pg.Client({ connectionString: BASE })
 await admin.connect()
@@ -33,46 +40,13 @@ url.searchParams.set('options', `-c search_path=${schema}`)
 const databaseUrl = url.toString()
 const dir = mkdtempSync(join(tmpdir(), 'quarry-bench-servers-load-'))
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const probe = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
-
-async function serve() {
-  const port = await freePort()
-  const child = spawn(
-    process.execPath,
-    ['bin/quarry.js', 'serve', '--port', String(port), ...(process.env.BENCH_DEBUG ? [] : ['--quiet'])],
-    {
-      env: {
-        ...process.env,
-        QUARRY_DATABASE_URL: databaseUrl,
-        QUARRY_SECRET_KEY: PUBLIC_VIEW_KEY,
-        XDG_DATA_HOME: dir,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  )
-  await new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      if (out.includes('listening on')) resolve()
-      if (process.env.BENCH_DEBUG) process.stderr.write(chunk)
-    })
-    child.once('exit', (code) => reject(new Error(`quarry serve exited with ${code}`)))
-  })
-  return { child, port, url: `http://127.0.0.1:${port}` }
-}
-
-const stop = (child, signal = 'SIGTERM') =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', resolve)
-    child.kill(signal)
+const serve = () =>
+  serveQuarry({
+    databaseUrl,
+    dataDir: dir,
+    secretKey: PUBLIC_VIEW_KEY,
+    quiet: process.env.BENCH_DEBUG === undefined,
+    echo: process.env.BENCH_DEBUG !== undefined,
   })
 
 /** nginx in front of `servers`, on a loopback port, from a config in a temp directory. */
@@ -116,9 +90,10 @@ ${servers.map((server) => `    server 127.0.0.1:${server.port} max_fails=1 fail_
   const child = spawn(NGINX, ['-p', home, '-c', join(home, 'nginx.conf')], {
     stdio: ['ignore', 'inherit', 'inherit'],
   })
-  const exited = new Promise((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`nginx exited with ${code}`))),
-  )
+  const exited = new Promise((_, reject) => {
+    child.once('error', (error) => reject(new Error(`nginx did not start: ${error.message}`)))
+    child.once('exit', (code) => reject(new Error(`nginx exited with ${code}`)))
+  })
   // Ready once it answers.
   for (let attempt = 0; ; attempt += 1) {
     const answered = await Promise.race([

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runBash, type BashRun } from './helpers/doc-blocks.js'
-import { freePort } from './helpers/net.js'
+import { freePort } from './helpers/quarry-process.mjs'
 
 const root = new URL('..', import.meta.url)
 const readme = readFileSync(new URL('README.md', root), 'utf8')

@@ -10,7 +10,7 @@ import { CHART_AGGREGATES } from '../../src/domain/query-choices.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { requireBrowser, launchChromium, seen, SHOTS, stepByStep, text } from '../helpers/browser.js'
-import { freePort } from '../helpers/net.js'
+import { freePort } from '../helpers/quarry-process.mjs'
 import { startTestSim, TEST_CLIENT } from '../helpers/sim.js'
 
 /**

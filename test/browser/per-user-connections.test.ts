@@ -17,7 +17,7 @@ import {
   stepByStep,
   text,
 } from '../helpers/browser.js'
-import { freePort } from '../helpers/net.js'
+import { freePort } from '../helpers/quarry-process.mjs'
 
 /**
  * Per-user connections in Debian's Chromium, against the real server and the Atlassian simulator

@@ -9,7 +9,7 @@ import type { RunningSimulator } from '../../src/sim/server.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
 import { launchChromium, requireBrowser, seen, SHOTS, text } from '../helpers/browser.js'
-import { freePort } from '../helpers/net.js'
+import { freePort } from '../helpers/quarry-process.mjs'
 import { startTestSim } from '../helpers/sim.js'
 
 /**

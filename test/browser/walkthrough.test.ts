@@ -16,7 +16,7 @@ import {
   text,
   watchDialogs,
 } from '../helpers/browser.js'
-import { freePort } from '../helpers/net.js'
+import { freePort } from '../helpers/quarry-process.mjs'
 
 /**
  * Quarry as a new user meets it, in Debian's Chromium against the real server and the Atlassian

@@ -8,7 +8,7 @@ import { parseClientSpec } from '../../src/sim/oauth/clients.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
 import { advance, startTestSim, stats } from '../helpers/sim.js'
-import { freePort } from '../helpers/net.js'
+import { freePort } from '../helpers/quarry-process.mjs'
 
 const bin = new URL('../../bin/quarry.js', import.meta.url).pathname
 let dir: string

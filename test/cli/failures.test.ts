@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApiServer, type ApiServer } from '../helpers/api-server.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
-import { freePort } from '../helpers/net.js'
+import { freePort } from '../helpers/quarry-process.mjs'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 
 /**

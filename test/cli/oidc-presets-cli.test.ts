@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { authorizeUrlOf, finished, runQuarry, spawnQuarry } from '../helpers/cli.js'
-import { freePort } from '../helpers/net.js'
+import { freePort } from '../helpers/quarry-process.mjs'
 import type { RunningOidcProvider } from '../helpers/oidc-provider.js'
 import {
   ENTRA_CLIENT,

@@ -21,7 +21,7 @@ import { DatasourceSchema } from '../../src/domain/datasource.js'
 import { QuerySchema, TemplateSchema } from '../../src/domain/query.js'
 import { fencedBlocks, runBash, stopGroup, type DocBlock } from '../helpers/doc-blocks.js'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
-import { freePort } from '../helpers/net.js'
+import { freePort } from '../helpers/quarry-process.mjs'
 import { createTestSchema, type TestSchema } from '../helpers/postgres.js'
 import { startSmtpReceiver, testCertificate, type SmtpReceiver } from '../notify/receivers.js'
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { TEST_SECRET_KEY } from './engine.js'
-import { freePort } from './net.js'
+import { freePort } from './quarry-process.mjs'
 
 /** `quarry demo` running as a user starts it (the built CLI), on free ports with its own store. */
 export interface RunningDemo {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './quarry-process.mjs'
 
 /**
  * The operations of Atlassian's Jira Cloud platform OpenAPI document that the simulator serves,
@@ -12,17 +12,6 @@ export const JIRA_OPENAPI = fileURLToPath(new URL('../fixtures/jira-openapi-subs
 export interface RunningPrism {
   readonly url: string
   close(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 }
 
 /**

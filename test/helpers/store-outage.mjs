@@ -7,9 +7,7 @@
 // state afterwards (sessions, the cached result, the connection, the simulator's refresh counters, the
 // scheduler). test/store/store-outage.test.ts asserts on them; bench/store-outage.mjs records them.
 // Runs the built code (dist/, bin/quarry.js).
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
@@ -23,6 +21,7 @@ import { DEFAULT_SIM_OPTIONS, startSimulator } from '../../dist/sim/server.js'
 import { STORE_CONNECT_TIMEOUT_MS } from '../../dist/store/postgres-dialect.js'
 import { openStore } from '../../dist/store/index.js'
 import { startPrivatePostgres } from './private-postgres.mjs'
+import { freePort, serveQuarry, stopProcess } from './quarry-process.mjs'
 
 const KEY = Buffer.alloc(32, 18).toString('base64')
 const PASSWORD = 'outage-password-18'
@@ -32,18 +31,8 @@ export const HANG_MS = 20_000
 /** Pauses between one worker's requests; an API worker stays under 120 runs a minute (its own user). */
 const VIEW_PAUSE_MS = 40
 const API_PAUSE_MS = 600
-const BIN = new URL('../../bin/quarry.js', import.meta.url).pathname
 
 export { STORE_CONNECT_TIMEOUT_MS }
-
-function freePort() {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -146,35 +135,15 @@ async function setUp(databaseUrl, dataDir, sim, users) {
   }
 }
 
-async function serve(databaseUrl, dataDir) {
-  const port = await freePort()
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
-    env: { ...process.env, QUARRY_DATABASE_URL: databaseUrl, QUARRY_SECRET_KEY: KEY, XDG_DATA_HOME: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** A server whose log keeps warnings and errors only (pino's levels 40 and up): every request is logged at 30. */
+const serve = (databaseUrl, dataDir) =>
+  serveQuarry({
+    databaseUrl,
+    dataDir,
+    secretKey: KEY,
+    quiet: false,
+    keep: (line) => /"level":[4-6]\d/.test(line),
   })
-  const server = { child, url: `http://127.0.0.1:${port}`, log: '' }
-  await new Promise((resolve, reject) => {
-    const seen = (chunk) => {
-      // Warnings and errors only (pino's levels 40 and up): every request is logged at 30.
-      for (const line of chunk.toString().split('\n'))
-        if (line.includes('listening on') || /"level":[4-6]\d/.test(line)) server.log += `${line}\n`
-      if (server.log.includes('listening on')) resolve()
-    }
-    child.stdout.on('data', seen)
-    child.stderr.on('data', seen)
-    child.once('exit', (code) => reject(new Error(`quarry serve exited ${code}: ${server.log}`)))
-  })
-  return server
-}
-
-async function stopServer(server) {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return
-  const exited = new Promise((resolve) => server.child.once('exit', resolve))
-  server.child.kill('SIGTERM')
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000)
-  await exited
-  clearTimeout(timer)
-}
 
 async function signIn(server, name) {
   const answer = await fetch(`${server.url}/api/session`, {
@@ -375,7 +344,7 @@ export async function runStoreOutage({ outageMs = 10_000, warmMs = 2000, afterMs
       logs: servers.map((server) => server.log),
     }
   } finally {
-    await Promise.all(servers.map(stopServer))
+    await Promise.all(servers.map((server) => stopProcess(server.child)))
     await sim.close()
     await cluster.close()
     rmSync(dataDir, { recursive: true, force: true })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { TEST_SECRET_KEY } from '../helpers/engine.js'
-import { freePort } from '../helpers/net.js'
+import { freePort } from '../helpers/quarry-process.mjs'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
 import { xlsxPart } from '../helpers/xlsx.js'
 
