@@ -10,9 +10,15 @@
  * does not know — and saves the JIT's warm-up on every run. A V8 fatal error here (isolated-vm's memory limit is soft) ends
  * this process only; the pool sees the exit and replaces it.
  *
- * Pages are converted as they arrive, with asynchronous isolate calls: the
- * isolate works on its own thread while this one reads the next pages off the
- * pipe and sends finished rows back.
+ * Pages are converted as they arrive, with synchronous isolate calls: the
+ * isolate runs on this thread, and the next pages wait in the pipe meanwhile
+ * (the parent sends at most a window ahead). Asynchronous calls ran it on a
+ * thread of its own, but each of the ~100 calls of a run then paid two thread
+ * hand-offs, and on the 2-core machine, with the pool's two workers and the
+ * parent busy, the overlap they bought was not there to be had: they cost a
+ * worker 10–25 % more CPU per run for no shorter run (bench/RESULTS.md,
+ * "Converter: sandboxed vs plain"). The time and memory limits apply to
+ * synchronous calls as they did to asynchronous ones.
  *
  * Self-contained on purpose: besides isolated-vm it imports only types, which
  * Node's type stripping erases, so the pool can fork this very file from src/
@@ -227,15 +233,15 @@ async function begin(run: Run, init: InitMessage): Promise<void> {
     return end(run, failure(run, 'syntax', error))
   }
   try {
-    const context = await run.host.isolate.createContext()
+    const context = run.host.isolate.createContextSync()
     run.context = context
-    run.drive = (await run.host.prelude.run(context, {
+    run.drive = run.host.prelude.runSync(context, {
       reference: true,
       timeout: limit(run),
-    })) as ivm.Reference
-    await script.run(context, { timeout: limit(run) })
+    }) as ivm.Reference
+    script.runSync(context, { timeout: limit(run) })
     if (budget(run) <= 0) return end(run, timedOut(run))
-    const answer: unknown = await run.drive.apply(undefined, ['check'], { timeout: limit(run) })
+    const answer: unknown = run.drive.applySync(undefined, ['check'], { timeout: limit(run) })
     if (typeof answer === 'string' && answer !== '') return end(run, driverFailure(run, answer))
   } catch (error) {
     return end(run, classify(run, error))
@@ -256,7 +262,7 @@ async function pump(run: Run): Promise<void> {
         const piece = entry.pieces.shift() as string
         const remaining = budget(run)
         if (remaining <= 0) return end(run, timedOut(run, index))
-        const answer: unknown = await run.drive?.apply(undefined, ['piece', piece], { timeout: remaining })
+        const answer: unknown = run.drive?.applySync(undefined, ['piece', piece], { timeout: remaining })
         if (run.over) return
         took(run, piece.length)
         if (answer !== '')
@@ -271,7 +277,7 @@ async function pump(run: Run): Promise<void> {
       let remaining = budget(run)
       if (remaining <= 0) return end(run, timedOut(run, index))
       const { firstPage, pageTotal, metadataJson, maxRows, maxBytes } = run.start
-      let answer: unknown = await run.drive?.apply(
+      let answer: unknown = run.drive?.applySync(
         undefined,
         ['page', text, firstPage + index, pageTotal, metadataJson, maxRows, maxBytes],
         { timeout: remaining },
@@ -292,7 +298,7 @@ async function pump(run: Run): Promise<void> {
         if (run.over) return
         remaining = budget(run)
         if (remaining <= 0) return end(run, timedOut(run, index))
-        answer = await run.drive?.apply(undefined, ['more'], { timeout: remaining })
+        answer = run.drive?.applySync(undefined, ['more'], { timeout: remaining })
         if (run.over) return
       }
       run.next += 1
