@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os'
 import type { Actor } from '../domain/audit.js'
-import { ConverterPool } from '../convert/index.js'
-import { closeSqlPools, type EngineDeps } from '../engine/index.js'
+import { ConverterPool } from '../convert/pool.js'
+import type { EngineDeps } from '../engine/deps.js'
+import { closeSqlPools } from '../engine/sql-module.js'
 import { openStore, type OpenStoreOptions, type Store } from '../store/index.js'
 
 /** Global options every command that touches the store understands. */

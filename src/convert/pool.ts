@@ -9,18 +9,44 @@ import { resolveLimits } from './limits.js'
 import type { ConvertLimits } from './limits.js'
 import { CONVERTER_FILENAME } from './protocol.js'
 import type { InitMessage } from './protocol.js'
-import { buildPrelude, PRELUDE_FILENAME } from './sandbox/prelude.js'
 import { shardPages } from './shards.js'
-import { renderTemplateJob } from './template-job.js'
 import type { TemplateJob, TemplateOutcome } from './template-job.js'
 import type { ConvertInput, ConvertResult } from './types.js'
 import { workerEntry } from './worker-entry.js'
 import type { WorkerEntry } from './worker-entry.js'
-import { ROWS_WINDOW, WorkerProcess } from './worker-process.js'
-import type { RowParts, RowSink, RunPayload } from './worker-process.js'
+import type { RowParts, RowSink, RunPayload, WorkerProcess } from './worker-process.js'
 
 /** The project machine has 2 cores. */
 const DEFAULT_SIZE = 2
+
+/** What starting a worker takes: its class and the sandbox's prelude, built once per process. */
+interface WorkerCode {
+  readonly WorkerProcess: typeof WorkerProcess
+  readonly init: Omit<InitMessage, 'memoryMb'>
+}
+
+let workerCode: Promise<WorkerCode> | undefined
+
+/**
+ * Loaded with a pool's first run, not with the pool: every CLI command that opens the engine makes
+ * a pool, and one that converts nothing (a cached `quarry run`, issue 18) then never loads the
+ * workers' code and the sandbox's sources.
+ */
+function loadWorkerCode(): Promise<WorkerCode> {
+  return (workerCode ??= Promise.all([import('./worker-process.js'), import('./sandbox/prelude.js')]).then(
+    ([worker, prelude]) => ({
+      WorkerProcess: worker.WorkerProcess,
+      init: {
+        type: 'init',
+        prelude: prelude.buildPrelude(),
+        preludeFilename: prelude.PRELUDE_FILENAME,
+        converterFilename: CONVERTER_FILENAME,
+        messageChars: MESSAGE_CHARS,
+        rowsWindow: worker.ROWS_WINDOW,
+      },
+    }),
+  ))
+}
 
 /** What one worker is asked to do: a whole run, or one shard of a large one. */
 interface Job {
@@ -66,7 +92,9 @@ interface Prepared {
 export class ConverterPool {
   readonly #size: number
   readonly #entry: WorkerEntry
-  readonly #init: InitMessage
+  readonly #memoryMb: number
+  /** Set by the first run, before any worker starts. */
+  #workerCode: WorkerCode | undefined
   readonly #workers = new Set<WorkerProcess>()
   readonly #queue: Job[] = []
   /** Who counts runs and restarts (a server's /metrics); several servers may share one pool. */
@@ -79,15 +107,7 @@ export class ConverterPool {
       throw new TypeError(`pool size must be an integer ≥ 1, got ${size}`)
     this.#size = size
     this.#entry = workerEntry()
-    this.#init = {
-      type: 'init',
-      prelude: buildPrelude(),
-      preludeFilename: PRELUDE_FILENAME,
-      converterFilename: CONVERTER_FILENAME,
-      memoryMb: resolveLimits().memoryMb,
-      messageChars: MESSAGE_CHARS,
-      rowsWindow: ROWS_WINDOW,
-    }
+    this.#memoryMb = resolveLimits().memoryMb
   }
 
   /**
@@ -135,6 +155,9 @@ export class ConverterPool {
   async #run(input: ConvertInput, options: { readonly onRows?: RowSink }): Promise<ConvertResult> {
     if (this.#closed) throw new Error('The converter pool is closed')
     const { source, pages, metadataJson, limits } = prepare(input)
+    this.#workerCode ??= await loadWorkerCode()
+    // Closed while the code loaded: no worker may start now.
+    if (this.#closed) throw new Error('The converter pool is closed')
     const { onRows } = options
     const shards = onRows === undefined ? shardPages(pages, this.#size) : [{ first: 0, pages }]
     const settled = await Promise.allSettled(
@@ -177,7 +200,9 @@ export class ConverterPool {
    *
    * @example await pool.renderTemplate({ source: '$result.size() rows', rowsJson: '[{}]', … }) // { ok: true, html: '1 rows' }
    */
-  renderTemplate(job: TemplateJob): Promise<TemplateOutcome> {
+  async renderTemplate(job: TemplateJob): Promise<TemplateOutcome> {
+    // Loaded when a template is rendered: it carries velocityjs's source for the sandbox.
+    const { renderTemplateJob } = await import('./template-job.js')
     return renderTemplateJob(this, job)
   }
 
@@ -228,7 +253,13 @@ export class ConverterPool {
   }
 
   #spawn(): WorkerProcess {
-    const worker = new WorkerProcess(this.#entry, this.#init, (gone) => this.#forget(gone))
+    // #run loaded the code before the first job was queued, and only queued jobs start workers.
+    if (this.#workerCode === undefined)
+      throw new Error('ConverterPool: a worker was asked for before the first run')
+    const { WorkerProcess, init } = this.#workerCode
+    const worker = new WorkerProcess(this.#entry, { ...init, memoryMb: this.#memoryMb }, (gone) =>
+      this.#forget(gone),
+    )
     this.#workers.add(worker)
     return worker
   }

@@ -1,4 +1,4 @@
-import { connectionRequired, connectionUser } from '../auth/index.js'
+import { connectionRequired, connectionUser } from '../auth/connection-owner.js'
 import type { Viewer } from '../domain/viewer.js'
 import { SHARED_CONNECTION } from '../store/index.js'
 import { bindLoadedQuery } from './bind.js'
@@ -6,9 +6,7 @@ import { cacheKey, throughCache } from './cache.js'
 import { nowOf, type EngineDeps } from './deps.js'
 import { loadedQuery, type LoadedQuery } from './load.js'
 import { checkedOptionValues, loadParamOptions, type LoadedParamOptions } from './param-options.js'
-import { restStage } from './rest-stage.js'
 import { resultRows, type QueryRun } from './result.js'
-import { sqlStage } from './sql-stage.js'
 import { runValues } from './values.js'
 
 /** What to run, and how: a query, its parameters, and the caller's hooks. */
@@ -128,8 +126,12 @@ export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<Q
         signal: request.signal,
         user,
       }
+      // Loaded on a miss only: a cached run needs neither stage's code (HTTP, auth, converters,
+      // SQL drivers), and loading it was most of a cached `quarry run`'s start (issue 18).
       const pages =
-        run.kind === 'rest' ? await restStage({ ...stage, run }) : await sqlStage({ ...stage, run })
+        run.kind === 'rest'
+          ? await (await import('./rest-stage.js')).restStage({ ...stage, run })
+          : await (await import('./sql-stage.js')).sqlStage({ ...stage, run })
       return rows.result({ query: loaded.query.name, pages, notices, fetchedAt: nowOf(deps) })
     },
   )

@@ -1,5 +1,4 @@
 import type { VersionedKind } from '../domain/audit.js'
-import { diffVersions } from '../domain/version-diff.js'
 import { StoreError } from './errors.js'
 import { libraryNotFound } from './library-repo.js'
 import type { Store } from './types.js'
@@ -50,6 +49,9 @@ export async function diffObjectVersions(
   const [a, b] = await Promise.all([store.versions.get(kind, name, from), store.versions.get(kind, name, to)])
   if (a === undefined) throw versionNotFound(kind, name, from)
   if (b === undefined) throw versionNotFound(kind, name, to)
+  // Loaded here: the diff package is only for this, and every command that opens the store loads
+  // this module (issue 18).
+  const { diffVersions } = await import('../domain/version-diff.js')
   return { from, to, patch: diffVersions(kind, name, a, b) }
 }
 

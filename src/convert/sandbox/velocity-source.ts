@@ -131,7 +131,7 @@ proto.getReferences = function (ast, isVal) {
   if (ast.id !== undefined && Array.isArray(this.defines[ast.id])) return value
   if (value === null) return this.silence || ast.leader === '$!' ? '' : getRefText(ast)
   if (value instanceof SafeHtml) return value.html
-  // Inside "…" the string is a value; it is escaped where it is output.
+  // Inside "..." the string is a value; it is escaped where it is output.
   if (this.inString > 0) return value
   return escapeHtml(format(value))
 }
@@ -235,7 +235,7 @@ function columnOf(pos) {
   return pos && typeof pos.first_column === 'number' ? pos.first_column + 1 : undefined
 }
 
-// velocityjs's parser says "Parse error on line 3: … Expecting 'EOF', …, got 'ID'": what was found, and where.
+// velocityjs's parser says "Parse error on line 3: ... Expecting 'EOF', ..., got 'ID'": what was found, and where.
 function syntaxFailure(error, template) {
   var hash = error && error.hash ? error.hash : {}
   var loc = hash.loc
@@ -325,7 +325,7 @@ function describeError(error) {
   }
   var e = error !== null && typeof error === 'object' ? error : { message: String(error) }
   var message = String(e.message === undefined ? e : e.message)
-  // velocityjs appends where a method failed ("… on $x.y() at L/N 3:4"); the line and column are said apart.
+  // velocityjs appends where a method failed ("... on $x.y() at L/N 3:4"); the line and column are said apart.
   message = message.replace(/\s*(on|at) \S[^\n]* L\/N [^\n]*$/, '').split('\n')[0]
   var name = typeof e.name === 'string' && e.name !== '' && e.name !== 'Error' ? e.name + ': ' : ''
   var kind = e instanceof RangeError && /call stack/i.test(message) ? 'limit' : 'runtime'
