@@ -7,6 +7,7 @@ import { withEngine, type StoreFlags } from './context.js'
 import { parseAssignments, parseDuration } from './flags.js'
 import { progressLine } from './progress.js'
 import { feedRowObjects, feedRows, RowQueue } from '../render/row-queue.js'
+import { keepYoungGenerationSmall } from './young-generation.js'
 
 interface RunFlags {
   readonly param?: string[]
@@ -48,6 +49,7 @@ export async function runCommand(
     )
   }
   const { stdout } = output
+  keepYoungGenerationSmall()
 
   const format = flags.format
   const params = parseAssignments('--param', flags.param ?? [])
