@@ -8,6 +8,7 @@ import { withEngine, type StoreFlags } from './context.js'
 import { parseAssignments, parseDuration } from './flags.js'
 import { progressLine } from './progress.js'
 import { feedRowObjects, feedRows, RowQueue } from '../render/row-queue.js'
+import { youngGenerationKept } from './young-generation.js'
 
 interface RunFlags {
   readonly param?: string[]
@@ -65,6 +66,11 @@ export async function runCommand(
     return
   }
   const bar = progressLine(process.stderr)
+  const youngGeneration = youngGenerationKept()
+  const onSlice = (rows: number) => {
+    youngGeneration(rows)
+    bar.rows(rows)
+  }
   const columns = flags.columns
     ?.split(',')
     .map((c) => c.trim())
@@ -98,9 +104,9 @@ export async function runCommand(
         ...runOptions,
         ...(flags.as === undefined ? {} : { viewer: await viewerNamed(deps.store, flags.as) }),
         // A slice of rows at a time: a page's rows are parsed as the renderer gets to them.
-        onRows: feedRows(queue, { onSlice: bar.rows }),
+        onRows: feedRows(queue, { onSlice }),
         // A SQL query's rows as the driver made them: no JSON text in between.
-        onRowObjects: feedRowObjects(queue, { onSlice: bar.rows }),
+        onRowObjects: feedRowObjects(queue, { onSlice }),
       }),
     ).finally(bar.done)
   } catch (error) {
