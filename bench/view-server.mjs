@@ -1,6 +1,6 @@
 // A server for bench/view.mjs, in its own process: `quarry` (quarry serve with one public,
 // cached Jira query on the simulator, a signed-in viewer's session and a public dashboard of four
-// panels of that query) or `hello` (a bare Fastify hello-world). Prints its URL (and, for quarry,
+// panels of that query), `hello` (a bare Fastify hello-world) or `hello12k` (the same sending 12 KB). Prints its URL (and, for quarry,
 // the session cookie and the dashboard's address on the next line, as JSON).
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
@@ -15,6 +15,15 @@ process.on('SIGTERM', () => process.exit(0))
 if (mode === 'hello') {
   const app = Fastify({ logger: false })
   app.get('/', async () => ({ hello: 'world' }))
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  console.log(`listening on http://127.0.0.1:${app.server.address().port}`)
+} else if (mode === 'hello12k') {
+  // The same Fastify answering a page the size of the cached view's (12 KB): the floor a view can reach.
+  const page = Buffer.from(
+    '<tr><td>WEB-1</td><td>A row of the table</td></tr>\n'.repeat(242).slice(0, 12 * 1024),
+  )
+  const app = Fastify({ logger: false })
+  app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(page))
   await app.listen({ host: '127.0.0.1', port: 0 })
   console.log(`listening on http://127.0.0.1:${app.server.address().port}`)
 } else {

@@ -544,6 +544,9 @@ export function contentSecurityPolicy(options: {
   ].join('; ')
 }
 
+/** Directives made from frozen lists of origins (kept while the list lives). */
+const directives = new WeakMap<readonly string[], string>()
+
 /**
  * The frame-ancestors directive of a view page's CSP (its last directive): the server can tell
  * whether a cached page was made with the embed origins in force now.
@@ -552,5 +555,11 @@ export function contentSecurityPolicy(options: {
  * frameAncestorsDirective(['https://wiki.example.com']) // "frame-ancestors 'self' https://wiki.example.com"
  */
 export function frameAncestorsDirective(frameAncestors: readonly string[]): string {
-  return `frame-ancestors ${["'self'", ...new Set(frameAncestors)].join(' ')}`
+  let directive = directives.get(frameAncestors)
+  if (directive === undefined) {
+    directive = `frame-ancestors ${["'self'", ...new Set(frameAncestors)].join(' ')}`
+    // Only a frozen list can be kept by identity (embed-origins.ts hands the same one out on every view).
+    if (Object.isFrozen(frameAncestors)) directives.set(frameAncestors, directive)
+  }
+  return directive
 }

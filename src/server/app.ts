@@ -167,7 +167,6 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
   })
   app.addHook('onRequest', authenticate(ctx))
   app.addHook('preHandler', requireCsrfToken(ctx))
-  app.addHook('preHandler', rateLimit(ctx))
   // Plain HTML forms (a view's Refresh button) post url-encoded fields — to views only: the API takes
   // JSON, which another site cannot send without CORS letting it.
   app.addContentTypeParser(
@@ -194,7 +193,9 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
     app.route({
       method: route.method,
       url: route.url,
-      config: { access: route.access, ...(route.rateLimit === undefined ? {} : { limit: route.rateLimit }) },
+      config: { access: route.access },
+      // After the CSRF check (the app's preHandler runs first); routes without a limit skip the hook.
+      ...(route.rateLimit === undefined ? {} : { preHandler: rateLimit(ctx, route.rateLimit) }),
       // Every change a request makes is recorded as its caller's (issue 19: the audit log).
       handler: (request, reply) =>
         actingAs(actorOf(request.principal), () => route.handler(request, reply, ctx)),
@@ -205,11 +206,13 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
   }
 
   // The admin UI: its own scripts only; styles may be inline (CodeMirror injects them); never framed.
-  app.addHook('onSend', async (request, reply) => {
+  // (A callback hook: every answer passes it, and an async one costs each a promise.)
+  app.addHook('onSend', (request, reply, _payload, done) => {
     if (request.url.startsWith('/admin') && !reply.hasHeader('content-security-policy')) {
       reply.header('content-security-policy', ADMIN_CSP)
       reply.header('x-content-type-options', 'nosniff')
     }
+    done()
   })
   // reply.sendFile for the admin UI's routes (site-routes.ts); the files are served by those routes,
   // so every path the server answers is in ROUTES.

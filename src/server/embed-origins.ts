@@ -34,6 +34,12 @@ export async function storedEmbedOrigins(ctx: ServerContext): Promise<readonly s
   return origins
 }
 
+/** The last merge of the flag's origins with each stored list (see frameAncestors). */ const merged =
+  new WeakMap<
+    readonly string[],
+    { readonly flagged: readonly string[]; readonly ancestors: readonly string[] }
+  >()
+
 /**
  * Who may frame a view: the --frame-ancestor flag's origins and the stored ones.
  *
@@ -41,7 +47,15 @@ export async function storedEmbedOrigins(ctx: ServerContext): Promise<readonly s
  * const csp = contentSecurityPolicy({ nonce, frameAncestors: await frameAncestors(ctx) })
  */
 export async function frameAncestors(ctx: ServerContext): Promise<readonly string[]> {
-  return [...new Set([...ctx.options.frameAncestors, ...(await storedEmbedOrigins(ctx))])]
+  const flagged = ctx.options.frameAncestors
+  const stored = await storedEmbedOrigins(ctx)
+  // The same two lists give the same answer: a view's hit path makes no new array (and the CSP
+  // directive built from it can be kept, view-page.ts).
+  const last = merged.get(stored)
+  if (last !== undefined && last.flagged === flagged) return last.ancestors
+  const ancestors = Object.freeze([...new Set([...flagged, ...stored])])
+  merged.set(stored, { flagged, ancestors })
+  return ancestors
 }
 
 /** Stores the admin's list (already checked by embedOrigins) and uses it in this process at once. */

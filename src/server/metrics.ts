@@ -14,11 +14,29 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
  */
 export class ServerMetrics implements Meter {
   readonly registry = new Registry()
+  /**
+   * Requests answered since the last scrape, by method, route and status class: a request adds 1 to a
+   * number here, and a scrape adds each count to the counter once (prom-client's inc hashes and checks
+   * its labels at every call, ~0.6 µs: a tenth of a cached view's own time).
+   */
+  readonly #answered = new Map<
+    string,
+    { labels: Record<'method' | 'route' | 'status', string>; count: number }
+  >()
+  /** View cache lookups since the last scrape, the same way. */
+  readonly #viewLookups = { hit: 0, miss: 0 }
   readonly #requests = new Counter({
     name: 'quarry_http_requests_total',
     help: 'HTTP requests answered, by method, route pattern and status class.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const answered of this.#answered.values()) {
+        if (answered.count === 0) continue
+        this.#requests.inc(answered.labels, answered.count)
+        answered.count = 0
+      }
+    },
   })
   readonly #requestSeconds = new Histogram({
     name: 'quarry_http_request_duration_seconds',
@@ -57,6 +75,13 @@ export class ServerMetrics implements Meter {
     help: 'Rendered-view cache lookups (in front of the result cache: a hit reads no result), by outcome (hit, miss).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const outcome of ['hit', 'miss'] as const) {
+        if (this.#viewLookups[outcome] === 0) continue
+        this.#views.inc({ outcome }, this.#viewLookups[outcome])
+        this.#viewLookups[outcome] = 0
+      }
+    },
   })
   readonly #converterSeconds = new Histogram({
     name: 'quarry_converter_run_duration_seconds',
@@ -90,12 +115,21 @@ export class ServerMetrics implements Meter {
     this.#restarts.inc(0)
   }
 
-  /** Fastify's onResponse hook: the route's pattern (`/v/:name`), never the URL that was asked for. */
-  readonly onResponse = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  /**
+   * Fastify's onResponse hook: the route's pattern (`/v/:name`), never the URL that was asked for. A
+   * callback hook: an async one costs every request a promise.
+   */
+  readonly onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     const route = request.routeOptions.url ?? 'unmatched'
     const { method } = request
-    this.#requests.inc({ method, route, status: `${Math.floor(reply.statusCode / 100)}xx` })
+    const status = `${Math.floor(reply.statusCode / 100)}xx`
+    // Routes and methods are the app's own (a fixed set); an unmatched URL counts as 'unmatched'.
+    const key = `${method} ${status} ${route}`
+    const answered = this.#answered.get(key)
+    if (answered === undefined) this.#answered.set(key, { labels: { method, route, status }, count: 1 })
+    else answered.count++
     this.#requestSeconds.observe({ method, route }, reply.elapsedTime / 1000)
+    done()
   }
 
   upstream(datasource: string, outcome: string, seconds: number): void {
@@ -113,7 +147,7 @@ export class ServerMetrics implements Meter {
 
   /** One look into the server's rendered views (ViewCache); not part of Meter: only the server has one. */
   viewCacheLookup(outcome: 'hit' | 'miss'): void {
-    this.#views.inc({ outcome })
+    this.#viewLookups[outcome]++
   }
 
   converterRun(outcome: 'ok' | 'failed', seconds: number): void {

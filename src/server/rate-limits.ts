@@ -26,15 +26,14 @@ function perMinute(ctx: ServerContext, kind: LimitKind): number {
 }
 
 /**
- * A preHandler: counts the request in the store (so every server on one database shares the count)
- * and refuses it with 429 and Retry-After past the route's limit. The client address is Fastify's
- * `request.ip`: the socket's, or the `X-Forwarded-For` entry that trusted proxies vouch for
- * (`--trust-proxy`); a header from anyone else is ignored.
+ * A preHandler of the routes with a limit (only theirs: other requests skip it): counts the request
+ * in the store (so every server on one database shares the count) and refuses it with 429 and
+ * Retry-After past the route's limit. The client address is Fastify's `request.ip`: the socket's, or
+ * the `X-Forwarded-For` entry that trusted proxies vouch for (`--trust-proxy`); a header from anyone
+ * else is ignored.
  */
-export function rateLimit(ctx: ServerContext) {
+export function rateLimit(ctx: ServerContext, kind: LimitKind) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const kind = request.routeOptions.config.limit
-    if (kind === undefined) return
     const user = request.principal?.user.name
     const who = kind !== 'sign-in' && user !== undefined ? `user:${user}` : `ip:${request.ip}`
     const max = perMinute(ctx, kind)
@@ -62,10 +61,4 @@ export async function refreshCooledDown(ctx: ServerContext, query: string): Prom
   const windowMs = ctx.options.refreshCooldownSeconds * 1000
   if (windowMs === 0) return true
   return (await ctx.store.rateLimits.hit(`refresh-cooldown:${query}`, 1, windowMs, ctx.now())).allowed
-}
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    limit?: LimitKind
-  }
 }

@@ -44,12 +44,15 @@ export async function startServer(store: Store, options: StartOptions): Promise<
   let publicUrl = options.publicUrl
   // The app's logger exists once the app does; the scheduler logs only after it starts, below.
   const logs: { to?: SchedulerLog } = {}
+  // Made again only when the public URL is known (after listening): views read it on every request.
+  let built: ServerOptions | undefined
   const ctx: ServerContext = {
     store,
     converters,
     views: new ViewCache({ revalidateMs: VIEW_REVALIDATE_MS }),
     get options(): ServerOptions {
-      return {
+      if (built !== undefined && built.publicUrl === (publicUrl ?? '')) return built
+      return (built = {
         publicUrl: publicUrl ?? '',
         frameAncestors: options.frameAncestors ?? [],
         sessionTtlMs: options.sessionTtlMs ?? 12 * 3600_000,
@@ -59,7 +62,7 @@ export async function startServer(store: Store, options: StartOptions): Promise<
         refreshCooldownSeconds: options.refreshCooldownSeconds ?? 60,
         ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
         ...(options.atlassian ? { atlassian: options.atlassian } : {}),
-      }
+      })
     },
     now: () => new Date(),
     scheduler: new Scheduler({

@@ -36,7 +36,16 @@ export interface RenderedView {
   readonly dashboard?: string
   /** Other queries the page shows (a dashboard page's panels): an edit of any drops the entry. */
   readonly queries?: readonly string[]
+  /**
+   * The page with a signed-in viewer's token, by token, joined once for their next requests rather than
+   * at every one (a 12 KB copy each): at most TOKEN_PAGES a cached entry, which lives no longer than the
+   * view cache's revalidation. A page is only ever sent to a session holding that very token.
+   */
+  readonly tokenPages?: Map<string, Buffer>
 }
+
+/** Signed-in viewers' pages kept per cached entry (then the entry's map starts over: memory stays bounded). */
+const TOKEN_PAGES = 8
 
 /** A page with no place for a token. */
 export function wholePage(html: string): Pick<RenderedView, 'parts'> {
@@ -63,9 +72,23 @@ export function splitAtMarker(
   return { parts: parts.map((part) => Buffer.from(part)) }
 }
 
+/** Accept-Encoding headers already read: browsers send a few distinct ones, each on every request. */
+const gzipAnswers = new Map<string, boolean>()
+
 /** Whether an Accept-Encoding header takes gzip (named, or `*`, without `q=0`). */
 export function acceptsGzip(header: string | undefined): boolean {
   if (header === undefined) return false
+  let answer = gzipAnswers.get(header)
+  if (answer === undefined) {
+    answer = readsGzip(header)
+    // Any client can send any header: the map starts over rather than grow.
+    if (gzipAnswers.size >= 64) gzipAnswers.clear()
+    gzipAnswers.set(header, answer)
+  }
+  return answer
+}
+
+function readsGzip(header: string): boolean {
   return header.split(',').some((entry) => {
     const [coding = '', ...options] = entry.split(';').map((part) => part.trim().toLowerCase())
     return (coding === 'gzip' || coding === '*') && !options.some((option) => /^q=0(\.0*)?$/.test(option))
@@ -77,16 +100,23 @@ export function acceptsGzip(header: string | undefined): boolean {
  * the field gets no token anywhere: appending it would print it after `</html>` (issue 10).
  */
 export function withToken(
-  view: Pick<RenderedView, 'parts' | 'anonymous'>,
+  view: Pick<RenderedView, 'parts' | 'anonymous' | 'tokenPages'>,
   token: string | undefined,
 ): Buffer {
-  const { parts } = view
+  const { parts, tokenPages } = view
   if (token === undefined || token === '' || parts.length === 1)
     return view.anonymous ?? (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts))
+  const kept = tokenPages?.get(token)
+  if (kept !== undefined) return kept
   const between = Buffer.from(token)
   const pieces: Buffer[] = [parts[0] as Buffer]
   for (let index = 1; index < parts.length; index++) pieces.push(between, parts[index] as Buffer)
-  return Buffer.concat(pieces)
+  const page = Buffer.concat(pieces)
+  if (tokenPages !== undefined) {
+    if (tokenPages.size >= TOKEN_PAGES) tokenPages.clear()
+    tokenPages.set(token, page)
+  }
+  return page
 }
 
 /**
@@ -136,7 +166,13 @@ export class ViewCache {
     if (expiresAt <= now) return
     if (this.#entries.size >= this.#maxEntries) this.#entries.clear()
     const anonymous = Buffer.concat(view.parts)
-    this.#entries.set(key, { ...view, expiresAt, anonymous, anonymousGzip: gzipSync(anonymous) })
+    this.#entries.set(key, {
+      ...view,
+      expiresAt,
+      anonymous,
+      anonymousGzip: gzipSync(anonymous),
+      ...(view.parts.length > 1 ? { tokenPages: new Map() } : {}),
+    })
   }
 
   /** Drops every page showing a query (all parameters, dashboards' too), or everything. */

@@ -25,9 +25,15 @@ const read = new WeakMap<Store, Map<string, Read>>()
  * guessing cookies cannot fill the memory, and a session made on another server is seen at once.
  */
 export async function sessionOf(store: Store, id: string, now: Date): Promise<StoredSession | undefined> {
-  const at = now.getTime()
-  let sessions = read.get(store)
-  const cached = sessions?.get(id)
+  return recentSession(store, id, now.getTime()) ?? (await readSession(store, id, now))
+}
+
+/**
+ * The session of a cookie's id if this process read it less than SESSION_REVALIDATE_MS ago and it has
+ * not expired (no promise: a signed-in request's hit path stays synchronous); else undefined.
+ */
+export function recentSession(store: Store, id: string, at: number): StoredSession | undefined {
+  const cached = read.get(store)?.get(id)
   if (
     cached !== undefined &&
     at >= cached.at &&
@@ -35,6 +41,13 @@ export async function sessionOf(store: Store, id: string, now: Date): Promise<St
     cached.session.expiresAt.getTime() > at
   )
     return cached.session
+  return undefined
+}
+
+/** The session of a cookie's id read from the store, and kept for SESSION_REVALIDATE_MS. */
+export async function readSession(store: Store, id: string, now: Date): Promise<StoredSession | undefined> {
+  const at = now.getTime()
+  let sessions = read.get(store)
   const session = await store.sessions.get(id, now)
   if (sessions === undefined) {
     sessions = new Map()
