@@ -3,8 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs'
 
 const FILE = new URL('./RESULTS.md', import.meta.url)
 
+/** Under a section, what follows this line was written by hand: a new run keeps it. */
+export const NOTES_MARK = '<!-- notes by hand: kept when the bench records again -->'
+
 /**
- * Writes `line` under `## heading`, replacing what that section held.
+ * Writes `line` under `## heading`, replacing the figures that section held; the section's notes
+ * below NOTES_MARK stay.
  *
  * @example recordResult('Simulator: world generation', 'npm run bench:world', 'generateWorld(…): …')
  */
@@ -15,7 +19,10 @@ export function recordResult(heading, command, line) {
   const start = text.indexOf(title)
   if (start >= 0) {
     const end = text.indexOf('\n## ', start + title.length)
-    text = text.slice(0, start) + entry + (end >= 0 ? text.slice(end + 1) : '')
+    const section = text.slice(start, end >= 0 ? end + 1 : text.length)
+    const mark = section.indexOf(NOTES_MARK)
+    const notes = mark >= 0 ? `\n${section.slice(mark).trimEnd()}\n` : ''
+    text = text.slice(0, start) + entry + notes + (end >= 0 ? `\n${text.slice(end + 1)}` : '')
   } else {
     text = `${text.trimEnd()}\n\n${entry}`
   }
