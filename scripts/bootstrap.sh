@@ -36,16 +36,25 @@ if ! quarry_node_ok; then
   export npm_config_nodedir=$node24
 fi
 
-# Install dependencies when node_modules is missing or older than the lockfile.
-# npm writes node_modules/.package-lock.json on every install.
+# Install dependencies when node_modules is missing or was installed from another lockfile. npm writes
+# node_modules/.package-lock.json on every install; beside it we keep the hash of the lockfile installed
+# from, so a lockfile that is only newer on disk (a new git worktree, a touched file) installs nothing.
+# Without that hash (an install made before it was kept, or no sha256sum), a newer lockfile installs.
+quarry_lock_hash=$(sha256sum "$quarry_root/package-lock.json" 2>/dev/null | cut -d' ' -f1)
+quarry_lock_stamp=$quarry_root/node_modules/.quarry-lockfile-sha256
 if [ ! -f "$quarry_root/node_modules/.package-lock.json" ] ||
-  [ "$quarry_root/package-lock.json" -nt "$quarry_root/node_modules/.package-lock.json" ]; then
+  if [ -n "$quarry_lock_hash" ] && [ -f "$quarry_lock_stamp" ]; then
+    [ "$(cat "$quarry_lock_stamp")" != "$quarry_lock_hash" ]
+  else
+    [ "$quarry_root/package-lock.json" -nt "$quarry_root/node_modules/.package-lock.json" ]
+  fi; then
   echo "quarry bootstrap: installing dependencies (npm install, from package-lock.json) …" >&2
   # Not `npm ci`: it refuses a lockfile that lacks an optional dependency the
   # registry does not serve (vite's Windows-only napi-windows-process-start-time),
   # while `npm install` follows the same lockfile and skips that package.
   (cd "$quarry_root" && npm install --no-audit --no-fund --loglevel=error) ||
     quarry_fail "npm install failed (see npm's message above)" || return 1
+  if [ -n "$quarry_lock_hash" ]; then echo "$quarry_lock_hash" >"$quarry_lock_stamp"; fi
 fi
 
 # Build (the CLI and server with tsc, the admin UI with Vite) when missing or older than any source file.
