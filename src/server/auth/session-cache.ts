@@ -18,6 +18,8 @@ interface Read {
 
 // Per store, not per server context: tests and `quarry demo` start several servers on one store.
 const read = new WeakMap<Store, Map<string, Read>>()
+/** Per store, how many times forgetSessions ran: a read that began before one is not kept after it. */
+const forgotten = new WeakMap<Store, number>()
 
 /**
  * The session of a cookie's id, from this process's memory if it was read from the store less than
@@ -47,8 +49,12 @@ export function recentSession(store: Store, id: string, at: number): StoredSessi
 /** The session of a cookie's id read from the store, and kept for SESSION_REVALIDATE_MS. */
 export async function readSession(store: Store, id: string, now: Date): Promise<StoredSession | undefined> {
   const at = now.getTime()
+  const generation = forgotten.get(store) ?? 0
   let sessions = read.get(store)
   const session = await store.sessions.get(id, now)
+  // A sign-out (or a password, a role, a removal) while the store answered: what was read may be the
+  // session it ended. This request goes on with it, as it would have a moment earlier; later ones read again.
+  if ((forgotten.get(store) ?? 0) !== generation) return session
   if (sessions === undefined) {
     sessions = new Map()
     read.set(store, sessions)
@@ -67,5 +73,6 @@ export async function readSession(store: Store, id: string, now: Date): Promise<
  * a user (sign-out, a password, a role, groups, removal), so that this process sees it at once.
  */
 export function forgetSessions(store: Store): void {
+  forgotten.set(store, (forgotten.get(store) ?? 0) + 1)
   read.get(store)?.clear()
 }
