@@ -349,24 +349,31 @@ describe('shell completion', () => {
     ).toEqual([['datasource'], ['add'], ['--client-secret'], ['--format'], ['query'], []])
   })
 
-  it('offers exactly the definitions: every command’s subcommands and options', async () => {
-    const commands = allCommands(commandTree(await completeProgram()))
-    const offered = completeInBash(
-      commands.flatMap((command) => [
-        ['quarry', ...command.path, ''],
-        ['quarry', ...command.path, '-'],
-      ]),
-    )
-    commands.forEach((command, at) => {
-      expect(offered[2 * at], `quarry ${command.path.join(' ')}`).toEqual(
-        command.commands.map((c) => c.path.at(-1)),
+  // Every command's definitions, then two completions each in one bash: some 160 calls of _quarry,
+  // each forking its pipelines (grep, cut, compgen). 10 s on a machine at load 6, 24 s in a CI run
+  // with two test files at a time: a minute before it counts as hung.
+  it(
+    'offers exactly the definitions: every command’s subcommands and options',
+    { timeout: 60_000 },
+    async () => {
+      const commands = allCommands(commandTree(await completeProgram()))
+      const offered = completeInBash(
+        commands.flatMap((command) => [
+          ['quarry', ...command.path, ''],
+          ['quarry', ...command.path, '-'],
+        ]),
       )
-      const options = command.options.flatMap((o) => [o.short, o.long]).filter(Boolean)
-      expect(offered[2 * at + 1], `quarry ${command.path.join(' ')} -`).toEqual(
-        expect.arrayContaining(options),
-      )
-    })
-  })
+      commands.forEach((command, at) => {
+        expect(offered[2 * at], `quarry ${command.path.join(' ')}`).toEqual(
+          command.commands.map((c) => c.path.at(-1)),
+        )
+        const options = command.options.flatMap((o) => [o.short, o.long]).filter(Boolean)
+        expect(offered[2 * at + 1], `quarry ${command.path.join(' ')} -`).toEqual(
+          expect.arrayContaining(options),
+        )
+      })
+    },
+  )
 
   it('writes a zsh script zsh reads, completing from the same definitions', async () => {
     const run = await quarry(['completion', 'zsh'])
