@@ -480,19 +480,19 @@ export class WorkerProcess {
  * goes in pieces of BATCH_CHARS (`more` on all but its last), so no message is larger than a batch.
  */
 function* batches(id: number, pages: readonly string[]): Generator<PageBatch> {
+  const batch = (first: number, texts: string[], more = false): PageBatch =>
+    more ? { type: 'pages', id, first, texts, more } : { type: 'pages', id, first, texts }
   let first = 0
   let texts: string[] = []
   let size = 0
   for (let i = 0; i < pages.length; i++) {
     const page = pages[i] ?? ''
     if (page.length > BATCH_CHARS) {
-      if (texts.length > 0) yield { type: 'pages', id, first, texts }
+      if (texts.length > 0) yield batch(first, texts)
       for (let at = 0; at < page.length; at += BATCH_CHARS) {
         const last = at + BATCH_CHARS >= page.length
         const piece = page.slice(at, at + BATCH_CHARS)
-        yield last
-          ? { type: 'pages', id, first: i, texts: [piece] }
-          : { type: 'pages', id, first: i, texts: [piece], more: true }
+        yield batch(i, [piece], !last)
       }
       first = i + 1
       texts = []
@@ -502,11 +502,11 @@ function* batches(id: number, pages: readonly string[]): Generator<PageBatch> {
     texts.push(page)
     size += page.length
     if (size >= BATCH_CHARS) {
-      yield { type: 'pages', id, first, texts }
+      yield batch(first, texts)
       first = i + 1
       texts = []
       size = 0
     }
   }
-  if (texts.length > 0) yield { type: 'pages', id, first, texts }
+  if (texts.length > 0) yield batch(first, texts)
 }

@@ -34,11 +34,11 @@ export async function storedEmbedOrigins(ctx: ServerContext): Promise<readonly s
   return origins
 }
 
-/** The last merge of the flag's origins with each stored list (see frameAncestors). */ const merged =
-  new WeakMap<
-    readonly string[],
-    { readonly flagged: readonly string[]; readonly ancestors: readonly string[] }
-  >()
+/** The last merge of the flag's origins with each stored list (see frameAncestors). */
+const merged = new WeakMap<
+  readonly string[],
+  { readonly flagged: readonly string[]; readonly ancestors: readonly string[] }
+>()
 
 /**
  * Who may frame a view: the --frame-ancestor flag's origins and the stored ones.
