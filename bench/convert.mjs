@@ -18,6 +18,7 @@ import { availableParallelism, loadavg } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { ConverterPool } from '../dist/convert/index.js'
+import { processCpuMs } from './process-cpu.mjs'
 import { recordResult } from './results.mjs'
 
 const ISSUES = 10_000
@@ -144,16 +145,6 @@ function median(values) {
 function exposeGc() {
   setFlagsFromString('--expose-gc')
   return runInNewContext('gc')
-}
-
-/** CPU time of a process in ms (user + system, 10 ms ticks), or NaN once it is gone. */
-function processCpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) * 10
-  } catch {
-    return NaN
-  }
 }
 
 const collect = exposeGc()

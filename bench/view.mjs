@@ -5,9 +5,9 @@
 // upstream fetch (the simulator's stats say).
 //   npm run bench:view            (VIEW_PROFILE=1: the quarry server writes a CPU profile to /tmp/vprof)
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import autocannon from 'autocannon'
+import { processCpuMs } from './process-cpu.mjs'
 import { recordResult } from './results.mjs'
 import { consent, startSim } from './sim-process.mjs'
 
@@ -47,18 +47,9 @@ function startServer(args) {
   })
 }
 
-/**
- * CPU seconds (user + system, all threads) a server process has used so far: Linux's /proc, in clock
- * ticks of 10 ms. Far less sensitive to a shared machine's load than requests per second.
- */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
 /** Requests per second and the server's CPU seconds and requests, over one autocannon run. */
 function load({ url, headers = {}, pid }, seconds = SECONDS) {
-  const cpuBefore = cpuSeconds(pid)
+  const cpuBefore = processCpuMs(pid)
   return new Promise((resolve, reject) => {
     autocannon({ url, headers, connections: CONNECTIONS, duration: seconds }, (error, result) => {
       if (error) {
@@ -68,7 +59,7 @@ function load({ url, headers = {}, pid }, seconds = SECONDS) {
       } else {
         resolve({
           rps: result.requests.average,
-          cpu: cpuSeconds(pid) - cpuBefore,
+          cpu: (processCpuMs(pid) - cpuBefore) / 1000,
           requests: result.requests.total,
         })
       }
