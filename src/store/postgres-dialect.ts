@@ -1,8 +1,9 @@
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely } from 'kysely'
 import pg from 'pg'
 import { redactDatabaseUrl } from '../domain/database-url.js'
 import { StoreError } from './errors.js'
 import type { Database } from './schema.js'
+import { SchemaPostgresDialect } from './postgres-introspector.js'
 import { isConnectionLoss } from './sql-errors.js'
 
 /**
@@ -100,7 +101,7 @@ export async function openPostgres(url: string): Promise<PostgresHandle> {
     end: () => pool.end(),
     options: pool.options,
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded }) })
+  const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool: guarded }, schema) })
   return { db, where, schema }
 }
 
