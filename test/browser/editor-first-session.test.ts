@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Dialog, Page } from 'playwright-core'
+import type { Browser, Dialog, Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../src/server/auth/password.js'
 import { startServer, type RunningServer } from '../../src/server/start.js'
@@ -55,11 +55,36 @@ function asksBeforeUnload(): Promise<boolean> {
   )
 }
 
-/** Clicks `button` and waits for the server's answer to `path`: its status. */
+/**
+ * Clicks `button` and waits for the server's answer to `path`: its status. Without one, the error
+ * lists what the page asked for meanwhile and what failed (a CI run once saw no answer in 30 s).
+ */
 async function answerTo(path: string, button: ReturnType<Page['getByRole']>): Promise<number> {
+  const asked: string[] = []
+  const onRequest = (request: Request) => asked.push(`${request.method()} ${new URL(request.url()).pathname}`)
+  const onFailed = (request: Request) =>
+    asked.push(
+      `failed ${request.method()} ${new URL(request.url()).pathname}: ${request.failure()?.errorText}`,
+    )
+  page.on('request', onRequest)
+  page.on('requestfailed', onFailed)
   const answered = page.waitForResponse((response) => new URL(response.url()).pathname === path)
-  await button.click()
-  return (await answered).status()
+  try {
+    await button.click()
+    return (await answered).status()
+  } catch (error) {
+    answered.catch(() => {})
+    const state = `button ${(await button.isEnabled().catch(() => false)) ? 'enabled' : 'disabled or gone'}`
+    throw new Error(
+      `No answer to ${path} (${state}; requests since the click: ${asked.join(', ') || 'none'})`,
+      {
+        cause: error,
+      },
+    )
+  } finally {
+    page.off('request', onRequest)
+    page.off('requestfailed', onFailed)
+  }
 }
 
 async function goToQuery(name: string): Promise<void> {
