@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import type { ParamSpec, Visibility } from '../domain/query.js'
+import type { LoadedQuery } from '../engine/load.js'
 
 /**
  * A rendered view (or dashboard page, or panel), ready to send again: the page split where a CSRF
@@ -42,6 +43,15 @@ export interface RenderedView {
    * view cache's revalidation. A page is only ever sent to a session holding that very token.
    */
   readonly tokenPages?: Map<string, Buffer>
+}
+
+/**
+ * What a view of a query needs from the store before its run: the query with its datasource, and
+ * whether a schedule keeps its result fresh (then views read the schedule's cached result).
+ */
+export interface ViewDefinition {
+  readonly loaded: LoadedQuery
+  readonly scheduled: boolean
 }
 
 /** Signed-in viewers' pages kept per cached entry (then the entry's map starts over: memory stays bounded). */
@@ -127,6 +137,11 @@ export function withToken(
  */
 export class ViewCache {
   readonly #entries = new Map<string, RenderedView>()
+  readonly #definitions = new Map<string, ViewDefinition & { readonly expiresAt: number }>()
+  /** Bumped by forget: a definition read from the store before an edit is not kept after it. */
+  #generation = 0
+  /** Pages being rendered now, by key (renderOnce). */
+  readonly #rendering = new Map<string, Promise<unknown>>()
   readonly #revalidateMs: number
   readonly #maxEntries: number
 
@@ -175,9 +190,64 @@ export class ViewCache {
     })
   }
 
+  /**
+   * A cached view's definition as this process last read it, for at most `revalidateMs` like its
+   * rendered pages: while a view's page may be served from memory, so may what rendering it reads
+   * first (no store reads before the result's). Forgotten with the query's pages.
+   */
+  definition(query: string, now: number): ViewDefinition | undefined {
+    const known = this.#definitions.get(query)
+    if (known === undefined || known.expiresAt <= now || known.expiresAt - this.#revalidateMs > now)
+      return undefined
+    return known
+  }
+
+  /** The generation to hand back to rememberDefinition: take it before reading the store. */
+  get generation(): number {
+    return this.#generation
+  }
+
+  /** Keeps a definition read since `generation`; one read before a forget since is dropped. */
+  rememberDefinition(query: string, definition: ViewDefinition, generation: number, now: number): void {
+    if (generation !== this.#generation) return
+    if (this.#definitions.size >= this.#maxEntries) this.#definitions.clear()
+    this.#definitions.set(query, { ...definition, expiresAt: now + this.#revalidateMs })
+  }
+
+  /**
+   * Renders the page of `key` once in this process for every request that asks while it renders:
+   * the first caller's `render` runs and the others get what it resolved to (a failed rendering
+   * leaves each to render its own). Like the engine's single flight, which waiters join for the run.
+   */
+  async renderOnce<T>(
+    key: string,
+    render: () => Promise<T>,
+  ): Promise<{ readonly result: T; readonly shared: boolean }> {
+    const running = this.#rendering.get(key) as Promise<T> | undefined
+    if (running !== undefined) {
+      const result = await running.then(
+        (value) => ({ value }),
+        () => undefined,
+      )
+      if (result !== undefined) return { result: result.value, shared: true }
+    }
+    const rendering = render()
+    this.#rendering.set(key, rendering)
+    try {
+      return { result: await rendering, shared: false }
+    } finally {
+      if (this.#rendering.get(key) === rendering) this.#rendering.delete(key)
+    }
+  }
+
   /** Drops every page showing a query (all parameters, dashboards' too), or everything. */
   forget(query?: string): void {
-    if (query === undefined) return this.#entries.clear()
+    this.#generation += 1
+    if (query === undefined) {
+      this.#definitions.clear()
+      return this.#entries.clear()
+    }
+    this.#definitions.delete(query)
     for (const [key, entry] of this.#entries)
       if (entry.query === query || entry.queries?.includes(query) === true) this.#entries.delete(key)
   }

@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildServer } from '../../src/server/app.js'
 import { SESSION_REVALIDATE_MS } from '../../src/server/auth/session-cache.js'
+import { VIEW_REVALIDATE_MS } from '../../src/server/start.js'
 import { ViewCache } from '../../src/server/view-cache.js'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
 
@@ -54,6 +55,14 @@ beforeAll(async () => {
     datasource: 'db',
     sql: 'SELECT 2 AS n',
     cacheTtlSeconds: 3600,
+  })
+  await server.engine.addQuery({
+    name: 'greeting',
+    datasource: 'db',
+    sql: "SELECT :who AS name, 'hello' AS word",
+    params: [{ name: 'who', type: 'string', default: 'nobody', visitorInput: { pattern: '[a-z0-9]+' } }],
+    cacheTtlSeconds: 3600,
+    visibility: { public: true },
   })
   editor = await server.signIn('eve', 'editor')
   viewer = await server.signIn('vic', 'viewer')
@@ -176,5 +185,123 @@ describe('a session read from memory', () => {
     } finally {
       await other.close()
     }
+  })
+})
+
+/**
+ * A second server process on the same store, with a clock of its own and a store whose query,
+ * datasource and schedule reads are counted.
+ */
+async function countingServer() {
+  const store = server.ctx.store
+  const reads = { queries: 0, datasources: 0, schedules: 0 }
+  const counted = <T extends object>(repo: T, method: string, what: keyof typeof reads): T =>
+    new Proxy(repo, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property)
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          if (property === method) reads[what] += 1
+          return (value as (...args: unknown[]) => unknown).apply(target, args)
+        }
+      },
+    })
+  const countedStore = Object.create(store, {
+    queries: { value: counted(store.queries, 'get', 'queries') },
+    datasources: { value: counted(store.datasources, 'get', 'datasources') },
+    schedules: { value: counted(store.schedules, 'listForQuery', 'schedules') },
+  }) as typeof store
+  const clock = { now: Date.now() }
+  const views = new ViewCache({ revalidateMs: VIEW_REVALIDATE_MS })
+  const app = await buildServer(
+    { ...server.ctx, store: countedStore, views, now: () => new Date(clock.now) },
+    { logger: false },
+  )
+  return { app, reads, clock }
+}
+
+describe("a cached query's definition", () => {
+  it('is read from the store once for views of any parameters while its pages may be kept', async () => {
+    const { app, reads } = await countingServer()
+    try {
+      for (const who of ['ann', 'bob', 'cy']) {
+        const page = await app.inject({ url: `/v/greeting?who=${who}` })
+        expect(page.statusCode, page.body).toBe(200)
+        expect(page.body).toContain(`>${who}<`)
+      }
+      expect(reads).toEqual({ queries: 1, datasources: 1, schedules: 1 })
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('changed through another server (in the store) shows here within VIEW_REVALIDATE_MS', async () => {
+    const { app, clock } = await countingServer()
+    try {
+      expect((await app.inject({ url: '/v/greeting?who=dee' })).body).toContain('hello')
+      const setWord = async (word: string) => {
+        const stored = await server.engine.store.queries.get('greeting')
+        const definition = stored?.definition as Record<string, unknown>
+        await server.engine.store.queries.update('greeting', {
+          definition: { ...definition, sql: `SELECT :who AS name, '${word}' AS word` },
+        })
+      }
+      await setWord('goodbye')
+      try {
+        expect((await app.inject({ url: '/v/greeting?who=eve' })).body).toContain('hello')
+        clock.now += VIEW_REVALIDATE_MS
+        expect((await app.inject({ url: '/v/greeting?who=eve' })).body).toContain('goodbye')
+      } finally {
+        await setWord('hello')
+      }
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('changed on this server shows at once, and hiding the query hides it at once', async () => {
+    const page = (who: string) => server.as(undefined, { url: `/v/greeting?who=${who}` })
+    expect((await page('fay')).body).toContain('hello')
+    const query = (await server.as(editor, { url: '/api/queries/greeting' })).json() as Record<
+      string,
+      unknown
+    >
+    const put = (payload: Record<string, unknown>) =>
+      server.as(editor, { method: 'PUT', url: '/api/queries/greeting', payload })
+    const renamedWord = { ...query, sql: "SELECT :who AS name, 'welcome' AS word" }
+    expect((await put(renamedWord)).statusCode).toBe(200)
+    expect((await page('gus')).body).toContain('welcome')
+    expect((await put({ ...renamedWord, visibility: { public: false } })).statusCode).toBe(200)
+    const hidden = await page('hal')
+    expect(hidden.statusCode).toBe(302)
+    expect((await put(query)).statusCode).toBe(200)
+  })
+})
+
+describe('viewers asking for the same page while it renders', () => {
+  it('get one rendering of it, and each the page', async () => {
+    const views = new ViewCache({ revalidateMs: VIEW_REVALIDATE_MS })
+    let renders = 0
+    let finish: (page: string) => void = () => {}
+    const render = () => {
+      renders += 1
+      return new Promise<string>((resolve) => (finish = resolve))
+    }
+    const asked = [1, 2, 3].map(() => views.renderOnce('k', render))
+    finish('the page')
+    const answers = await Promise.all(asked)
+    expect(renders).toBe(1)
+    expect(answers.map(({ result }) => result)).toEqual(['the page', 'the page', 'the page'])
+    expect(answers.map(({ shared }) => shared)).toEqual([false, true, true])
+    // Once rendered, the next asks again (the rendered-page cache is what keeps pages).
+    expect(await views.renderOnce('k', async () => 'later')).toEqual({ result: 'later', shared: false })
+  })
+
+  it('render their own when the first rendering failed', async () => {
+    const views = new ViewCache({ revalidateMs: VIEW_REVALIDATE_MS })
+    const failed = views.renderOnce('f', () => Promise.reject(new Error('boom')))
+    const after = views.renderOnce('f', async () => 'fine')
+    await expect(failed).rejects.toThrow('boom')
+    expect(await after).toEqual({ result: 'fine', shared: false })
   })
 })

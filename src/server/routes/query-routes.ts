@@ -33,13 +33,21 @@ export async function visibleQuery(
   name: string,
   principal: Principal | undefined,
 ): Promise<LoadedQuery> {
-  const hidden = new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}" is shown to you.`)
   // Missing and hidden answer alike, so nobody learns which names exist.
   const loaded = await loadQuery(ctx.store, name).catch((error: unknown) => {
-    throw isQuarryError(error, 'QUARRY_QUERY_NOT_FOUND') ? hidden : error
+    throw isQuarryError(error, 'QUARRY_QUERY_NOT_FOUND') ? hiddenQuery(name) : error
   })
-  if (!canSeeQuery(principal, loaded.query)) throw hidden
+  return shownQuery(loaded, principal)
+}
+
+/** `loaded` if `principal` may see it; else the same "not found" as a query that does not exist. */
+export function shownQuery(loaded: LoadedQuery, principal: Principal | undefined): LoadedQuery {
+  if (!canSeeQuery(principal, loaded.query)) throw hiddenQuery(loaded.query.name)
   return loaded
+}
+
+function hiddenQuery(name: string): QuarryError {
+  return new QuarryError('QUARRY_QUERY_NOT_FOUND', `No query named "${name}" is shown to you.`)
 }
 
 /** What the engine needs of the server's context. */

@@ -75,6 +75,8 @@ export const scheduleRoutes: RouteDef[] = [
       const schedule = parseBody(ScheduleSchema, request.body)
       await visibleQuery(ctx, schedule.query, principalOf(request))
       const saved = await createSchedule(ctx.store, schedule, ctx.now())
+      // Views of a scheduled query read its schedule's result: this process's views see that at once.
+      ctx.views.forget(saved.query)
       reply.status(201)
       return scheduleView(saved)
     },
@@ -91,7 +93,9 @@ export const scheduleRoutes: RouteDef[] = [
     handler: async (request, _reply, ctx) => {
       const changes = parseBody(ScheduleChangesSchema, request.body)
       if (changes.query !== undefined) await visibleQuery(ctx, changes.query, principalOf(request))
-      return scheduleView(await editSchedule(ctx.store, param(request, 'name'), changes, ctx.now()))
+      const saved = await editSchedule(ctx.store, param(request, 'name'), changes, ctx.now())
+      ctx.views.forget()
+      return scheduleView(saved)
     },
   },
   {
@@ -104,6 +108,7 @@ export const scheduleRoutes: RouteDef[] = [
     summary: 'Removes a schedule and its run history.',
     handler: async (request, reply, ctx) => {
       await ctx.store.schedules.remove(param(request, 'name'))
+      ctx.views.forget()
       reply.status(204)
       return null
     },

@@ -61,9 +61,10 @@ import {
   wholePage,
   withToken,
   type RenderedView,
+  type ViewDefinition,
 } from '../view-cache.js'
 import { beginConsent } from '../consent-start.js'
-import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
+import { engineDeps, isScheduled, shownQuery, visibleQuery } from './query-routes.js'
 import { snapshotFilter, visibleSnapshot } from './snapshot-routes.js'
 
 /** Where a view page finds its script and stylesheet (served below). */
@@ -118,8 +119,30 @@ async function viewableQuery(
   reply: FastifyReply,
   ctx: ServerContext,
 ): Promise<LoadedQuery | undefined> {
+  return (await viewableDefinition(request, reply, ctx))?.loaded
+}
+
+/**
+ * viewableQuery's query, and whether a schedule keeps it fresh. With `now`, a cached query's (its
+ * views' pages are kept for a while) comes from this process's memory when it was read less than
+ * VIEW_REVALIDATE_MS ago, like its pages; who may see it is checked on every request all the same.
+ */
+async function viewableDefinition(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+  now?: number,
+): Promise<ViewDefinition | undefined> {
+  const name = param(request, 'query')
+  const known = now === undefined ? undefined : ctx.views.definition(name, now)
   try {
-    return await visibleQuery(ctx, param(request, 'query'), request.principal)
+    if (known !== undefined) return { ...known, loaded: shownQuery(known.loaded, request.principal) }
+    const generation = ctx.views.generation
+    const loaded = await visibleQuery(ctx, name, request.principal)
+    const definition = { loaded, scheduled: await isScheduled(ctx, name) }
+    if (now !== undefined && (definition.scheduled || (loaded.query.cacheTtlSeconds ?? 0) > 0))
+      ctx.views.rememberDefinition(name, definition, generation, now)
+    return definition
   } catch (error) {
     if (request.principal !== undefined || !isQuarryError(error, 'QUARRY_QUERY_NOT_FOUND')) throw error
     await reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`)
@@ -206,12 +229,63 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   metricsOf(ctx).viewCacheLookup(fresh ? 'hit' : 'miss')
   if (fresh) return sendView(request, reply, rendered)
 
-  const loaded = await viewableQuery(request, reply, ctx)
-  if (loaded === undefined) return reply
+  const definition = await viewableDefinition(request, reply, ctx, now.getTime())
+  if (definition === undefined) return reply
+  const { loaded } = definition
+  const { query, datasource } = loaded
+  const visitor = isVisitor(request.principal, query)
+  const user = isPerUser(datasource) ? (request.principal?.user.name ?? '') : ''
+  // A page with one person's :@user.… values is theirs alone: the rendered-page cache is shared.
+  const ttl = query.cacheTtlSeconds ?? 0
+  const render = () =>
+    renderPage(request, reply, ctx, { definition, params, embed, now, ancestors, visitor, user })
+  if (ttl === 0 || usesViewer(loaded)) return sendView(request, reply, (await render()).view)
+  // Viewers asking for the same page while it renders get that page (or its error, as they would
+  // have joined its run), as they would a moment later from the cache: one run, one JSON parse and
+  // one rendering for a burst of them (bench:servers-load). Error details differ by reader.
+  const key = ViewCache.key(query.name, params, embed, visitor, user)
+  const { result, shared } = await ctx.views.renderOnce(`${key}\u0000${readerOf(request.principal)}`, render)
+  if (shared) {
+    reply.status(result.status)
+    if (result.retryAfter !== undefined) reply.header('retry-after', result.retryAfter)
+  } else if (result.fetchedAt !== undefined) {
+    ctx.views.set(key, result.view, result.fetchedAt.getTime() + ttl * 1000, now.getTime())
+  }
+  return sendView(request, reply, result.view)
+}
+
+/** A view's page as rendered for one request, and what else its reply carries. */
+interface RenderedPage {
+  readonly view: Omit<RenderedView, 'expiresAt'>
+  readonly status: number
+  readonly retryAfter?: string
+  /** When the page shows a result and may be cached: the result's time. */
+  readonly fetchedAt?: Date
+}
+
+/**
+ * Renders a view's page: its run (or the run's failure, on the page), the parameter form, the table or
+ * template.
+ */
+async function renderPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+  page: {
+    readonly definition: ViewDefinition
+    readonly params: Record<string, string>
+    readonly embed: boolean
+    readonly now: Date
+    readonly ancestors: readonly string[]
+    readonly visitor: boolean
+    readonly user: string
+  },
+): Promise<RenderedPage> {
+  const { params, embed, now, ancestors, visitor, user } = page
+  const { loaded, scheduled } = page.definition
   const { query, datasource } = loaded
   // Issue keys link to the Jira Cloud site the datasource was connected to (cell-link.ts).
   const jiraSite = datasource.type === 'rest' ? datasource.preset?.site?.url : undefined
-  const visitor = isVisitor(request.principal, query)
   // Upstream details (URLs, hosts, ids, bodies) are for admins and editors; the server log keeps them.
   const reader = readerOf(request.principal)
   const describe = (error: QuarryError): string => {
@@ -244,7 +318,7 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     const result = await runQuery(engineDeps(ctx), {
       query: loaded,
       params: given,
-      readCache: await isScheduled(ctx, query.name),
+      readCache: scheduled,
       ...(viewer === undefined ? {} : { viewer }),
       ...(lists === undefined ? {} : { paramOptions: lists }),
     })
@@ -298,26 +372,25 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
     ...(connect === undefined ? {} : { formTargets: [connect.provider] }),
   })
   const parts = splitAtMarker(html, marker)
-  if (parts === undefined) {
-    // Never seen in practice (the marker is random); then the page goes out without any token.
-    return sendView(request, reply, { ...wholePage(html.replaceAll(marker, '')), contentSecurityPolicy: csp })
-  }
-  const user = isPerUser(datasource) ? (request.principal?.user.name ?? '') : ''
   const view = {
     query: query.name,
     user,
     visibility: query.visibility,
     params: query.params,
-    ...parts,
+    // Never seen in practice (the marker is random); then the page goes out without any token.
+    ...(parts ?? wholePage(html.replaceAll(marker, ''))),
     contentSecurityPolicy: csp,
   }
-  const ttl = query.cacheTtlSeconds ?? 0
-  // A page with one person's :@user.… values is theirs alone: the rendered-page cache is shared.
-  if (outcome.error === undefined && outcome.fetchedAt !== undefined && ttl > 0 && !usesViewer(loaded)) {
-    const key = ViewCache.key(query.name, params, embed, visitor, user)
-    ctx.views.set(key, view, outcome.fetchedAt.getTime() + ttl * 1000, now.getTime())
+  // What the failure (if any) set on this reply: a request sent the same page gets them too.
+  const retryAfter = reply.getHeader('retry-after')
+  return {
+    view,
+    status: reply.statusCode,
+    ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+    ...(parts === undefined || outcome.error !== undefined || outcome.fetchedAt === undefined
+      ? {}
+      : { fetchedAt: outcome.fetchedAt }),
   }
-  return sendView(request, reply, view)
 }
 
 function hasParamOptions(query: LoadedQuery['query']): boolean {
