@@ -143,6 +143,8 @@ async function viewOnce(target, n) {
 async function load(sim, targetsOf, firstValue, during = () => {}) {
   const before = await searchRequests(sim)
   const samples = []
+  /** Each round's own p99: the first burst after the servers start is the slow one. */
+  const rounds = []
   for (let round = 0; round < ROUNDS; round += 1) {
     const base = firstValue + round * VALUES
     const targets = targetsOf()
@@ -150,7 +152,14 @@ async function load(sim, targetsOf, firstValue, during = () => {}) {
       viewOnce(targets[Math.floor(v / VALUES) % targets.length], base + (v % VALUES)),
     )
     during(round)
-    samples.push(...(await Promise.all(viewers)))
+    const answered = await Promise.all(viewers)
+    rounds.push(
+      percentile(
+        answered.map((sample) => sample.ms).sort((a, b) => a - b),
+        99,
+      ),
+    )
+    samples.push(...answered)
   }
   const ms = samples.map((sample) => sample.ms).sort((a, b) => a - b)
   const failures = samples.filter((sample) => sample.failed)
@@ -158,6 +167,7 @@ async function load(sim, targetsOf, firstValue, during = () => {}) {
     upstream: ((await searchRequests(sim)) - before) / ROUNDS,
     p50: percentile(ms, 50),
     p99: percentile(ms, 99),
+    rounds,
     failed: failures.length,
     why: [...new Set(failures.map((failure) => failure.why))].join(', '),
   }
@@ -230,7 +240,8 @@ try {
     `two \`quarry serve\` on one PostgreSQL schema.\n\n` +
     `- Direct to the two servers: **${direct.upstream} upstream requests a round** (target ${VALUES}), ` +
     `view latency p50 ${ms(direct.p50)}, **p99 ${ms(direct.p99)} = ${(direct.p99 / LATENCY_MS).toFixed(2)}× the upstream latency** ` +
-    `(target ≤ 3×; ${(direct.p99 / upstream).toFixed(2)}× the measured one), **${direct.failed} errors**${direct.why ? ` (${direct.why})` : ''}.\n` +
+    `(target ≤ 3×; ${(direct.p99 / upstream).toFixed(2)}× the measured one), **${direct.failed} errors**${direct.why ? ` (${direct.why})` : ''}; ` +
+    `each round's p99 in turn: ${direct.rounds.map(ms).join(', ')} (the first burst after start is the slowest).\n` +
     `- Behind nginx (Debian's, loopback, \`proxy_next_upstream error timeout http_502 http_503\`), one server SIGKILLed ` +
     `30 ms into round 3: **${killed.failed} failed requests** of ${VIEWERS * ROUNDS}${killed.why ? ` (${killed.why})` : ''}, ` +
     `${killed.upstream} upstream requests a round, p50 ${ms(killed.p50)}, p99 ${ms(killed.p99)}.\n\n` +
