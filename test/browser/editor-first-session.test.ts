@@ -9,7 +9,15 @@ import { LIQUID_HINT_FILTERS } from '../../web/src/liquid-hint.js'
 import { CHART_AGGREGATES } from '../../src/domain/query-choices.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
 import { addSimJira } from '../helpers/jira.js'
-import { requireBrowser, launchChromium, seen, SHOTS, stepByStep, text } from '../helpers/browser.js'
+import {
+  clickDrawn,
+  requireBrowser,
+  launchChromium,
+  seen,
+  SHOTS,
+  stepByStep,
+  text,
+} from '../helpers/browser.js'
 import { freePort } from '../helpers/quarry-process.mjs'
 import { startTestSim, TEST_CLIENT } from '../helpers/sim.js'
 
@@ -70,7 +78,7 @@ async function answerTo(path: string, button: ReturnType<Page['getByRole']>): Pr
   page.on('requestfailed', onFailed)
   const answered = page.waitForResponse((response) => new URL(response.url()).pathname === path)
   try {
-    await button.click()
+    await clickDrawn(button)
     return (await answered).status()
   } catch (error) {
     answered.catch(() => {})
@@ -215,7 +223,13 @@ describe('A first session in the query and datasource editors', () => {
       // No reload: the Run panel takes the new name, with the value typed under the old one.
       expect(await run.getByLabel('filter').inputValue()).toBe('key = DEMO-3')
       expect(await run.getByLabel('jql').count()).toBe(0)
+      // The run's rows go to the template preview 400 ms after they come, and its sandboxed frame loads
+      // the new page. The next click is made just after that: when a click was lost (clickDrawn).
+      const previewLoaded = page
+        .waitForEvent('framenavigated', (frame) => frame !== page.mainFrame())
+        .then((frame) => frame.waitForLoadState('load'))
       expect(await answerTo(runPath, run.getByRole('button', { name: 'Run', exact: true }))).toBe(200)
+      await previewLoaded
       await seen(result.locator('tbody tr').first())
       expect(await page.getByRole('alert').count()).toBe(0)
       expect(await result.locator('tbody td:first-child').allTextContents()).toEqual(['DEMO-3'])

@@ -46,6 +46,21 @@ export async function seen(locator: Locator): Promise<Locator> {
   return locator
 }
 
+/**
+ * Clicks `locator` after scrolling it into view and letting the page draw twice. Chromium keeps a
+ * sandboxed iframe (a template preview, a dashboard panel) in a process of its own and routes a mouse
+ * event by where frames were last drawn: a click sent at once after a scroll went nowhere, no event
+ * reaching the page (editor-first-session, right after a preview's frame loaded: 6 of 8 runs). A
+ * person's click cannot come that soon after the scroll that showed the button.
+ */
+export async function clickDrawn(locator: Locator): Promise<void> {
+  await locator.scrollIntoViewIfNeeded()
+  await locator
+    .page()
+    .evaluate('new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)))')
+  await locator.click()
+}
+
 export async function text(locator: Locator): Promise<string> {
   return ((await (await seen(locator)).textContent()) ?? '').trim()
 }
