@@ -9,6 +9,7 @@ import { parseAssignments, parseDuration } from './flags.js'
 import { progressLine } from './progress.js'
 import { feedRowObjects, feedRows, RowQueue } from '../render/row-queue.js'
 import { youngGenerationKept } from './young-generation.js'
+import { fullCollectionsByDownload } from './download-collections.js'
 
 interface RunFlags {
   readonly param?: string[]
@@ -67,6 +68,8 @@ export async function runCommand(
   }
   const bar = progressLine(process.stderr)
   const youngGeneration = youngGenerationKept()
+  // Bounds the dead response bodies between V8's own full collections (download-collections.ts).
+  const collections = fullCollectionsByDownload()
   const onSlice = (rows: number) => {
     youngGeneration(rows)
     bar.rows(rows)
@@ -89,7 +92,10 @@ export async function runCommand(
     params,
     ...(flags.refresh ? { refresh: true } : {}),
     ...(cacheTtlSeconds === undefined ? {} : { cacheTtlSeconds }),
-    onPage: bar.page,
+    onPage: (pages: number, chars?: number) => {
+      collections(pages, chars)
+      bar.page(pages)
+    },
   }
   // Rows go out page by page while later pages are fetched; a format that needs every row first
   // (the table sizes its columns from all cells) collects them itself.

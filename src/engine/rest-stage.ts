@@ -23,7 +23,7 @@ export async function restStage(input: StageInput<Extract<BoundQuery, { kind: 'r
     onNotice: (notice) => notices.push(notice),
   })) {
     pages++
-    onPage?.(pages)
+    onPage?.(pages, page.text.length)
     let full: boolean
     if (query.converter === undefined) {
       const pageRows = defaultRows(page.value)

@@ -24,8 +24,8 @@ export interface RunRequest {
    * the result its schedule refreshed (issue 16). A miss runs live, stored only per the TTL.
    */
   readonly readCache?: boolean
-  /** Called after each page arrives. */
-  readonly onPage?: (pages: number) => void
+  /** Called after each page arrives, with a REST page's text length. */
+  readonly onPage?: (pages: number, chars?: number) => void
   /**
    * Receives each page's rows (a JSON array text) as soon as they exist; the
    * result's rowsJson is then empty unless the run is cached. For output that

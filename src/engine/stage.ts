@@ -12,8 +12,8 @@ export interface StageInput<Bound extends BoundQuery> {
   readonly rows: ResultRows
   /** Why results may be incomplete; the stage adds to it. */
   readonly notices: string[]
-  /** Called after each page (or batch) arrives. */
-  readonly onPage?: ((pages: number) => void) | undefined
+  /** Called after each page (or batch) arrives, with a REST page's text length. */
+  readonly onPage?: ((pages: number, chars?: number) => void) | undefined
   readonly signal?: AbortSignal | undefined
   /** Whose connection a REST stage uses: '' for the shared one, the viewer's on a per-user datasource. */
   readonly user: string
