@@ -6,8 +6,9 @@
  * hardly touch: 100,000 Jira issues (122 MB of pages) piled up 40–50 MB of dead chunks between
  * two, and malloc kept the memory they had held, 60 MB at the end (bench/RESULTS.md, memory
  * section; issue 18's 150 MB). Every 8 MB of pages: peak RSS ~175 → ~133 MB for no CPU time the
- * noise showed (~14 collections of 10–20 ms); every 16 MB: 147 MB; 32 and 64 MB hardly lower it. A server (`quarry serve`) is left to V8: its
- * requests overlap, and a collection there would pause every one of them.
+ * noise showed (~14 collections of 10–20 ms); every 16 MB: 147 MB; 32 and 64 MB hardly lower it.
+ * A server (`quarry serve`) is left to V8: its requests overlap, and a collection there would pause
+ * every one of them.
  *
  * `collect` is V8's `gc()` (see fullCollection); a test gives its own.
  *
