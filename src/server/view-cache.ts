@@ -52,6 +52,8 @@ export interface RenderedView {
 export interface ViewDefinition {
   readonly loaded: LoadedQuery
   readonly scheduled: boolean
+  /** Held in memory: when it must be read again. A page drawn from it is not kept past this. */
+  readonly expiresAt?: number
 }
 
 /** Signed-in viewers' pages kept per cached entry (then the entry's map starts over: memory stays bounded). */
@@ -137,7 +139,7 @@ export function withToken(
  */
 export class ViewCache {
   readonly #entries = new Map<string, RenderedView>()
-  readonly #definitions = new Map<string, ViewDefinition & { readonly expiresAt: number }>()
+  readonly #definitions = new Map<string, ViewDefinition>()
   /** Bumped by forget: a definition read from the store before an edit is not kept after it. */
   #generation = 0
   /** Pages being rendered now, by key (renderOnce). */
@@ -197,8 +199,8 @@ export class ViewCache {
    */
   definition(query: string, now: number): ViewDefinition | undefined {
     const known = this.#definitions.get(query)
-    if (known === undefined || known.expiresAt <= now || known.expiresAt - this.#revalidateMs > now)
-      return undefined
+    const expiresAt = known?.expiresAt ?? 0
+    if (expiresAt <= now || expiresAt - this.#revalidateMs > now) return undefined
     return known
   }
 
@@ -216,17 +218,19 @@ export class ViewCache {
 
   /**
    * Renders the page of `key` once in this process for every request that asks while it renders:
-   * the first caller's `render` runs and the others get what it resolved to (a failed rendering
-   * leaves each to render its own). Like the engine's single flight, which waiters join for the run.
+   * the first caller's `render` runs and the others get what it resolved to, when `shareable` says
+   * so (a failed rendering, or one that may not be shared, leaves each to render its own). Like the
+   * engine's single flight, which waiters join for the run.
    */
   async renderOnce<T>(
     key: string,
     render: () => Promise<T>,
+    shareable: (result: T) => boolean = () => true,
   ): Promise<{ readonly result: T; readonly shared: boolean }> {
     const running = this.#rendering.get(key) as Promise<T> | undefined
     if (running !== undefined) {
       const result = await running.then(
-        (value) => ({ value }),
+        (value) => (shareable(value) ? { value } : undefined),
         () => undefined,
       )
       if (result !== undefined) return { result: result.value, shared: true }

@@ -188,6 +188,15 @@ describe('a session read from memory', () => {
   })
 })
 
+/** The greeting query's word, changed in the store as another server process would change it. */
+async function setWord(word: string): Promise<void> {
+  const stored = await server.engine.store.queries.get('greeting')
+  const definition = stored?.definition as Record<string, unknown>
+  await server.engine.store.queries.update('greeting', {
+    definition: { ...definition, sql: `SELECT :who AS name, '${word}' AS word` },
+  })
+}
+
 /**
  * A second server process on the same store, with a clock of its own and a store whose query,
  * datasource and schedule reads are counted.
@@ -239,13 +248,6 @@ describe("a cached query's definition", () => {
     const { app, clock } = await countingServer()
     try {
       expect((await app.inject({ url: '/v/greeting?who=dee' })).body).toContain('hello')
-      const setWord = async (word: string) => {
-        const stored = await server.engine.store.queries.get('greeting')
-        const definition = stored?.definition as Record<string, unknown>
-        await server.engine.store.queries.update('greeting', {
-          definition: { ...definition, sql: `SELECT :who AS name, '${word}' AS word` },
-        })
-      }
       await setWord('goodbye')
       try {
         expect((await app.inject({ url: '/v/greeting?who=eve' })).body).toContain('hello')
@@ -254,6 +256,37 @@ describe("a cached query's definition", () => {
       } finally {
         await setWord('hello')
       }
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('draws no page kept past the definition it came from', async () => {
+    const { app, clock } = await countingServer()
+    try {
+      expect((await app.inject({ url: '/v/greeting?who=ida' })).body).toContain('hello')
+      await setWord('goodbye')
+      // Late in the definition's life, a page of new values is drawn from it...
+      clock.now += VIEW_REVALIDATE_MS - 100
+      expect((await app.inject({ url: '/v/greeting?who=jo' })).body).toContain('hello')
+      // ...and is not kept past it: the change shows within VIEW_REVALIDATE_MS of the first read.
+      clock.now += 100
+      expect((await app.inject({ url: '/v/greeting?who=jo' })).body).toContain('goodbye')
+    } finally {
+      await setWord('hello')
+      await app.close()
+    }
+  })
+
+  it('held in memory is still shown only to who may see the query', async () => {
+    const { app } = await countingServer()
+    try {
+      const staff = await app.inject({ url: '/v/staff', headers: { cookie: editor.cookie } })
+      expect(staff.statusCode).toBe(200)
+      // Read into memory by the editor's view; vic's role or groups do not let them see it.
+      const refused = await app.inject({ url: '/v/staff', headers: { cookie: viewer.cookie } })
+      expect(refused.statusCode).toBe(404)
+      expect((await app.inject({ url: '/v/staff' })).statusCode).toBe(302)
     } finally {
       await app.close()
     }
@@ -268,10 +301,10 @@ describe("a cached query's definition", () => {
     >
     const put = (payload: Record<string, unknown>) =>
       server.as(editor, { method: 'PUT', url: '/api/queries/greeting', payload })
-    const renamedWord = { ...query, sql: "SELECT :who AS name, 'welcome' AS word" }
-    expect((await put(renamedWord)).statusCode).toBe(200)
+    const otherWord = { ...query, sql: "SELECT :who AS name, 'welcome' AS word" }
+    expect((await put(otherWord)).statusCode).toBe(200)
     expect((await page('gus')).body).toContain('welcome')
-    expect((await put({ ...renamedWord, visibility: { public: false } })).statusCode).toBe(200)
+    expect((await put({ ...otherWord, visibility: { public: false } })).statusCode).toBe(200)
     const hidden = await page('hal')
     expect(hidden.statusCode).toBe(302)
     expect((await put(query)).statusCode).toBe(200)

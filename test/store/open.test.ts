@@ -156,6 +156,7 @@ describe('PostgreSQL concurrency at first open', () => {
   // Kysely's own introspector resolved every schema of the database by name, so a schema dropped by
   // someone else mid-query failed the migration ("schema … does not exist"); this failed 5 of 40 rounds.
   test('a new schema migrates while other schemas of the database are created and dropped', async () => {
+    const failures: string[] = []
     const churn = new pg.Client({ connectionString: testDatabaseUrl() })
     await churn.connect()
     let churning = true
@@ -165,8 +166,7 @@ describe('PostgreSQL concurrency at first open', () => {
         await churn.query(`create schema ${other}; create table ${other}.t (id serial primary key, a text)`)
         await churn.query(`drop schema ${other} cascade`)
       }
-    })()
-    const failures: string[] = []
+    })().catch((error: unknown) => failures.push(`the churn itself failed: ${String(error)}`))
     try {
       for (let round = 0; round < 40; round += 1) {
         const schema = await createTestSchema()

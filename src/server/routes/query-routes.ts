@@ -158,8 +158,9 @@ export const queryRoutes: RouteDef[] = [
     body: QuerySchema,
     handler: async (request, _reply, ctx) => {
       const query = await withUsedParams(ctx, parseBody(QuerySchema, request.body), param(request, 'name'))
-      ctx.views.forget(param(request, 'name'))
       await ctx.store.queries.update(param(request, 'name'), queryRowOf(query))
+      // After the write: a view that read the query meanwhile would keep the old one (view-cache.ts).
+      ctx.views.forget(param(request, 'name'))
       return query
     },
   },
@@ -172,8 +173,8 @@ export const queryRoutes: RouteDef[] = [
     tag: 'queries',
     summary: 'Removes a query.',
     handler: async (request, reply, ctx) => {
-      ctx.views.forget(param(request, 'name'))
       await ctx.store.queries.remove(param(request, 'name'))
+      ctx.views.forget(param(request, 'name'))
       reply.status(204)
       return null
     },

@@ -229,27 +229,40 @@ async function page(request: FastifyRequest, reply: FastifyReply, ctx: ServerCon
   metricsOf(ctx).viewCacheLookup(fresh ? 'hit' : 'miss')
   if (fresh) return sendView(request, reply, rendered)
 
+  // An edit on this server (ViewCache.forget) from here on: what is read or drawn before it is not kept.
+  const generation = ctx.views.generation
   const definition = await viewableDefinition(request, reply, ctx, now.getTime())
   if (definition === undefined) return reply
   const { loaded } = definition
   const { query, datasource } = loaded
   const visitor = isVisitor(request.principal, query)
   const user = isPerUser(datasource) ? (request.principal?.user.name ?? '') : ''
-  // A page with one person's :@user.… values is theirs alone: the rendered-page cache is shared.
   const ttl = query.cacheTtlSeconds ?? 0
   const render = () =>
     renderPage(request, reply, ctx, { definition, params, embed, now, ancestors, visitor, user })
-  if (ttl === 0 || usesViewer(loaded)) return sendView(request, reply, (await render()).view)
+  // A page with one person's :@user.… values is theirs alone: the rendered-page cache is shared. So
+  // may be its dropdowns, whose options queries run as the signed-in viewer (their :@user.… values,
+  // their own connection): not kept either.
+  const personal =
+    usesViewer(loaded) || (hasParamOptions(query) && viewerOf(request.principal, query) !== undefined)
+  if (ttl === 0 || personal) return sendView(request, reply, (await render()).view)
   // Viewers asking for the same page while it renders get that page (or its error, as they would
   // have joined its run), as they would a moment later from the cache: one run, one JSON parse and
   // one rendering for a burst of them (bench:servers-load). Error details differ by reader.
   const key = ViewCache.key(query.name, params, embed, visitor, user)
-  const { result, shared } = await ctx.views.renderOnce(`${key}\u0000${readerOf(request.principal)}`, render)
+  const { result, shared } = await ctx.views.renderOnce(
+    `${key}\u0000${readerOf(request.principal)}\u0000${generation}`,
+    render,
+    (page) => page.shareable,
+  )
   if (shared) {
     reply.status(result.status)
     if (result.retryAfter !== undefined) reply.header('retry-after', result.retryAfter)
-  } else if (result.fetchedAt !== undefined) {
-    ctx.views.set(key, result.view, result.fetchedAt.getTime() + ttl * 1000, now.getTime())
+  } else if (result.fetchedAt !== undefined && ctx.views.generation === generation) {
+    // Kept no longer than the definition it was drawn from: an edit elsewhere shows within the bound.
+    const resultExpiresAt = result.fetchedAt.getTime() + ttl * 1000
+    const expiresAt = Math.min(resultExpiresAt, definition.expiresAt ?? resultExpiresAt)
+    ctx.views.set(key, result.view, expiresAt, now.getTime())
   }
   return sendView(request, reply, result.view)
 }
@@ -259,6 +272,11 @@ interface RenderedPage {
   readonly view: Omit<RenderedView, 'expiresAt'>
   readonly status: number
   readonly retryAfter?: string
+  /**
+   * Whether another request for the same page may be sent it: not a Connect prompt, which carries
+   * this session's own CSRF token in its form.
+   */
+  readonly shareable: boolean
   /** When the page shows a result and may be cached: the result's time. */
   readonly fetchedAt?: Date
 }
@@ -386,6 +404,7 @@ async function renderPage(
   return {
     view,
     status: reply.statusCode,
+    shareable: connect === undefined,
     ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
     ...(parts === undefined || outcome.error !== undefined || outcome.fetchedAt === undefined
       ? {}
@@ -871,6 +890,8 @@ export const viewRoutes: RouteDef[] = [
           // The view shows the failure when it runs again.
           if (!(error instanceof QuarryError)) throw error
         }
+        // Again after the run: a page drawn from the old result meanwhile is not the one to go back to.
+        ctx.views.forget(query.name)
       }
       return reply.redirect(`/v/${encodeURIComponent(query.name)}${queryString(params)}`, 303)
     },
