@@ -114,35 +114,46 @@ export function queryString(params: Record<string, string>): string {
  * The query a view shows, if the caller may see it. Someone not signed in is sent to sign in (the
  * query might be theirs to see); a signed-in user who may not see it gets "not found".
  */
-async function viewableQuery(
+function viewableQuery(
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: ServerContext,
 ): Promise<LoadedQuery | undefined> {
-  return (await viewableDefinition(request, reply, ctx))?.loaded
+  return unlessHidden(request, reply, () => visibleQuery(ctx, param(request, 'query'), request.principal))
 }
 
 /**
- * viewableQuery's query, and whether a schedule keeps it fresh. With `now`, a cached query's (its
- * views' pages are kept for a while) comes from this process's memory when it was read less than
+ * viewableQuery's query, and whether a schedule keeps it fresh. A cached query's (its views' pages
+ * are kept for a while) comes from this process's memory when it was read less than
  * VIEW_REVALIDATE_MS ago, like its pages; who may see it is checked on every request all the same.
  */
-async function viewableDefinition(
+function viewableDefinition(
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: ServerContext,
-  now?: number,
+  now: number,
 ): Promise<ViewDefinition | undefined> {
   const name = param(request, 'query')
-  const known = now === undefined ? undefined : ctx.views.definition(name, now)
-  try {
+  return unlessHidden(request, reply, async () => {
+    const known = ctx.views.definition(name, now)
     if (known !== undefined) return { ...known, loaded: shownQuery(known.loaded, request.principal) }
     const generation = ctx.views.generation
     const loaded = await visibleQuery(ctx, name, request.principal)
     const definition = { loaded, scheduled: await isScheduled(ctx, name) }
-    if (now !== undefined && (definition.scheduled || (loaded.query.cacheTtlSeconds ?? 0) > 0))
+    if (definition.scheduled || (loaded.query.cacheTtlSeconds ?? 0) > 0)
       ctx.views.rememberDefinition(name, definition, generation, now)
     return definition
+  })
+}
+
+/** The query `read` finds, or, for someone not signed in whom it would not show it, a sign-in redirect. */
+async function unlessHidden<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  read: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await read()
   } catch (error) {
     if (request.principal !== undefined || !isQuarryError(error, 'QUARRY_QUERY_NOT_FOUND')) throw error
     await reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`)
