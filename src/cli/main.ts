@@ -25,7 +25,8 @@ process.on('unhandledRejection', (reason) => {
   if (process.listenerCount('unhandledRejection') === 1) lastResort(reason)
 })
 
-const program = await buildProgram()
+// Only the command argv names is built (all of them for help or a word that is no command).
+const program = await buildProgram(process.argv.slice(2))
 
 // `quarry run … | head` closes the pipe early: that is the reader's choice, not an error.
 // Not an exit on the spot: a token refresh may be committing; the run ends normally, writing nothing more.

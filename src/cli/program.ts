@@ -30,14 +30,64 @@ export function quarryVersion(): string {
 }
 
 /**
- * The `quarry` command line, every command registered, nothing parsed. main.ts parses argv with it;
- * the CLI reference (docs/cli.md) and shell completion walk it, so what they say is what runs.
- * Each command lives in its own file and loads its work only when it runs, so `quarry --help`
- * stays instant. The definitions themselves are imported statically: every command needs all of
- * them, and the CLI bundle then holds them in one chunk, where twenty dynamic imports made twenty
- * files to resolve and read at each start.
+ * Every command's definition, with the top-level command names it adds (test/cli/program.test.ts
+ * checks them against what each one registers).
  */
-export async function buildProgram(): Promise<Command> {
+export const COMMANDS: ReadonlyArray<{
+  readonly names: readonly string[]
+  readonly register: (program: Command) => void
+}> = [
+  { names: ['sim'], register: registerSim },
+  { names: ['datasource'], register: registerDatasource },
+  { names: ['connect'], register: registerConnect },
+  { names: ['query'], register: registerQuery },
+  { names: ['converter'], register: registerConverter },
+  { names: ['template'], register: registerTemplate },
+  { names: ['schedule'], register: registerSchedule },
+  { names: ['run'], register: registerRun },
+  { names: ['snapshot'], register: registerSnapshot },
+  { names: ['alert'], register: registerAlert },
+  { names: ['dashboard'], register: registerDashboard },
+  { names: ['subscription'], register: registerSubscription },
+  { names: ['export', 'import'], register: registerTransfer },
+  { names: ['connections'], register: registerConnections },
+  { names: ['backup', 'restore'], register: registerBackup },
+  { names: ['secrets'], register: registerSecrets },
+  { names: ['audit'], register: registerAudit },
+  { names: ['serve'], register: registerServe },
+  { names: ['demo'], register: registerDemo },
+  { names: ['completion'], register: registerCompletion },
+]
+
+/** The root's options that take a value: the word after one is not the command. */
+const ROOT_VALUE_OPTIONS = new Set(['--db'])
+
+/**
+ * The command `args` (argv without node and the script) runs: the first word that is neither an
+ * option nor a root option's value. `quarry --db x.db run q` → `run`; `quarry --help` → undefined.
+ */
+export function commandWord(args: readonly string[]): string | undefined {
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] as string
+    if (arg === '--') return args[index + 1]
+    if (ROOT_VALUE_OPTIONS.has(arg)) index++
+    else if (!arg.startsWith('-')) return arg
+  }
+  return undefined
+}
+
+/**
+ * The `quarry` command line, nothing parsed. main.ts parses argv with it; the CLI reference
+ * (docs/cli.md) and shell completion walk it, so what they say is what runs. Each command lives in
+ * its own file and loads its work only when it runs, so `quarry --help` stays instant.
+ *
+ * Given `args`, only the command they name is registered (all of them when they name none, or one
+ * that does not exist: help and commander's "did you mean" need the others): building every
+ * command's options took a tenth of a cached `quarry run` (issue 18). The definitions are imported
+ * statically all the same: the CLI bundle then holds them in one chunk, where twenty dynamic
+ * imports made twenty files to resolve and read at each start.
+ */
+export async function buildProgram(args?: readonly string[]): Promise<Command> {
   const program = new Command()
     .name('quarry')
     .description(
@@ -53,29 +103,9 @@ export async function buildProgram(): Promise<Command> {
     .configureOutput({ outputError: (text, write) => write(`quarry: ${text.replace(/^error: /, '')}`) })
     .showHelpAfterError()
 
-  const commands = [
-    registerSim,
-    registerDatasource,
-    registerConnect,
-    registerQuery,
-    registerConverter,
-    registerTemplate,
-    registerSchedule,
-    registerRun,
-    registerSnapshot,
-    registerAlert,
-    registerDashboard,
-    registerSubscription,
-    registerTransfer,
-    registerConnections,
-    registerBackup,
-    registerSecrets,
-    registerAudit,
-    registerServe,
-    registerDemo,
-    registerCompletion,
-  ]
-  for (const register of commands) register(program)
+  const word = args === undefined ? undefined : commandWord(args)
+  const named = COMMANDS.find((command) => word !== undefined && command.names.includes(word))
+  for (const { register } of named === undefined ? COMMANDS : [named]) register(program)
 
   // Usage errors exit 2, like every other configuration mistake (1 is for a query that failed).
   const overrideExits = (command: Command): void => {
