@@ -4,6 +4,7 @@
 //   MariaDB:    `mariadb --batch -e "…"` (tab-separated, the client's batch output)
 // 100,000 rows: the ratio of wall times (fastest of RUNS alternating runs) and Quarry's peak RSS;
 // 1,000,000 rows: the same, one run each (the memory target is the point there).
+// At 100,000 rows also the floor (bench/sql-floor.mjs): Node and the driver alone, no Quarry.
 // Targets (issue 18): ratio ≤ 2×, peak RSS ≤ 150 MB at 100,000 rows and ≤ 200 MB at 1,000,000.
 //   node bench/sql.mjs            (needs `npm run build` first; PostgreSQL at QUARRY_TEST_DATABASE_URL or
 //                                  postgres://postgres@127.0.0.1:5432/test with psql on the PATH; MariaDB at
@@ -78,6 +79,7 @@ const engines = [
   {
     name: 'PostgreSQL',
     datasource: 'pg',
+    floor: ['postgres', pgUrl],
     client: '`psql \\copy … to stdout csv`',
     async open() {
       if (!onPath('psql')) return 'psql is not on the PATH'
@@ -109,6 +111,7 @@ const engines = [
   {
     name: 'MariaDB',
     datasource: 'my',
+    floor: ['mysql', myUrl.href],
     client: '`mariadb --batch`',
     async open() {
       if (!onPath('mariadb'))
@@ -161,18 +164,23 @@ async function measure(engine, rows, fixed) {
   const select = engine.select(rows)
   await ok(quarry('query', 'add', query, '--datasource', engine.datasource, '--sql', select))
   const runs = rows > 100_000 ? 1 : RUNS
+  const floor = () => timed(process.execPath, ['bench/sql-floor.mjs', ...engine.floor, select])
   if (runs > 1) {
     await ok(engine.native(select))
     await ok(quarry('run', query, '--format', 'csv'))
+    await ok(floor())
   }
   const ours = []
   const theirs = []
+  const floors = []
   for (let i = 0; i < runs; i++) {
     ours.push(await ok(quarry('run', query, '--format', 'csv')))
     theirs.push(await ok(engine.native(select)))
+    if (runs > 1) floors.push(await ok(floor()))
   }
   const q = best(ours)
   const n = best(theirs)
+  const f = floors.length > 0 ? best(floors) : undefined
   const rss = Math.max(...ours.map((run) => run.rss))
   const ratio = q.ms / n.ms
   const limit = RSS_LIMIT_MB[rows]
@@ -180,7 +188,10 @@ async function measure(engine, rows, fixed) {
     `${engine.name}, ${rows.toLocaleString('en')} rows: \`quarry run --format csv\` ${q.ms.toFixed(0)} ms (${mb(q.bytes)}) ` +
     `vs ${engine.client} ${n.ms.toFixed(0)} ms (${mb(n.bytes)}) — ratio **${ratio.toFixed(2)}×** (target ≤ ${RATIO_TARGET}×; ` +
     `${runs === 1 ? 'one run each' : `fastest of ${runs} alternating runs`}; rows beyond a 1-row run: ${(q.ms - fixed.ms).toFixed(0)} ms); ` +
-    `peak RSS **${rss.toFixed(0)} MB** (target ≤ ${limit} MB)`
+    `peak RSS **${rss.toFixed(0)} MB** (target ≤ ${limit} MB)` +
+    (f === undefined
+      ? ''
+      : `; the floor, Node and the driver alone (bench/sql-floor.mjs), ${f.ms.toFixed(0)} ms: **${(f.ms / n.ms).toFixed(2)}×** the client, Quarry ${(q.ms / f.ms).toFixed(2)}× the floor`)
   console.log(line)
   return { line, met: rss <= limit && ratio <= RATIO_TARGET }
 }
