@@ -3,7 +3,8 @@
 // vs `node -e 0`, each a fresh process, alternating, median of several runs.
 // Each Quarry case runs twice: as bin/quarry.js runs it (the bundle in
 // dist/bundle) and from the compiled modules in dist/cli, to show what the
-// bundle saves. Records the ratios.
+// bundle saves. Beside them the floor (bench/cli-floor.mjs): Node reading the same cached rows
+// straight from the SQLite store, no Quarry. Records the ratios.
 //   npm run bench:cli        (needs curl and jq on PATH)
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -60,7 +61,11 @@ try {
     `curl -s -H "Authorization: Bearer ${fresh.tokens.access_token}" '${base}${path}' | jq -c '[.issues[] | {key, summary: .fields.summary}]'`,
   ]
   const runArgs = ['--db', db, 'run', 'hundred', '--format', 'json']
-  const times = { quarry: [], unbundled: [], curl: [], help: [], helpUnbundled: [], node: [] }
+  const floorArgs = ['bench/cli-floor.mjs', db, 'hundred']
+  const floorRows = JSON.parse(timed(process.execPath, floorArgs).out)
+  if (JSON.stringify(floorRows) !== JSON.stringify(JSON.parse(warm)))
+    throw new Error('the floor (bench/cli-floor.mjs) printed other rows than quarry run')
+  const times = { quarry: [], unbundled: [], curl: [], help: [], helpUnbundled: [], node: [], floor: [] }
   for (let i = 0; i < RUNS; i++) {
     times.quarry.push(timed(process.execPath, ['bin/quarry.js', ...runArgs], { env }).ms)
     times.unbundled.push(timed(process.execPath, [unbundled, ...runArgs], { env }).ms)
@@ -68,10 +73,12 @@ try {
     times.help.push(timed(process.execPath, ['bin/quarry.js', '--help'], { env }).ms)
     times.helpUnbundled.push(timed(process.execPath, [unbundled, '--help'], { env }).ms)
     times.node.push(timed(process.execPath, ['-e', '0'], { env }).ms)
+    times.floor.push(timed(process.execPath, floorArgs, { env }).ms)
   }
   const m = Object.fromEntries(Object.entries(times).map(([name, xs]) => [name, median(xs)]))
   const line = [
     `\`quarry run\` of a cached 100-row query (fresh process, JSON out) vs \`curl -s URL | jq\` on the same page: **${(m.quarry / m.curl).toFixed(2)}×** (target ≤ 3; quarry ${m.quarry.toFixed(0)} ms, curl+jq ${m.curl.toFixed(0)} ms; from the compiled modules without the bundle ${(m.unbundled / m.curl).toFixed(2)}×, ${m.unbundled.toFixed(0)} ms)`,
+    `The floor, Node reading the same cached rows straight from the SQLite store (bench/cli-floor.mjs, no Quarry): ${(m.floor / m.curl).toFixed(2)}× curl+jq (${m.floor.toFixed(0)} ms; \`node -e 0\` ${(m.node / m.curl).toFixed(2)}×); the cached run ${(m.quarry / m.floor).toFixed(2)}× the floor`,
     `\`quarry --help\` vs \`node -e 0\`: **${(m.help / m.node).toFixed(2)}×** (target ≤ 2; ${m.help.toFixed(0)} vs ${m.node.toFixed(0)} ms; without the bundle ${(m.helpUnbundled / m.node).toFixed(2)}×)`,
     `Medians of ${RUNS} alternating runs of each; machine load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores.`,
   ].join('\n')
