@@ -4,7 +4,8 @@
 // 2 on each server): single flight across servers makes that 50 upstream requests, counted at the
 // simulator. Phase 1 sends the viewers to the servers directly; phase 2 through nginx (Debian's, on
 // loopback, retrying idempotent GETs on the other server) and SIGKILLs one server in the middle.
-//   npm run bench:servers-load   (BENCH_DEBUG=1: the servers' logs and failed pages on stderr)
+//   npm run bench:servers-load   (BENCH_DEBUG=1: the servers' logs and failed pages on stderr;
+//                                 -- --no-write: print, do not touch bench/RESULTS.md)
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -247,7 +248,8 @@ try {
     `${killed.upstream} upstream requests a round, p50 ${ms(killed.p50)}, p99 ${ms(killed.p99)}.\n\n` +
     `Shared machine: load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores during the run.`
   console.log(line)
-  recordResult('Server: two servers under load', 'npm run bench:servers-load', line)
+  if (!process.argv.includes('--no-write'))
+    recordResult('Server: two servers under load', 'npm run bench:servers-load', line)
 } finally {
   await Promise.all(running.map((child) => stop(child)))
   sim.stop()
