@@ -88,7 +88,7 @@ function contextValue(param: ContextParam, { viewer, now, timeZone }: RunContext
       if (email === null || email === '') {
         throw new QuarryError(
           'QUARRY_CONTEXT_MISSING',
-          `The query uses :@user.email, and user "${name}" has no email address; an admin sets one (quarry user edit ${name} --email …, or Users in the admin UI).`,
+          `The query uses :@user.email, and user "${name}" has no email address; an admin sets one under Users in the admin UI (or PUT /api/users/${encodeURIComponent(name)} with an email).`,
         )
       }
       return email
