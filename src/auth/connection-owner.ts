@@ -1,7 +1,7 @@
 import { isPerUser, type Datasource } from '../domain/datasource.js'
 import { QuarryError } from '../domain/errors.js'
 import type { Viewer } from '../domain/viewer.js'
-import { SHARED_CONNECTION } from '../store/index.js'
+import { SHARED_CONNECTION, type Store } from '../store/index.js'
 import { presetOf } from './presets/index.js'
 
 /** How a provider is named to a viewer, where its preset's short name would not read well. */
@@ -45,6 +45,23 @@ export function connectionUser(datasource: Datasource, viewer: Viewer | undefine
     )
   }
   return viewer.name
+}
+
+/**
+ * Refuses a per-user run (or test) whose person has no usable connection: a view shows the Connect
+ * prompt from the error.
+ *
+ * @example await requireConnection(store, perUserJira, 'bob')
+ */
+export async function requireConnection(
+  store: Pick<Store, 'connections'>,
+  datasource: Datasource,
+  user: string,
+): Promise<void> {
+  const connection = await store.connections.get(datasource.name, user)
+  if (connection === undefined) throw connectionRequired(datasource)
+  if (connection.status === 'needs_consent')
+    throw connectionRequired(datasource, 'it needs your consent again')
 }
 
 /**

@@ -1,4 +1,4 @@
-import { connectionRequired, connectionUser } from '../auth/connection-owner.js'
+import { connectionUser, requireConnection } from '../auth/connection-owner.js'
 import type { Viewer } from '../domain/viewer.js'
 import { SHARED_CONNECTION } from '../store/index.js'
 import { bindLoadedQuery } from './bind.js'
@@ -104,7 +104,7 @@ export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<Q
   const run = await bindLoadedQuery(loaded, bound)
   const user = connectionUser(run.datasource, request.viewer)
   // Checked before the cache too: a revoked connection stops serving its person's cached rows.
-  if (user !== SHARED_CONNECTION) await requireConnection(deps, run.datasource, user)
+  if (user !== SHARED_CONNECTION) await requireConnection(deps.store, run.datasource, user)
   const result = await throughCache(
     deps,
     {
@@ -136,12 +136,4 @@ export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<Q
     },
   )
   return { ...result, values }
-}
-
-/** Refuses a per-user run whose person has no usable connection: the view shows the Connect prompt. */
-async function requireConnection(deps: EngineDeps, datasource: LoadedQuery['datasource'], user: string) {
-  const connection = await deps.store.connections.get(datasource.name, user)
-  if (connection === undefined) throw connectionRequired(datasource)
-  if (connection.status === 'needs_consent')
-    throw connectionRequired(datasource, 'it needs your consent again')
 }

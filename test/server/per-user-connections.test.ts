@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkDatasource } from '../../src/engine/index.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { addSimJira } from '../helpers/jira.js'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
@@ -164,5 +165,27 @@ describe('a per-user datasource', () => {
       payload: {},
     })
     expect(snapshot.json()).toMatchObject({ error: { code: 'QUARRY_CONNECTION_NO_VIEWER' } })
+  })
+
+  it("is tested with the admin's own connection, never the shared one its runs do not use", async () => {
+    const dana = await server.signIn('dana', 'admin')
+    const test = () => server.as(dana, { method: 'POST', url: '/api/datasources/jira/test', payload: {} })
+    // The shared connection (carol's) works; dana has none of her own yet.
+    const before = await test()
+    expect(before.statusCode).toBe(200)
+    expect(before.json()).toMatchObject({ ok: false })
+    expect(before.json().message).toContain('Connect your jira account')
+
+    await connectAs('dana', 'alice')
+    const after = await test()
+    expect(after.json()).toMatchObject({ ok: true })
+    expect(after.json().message).toMatch(/^jira works/)
+  })
+
+  it('is not tested for nobody (the CLI): there is no connection to test, and the answer says where to', async () => {
+    const answer = await checkDatasource(server.engine.store, 'jira')
+    expect(answer.ok).toBe(false)
+    expect(answer.message).toContain('jira runs per user (each person with their own jira account)')
+    expect(answer.message).toContain('Test connection in the admin UI')
   })
 })

@@ -11,6 +11,7 @@ import { QuarryError } from '../../domain/errors.js'
 import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engine/index.js'
 import { saveDatasource, type StoredConnection } from '../../store/index.js'
 import type { Principal } from '../auth/access.js'
+import { signedInViewer } from '../auth/viewer.js'
 import { beginConsent } from '../consent-start.js'
 import { CALLBACK_PATH, MY_CONNECTIONS_PAGE, type ServerContext } from '../context.js'
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
@@ -227,9 +228,13 @@ export const datasourceRoutes: RouteDef[] = [
     rateLimit: 'api',
     access: 'admin',
     tag: 'datasources',
-    summary: 'One request to the test path: whether the datasource works, and why not.',
+    summary:
+      "One request to the test path: whether the datasource works, and why not (a per-user datasource with the caller's own connection).",
     handler: async (request, _reply, ctx) =>
-      checkDatasource(ctx.store, param(request, 'name'), { audience: 'ui' }),
+      checkDatasource(ctx.store, param(request, 'name'), {
+        audience: 'ui',
+        ...(request.principal === undefined ? {} : { viewer: signedInViewer(request.principal) }),
+      }),
   },
   {
     method: 'POST',
