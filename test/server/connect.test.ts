@@ -184,4 +184,54 @@ describe('Connect on a per-user datasource (issue 15)', () => {
     expect(refused.statusCode).toBe(403)
     expect(refused.json().error.code).toBe('QUARRY_FORBIDDEN')
   })
+
+  it('creates a per-user datasource from a preset when the body asks for one', async () => {
+    const admin = await server.signIn('ada', 'admin')
+    const created = await server.as(admin, {
+      method: 'POST',
+      url: '/api/presets/jira-cloud/datasources',
+      payload: {
+        name: 'everyone',
+        clientId: 'quarry-web',
+        clientSecret: 'web-secret',
+        connectionMode: 'per-user',
+      },
+    })
+    expect(created.statusCode).toBe(201)
+    expect(created.json().connectionMode).toBe('per-user')
+    expect((await server.engine.store.datasources.get('everyone'))?.config).toMatchObject({
+      connectionMode: 'per-user',
+    })
+  })
+
+  it('refuses a preset body field that is none of its form, by name, storing nothing', async () => {
+    const admin = await server.signIn('ada', 'admin')
+    const refused = await server.as(admin, {
+      method: 'POST',
+      url: '/api/presets/jira-cloud/datasources',
+      payload: {
+        name: 'typo',
+        clientId: 'quarry-web',
+        clientSecret: 'web-secret',
+        conectionMode: 'per-user',
+      },
+    })
+    expect(refused.statusCode).toBe(400)
+    expect(refused.json().error.code).toBe('QUARRY_CONFIG_INVALID')
+    expect(refused.json().error.message).toContain('The jira-cloud preset has no field conectionMode')
+    expect(refused.json().error.message).toContain('connectionMode')
+    expect(await server.engine.store.datasources.get('typo')).toBeUndefined()
+  })
+
+  it('refuses a connection mode that is neither shared nor per-user', async () => {
+    const admin = await server.signIn('ada', 'admin')
+    const refused = await server.as(admin, {
+      method: 'POST',
+      url: '/api/presets/jira-cloud/datasources',
+      payload: { name: 'odd', clientId: 'quarry-web', clientSecret: 'web-secret', connectionMode: 'each' },
+    })
+    expect(refused.statusCode).toBe(400)
+    expect(refused.json().error.message).toMatch(/Connection mode: choose one of shared.*per-user/)
+    expect(await server.engine.store.datasources.get('odd')).toBeUndefined()
+  })
 })

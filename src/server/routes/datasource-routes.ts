@@ -6,7 +6,13 @@ import { createFromPreset } from '../../auth/presets/create-from-preset.js'
 import { allPresets, checkPreset, presetNamed, type Preset } from '../../auth/presets/index.js'
 import { describeAddress } from '../../domain/database-url.js'
 import { safeReturnPath } from '../../domain/return-path.js'
-import { DatasourceSchema, isPerUser, redactDatasource, type Datasource } from '../../domain/datasource.js'
+import {
+  ConnectionModeSchema,
+  DatasourceSchema,
+  isPerUser,
+  redactDatasource,
+  type Datasource,
+} from '../../domain/datasource.js'
 import { QuarryError } from '../../domain/errors.js'
 import { checkDatasource, loadDatasource, loadRestDatasource } from '../../engine/index.js'
 import { saveDatasource, type StoredConnection } from '../../store/index.js'
@@ -36,7 +42,13 @@ const HostUrl = z.url({ protocol: /^https?$/ }).optional()
  * the hosts this server was started with, for Atlassian's). Only admins create datasources, and
  * they may point a generic one anywhere already, so this opens nothing new.
  */
-const PresetBody = z.looseObject({ name: z.string().min(1), authUrl: HostUrl, apiUrl: HostUrl })
+/** The preset's form fields by key (checked against its form in the handler), and these. */
+const PresetBody = z.looseObject({
+  name: z.string().min(1),
+  authUrl: HostUrl,
+  apiUrl: HostUrl,
+  connectionMode: ConnectionModeSchema.optional(),
+})
 const ConnectBody = z.object({ site: z.string().min(1).optional() })
 /** Tokens obtained elsewhere, as the PocketQuery guide pastes them into its datasource (issue 13). */
 const TokensBody = z.object({
@@ -52,6 +64,21 @@ function presetView(preset: Preset) {
     ...preset.form,
     queries: preset.queries(placeholder).map((query) => query.name),
   }
+}
+
+/**
+ * A body field that is none of the preset's (a typo, a field of another preset) is refused by name:
+ * ignored, it would make a datasource other than the one asked for.
+ */
+function refuseUnknownFields(preset: Preset, given: Readonly<Record<string, unknown>>): void {
+  const keys = preset.form.fields.map((field) => field.key)
+  const unknown = Object.keys(given).filter((key) => !keys.includes(key))
+  if (unknown.length === 0) return
+  const known = [...keys, 'name', 'authUrl', 'apiUrl', 'connectionMode'].join(', ')
+  throw new QuarryError(
+    'QUARRY_CONFIG_INVALID',
+    `The ${preset.name} preset has no field ${unknown.join(' or ')}; its fields are ${known}. Nothing was stored.`,
+  )
 }
 
 function connectionView(connection: StoredConnection | undefined) {
@@ -166,8 +193,9 @@ export const datasourceRoutes: RouteDef[] = [
       "Creates a datasource from a preset (its form's fields) and its ready-made queries; Connect comes next.",
     body: PresetBody,
     handler: async (request, reply, ctx) => {
-      const { name, authUrl, apiUrl, ...given } = parseBody(PresetBody, request.body)
+      const { name, authUrl, apiUrl, connectionMode, ...given } = parseBody(PresetBody, request.body)
       const preset = presetNamed(param(request, 'preset'))
+      refuseUnknownFields(preset, given)
       // The provider's hosts this server was configured with (e.g. the demo's simulator); the body's win.
       const hosts = preset.provider === 'atlassian' ? ctx.options.atlassian : undefined
       const { datasource } = await createFromPreset(ctx.store, {
@@ -180,6 +208,7 @@ export const datasourceRoutes: RouteDef[] = [
           ...(apiUrl === undefined ? {} : { apiUrl }),
           redirectUri: `${ctx.options.publicUrl}${CALLBACK_PATH}`,
         },
+        connectionMode,
         fieldName: (key) => key,
       })
       reply.status(201)
