@@ -60,6 +60,10 @@ try {
     '-c',
     `curl -s -H "Authorization: Bearer ${fresh.tokens.access_token}" '${base}${path}' | jq -c '[.issues[] | {key, summary: .fields.summary}]'`,
   ]
+  // The other side must answer the same page: an error answer would time something else.
+  const keysOf = (rows) => rows.map((row) => row.key).join(',')
+  if (keysOf(JSON.parse(timed('bash', curlArgs).out)) !== keysOf(JSON.parse(warm)))
+    throw new Error('curl | jq answered other rows than quarry run')
   const runArgs = ['--db', db, 'run', 'hundred', '--format', 'json']
   const floorArgs = ['bench/cli-floor.mjs', db, 'hundred']
   const floorRows = JSON.parse(timed(process.execPath, floorArgs).out)
