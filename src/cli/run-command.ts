@@ -9,7 +9,7 @@ import { parseAssignments, parseDuration } from './flags.js'
 import { progressLine } from './progress.js'
 import { feedRowObjects, feedRows, RowQueue } from '../render/row-queue.js'
 import { youngGenerationKept } from './young-generation.js'
-import { fullCollectionsByDownload } from './download-collections.js'
+import { fullCollectionsByDownload, fullCollectionsByOutput } from './full-collections.js'
 
 interface RunFlags {
   readonly param?: string[]
@@ -68,8 +68,10 @@ export async function runCommand(
   }
   const bar = progressLine(process.stderr)
   const youngGeneration = youngGenerationKept()
-  // Bounds the dead response bodies between V8's own full collections (download-collections.ts).
+  // Bound what a long run leaves dead between V8's own full collections (full-collections.ts):
+  // response bodies by the page text read, rows by the output written.
   const collections = fullCollectionsByDownload()
+  const outputCollections = fullCollectionsByOutput()
   const onSlice = (rows: number) => {
     youngGeneration(rows)
     bar.rows(rows)
@@ -86,7 +88,10 @@ export async function runCommand(
     name,
   }
   const write = async (chunks: AsyncIterable<Chunk>) => {
-    for await (const chunk of chunks) if (!stdout.write(chunk)) await drained(stdout)
+    for await (const chunk of chunks) {
+      outputCollections(chunk.length)
+      if (!stdout.write(chunk)) await drained(stdout)
+    }
   }
   const runOptions = {
     params,

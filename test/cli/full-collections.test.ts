@@ -1,14 +1,14 @@
 import { runInNewContext } from 'node:vm'
 import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fullCollectionsByDownload } from '../../src/cli/download-collections.js'
+import { fullCollectionsByDownload, fullCollectionsByOutput } from '../../src/cli/full-collections.js'
 import { runQuery } from '../../src/engine/index.js'
 import { startApiServer, type ApiServer } from '../helpers/api-server.js'
 import { startTestEngine } from '../helpers/engine.js'
 
 const nextTask = () => new Promise((resolve) => setImmediate(resolve))
 
-describe('full collections by download (quarry run)', () => {
+describe('full collections in quarry run', () => {
   let api: ApiServer
   beforeAll(async () => {
     api = await startApiServer()
@@ -31,6 +31,20 @@ describe('full collections by download (quarry run)', () => {
     expect(collections).toBe(2)
     // A SQL batch has no text length: it never collects.
     for (let pages = 5; pages < 1000; pages++) onPage(pages)
+    expect(collections).toBe(2)
+  })
+
+  it('collects once per threshold of output written, counting from the last collection', () => {
+    let collections = 0
+    const written = fullCollectionsByOutput(100, () => collections++)
+    written(99)
+    expect(collections).toBe(0)
+    written(1)
+    expect(collections).toBe(1)
+    // One chunk larger than the threshold is one collection, and nothing carries over.
+    written(350)
+    expect(collections).toBe(2)
+    written(99)
     expect(collections).toBe(2)
   })
 
