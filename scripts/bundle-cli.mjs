@@ -4,27 +4,14 @@
 // some 1,400 (fastify's CommonJS tree), and loading them was most of their start (bench/RESULTS.md,
 // "CLI: cached run" and "Server start"). Commands are still imported lazily, so the bundle is split
 // into chunks at those dynamic imports and `--help` loads none of the server.
-// Left as normal imports (EXTERNAL): isolated-vm, a native addon; velocityjs, whose files the
-// converter sandbox reads from node_modules; and what loads only for some runs (charts, SQL
-// drivers, mail, XML), whose size would only slow the build.
+// Left as normal imports: the packages of scripts/cli-externals.mjs.
 //   node scripts/bundle-cli.mjs       (run by `npm run build`)
 import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'rolldown'
+import { isExternal } from './cli-externals.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const EXTERNAL = new Set([
-  'isolated-vm',
-  'vega',
-  'vega-lite',
-  'vega-interpreter',
-  'vega-embed',
-  'pg',
-  'mysql2',
-  'nodemailer',
-  'velocityjs',
-  'fast-xml-parser',
-])
 
 /**
  * Node's built-in modules, as the bundle imports them (`import x from "node:fs"`, `import { a, b as c }
@@ -84,21 +71,12 @@ function replaceOnce(code, from, to) {
   return code.replace(from, to)
 }
 
-/** A bare import's package name: `zod/v4/core` → `zod`, `@scope/pkg/x` → `@scope/pkg`. */
-function packageOf(specifier) {
-  const parts = specifier.split('/')
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]
-}
-
 rmSync(`${root}dist/bundle`, { recursive: true, force: true })
 await build({
   input: `${root}dist/cli/main.js`,
   platform: 'node',
   logLevel: 'warn',
-  external: (id) => {
-    if (id.startsWith('node:') || id.startsWith('.') || id.startsWith('/')) return id.startsWith('node:')
-    return EXTERNAL.has(packageOf(id))
-  },
+  external: isExternal,
   plugins: [
     { name: 'builtins-by-getter', renderChunk: (code) => builtinsByGetter(code) },
     {

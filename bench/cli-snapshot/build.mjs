@@ -16,21 +16,9 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'rolldown'
+import { isExternal } from '../../scripts/cli-externals.mjs'
 
 const out = fileURLToPath(new URL('../out/cli-snapshot/', import.meta.url))
-const EXTERNAL = new Set([
-  'isolated-vm',
-  'vega',
-  'vega-lite',
-  'vega-interpreter',
-  'vega-embed',
-  'pg',
-  'mysql2',
-  'nodemailer',
-  'velocityjs',
-  'fast-xml-parser',
-])
-const packageOf = (s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0])
 
 // Top-level requires load on first use of an export: node:sqlite cannot be in a snapshot, and the
 // snapshot builder's require() knows built-ins only. `import(x)` has no loader in a snapshot either.
@@ -61,8 +49,7 @@ async function bundle(file, runOnly) {
     input: fileURLToPath(new URL('./entry.mjs', import.meta.url)),
     platform: 'node',
     logLevel: 'silent',
-    external: (id) =>
-      id.startsWith('node:') || (!id.startsWith('.') && !id.startsWith('/') && EXTERNAL.has(packageOf(id))),
+    external: isExternal,
     plugins: [
       ...(runOnly
         ? [
