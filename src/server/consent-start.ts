@@ -34,7 +34,10 @@ export async function beginConsent(
   name: string,
   details: ConsentDetails = {},
 ): Promise<ConsentStart> {
-  const datasource = await ensureDiscovered(ctx.store, await loadRestDatasource(ctx.store, name, 'Connect'))
+  const loaded = await loadRestDatasource(ctx.store, name, 'Connect')
+  const datasource = await ensureDiscovered(ctx.store, loaded)
+  // Its endpoints were discovered and stored just now: views holding the datasource read it again.
+  if (datasource !== loaded) ctx.views.forget()
   const auth = consentAuth(datasource)
   if (principal.session === undefined)
     throw new QuarryError('QUARRY_FORBIDDEN', 'Connect from a signed-in browser: consent needs a person.')

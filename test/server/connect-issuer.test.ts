@@ -109,4 +109,36 @@ describe('Connect in the server, with an issuer', () => {
     expect(said).toContain('Nothing was stored.')
     expect(await server.engine.store.connections.get('idp2')).toBeUndefined()
   })
+
+  it('discovers at Connect what a datasource stored without endpoints lacks, and views read it again', async () => {
+    const admin = await server.signIn('ada', 'admin')
+    // As an import may store it: the issuer and endpoints given, the provider's document not read yet.
+    await server.engine.addDatasource({
+      name: 'idp3',
+      type: 'rest',
+      baseUrl: idp.resourceUrl,
+      auth: {
+        type: 'oauth2-authorization-code',
+        issuer: idp.issuer,
+        authorizeUrl: `${idp.issuer}/auth`,
+        tokenUrl: `${idp.issuer}/token`,
+        scopes: 'openid offline_access',
+        clientId: 'quarry-web',
+        clientSecret: 'web-secret',
+        redirectUri: CALLBACK,
+      },
+    })
+    await server.engine.addQuery({ name: 'idp3-me', datasource: 'idp3', path: '/me', cacheTtlSeconds: 60 })
+    // A view of the query read its definition (the datasource without endpoints) a moment ago.
+    const { views } = server.ctx
+    const before = await server.engine.store.datasources.get('idp3')
+    views.rememberDefinition('idp3-me', { scheduled: false } as never, views.generation, Date.now())
+    expect(views.definition('idp3-me', Date.now())).toBeDefined()
+
+    await startConnect(admin, 'idp3')
+    const after = await server.engine.store.datasources.get('idp3')
+    expect(JSON.stringify(before?.config)).not.toContain('"server"')
+    expect(after?.config).toMatchObject({ auth: { server: { issuer: idp.issuer } } })
+    expect(views.definition('idp3-me', Date.now())).toBeUndefined()
+  })
 })
