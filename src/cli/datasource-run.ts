@@ -12,6 +12,7 @@ import { saveDatasource, type Store } from '../store/index.js'
 import { withStore, type StoreFlags } from './context.js'
 import { datasourceFromFlags, type DatasourceFlags } from './datasource-input.js'
 import { askMissingSecrets, secretsFromInput } from './secret-input.js'
+import { viewerNamed } from './viewer-named.js'
 
 interface TokenFlags {
   readonly refreshToken?: string
@@ -190,10 +191,12 @@ export async function removeDatasource(name: string, global: StoreFlags): Promis
   console.log(`Removed datasource "${name}".`)
 }
 
-export async function testDatasource(name: string, global: StoreFlags): Promise<void> {
+/** `datasource test`; `as` names the Quarry user whose own connection a per-user datasource is tested with. */
+export async function testDatasource(name: string, global: StoreFlags, as?: string): Promise<void> {
   await withStore(global, async (store) => {
     try {
-      const result = await checkDatasource(store, name)
+      const viewer = as === undefined ? undefined : await viewerNamed(store, as)
+      const result = await checkDatasource(store, name, viewer === undefined ? {} : { viewer })
       if (!result.ok) process.exitCode = 1
       console.log(`${result.ok ? 'ok' : 'failed'}: ${result.message}`)
     } finally {

@@ -138,8 +138,9 @@ export function registerDatasource(program: Command): void {
   command
     .command('test <name>')
     .description('Say in one line whether the datasource works (SQL: the server version), and why not')
-    .action(async (name, _flags, sub) => {
+    .option('--as <user>', "a per-user datasource: test this Quarry user's own connection")
+    .action(async (name, flags: { as?: string }, sub) => {
       const { testDatasource } = await import('./datasource-run.js')
-      await testDatasource(name, sub.optsWithGlobals())
+      await testDatasource(name, sub.optsWithGlobals(), flags.as)
     })
 }

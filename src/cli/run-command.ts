@@ -1,6 +1,4 @@
 import { QuarryError } from '../domain/errors.js'
-import type { Viewer } from '../domain/viewer.js'
-import type { Store } from '../store/index.js'
 import { runQuery } from '../engine/run.js'
 import type { RunResult } from '../engine/result.js'
 import { formatNames, isFormatName, writeFormat, type Chunk, type Row } from '../render/index.js'
@@ -10,6 +8,7 @@ import { progressLine } from './progress.js'
 import { feedRowObjects, feedRows, RowQueue } from '../render/row-queue.js'
 import { youngGenerationKept } from './young-generation.js'
 import { fullCollectionsByDownload, fullCollectionsByOutput } from './full-collections.js'
+import { viewerNamed } from './viewer-named.js'
 
 interface RunFlags {
   readonly param?: string[]
@@ -128,16 +127,4 @@ export async function runCommand(
   await written
   for (const notice of meta.notices) process.stderr.write(`note: ${notice}\n`)
   if (meta.fromCache) process.stderr.write(`note: from the cache, fetched ${meta.fetchedAt.toISOString()}\n`)
-}
-
-/** The Quarry user `--as` names, as the run's viewer (issue 15); an unknown name is refused. */
-async function viewerNamed(store: Store, name: string): Promise<Viewer> {
-  const user = await store.accounts.getUser(name)
-  if (user === undefined) {
-    throw new QuarryError(
-      'QUARRY_USER_NOT_FOUND',
-      `No Quarry user named "${name}" (--as). Users are added in the server's admin UI (Users).`,
-    )
-  }
-  return { name: user.name, email: null, groups: user.groups }
 }

@@ -21,7 +21,7 @@ export async function checkDatasource(
   deps: Pick<EngineDeps, 'dispatcher' | 'fetch'> & {
     /** Who reads the message: its next step is a command for the CLI, a button for the admin UI. */
     readonly audience?: Audience
-    /** Whose connection a per-user datasource is tested with; none (the CLI) cannot test one. */
+    /** Whose connection a per-user datasource is tested with; without one it cannot be tested. */
     readonly viewer?: Viewer
   } = {},
 ): Promise<{ ok: boolean; message: string }> {
@@ -40,7 +40,8 @@ export async function checkDatasource(
         ok: false,
         message:
           `${datasource.name} runs per user (each person with their own ${providerName(datasource)} account), so ` +
-          `there is no connection to test here: press Test connection in the admin UI, signed in, to test yours.`,
+          `it is tested with one person's connection: quarry datasource test ${datasource.name} --as USER, or ` +
+          `Test connection in the admin UI, signed in, for yours.`,
       }
     }
     const user = connectionUser(datasource, deps.viewer)

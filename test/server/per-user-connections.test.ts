@@ -186,6 +186,7 @@ describe('a per-user datasource', () => {
     const answer = await checkDatasource(server.engine.store, 'jira')
     expect(answer.ok).toBe(false)
     expect(answer.message).toContain('jira runs per user (each person with their own jira account)')
+    expect(answer.message).toContain('quarry datasource test jira --as USER')
     expect(answer.message).toContain('Test connection in the admin UI')
   })
 })
