@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningSimulator } from '../../src/sim/server.js'
 import { runQuarry } from '../helpers/cli.js'
 import { startTestEngine, type TestEngine } from '../helpers/engine.js'
-import { addSimJira } from '../helpers/jira.js'
+import { addSimJira, storeConnection } from '../helpers/jira.js'
 import { connect, startTestSim } from '../helpers/sim.js'
 
 /**
@@ -28,21 +28,7 @@ beforeAll(async () => {
   })
   for (const name of ['alice', 'bob'])
     await engine.store.accounts.createUser({ name, passwordHash: 'x', role: 'viewer', groups: [] })
-  const tokens = await connect(sim)
-  await engine.store.connections.put(
-    'jira',
-    {
-      tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
-      accessExpiresAt: new Date(Date.now() + tokens.expires_in * 1000),
-      status: 'connected',
-      statusMessage: null,
-      scope: tokens.scope,
-      site: null,
-      lastRefreshAt: new Date(),
-      lastUsedAt: null,
-    },
-    'alice',
-  )
+  await storeConnection(engine.store, 'jira', await connect(sim), { user: 'alice' })
 }, 30_000)
 afterAll(async () => {
   await engine?.close()

@@ -40,7 +40,21 @@ export async function addSimJira(
     },
   })
   const tokens = options.tokens ?? (await connect(sim))
-  await engine.store.connections.put(name, {
+  await storeConnection(engine.store, name, tokens, { connection: options.connection })
+  return tokens
+}
+
+/**
+ * Stores `tokens` as the datasource's connection, as a finished consent does: the shared one, or
+ * `user`'s own on a per-user datasource.
+ */
+export async function storeConnection(
+  store: Store,
+  datasource: string,
+  tokens: Tokens,
+  options: { readonly user?: string; readonly connection?: Partial<ConnectionInput> | undefined } = {},
+): Promise<void> {
+  const connection: ConnectionInput = {
     tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
     accessExpiresAt: new Date(Date.now() + tokens.expires_in * 1000),
     status: 'connected',
@@ -50,8 +64,9 @@ export async function addSimJira(
     lastRefreshAt: new Date(),
     lastUsedAt: null,
     ...options.connection,
-  })
-  return tokens
+  }
+  // No user: put's default, the shared connection.
+  await store.connections.put(datasource, connection, options.user)
 }
 
 /** Changes some fields of a stored connection, keeping the rest. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkDatasource } from '../../src/engine/index.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { addSimJira } from '../helpers/jira.js'
+import { addSimJira, storeConnection } from '../helpers/jira.js'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
 import { authorizeUrl, exchange, startTestSim, type Tokens } from '../helpers/sim.js'
 
@@ -39,21 +39,7 @@ async function consentAs(login: string): Promise<Tokens> {
 }
 
 async function connectAs(user: string, login: string): Promise<void> {
-  const tokens = await consentAs(login)
-  await server.engine.store.connections.put(
-    'jira',
-    {
-      tokens: { access_token: tokens.access_token, refresh_token: tokens.refresh_token as string },
-      accessExpiresAt: new Date(Date.now() + tokens.expires_in * 1000),
-      status: 'connected',
-      statusMessage: null,
-      scope: tokens.scope,
-      site: null,
-      lastRefreshAt: new Date(),
-      lastUsedAt: null,
-    },
-    user,
-  )
+  await storeConnection(server.engine.store, 'jira', await consentAs(login), { user })
 }
 
 beforeAll(async () => {
