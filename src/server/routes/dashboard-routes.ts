@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { DashboardSchema, type Dashboard, type Panel } from '../../domain/dashboard.js'
-import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
+import { QuarryError, serverMessage } from '../../domain/errors.js'
 import { checkVisitorParams, visitorParams, type ParamValue } from '../../domain/params.js'
 import {
   barFields,
@@ -31,7 +31,15 @@ import { DashboardListReply, DashboardReply, json, NO_CONTENT, redirect, text } 
 import { param, parseBody, principalOf, type RouteDef } from '../route.js'
 import { engineDeps, isScheduled, visibleQuery } from './query-routes.js'
 import { splitAtMarker, tokenMarker, ViewCache, wholePage, type RenderedView } from '../view-cache.js'
-import { htmlErrorPage, optionsViews, queryString, sendView, VIEW_ASSETS, viewParams } from './view-routes.js'
+import {
+  htmlErrorPage,
+  optionsViews,
+  queryString,
+  sendView,
+  unlessHidden,
+  VIEW_ASSETS,
+  viewParams,
+} from './view-routes.js'
 
 /**
  * Dashboards (issue 17): CRUD under /api/dashboards for editors, and the page at /d/NAME — its
@@ -57,18 +65,14 @@ async function visibleDashboard(ctx: ServerContext, name: string, principal: Pri
 }
 
 /** The dashboard of a page route; someone not signed in who may not see it is sent to sign in. */
-async function pageDashboard(
+function pageDashboard(
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: ServerContext,
 ): Promise<Dashboard | undefined> {
-  try {
-    return await visibleDashboard(ctx, param(request, 'dashboard'), request.principal)
-  } catch (error) {
-    if (request.principal !== undefined || !isQuarryError(error, 'QUARRY_DASHBOARD_NOT_FOUND')) throw error
-    await reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`)
-    return undefined
-  }
+  return unlessHidden(request, reply, 'QUARRY_DASHBOARD_NOT_FOUND', () =>
+    visibleDashboard(ctx, param(request, 'dashboard'), request.principal),
+  )
 }
 
 function panelNotFound(dashboard: string, id: string): QuarryError {

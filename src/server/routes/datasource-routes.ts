@@ -74,7 +74,7 @@ function refuseUnknownFields(preset: Preset, given: Readonly<Record<string, unkn
   const keys = preset.form.fields.map((field) => field.key)
   const unknown = Object.keys(given).filter((key) => !keys.includes(key))
   if (unknown.length === 0) return
-  const known = [...keys, 'name', 'authUrl', 'apiUrl', 'connectionMode'].join(', ')
+  const known = [...keys, ...Object.keys(PresetBody.shape)].join(', ')
   throw new QuarryError(
     'QUARRY_CONFIG_INVALID',
     `The ${preset.name} preset has no field ${unknown.join(' or ')}; its fields are ${known}. Nothing was stored.`,
@@ -262,7 +262,7 @@ export const datasourceRoutes: RouteDef[] = [
     handler: async (request, _reply, ctx) =>
       checkDatasource(ctx.store, param(request, 'name'), {
         audience: 'ui',
-        ...(request.principal === undefined ? {} : { viewer: signedInViewer(request.principal) }),
+        viewer: signedInViewer(principalOf(request)),
       }),
   },
   {

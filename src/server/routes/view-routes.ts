@@ -119,7 +119,9 @@ function viewableQuery(
   reply: FastifyReply,
   ctx: ServerContext,
 ): Promise<LoadedQuery | undefined> {
-  return unlessHidden(request, reply, () => visibleQuery(ctx, param(request, 'query'), request.principal))
+  return unlessHidden(request, reply, 'QUARRY_QUERY_NOT_FOUND', () =>
+    visibleQuery(ctx, param(request, 'query'), request.principal),
+  )
 }
 
 /**
@@ -134,7 +136,7 @@ function viewableDefinition(
   now: number,
 ): Promise<ViewDefinition | undefined> {
   const name = param(request, 'query')
-  return unlessHidden(request, reply, async () => {
+  return unlessHidden(request, reply, 'QUARRY_QUERY_NOT_FOUND', async () => {
     const known = ctx.views.definition(name, now)
     if (known !== undefined) return { ...known, loaded: shownQuery(known.loaded, request.principal) }
     const generation = ctx.views.generation
@@ -146,16 +148,20 @@ function viewableDefinition(
   })
 }
 
-/** The query `read` finds, or, for someone not signed in whom it would not show it, a sign-in redirect. */
-async function unlessHidden<T>(
+/**
+ * What `read` finds for a page (a query, a dashboard), or, for someone not signed in whom it answers
+ * `hidden` (not found: it might be theirs to see), a redirect to sign in.
+ */
+export async function unlessHidden<T>(
   request: FastifyRequest,
   reply: FastifyReply,
+  hidden: 'QUARRY_QUERY_NOT_FOUND' | 'QUARRY_DASHBOARD_NOT_FOUND',
   read: () => Promise<T>,
 ): Promise<T | undefined> {
   try {
     return await read()
   } catch (error) {
-    if (request.principal !== undefined || !isQuarryError(error, 'QUARRY_QUERY_NOT_FOUND')) throw error
+    if (request.principal !== undefined || !isQuarryError(error, hidden)) throw error
     await reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`)
     return undefined
   }
