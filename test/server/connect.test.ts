@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseClientSpec } from '../../src/sim/oauth/clients.js'
 import type { RunningSimulator } from '../../src/sim/server.js'
-import { startTestServer, type TestServer } from '../helpers/server.js'
+import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
 import { startTestSim, stats } from '../helpers/sim.js'
 
 /** The app registered for the server: its redirect URI is the server's own callback route. */
@@ -28,14 +28,19 @@ async function consentAt(authorizeUrl: string): Promise<string> {
   return `${callback.pathname}${callback.search}`
 }
 
+/** Creates datasource `name` from the Jira Cloud preset with the server's client, as `admin`. */
+function fromJiraPreset(admin: Browser, name: string, extra: Record<string, string> = {}) {
+  return server.as(admin, {
+    method: 'POST',
+    url: '/api/presets/jira-cloud/datasources',
+    payload: { name, clientId: 'quarry-web', clientSecret: 'web-secret', ...extra },
+  })
+}
+
 describe('Connect in the server', () => {
   it('runs consent through the server’s callback and stores the connection with its site', async () => {
     const admin = await server.signIn('ada', 'admin')
-    const created = await server.as(admin, {
-      method: 'POST',
-      url: '/api/presets/jira-cloud/datasources',
-      payload: { name: 'jira', clientId: 'quarry-web', clientSecret: 'web-secret' },
-    })
+    const created = await fromJiraPreset(admin, 'jira')
     expect(created.statusCode).toBe(201)
     expect(created.json().auth.clientSecret).toBe('••••••')
 
@@ -66,11 +71,7 @@ describe('Connect in the server', () => {
   it('refuses a consent answer that arrives in another browser session, storing nothing', async () => {
     const admin = await server.signIn('ada', 'admin')
     const other = await server.signIn('bea', 'admin')
-    await server.as(admin, {
-      method: 'POST',
-      url: '/api/presets/jira-cloud/datasources',
-      payload: { name: 'jira2', clientId: 'quarry-web', clientSecret: 'web-secret' },
-    })
+    await fromJiraPreset(admin, 'jira2')
     const { authorizeUrl } = (
       await server.as(admin, { method: 'POST', url: '/api/datasources/jira2/connect', payload: {} })
     ).json()
@@ -86,11 +87,7 @@ describe('Connect in the server', () => {
 
   it('refuses a replayed callback', async () => {
     const admin = await server.signIn('ada', 'admin')
-    await server.as(admin, {
-      method: 'POST',
-      url: '/api/presets/jira-cloud/datasources',
-      payload: { name: 'jira3', clientId: 'quarry-web', clientSecret: 'web-secret' },
-    })
+    await fromJiraPreset(admin, 'jira3')
     const { authorizeUrl } = (
       await server.as(admin, { method: 'POST', url: '/api/datasources/jira3/connect', payload: {} })
     ).json()
@@ -104,11 +101,7 @@ describe('Connect in the server', () => {
 
   it('makes the Jira Cloud preset on the server’s configured Atlassian hosts (the simulator here), not on atlassian.com', async () => {
     const admin = await server.signIn('ada', 'admin')
-    await server.as(admin, {
-      method: 'POST',
-      url: '/api/presets/jira-cloud/datasources',
-      payload: { name: 'jira4', clientId: 'quarry-web', clientSecret: 'web-secret' },
-    })
+    await fromJiraPreset(admin, 'jira4')
     const stored = (await server.as(admin, { url: '/api/datasources/jira4' })).json()
     expect(stored.auth.authorizeUrl).toBe(`${sim.url}/authorize`)
     expect(stored.auth.tokenUrl).toBe(`${sim.url}/oauth/token`)
@@ -138,11 +131,7 @@ describe('Connect in the server', () => {
 describe('Connect on a per-user datasource (issue 15)', () => {
   it("stores the grant as the signed-in person's own; another person's session cannot finish it", async () => {
     const admin = await server.signIn('ada', 'admin')
-    await server.as(admin, {
-      method: 'POST',
-      url: '/api/presets/jira-cloud/datasources',
-      payload: { name: 'mine', clientId: 'quarry-web', clientSecret: 'web-secret' },
-    })
+    await fromJiraPreset(admin, 'mine')
     const stored = await server.engine.store.datasources.get('mine')
     await server.engine.store.datasources.update('mine', {
       config: { ...(stored?.config as object), connectionMode: 'per-user' },
@@ -170,11 +159,7 @@ describe('Connect on a per-user datasource (issue 15)', () => {
 
   it("refuses a viewer's Connect of a shared datasource: its connection is the admins'", async () => {
     const admin = await server.signIn('ada', 'admin')
-    await server.as(admin, {
-      method: 'POST',
-      url: '/api/presets/jira-cloud/datasources',
-      payload: { name: 'shared', clientId: 'quarry-web', clientSecret: 'web-secret' },
-    })
+    await fromJiraPreset(admin, 'shared')
     const vic = await server.signIn('vic', 'viewer')
     const refused = await server.as(vic, {
       method: 'POST',
@@ -187,16 +172,7 @@ describe('Connect on a per-user datasource (issue 15)', () => {
 
   it('creates a per-user datasource from a preset when the body asks for one', async () => {
     const admin = await server.signIn('ada', 'admin')
-    const created = await server.as(admin, {
-      method: 'POST',
-      url: '/api/presets/jira-cloud/datasources',
-      payload: {
-        name: 'everyone',
-        clientId: 'quarry-web',
-        clientSecret: 'web-secret',
-        connectionMode: 'per-user',
-      },
-    })
+    const created = await fromJiraPreset(admin, 'everyone', { connectionMode: 'per-user' })
     expect(created.statusCode).toBe(201)
     expect(created.json().connectionMode).toBe('per-user')
     expect((await server.engine.store.datasources.get('everyone'))?.config).toMatchObject({
@@ -206,16 +182,7 @@ describe('Connect on a per-user datasource (issue 15)', () => {
 
   it('refuses a preset body field that is none of its form, by name, storing nothing', async () => {
     const admin = await server.signIn('ada', 'admin')
-    const refused = await server.as(admin, {
-      method: 'POST',
-      url: '/api/presets/jira-cloud/datasources',
-      payload: {
-        name: 'typo',
-        clientId: 'quarry-web',
-        clientSecret: 'web-secret',
-        conectionMode: 'per-user',
-      },
-    })
+    const refused = await fromJiraPreset(admin, 'typo', { conectionMode: 'per-user' })
     expect(refused.statusCode).toBe(400)
     expect(refused.json().error.code).toBe('QUARRY_CONFIG_INVALID')
     expect(refused.json().error.message).toContain('The jira-cloud preset has no field conectionMode')
@@ -225,11 +192,7 @@ describe('Connect on a per-user datasource (issue 15)', () => {
 
   it('refuses a connection mode that is neither shared nor per-user', async () => {
     const admin = await server.signIn('ada', 'admin')
-    const refused = await server.as(admin, {
-      method: 'POST',
-      url: '/api/presets/jira-cloud/datasources',
-      payload: { name: 'odd', clientId: 'quarry-web', clientSecret: 'web-secret', connectionMode: 'each' },
-    })
+    const refused = await fromJiraPreset(admin, 'odd', { connectionMode: 'each' })
     expect(refused.statusCode).toBe(400)
     expect(refused.json().error.message).toMatch(/Connection mode: choose one of shared.*per-user/)
     expect(await server.engine.store.datasources.get('odd')).toBeUndefined()
