@@ -92,10 +92,19 @@ function where(location: Location): string {
     : ` at line ${location.line}, column ${location.column}`
 }
 
+/**
+ * How a failure names its page: `page 3 of 5`, or `page 3` while the total is not known; nothing for
+ * the only page of a result (its messages need no page).
+ *
+ * @example pageName(2, null) // 'page 3'
+ */
+export function pageName(index: number, total: number | null): string | undefined {
+  if (total === null) return `page ${index + 1}`
+  return total > 1 ? `page ${index + 1} of ${total}` : undefined
+}
+
 function pageOf(failure: RunFailed): string | undefined {
-  return failure.page !== undefined && failure.pages > 1
-    ? `page ${failure.page + 1} of ${failure.pages}`
-    : undefined
+  return failure.page === undefined ? undefined : pageName(failure.page, failure.pages)
 }
 
 /** ` (a, b)` for the notes that are known, '' for none. */

@@ -10,26 +10,24 @@ function asText(value: ParamValue): string {
 }
 
 /**
- * Builds `{ query, parameters, page, queryName, queryParameters, originalQueryParameters }`
- * (the pool adds `pages`). `parameters` holds the values parsed by their
+ * Builds `{ query, parameters, queryName, queryParameters, originalQueryParameters }` (the pool
+ * adds `page` and `pages`, from its input's `position`). `parameters` holds the values parsed by their
  * declared types; `queryParameters` and `originalQueryParameters` hold them as
  * text, the way PocketQuery passes them. PocketQuery's two differ only after
  * its wildcards (`:@space.key`) were replaced; Quarry has no wildcards, so
  * both hold the same text (two separate objects).
  *
- * @example converterMetadata('countries', { MinPopulation: 1000 }, 0).queryParameters // { MinPopulation: '1000' }
+ * @example converterMetadata('countries', { MinPopulation: 1000 }).queryParameters // { MinPopulation: '1000' }
  */
 export function converterMetadata(
   query: string,
   parameters: Readonly<Record<string, ParamValue>>,
-  page: number,
 ): Readonly<Record<string, unknown>> {
   const text: Record<string, string> = {}
   for (const [name, value] of Object.entries(parameters)) text[name] = asText(value)
   return {
     query,
     parameters,
-    page,
     queryName: query,
     queryParameters: text,
     originalQueryParameters: { ...text },

@@ -11,7 +11,7 @@ import { CONVERTER_FILENAME } from './protocol.js'
 import type { InitMessage } from './protocol.js'
 import { shardPages } from './shards.js'
 import type { TemplateJob, TemplateOutcome } from './template-job.js'
-import type { ConvertInput, ConvertResult } from './types.js'
+import type { ConvertInput, ConvertResult, PagePosition } from './types.js'
 import { workerEntry } from './worker-entry.js'
 import type { WorkerEntry } from './worker-entry.js'
 import type { RowParts, RowSink, RunPayload, WorkerProcess } from './worker-process.js'
@@ -62,6 +62,7 @@ interface Prepared {
   readonly pages: readonly string[]
   readonly metadataJson: string
   readonly limits: ConvertLimits
+  readonly position: PagePosition
 }
 
 /**
@@ -70,7 +71,8 @@ interface Prepared {
  *
  * How pages reach the converter: `convert(json, metadata)` is called once per
  * page with that page's raw text as `json` and `{ ...metadata, page, pages }`
- * (0-based page index, number of pages in the run) as `metadata`; the rows of
+ * (0-based page index, number of pages in the run, or as the input's `position`
+ * gives them when the run is part of a larger result) as `metadata`; the rows of
  * all pages are concatenated in page order. Pages are independent, as each
  * response was in PocketQuery: a large run (over SHARD_MIN_CHARS of text) is
  * split into contiguous shards that the workers convert side by side, each
@@ -154,7 +156,7 @@ export class ConverterPool {
 
   async #run(input: ConvertInput, options: { readonly onRows?: RowSink }): Promise<ConvertResult> {
     if (this.#closed) throw new Error('The converter pool is closed')
-    const { source, pages, metadataJson, limits } = prepare(input)
+    const { source, pages, metadataJson, limits, position } = prepare(input)
     this.#workerCode ??= await loadWorkerCode()
     // Closed while the code loaded: no worker may start now.
     if (this.#closed) throw new Error('The converter pool is closed')
@@ -166,8 +168,8 @@ export class ConverterPool {
           {
             source,
             pages: shard.pages,
-            firstPage: shard.first,
-            pageTotal: pages.length,
+            firstPage: position.first + shard.first,
+            pageTotal: position.total,
             metadataJson,
             ...limits,
           },
@@ -288,5 +290,12 @@ function prepare(input: ConvertInput): Prepared {
   const metadataJson = JSON.stringify(input.metadata ?? {})
   if (typeof metadataJson !== 'string' || !metadataJson.startsWith('{'))
     throw new TypeError('metadata must be a JSON-serialisable object')
-  return { source: input.source, pages: input.pages, metadataJson, limits }
+  const position = input.position ?? { first: 0, total: input.pages.length }
+  const { first, total } = position
+  if (!Number.isInteger(first) || first < 0)
+    throw new TypeError(`position.first must be an integer ≥ 0, got ${first}`)
+  const least = first + input.pages.length
+  if (total !== null && (!Number.isInteger(total) || total < least))
+    throw new TypeError(`position.total must be null or an integer ≥ first + pages (${least}), got ${total}`)
+  return { source: input.source, pages: input.pages, metadataJson, limits, position }
 }

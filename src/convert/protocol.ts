@@ -42,8 +42,8 @@ export interface RunStart {
   readonly pageCount: number
   /** Index, in the whole run, of this worker's first page (0 unless the run is sharded). */
   readonly firstPage: number
-  /** Pages in the whole run (`metadata.pages`). */
-  readonly pageTotal: number
+  /** Pages in the whole result (`metadata.pages`); null while not known (ConvertInput's `position`). */
+  readonly pageTotal: number | null
   readonly metadataJson: string
   readonly memoryMb: number
   readonly timeoutMs: number
@@ -116,8 +116,8 @@ export interface RunFailed {
   readonly stack: string
   /** 0-based index, in the whole run, of the page being converted when it failed, if it failed on one. */
   readonly page?: number
-  /** Number of pages in the whole run. */
-  readonly pages: number
+  /** Number of pages in the whole result; null while not known. */
+  readonly pages: number | null
 }
 
 export type FromWorker = PageRows | PagesTaken | RunDone | RunFailed

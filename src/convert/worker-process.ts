@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs'
 import type { ChildProcess } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { checkRows } from './check-rows.js'
-import { cut, describeDeath, describeFailure, tooManyBytes, tooManyRows } from './describe-failure.js'
+import {
+  cut,
+  describeDeath,
+  describeFailure,
+  pageName,
+  tooManyBytes,
+  tooManyRows,
+} from './describe-failure.js'
 import { ConverterError } from './errors.js'
 import type { ConvertLimits } from './limits.js'
 import type { FromWorker, InitMessage, PageBatch, RowsAck, RunStart } from './protocol.js'
@@ -47,9 +54,9 @@ interface Pending {
   readonly id: number
   readonly limits: ConvertLimits
   readonly source: string
-  /** Index of this share's first page in the run, and the run's page count (to name a page). */
+  /** Index of this share's first page in the result, and the result's page count (to name a page). */
   readonly firstPage: number
-  readonly pageTotal: number
+  readonly pageTotal: number | null
   /** Each page's rows as JSON text without brackets, in page order; empty pages left out. */
   readonly parts: string[]
   rowCount: number
@@ -79,9 +86,9 @@ export type RowSink = (rowsJson: string, rowCount: number) => Promise<void>
 export interface RunPayload {
   readonly source: string
   readonly pages: readonly string[]
-  /** Index of `pages[0]` in the whole run, and the number of pages in it. */
+  /** Index of `pages[0]` in the whole result, and the number of pages in it (null: not known). */
   readonly firstPage: number
-  readonly pageTotal: number
+  readonly pageTotal: number | null
   readonly metadataJson: string
   readonly memoryMb: number
   readonly timeoutMs: number
@@ -393,10 +400,7 @@ export class WorkerProcess {
     let rows = 0
     for (let i = 0; i < parts.length; i++) {
       const part = String(parts[i])
-      const page =
-        pending.pageTotal > 1
-          ? `page ${pending.firstPage + first + i + 1} of ${pending.pageTotal}`
-          : undefined
+      const page = pageName(pending.firstPage + first + i, pending.pageTotal)
       const check = checkRows(part)
       if (!check.ok) {
         return new ConverterError(

@@ -54,7 +54,10 @@ async function convertPage(input: RestInput, source: string, text: string, index
       source,
       limits: resultLimits(query, datasource),
       pages: [text],
-      metadata: converterMetadata(query.name, Object.fromEntries(values), index),
+      metadata: converterMetadata(query.name, Object.fromEntries(values)),
+      // Each page is a run of its own: the converter still sees where the page stands. A paginated
+      // query's total is known only once its last page has come, after this page is converted.
+      position: { first: index, total: query.pagination.type === 'none' ? 1 : null },
     },
     {
       onRows: async (json, count) => {

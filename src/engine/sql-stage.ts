@@ -45,7 +45,7 @@ export async function sqlStage(input: StageInput<Extract<BoundQuery, { kind: 'sq
       source: query.converter,
       limits: resultLimits(query, datasource),
       pages: [converterInput],
-      metadata: converterMetadata(query.name, Object.fromEntries(values), 0),
+      metadata: converterMetadata(query.name, Object.fromEntries(values)),
     },
     { onRows: (json, count) => rows.add(json, count) },
   )

@@ -15,7 +15,7 @@ describe("PocketQuery's documented converters run unchanged", () => {
       const result = await pool.run({
         source: c.source,
         pages: [JSON.stringify(c.input)],
-        metadata: converterMetadata(c.query, c.params, 0),
+        metadata: converterMetadata(c.query, c.params),
       })
       expect(JSON.parse(result.rowsJson)).toEqual(c.rows)
     })
@@ -26,7 +26,7 @@ describe('converter metadata', () => {
   const echo = 'function convert(json, metadata) { return [metadata] }'
   const run = async (parameters: Parameters<typeof converterMetadata>[1]): Promise<unknown> =>
     JSON.parse(
-      (await pool.run({ source: echo, pages: ['{}'], metadata: converterMetadata('q', parameters, 0) }))
+      (await pool.run({ source: echo, pages: ['{}'], metadata: converterMetadata('q', parameters) }))
         .rowsJson,
     )
 
@@ -44,12 +44,49 @@ describe('converter metadata', () => {
     ])
   })
 
+  it("names each page by the run's position in a larger result", async () => {
+    const source =
+      'function convert(json, metadata) { return [{ page: metadata.page, pages: metadata.pages }] }'
+    const run = async (position: { first: number; total: number | null }): Promise<unknown> =>
+      JSON.parse((await pool.run({ source, pages: ['{}', '{}'], metadata: {}, position })).rowsJson)
+
+    expect(await run({ first: 4, total: 10 })).toEqual([
+      { page: 4, pages: 10 },
+      { page: 5, pages: 10 },
+    ])
+    expect(await run({ first: 7, total: null })).toEqual([
+      { page: 7, pages: null },
+      { page: 8, pages: null },
+    ])
+  })
+
+  it('names the page a converter failed on, by its position, when the total is not known', async () => {
+    const source =
+      'function convert(json, metadata) { if (metadata.page === 8) throw new Error("bad page"); return [] }'
+    const error = await pool
+      .run({ source, pages: ['{}', '{}'], metadata: {}, position: { first: 7, total: null } })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConverterError)
+    expect((error as Error).message).toContain('page 9')
+    expect((error as Error).message).not.toContain('page 9 of')
+  })
+
+  it('refuses a position its pages do not fit in', async () => {
+    const source = 'function convert() { return [] }'
+    await expect(
+      pool.run({ source, pages: ['{}', '{}'], metadata: {}, position: { first: 0, total: 1 } }),
+    ).rejects.toThrow(/position\.total must be null or an integer ≥ first \+ pages \(2\), got 1/)
+    await expect(
+      pool.run({ source, pages: ['{}'], metadata: {}, position: { first: -1, total: null } }),
+    ).rejects.toThrow(/position\.first must be an integer ≥ 0, got -1/)
+  })
+
   it('gives queryParameters and originalQueryParameters as separate objects', async () => {
     const source = `function convert(json, metadata) {
       metadata.queryParameters.s = 'changed'
       return [{ original: metadata.originalQueryParameters.s }]
     }`
-    const result = await pool.run({ source, pages: ['{}'], metadata: converterMetadata('q', { s: 'x' }, 0) })
+    const result = await pool.run({ source, pages: ['{}'], metadata: converterMetadata('q', { s: 'x' }) })
     expect(JSON.parse(result.rowsJson)).toEqual([{ original: 'x' }])
   })
 })

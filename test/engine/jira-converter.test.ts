@@ -15,6 +15,16 @@ const GUIDE_CONVERTER = `function convert(json) {
   }));
 }`
 
+/** One row per page: where the converter was told the page stands. */
+const PAGE_NUMBERS = `function convert(json, metadata) {
+  return [{ page: metadata.page, pages: metadata.pages, issues: JSON.parse(json).issues.length }]
+}`
+
+const SECOND_PAGE_FAILS = `function convert(json, metadata) {
+  if (metadata.page === 1) throw new Error('no second page, please')
+  return []
+}`
+
 let sim: RunningSimulator
 let engine: TestEngine
 
@@ -34,6 +44,20 @@ beforeAll(async () => {
       params: [{ name: 'jql', type: 'string', default: 'project in (DEMO, WEB, OPS) ORDER BY key ASC' }],
       pagination: { type: 'next-page-token' },
       converter: GUIDE_CONVERTER,
+    })
+  }
+  // Three pages of ten issues each, through a converter that tells what it was told.
+  for (const [name, converter] of [
+    ['page-numbers', PAGE_NUMBERS],
+    ['second-page-fails', SECOND_PAGE_FAILS],
+  ] as const) {
+    await engine.addQuery({
+      name,
+      datasource: 'jira-v3',
+      path: '/search/jql?jql=project%20%3D%20DEMO%20ORDER%20BY%20key&fields=key&maxResults=10',
+      pagination: { type: 'next-page-token' },
+      maxPages: 3,
+      converter,
     })
   }
 }, 60_000)
@@ -68,4 +92,21 @@ describe("the guide's converter over search/jql", () => {
     },
     60_000,
   )
+})
+
+describe('what a converter is told about the page it converts', () => {
+  it('gives each page of a paginated query its index, and null pages while the total is not known', async () => {
+    const result = await runQuery(engine, { query: 'page-numbers' })
+    expect(JSON.parse(result.rowsJson)).toEqual([
+      { page: 0, pages: null, issues: 10 },
+      { page: 1, pages: null, issues: 10 },
+      { page: 2, pages: null, issues: 10 },
+    ])
+  })
+
+  it('names the page a converter failed on', async () => {
+    await expect(runQuery(engine, { query: 'second-page-fails' })).rejects.toThrow(
+      /at line 2, column \d+ \(page 2\): Error: no second page, please/,
+    )
+  })
 })

@@ -149,7 +149,9 @@ function thrown(error, context) {
   }
 }
 
+// As pageName in describe-failure.ts: the total is null while not known.
 function pageNote(index, total) {
+  if (total === null) return ' for page ' + (index + 1)
   return total > 1 ? ' for page ' + (index + 1) + ' of ' + total : ''
 }
 

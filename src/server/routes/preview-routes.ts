@@ -38,7 +38,7 @@ export const previewRoutes: RouteDef[] = [
       const result = await ctx.converters.run({
         source: body.converter,
         pages: [body.json],
-        metadata: converterMetadata(body.query, body.params, 0),
+        metadata: converterMetadata(body.query, body.params),
       })
       const rows = JSON.parse(result.rowsJson) as Row[]
       return { rows, columns: columnsOf(rows) }
