@@ -3,7 +3,9 @@
 // function called plainly in this process. Two converters, side by side in one run: DESIGN.md's
 // example (`parsed['issues'].map(…)` over search/jql pages) and PocketQuery's documented `for…in`
 // scaffold (`hasOwnProperty`, `result.push`) over the same issues served as JSON arrays.
-// Targets (issue 18): default pool ≤ 1.15×, one worker ≤ 1.3×.
+// Targets (issue 18): default pool ≤ 1.15×, one worker ≤ 1.3×. Beside them, the pages converted as
+// the engine converts a REST result: one run a page as each arrives, the rows streamed out, the
+// result's runs in one group (ConverterPool.group: a warm context kept from page to page).
 // Plain is measured two ways: the rows as objects (what this bench compared against until
 // 2026-12-03), and the rows as the JSON text the pool returns (`rowsJson`, the engine's currency:
 // without a sandbox the engine would still have to JSON.stringify the rows, and the check below
@@ -164,7 +166,33 @@ function sides(source, pages) {
     plainJson: () => JSON.stringify(plainRows(convert, pages)),
     pool: () => pool.run({ source, pages, metadata }),
     oneWorker: () => single.run({ source, pages, metadata }),
+    engine: () => pageByPage(source, pages),
   }
+}
+
+/**
+ * As the engine converts a REST result (src/engine/rest-stage.ts): one run a page, as each arrives,
+ * the rows streamed out, the pages in one group (a warm context kept between them), default pool.
+ */
+async function pageByPage(source, pages) {
+  const group = pool.group()
+  const parts = []
+  let rowCount = 0
+  const onRows = async (json, count) => {
+    parts.push(json.slice(1, -1))
+    rowCount += count
+  }
+  try {
+    for (let i = 0; i < pages.length; i++) {
+      await pool.run(
+        { source, pages: [pages[i]], metadata, position: { first: i, total: null } },
+        { onRows, group },
+      )
+    }
+  } finally {
+    group.close()
+  }
+  return { rowsJson: `[${parts.join(',')}]`, rowCount }
 }
 
 function plainRows(convert, pages) {
@@ -173,7 +201,7 @@ function plainRows(convert, pages) {
   return rows
 }
 
-const poolOf = { pool, oneWorker: single }
+const poolOf = { pool, oneWorker: single, engine: pool }
 
 const converters = { example: sides(EXAMPLE, search), scaffold: sides(SCAFFOLD, arrays) }
 
@@ -181,7 +209,7 @@ const converters = { example: sides(EXAMPLE, search), scaffold: sides(SCAFFOLD, 
 for (const side of Object.values(converters)) {
   const expected = side.plainJson()
   if (expected !== JSON.stringify(side.plain())) throw new Error('plain rows differ')
-  for (const result of [await side.pool(), await side.oneWorker()])
+  for (const result of [await side.pool(), await side.oneWorker(), await side.engine()])
     if (result.rowCount !== ISSUES || result.rowsJson !== expected) throw new Error('rows differ')
 }
 
@@ -220,14 +248,15 @@ const cpuRatio = (name, way, plain) => cpuMs(`${name} ${way}`) / cpuMs(`${name} 
 const describe = (name, label) =>
   `${label}: default pool **${ratio(name, 'pool', 'plain').toFixed(2)}**, one worker **${ratio(name, 'oneWorker', 'plain').toFixed(2)}** ` +
   `against plain (rows as objects); against plain + \`JSON.stringify\` of the rows ${ratio(name, 'pool', 'plainJson').toFixed(2)} and ${ratio(name, 'oneWorker', 'plainJson').toFixed(2)}; ` +
-  `wall ms plain ${ms(`${name} plain`).toFixed(0)}, plain + JSON ${ms(`${name} plainJson`).toFixed(0)}, pool ${ms(`${name} pool`).toFixed(0)}, one worker ${ms(`${name} oneWorker`).toFixed(0)}; ` +
-  `CPU ms per run (parent + workers, mean) ${cpuMs(`${name} plain`).toFixed(0)}, ${cpuMs(`${name} plainJson`).toFixed(0)}, ${cpuMs(`${name} pool`).toFixed(0)}, ${cpuMs(`${name} oneWorker`).toFixed(0)} ` +
-  `(CPU ratios against plain: pool ${cpuRatio(name, 'pool', 'plain').toFixed(2)}, one worker ${cpuRatio(name, 'oneWorker', 'plain').toFixed(2)})`
+  `as the engine runs it (a run a page, in one group) **${ratio(name, 'engine', 'plain').toFixed(2)}**; ` +
+  `wall ms plain ${ms(`${name} plain`).toFixed(0)}, plain + JSON ${ms(`${name} plainJson`).toFixed(0)}, pool ${ms(`${name} pool`).toFixed(0)}, one worker ${ms(`${name} oneWorker`).toFixed(0)}, engine ${ms(`${name} engine`).toFixed(0)}; ` +
+  `CPU ms per run (parent + workers, mean) ${cpuMs(`${name} plain`).toFixed(0)}, ${cpuMs(`${name} plainJson`).toFixed(0)}, ${cpuMs(`${name} pool`).toFixed(0)}, ${cpuMs(`${name} oneWorker`).toFixed(0)}, ${cpuMs(`${name} engine`).toFixed(0)} ` +
+  `(CPU ratios against plain: pool ${cpuRatio(name, 'pool', 'plain').toFixed(2)}, one worker ${cpuRatio(name, 'oneWorker', 'plain').toFixed(2)}, engine ${cpuRatio(name, 'engine', 'plain').toFixed(2)})`
 const load = (avg) => avg.map((value) => value.toFixed(2)).join(' ')
 const line =
   `${ISSUES} Jira v3 issues (${(bytes / 1e6).toFixed(1)} MB, ${search.length} pages of ${PAGE_SIZE}), sandboxed vs the same function run plainly in the parent ` +
   `(targets: pool ≤ 1.15, one worker ≤ 1.3; medians of ${ROUNDS} alternating warm runs each, each after a full GC; pool = ConverterPool's default 2 worker processes, ` +
-  `the run split between them; pages streamed in over IPC, rows back as one JSON text; load average ${load(loadBefore)} before, ${load(loadAfter)} after, on ${availableParallelism()} cores):\n` +
+  `the run split between them; pages streamed in over IPC, rows back as one JSON text; engine = a run a page, in one group, on the default pool; load average ${load(loadBefore)} before, ${load(loadAfter)} after, on ${availableParallelism()} cores):\n` +
   `- ${describe('example', "DESIGN.md's converter (`parsed['issues'].map`)")}\n` +
   `- ${describe('scaffold', 'PocketQuery `for…in` scaffold (same issues as JSON arrays)')}`
 console.log(line)

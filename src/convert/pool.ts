@@ -48,6 +48,18 @@ function loadWorkerCode(): Promise<WorkerCode> {
   ))
 }
 
+/**
+ * The runs that convert the pages of one result, one run per page as each arrives (the REST
+ * engine's way): a worker keeps the context of a group's run that ended well and gives it to the
+ * group's next run of the same converter, so the pages after the first skip a fresh context and
+ * its cold JIT. Runs of other groups never see it. Close the group once the result is complete.
+ */
+export interface RunGroup {
+  readonly id: number
+  /** The result is complete (or failed): the workers let the group's context go. Idempotent. */
+  close(): void
+}
+
 /** What one worker is asked to do: a whole run, or one shard of a large one. */
 interface Job {
   readonly payload: RunPayload
@@ -55,6 +67,12 @@ interface Job {
   readonly onRows: RowSink | undefined
   readonly resolve: (result: RowParts) => void
   readonly reject: (error: Error) => void
+}
+
+/** How to run: where the rows go as they come (else they are collected), and the group the run is a part of. */
+export interface RunOptions {
+  readonly onRows?: RowSink
+  readonly group?: RunGroup
 }
 
 interface Prepared {
@@ -77,7 +95,8 @@ interface Prepared {
  * response was in PocketQuery: a large run (over SHARD_MIN_CHARS of text) is
  * split into contiguous shards that the workers convert side by side, each
  * shard in one fresh context, so a converter must not rely on globals carried
- * from one page to the next. No run ever sees another run's globals. Zero
+ * from one page to the next. No run ever sees another run's globals, but for
+ * the runs of one group (RunGroup: the pages of one result). Zero
  * pages give zero rows. The limits apply to each worker's share of a run (its
  * isolate's heap, its CPU time); shards run in parallel, so a run's wall time
  * stays within the time limit plus transfer.
@@ -102,6 +121,9 @@ export class ConverterPool {
   /** Who counts runs and restarts (a server's /metrics); several servers may share one pool. */
   readonly #meters = new Set<Meter>()
   #closed = false
+  #nextGroup = 1
+  /** Groups not closed yet: a run given a closed one gets a fresh context, and keeps none. */
+  readonly #openGroups = new Set<number>()
 
   constructor(options: { size?: number } = {}) {
     const size = options.size ?? DEFAULT_SIZE
@@ -123,10 +145,12 @@ export class ConverterPool {
    * the engine converts one page (REST) or one result (SQL) at a time anyway. If the run fails
    * after some chunks, those chunks were delivered.
    *
+   * With `group` (see RunGroup), the run may start in the context its group's last run left.
+   *
    * @example await pool.run({ source: 'function convert(json) { return JSON.parse(json).values }', pages, metadata: {} })
    * @example await pool.run(input, { onRows: async (json, count) => out.write(json) })
    */
-  async run(input: ConvertInput, options: { readonly onRows?: RowSink } = {}): Promise<ConvertResult> {
+  async run(input: ConvertInput, options: RunOptions = {}): Promise<ConvertResult> {
     if (this.#meters.size === 0) return this.#run(input, options)
     const start = performance.now()
     try {
@@ -136,6 +160,23 @@ export class ConverterPool {
     } catch (error) {
       for (const meter of this.#meters) meter.converterRun('failed', secondsSince(start))
       throw error
+    }
+  }
+
+  /**
+   * A new group for the runs of one result.
+   *
+   * @example const group = pool.group(); try { for (const page of pages) await pool.run({ …, pages: [page] }, { group }) } finally { group.close() }
+   */
+  group(): RunGroup {
+    const id = this.#nextGroup++
+    this.#openGroups.add(id)
+    return {
+      id,
+      close: () => {
+        if (!this.#openGroups.delete(id)) return
+        for (const worker of this.#workers) worker.forget(id)
+      },
     }
   }
 
@@ -154,13 +195,15 @@ export class ConverterPool {
     return this.#queue.length
   }
 
-  async #run(input: ConvertInput, options: { readonly onRows?: RowSink }): Promise<ConvertResult> {
+  async #run(input: ConvertInput, options: RunOptions): Promise<ConvertResult> {
     if (this.#closed) throw new Error('The converter pool is closed')
     const { source, pages, metadataJson, limits, position } = prepare(input)
     this.#workerCode ??= await loadWorkerCode()
     // Closed while the code loaded: no worker may start now.
     if (this.#closed) throw new Error('The converter pool is closed')
     const { onRows } = options
+    const group =
+      options.group !== undefined && this.#openGroups.has(options.group.id) ? options.group.id : undefined
     const shards = onRows === undefined ? shardPages(pages, this.#size) : [{ first: 0, pages }]
     const settled = await Promise.allSettled(
       shards.map((shard) =>
@@ -172,6 +215,7 @@ export class ConverterPool {
             pageTotal: position.total,
             metadataJson,
             ...limits,
+            ...(group === undefined ? {} : { group }),
           },
           limits,
           onRows,
@@ -232,7 +276,7 @@ export class ConverterPool {
 
   #dispatch(): void {
     while (this.#queue.length > 0) {
-      const worker = this.#idleWorker()
+      const worker = this.#idleWorker(this.#queue[0]?.payload.group)
       if (worker === undefined) return
       const job = this.#queue.shift()
       if (job === undefined) return
@@ -243,7 +287,12 @@ export class ConverterPool {
     }
   }
 
-  #idleWorker(): WorkerProcess | undefined {
+  /** An idle worker: the one holding the group's context if it is idle, else any (a fresh context there). */
+  #idleWorker(group: number | undefined): WorkerProcess | undefined {
+    if (group !== undefined) {
+      for (const worker of this.#workers)
+        if (worker.alive && !worker.busy && !worker.bloated && worker.holds(group)) return worker
+    }
     for (const worker of this.#workers) {
       if (!worker.alive || worker.busy) continue
       // Replaced once gone (#forget), and the job waits for the fresh one.

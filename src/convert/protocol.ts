@@ -50,6 +50,13 @@ export interface RunStart {
   /** The run's result limits; the driver refuses a page that would take this worker's share past them. */
   readonly maxRows: number
   readonly maxBytes: number
+  /**
+   * The runs of one result (a REST query's pages, each converted as it arrives) share a group: the
+   * worker keeps a group's context after a run that ended well and gives it to the group's next run
+   * of the same converter, warm, instead of a fresh one. Runs of other groups, and runs of none,
+   * never get it.
+   */
+  readonly group?: number
 }
 
 /**
@@ -70,7 +77,13 @@ export interface RowsAck {
   readonly id: number
 }
 
-export type ToWorker = InitMessage | RunStart | PageBatch | RowsAck
+/** The group's result is complete: the worker lets its kept context go. */
+export interface GroupOver {
+  readonly type: 'forget'
+  readonly group: number
+}
+
+export type ToWorker = InitMessage | RunStart | PageBatch | RowsAck | GroupOver
 
 /**
  * What the worker knows about a failure; the pool turns it into a ConverterError.

@@ -18,7 +18,7 @@ import {
 } from './describe-failure.js'
 import { ConverterError } from './errors.js'
 import type { ConvertLimits } from './limits.js'
-import type { FromWorker, InitMessage, PageBatch, RowsAck, RunStart } from './protocol.js'
+import type { FromWorker, GroupOver, InitMessage, PageBatch, RowsAck, RunStart } from './protocol.js'
 import type { WorkerEntry } from './worker-entry.js'
 
 /** Kept from the worker's stderr: enough to recognise V8's out-of-memory report. */
@@ -54,6 +54,8 @@ interface Pending {
   readonly id: number
   readonly limits: ConvertLimits
   readonly source: string
+  /** The run's group (protocol.ts, RunStart): the worker keeps its context when it ends well. */
+  readonly group: number | undefined
   /** Index of this share's first page in the result, and the result's page count (to name a page). */
   readonly firstPage: number
   readonly pageTotal: number | null
@@ -94,6 +96,8 @@ export interface RunPayload {
   readonly timeoutMs: number
   readonly maxRows: number
   readonly maxBytes: number
+  /** The result this run is a part of (ConverterPool's groups): its pages may share one context. */
+  readonly group?: number
 }
 
 /** A worker's rows: each page's rows as JSON text without brackets, in page order, empty pages left out. */
@@ -114,6 +118,8 @@ const BATCH_CHARS = 256 * 1024
 const PAGES_WINDOW_CHARS = 16 * BATCH_CHARS
 /** Rows messages a worker may have sent that the caller has not taken yet (its rows wait in the isolate meanwhile). */
 export const ROWS_WINDOW = 4
+/** Groups this side remembers the worker keeping a context for (the worker keeps fewer, and forgets on its own). */
+const KEPT_GROUPS_REMEMBERED = 16
 
 export class WorkerProcess {
   readonly #child: ChildProcess
@@ -124,6 +130,8 @@ export class WorkerProcess {
   #runs = 0
   #stderrTail = ''
   #alive = true
+  /** Groups whose last run here ended well, oldest first: the worker may hold their context. */
+  readonly #kept = new Set<number>()
 
   /**
    * @param onExit called once when the process is gone, whatever the reason
@@ -188,6 +196,17 @@ export class WorkerProcess {
     return this.#alive
   }
 
+  /** Whether the group's last run was here and ended well, so the worker may hold its context. */
+  holds(group: number): boolean {
+    return this.#kept.has(group)
+  }
+
+  /** The group's result is complete: the worker lets its context go. */
+  forget(group: number): void {
+    if (!this.#kept.delete(group) || !this.#alive || !this.#child.connected) return
+    this.#child.send({ type: 'forget', group } satisfies GroupOver)
+  }
+
   /** Runs sent to this worker so far. */
   get runs(): number {
     return this.#runs
@@ -231,6 +250,7 @@ export class WorkerProcess {
         id,
         limits,
         source: payload.source,
+        group: payload.group,
         firstPage: payload.firstPage,
         pageTotal: payload.pageTotal,
         parts: [],
@@ -367,6 +387,7 @@ export class WorkerProcess {
       // Nothing left to watch; the run is over once the caller has taken the last rows.
       clearTimeout(pending.watchdog)
       clearInterval(pending.memoryWatch)
+      if (pending.group !== undefined) this.#remember(pending.group)
       void pending.delivery.then(() => {
         if (this.#settle() === pending)
           pending.resolve({ parts: pending.parts, rowCount: pending.rowCount, bytes: pending.bytes })
@@ -377,6 +398,15 @@ export class WorkerProcess {
     pending.reject(describeFailure(message, pending.limits, this.#converterFilename, pending.source))
     // The process keeps what the dead isolate took from the system: a fresh one starts lean.
     if (message.kind === 'memory') this.#kill()
+  }
+
+  #remember(group: number): void {
+    this.#kept.delete(group)
+    this.#kept.add(group)
+    for (const oldest of this.#kept) {
+      if (this.#kept.size <= KEPT_GROUPS_REMEMBERED) break
+      this.#kept.delete(oldest)
+    }
   }
 
   /** One rows message taken: the worker may send another. */

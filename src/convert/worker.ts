@@ -1,7 +1,11 @@
 /**
  * Entry of a converter worker process (forked by the pool, one run at a time).
  * It hosts one warm isolated-vm isolate and gives every run a fresh context in
- * it, so no run sees another's globals. The worker runs with V8's compilation
+ * it, so no run sees another's globals — except the runs of one group (the
+ * pages of one result, converted as they arrive): after a run of a group that
+ * ended well its context is kept, and the group's next run of the same
+ * converter takes it, warm (a fresh context and its cold JIT cost a page ~4×
+ * the conversion itself; bench/RESULTS.md, "Converter: sandboxed vs plain"). The worker runs with V8's compilation
  * cache off (worker-entry.ts): that cache is per isolate, not per context, so
  * one run's `new Function(body)` or `eval` would otherwise hand its compiled
  * code to the next run that compiles the same text. Compiled converters are
@@ -49,6 +53,8 @@ const TOOK_CHARS = 1024 * 1024
 /** A fresh isolate after this many runs, or when a run leaves its heap this full, so nothing accumulates. */
 const MAX_RUNS_PER_ISOLATE = 1000
 const MAX_HEAP_SHARE_AFTER_RUN = 0.75
+/** Contexts kept for groups whose next run has not come yet: the oldest goes past this many. */
+const MAX_KEPT_CONTEXTS = 4
 /** After a run, dead page texts over this much outside the isolate's heap are collected (see collectGarbage). */
 const COLLECT_EXTERNAL_BYTES = 16 * 1024 * 1024
 
@@ -59,7 +65,16 @@ interface Host {
   /** `gc()` in a context of the worker's own, which no converter sees (see collectGarbage). */
   readonly collect: { readonly context: ivm.Context; readonly script: ivm.Script }
   readonly scripts: Map<string, ivm.Script>
+  /** Contexts kept for their group's next run, by group, oldest first; they go with the isolate. */
+  readonly kept: Map<number, Kept>
   runs: number
+}
+
+/** A group's context between its runs, with its driver and the converter it was made for. */
+interface Kept {
+  readonly context: ivm.Context
+  readonly drive: ivm.Reference
+  readonly source: string
 }
 
 interface Run {
@@ -95,7 +110,7 @@ function hostFor(memoryMb: number, init: InitMessage): Host {
   const isolate = new ivm.Isolate({ memoryLimit: memoryMb })
   const prelude = isolate.compileScriptSync(init.prelude, { filename: init.preludeFilename })
   const collect = { context: collectorContext(isolate), script: isolate.compileScriptSync('gc()') }
-  host = { isolate, memoryMb, prelude, collect, scripts: new Map(), runs: 0 }
+  host = { isolate, memoryMb, prelude, collect, scripts: new Map(), kept: new Map(), runs: 0 }
   return host
 }
 
@@ -224,24 +239,38 @@ function timedOut(run: Run, page?: number): RunFailed {
   return failure(run, 'timeout', new Error('Script execution timed out.'), page)
 }
 
-/** Compiles the converter, runs its top level and checks that it defines convert. */
+/**
+ * Starts a run in its group's kept context when there is one for this converter (the converter's
+ * top level ran there already), else compiles the converter, runs its top level in a fresh context
+ * and checks that it defines convert.
+ */
 async function begin(run: Run, init: InitMessage): Promise<void> {
-  let script: ivm.Script
-  try {
-    script = compiled(run.host, run.start.source, init.converterFilename)
-  } catch (error) {
-    return end(run, failure(run, 'syntax', error))
+  const kept = takeKept(run)
+  let script: ivm.Script | undefined
+  if (kept === undefined) {
+    try {
+      script = compiled(run.host, run.start.source, init.converterFilename)
+    } catch (error) {
+      return end(run, failure(run, 'syntax', error))
+    }
   }
   try {
-    const context = run.host.isolate.createContextSync()
-    run.context = context
-    run.drive = run.host.prelude.runSync(context, {
-      reference: true,
-      timeout: limit(run),
-    }) as ivm.Reference
-    script.runSync(context, { timeout: limit(run) })
-    if (budget(run) <= 0) return end(run, timedOut(run))
-    const answer: unknown = run.drive.applySync(undefined, ['check'], { timeout: limit(run) })
+    if (kept !== undefined) {
+      run.context = kept.context
+      run.drive = kept.drive
+    } else if (script !== undefined) {
+      const context = run.host.isolate.createContextSync()
+      run.context = context
+      run.drive = run.host.prelude.runSync(context, {
+        reference: true,
+        timeout: limit(run),
+      }) as ivm.Reference
+      script.runSync(context, { timeout: limit(run) })
+      if (budget(run) <= 0) return end(run, timedOut(run))
+    }
+    // A kept context has run the converter's top level already: only the driver's counts start over.
+    const op = kept === undefined ? 'check' : 'reset'
+    const answer: unknown = run.drive?.applySync(undefined, [op], { timeout: limit(run) })
     if (typeof answer === 'string' && answer !== '') return end(run, driverFailure(run, answer))
   } catch (error) {
     return end(run, classify(run, error))
@@ -370,9 +399,13 @@ function end(run: Run, last: FromWorker): void {
   run.wake?.()
   send(last)
   const current = run.host
-  if (!current.isolate.isDisposed) {
-    run.drive?.release()
-    run.context?.release()
+  const { group, source } = run.start
+  const { context, drive } = run
+  if (last.type === 'done' && group !== undefined && context !== undefined && drive !== undefined) {
+    keep(current, group, { context, drive, source })
+  } else if (!current.isolate.isDisposed) {
+    drive?.release()
+    context?.release()
   }
   // A terminated or over-limit isolate is not trusted with another run; a full one is renewed.
   const broken = last.type === 'failed' && (last.kind === 'timeout' || last.kind === 'memory')
@@ -384,6 +417,44 @@ function end(run: Run, last: FromWorker): void {
       if (setup !== undefined && active === undefined) hostFor(current.memoryMb, setup)
     })
   }
+}
+
+/** The context kept for this run's group, taken off the shelf; none when it was kept for another converter. */
+function takeKept(run: Run): Kept | undefined {
+  const { group, source } = run.start
+  if (group === undefined) return undefined
+  const kept = run.host.kept.get(group)
+  if (kept === undefined) return undefined
+  run.host.kept.delete(group)
+  if (kept.source === source) return kept
+  release(run.host, kept)
+  return undefined
+}
+
+/** Keeps a group's context for its next run; past MAX_KEPT_CONTEXTS the oldest is let go. */
+function keep(current: Host, group: number, kept: Kept): void {
+  if (current.isolate.isDisposed) return
+  current.kept.set(group, kept)
+  for (const [oldest, context] of current.kept) {
+    if (current.kept.size <= MAX_KEPT_CONTEXTS) break
+    current.kept.delete(oldest)
+    release(current, context)
+  }
+}
+
+function release(owner: Host, kept: Kept): void {
+  if (owner.isolate.isDisposed) return
+  kept.drive.release()
+  kept.context.release()
+}
+
+/** The group's result is complete: its kept context goes. */
+function forget(group: number): void {
+  const current = host
+  const kept = current?.kept.get(group)
+  if (current === undefined || kept === undefined) return
+  current.kept.delete(group)
+  release(current, kept)
 }
 
 /**
@@ -455,6 +526,8 @@ process.on('message', (message: ToWorker) => {
     onRun(message, setup)
   } else if (message.type === 'ack') {
     onAck(message)
+  } else if (message.type === 'forget') {
+    forget(message.group)
   } else {
     onPages(message)
   }

@@ -1,4 +1,4 @@
-import { converterMetadata, defaultRows } from '../convert/index.js'
+import { converterMetadata, defaultRows, type RunGroup } from '../convert/index.js'
 import { paginate } from '../http/pagination/index.js'
 import type { BoundQuery } from './bind.js'
 import { restFetcher } from './fetch.js'
@@ -17,22 +17,29 @@ export async function restStage(input: StageInput<Extract<BoundQuery, { kind: 'r
   // Each page becomes rows (JSON text) as it arrives: with onRows they go straight
   // out, so 100,000 rows never sit in memory at once (bench/memory.mjs).
   let pages = 0
-  for await (const page of paginate(run.first, query.pagination, fetchPage, {
-    maxPages: query.maxPages,
-    concurrency: query.concurrency,
-    onNotice: (notice) => notices.push(notice),
-  })) {
-    pages++
-    onPage?.(pages, page.text.length)
-    let full: boolean
-    if (query.converter === undefined) {
-      const pageRows = defaultRows(page.value)
-      full = await addRows(input, JSON.stringify(pageRows), pageRows.length)
-    } else {
-      full = await convertPage(input, query.converter, page.text, page.index)
+  // The pages of this result share a converter context, kept warm between them (pool.ts, RunGroup).
+  const converter =
+    query.converter === undefined ? undefined : { source: query.converter, group: deps.converters.group() }
+  try {
+    for await (const page of paginate(run.first, query.pagination, fetchPage, {
+      maxPages: query.maxPages,
+      concurrency: query.concurrency,
+      onNotice: (notice) => notices.push(notice),
+    })) {
+      pages++
+      onPage?.(pages, page.text.length)
+      let full: boolean
+      if (converter === undefined) {
+        const pageRows = defaultRows(page.value)
+        full = await addRows(input, JSON.stringify(pageRows), pageRows.length)
+      } else {
+        full = await convertPage(input, converter, page.text, page.index)
+      }
+      // The row cap is reached: no need to fetch what would be cut anyway.
+      if (full) break
     }
-    // The row cap is reached: no need to fetch what would be cut anyway.
-    if (full) break
+  } finally {
+    converter?.group.close()
   }
   return pages
 }
@@ -44,7 +51,13 @@ type RestInput = StageInput<Extract<BoundQuery, { kind: 'rest' }>>
  * text) and each goes on as it comes; past the query's maxRows the rest of the page is dropped.
  * Answers whether the cap was reached.
  */
-async function convertPage(input: RestInput, source: string, text: string, index: number): Promise<boolean> {
+async function convertPage(
+  input: RestInput,
+  converter: { readonly source: string; readonly group: RunGroup },
+  text: string,
+  index: number,
+): Promise<boolean> {
+  const { source, group } = converter
   const { deps, run, values } = input
   const { query, datasource } = run
   let full = false
@@ -63,6 +76,7 @@ async function convertPage(input: RestInput, source: string, text: string, index
       onRows: async (json, count) => {
         if (!full) full = await addRows(input, json, count)
       },
+      group,
     },
   )
   return full

@@ -25,6 +25,9 @@ const SECOND_PAGE_FAILS = `function convert(json, metadata) {
   return []
 }`
 
+/** Counts the pages it converted in a global: what one result may leave to the next. */
+const PAGES_SEEN = 'var seen = 0\nfunction convert() { seen += 1; return [{ seen: seen }] }'
+
 let sim: RunningSimulator
 let engine: TestEngine
 
@@ -50,6 +53,7 @@ beforeAll(async () => {
   for (const [name, converter] of [
     ['page-numbers', PAGE_NUMBERS],
     ['second-page-fails', SECOND_PAGE_FAILS],
+    ['pages-seen', PAGES_SEEN],
   ] as const) {
     await engine.addQuery({
       name,
@@ -102,6 +106,16 @@ describe('what a converter is told about the page it converts', () => {
       { page: 1, pages: null, issues: 10 },
       { page: 2, pages: null, issues: 10 },
     ])
+  })
+
+  it("starts each result's converter afresh: no globals from the result before", async () => {
+    for (let run = 0; run < 2; run++) {
+      const rows = JSON.parse((await runQuery(engine, { query: 'pages-seen' })).rowsJson) as {
+        seen: number
+      }[]
+      expect(rows).toHaveLength(3)
+      expect(rows[0]).toEqual({ seen: 1 })
+    }
   })
 
   it('names the page a converter failed on', async () => {

@@ -5,6 +5,8 @@
  * reach it, because it is no global.
  *
  * - `drive('check')` answers '' when the converter defines `convert`, else a failure.
+ * - `drive('reset')` starts a new run in this context (a group's next run, see protocol.ts):
+ *   the run's counts and any page or rows left from the last one are dropped; answers as 'check'.
  * - `drive('piece', text)` keeps one piece of a large page (the worker hands a page
  *   over in pieces, so no copy of it outside the isolate is larger than a piece);
  *   the next `drive('page', …)` joins the pieces and its own text into the page.
@@ -342,6 +344,13 @@ var lastMaxBytes = 0
 return function drive(op, text, index, total, metadataJson, maxRows, maxBytes) {
   if (typeof convert !== 'function') return noConvert()
   if (op === 'check') return ''
+  if (op === 'reset') {
+    rowsSoFar = 0
+    charsSoFar = 0
+    pieces = list()
+    outRows = null
+    return ''
+  }
   if (op === 'piece') {
     pushPiece(pieces, text)
     return ''
