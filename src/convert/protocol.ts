@@ -3,10 +3,13 @@
  * worker imports them with `import type`, which Node's type stripping erases,
  * so the worker entry has no relative import to resolve at run time.
  *
- * A run streams both ways: the parent sends `run`, then the pages in batches;
- * the worker converts each page as soon as it has arrived and answers with
- * that page's rows as JSON text, then `done`. Sending, converting and
- * receiving overlap, so the boundary costs little beyond the conversion.
+ * A run streams both ways: the parent sends `run` with the first batch of pages
+ * in it, then the rest in batches; the worker converts each page as soon as it
+ * has arrived and answers with that page's rows as JSON text, the last rows
+ * marked `done` (or `done` alone when they are none). Sending, converting and
+ * receiving overlap, so the boundary costs little beyond the conversion; and a
+ * run of one small page (the engine's usual run) is one message each way, as
+ * each message costs both processes a wake-up.
  *
  * Both directions are flow-controlled, so neither side holds more than a few
  * batches of a run however large it is: the parent keeps at most a window of
@@ -57,6 +60,8 @@ export interface RunStart {
    * never get it.
    */
   readonly group?: number
+  /** The run's first pages, sent with it: one message fewer (a run of one small page has only these). */
+  readonly batch?: PageBatch
 }
 
 /**
@@ -104,6 +109,8 @@ export interface PageRows {
   readonly first: number
   readonly parts: readonly string[]
   readonly more?: boolean
+  /** The run's last rows: the run is done, and no `done` message follows. */
+  readonly done?: true
 }
 
 /** The worker handed this many characters of run `id`'s page text to the isolate: the parent may send more. */

@@ -76,6 +76,8 @@ interface Pending {
   inFlight: number
   /** Rows messages received and not yet acknowledged (the worker waits when it has ROWS_WINDOW out). */
   unacked: number
+  /** The worker said the run is done (`done`, or rows marked done): no ack goes to it any more. */
+  finished: boolean
   /** Where rows go as they arrive (streaming), and the chain of deliveries so far; without it they are collected. */
   readonly onRows: RowSink | undefined
   delivery: Promise<void>
@@ -130,6 +132,8 @@ export class WorkerProcess {
   #runs = 0
   #stderrTail = ''
   #alive = true
+  /** Resident bytes since the last run ended (0: /proc could not say), read when first asked; undefined: not read yet. */
+  #idleRss: number | undefined
   /** Groups whose last run here ended well, oldest first: the worker may hold their context. */
   readonly #kept = new Set<number>()
 
@@ -218,8 +222,9 @@ export class WorkerProcess {
    * (malloc does not give every freed block back); a fresh worker serves the next run instead.
    */
   get bloated(): boolean {
-    const rss = this.#rss()
-    return rss !== undefined && rss > FIXED_OVERHEAD_MB * 1024 * 1024
+    // Read once after each run: an idle worker's memory does not grow, and the pool asks at every dispatch.
+    this.#idleRss ??= this.#rss() ?? 0
+    return this.#idleRss > FIXED_OVERHEAD_MB * 1024 * 1024
   }
 
   /** Ends an idle worker and takes it out of service at once (the pool replaces it). */
@@ -264,6 +269,7 @@ export class WorkerProcess {
         feed: batches(id, payload.pages),
         inFlight: 0,
         unacked: 0,
+        finished: false,
         onRows,
         delivery: Promise.resolve(),
       }
@@ -271,7 +277,15 @@ export class WorkerProcess {
       this.#arm(pending)
       this.#setRef(true)
       const { pages, ...rest } = payload
-      const start: RunStart = { type: 'run', id, pageCount: pages.length, ...rest }
+      // The first batch of pages goes in the run's own message, the rest as the worker takes them.
+      const batch = this.#nextBatch(pending)
+      const start: RunStart = {
+        type: 'run',
+        id,
+        pageCount: pages.length,
+        ...rest,
+        ...(batch === undefined ? {} : { batch }),
+      }
       this.#child.send(start)
       this.#feed(pending)
     })
@@ -312,11 +326,18 @@ export class WorkerProcess {
   /** Sends page batches while the worker holds less than PAGES_WINDOW_CHARS of unconverted text. */
   #feed(pending: Pending): void {
     while (pending.inFlight < PAGES_WINDOW_CHARS && this.#pending === pending) {
-      const next = pending.feed.next()
-      if (next.done === true) return
-      pending.inFlight += next.value.texts.reduce((sum, text) => sum + text.length, 0)
-      this.#child.send(next.value)
+      const batch = this.#nextBatch(pending)
+      if (batch === undefined) return
+      this.#child.send(batch)
     }
+  }
+
+  /** The run's next batch of pages, counted as in flight; none when all are sent. */
+  #nextBatch(pending: Pending): PageBatch | undefined {
+    const next = pending.feed.next()
+    if (next.done === true) return undefined
+    pending.inFlight += next.value.texts.reduce((sum, text) => sum + text.length, 0)
+    return next.value
   }
 
   /** Ends the process: gently when idle, at once when a run is under way (that run fails). */
@@ -360,9 +381,11 @@ export class WorkerProcess {
         this.#kill()
         return
       }
+      if (message.done === true) pending.finished = true
       if (pending.onRows === undefined) {
         pending.parts.push(...accepted.parts)
         this.#ack(pending)
+        if (pending.finished) this.#finish(pending)
         return
       }
       const sink = pending.onRows
@@ -381,17 +404,12 @@ export class WorkerProcess {
         }
         this.#ack(pending)
       })
+      if (pending.finished) this.#finish(pending)
       return
     }
     if (message.type === 'done') {
-      // Nothing left to watch; the run is over once the caller has taken the last rows.
-      clearTimeout(pending.watchdog)
-      clearInterval(pending.memoryWatch)
-      if (pending.group !== undefined) this.#remember(pending.group)
-      void pending.delivery.then(() => {
-        if (this.#settle() === pending)
-          pending.resolve({ parts: pending.parts, rowCount: pending.rowCount, bytes: pending.bytes })
-      })
+      pending.finished = true
+      this.#finish(pending)
       return
     }
     this.#settle()
@@ -409,9 +427,22 @@ export class WorkerProcess {
     }
   }
 
+  /** The worker is done with the run: it is over once the caller has taken the last rows. */
+  #finish(pending: Pending): void {
+    // Nothing left to watch.
+    clearTimeout(pending.watchdog)
+    clearInterval(pending.memoryWatch)
+    if (pending.group !== undefined) this.#remember(pending.group)
+    void pending.delivery.then(() => {
+      if (this.#settle() === pending)
+        pending.resolve({ parts: pending.parts, rowCount: pending.rowCount, bytes: pending.bytes })
+    })
+  }
+
   /** One rows message taken: the worker may send another. */
   #ack(pending: Pending): void {
-    if (this.#pending !== pending || !this.#alive) return
+    // A worker done with the run waits for no ack (and one would only wake it).
+    if (this.#pending !== pending || !this.#alive || pending.finished) return
     pending.unacked -= 1
     this.#child.send({ type: 'ack', id: pending.id } satisfies RowsAck)
     this.#arm(pending)
@@ -490,6 +521,7 @@ export class WorkerProcess {
     pending.watchdog = undefined
     clearInterval(pending.memoryWatch)
     this.#pending = undefined
+    this.#idleRss = undefined
     this.#setRef(false)
     return pending
   }

@@ -36,6 +36,7 @@ import type {
   FromWorker,
   InitMessage,
   PageBatch,
+  PageRows,
   RowsAck,
   RunFailed,
   RunStart,
@@ -334,10 +335,12 @@ async function pump(run: Run): Promise<void> {
       if (run.outbox.chars >= ROWS_BATCH_CHARS) await flush(run, false)
       if (run.over) return
     }
-    took(run, 0, true)
-    await flush(run, false)
+    // Every page converted: the parent has none left to send (no `took`), and the last rows say `done`.
+    const last = run.next >= run.start.pageCount
+    if (!last) took(run, 0, true)
+    const final = await flush(run, false, last)
     if (run.over) return
-    if (run.next >= run.start.pageCount) return end(run, { type: 'done', id: run.start.id })
+    if (last) return end(run, final ?? { type: 'done', id: run.start.id })
     // Pages that arrived while the flush waited for the parent found this pump busy: take them now.
     if ((run.waiting.get(run.next)?.pieces.length ?? 0) > 0) setImmediate(() => void pump(run))
   } catch (error) {
@@ -361,25 +364,30 @@ function took(run: Run, chars: number, now = false): void {
 
 /**
  * Sends the outbox once the parent has room for it (ROWS_WINDOW). With `more`, its last part is a
- * chunk of a page whose next chunk follows; the next message starts on that same page.
+ * chunk of a page whose next chunk follows; the next message starts on that same page. With `last`
+ * (the run's last rows) the message is not sent but answered, marked `done`, for end() to send: one
+ * message fewer a run (each costs both processes a wake-up; a run of one small page sent six).
  */
-async function flush(run: Run, more: boolean): Promise<void> {
-  if (run.outbox.parts.length === 0) return
+async function flush(run: Run, more: boolean, last = false): Promise<PageRows | undefined> {
+  if (run.outbox.parts.length === 0) return undefined
   // Rows messages out and not yet acknowledged: at most the window. The rest of a large page's rows
   // wait inside the isolate (as row objects, counted by its heap limit) until the caller has caught up.
   while (run.unacked >= (setup?.rowsWindow ?? 1) && !run.over)
     await new Promise<void>((resolve) => (run.wake = resolve))
-  if (run.over) return
+  if (run.over) return undefined
   const { parts, first } = run.outbox
-  send(
-    more
-      ? { type: 'rows', id: run.start.id, first, parts, more }
-      : { type: 'rows', id: run.start.id, first, parts },
-  )
+  const id = run.start.id
+  const message: PageRows = last
+    ? { type: 'rows', id, first, parts, done: true }
+    : more
+      ? { type: 'rows', id, first, parts, more }
+      : { type: 'rows', id, first, parts }
+  if (!last) send(message)
   run.unacked += 1
   run.outbox.first = first + parts.length - (more ? 1 : 0)
   run.outbox.parts = []
   run.outbox.chars = 0
+  return last ? message : undefined
 }
 
 function onAck(ack: RowsAck): void {
@@ -401,7 +409,8 @@ function end(run: Run, last: FromWorker): void {
   const current = run.host
   const { group, source } = run.start
   const { context, drive } = run
-  if (last.type === 'done' && group !== undefined && context !== undefined && drive !== undefined) {
+  const done = last.type === 'done' || (last.type === 'rows' && last.done === true)
+  if (done && group !== undefined && context !== undefined && drive !== undefined) {
     keep(current, group, { context, drive, source })
   } else if (!current.isolate.isDisposed) {
     drive?.release()
@@ -481,6 +490,7 @@ function heapShare(current: Host): number {
   return (stats.used_heap_size + stats.externally_allocated_size) / (current.memoryMb * 1024 * 1024)
 }
 
+/** A run and, in its message, its first pages (one message fewer than sending them apart). */
 function onRun(start: RunStart, init: InitMessage): void {
   const current = hostFor(start.memoryMb, init)
   current.runs += 1
@@ -498,6 +508,8 @@ function onRun(start: RunStart, init: InitMessage): void {
     over: false,
   }
   active = run
+  // Queued before the converter is ready; begin() converts them once it is.
+  if (start.batch !== undefined) onPages(start.batch)
   void begin(run, init)
 }
 
