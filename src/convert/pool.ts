@@ -164,6 +164,26 @@ export class ConverterPool {
   }
 
   /**
+   * Starts a worker now when none is up, so the run about to come does not wait for one: a worker's
+   * start (a Node process without its startup snapshot, which isolated-vm needs, then the isolate) is
+   * ~160 ms, and the engine calls this on a cache miss of a query with a converter, before its
+   * request, which the start then overlaps. A worker that cannot start fails the run, as before.
+   *
+   * @example pool.warm(); const page = await fetchPage(request); await pool.run({ …, pages: [page.text] })
+   */
+  warm(): void {
+    if (this.#closed || this.#workers.size > 0) return
+    loadWorkerCode().then(
+      (code) => {
+        this.#workerCode ??= code
+        if (!this.#closed && this.#workers.size === 0) this.#spawn()
+      },
+      // The run that follows loads the code again and reports what is wrong.
+      () => undefined,
+    )
+  }
+
+  /**
    * A new group for the runs of one result.
    *
    * @example const group = pool.group(); try { for (const page of pages) await pool.run({ …, pages: [page] }, { group }) } finally { group.close() }

@@ -126,6 +126,8 @@ export async function runQuery(deps: EngineDeps, request: RunRequest): Promise<Q
         signal: request.signal,
         user,
       }
+      // A converter's worker starts while the request is made, not after it (pool.ts, warm()).
+      if (run.query.converter !== undefined) deps.converters.warm()
       // Loaded on a miss only: a cached run needs neither stage's code (HTTP, auth, converters,
       // SQL drivers), and loading it was most of a cached `quarry run`'s start (issue 18).
       const pages =
