@@ -17,9 +17,15 @@ export async function restStage(input: StageInput<Extract<BoundQuery, { kind: 'r
   // Each page becomes rows (JSON text) as it arrives: with onRows they go straight
   // out, so 100,000 rows never sit in memory at once (bench/memory.mjs).
   let pages = 0
-  // The pages of this result share a converter context, kept warm between them (pool.ts, RunGroup).
+  // The pages of this result share a converter context, kept warm between them (pool.ts, RunGroup);
+  // a query of one page has nothing to keep it for.
   const converter =
-    query.converter === undefined ? undefined : { source: query.converter, group: deps.converters.group() }
+    query.converter === undefined
+      ? undefined
+      : {
+          source: query.converter,
+          group: query.pagination.type === 'none' ? undefined : deps.converters.group(),
+        }
   try {
     for await (const page of paginate(run.first, query.pagination, fetchPage, {
       maxPages: query.maxPages,
@@ -39,7 +45,7 @@ export async function restStage(input: StageInput<Extract<BoundQuery, { kind: 'r
       if (full) break
     }
   } finally {
-    converter?.group.close()
+    converter?.group?.close()
   }
   return pages
 }
@@ -53,7 +59,7 @@ type RestInput = StageInput<Extract<BoundQuery, { kind: 'rest' }>>
  */
 async function convertPage(
   input: RestInput,
-  converter: { readonly source: string; readonly group: RunGroup },
+  converter: { readonly source: string; readonly group: RunGroup | undefined },
   text: string,
   index: number,
 ): Promise<boolean> {
@@ -76,7 +82,7 @@ async function convertPage(
       onRows: async (json, count) => {
         if (!full) full = await addRows(input, json, count)
       },
-      group,
+      ...(group === undefined ? {} : { group }),
     },
   )
   return full
