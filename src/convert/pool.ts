@@ -52,7 +52,10 @@ function loadWorkerCode(): Promise<WorkerCode> {
  * The runs that convert the pages of one result, one run per page as each arrives (the REST
  * engine's way): a worker keeps the context of a group's run that ended well and gives it to the
  * group's next run of the same converter, so the pages after the first skip a fresh context and
- * its cold JIT. Runs of other groups never see it. Close the group once the result is complete.
+ * its cold JIT. Runs of other groups never see it, and it lasts only until the worker starts
+ * another run: what it holds must never count against another run's memory limit. So a page may
+ * still get a fresh context (another run came between), which is why converters keep no state from
+ * one page to the next. Close the group once the result is complete.
  */
 export interface RunGroup {
   readonly id: number
@@ -123,7 +126,7 @@ export class ConverterPool {
   #closed = false
   #nextGroup = 1
   /** Groups not closed yet: a run given a closed one gets a fresh context, and keeps none. */
-  readonly #openGroups = new Set<number>()
+  readonly #openGroups = new Map<number, RunGroup>()
 
   constructor(options: { size?: number } = {}) {
     const size = options.size ?? DEFAULT_SIZE
@@ -190,14 +193,16 @@ export class ConverterPool {
    */
   group(): RunGroup {
     const id = this.#nextGroup++
-    this.#openGroups.add(id)
-    return {
+    const group: RunGroup = {
       id,
       close: () => {
         if (!this.#openGroups.delete(id)) return
+        // A worker running one of its runs keeps no context after it either.
         for (const worker of this.#workers) worker.forget(id)
       },
     }
+    this.#openGroups.set(id, group)
+    return group
   }
 
   /**
@@ -223,7 +228,9 @@ export class ConverterPool {
     if (this.#closed) throw new Error('The converter pool is closed')
     const { onRows } = options
     const group =
-      options.group !== undefined && this.#openGroups.has(options.group.id) ? options.group.id : undefined
+      options.group !== undefined && this.#isOpen(options.group.id, options.group)
+        ? options.group.id
+        : undefined
     const shards = onRows === undefined ? shardPages(pages, this.#size) : [{ first: 0, pages }]
     const settled = await Promise.allSettled(
       shards.map((shard) =>
@@ -294,25 +301,37 @@ export class ConverterPool {
     })
   }
 
+  /** Whether the group is open, and (given) this very object is it: a group is not named by a number alone. */
+  #isOpen(id: number, group?: RunGroup): boolean {
+    const open = this.#openGroups.get(id)
+    return open !== undefined && (group === undefined || open === group)
+  }
+
   #dispatch(): void {
     while (this.#queue.length > 0) {
       const worker = this.#idleWorker(this.#queue[0]?.payload.group)
       if (worker === undefined) return
       const job = this.#queue.shift()
       if (job === undefined) return
+      // Its group closed while it waited: it runs as a run of none, and no context is kept for it.
+      const { group, ...alone } = job.payload
+      const payload = group === undefined || this.#isOpen(group) ? job.payload : alone
       worker
-        .run(job.payload, job.limits, job.onRows)
+        .run(payload, job.limits, job.onRows)
         .then(job.resolve, job.reject)
         .finally(() => this.#dispatch())
     }
   }
 
-  /** An idle worker: the one holding the group's context if it is idle, else any (a fresh context there). */
+  /**
+   * An idle worker: the one keeping the group's context, else one keeping none, else any (whose kept
+   * context the run then ends), else a new one.
+   */
   #idleWorker(group: number | undefined): WorkerProcess | undefined {
-    if (group !== undefined) {
-      for (const worker of this.#workers)
-        if (worker.alive && !worker.busy && !worker.bloated && worker.holds(group)) return worker
-    }
+    const ready = (worker: WorkerProcess): boolean => worker.alive && !worker.busy && !worker.bloated
+    for (const worker of this.#workers)
+      if (group !== undefined && ready(worker) && worker.holds(group)) return worker
+    for (const worker of this.#workers) if (ready(worker) && !worker.keeps) return worker
     for (const worker of this.#workers) {
       if (!worker.alive || worker.busy) continue
       // Replaced once gone (#forget), and the job waits for the fresh one.

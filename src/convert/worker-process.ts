@@ -78,6 +78,8 @@ interface Pending {
   unacked: number
   /** The worker said the run is done (`done`, or rows marked done): no ack goes to it any more. */
   finished: boolean
+  /** Its group was closed while it ran: the worker keeps no context for it. */
+  forgotten: boolean
   /** Where rows go as they arrive (streaming), and the chain of deliveries so far; without it they are collected. */
   readonly onRows: RowSink | undefined
   delivery: Promise<void>
@@ -120,8 +122,6 @@ const BATCH_CHARS = 256 * 1024
 const PAGES_WINDOW_CHARS = 16 * BATCH_CHARS
 /** Rows messages a worker may have sent that the caller has not taken yet (its rows wait in the isolate meanwhile). */
 export const ROWS_WINDOW = 4
-/** Groups this side remembers the worker keeping a context for (the worker keeps fewer, and forgets on its own). */
-const KEPT_GROUPS_REMEMBERED = 16
 
 export class WorkerProcess {
   readonly #child: ChildProcess
@@ -134,8 +134,11 @@ export class WorkerProcess {
   #alive = true
   /** Resident bytes since the last run ended (0: /proc could not say), read when first asked; undefined: not read yet. */
   #idleRss: number | undefined
-  /** Groups whose last run here ended well, oldest first: the worker may hold their context. */
-  readonly #kept = new Set<number>()
+  /**
+   * The group whose context the worker keeps: its last run here ended well, and no other run has
+   * started since (the worker lets a kept context go when one does, worker.ts).
+   */
+  #keptGroup: number | undefined
 
   /**
    * @param onExit called once when the process is gone, whatever the reason
@@ -202,12 +205,22 @@ export class WorkerProcess {
 
   /** Whether the group's last run was here and ended well, so the worker may hold its context. */
   holds(group: number): boolean {
-    return this.#kept.has(group)
+    return this.#keptGroup === group
+  }
+
+  /** Whether the worker keeps a group's context, which its next run of anything else would end. */
+  get keeps(): boolean {
+    return this.#keptGroup !== undefined
   }
 
   /** The group's result is complete: the worker lets its context go. */
   forget(group: number): void {
-    if (!this.#kept.delete(group) || !this.#alive || !this.#child.connected) return
+    const pending = this.#pending
+    const running = pending?.group === group
+    if (running) pending.forgotten = true
+    if (this.#keptGroup === group) this.#keptGroup = undefined
+    else if (!running) return
+    if (!this.#alive || !this.#child.connected) return
     this.#child.send({ type: 'forget', group } satisfies GroupOver)
   }
 
@@ -270,10 +283,13 @@ export class WorkerProcess {
         inFlight: 0,
         unacked: 0,
         finished: false,
+        forgotten: false,
         onRows,
         delivery: Promise.resolve(),
       }
       this.#pending = pending
+      // The worker takes its kept context off the shelf for this run, or lets it go.
+      this.#keptGroup = undefined
       this.#arm(pending)
       this.#setRef(true)
       const { pages, ...rest } = payload
@@ -418,21 +434,13 @@ export class WorkerProcess {
     if (message.kind === 'memory') this.#kill()
   }
 
-  #remember(group: number): void {
-    this.#kept.delete(group)
-    this.#kept.add(group)
-    for (const oldest of this.#kept) {
-      if (this.#kept.size <= KEPT_GROUPS_REMEMBERED) break
-      this.#kept.delete(oldest)
-    }
-  }
-
   /** The worker is done with the run: it is over once the caller has taken the last rows. */
   #finish(pending: Pending): void {
     // Nothing left to watch.
     clearTimeout(pending.watchdog)
     clearInterval(pending.memoryWatch)
-    if (pending.group !== undefined) this.#remember(pending.group)
+    // The worker keeps the context of a group's run that ended well, unless the group was closed meanwhile.
+    if (pending.group !== undefined && !pending.forgotten) this.#keptGroup = pending.group
     void pending.delivery.then(() => {
       if (this.#settle() === pending)
         pending.resolve({ parts: pending.parts, rowCount: pending.rowCount, bytes: pending.bytes })
@@ -510,6 +518,9 @@ export class WorkerProcess {
   /** Ends a worker that is still busy with a run nobody wants; no new run may be given to it meanwhile. */
   #kill(): void {
     this.#alive = false
+    // Held until its exit is seen: a run queued behind it waits for the replacement, and must not
+    // find the process gone for want of anything keeping its event loop alive.
+    this.#setRef(true)
     this.#child.kill('SIGKILL')
   }
 

@@ -5,7 +5,10 @@
  * pages of one result, converted as they arrive): after a run of a group that
  * ended well its context is kept, and the group's next run of the same
  * converter takes it, warm (a fresh context and its cold JIT cost a page ~4×
- * the conversion itself; bench/RESULTS.md, "Converter: sandboxed vs plain"). The worker runs with V8's compilation
+ * the conversion itself; bench/RESULTS.md, "Converter: sandboxed vs plain").
+ * One context at most is kept, and only until a run of anything else starts:
+ * what it holds lives in the isolate's heap, and must never be taken from
+ * another run's memory limit. The worker runs with V8's compilation
  * cache off (worker-entry.ts): that cache is per isolate, not per context, so
  * one run's `new Function(body)` or `eval` would otherwise hand its compiled
  * code to the next run that compiles the same text. Compiled converters are
@@ -54,8 +57,6 @@ const TOOK_CHARS = 1024 * 1024
 /** A fresh isolate after this many runs, or when a run leaves its heap this full, so nothing accumulates. */
 const MAX_RUNS_PER_ISOLATE = 1000
 const MAX_HEAP_SHARE_AFTER_RUN = 0.75
-/** Contexts kept for groups whose next run has not come yet: the oldest goes past this many. */
-const MAX_KEPT_CONTEXTS = 4
 /** After a run, dead page texts over this much outside the isolate's heap are collected (see collectGarbage). */
 const COLLECT_EXTERNAL_BYTES = 16 * 1024 * 1024
 
@@ -66,13 +67,14 @@ interface Host {
   /** `gc()` in a context of the worker's own, which no converter sees (see collectGarbage). */
   readonly collect: { readonly context: ivm.Context; readonly script: ivm.Script }
   readonly scripts: Map<string, ivm.Script>
-  /** Contexts kept for their group's next run, by group, oldest first; they go with the isolate. */
-  readonly kept: Map<number, Kept>
+  /** The context kept for its group's next run, if any; it goes with the isolate. */
+  kept: Kept | undefined
   runs: number
 }
 
 /** A group's context between its runs, with its driver and the converter it was made for. */
 interface Kept {
+  readonly group: number
   readonly context: ivm.Context
   readonly drive: ivm.Reference
   readonly source: string
@@ -99,6 +101,8 @@ interface Run {
   ready: boolean
   working: boolean
   over: boolean
+  /** Its group was closed while it ran: its context is not kept. */
+  forgotten: boolean
 }
 
 let setup: InitMessage | undefined
@@ -111,7 +115,7 @@ function hostFor(memoryMb: number, init: InitMessage): Host {
   const isolate = new ivm.Isolate({ memoryLimit: memoryMb })
   const prelude = isolate.compileScriptSync(init.prelude, { filename: init.preludeFilename })
   const collect = { context: collectorContext(isolate), script: isolate.compileScriptSync('gc()') }
-  host = { isolate, memoryMb, prelude, collect, scripts: new Map(), kept: new Map(), runs: 0 }
+  host = { isolate, memoryMb, prelude, collect, scripts: new Map(), kept: undefined, runs: 0 }
   return host
 }
 
@@ -410,8 +414,9 @@ function end(run: Run, last: FromWorker): void {
   const { group, source } = run.start
   const { context, drive } = run
   const done = last.type === 'done' || (last.type === 'rows' && last.done === true)
-  if (done && group !== undefined && context !== undefined && drive !== undefined) {
-    keep(current, group, { context, drive, source })
+  const keep = done && group !== undefined && !run.forgotten && !current.isolate.isDisposed
+  if (keep && context !== undefined && drive !== undefined) {
+    current.kept = { group, context, drive, source }
   } else if (!current.isolate.isDisposed) {
     drive?.release()
     context?.release()
@@ -428,27 +433,17 @@ function end(run: Run, last: FromWorker): void {
   }
 }
 
-/** The context kept for this run's group, taken off the shelf; none when it was kept for another converter. */
+/**
+ * The context kept for this run's group, taken off the shelf; none when it was kept for another
+ * group or converter, and then it goes (a kept context must not hold memory during another's run).
+ */
 function takeKept(run: Run): Kept | undefined {
-  const { group, source } = run.start
-  if (group === undefined) return undefined
-  const kept = run.host.kept.get(group)
+  const kept = run.host.kept
   if (kept === undefined) return undefined
-  run.host.kept.delete(group)
-  if (kept.source === source) return kept
+  run.host.kept = undefined
+  if (kept.group === run.start.group && kept.source === run.start.source) return kept
   release(run.host, kept)
   return undefined
-}
-
-/** Keeps a group's context for its next run; past MAX_KEPT_CONTEXTS the oldest is let go. */
-function keep(current: Host, group: number, kept: Kept): void {
-  if (current.isolate.isDisposed) return
-  current.kept.set(group, kept)
-  for (const [oldest, context] of current.kept) {
-    if (current.kept.size <= MAX_KEPT_CONTEXTS) break
-    current.kept.delete(oldest)
-    release(current, context)
-  }
 }
 
 function release(owner: Host, kept: Kept): void {
@@ -457,13 +452,16 @@ function release(owner: Host, kept: Kept): void {
   kept.context.release()
 }
 
-/** The group's result is complete: its kept context goes. */
+/**
+ * The group's result is complete: its kept context goes, and a run of it under way keeps none
+ * (the pool may close a group while one of its runs is out).
+ */
 function forget(group: number): void {
+  if (active?.start.group === group) active.forgotten = true
   const current = host
-  const kept = current?.kept.get(group)
-  if (current === undefined || kept === undefined) return
-  current.kept.delete(group)
-  release(current, kept)
+  if (current?.kept?.group !== group) return
+  release(current, current.kept)
+  current.kept = undefined
 }
 
 /**
@@ -506,6 +504,7 @@ function onRun(start: RunStart, init: InitMessage): void {
     ready: false,
     working: false,
     over: false,
+    forgotten: false,
   }
   active = run
   // Queued before the converter is ready; begin() converts them once it is.
