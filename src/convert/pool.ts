@@ -181,7 +181,7 @@ export class ConverterPool {
         this.#workerCode ??= code
         if (!this.#closed && this.#workers.size === 0) this.#spawn()
       },
-      // The run that follows loads the code again and reports what is wrong.
+      // The run that follows meets the same failure (the load is shared) and reports it.
       () => undefined,
     )
   }
