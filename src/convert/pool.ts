@@ -329,8 +329,8 @@ export class ConverterPool {
    */
   #idleWorker(group: number | undefined): WorkerProcess | undefined {
     const ready = (worker: WorkerProcess): boolean => worker.alive && !worker.busy && !worker.bloated
-    for (const worker of this.#workers)
-      if (group !== undefined && ready(worker) && worker.holds(group)) return worker
+    if (group !== undefined)
+      for (const worker of this.#workers) if (ready(worker) && worker.holds(group)) return worker
     for (const worker of this.#workers) if (ready(worker) && !worker.keeps) return worker
     for (const worker of this.#workers) {
       if (!worker.alive || worker.busy) continue
