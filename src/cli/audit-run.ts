@@ -1,5 +1,6 @@
 import { once } from 'node:events'
-import { AuditFilterSchema, type AuditEntry, type AuditFilter, type FieldChange } from '../domain/audit.js'
+import type { AuditEntry, AuditFilter, FieldChange } from '../domain/audit.js'
+import { AuditFilterSchema } from '../domain/audit-schemas.js'
 import { describeIssues } from '../domain/field-issues.js'
 import { withStore, type StoreFlags } from './context.js'
 

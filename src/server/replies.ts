@@ -6,7 +6,7 @@ import { DatasourceSchema, PresetSiteSchema, SQL_DATASOURCE_TYPES } from '../dom
 import { ParamSpecSchema, QuerySchema, TemplateSchema } from '../domain/query.js'
 import { ScheduleSchema } from '../domain/schedule.js'
 import { ShownSubscriptionSchema } from '../domain/subscription.js'
-import { AuditEntrySchema, ObjectVersionSchema } from '../domain/audit.js'
+import { AuditEntrySchema, ObjectVersionSchema } from '../domain/audit-schemas.js'
 import { SECRET_MASK } from '../domain/secret-mask.js'
 import { SnapshotRetentionSchema, SnapshotSummarySchema } from '../domain/snapshot.js'
 import { TOKEN_SCOPES } from '../domain/token-scope.js'

@@ -1,12 +1,5 @@
 import type { SelectQueryBuilder, Selectable } from 'kysely'
-import {
-  ActorSchema,
-  FieldChangeSchema,
-  type AuditEntry,
-  type AuditFilter,
-  type AuditKind,
-  type AuditAction,
-} from '../domain/audit.js'
+import type { AuditEntry, AuditFilter, AuditKind, AuditAction } from '../domain/audit.js'
 import type { StoreContext } from './context.js'
 import { fromDbTime, toDbTime, type AuditLogTable, type Database } from './schema.js'
 import type { AuditRepo } from './types.js'
@@ -32,11 +25,13 @@ export class SqlAuditRepo implements AuditRepo {
         .orderBy('id', 'desc')
         .limit(filter.limit ?? DEFAULT_LIMIT)
         .execute()
-      return rows.map(decode)
+      const schemas = await auditSchemas()
+      return rows.map((row) => decode(row, schemas))
     })
   }
 
   async *stream(filter: AuditFilter = {}): AsyncGenerator<AuditEntry> {
+    const schemas = await auditSchemas()
     let after = 0
     for (;;) {
       const page = await this.#context.run('audit.export', 'read', () =>
@@ -46,7 +41,7 @@ export class SqlAuditRepo implements AuditRepo {
           .limit(EXPORT_PAGE)
           .execute(),
       )
-      for (const row of page) yield decode(row)
+      for (const row of page) yield decode(row, schemas)
       if (page.length < EXPORT_PAGE) return
       after = Number(page[page.length - 1]?.id)
     }
@@ -66,7 +61,15 @@ function filtered<O>(
   return q
 }
 
-function decode(row: Selectable<AuditLogTable>): AuditEntry {
+/** The schemas an entry is read with, loaded with the first read: most starts read none (audit-schemas.ts). */
+export const auditSchemas = () => import('../domain/audit-schemas.js')
+
+type AuditSchemas = Awaited<ReturnType<typeof auditSchemas>>
+
+function decode(
+  row: Selectable<AuditLogTable>,
+  { ActorSchema, FieldChangeSchema }: AuditSchemas,
+): AuditEntry {
   return Object.freeze({
     id: Number(row.id),
     at: fromDbTime(row.at).toISOString(),

@@ -1,11 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
-import {
-  actorName,
-  ActorSchema,
-  type Actor,
-  type ObjectVersion,
-  type VersionedKind,
-} from '../domain/audit.js'
+import { actorName, type Actor, type ObjectVersion, type VersionedKind } from '../domain/audit.js'
+import { auditSchemas } from './audit-repo.js'
 import type { StoreContext } from './context.js'
 import { StoreError } from './errors.js'
 import {
@@ -112,7 +107,8 @@ export class SqlVersionRepo implements VersionRepo {
         .where('name', '=', name)
         .orderBy('version', 'desc')
         .execute()
-      return rows.map(decode)
+      const { ActorSchema } = await auditSchemas()
+      return rows.map((row) => decode(row, ActorSchema))
     })
   }
 
@@ -125,12 +121,15 @@ export class SqlVersionRepo implements VersionRepo {
         .where('name', '=', name)
         .where('version', '=', version)
         .executeTakeFirst()
-      return row === undefined ? undefined : decode(row)
+      return row === undefined ? undefined : decode(row, (await auditSchemas()).ActorSchema)
     })
   }
 }
 
-function decode(row: Selectable<ObjectVersionsTable>): ObjectVersion {
+function decode(
+  row: Selectable<ObjectVersionsTable>,
+  ActorSchema: Awaited<ReturnType<typeof auditSchemas>>['ActorSchema'],
+): ObjectVersion {
   return Object.freeze({
     version: Number(row.version),
     at: fromDbTime(row.at).toISOString(),

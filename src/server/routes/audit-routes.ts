@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import { z } from 'zod'
-import { AuditFilterSchema, type AuditFilter, type VersionedKind } from '../../domain/audit.js'
+import type { AuditFilter, VersionedKind } from '../../domain/audit.js'
+import { AuditFilterSchema } from '../../domain/audit-schemas.js'
 import { describeIssues } from '../../domain/field-issues.js'
 import { diffObjectVersions, listVersions, revertObject } from '../../store/index.js'
 import type { FastifyRequest } from 'fastify'
