@@ -153,7 +153,10 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
   await app.register(fastifyCookie)
   answerErrors(app)
   const metrics = metricsOf(ctx)
-  app.addHook('onResponse', metrics.onResponse)
+  // When each request came, for its duration: a number on every request from the start (one shape).
+  app.decorateRequest('receivedAt', 0)
+  app.addHook('onRequest', metrics.onRequest)
+  app.addHook('onSend', metrics.onSend)
   const stopCounting = ctx.converters.observe(metrics)
   // A scheduled run refreshed a query's result: this process's rendered views of it are stale.
   const stopForgetting = ctx.scheduler.onRun(({ query }) => ctx.views.forget(query))

@@ -61,6 +61,8 @@ export function param(request: FastifyRequest, name: string): string {
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal
+    /** performance.now() when the request came (metrics.ts: its duration). */
+    receivedAt: number
   }
   interface FastifyContextConfig {
     access?: Access

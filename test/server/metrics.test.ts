@@ -207,6 +207,33 @@ describe('/metrics', () => {
     expect(moved(before, after, 'quarry_upstream_request_duration_seconds_count{datasource="pg"}')).toBe(2)
   })
 
+  it("times each answer from the request's arrival, a streamed download once, when it has ended", async () => {
+    const series = (route: string) =>
+      [
+        `quarry_http_request_duration_seconds_count{method="GET",route="${route}"}`,
+        `quarry_http_request_duration_seconds_sum{method="GET",route="${route}"}`,
+      ] as const
+    const [downloads, downloadSeconds] = series('/v/:query/rows.:format')
+    const [views, viewSeconds] = series('/v/:query')
+    const before = await scrape()
+    const started = performance.now()
+    const csv = await server.as(admin, { url: `/v/issues/rows.csv?jql=${encodeURIComponent(JQL)}` })
+    const view = await server.as(admin, { url: `/v/issues?jql=${encodeURIComponent(JQL)}` })
+    const took = (performance.now() - started) / 1000
+    expect(csv.statusCode, csv.body).toBe(200)
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8')
+    expect(view.statusCode).toBe(200)
+    const after = await scrape()
+
+    expect(moved(before, after, downloads)).toBe(1)
+    expect(moved(before, after, views)).toBe(1)
+    // Seconds of these requests themselves: more than nothing, less than the test took for both.
+    for (const seconds of [moved(before, after, downloadSeconds), moved(before, after, viewSeconds)]) {
+      expect(seconds).toBeGreaterThan(0)
+      expect(seconds).toBeLessThan(took)
+    }
+  })
+
   it('counts an address no route answers as one series, not by the path asked for', async () => {
     const before = await scrape()
     for (const url of ['/nowhere-a1b2', '/nowhere-c3d4?token=abc'])
