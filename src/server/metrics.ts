@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Meter } from '../domain/meter.js'
 import type { ServerContext } from './context.js'
+import { RequestHistogram } from './request-histogram.js'
 
 /** A body Fastify pipes to the response rather than writing at once. */
 const isStream = (payload: unknown): boolean =>
@@ -44,7 +45,7 @@ export class ServerMetrics implements Meter {
       }
     },
   })
-  readonly #requestSeconds = new Histogram({
+  readonly #requestSeconds = new RequestHistogram({
     name: 'quarry_http_request_duration_seconds',
     help: 'Time from a request to its answer handed to the socket (a streamed one: to its end), by method and route pattern.',
     labelNames: ['method', 'route'] as const,
@@ -153,7 +154,7 @@ export class ServerMetrics implements Meter {
     if (answered === undefined) this.#answered.set(key, { labels: { method, route, status }, count: 1 })
     else answered.count++
     const observe = () =>
-      this.#requestSeconds.observe({ method, route }, (performance.now() - receivedAt) / 1000)
+      this.#requestSeconds.observeAnswer(method, route, (performance.now() - receivedAt) / 1000)
     if (isStream(payload)) reply.raw.once('close', observe)
     else observe()
     done()
