@@ -199,9 +199,15 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
       config: { access: route.access },
       // After the CSRF check (the app's preHandler runs first); routes without a limit skip the hook.
       ...(route.rateLimit === undefined ? {} : { preHandler: rateLimit(ctx, route.rateLimit) }),
-      // Every change a request makes is recorded as its caller's (issue 19: the audit log).
+      // Every change a request makes is recorded as its caller's (issue 19: the audit log). A visitor
+      // is nobody: what their request changes (the first admin made at setup, a shared connection
+      // that needs consent again) falls to the store's own actor, `system` on a server's store
+      // (serve-run.ts, `quarry demo`) as actorOf says, without an AsyncLocalStorage frame a request:
+      // ~1.3 µs of a cached public view's ~16 (bench/RESULTS.md, "Server: views").
       handler: (request, reply) =>
-        actingAs(actorOf(request.principal), () => route.handler(request, reply, ctx)),
+        request.principal === undefined
+          ? route.handler(request, reply, ctx)
+          : actingAs(actorOf(request.principal), () => route.handler(request, reply, ctx)),
       ...(errorPage === undefined
         ? {}
         : { errorHandler: (error, request, reply) => errorPage(error, request, reply, ctx) }),
