@@ -27,8 +27,9 @@ export function cliStoreOptions(flags: StoreFlags): OpenStoreOptions {
 
 /**
  * Who the audit log names for changes made from the command line: `cli`, with the operating-system
- * user that ran it (issue 19). `quarry serve` opens its store the same way, but each request it
- * answers is recorded as its caller's (the server wraps every route in actingAs).
+ * user that ran it (issue 19). `quarry serve` opens its store as `system` instead: each request it
+ * answers is recorded as its caller's (the server wraps a signed-in caller's routes in actingAs), a
+ * visitor's as `system`.
  */
 export function cliActor(): Actor {
   let osUser: string

@@ -3,7 +3,7 @@ import fastifyCookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { QuarryError } from '../domain/errors.js'
-import { actingAs } from '../store/index.js'
+import { actingAs, unattributedActor } from '../store/index.js'
 import { actorOf } from './auth/access.js'
 import { authenticate, requireCsrfToken } from './auth/authenticate.js'
 import type { ServerContext } from './context.js'
@@ -153,10 +153,7 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
   await app.register(fastifyCookie)
   answerErrors(app)
   const metrics = metricsOf(ctx)
-  // When each request came, for its duration: a number on every request from the start (one shape).
-  app.decorateRequest('receivedAt', 0)
-  app.addHook('onRequest', metrics.onRequest)
-  app.addHook('onSend', metrics.onSend)
+  app.addHook('onResponse', metrics.onResponse)
   const stopCounting = ctx.converters.observe(metrics)
   // A scheduled run refreshed a query's result: this process's rendered views of it are stale.
   const stopForgetting = ctx.scheduler.onRun(({ query }) => ctx.views.forget(query))
@@ -191,6 +188,11 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
     else done(unsupportedMediaType(request), undefined)
   })
 
+  // A visitor acts as `system`. Where the store records what a task acting as no one changes as
+  // `system` too (a server's store: serve-run.ts, `quarry demo`), a visitor's request runs outside
+  // actingAs: its AsyncLocalStorage frame was ~1.3 µs of a cached public view's ~16 µs of server
+  // CPU (bench/RESULTS.md, "Server: views"). A store opened as someone else keeps the frame.
+  const visitorsUnattributed = unattributedActor(ctx.store)?.type === 'system'
   for (const route of ROUTES) {
     const { errorPage } = route
     app.route({
@@ -199,13 +201,11 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
       config: { access: route.access },
       // After the CSRF check (the app's preHandler runs first); routes without a limit skip the hook.
       ...(route.rateLimit === undefined ? {} : { preHandler: rateLimit(ctx, route.rateLimit) }),
-      // Every change a request makes is recorded as its caller's (issue 19: the audit log). A visitor
-      // is nobody: what their request changes (the first admin made at setup, a shared connection
-      // that needs consent again) falls to the store's own actor, `system` on a server's store
-      // (serve-run.ts, `quarry demo`) as actorOf says, without an AsyncLocalStorage frame a request:
-      // ~1.3 µs of a cached public view's ~16 (bench/RESULTS.md, "Server: views").
+      // Every change a request makes is recorded as its caller's (issue 19: the audit log); a
+      // visitor's as `system` (actorOf), which is what a server's store records a change made
+      // outside actingAs as: then their requests need no AsyncLocalStorage frame.
       handler: (request, reply) =>
-        request.principal === undefined
+        request.principal === undefined && visitorsUnattributed
           ? route.handler(request, reply, ctx)
           : actingAs(actorOf(request.principal), () => route.handler(request, reply, ctx)),
       ...(errorPage === undefined

@@ -4,12 +4,6 @@ import type { Meter } from '../domain/meter.js'
 import type { ServerContext } from './context.js'
 import { RequestHistogram } from './request-histogram.js'
 
-/** A body Fastify pipes to the response rather than writing at once. */
-const isStream = (payload: unknown): boolean =>
-  typeof payload === 'object' &&
-  payload !== null &&
-  typeof (payload as { pipe?: unknown }).pipe === 'function'
-
 /** Seconds: from a cached view (milliseconds) to a slow upstream or converter (tens of seconds). */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
@@ -47,7 +41,7 @@ export class ServerMetrics implements Meter {
   })
   readonly #requestSeconds = new RequestHistogram({
     name: 'quarry_http_request_duration_seconds',
-    help: 'Time from a request to its answer handed to the socket (a streamed one: to its end), by method and route pattern.',
+    help: 'Time to answer an HTTP request, by method and route pattern.',
     labelNames: ['method', 'route'] as const,
     buckets: BUCKETS,
     registers: [this.registry],
@@ -123,40 +117,19 @@ export class ServerMetrics implements Meter {
   }
 
   /**
-   * Fastify's onRequest hook, registered before every other: when the request came, which the
-   * answer's duration counts from. (Callback hooks: an async one costs every request a promise.)
+   * Fastify's onResponse hook: the route's pattern (`/v/:name`), never the URL that was asked for. A
+   * callback hook: an async one costs every request a promise.
    */
-  readonly onRequest = (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
-    request.receivedAt = performance.now()
-    done()
-  }
-
-  /**
-   * Fastify's onSend hook: counts the answer by the route's pattern (`/v/:name`), never the URL that
-   * was asked for, and observes its duration. Not an onResponse hook: with one, Fastify listens for
-   * the end of every response (two listeners added and removed, two clock reads); this way a cached
-   * dashboard page took 1–2 µs less server CPU of ~17 (bench/RESULTS.md, "Server: views"). A body
-   * held in memory goes to the socket as the hooks end, so its time is taken here; a streamed one (a
-   * download, a file of the admin UI) when its response closes, finished or cut off.
-   */
-  readonly onSend = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    payload: unknown,
-    done: () => void,
-  ): void => {
+  readonly onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     const route = request.routeOptions.url ?? 'unmatched'
-    const { method, receivedAt } = request
+    const { method } = request
     const status = `${Math.floor(reply.statusCode / 100)}xx`
     // Routes and methods are the app's own (a fixed set); an unmatched URL counts as 'unmatched'.
     const key = `${method} ${status} ${route}`
     const answered = this.#answered.get(key)
     if (answered === undefined) this.#answered.set(key, { labels: { method, route, status }, count: 1 })
     else answered.count++
-    const observe = () =>
-      this.#requestSeconds.observeAnswer(method, route, (performance.now() - receivedAt) / 1000)
-    if (isStream(payload)) reply.raw.once('close', observe)
-    else observe()
+    this.#requestSeconds.observeAnswer(method, route, reply.elapsedTime / 1000)
     done()
   }
 

@@ -61,8 +61,6 @@ export function param(request: FastifyRequest, name: string): string {
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal
-    /** performance.now() when the request came (metrics.ts: its duration). */
-    receivedAt: number
   }
   interface FastifyContextConfig {
     access?: Access

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
-import type { Actor } from '../domain/audit.js'
+import { SYSTEM_ACTOR, type Actor } from '../domain/audit.js'
 import { SqlAccountRepo } from './account-repo.js'
 import { SqlAlertRepo } from './alert-repo.js'
 import { SqlAuditRepo } from './audit-repo.js'
@@ -199,6 +199,16 @@ export async function rotateSecretKey(
   return 'finish' in how
     ? finishKeyRotation(context, store.connections)
     : startKeyRotation(context, store.connections, parseSecretKey(how.newKey, 'the new key'))
+}
+
+/**
+ * Whom `store` records a change as when the task making it acts as no one (outside actingAs): the
+ * actor it was opened with, else `system`; undefined for a store not made by openStore.
+ *
+ * @example unattributedActor(await openStore({ sqlitePath })) // { type: 'system' }
+ */
+export function unattributedActor(store: Store): Actor | undefined {
+  return store instanceof SqlStore ? (store[CONTEXT].defaultActor ?? SYSTEM_ACTOR) : undefined
 }
 
 const CONTEXT = Symbol('store context')

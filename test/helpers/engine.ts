@@ -7,6 +7,7 @@ import { DatasourceSchema } from '../../src/domain/datasource.js'
 import { QuerySchema, queryRowOf, type QueryInput } from '../../src/domain/query.js'
 import type { EngineDeps } from '../../src/engine/index.js'
 import { openStore, type Store } from '../../src/store/index.js'
+import type { Actor } from '../../src/domain/audit.js'
 
 /** A fixed key: tests must not depend on (or create) a key file in the user's data directory. */
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64')
@@ -22,7 +23,12 @@ export interface TestEngine extends EngineDeps {
 /** An engine over a fresh store (SQLite in a temp directory, or the PostgreSQL URL given), with a converter pool. */
 export async function startTestEngine(
   overrides: Partial<EngineDeps> = {},
-  target: { readonly databaseUrl?: string; readonly lockTimeoutMs?: number } = {},
+  target: {
+    readonly databaseUrl?: string
+    readonly lockTimeoutMs?: number
+    /** Whom the store records changes as outside actingAs (openStore's `actor`). */
+    readonly actor?: Actor
+  } = {},
 ): Promise<TestEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'quarry-engine-'))
   const store = await openStore({
@@ -30,6 +36,7 @@ export async function startTestEngine(
     secretKey: TEST_SECRET_KEY,
     dataDir: dir,
     ...(target.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: target.lockTimeoutMs }),
+    ...(target.actor === undefined ? {} : { actor: target.actor }),
   })
   const converters = new ConverterPool()
   return {

@@ -33,7 +33,7 @@ export interface TestServer {
 /** The server app over a fresh store (SQLite, or the PostgreSQL URL given), driven with inject(). */
 export async function startTestServer(
   options: Partial<ServerOptions> = {},
-  target: { readonly databaseUrl?: string; readonly lockTimeoutMs?: number } = {},
+  target: Parameters<typeof startTestEngine>[1] = {},
 ): Promise<TestServer> {
   const engine = await startTestEngine({}, target)
   const ctx: ServerContext = {

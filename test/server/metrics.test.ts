@@ -207,7 +207,7 @@ describe('/metrics', () => {
     expect(moved(before, after, 'quarry_upstream_request_duration_seconds_count{datasource="pg"}')).toBe(2)
   })
 
-  it("times each answer from the request's arrival, a streamed download once, when it has ended", async () => {
+  it('times each answer once, a streamed download too', async () => {
     const series = (route: string) =>
       [
         `quarry_http_request_duration_seconds_count{method="GET",route="${route}"}`,

@@ -56,10 +56,16 @@ describe('the request histogram kept by hand', () => {
     )
   })
 
-  it("takes prom-client's own observe too, and forgets everything on reset", async () => {
+  it("refuses prom-client's own ways in, whose counts it would not write out, and forgets all on reset", async () => {
     const { ours, theirs, byHand, prom } = pair()
-    byHand.observe({ method: 'GET', route: '/v/:query' }, 0.02)
-    prom.observe({ method: 'GET', route: '/v/:query' }, 0.02)
+    const labels = { method: 'GET', route: '/v/:query' } as const
+    expect(() => byHand.observe(labels, 0.02)).toThrow(/observeAnswer/)
+    expect(() => byHand.labels(labels)).toThrow(/observeAnswer/)
+    expect(() => byHand.startTimer(labels)).toThrow(/observeAnswer/)
+    expect(() => byHand.zero(labels)).toThrow(/observeAnswer/)
+    expect(() => byHand.observeAnswer('GET', '/v/:query', Number.NaN)).toThrow(/not a valid number/)
+    byHand.observeAnswer('GET', '/v/:query', 0.02)
+    prom.observe(labels, 0.02)
     expect(await ours.metrics()).toBe(await theirs.metrics())
     ours.resetMetrics()
     theirs.resetMetrics()

@@ -47,29 +47,35 @@ describe('first-run setup', () => {
     expect((await server.as(undefined, { url: '/api/setup' })).json()).toEqual({ required: false })
   })
 
-  it("records the admin a visitor's setup made as made by system, and a signed-in change as its caller's", async () => {
-    server = await startTestServer()
-    await server.engine.store.accounts.setSetupToken('the-token')
-    const setup = await server.as(undefined, {
-      method: 'POST',
-      url: '/api/setup',
-      payload: { token: 'the-token', name: 'ada', password: TEST_PASSWORD },
-    })
-    expect(setup.statusCode).toBe(201)
-    const ada: Browser = { name: 'ada', cookie: cookieOf(setup), csrf: setup.json().csrfToken }
-    const made = await server.as(ada, {
-      method: 'POST',
-      url: '/api/users',
-      payload: { name: 'bob', password: TEST_PASSWORD, role: 'viewer' },
-    })
-    expect(made.statusCode, made.body).toBe(201)
+  it.each([
+    ['a server store', undefined],
+    ['a store opened as the CLI', { type: 'cli', osUser: 'root' } as const],
+  ])(
+    "records the admin a visitor's setup made on %s as made by system, a signed-in change as its caller's",
+    async (_, actor) => {
+      server = await startTestServer({}, actor === undefined ? {} : { actor })
+      await server.engine.store.accounts.setSetupToken('the-token')
+      const setup = await server.as(undefined, {
+        method: 'POST',
+        url: '/api/setup',
+        payload: { token: 'the-token', name: 'ada', password: TEST_PASSWORD },
+      })
+      expect(setup.statusCode).toBe(201)
+      const ada: Browser = { name: 'ada', cookie: cookieOf(setup), csrf: setup.json().csrfToken }
+      const made = await server.as(ada, {
+        method: 'POST',
+        url: '/api/users',
+        payload: { name: 'bob', password: TEST_PASSWORD, role: 'viewer' },
+      })
+      expect(made.statusCode, made.body).toBe(201)
 
-    const created = await server.engine.store.audit.list({ kind: 'user' })
-    expect(created.map((entry) => `${entry.object} ${entry.action} by ${entry.actorName}`)).toEqual([
-      'bob create by ada',
-      'ada create by system',
-    ])
-  })
+      const created = await server.engine.store.audit.list({ kind: 'user' })
+      expect(created.map((entry) => `${entry.object} ${entry.action} by ${entry.actorName}`)).toEqual([
+        'bob create by ada',
+        'ada create by system',
+      ])
+    },
+  )
 
   it('refuses a short password, naming the rule', async () => {
     server = await startTestServer()
