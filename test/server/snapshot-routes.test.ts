@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadSavedQuery } from '../../src/engine/load.js'
 import { startKeepAlive } from '../../src/server/keep-alive-job.js'
 import { SnapshotDiffReply, SnapshotListReply, SnapshotReply } from '../../src/server/replies.js'
 import { startTestServer, type Browser, type TestServer } from '../helpers/server.js'
@@ -180,6 +181,33 @@ describe('snapshots over the API', () => {
         .trim()
         .split(/\r?\n/),
     ).toEqual(['key,status,points', 'QA-1,Open,3', 'QA-2,Open,5'])
+  })
+
+  it("refuses a snapshot's rows a format cannot hold with that format's own coded error", async () => {
+    // Wider than an Excel sheet: the download fails before its first byte, as a live one does.
+    await server.engine.addQuery({
+      name: 'wide',
+      datasource: 'lite',
+      sql: 'select key from issues',
+      visibility: { roles: ['viewer'], groups: ['qa'], public: false },
+    })
+    const row = Object.fromEntries(Array.from({ length: 16_385 }, (_, i) => [`c${i}`, i]))
+    const wide = await server.engine.store.snapshots.create({
+      query: 'wide',
+      takenAt: new Date(),
+      takenBy: 'eve',
+      params: {},
+      definition: await loadSavedQuery(server.engine.store, 'wide'),
+      fetchedAt: new Date(),
+      notices: [],
+      columns: Object.keys(row),
+      rowCount: 1,
+      rowsJson: JSON.stringify([row]),
+    })
+    const xlsx = await as(viewer, 'GET', `/v/wide/rows.xlsx?snapshot=${wide.id}`)
+    expect(xlsx.statusCode, xlsx.body).toBe(400)
+    expect(xlsx.json().error.code).toBe('QUARRY_CONFIG_INVALID')
+    expect(xlsx.json().error.message).toContain('an Excel sheet holds at most 16,384')
   })
 
   it('snapshots survive an edit of the query; a retention rule removes the oldest', async () => {

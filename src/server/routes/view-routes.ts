@@ -808,16 +808,24 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) halt(new Error('The download was closed before its end.'))
   })
+  return reply
+    .type(format.mediaType)
+    .header('content-disposition', `attachment; filename="${query.name}.${format.extension}"`)
+    .header('x-content-type-options', 'nosniff')
+    .send(startedStream(first, chunks))
+}
+
+/**
+ * A download's bytes: the first chunk, read before the answer started (so that a format's refusal is
+ * its own coded error, not a stream broken after the headers), then the rest as they come.
+ */
+function startedStream(first: IteratorResult<Chunk>, chunks: AsyncIterator<Chunk>): Readable {
   async function* body(): AsyncIterable<Chunk> {
     if (first.done === true) return
     yield first.value
     for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value
   }
-  return reply
-    .type(format.mediaType)
-    .header('content-disposition', `attachment; filename="${query.name}.${format.extension}"`)
-    .header('x-content-type-options', 'nosniff')
-    .send(Readable.from(body(), { objectMode: false }))
+  return Readable.from(body(), { objectMode: false })
 }
 
 /**
@@ -837,7 +845,11 @@ async function snapshotDownload(
 
   const snapshot = await visibleSnapshot(ctx.store, name, ref, request.principal)
   const json = await snapshotRowsJson(ctx.store, snapshot)
-  const chunks = writeFormat(format.name, jsonRows(json) as Iterable<Row>, { title: name, name })
+  const chunks = writeFormat(format.name, jsonRows(json) as Iterable<Row>, { title: name, name })[
+    Symbol.asyncIterator
+  ]()
+  // Before the answer starts, as download() does: a sheet wider than Excel's fails with its own code.
+  const first = await chunks.next()
   const stamp = snapshot.takenAt.toISOString().slice(0, 10)
   return reply
     .type(format.mediaType)
@@ -846,7 +858,7 @@ async function snapshotDownload(
       `attachment; filename="${name}-${stamp}-${snapshot.id}.${format.extension}"`,
     )
     .header('x-content-type-options', 'nosniff')
-    .send(Readable.from(chunks, { objectMode: false }))
+    .send(startedStream(first, chunks))
 }
 
 function asset(type: string, text: (ctx: ServerContext) => string) {
