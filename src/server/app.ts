@@ -202,8 +202,7 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
       // After the CSRF check (the app's preHandler runs first); routes without a limit skip the hook.
       ...(route.rateLimit === undefined ? {} : { preHandler: rateLimit(ctx, route.rateLimit) }),
       // Every change a request makes is recorded as its caller's (issue 19: the audit log); a
-      // visitor's as `system` (actorOf), which is what a server's store records a change made
-      // outside actingAs as: then their requests need no AsyncLocalStorage frame.
+      // visitor's outside actingAs where that records it as `system` too (visitorsUnattributed).
       handler: (request, reply) =>
         request.principal === undefined && visitorsUnattributed
           ? route.handler(request, reply, ctx)

@@ -29,8 +29,9 @@ function refuse(): never {
  * The duration histogram of HTTP answers, kept by hand. prom-client's `observe` checks the label
  * names, hashes the label set and walks the buckets at every call: on a cached view that was the
  * largest of Quarry's own costs (~1 µs of ~16 µs of server CPU a request, bench/RESULTS.md "Server:
- * views"). Here an answer is one Map lookup and one bucket increment; a scrape writes the counts out exactly as prom-client's own Histogram would
- * (test/server/request-histogram.test.ts holds the two to the same text for the same observations).
+ * views"). Here an answer is one Map lookup and one bucket increment; a scrape writes the counts out
+ * exactly as prom-client's own Histogram would (test/server/request-histogram.test.ts holds the two
+ * to the same text for the same observations).
  * Labels are the route's pattern and method, a fixed set: the map stays as small as the routes.
  */
 export class RequestHistogram extends Histogram<Label> {
