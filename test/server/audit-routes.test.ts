@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditEntry, ObjectVersion } from '../../src/domain/audit.js'
+import { StoreError } from '../../src/store/errors.js'
 import { runQuarry } from '../helpers/cli.js'
 import { startTestServer, TEST_PASSWORD, type Browser, type TestServer } from '../helpers/server.js'
 
@@ -132,6 +133,27 @@ describe('the audit log over the API', () => {
       'eve by system',
       'bob by ada',
     ])
+  })
+
+  it('an export whose store read fails before its first entry answers that failure as JSON, with its code', async () => {
+    // A PostgreSQL store gone away mid-request fails this way; the store's reader is replaced to fail on cue.
+    const audit = server.ctx.store.audit
+    const stream = audit.stream.bind(audit)
+    audit.stream = async function* () {
+      yield* []
+      throw new StoreError('QUARRY_STORE_UNREACHABLE', 'The PostgreSQL store did not answer (on cue).')
+    }
+    try {
+      const reply = await server.as(admin, { method: 'GET', url: '/api/audit/export' })
+      expect(reply.statusCode).toBe(503)
+      expect(reply.headers['content-type']).toMatch(/^application\/json/)
+      expect(reply.headers['content-disposition']).toBeUndefined()
+      expect(reply.json()).toEqual({
+        error: { code: 'QUARRY_STORE_UNREACHABLE', message: 'The PostgreSQL store did not answer (on cue).' },
+      })
+    } finally {
+      audit.stream = stream
+    }
   })
 
   it('filters by actor and time; a filter it cannot read is a 400 that names it', async () => {

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream'
 import { z } from 'zod'
 import type { AuditFilter, VersionedKind } from '../../domain/audit.js'
 import { AuditFilterSchema } from '../../domain/audit-schemas.js'
@@ -6,6 +5,7 @@ import { describeIssues } from '../../domain/field-issues.js'
 import { diffObjectVersions, listVersions, revertObject } from '../../store/index.js'
 import type { FastifyRequest } from 'fastify'
 import { param, parseBody, type RouteDef } from '../route.js'
+import { startedStream } from '../started-stream.js'
 import { AuditListReply, json, text, VersionDiffReply, VersionListReply, VersionReply } from '../replies.js'
 
 /**
@@ -108,11 +108,13 @@ export const auditRoutes: RouteDef[] = [
       async function* lines(): AsyncIterable<string> {
         for await (const entry of ctx.store.audit.stream(filter)) yield `${JSON.stringify(entry)}\n`
       }
+      // The first entry read before the answer starts: a store that cannot be read is its coded error.
+      const body = await startedStream(lines()[Symbol.asyncIterator]())
       return reply
         .type('application/x-ndjson')
         .header('content-disposition', 'attachment; filename="quarry-audit.ndjson"')
         .header('x-content-type-options', 'nosniff')
-        .send(Readable.from(lines(), { objectMode: false }))
+        .send(body)
     },
   },
   ...VERSIONED.flatMap(versionRoutes),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { isPerUser } from '../../domain/datasource.js'
 import { QuarryError, isQuarryError, serverMessage } from '../../domain/errors.js'
@@ -16,14 +16,7 @@ import {
   type LoadedQuery,
 } from '../../engine/index.js'
 import type { SnapshotInfo } from '../../store/index.js'
-import {
-  columnsOf,
-  formatWithExtension,
-  outputFormats,
-  writeFormat,
-  type Chunk,
-  type Row,
-} from '../../render/index.js'
+import { columnsOf, formatWithExtension, outputFormats, writeFormat, type Row } from '../../render/index.js'
 import { feedRows, RowQueue } from '../../render/row-queue.js'
 import { jsonRows } from '../../render/row-slices.js'
 import { metricsOf } from '../metrics.js'
@@ -50,6 +43,7 @@ import { usesViewer, viewerOf } from '../auth/viewer.js'
 import type { ServerContext } from '../context.js'
 import { answerFailure, readerOf } from '../error-handler.js'
 import { refreshCooledDown } from '../rate-limits.js'
+import { startedStream } from '../started-stream.js'
 import { frameAncestors } from '../embed-origins.js'
 import { param, type RouteDef } from '../route.js'
 import { json, ParamOptionsReply, redirect, text } from '../replies.js'
@@ -797,9 +791,9 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
   const chunks = writeFormat(format.name, queue, { title: query.title ?? query.name, name: query.name })[
     Symbol.asyncIterator
   ]()
-  let first: IteratorResult<Chunk>
+  let body: Readable
   try {
-    first = await chunks.next()
+    body = await startedStream(chunks)
   } catch (error) {
     halt(error)
     throw error
@@ -812,20 +806,7 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
     .type(format.mediaType)
     .header('content-disposition', `attachment; filename="${query.name}.${format.extension}"`)
     .header('x-content-type-options', 'nosniff')
-    .send(startedStream(first, chunks))
-}
-
-/**
- * A download's bytes: the first chunk, read before the answer started (so that a format's refusal is
- * its own coded error, not a stream broken after the headers), then the rest as they come.
- */
-function startedStream(first: IteratorResult<Chunk>, chunks: AsyncIterator<Chunk>): Readable {
-  async function* body(): AsyncIterable<Chunk> {
-    if (first.done === true) return
-    yield first.value
-    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value
-  }
-  return Readable.from(body(), { objectMode: false })
+    .send(body)
 }
 
 /**
@@ -849,7 +830,7 @@ async function snapshotDownload(
     Symbol.asyncIterator
   ]()
   // Before the answer starts, as download() does: a sheet wider than Excel's fails with its own code.
-  const first = await chunks.next()
+  const body = await startedStream(chunks)
   const stamp = snapshot.takenAt.toISOString().slice(0, 10)
   return reply
     .type(format.mediaType)
@@ -858,7 +839,7 @@ async function snapshotDownload(
       `attachment; filename="${name}-${stamp}-${snapshot.id}.${format.extension}"`,
     )
     .header('x-content-type-options', 'nosniff')
-    .send(startedStream(first, chunks))
+    .send(body)
 }
 
 function asset(type: string, text: (ctx: ServerContext) => string) {
