@@ -1,5 +1,5 @@
 // A server for bench/view.mjs, in its own process: `quarry` (quarry serve with one public,
-// cached Jira query on the simulator, a signed-in viewer's session and a public dashboard of four
+// cached Jira query on the simulator, without request logs unless the config names a `log` file, a signed-in viewer's session and a public dashboard of four
 // panels of that query), `hello` (a bare Fastify hello-world) or `hello12k` (the same sending 12 KB). Prints its URL (and, for quarry,
 // the session cookie and the dashboard's address on the next line, as JSON).
 import { randomBytes } from 'node:crypto'
@@ -56,7 +56,12 @@ if (mode === 'hello') {
   await store.dashboards.create(
     dashboardRowOf(DashboardSchema.parse({ name: 'board', panels, visibility: { public: true } })),
   )
-  const server = await startServer(store, { host: '127.0.0.1', port: 0, logger: false })
+  // With `log`, the request log quarry serve writes by default (pino, a line per request) into that
+  // file, as `quarry serve > serve.log` would (pino's own file destination, like its stdout's); else
+  // no logs (`--quiet`).
+  const { log } = JSON.parse(config)
+  const logger = log === undefined ? false : { file: log }
+  const server = await startServer(store, { host: '127.0.0.1', port: 0, logger })
   console.log(`listening on ${server.url}`)
   console.log(
     JSON.stringify({

@@ -5,7 +5,9 @@
 // upstream fetch (the simulator's stats say).
 //   npm run bench:view            (VIEW_PROFILE=1: the quarry server writes a CPU profile to /tmp/vprof)
 import { spawn } from 'node:child_process'
-import { cpus, loadavg } from 'node:os'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { processCpuMs } from './process-cpu.mjs'
 import { recordResult } from './results.mjs'
@@ -88,12 +90,19 @@ async function bytesOf({ url, headers = {} }) {
 }
 
 const loadBefore = loadavg()[0]
+const logDir = mkdtempSync(join(tmpdir(), 'quarry-bench-view-log-'))
 const sim = await startSim(['--issues', '2000', '--seed', '11'])
 const servers = []
 try {
   const { tokens, cloudId } = await consent(sim.url, 'read:jira-work offline_access')
   const quarry = await startServer(['quarry', JSON.stringify({ simUrl: sim.url, cloudId, tokens })])
   servers.push(quarry)
+  // The same server writing the request log quarry serve writes unless --quiet, to a file.
+  const logged = await startServer([
+    'quarry',
+    JSON.stringify({ simUrl: sim.url, cloudId, tokens, log: join(logDir, 'serve.log') }),
+  ])
+  servers.push(logged)
   const hello = await startServer(['hello'])
   servers.push(hello)
   // A bare Fastify sending a 12 KB Buffer: what the view's page size alone costs (the floor).
@@ -113,6 +122,7 @@ try {
     hello: { url: hello.url, pid: hello.pid },
     hello12k: { url: hello12k.url, pid: hello12k.pid },
     public: { url: `${quarry.url}/v/issues`, pid: q },
+    publicLogged: { url: `${logged.url}/v/issues`, pid: logged.pid },
     // As a browser asks for it: the cached page, which holds no token, goes gzipped (compressed once).
     publicGzip: {
       url: `${quarry.url}/v/issues`,
@@ -155,6 +165,7 @@ try {
     '',
     `- the floor: bare Fastify sending a 12 KB Buffer as text/html (\`GET /\`, ${kb('hello12k')}): **${rps('hello12k')} req/s, ${ratio('hello12k')}×**; ${cpuOf('hello12k')}`,
     `- cached view, public, no session (\`GET /v/issues\`, 50 rows, ${kb('public')} of HTML): **${rps('public')} req/s, ${ratio('public')}×**; ${cpuOf('public')} (target ≥ 0.8)`,
+    `- the same, on a server writing its request log (a JSON line per request into a file, as \`quarry serve > serve.log\` without \`--quiet\`): **${rps('publicLogged')} req/s, ${ratio('publicLogged')}×**; ${cpuOf('publicLogged')}`,
     `- the same, asked as a browser asks (\`Accept-Encoding: gzip, deflate, br\`: the page, holding no token, goes gzipped, compressed once when cached, ${kb('publicGzip')}): **${rps('publicGzip')} req/s, ${ratio('publicGzip')}×**; ${cpuOf('publicGzip')}`,
     `- cached view, signed in with a session cookie (viewer; the page carries their CSRF token, ${kb('signedIn')}): **${rps('signedIn')} req/s, ${ratio('signedIn')}×**; ${cpuOf('signedIn')} (target ≥ 0.8)`,
     `- dashboard page of 4 cached panels (\`GET /d/board\`, public: the parameter bar and 4 iframes, ${kb('dashboard')}; a browser then loads each panel frame as its own request): **${rps('dashboard')} req/s, ${ratio('dashboard')}×**; ${cpuOf('dashboard')} (target ≥ 0.5)`,
@@ -167,4 +178,5 @@ try {
 } finally {
   for (const server of servers) server.stop()
   sim.stop()
+  rmSync(logDir, { recursive: true, force: true })
 }

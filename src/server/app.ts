@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { QuarryError } from '../domain/errors.js'
 import { actingAs, unattributedActor } from '../store/index.js'
+import { AccessLog } from './access-log.js'
 import { actorOf } from './auth/access.js'
 import { authenticate, requireCsrfToken } from './auth/authenticate.js'
 import type { ServerContext } from './context.js'
@@ -138,6 +139,8 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
             },
             ...(typeof options.logger === 'object' ? options.logger : {}),
           },
+    // One line per answered request (access-log.ts), not Fastify's two.
+    ...(options.logger === false ? {} : { logController: new AccessLog() }),
     // The OAuth callback's query must be read as sent; ids in paths are names, not numbers.
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 8 * 1024 * 1024,
