@@ -14,7 +14,9 @@ export async function startedStream<T extends string | Uint8Array>(
   chunks: AsyncIterator<T>,
 ): Promise<Readable> {
   const first = await chunks.next()
+  let begun = false
   async function* body(): AsyncIterable<T> {
+    begun = true
     if (first.done === true) return
     let handedOut = false
     try {
@@ -32,5 +34,11 @@ export async function startedStream<T extends string | Uint8Array>(
       if (handedOut) await chunks.return?.()
     }
   }
-  return Readable.from(body(), { objectMode: false })
+  const stream = Readable.from(body(), { objectMode: false })
+  // Destroyed before its first read (the client left while the first chunk was being made): the body
+  // never ran, so its `finally` cannot stop the source.
+  stream.once('close', () => {
+    if (!begun) Promise.resolve(chunks.return?.()).catch(() => undefined)
+  })
+  return stream
 }

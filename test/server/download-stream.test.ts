@@ -29,6 +29,8 @@ let firstBytes: () => void
 let clientHasBytes: Promise<void>
 /** The page the upstream fails (a 404), if any. */
 let failingPage: number | undefined
+/** The page the upstream never answers, if any: `page N abandoned` is noted when its asker hangs up. */
+let heldPage: number | undefined
 
 function resetEvents(): void {
   events = []
@@ -52,6 +54,10 @@ beforeAll(async () => {
               return { key: `DEMO-${n}`, summary: `Issue ${n} about the login page`, points: n / 2 }
             })
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items }))
+    }
+    if (page === heldPage) {
+      res.on('close', () => events.push(`page ${page} abandoned`))
+      return
     }
     // A page past the free ones waits for the client's first bytes: a collecting route would never
     // send them, and the download fails on the test's timeout instead of passing.
@@ -80,6 +86,7 @@ afterAll(async () => {
 beforeEach(() => {
   resetEvents()
   failingPage = undefined
+  heldPage = undefined
 })
 
 /** Downloads a view's rows; notes `first bytes` in the events when they arrive. */
@@ -154,6 +161,20 @@ describe('a view download', () => {
     },
     30_000,
   )
+
+  it('stops its run when the client leaves before the first bytes, while the first page is fetched', async () => {
+    heldPage = 1
+    const leave = new AbortController()
+    const asked = fetch(`${base}/v/issues/rows.csv`, {
+      headers: { cookie: viewer.cookie },
+      signal: leave.signal,
+    }).catch((error: unknown) => error)
+    await expect.poll(() => events).toContain('page 1')
+    leave.abort()
+    expect(await asked).toBeInstanceOf(Error)
+    // The run let go of the upstream request it was waiting on: it stopped, not waiting for ever.
+    await expect.poll(() => events, { timeout: 10_000 }).toContain('page 1 abandoned')
+  })
 
   it('streams from the cache: the same file again without the upstream', async () => {
     const fresh = await download('/v/cached-issues/rows.csv')

@@ -46,4 +46,19 @@ describe('startedStream', () => {
     expect(stopped).toBe(true)
     expect(produced).toBeLessThan(100)
   })
+
+  it('stops its source when the stream is destroyed before its first read (a client gone at once)', async () => {
+    let stopped = false
+    async function* lines(): AsyncGenerator<string> {
+      try {
+        for (;;) yield 'line\n'
+      } finally {
+        stopped = true
+      }
+    }
+    const stream = await startedStream(lines())
+    stream.destroy()
+    await new Promise((resolve) => stream.once('close', resolve))
+    await expect.poll(() => stopped).toBe(true)
+  })
 })

@@ -776,6 +776,13 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
     stop.abort(reason)
     queue.fail(reason)
   }
+  // The client went away (or the response broke): the run stops at its next rows. Listened for before
+  // the run starts, so that a client gone while the first rows are being made stops it too.
+  const closed = () => {
+    if (!reply.raw.writableFinished) halt(new Error('The download was closed before its end.'))
+  }
+  if (reply.raw.closed) closed()
+  else reply.raw.once('close', closed)
   const readCache = await isScheduled(ctx, query.name)
   void runQuery(engineDeps(ctx), {
     query: loaded,
@@ -798,10 +805,6 @@ async function download(request: FastifyRequest, reply: FastifyReply, ctx: Serve
     halt(error)
     throw error
   }
-  // The client went away (or the response broke): the run stops at its next rows.
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) halt(new Error('The download was closed before its end.'))
-  })
   return reply
     .type(format.mediaType)
     .header('content-disposition', `attachment; filename="${query.name}.${format.extension}"`)
