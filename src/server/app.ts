@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { QuarryError } from '../domain/errors.js'
 import { actingAs, unattributedActor } from '../store/index.js'
-import { AccessLog } from './access-log.js'
+import { AccessLog, logRequestAborted } from './access-log.js'
 import { actorOf } from './auth/access.js'
 import { authenticate, requireCsrfToken } from './auth/authenticate.js'
 import type { ServerContext } from './context.js'
@@ -157,6 +157,7 @@ export async function buildServer(ctx: ServerContext, options: BuildOptions = {}
   answerErrors(app)
   const metrics = metricsOf(ctx)
   app.addHook('onResponse', metrics.onResponse)
+  if (options.logger !== false) app.addHook('onRequestAbort', logRequestAborted)
   const stopCounting = ctx.converters.observe(metrics)
   // A scheduled run refreshed a query's result: this process's rendered views of it are stale.
   const stopForgetting = ctx.scheduler.onRun(({ query }) => ctx.views.forget(query))

@@ -1,4 +1,5 @@
-import { Writable } from 'node:stream'
+import type { AddressInfo } from 'node:net'
+import { Readable, Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildServer } from '../../src/server/app.js'
@@ -49,6 +50,12 @@ async function logging(
   }
 }
 
+/** The address of a listening app's `path`. */
+const at = (app: FastifyInstance, path: string) =>
+  `http://127.0.0.1:${(app.server.address() as AddressInfo).port}${path}`
+
+// The last two tests add a route of their own (public, for any visitor) to the real app: one that
+// never answers, one that streams without end.
 describe('the request log', () => {
   it('has one line per answered request: method, path without its query, client, status and time', async () => {
     const { app, lines } = await logging('info')
@@ -78,5 +85,54 @@ describe('the request log', () => {
       [30, 'request completed'],
     ])
     expect(requests[0]?.reqId).toBe(requests[1]?.reqId)
+  })
+
+  it('notes a request whose client leaves before its answer, with the request’s fields', async () => {
+    const { app, lines } = await logging('info')
+    let arrived!: () => void
+    const reached = new Promise<void>((resolve) => (arrived = resolve))
+    app.get('/test/never', { config: { access: 'public' } }, () => {
+      arrived()
+      return new Promise(() => undefined)
+    })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const leave = new AbortController()
+    const asked = fetch(at(app, '/test/never?code=secret-code'), { signal: leave.signal }).catch(
+      (error: unknown) => error,
+    )
+    await reached
+    leave.abort()
+    await asked
+    await expect
+      .poll(() => lines().find((line) => line.msg === 'request aborted'))
+      .toMatchObject({ level: 30, req: { method: 'GET', url: '/test/never' } })
+    await app.close()
+    expect(JSON.stringify(lines())).not.toContain('secret-code')
+  })
+
+  it('notes a streamed answer the client leaves half-way, with the request’s fields', async () => {
+    const { app, lines } = await logging('info')
+    app.get('/test/endless', { config: { access: 'public' } }, (_request, reply) =>
+      reply.type('text/plain').send(
+        Readable.from(
+          (async function* () {
+            for (;;) yield 'line\n'.repeat(1000)
+          })(),
+        ),
+      ),
+    )
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const leave = new AbortController()
+    const response = await fetch(at(app, '/test/endless'), { signal: leave.signal })
+    await response.body?.getReader().read()
+    leave.abort()
+    await expect
+      .poll(() =>
+        lines()
+          .filter((line) => line.req?.url === '/test/endless')
+          .map((line) => line.msg),
+      )
+      .toContain('stream closed prematurely')
+    await app.close()
   })
 })
