@@ -1,7 +1,8 @@
-// A server for bench/view.mjs, in its own process: `quarry` (quarry serve with one public,
-// cached Jira query on the simulator, without request logs unless the config names a `log` file, a signed-in viewer's session and a public dashboard of four
-// panels of that query), `hello` (a bare Fastify hello-world) or `hello12k` (the same sending 12 KB). Prints its URL (and, for quarry,
-// the session cookie and the dashboard's address on the next line, as JSON).
+// A server for bench/view.mjs, in its own process: `quarry` (quarry serve with one public, cached
+// Jira query on the simulator, a signed-in viewer's session and a public dashboard of four panels of
+// that query; without request logs unless the config names a `log` file), `hello` (a bare Fastify
+// hello-world) or `hello12k` (the same sending 12 KB). Prints its URL (and, for quarry, the session
+// cookie and the dashboard's address on the next line, as JSON).
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
